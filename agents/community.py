@@ -1,0 +1,92 @@
+"""Home communities: service capacity, knowledge, investment and development (ODD §7.10)."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+
+class HomeCommunity(mesa.Agent):
+    """A locality in an origin country.
+
+    Attributes:
+        index: row in the model's community arrays.
+        origin: index of its origin country.
+        name: label.
+        represented_population: persons it stands for (calibrated so that the initial
+            health-worker density equals its country's).
+        size: simulated persons belonging to it (constant: slots are recycled).
+    The stocks (health workers, knowledge, investment, projects, development index,
+    financial access) are read from the model's community arrays.
+    """
+
+    def __init__(self, model, index: int, origin: int, name: str,
+                 represented_population: float, size: int):
+        super().__init__(model)
+        self.index = index
+        self.origin = origin
+        self.name = name
+        self.represented_population = represented_population
+        self.size = size
+
+    def _get(self, key):
+        return float(self.model.comm[key][self.index])
+
+    @property
+    def health_workers(self) -> float:
+        return self._get("health_home")
+
+    @property
+    def health_density(self) -> float:
+        return self._get("health_density")
+
+    @property
+    def education_workers(self) -> float:
+        return self._get("education_home")
+
+    @property
+    def knowledge_stock(self) -> float:
+        return self._get("knowledge")
+
+    @property
+    def household_investment(self) -> float:
+        return self._get("investment")
+
+    @property
+    def collective_projects(self) -> float:
+        return self._get("projects")
+
+    @property
+    def financial_access(self) -> float:
+        return self._get("access")
+
+    @property
+    def development_index(self) -> float:
+        return self._get("development")
+
+    def __repr__(self):
+        return f"HomeCommunity({self.name!r}, density={self.health_density:.1f})"
+
+
+def density(workers: np.ndarray, represented_population: np.ndarray) -> np.ndarray:
+    """Workers at home per 10,000 of the represented population."""
+    return workers * 10_000.0 / represented_population
+
+
+def accumulate(stock: np.ndarray, inflow: np.ndarray, depreciation: float) -> np.ndarray:
+    """Stock next quarter: S (1 - delta) + inflow."""
+    return stock * (1.0 - depreciation) + inflow
+
+
+def development_index(health_density, health_ref, education_density, education_ref,
+                      knowledge, investment, projects, size, p) -> np.ndarray:
+    """Development index in [0, 1] (ODD §7.10).
+
+    D = 0.5 S + 0.25 (1 - exp(-K / (n k_ref))) + 0.25 (1 - exp(-(I + P) / (n i_ref))),
+    S = 0.5 min(1, health_density / health_ref) + 0.5 min(1, edu_density / edu_ref).
+    """
+    service = 0.5 * np.minimum(1.0, health_density / health_ref) + 0.5 * np.minimum(
+        1.0, education_density / np.maximum(education_ref, 1e-12))
+    know = 1.0 - np.exp(-knowledge / (size * p.knowledge_ref))
+    inv = 1.0 - np.exp(-(investment + projects) / (size * p.investment_ref))
+    return 0.5 * service + 0.25 * know + 0.25 * inv

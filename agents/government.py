@@ -1,0 +1,93 @@
+"""Governments, in the origin or destination role (a country may hold both).
+
+Destination role: labour demand, temporary schemes, settlement visas, integration
+policy, agency regulation and enforcement, protected origins. Origin role: training
+capacity, matching of collective remittances, return incentives, diaspora engagement,
+remittance-cost partnership. (ODD §7.3, §7.11)
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+
+class Government(mesa.Agent):
+    """The government of one country.
+
+    Attributes:
+        name: country name.
+        roles: set of "origin" and/or "destination".
+        origin_index / destination_index: row in the model's origin / destination arrays
+            (None when the role is absent).
+        demand_multiplier: (4,) destination role: adaptive multiplier of wanted stocks.
+        training_multiplier: origin role: adaptive multiplier of training capacity.
+    """
+
+    def __init__(self, model, name: str, origin_index: int | None = None,
+                 destination_index: int | None = None):
+        super().__init__(model)
+        self.name = name
+        self.origin_index = origin_index
+        self.destination_index = destination_index
+        self.roles = set()
+        if origin_index is not None:
+            self.roles.add("origin")
+        if destination_index is not None:
+            self.roles.add("destination")
+        self.demand_multiplier = np.ones(4)
+        self.training_multiplier = 1.0
+
+    def __repr__(self):
+        return f"Government({self.name!r}, roles={sorted(self.roles)})"
+
+    # the policy levers read the model's current parameters (they change by events)
+    @property
+    def matching_ratio(self) -> float:
+        return self.model.p.matching_ratio
+
+    @property
+    def return_incentive(self) -> float:
+        return self.model.p.return_incentive
+
+    @property
+    def protected_origins(self) -> list[int]:
+        if self.destination_index is None:
+            return []
+        return np.flatnonzero(self.model.policy.protected[self.destination_index]).tolist()
+
+
+def wanted_stock(base: np.ndarray, growth_per_year: float, step: int,
+                 multiplier: np.ndarray) -> np.ndarray:
+    """Wanted stock of foreign workers: base * (1 + g)^(step / 4) * multiplier (n_dest, 4)."""
+    return base * (1.0 + growth_per_year) ** (step / 4.0) * multiplier
+
+
+def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float) -> np.ndarray:
+    """Vacancies advertised this quarter: round(max(0, wanted - stock) * fill_rate)."""
+    return np.floor(np.maximum(wanted - stock, 0.0) * fill_rate + 0.5).astype(np.int64)
+
+
+def training_places(cohort: np.ndarray, capacity_share: np.ndarray, extra: np.ndarray,
+                    multiplier: np.ndarray) -> np.ndarray:
+    """Integer training places per origin and skilled track this quarter.
+
+    places[o, k] = round(cohort_o * (capacity_k * multiplier_o + extra_o)); the
+    agreement-funded ``extra`` places (circular agreements) go to every skilled track.
+    """
+    share = capacity_share[None, :] * multiplier[:, None] + extra[:, None]
+    return np.floor(cohort[:, None] * share + 0.5).astype(np.int64)
+
+
+def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
+          training_multiplier: np.ndarray, short: np.ndarray, rate: float) -> None:
+    """Adaptive policy (step 11), in place.
+
+    Destinations raise wanted stocks where demand went unfilled:
+    m_dk *= 1 + rate * unfilled_dk. Origins short of health workers (density below the
+    threshold) expand training: t_o *= 1 + rate, up to 3x.
+    """
+    demand_multiplier *= 1.0 + rate * unfilled_share
+    np.minimum(demand_multiplier, 3.0, out=demand_multiplier)
+    training_multiplier[short] *= 1.0 + rate
+    np.minimum(training_multiplier, 3.0, out=training_multiplier)

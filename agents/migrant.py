@@ -1,0 +1,320 @@
+"""Persons: the Migrant agent (a view onto the population arrays) and the
+vectorised person-level mechanisms.
+
+Each mechanism is a function of arrays, so it can be tested on a tiny hand-built
+world with given random numbers. Equations are written out in docs/ODD.md; the
+section number there is given in each docstring.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model.population import (
+    CH_AGREEMENT,
+    CH_UNREGULATED,
+    HOME,
+    IRREGULAR,
+    RETURNED,
+    SETTLED,
+    STATUSES,
+    TEMP,
+)
+from model.policy import LOW, OCCUPATIONS
+
+
+class Migrant(mesa.Agent):
+    """A person of working age from an origin community, at home, abroad or returned.
+
+    The agent is a view onto slot ``slot`` of ``model.pop``: its attributes read the
+    arrays, so the vectorised mechanisms and Mesa's agent API see the same state.
+    """
+
+    def __init__(self, model, slot: int):
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def _pop(self):
+        return self.model.pop
+
+    @property
+    def person_id(self) -> int:
+        return int(self._pop.person_id[self.slot])
+
+    @property
+    def community(self):
+        return self.model.communities[int(self._pop.community[self.slot])]
+
+    @property
+    def occupation(self) -> str:
+        return OCCUPATIONS[int(self._pop.occ[self.slot])]
+
+    @property
+    def status(self) -> str:
+        return STATUSES[int(self._pop.status[self.slot])]
+
+    @property
+    def human_capital(self) -> float:
+        return float(self._pop.h[self.slot])
+
+    @property
+    def age(self) -> float:
+        return float(self._pop.age[self.slot])
+
+    @property
+    def destination(self):
+        d = int(self._pop.dest[self.slot])
+        return self.model.destinations[d] if d >= 0 else None
+
+    @property
+    def is_abroad(self) -> bool:
+        return TEMP <= int(self._pop.status[self.slot]) <= IRREGULAR
+
+    def __getattr__(self, name):
+        # any other per-person array (savings, debt, integration, ties, member, ...)
+        if name.startswith("_") or name in ("model", "slot"):
+            raise AttributeError(name)
+        pop = self.__dict__["model"].pop if "model" in self.__dict__ else None
+        arr = getattr(pop, name, None) if pop is not None else None
+        if isinstance(arr, np.ndarray):
+            return arr[self.__dict__["slot"]].item()
+        raise AttributeError(name)
+
+    def __repr__(self):
+        return f"Migrant(slot={self.slot}, person={self.person_id}, {self.occupation}, {self.status})"
+
+
+def logistic(x):
+    """1 / (1 + exp(-x)), elementwise."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# ---------------------------------------------------------------------------
+# 2. demography and training (ODD §7.2)
+# ---------------------------------------------------------------------------
+
+def ageing(age: np.ndarray, retirement_age: float) -> np.ndarray:
+    """Add one quarter to every age (in place); return the mask of those who exit."""
+    age += np.float32(0.25)
+    return age >= retirement_age
+
+
+def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray,
+                           beta: float) -> np.ndarray:
+    """Multinomial-logit choice of a track for one origin's entrants (ODD §7.2).
+
+    Args:
+        expected_log_wage: (n_orig, 4) ln of expected quarterly earnings of each track,
+            E_k = (1 - p_k) w_home,k + p_k w_dest,k with p_k the perceived chance of
+            emigrating (the brain-gain incentive).
+        train_cost: (4,) utility cost of each track (0 for low-skilled).
+        beta: weight of ln earnings.
+
+    Returns:
+        (n_orig, 4) choice probabilities, rows summing to 1.
+    """
+    v = beta * expected_log_wage - train_cost[None, :]
+    v = v - v.max(axis=1, keepdims=True)
+    e = np.exp(v)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray,
+                    probs: np.ndarray, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entrants choose a track; skilled tracks admit at most ``places`` (ODD §7.2).
+
+    Args:
+        origin: (m,) origin of each entrant.
+        u_choice: (m,) uniform draws for the choice (inverse CDF of ``probs``).
+        u_rank: (m,) uniform draws ranking applicants for scarce places (lowest first).
+        probs: (n_orig, 4) choice probabilities.
+        places: (n_orig, 3) integer training places this quarter for the skilled tracks.
+
+    Returns:
+        (occupation of each entrant, applicants per (origin, track) as (n_orig, 4)).
+        Applicants not admitted become low-skilled.
+    """
+    cum = np.cumsum(probs, axis=1)[origin]
+    choice = (u_choice[:, None] >= cum[:, :-1]).sum(axis=1).astype(np.int8)
+    n_orig = probs.shape[0]
+    applicants = np.zeros((n_orig, 4), dtype=np.int64)
+    np.add.at(applicants, (origin, choice), 1)
+    occ = choice.copy()
+    skilled = np.flatnonzero(choice < LOW)
+    if len(skilled):
+        g = origin[skilled].astype(np.int64) * 3 + choice[skilled]
+        order = np.lexsort((u_rank[skilled], g))
+        gs = g[order]
+        start = np.searchsorted(gs, np.arange(n_orig * 3))
+        rank = np.arange(len(gs)) - start[gs]
+        rejected = skilled[order][rank >= places.reshape(-1)[gs]]
+        occ[rejected] = LOW
+    return occ, applicants
+
+
+# ---------------------------------------------------------------------------
+# 5. migration decision (ODD §7.5)
+# ---------------------------------------------------------------------------
+
+def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_policy, asc, p):
+    """Utility gap of leaving over staying (random utility, logit).
+
+    U = asc + beta_w ln(w_dest / w_home) - beta_f fee - moving_cost
+        + beta_n ln(1 + network) - beta_t ties + beta_i integration_policy
+    """
+    return (asc + p.beta_wage * np.log(wage_ratio) - p.beta_fee * fee_months - p.moving_cost
+            + p.beta_network * np.log1p(network_pct) - p.beta_ties * ties
+            + p.beta_integration_policy * integration_policy)
+
+
+# ---------------------------------------------------------------------------
+# 6. work abroad (ODD §7.6)
+# ---------------------------------------------------------------------------
+
+def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
+                u_join: np.ndarray, u_recog: np.ndarray, p) -> np.ndarray:
+    """One quarter of work for the persons ``idx`` abroad; returns their gross income.
+
+    Income: w_dest[d, occ] * h if the job uses the person's skills, else the
+    low-skilled wage (brain waste); irregular workers earn 0.7 of the low-skilled wage.
+    Skills: h *= 1 + g_abroad when matched, 1 - waste when not (skilled only), bounded.
+    Integration: I += rate * (policy_d + advocacy * member - abuse * unregulated) * (1 - I).
+    Ties: T -= decay * T, plus association_ties * (1 - T) for members.
+    """
+    st = pop.status[idx]
+    occ = pop.occ[idx]
+    d = pop.dest[idx]
+    skilled = occ < LOW
+    # skills recognition turns a mismatched job into a matched one
+    matched = pop.matched[idx] | (skilled & (u_recog < p.recognition_rate) & (st != IRREGULAR))
+    matched &= st != IRREGULAR
+    pop.matched[idx] = matched
+    h = pop.h[idx]
+    w = np.where(matched, wage_dest[d, occ] * h, wage_dest[d, LOW])
+    w = np.where(st == IRREGULAR, 0.7 * wage_dest[d, LOW], w)
+    growth = np.where(matched, 1.0 + p.skill_growth_abroad,
+                      np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
+    pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
+    member = pop.member[idx] | (u_join < p.association_join_rate)
+    pop.member[idx] = member
+    integ = pop.integration[idx]
+    drive = (integ_policy[d] + p.association_advocacy * member
+             - p.abuse_penalty * (pop.channel[idx] == CH_UNREGULATED))
+    pop.integration[idx] = np.clip(integ + p.integration_rate * drive * (1.0 - integ), 0.0, 1.0)
+    ties = pop.ties[idx]
+    pop.ties[idx] = np.clip(ties - p.ties_decay * ties + p.association_ties * member * (1.0 - ties),
+                            0.0, 1.0)
+    pop.q_abroad[idx] += 1
+    return w.astype(np.float64)
+
+
+# ---------------------------------------------------------------------------
+# 7. remittances (ODD §7.7)
+# ---------------------------------------------------------------------------
+
+def remittance_amounts(income, debt, ties, years_abroad, p):
+    """Split net income into debt repayment, remittance and saving.
+
+    net = income (1 - consumption_share); repay = min(debt, repay_share * net);
+    share = clip(remit_base + remit_ties * ties - remit_years * years, 0, 1);
+    remit = (net - repay) * share; save = net - repay - remit.
+
+    Returns:
+        (repay, remit, save) arrays.
+    """
+    net = income * (1.0 - p.consumption_share)
+    repay = np.minimum(debt, p.debt_repay_share * net)
+    share = np.clip(p.remit_base + p.remit_ties * ties - p.remit_years * years_abroad, 0.0, 1.0)
+    remit = (net - repay) * share
+    return repay, remit, net - repay - remit
+
+
+def formal_probability(formal_fee: float, informal_fee: float, informal_loss: float, p) -> float:
+    """P(formal | access) = logistic(const - cost * 100 (f_formal - f_informal - loss))."""
+    gap = 100.0 * (formal_fee - informal_fee - informal_loss)
+    return float(logistic(p.channel_const - p.channel_cost * gap))
+
+
+def remittance_channels(amount, access, u_access, u_channel, u_loss, p_formal, formal_fee,
+                        informal_fee, informal_loss):
+    """Send ``amount`` through the formal or informal channel.
+
+    Formal if the household has access (u_access < access) and u_channel < p_formal.
+    Formal: fee = f_formal * amount. Informal: fee = f_informal * amount, and the whole
+    transfer is lost when u_loss < informal_loss. received = amount - fee - loss.
+
+    Returns:
+        dict of arrays: formal (bool), fee, loss, received.
+    """
+    formal = (u_access < access) & (u_channel < p_formal)
+    fee = amount * np.where(formal, formal_fee, informal_fee)
+    lost = ~formal & (u_loss < informal_loss)
+    loss = np.where(lost, amount - fee, 0.0)
+    return {"formal": formal, "fee": fee, "loss": loss, "received": amount - fee - loss}
+
+
+# ---------------------------------------------------------------------------
+# 9. returns (ODD §7.9)
+# ---------------------------------------------------------------------------
+
+def contract_end_outcome(u, settle_prob, overstay_prob):
+    """At the end of a temporary contract: 0 return, 1 settle, 2 overstay.
+
+    settle if u < s; overstay if s <= u < s + (1 - s) o; else return.
+    """
+    out = np.zeros(len(u), dtype=np.int8)
+    out[u < settle_prob] = 1
+    over = (u >= settle_prob) & (u < settle_prob + (1.0 - settle_prob) * overstay_prob)
+    out[over] = 2
+    return out
+
+
+def overstay_probability(enforcement, hardship, guarantee, p):
+    """logistic(c - e * enforcement + k * hardship) * (1 - guarantee)."""
+    return logistic(p.overstay_const - p.overstay_enforcement * enforcement
+                    + p.overstay_hardship * hardship) * (1.0 - guarantee)
+
+
+def settled_return_probability(ties, development, incentive, integration, years, p):
+    """Quarterly return probability of settled migrants (proportional hazards).
+
+    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years);
+    P = 1 - exp(-lambda).
+    """
+    lam = p.return_hazard * np.exp(p.hazard_ties * ties + p.hazard_development * development
+                                   + p.hazard_incentive * incentive
+                                   - p.hazard_integration * integration
+                                   - p.hazard_years * years)
+    return -np.expm1(-lam)
+
+
+def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, status) -> None:
+    """Persons ``idx`` leave for ``dest``: set their stay's state (in place)."""
+    pop.status[idx] = status
+    pop.dest[idx] = dest
+    pop.channel[idx] = channel
+    pop.contract_left[idx] = contract
+    pop.q_abroad[idx] = 0
+    pop.n_stays[idx] += 1
+    pop.debt[idx] += fee_kusd
+    pop.matched[idx] = matched
+    pop.h_dep[idx] = pop.h[idx]
+    pop.guarantee[idx] = guarantee
+    pop.integration[idx] = 0.0
+    pop.member[idx] = False
+    pop.savings[idx] = 0.0
+
+
+def end_stay(pop, idx) -> np.ndarray:
+    """Persons ``idx`` return home; returns their skill gain (h - h at departure, >= 0)."""
+    gain = np.maximum(pop.h[idx] - pop.h_dep[idx], 0.0)
+    pop.status[idx] = RETURNED
+    pop.contract_left[idx] = 0
+    pop.member[idx] = False
+    pop.remitted[idx] = False
+    return gain
+
+
+__all__ = ["Migrant", "HOME", "TEMP", "SETTLED", "IRREGULAR", "RETURNED", "CH_AGREEMENT"]

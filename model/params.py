@@ -1,0 +1,475 @@
+"""The model's parameters, declared once: default, unit, allowed range and source.
+
+Every other part of the product (the model, experiment configs, the demo's sliders,
+docs/ODD.md) reads the declaration here; nothing re-types a default.
+
+A :class:`Params` object is frozen and validated when built. Unknown names, wrong
+types and out-of-range values raise :class:`ParameterError` (a ``ValueError``)
+naming the parameter, the value given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from model.policy import AGREEMENT_KINDS, OCCUPATION_SETS, Agreement, Event
+
+
+class ParameterError(ValueError):
+    """A parameter is unknown, of the wrong type or out of range."""
+
+
+def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, lever=False):
+    """Declare one parameter (a dataclass field with its metadata)."""
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "unit": unit,
+        "source": source,
+        "doc": doc,
+        "choices": choices,
+        "lever": lever,
+    }
+    return field(default=default, metadata=meta)
+
+
+ASSUMED = "assumption (no source in DOMAIN_FACTS; chosen for plausible magnitudes)"
+WB_RPW = "World Bank Remittance Prices Worldwide, Q3 2023"
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of one run. Build with ``Params(**overrides)`` or :func:`make_params`."""
+
+    # --- world and size -------------------------------------------------------
+    n_persons: int = _p(20_000, 200, 5_000_000, "persons",
+                        ASSUMED, "simulated persons of working age, at home or abroad")
+    n_origins: int = _p(4, 3, 8, "countries", "MODEL_SPEC §2 (at least 3 origins)",
+                        "origin countries; the first four follow the table in model/world.py")
+    n_destinations: int = _p(2, 1, 4, "countries", "MODEL_SPEC §2 (2 destinations)",
+                             "destination countries")
+    communities_per_origin: int = _p(3, 1, 20, "communities", ASSUMED,
+                                     "home communities (localities) per origin")
+    agencies_per_destination: int = _p(10, 1, 200, "agencies", ASSUMED,
+                                       "private recruitment agencies based in each destination")
+    migration_enabled: bool = _p(True, unit="switch", source="MODEL_SPEC §6 (no-migration control)",
+                                 doc="False closes every new departure (the no-migration control)")
+
+    # --- demography and training (brain gain) ---------------------------------
+    entry_age: float = _p(22.0, 15.0, 30.0, "years", ASSUMED, "age at which a cohort enters")
+    retirement_age: float = _p(65.0, 50.0, 75.0, "years", ASSUMED, "age of exit from the population")
+    max_migration_age: float = _p(55.0, 30.0, 75.0, "years", ASSUMED,
+                                  "oldest age at which a person can be recruited or leave")
+    training_capacity_health: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
+                                         "health-training places per quarter, as a share of the "
+                                         "origin's entering cohort", lever=True)
+    training_capacity_education: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
+                                            "teacher-training places, share of entering cohort")
+    training_capacity_other: float = _p(0.15, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
+                                        "other tertiary places, share of entering cohort")
+    train_cost_health: float = _p(2.2, 0.0, 10.0, "utility", ASSUMED,
+                                  "cost of training as a health worker, in utility units")
+    train_cost_education: float = _p(2.0, 0.0, 10.0, "utility", ASSUMED, "cost of teacher training")
+    train_cost_other: float = _p(1.5, 0.0, 10.0, "utility", ASSUMED, "cost of other tertiary training")
+    beta_train_wage: float = _p(1.5, 0.0, 10.0, "utility per log wage",
+                                "Beine, Docquier & Rapoport 2001 (incentive effect; form)",
+                                "weight of ln expected earnings in the training choice")
+    prospect_weight: float = _p(1.0, 0.0, 5.0, "multiplier",
+                                "Beine, Docquier & Rapoport 2008 (prospect p)",
+                                "perceived emigration probability = weight x observed rate")
+
+    # --- wages -----------------------------------------------------------------
+    wage_dest_health: float = _p(15.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
+                                 "destination wage of a health worker")
+    wage_dest_education: float = _p(11.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
+                                    "destination wage of a teacher")
+    wage_dest_other: float = _p(13.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
+                                "destination wage of other skilled work")
+    wage_dest_low: float = _p(6.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
+                              "destination wage of low-skilled work")
+    home_wage_scale: float = _p(1.0, 0.1, 5.0, "multiplier", "Serje et al. 2018 (gap is large)",
+                                "multiplies every origin's wage ratio (a home pay rise)", lever=True)
+
+    # --- migration decision (random utility) -----------------------------------
+    asc_offer: float = _p(0.0, -10.0, 10.0, "utility", ASSUMED,
+                          "constant for accepting an offer of work abroad")
+    asc_independent: float = _p(-0.5, -10.0, 10.0, "utility", ASSUMED,
+                                "constant for leaving without an offer")
+    beta_wage: float = _p(1.0, 0.0, 10.0, "utility per log wage ratio", "MODEL_SPEC §4",
+                          "weight of ln(w_dest / w_home)")
+    beta_fee: float = _p(0.15, 0.0, 5.0, "utility per month of wages", "MODEL_SPEC §4",
+                         "weight of the recruitment fee")
+    moving_cost: float = _p(1.0, 0.0, 10.0, "utility", "MODEL_SPEC §4", "cost of moving abroad")
+    beta_network: float = _p(0.3, 0.0, 5.0, "utility per log network", "MODEL_SPEC §4",
+                             "weight of ln(1 + per-cent of the community abroad in that destination)")
+    beta_ties: float = _p(1.5, 0.0, 10.0, "utility", "MODEL_SPEC §4", "weight of ties to home")
+    beta_integration_policy: float = _p(0.5, 0.0, 5.0, "utility", ASSUMED,
+                                        "weight of the destination's integration policy")
+    independent_rate: float = _p(0.004, 0.0, 0.2, "per quarter", ASSUMED,
+                                 "chance a skilled person at home seeks a settlement visa "
+                                 "(scaled by openness)")
+    irregular_rate: float = _p(0.002, 0.0, 0.2, "per quarter", ASSUMED,
+                               "chance a low-skilled person attempts irregular migration "
+                               "(scaled by 1 - border enforcement)")
+
+    # --- destination labour demand ----------------------------------------------
+    demand_health: float = _p(0.25, 0.0, 2.0, "share", "Clemens & Pettersson 2008 (about 1/5 abroad)",
+                              "wanted stock of foreign health workers, as a share of all origins' "
+                              "health workers at start")
+    demand_education: float = _p(0.08, 0.0, 2.0, "share", ASSUMED, "as demand_health, teachers")
+    demand_other: float = _p(0.15, 0.0, 2.0, "share", ASSUMED, "as demand_health, other skilled")
+    demand_low: float = _p(0.04, 0.0, 2.0, "share", ASSUMED,
+                           "wanted stock of low-skilled temporary workers")
+    demand_growth: float = _p(0.02, -0.1, 0.2, "per year", ASSUMED, "growth of wanted stocks")
+    vacancy_fill_rate: float = _p(0.25, 0.0, 1.0, "per quarter", ASSUMED,
+                                  "share of the gap between wanted and actual stock advertised")
+    contract_quarters_skilled: int = _p(12, 1, 80, "quarters", ASSUMED,
+                                        "length of a skilled temporary contract")
+    contract_quarters_low: int = _p(3, 1, 40, "quarters", "Canada SAWP: at most 8 months a year",
+                                    "length of a low-skilled seasonal contract")
+
+    # --- recruitment agencies -----------------------------------------------------
+    agency_regulation: float = _p(0.175, 0.0, 1.0, "share of agencies",
+                                  "Buchan 2007: about 140 of 800 agencies signed the NHS code",
+                                  "share of agencies that are licensed and regulated", lever=True)
+    enforcement: float = _p(0.8, 0.0, 1.0, "probability", ASSUMED,
+                            "chance a regulated agency complies with a recruitment restriction "
+                            "in a quarter; also the destination's enforcement against overstay",
+                            lever=True)
+    unregulated_compliance: float = _p(0.1, 0.0, 1.0, "probability", ASSUMED,
+                                       "chance an unregulated agency complies in a quarter")
+    penalty_risk: float = _p(0.5, 0.0, 1.0, "share of margin", ASSUMED,
+                             "expected loss of margin when recruiting in a protected origin, "
+                             "times enforcement and implementation")
+    fee_regulated_months: float = _p(1.0, 0.0, 12.0, "months of wages",
+                                     "KNOMAD-ILO surveys (1-7 months); ILO: workers pay none",
+                                     "fee a regulated agency charges a worker")
+    fee_unregulated_months: float = _p(4.0, 0.0, 12.0, "months of wages",
+                                       "KNOMAD-ILO surveys (1-7 months)",
+                                       "fee an unregulated agency charges a worker")
+    agency_capacity: float = _p(0.003, 0.0, 1.0, "share of persons per quarter", ASSUMED,
+                                "placements one agency can make per quarter, share of n_persons")
+    agency_learning_rate: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
+                                     "weight of the latest acceptance rate in an agency's origin "
+                                     "attractiveness")
+
+    # --- agreements (shorthand for one agreement; more via `agreements`) ------------
+    agreement_kind: str = _p("none", unit="kind", choices=AGREEMENT_KINDS,
+                             source="MODEL_SPEC §7",
+                             doc="kind of the headline agreement", lever=True)
+    agreement_start: int = _p(40, 0, 10_000, "step", "MODEL_SPEC §3 (e.g. step 40)",
+                              "step at which the headline agreement starts")
+    agreement_quarters: int = _p(0, 0, 10_000, "quarters", ASSUMED,
+                                 "duration of the headline agreement (0 = open-ended)")
+    agreement_destination: int = _p(0, 0, 3, "index", ASSUMED, "destination party to it")
+    agreement_origin: int = _p(0, 0, 7, "index", ASSUMED, "origin party to it")
+    agreement_occupations: str = _p("health", unit="set", choices=tuple(OCCUPATION_SETS),
+                                    source="2003 UK-South Africa memorandum (health workers)",
+                                    doc="occupations the agreement covers")
+    implementation_rate: float = _p(1.0, 0.0, 1.0, "share", "workshop paper (signed is not "
+                                    "implemented)", "share of the agreement carried out: scales "
+                                    "the G2G quota and the enforcement of its restriction",
+                                    lever=True)
+    g2g_quota: float = _p(0.01, 0.0, 0.2, "share per quarter", ASSUMED,
+                          "government-to-government placements per quarter, as a share of "
+                          "covered workers at home in the party origin")
+    circular_contract_quarters: int = _p(8, 1, 40, "quarters",
+                                         "UK-South Africa MoU: time-limited placements",
+                                         "contract length of circular placements")
+    circular_training_places: float = _p(0.03, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
+                                         "extra training places a circular agreement funds")
+    return_guarantee: float = _p(0.8, 0.0, 1.0, "share", ASSUMED,
+                                 "reduction in overstay and settlement for circular placements")
+    protection_density_threshold: float = _p(23.0, 0.0, 200.0, "per 10,000",
+                                             "WHO 2006 critical shortage (23 per 10,000)",
+                                             "density below which a multilateral code protects "
+                                             "an origin")
+    protection_review_quarters: int = _p(12, 1, 400, "quarters", ASSUMED,
+                                         "how often the protected list is redrawn")
+
+    # --- destination policy ------------------------------------------------------------
+    settlement_visa_openness: float = _p(0.3, 0.0, 1.0, "share", ASSUMED,
+                                         "openness of settlement visas", lever=True)
+    integration_policy: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,
+                                   "strength of integration policy", lever=True)
+    border_enforcement: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,
+                                   "deters irregular entry and speeds removal of irregulars")
+    skill_match_agreement: float = _p(0.9, 0.0, 1.0, "probability", ASSUMED,
+                                      "chance a G2G placement uses the worker's skills")
+    skill_match_agency: float = _p(0.6, 0.0, 1.0, "probability",
+                                   "OECD: immigrants over-qualified 2-3x as often as natives",
+                                   "chance an agency placement uses the worker's skills")
+    skill_match_independent: float = _p(0.5, 0.0, 1.0, "probability",
+                                        "OECD: immigrants over-qualified 2-3x as often as natives",
+                                        "chance an independent migrant finds a matching job")
+    recognition_rate: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
+                                 "chance a migrant in a mismatched job gets skills recognised")
+
+    # --- work abroad: skills and integration ---------------------------------------------
+    skill_growth_abroad: float = _p(0.01, 0.0, 0.1, "per quarter", "Mayr & Peri 2009 (form)",
+                                    "growth of h while skills are used abroad")
+    brain_waste_rate: float = _p(0.005, 0.0, 0.1, "per quarter", ASSUMED,
+                                 "loss of h while skills are not used")
+    skill_growth_home: float = _p(0.0025, 0.0, 0.1, "per quarter", ASSUMED,
+                                  "growth of a skilled worker's h at home")
+    h_max: float = _p(3.0, 1.0, 10.0, "index", ASSUMED, "ceiling of human capital")
+    h_min: float = _p(0.5, 0.0, 1.0, "index", ASSUMED, "floor of human capital")
+    integration_rate: float = _p(0.05, 0.0, 1.0, "per quarter", ASSUMED, "speed of integration")
+    association_advocacy: float = _p(0.3, 0.0, 2.0, "index", "seed 000 (associations lobby for "
+                                     "migrants' rights)", "integration boost of membership")
+    abuse_penalty: float = _p(0.5, 0.0, 2.0, "index", ASSUMED,
+                              "integration lost by workers placed by unregulated agencies")
+    ties_decay: float = _p(0.01, 0.0, 0.5, "per quarter", ASSUMED, "decay of ties while abroad")
+    association_ties: float = _p(0.01, 0.0, 0.5, "per quarter", ASSUMED,
+                                 "ties regained per quarter by association members")
+    association_join_rate: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
+                                      "chance a migrant joins the hometown association")
+
+    # --- remittances ---------------------------------------------------------------------
+    consumption_share: float = _p(0.6, 0.0, 1.0, "share of income", ASSUMED,
+                                  "share of income spent abroad")
+    debt_repay_share: float = _p(0.5, 0.0, 1.0, "share", ASSUMED,
+                                 "share of net income used to repay recruitment debt")
+    remit_base: float = _p(0.3, 0.0, 1.0, "share", ASSUMED, "base share of net income remitted")
+    remit_ties: float = _p(0.4, 0.0, 1.0, "share", ASSUMED, "extra share per unit of ties")
+    remit_years: float = _p(0.01, 0.0, 0.2, "share per year", ASSUMED,
+                            "fall in the remitted share per year abroad")
+    formal_fee: float = _p(0.0739, 0.0, 0.5, "share of amount", WB_RPW + ": sub-Saharan Africa 7.39%",
+                           "cost of a formal transfer", lever=True)
+    informal_fee: float = _p(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
+    informal_loss: float = _p(0.02, 0.0, 1.0, "probability", ASSUMED,
+                              "chance an informal transfer is lost")
+    financial_access: float = _p(0.8, 0.0, 1.0, "share", ASSUMED,
+                                 "share of households reached by formal remittance services "
+                                 "(scaled by each origin's relative access)", lever=True)
+    channel_const: float = _p(3.0, -10.0, 10.0, "utility",
+                              "calibrated: informal = 35-75% of recorded (Freund & Spatafora 2008)",
+                              "preference for the formal channel at equal cost")
+    channel_cost: float = _p(0.3, 0.0, 5.0, "utility per percentage point", "calibrated as above",
+                             "weight of the cost difference formal - informal")
+    collective_share: float = _p(0.1, 0.0, 1.0, "share", ASSUMED,
+                                 "share of a member's remittance sent to the association")
+    matching_ratio: float = _p(0.0, 0.0, 10.0, "units per unit",
+                               "Mexico 3x1: each peso matched by three (Aparicio & Meseguer 2012)",
+                               "public money added per unit of collective remittance", lever=True)
+    household_invest_share: float = _p(0.2, 0.0, 1.0, "share", ASSUMED,
+                                       "share of remittances and returnee savings invested")
+
+    # --- diaspora missions and returns ---------------------------------------------------
+    mission_rate: float = _p(0.002, 0.0, 0.2, "per quarter", "IOM MIDA/TRQN (form; 160 assignments "
+                             "in one pilot)", "chance a skilled migrant abroad makes a temporary "
+                             "return mission")
+    mission_member_boost: float = _p(2.0, 0.0, 20.0, "multiplier",
+                                     "workshop paper: associations help identify professionals",
+                                     "extra missions of association members")
+    diaspora_engagement: float = _p(0.0, 0.0, 5.0, "multiplier", ASSUMED,
+                                    "origin government's diaspora programme (raises missions)",
+                                    lever=True)
+    knowledge_per_mission: float = _p(0.5, 0.0, 10.0, "knowledge per h", ASSUMED,
+                                      "knowledge a mission adds, per unit of the migrant's h")
+    knowledge_per_gain: float = _p(1.0, 0.0, 10.0, "knowledge per h gained", ASSUMED,
+                                   "knowledge a returnee adds per unit of skill gained abroad")
+    knowledge_depreciation: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
+                                       "depreciation of community knowledge")
+    overstay_const: float = _p(-1.0, -10.0, 10.0, "log-odds", ASSUMED, "base log-odds of overstay")
+    overstay_enforcement: float = _p(2.0, 0.0, 10.0, "log-odds", ASSUMED,
+                                     "fall in overstay log-odds per unit of enforcement")
+    overstay_hardship: float = _p(1.0, 0.0, 10.0, "log-odds", ASSUMED,
+                                  "rise in overstay log-odds per unit of home hardship")
+    return_hazard: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
+                              "baseline return hazard of settled migrants")
+    hazard_ties: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4 (proportional hazards)",
+                            "effect of ties on the return hazard")
+    hazard_development: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+                                   "effect of home development on the return hazard")
+    hazard_incentive: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+                                 "effect of one unit of return incentive on the hazard")
+    hazard_integration: float = _p(1.5, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+                                   "effect of integration (reduces the hazard)")
+    hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", "MODEL_SPEC §4",
+                             "effect of years abroad (reduces the hazard)")
+    return_incentive: float = _p(0.0, 0.0, 3.0, "index", "workshop paper (return programmes)",
+                                 "origin government's return incentives", lever=True)
+    irregular_return: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
+                                 "voluntary return rate of irregular migrants")
+    removal_rate: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
+                             "removals of irregular migrants per unit of border enforcement")
+
+    # --- communities -------------------------------------------------------------------------
+    investment_depreciation: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
+                                        "depreciation of household investment")
+    project_depreciation: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
+                                     "depreciation of collective projects")
+    knowledge_ref: float = _p(0.05, 1e-6, 100.0, "knowledge per person", ASSUMED,
+                              "knowledge per person that gives 63% of the knowledge component")
+    investment_ref: float = _p(2.0, 1e-6, 1000.0, "kUSD per person", ASSUMED,
+                               "capital per person that gives 63% of the investment component")
+    health_density_ref: float = _p(44.5, 1.0, 500.0, "per 10,000",
+                                   "WHO HRH Observer 17 (2016): SDG index threshold 44.5",
+                                   "density at which the health-service component is full")
+
+    # --- adaptive policy -----------------------------------------------------------------------
+    adaptive_policy: bool = _p(False, unit="switch", source="MODEL_SPEC §3 step 11",
+                               doc="destinations follow unfilled demand; origins train more "
+                                   "when short of health workers")
+    adaptive_rate: float = _p(0.05, 0.0, 1.0, "per quarter", ASSUMED, "speed of adaptive policy")
+
+    # --- records --------------------------------------------------------------------------------
+    agreements: tuple = _p((), unit="records", source="MODEL_SPEC §2",
+                           doc="further agreements (model.policy.Agreement) besides the headline one")
+    events: tuple = _p((), unit="records", source="MODEL_SPEC §3 step 1",
+                       doc="scheduled parameter changes (model.policy.Event)")
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check(f, getattr(self, f.name))
+        if self.max_migration_age >= self.retirement_age:
+            raise ParameterError(
+                f"max_migration_age={self.max_migration_age} must be below "
+                f"retirement_age={self.retirement_age}")
+        if self.entry_age >= self.max_migration_age:
+            raise ParameterError(
+                f"entry_age={self.entry_age} must be below max_migration_age={self.max_migration_age}")
+        if self.agreement_origin >= self.n_origins:
+            raise ParameterError(
+                f"agreement_origin={self.agreement_origin} is not an origin: allowed 0 to "
+                f"{self.n_origins - 1} (n_origins={self.n_origins})")
+        if self.agreement_destination >= self.n_destinations:
+            raise ParameterError(
+                f"agreement_destination={self.agreement_destination} is not a destination: allowed "
+                f"0 to {self.n_destinations - 1} (n_destinations={self.n_destinations})")
+        for a in self.agreements:
+            a.validate(self.n_origins, self.n_destinations)
+        for e in self.events:
+            if e.param not in PARAM_NAMES or e.param in ("agreements", "events") or e.param in STRUCTURAL:
+                raise ParameterError(
+                    f"event at step {e.step} changes {e.param!r}, which cannot change during a "
+                    f"run; allowed: policy and behaviour parameters (see docs/ODD.md)")
+            # validate the new value as if it were set from the start
+            _check(FIELDS[e.param], e.value)
+
+    # --- helpers ---
+    def replace(self, **changes) -> Params:
+        """A copy with some fields changed (validated)."""
+        return make_params(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Scalar parameters and records as plain data (for manifests)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("agreements", "events"):
+                v = [dataclasses.asdict(x) for x in v]
+            out[f.name] = v
+        return out
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Params)}
+PARAM_NAMES = tuple(FIELDS)
+#: parameters that fix the shape of the world and cannot change during a run
+STRUCTURAL = ("n_persons", "n_origins", "n_destinations", "communities_per_origin",
+              "agencies_per_destination", "entry_age", "retirement_age")
+
+
+def _allowed(f) -> str:
+    m = f.metadata
+    if m["choices"]:
+        return "one of " + ", ".join(repr(c) for c in m["choices"])
+    if f.type in ("bool", bool):
+        return "true or false"
+    if f.type in ("tuple", tuple):
+        return "a tuple of records"
+    kind = "an integer" if f.type in ("int", int) else "a number"
+    return f"{kind} from {m['lo']} to {m['hi']}"
+
+
+def _check(f, value) -> None:
+    name, t, m = f.name, f.type, f.metadata
+    bad = f"parameter {name!r} = {value!r} is invalid: allowed {_allowed(f)}"
+    if t in ("bool", bool):
+        if not isinstance(value, bool):
+            raise ParameterError(bad)
+        return
+    if t in ("tuple", tuple):
+        if not isinstance(value, tuple):
+            raise ParameterError(bad)
+        kind = Agreement if name == "agreements" else Event
+        for x in value:
+            if not isinstance(x, kind):
+                raise ParameterError(f"parameter {name!r} holds {x!r}: allowed {kind.__name__} records")
+        return
+    if t in ("str", str):
+        if not isinstance(value, str) or value not in m["choices"]:
+            raise ParameterError(bad)
+        return
+    if isinstance(value, bool):
+        raise ParameterError(bad)
+    if t in ("int", int):
+        if not isinstance(value, int):
+            import numpy as np
+            if not isinstance(value, np.integer):
+                raise ParameterError(bad)
+    elif not isinstance(value, (int, float)):
+        import numpy as np
+        if not isinstance(value, (np.integer, np.floating)):
+            raise ParameterError(bad)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(bad)
+    if (m["lo"] is not None and value < m["lo"]) or (m["hi"] is not None and value > m["hi"]):
+        raise ParameterError(bad)
+
+
+def make_params(base: Params | None = None, **overrides) -> Params:
+    """Build validated parameters from ``base`` (default: all defaults) and keyword overrides.
+
+    Raises:
+        ParameterError: an override names no parameter, or its value is invalid.
+    """
+    unknown = sorted(k for k in overrides if k not in FIELDS)
+    if unknown:
+        import difflib
+
+        hints = []
+        for k in unknown:
+            close = difflib.get_close_matches(k, PARAM_NAMES, n=1)
+            hints.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ParameterError(
+            f"unknown parameter(s): {', '.join(hints)}; see docs/ODD.md for the list")
+    cleaned = {}
+    for k, v in overrides.items():
+        t = FIELDS[k].type
+        # numpy scalars and ints given for floats are accepted and normalised
+        if t in ("float", float) and not isinstance(v, bool):
+            try:
+                import numpy as np
+                if isinstance(v, (int, np.integer, np.floating)):
+                    v = float(v)
+            except ImportError:  # pragma: no cover
+                pass
+        if t in ("int", int) and not isinstance(v, bool):
+            import numpy as np
+            if isinstance(v, np.integer):
+                v = int(v)
+            elif isinstance(v, float) and v.is_integer():
+                v = int(v)
+        if t in ("tuple", tuple) and isinstance(v, list):
+            v = tuple(v)
+        cleaned[k] = v
+    base = base or Params()
+    return dataclasses.replace(base, **cleaned)
+
+
+def describe() -> list[dict[str, Any]]:
+    """One row per scalar parameter: name, default, unit, range, source, doc (for docs and UIs)."""
+    rows = []
+    for f in dataclasses.fields(Params):
+        m = f.metadata
+        rows.append({
+            "name": f.name, "default": f.default, "type": f.type if isinstance(f.type, str)
+            else f.type.__name__, "lo": m["lo"], "hi": m["hi"], "choices": m["choices"],
+            "unit": m["unit"], "source": m["source"], "doc": m["doc"], "lever": m["lever"],
+        })
+    return rows

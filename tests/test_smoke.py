@@ -1,0 +1,16 @@
+from model import SCENARIOS, MigrationModel
+
+
+def test_default_model_builds_and_runs():
+    m = MigrationModel(rng=3, n_persons=2000)
+    m.run_for(8)
+    df = m.country_frame()
+    assert len(df) == 9 * 4
+    assert m.steps == 8
+
+
+def test_every_scenario_runs():
+    for name, overrides in SCENARIOS.items():
+        m = MigrationModel(rng=1, n_persons=1500, **overrides)
+        m.run_for(45)
+        assert m.country_frame().step.max() == 45, name
