@@ -16,6 +16,12 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _cmd_serve(args) -> int:
+    from experiments.serve import serve
+
+    return serve(host=args.host, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from model.scenarios import SCENARIOS
 
@@ -30,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
     s.add_argument("--out", default="results/simulate", help="output folder")
     s.set_defaults(func=_cmd_simulate)
+    v = sub.add_parser("serve", help="start the visual demo (SolaraViz) in a browser",
+                       description="Serve the SolaraViz demo page (app.py) on HOST:PORT.")
+    v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    v.set_defaults(func=_cmd_serve)
     return ap
 
 
