@@ -1,9 +1,26 @@
-"""The world and its schedule: parameters, world building, step order, policies, metrics."""
+"""The world and its schedule: parameters, world building, step order, policies, metrics.
 
-from model.model import MigrationModel
-from model.params import ParameterError, Params, make_params
-from model.policy import Agreement, Event
-from model.scenarios import SCENARIOS, scenario
+Names are loaded on first use, so that ``agents`` can import ``model.population`` and
+``model.policy`` without importing the model itself.
+"""
 
-__all__ = ["MigrationModel", "Params", "ParameterError", "make_params", "Agreement", "Event",
-           "SCENARIOS", "scenario"]
+from importlib import import_module
+
+_EXPORTS = {
+    "MigrationModel": "model.model",
+    "Params": "model.params",
+    "ParameterError": "model.params",
+    "make_params": "model.params",
+    "Agreement": "model.policy",
+    "Event": "model.policy",
+    "SCENARIOS": "model.scenarios",
+    "scenario": "model.scenarios",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -148,6 +148,9 @@ class MigrationModel(mesa.Model):
         self.unfilled = np.zeros((self.n_dest, 4))
         self.last_vacancies = np.zeros((self.n_dest, 4), dtype=np.int64)
         self.flows_to_dest = np.zeros((self.n_orig, self.n_dest, 3))  # recruits, returns, remit
+        self.totals = {"entrants": 0, "exits": 0}
+        self.last_money = dict.fromkeys(("sent", "received", "fees", "losses", "collective",
+                                         "collective_fees", "to_projects", "matched"), 0.0)
         self._rows: list[np.ndarray] = []
         self._protected_rows: list[np.ndarray] = []
         self._policy_update(0)
@@ -213,6 +216,8 @@ class MigrationModel(mesa.Model):
         if len(idx) == 0:
             return
         comm = pop.community[idx]
+        self.totals["exits"] += len(idx)
+        self.totals["entrants"] += len(idx)
         self.flows[F["exits"]] += np.bincount(comm, minlength=self.n_comm)
         self.flows[F["entrants"]] += np.bincount(comm, minlength=self.n_comm)
         # the brain-gain incentive: expected earnings with the chance of emigrating
@@ -443,6 +448,7 @@ class MigrationModel(mesa.Model):
     def _remittances(self, idx, income) -> None:
         p, pop = self.p, self.pop
         u = self.streams["remit"].random((3, pop.n), dtype=np.float32)
+        self.last_money = dict.fromkeys(self.last_money, 0.0)
         if len(idx) == 0:
             return
         repay, remit, save = mig.remittance_amounts(income, pop.debt[idx], pop.ties[idx],
@@ -474,7 +480,7 @@ class MigrationModel(mesa.Model):
         received = np.bincount(comm, weights=ch["received"], minlength=nc)
         self.comm["investment"] += p.household_invest_share * received
         np.add.at(self.flows_to_dest[:, :, 2], (pop.origin[idx], pop.dest[idx]), remit)
-        self._last_remit = {"sent": float(household.sum()), "received": float(received.sum()),
+        self.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
                             "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
                             "collective": float(contrib.sum()), "collective_fees": float(
                                 cfees.sum()), "to_projects": float(to_projects.sum()),

@@ -123,7 +123,7 @@ class Params:
     demand_other: float = _p(0.15, 0.0, 2.0, "share", ASSUMED, "as demand_health, other skilled")
     demand_low: float = _p(0.04, 0.0, 2.0, "share", ASSUMED,
                            "wanted stock of low-skilled temporary workers")
-    demand_growth: float = _p(0.02, -0.1, 0.2, "per year", ASSUMED, "growth of wanted stocks")
+    demand_growth: float = _p(0.01, -0.1, 0.2, "per year", ASSUMED, "growth of wanted stocks")
     vacancy_fill_rate: float = _p(0.25, 0.0, 1.0, "per quarter", ASSUMED,
                                   "share of the gap between wanted and actual stock advertised")
     contract_quarters_skilled: int = _p(12, 1, 80, "quarters", ASSUMED,
@@ -173,7 +173,7 @@ class Params:
                                     "implemented)", "share of the agreement carried out: scales "
                                     "the G2G quota and the enforcement of its restriction",
                                     lever=True)
-    g2g_quota: float = _p(0.01, 0.0, 0.2, "share per quarter", ASSUMED,
+    g2g_quota: float = _p(0.002, 0.0, 0.2, "share per quarter", ASSUMED,
                           "government-to-government placements per quarter, as a share of "
                           "covered workers at home in the party origin")
     circular_contract_quarters: int = _p(8, 1, 40, "quarters",
@@ -242,7 +242,7 @@ class Params:
     informal_fee: float = _p(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
     informal_loss: float = _p(0.02, 0.0, 1.0, "probability", ASSUMED,
                               "chance an informal transfer is lost")
-    financial_access: float = _p(0.8, 0.0, 1.0, "share", ASSUMED,
+    financial_access: float = _p(0.95, 0.0, 1.0, "share", ASSUMED,
                                  "share of households reached by formal remittance services "
                                  "(scaled by each origin's relative access)", lever=True)
     channel_const: float = _p(3.0, -10.0, 10.0, "utility",

@@ -27,7 +27,7 @@ SCENARIOS: dict[str, dict] = {
         "agreement_destination": 0,
         "agreement_occupations": "health",
         "agreement_start": 40,
-        "g2g_quota": 0.02,
+        "g2g_quota": 0.01,
     },
     # 4. every origin below the density threshold is protected by every destination
     #    (WHO Global Code pattern, with the WHO 2006 threshold)
@@ -41,7 +41,7 @@ SCENARIOS: dict[str, dict] = {
     "remittance_partnership": {
         "events": (
             Event(40, "formal_fee", 0.03),
-            Event(40, "financial_access", 0.95),
+            Event(40, "financial_access", 1.0),
             Event(40, "matching_ratio", 3.0),
         ),
     },

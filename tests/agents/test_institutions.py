@@ -1,0 +1,105 @@
+"""Unit tests of agencies, governments, communities and associations (exact answers)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from agents import agency, association, community, government
+from model.params import Params
+
+P = Params()
+
+
+def test_apportion_largest_remainder():
+    out = agency.apportion(np.array([5, 4, 3]), np.array([[1, 1, 1], [0, 0, 0], [3, 1, 0]]))
+    assert out.tolist() == [[2, 2, 1], [0, 0, 0], [2, 1, 0]]
+
+
+def test_agency_offers_divert_from_protected_origin():
+    vac = np.array([[10, 0, 0, 0]])
+    dest = np.array([0, 0])
+    cap = np.array([100.0, 100.0])
+    attract = np.ones((2, 2))
+    respects = np.array([[True, True], [False, False]])
+    protected = np.array([[True, False]])
+    covered = np.zeros((1, 2, 4), bool)
+    covered[0, 0, 0] = True
+    penalty = np.array([[0.5, 0.0]])
+    supply = np.array([[100, 0, 0, 0], [100, 0, 0, 0]])
+    off = agency.agency_offers(vac, dest, cap, attract, respects, protected, covered, penalty,
+                               supply)
+    # each agency gets 5 vacancies; the compliant one sends all to origin 1,
+    # the other splits by margin 0.5 : 1 -> 5 * (1/3, 2/3) = 1.67, 3.33 -> 2, 3
+    assert off[0, :, 0].tolist() == [0, 5]
+    assert off[1, :, 0].tolist() == [2, 3]
+    assert off.sum() == 10
+
+
+def test_agency_capacity_caps_offers():
+    off = agency.agency_offers(np.array([[10, 10, 0, 0]]), np.array([0]), np.array([4.0]),
+                               np.ones((1, 1)), np.zeros((1, 1), bool), np.zeros((1, 1), bool),
+                               np.zeros((1, 1, 4), bool), np.zeros((1, 1)),
+                               np.array([[50, 50, 0, 0]]))
+    assert off.sum() <= 4
+
+
+def test_agency_learning(tmp_path):
+    from model import MigrationModel
+
+    m = MigrationModel(rng=1, n_persons=300)
+    a = m.agencies[0]
+    a.attractiveness[:] = 1.0
+    a.offers[:] = [10, 0, 0, 0]
+    a.accepted[:] = [5, 0, 0, 0]
+    a.learn(0.2)
+    assert a.attractiveness.tolist() == pytest.approx([0.9, 1, 1, 1])
+
+
+def test_wanted_stock_and_vacancies():
+    w = government.wanted_stock(np.array([[100.0, 0, 0, 0]]), 0.04, 8, np.ones((1, 4)))
+    assert w[0, 0] == pytest.approx(100 * 1.04 ** 2)
+    v = government.vacancies(np.array([[100.0, 10.0]]), np.array([[60, 20]]), 0.25)
+    assert v.tolist() == [[10, 0]]
+
+
+def test_training_places():
+    pl = government.training_places(np.array([100, 40]), np.array([0.06, 0.05, 0.1]),
+                                    np.array([0.03, 0.0]), np.array([1.0, 2.0]))
+    assert pl.tolist() == [[9, 8, 13], [5, 4, 8]]
+
+
+def test_adapt():
+    dm = np.ones((1, 2))
+    tm = np.ones(2)
+    government.adapt(dm, np.array([[0.5, 0.0]]), tm, np.array([True, False]), 0.1)
+    assert dm[0].tolist() == pytest.approx([1.05, 1.0])
+    assert tm.tolist() == pytest.approx([1.1, 1.0])
+
+
+def test_density_and_accumulate():
+    assert community.density(np.array([23.0]), np.array([10_000.0])).tolist() == [23.0]
+    assert community.accumulate(np.array([10.0]), np.array([2.0]), 0.1).tolist() == [11.0]
+
+
+def test_development_index_by_hand():
+    d = community.development_index(np.array([22.25]), 44.5, np.array([50.0]), np.array([100.0]),
+                                    np.array([5.0]), np.array([10.0]), np.array([10.0]),
+                                    np.array([100]), P)
+    service = 0.5 * 0.5 + 0.5 * 0.5
+    know = 1 - math.exp(-5 / (100 * P.knowledge_ref))
+    inv = 1 - math.exp(-20 / (100 * P.investment_ref))
+    assert d[0] == pytest.approx(0.5 * service + 0.25 * know + 0.25 * inv)
+
+
+def test_three_for_one_matching():
+    matched, projects, fees = association.collective_funds(np.array([10.0, 0.0]), 3.0, 0.05)
+    assert matched.tolist() == [30.0, 0.0]
+    assert projects.tolist() == pytest.approx([10 - 0.5 + 30, 0.0])
+    assert fees.tolist() == pytest.approx([0.5, 0.0])
+
+
+def test_mission_probability():
+    p = association.mission_probability(np.array([1.0, 0.5]), np.array([True, False]), 1.0, P)
+    assert p.tolist() == pytest.approx([P.mission_rate * 2 * (1 + P.mission_member_boost),
+                                        P.mission_rate * 2 * 0.5])
