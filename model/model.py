@@ -7,8 +7,10 @@ struct of arrays (``model.pop``); every mechanism is vectorised over it.
 
 from __future__ import annotations
 
-import numpy as np
+from functools import partial
+
 import mesa
+import numpy as np
 import pandas as pd
 
 from agents import agency as agency_mod
@@ -156,14 +158,14 @@ class MigrationModel(mesa.Model):
         self._policy_update(0)
         self._communities()
         self.datacollector = mesa.DataCollector(model_reporters={
-            "mean_health_density": lambda m: float(m._last("health_density").mean()),
-            "recruits": lambda m: float(m._last("recruits").sum()),
-            "recruits_non_party": lambda m: float(m._last("recruits")[~m.party].sum()),
-            "returns": lambda m: float(m._last("returns").sum()),
-            "missions": lambda m: float(m._last("missions").sum()),
-            "remittances_formal": lambda m: float(m._last("remittances_formal").sum()),
-            "remittances_informal": lambda m: float(m._last("remittances_informal").sum()),
-            "development_index": lambda m: float(m._last("development_index").mean()),
+            "mean_health_density": partial(_report, column="health_density", how="mean"),
+            "recruits": partial(_report, column="recruits", how="sum"),
+            "recruits_non_party": partial(_report, column="recruits", how="non_party"),
+            "returns": partial(_report, column="returns", how="sum"),
+            "missions": partial(_report, column="missions", how="sum"),
+            "remittances_formal": partial(_report, column="remittances_formal", how="sum"),
+            "remittances_informal": partial(_report, column="remittances_informal", how="sum"),
+            "development_index": partial(_report, column="development_index", how="mean"),
         })
         self._collect()
 
@@ -766,6 +768,16 @@ class MigrationModel(mesa.Model):
     @property
     def occupations(self):
         return OCCUPATIONS
+
+
+def _report(model: MigrationModel, column: str, how: str) -> float:
+    """A model reporter: this step's ``column`` over origins (sum, mean, or non-party sum)."""
+    x = model._last(column)
+    if how == "mean":
+        return float(x.mean())
+    if how == "non_party":
+        return float(x[~model.party].sum())
+    return float(x.sum())
 
 
 def _lowest_per_group(el, g_el, u_el, total, supply):

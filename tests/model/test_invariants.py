@@ -1,0 +1,79 @@
+"""Model invariants over many seeds and random parameter sets (Hypothesis).
+
+People are conserved, money is conserved, rates stay in [0, 1], no stock goes negative.
+"""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import MigrationModel
+from model.metrics import COUNTRY_COLUMNS
+
+RATE_COLUMNS = ["skilled_emigration_rate", "health_emigration_rate", "return_rate",
+                "remittance_cost_share", "formal_share", "development_index",
+                "brain_waste_share", "overstay_share"]
+
+params = st.fixed_dictionaries({
+    "n_persons": st.integers(300, 1500),
+    "agreement_kind": st.sampled_from(["none", "restrictive", "circular", "multilateral"]),
+    "agreement_start": st.integers(0, 8),
+    "implementation_rate": st.floats(0, 1),
+    "agency_regulation": st.floats(0, 1),
+    "enforcement": st.floats(0, 1),
+    "matching_ratio": st.floats(0, 5),
+    "return_incentive": st.floats(0, 3),
+    "formal_fee": st.floats(0, 0.3),
+    "settlement_visa_openness": st.floats(0, 1),
+    "border_enforcement": st.floats(0, 1),
+    "integration_policy": st.floats(0, 1),
+    "adaptive_policy": st.booleans(),
+    "migration_enabled": st.booleans(),
+    "n_origins": st.integers(3, 6),
+    "n_destinations": st.integers(1, 3),
+    "communities_per_origin": st.integers(1, 4),
+})
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kw=params, seed=st.integers(0, 2**32))
+def test_conservation_and_ranges(kw, seed):
+    m = MigrationModel(rng=seed, **kw)
+    pop = m.pop
+    n = pop.n
+    for _ in range(14):
+        ids_before = pop.person_id.copy()
+        abroad_before = pop.abroad().copy()
+        age_before = pop.age.copy()
+        m.step()
+        # people: the population keeps its size; every exit is replaced by one entrant
+        assert pop.n == n
+        changed = pop.person_id != ids_before
+        assert (age_before[changed] >= m.p.retirement_age - 0.25).all()
+        assert len(np.unique(pop.person_id)) == n
+        last = m.country_frame().query("step == @m.steps")
+        recruits, returns = last.recruits.sum(), last.returns.sum()
+        exits_abroad = int((changed & abroad_before).sum())
+        assert pop.abroad().sum() == abroad_before.sum() + recruits - returns - exits_abroad
+        if not kw["migration_enabled"]:
+            assert recruits == 0
+        # money: sent = received + fees + losses; collective funds and their match
+        mo = m.last_money
+        assert np.isclose(mo["sent"], mo["received"] + mo["fees"] + mo["losses"], rtol=1e-9,
+                          atol=1e-6)
+        assert np.isclose(mo["matched"], m.p.matching_ratio * mo["collective"], atol=1e-6)
+        assert np.isclose(mo["to_projects"], mo["collective"] - mo["collective_fees"]
+                          + mo["matched"], atol=1e-6)
+    df = m.country_frame()
+    assert set(COUNTRY_COLUMNS) <= set(df.columns)
+    assert len(df) == (m.steps + 1) * m.n_orig
+    for c in RATE_COLUMNS:
+        assert df[c].between(0, 1).all(), c
+    numeric = df.select_dtypes("number")
+    assert (numeric >= 0).all().all(), numeric.columns[(numeric < 0).any()].tolist()
+    assert (pop.debt >= 0).all() and (pop.savings >= 0).all()
+    assert ((pop.integration >= 0) & (pop.integration <= 1)).all()
+    assert ((pop.ties >= 0) & (pop.ties <= 1)).all()
+    assert ((pop.h >= m.p.h_min - 1e-6) & (pop.h <= m.p.h_max + 1e-6)).all()
+    for k in ("knowledge", "investment", "projects"):
+        assert (m.comm[k] >= 0).all()

@@ -1,0 +1,69 @@
+"""Policy records and pure metric functions on hand-made inputs."""
+
+import numpy as np
+import pytest
+
+from model import Agreement, make_params
+from model.metrics import emigration_rate, path_shares, per_10000, rate, weighted_mean
+from model.policy import HEALTH, all_agreements, headline_agreement, party_origins, policy_state
+from model.population import HOME, RETURNED, SETTLED, TEMP
+
+
+def test_agreement_active_window():
+    a = Agreement(kind="restrictive", start=40, end=60)
+    assert [a.active(t) for t in (39, 40, 59, 60)] == [False, True, True, False]
+    assert Agreement(kind="circular", start=0).active(10_000)
+
+
+def test_headline_agreement_from_shorthand():
+    assert headline_agreement(make_params()) is None
+    a = headline_agreement(make_params(agreement_kind="circular", agreement_origin=2))
+    assert a.kind == "circular" and a.origins == (2,) and a.training_places > 0
+    assert a.return_guarantee == make_params().return_guarantee
+    m = headline_agreement(make_params(agreement_kind="multilateral"))
+    assert m.destination == -1 and m.origins == ()
+
+
+def test_policy_state_restrictive_and_multilateral():
+    p = make_params(agreement_kind="restrictive", agreement_origin=1, agreement_destination=0,
+                    implementation_rate=0.5, agreements=(
+                        Agreement(kind="multilateral", destination=-1, origins=(), start=10),))
+    ags = all_agreements(p)
+    listed = np.array([False, False, True, True])
+    before = policy_state(ags, 5, 2, 4, listed)
+    assert not before.protected.any() and before.g2g == []
+    s = policy_state(ags, 40, 2, 4, listed)
+    assert s.protected.tolist() == [[False, True, True, True], [False, False, True, True]]
+    assert s.protect_strength[0, 1] == 0.5 and s.protect_strength[1, 2] == 1.0
+    assert s.covered[0, 1, HEALTH] and not s.covered[0, 1, 1]
+    assert [(d, o) for _, d, o in s.g2g] == [(0, 1)]
+    assert party_origins(ags, 4).tolist() == [False, True, False, False]
+
+
+def test_circular_funds_training_scaled_by_implementation():
+    p = make_params(agreement_kind="circular", implementation_rate=0.5)
+    s = policy_state(all_agreements(p), 50, 2, 4, np.zeros(4, bool))
+    assert s.extra_training[0] == pytest.approx(0.5 * p.circular_training_places)
+    assert not s.protected.any()
+
+
+def test_rates():
+    assert rate([1, 2], [0, 4]).tolist() == [0.0, 0.5]
+    assert emigration_rate([25], [75]).tolist() == [0.25]
+    assert per_10000([23], [10_000]).tolist() == [23.0]
+    assert weighted_mean([1.0, 3.0, 5.0], np.array([1.0, 1.0, 2.0]), np.array([0, 0, 1]),
+                         3).tolist() == [2.0, 5.0, 0.0]
+
+
+def test_path_shares_by_hand():
+    status = np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP])
+    n_stays = np.array([0, 1, 2, 1, 1, 3])
+    ties = np.array([1, 1, 1, 0.9, 0.2, 1])
+    member = np.array([0, 0, 0, 1, 1, 0], bool)
+    remitted = np.array([0, 0, 0, 1, 1, 1], bool)
+    s = path_shares(status, n_stays, ties, member, remitted)
+    assert s["emigrants"] == 5
+    assert s["circulated"] == pytest.approx(2 / 5)
+    assert s["returned_once"] == pytest.approx(1 / 5)
+    assert s["transnational"] == pytest.approx(1 / 5)
+    assert s["settled"] == pytest.approx(1 / 5)
