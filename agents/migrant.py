@@ -101,6 +101,12 @@ def ageing(age: np.ndarray, retirement_age: float) -> np.ndarray:
     return age >= retirement_age
 
 
+def experience_at_home(h: np.ndarray, skilled_home: np.ndarray, growth: float,
+                       h_max: float) -> None:
+    """Skilled persons working at home gain experience: h <- min(h_max, h (1 + growth))."""
+    h[skilled_home] = np.minimum(h[skilled_home] * np.float32(1.0 + growth), np.float32(h_max))
+
+
 def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray,
                            beta: float) -> np.ndarray:
     """Multinomial-logit choice of a track for one origin's entrants (ODD §7.2).

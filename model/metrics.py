@@ -6,7 +6,7 @@ import numpy as np
 
 from model.population import IRREGULAR, RETURNED, SETTLED, TEMP
 
-#: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §6
+#: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
 COUNTRY_COLUMNS = {
     "step": ("quarter", "step of the run (0 = initial state)"),

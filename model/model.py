@@ -214,6 +214,9 @@ class MigrationModel(mesa.Model):
         p, pop = self.p, self.pop
         u = self.streams["demography"].random((2, pop.n), dtype=np.float32)
         exits = mig.ageing(pop.age, p.retirement_age)
+        if p.skill_growth_home > 0:
+            mig.experience_at_home(pop.h, pop.at_home() & (pop.occ < LOW), p.skill_growth_home,
+                                   p.h_max)
         idx = np.flatnonzero(exits)
         if len(idx) == 0:
             return

@@ -169,3 +169,9 @@ def test_start_and_end_stay():
     pop.status[1] = SETTLED
     pop.h[1] = 0.9
     assert mig.end_stay(pop, np.array([1])).tolist() == [0.0]  # a loss is not a gain
+
+
+def test_experience_at_home_only_for_skilled_at_home():
+    h = np.array([1.0, 1.0, 2.99], dtype=np.float32)
+    mig.experience_at_home(h, np.array([True, False, True]), 0.01, 3.0)
+    assert h.tolist() == pytest.approx([1.01, 1.0, 3.0])

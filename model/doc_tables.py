@@ -1,0 +1,74 @@
+"""Tables for docs/ODD.md generated from the code, so the document cannot drift.
+
+``python -m model.doc_tables`` prints them; ``--write docs/ODD.md`` replaces the text
+between the ``<!-- params:begin -->``/``<!-- params:end -->`` and
+``<!-- columns:begin -->``/``<!-- columns:end -->`` markers. A test checks that the
+document holds exactly what this prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from model.metrics import COUNTRY_COLUMNS
+from model.params import describe
+
+
+def _fmt(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return "()"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def params_table() -> str:
+    rows = ["| parameter | default | range | unit | meaning | source |",
+            "|---|---|---|---|---|---|"]
+    for r in describe():
+        if r["choices"]:
+            rng = " / ".join(str(c) for c in r["choices"])
+        elif r["lo"] is not None:
+            rng = f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
+        else:
+            rng = "—"
+        rows.append(f"| `{r['name']}` | {_fmt(r['default'])} | {rng} | {r['unit']} | "
+                    f"{r['doc']} | {r['source']} |")
+    return "\n".join(rows)
+
+
+def columns_table() -> str:
+    rows = ["| column | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{k}` | {u} | {m} |" for k, (u, m) in COUNTRY_COLUMNS.items()]
+    return "\n".join(rows)
+
+
+def fill(text: str) -> str:
+    for key, table in (("params", params_table()), ("columns", columns_table())):
+        pat = re.compile(rf"(<!-- {key}:begin -->\n).*?(<!-- {key}:end -->)", re.S)
+        if not pat.search(text):
+            raise ValueError(f"markers <!-- {key}:begin/end --> not found")
+        text = pat.sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(2), text)
+    return text
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", metavar="ODD_MD", help="fill the tables into this file")
+    args = ap.parse_args(argv)
+    if args.write:
+        path = Path(args.write)
+        path.write_text(fill(path.read_text()))
+    else:
+        print(params_table())
+        print()
+        print(columns_table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
