@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: the model benchmark (see benchmarks/model_bench.py)."""
+
+from benchmarks.model_bench import main
+
+raise SystemExit(main())

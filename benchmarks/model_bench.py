@@ -1,0 +1,155 @@
+"""Model benchmark: person-steps per second, build time and memory, against Mesa's baseline.
+
+Each measurement runs in a fresh process (one core: numpy is single-threaded for
+what the model does, and thread pools are capped at 1), so peak memory is that
+run's own. Medians over repetitions. The baseline is Mesa's own Boltzmann wealth
+example model (a plain per-agent model with data collection), measured in the same
+invocation on the same machine, so the ratio is meaningful on a noisy machine.
+
+    python -m benchmarks.model_bench [--sizes 10000,100000,1000000] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+
+
+def worker_model(n: int, steps: int, seed: int) -> dict:
+    """Build and run one default-scenario model; return timings and peak memory."""
+    from model import MigrationModel
+
+    rss0 = _peak_rss()
+    t0 = time.perf_counter()
+    m = MigrationModel(rng=seed, n_persons=n)
+    t1 = time.perf_counter()
+    m.run_for(steps)
+    t2 = time.perf_counter()
+    df = m.country_frame()
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "peak_rss": _peak_rss(), "rss_before": rss0,
+            "rows": len(df), "pop_bytes": m.pop.nbytes()}
+
+
+def worker_boltzmann(n: int, steps: int, seed: int) -> dict:
+    """Mesa's Boltzmann wealth example (per-agent Python objects) at ``n`` agents."""
+    import math
+
+    from mesa.examples.basic.boltzmann_wealth_model.model import (
+        BoltzmannScenario,
+        BoltzmannWealth,
+    )
+
+    side = int(math.ceil(math.sqrt(n)))
+    t0 = time.perf_counter()
+    m = BoltzmannWealth(BoltzmannScenario(n=n, width=side, height=side, rng=seed))
+    t1 = time.perf_counter()
+    for _ in range(steps):
+        m.step()
+    t2 = time.perf_counter()
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "peak_rss": _peak_rss()}
+
+
+def _spawn(kind: str, n: int, steps: int, seed: int) -> dict:
+    env = {**os.environ, **ONE_CORE}
+    cmd = [sys.executable, "-m", "benchmarks.model_bench", "--worker", kind, str(n), str(steps),
+           str(seed)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark worker failed ({' '.join(cmd)}):\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int) -> dict:
+    """Run every measurement; return a dict with one row per size and the baseline."""
+    rows = []
+    floor = _spawn("model", 200, 1, 0)["peak_rss"]  # interpreter + libraries + a tiny world
+    base = [_spawn("boltzmann", baseline_n, baseline_steps, r) for r in range(reps)]
+    b_rate = statistics.median(baseline_n * baseline_steps / r["run_s"] for r in base)
+    for n in sizes:
+        r_reps = reps if n <= 200_000 else 1
+        runs = [_spawn("model", n, steps, r + 1) for r in range(r_reps)]
+        run_s = statistics.median(r["run_s"] for r in runs)
+        peak = max(r["peak_rss"] for r in runs)
+        rows.append({
+            "persons": n, "steps": steps, "reps": r_reps,
+            "person_steps_per_s": n * steps / run_s,
+            "seconds_per_run": run_s,
+            "build_s": statistics.median(r["build_s"] for r in runs),
+            "peak_rss_mb": peak / 2**20,
+            "bytes_per_person": (peak - floor) / n,
+            "array_bytes_per_person": runs[0]["pop_bytes"] / n,
+            "ratio_to_mesa_baseline": (n * steps / run_s) / b_rate,
+        })
+    return {"rows": rows, "baseline": {
+        "model": "mesa.examples BoltzmannWealth (per-agent, with data collection)",
+        "agents": baseline_n, "steps": baseline_steps, "agent_steps_per_s": b_rate,
+        "seconds_per_run": statistics.median(r["run_s"] for r in base)}}
+
+
+def print_table(res: dict) -> None:
+    b = res["baseline"]
+    print(f"Mesa baseline: {b['model']}, {b['agents']:,} agents x {b['steps']} steps: "
+          f"{b['agent_steps_per_s']:,.0f} agent-steps/s ({b['seconds_per_run']:.2f} s per run)")
+    hdr = (f"{'persons':>10} {'person-steps/s':>15} {'s/run':>8} {'build s':>8} "
+           f"{'peak MB':>8} {'B/person':>9} {'arrays B/p':>10} {'x Mesa':>7}")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in res["rows"]:
+        print(f"{r['persons']:>10,} {r['person_steps_per_s']:>15,.0f} {r['seconds_per_run']:>8.2f} "
+              f"{r['build_s']:>8.2f} {r['peak_rss_mb']:>8.0f} {r['bytes_per_person']:>9.0f} "
+              f"{r['array_bytes_per_person']:>10.0f} {r['ratio_to_mesa_baseline']:>7.1f}")
+    rows = {r["persons"]: r for r in res["rows"]}
+    if len(rows) >= 2:
+        lo, hi = min(rows), max(rows)
+        cost = (1 / rows[hi]["person_steps_per_s"]) / (1 / rows[lo]["person_steps_per_s"])
+        print(f"cost per person-step at {hi:,} / at {lo:,}: {cost:.2f}x")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Time the default scenario against Mesa's "
+                                 "per-agent baseline; prints a table.")
+    ap.add_argument("--sizes", default="10000,100000,1000000",
+                    help="comma-separated population sizes (default 10000,100000,1000000)")
+    ap.add_argument("--steps", type=int, default=120, help="steps per run (default 120)")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions, median taken (default 3; "
+                    "sizes above 200,000 run once)")
+    ap.add_argument("--baseline-agents", type=int, default=10_000)
+    ap.add_argument("--baseline-steps", type=int, default=20)
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument("--worker", nargs=4, metavar=("KIND", "N", "STEPS", "SEED"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        kind, n, steps, seed = args.worker
+        fn = worker_model if kind == "model" else worker_boltzmann
+        print(json.dumps(fn(int(n), int(steps), int(seed))))
+        return 0
+    try:
+        sizes = [int(float(s)) for s in args.sizes.split(",") if s]
+    except ValueError:
+        ap.error(f"--sizes {args.sizes!r}: give comma-separated whole numbers, e.g. 10000,100000")
+    if any(n < 200 for n in sizes) or args.steps < 1 or args.reps < 1:
+        ap.error("sizes must be at least 200, --steps and --reps at least 1")
+    res = measure(sizes, args.steps, args.reps, args.baseline_agents, args.baseline_steps)
+    print_table(res)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
