@@ -259,7 +259,7 @@ class Params:
                                        "share of remittances and returnee savings invested")
 
     # --- diaspora missions and returns ---------------------------------------------------
-    mission_rate: float = _p(0.002, 0.0, 0.2, "per quarter", "IOM MIDA/TRQN (form; 160 assignments "
+    mission_rate: float = _p(0.005, 0.0, 0.2, "per quarter", "IOM MIDA/TRQN (form; 160 assignments "
                              "in one pilot)", "chance a skilled migrant abroad makes a temporary "
                              "return mission")
     mission_member_boost: float = _p(2.0, 0.0, 20.0, "multiplier",
@@ -274,7 +274,7 @@ class Params:
                                    "knowledge a returnee adds per unit of skill gained abroad")
     knowledge_depreciation: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
                                        "depreciation of community knowledge")
-    overstay_const: float = _p(-1.0, -10.0, 10.0, "log-odds", ASSUMED, "base log-odds of overstay")
+    overstay_const: float = _p(-3.0, -10.0, 10.0, "log-odds", ASSUMED, "base log-odds of overstay")
     overstay_enforcement: float = _p(2.0, 0.0, 10.0, "log-odds", ASSUMED,
                                      "fall in overstay log-odds per unit of enforcement")
     overstay_hardship: float = _p(1.0, 0.0, 10.0, "log-odds", ASSUMED,
