@@ -11,6 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model.policy import OCCUPATIONS
+
 
 class Government(mesa.Agent):
     """The government of one country.
@@ -41,14 +43,74 @@ class Government(mesa.Agent):
     def __repr__(self):
         return f"Government({self.name!r}, roles={sorted(self.roles)})"
 
-    # the policy levers read the model's current parameters (they change by events)
+    # The policy levers read the model's current parameters (they change by scheduled
+    # events), so a government's view and the mechanisms never disagree.
+    def _origin_only(self, value):
+        return value if self.origin_index is not None else None
+
+    def _destination_only(self, value):
+        return value if self.destination_index is not None else None
+
+    # origin role
     @property
-    def matching_ratio(self) -> float:
-        return self.model.p.matching_ratio
+    def training_capacity(self) -> dict | None:
+        p = self.model.p
+        return self._origin_only({
+            "health": p.training_capacity_health * self.training_multiplier,
+            "education": p.training_capacity_education * self.training_multiplier,
+            "other_skilled": p.training_capacity_other * self.training_multiplier})
 
     @property
-    def return_incentive(self) -> float:
-        return self.model.p.return_incentive
+    def matching_ratio(self) -> float | None:
+        return self._origin_only(self.model.p.matching_ratio)
+
+    @property
+    def return_incentive(self) -> float | None:
+        return self._origin_only(self.model.p.return_incentive)
+
+    @property
+    def diaspora_engagement(self) -> float | None:
+        return self._origin_only(self.model.p.diaspora_engagement)
+
+    @property
+    def remittance_partnership(self) -> dict | None:
+        """Formal transfer cost and the access it reaches in this origin's communities."""
+        if self.origin_index is None:
+            return None
+        m = self.model
+        comms = m.world.comm_origin == self.origin_index
+        return {"formal_fee": m.p.formal_fee,
+                "financial_access": float(m.comm["access"][comms].mean())}
+
+    # destination role
+    @property
+    def labour_demand(self) -> dict | None:
+        """Wanted stock of foreign workers by occupation at the current step."""
+        if self.destination_index is None:
+            return None
+        m = self.model
+        w = wanted_stock(m.wanted_base, m.p.demand_growth, m.steps, m.demand_multiplier)
+        return dict(zip(OCCUPATIONS, w[self.destination_index].tolist()))
+
+    @property
+    def temporary_contracts(self) -> dict | None:
+        p = self.model.p
+        return self._destination_only({"skilled_quarters": p.contract_quarters_skilled,
+                                       "low_skilled_quarters": p.contract_quarters_low})
+
+    @property
+    def settlement_visa_openness(self) -> float | None:
+        return self._destination_only(self.model.p.settlement_visa_openness)
+
+    @property
+    def integration_policy(self) -> float | None:
+        return self._destination_only(self.model.p.integration_policy)
+
+    @property
+    def agency_regulation(self) -> dict | None:
+        p = self.model.p
+        return self._destination_only({"regulated_share": p.agency_regulation,
+                                       "enforcement": p.enforcement})
 
     @property
     def protected_origins(self) -> list[int]:

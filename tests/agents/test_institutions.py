@@ -103,3 +103,19 @@ def test_mission_probability():
     p = association.mission_probability(np.array([1.0, 0.5]), np.array([True, False]), 1.0, P)
     assert p.tolist() == pytest.approx([P.mission_rate * 2 * (1 + P.mission_member_boost),
                                         P.mission_rate * 2 * 0.5])
+
+
+def test_government_roles_expose_their_levers():
+    from model import MigrationModel
+
+    m = MigrationModel(rng=1, n_persons=500, matching_ratio=3.0, agreement_kind="restrictive",
+                       agreement_start=0)
+    m.run_for(2)
+    o, d = m.origins[0], m.destinations[0]
+    assert o.roles == {"origin"} and d.roles == {"destination"}
+    assert o.matching_ratio == 3.0 and d.matching_ratio is None
+    assert set(o.training_capacity) == {"health", "education", "other_skilled"}
+    assert 0 < o.remittance_partnership["financial_access"] <= 1
+    assert d.labour_demand["health"] > 0 and o.labour_demand is None
+    assert d.protected_origins == [0] and m.destinations[1].protected_origins == []
+    assert d.agency_regulation["regulated_share"] == m.p.agency_regulation
