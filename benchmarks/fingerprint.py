@@ -1,0 +1,68 @@
+"""Fingerprints of seeded runs: a hash of every output value.
+
+An optimisation must not change results. ``tests/model/test_fingerprint.py`` compares
+these runs with the hashes stored in ``tests/data/fingerprints.json``; after a
+deliberate, documented model change, refresh them with
+
+    python -m benchmarks.fingerprint --update
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+STORE = Path(__file__).resolve().parents[1] / "tests" / "data" / "fingerprints.json"
+
+#: the seeded runs that are fingerprinted: name -> (scenario, overrides, seed, steps)
+RUNS = {
+    "baseline_5k": ("baseline", {"n_persons": 5000}, 2024, 80),
+    "restrictive_5k": ("restrictive_mou", {"n_persons": 5000}, 2024, 80),
+    "remittance_partnership_3k": ("remittance_partnership", {"n_persons": 3000}, 7, 60),
+}
+
+
+def frame_hash(df) -> str:
+    """sha256 over column names and every value (numbers as float64, text as UTF-8)."""
+    h = hashlib.sha256()
+    for col in df.columns:
+        h.update(col.encode())
+        s = df[col]
+        if s.dtype.kind in "biuf":
+            h.update(np.ascontiguousarray(s.to_numpy(np.float64)).tobytes())
+        else:
+            h.update("\x1f".join(map(str, s.tolist())).encode())
+    return h.hexdigest()
+
+
+def fingerprint(name: str) -> str:
+    from model import MigrationModel, scenario
+
+    scen, overrides, seed, steps = RUNS[name]
+    m = MigrationModel(rng=seed, **scenario(scen, **overrides))
+    m.run_for(steps)
+    return frame_hash(m.country_frame())
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Check (or --update) the stored fingerprints.")
+    ap.add_argument("--update", action="store_true", help="rewrite the stored fingerprints")
+    args = ap.parse_args(argv)
+    now = {name: fingerprint(name) for name in RUNS}
+    if args.update:
+        STORE.write_text(json.dumps(now, indent=2) + "\n")
+        print(f"wrote {len(now)} fingerprints")
+        return 0
+    stored = json.loads(STORE.read_text())
+    bad = [n for n in RUNS if stored.get(n) != now[n]]
+    for n in RUNS:
+        print(f"{n:>28}: {'same' if n not in bad else 'CHANGED'}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
