@@ -35,9 +35,6 @@ class RecruitmentAgency(mesa.Agent):
         self.complied = True
         self.total_placed = 0
 
-    def compliance_probability(self, enforcement: float, unregulated_compliance: float) -> float:
-        return enforcement if self.regulated else unregulated_compliance
-
     def learn(self, rate: float) -> None:
         """Attractiveness moves toward the latest acceptance rate where offers were made.
 

@@ -125,6 +125,8 @@ class MigrationModel(mesa.Model):
                     p.fee_regulated_months if reg else p.fee_unregulated_months,
                     p.agency_capacity * p.n_persons, self.n_orig))
         self.agency_dest = np.array([a.destination for a in self.agencies])
+        self.agency_regulated = np.array([a.regulated for a in self.agencies])
+        self.agency_fee = np.array([a.fee_months for a in self.agencies])
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                              for d in range(self.n_dest)]
         # persons: Mesa agents as views onto the arrays
@@ -151,6 +153,9 @@ class MigrationModel(mesa.Model):
         self.last_vacancies = np.zeros((self.n_dest, 4), dtype=np.int64)
         self.flows_to_dest = np.zeros((self.n_orig, self.n_dest, 3))  # recruits, returns, remit
         self.totals = {"entrants": 0, "exits": 0}
+        self._net, self._net_step = None, -1
+        # a slot never changes community, so this part of the count key is fixed
+        self._comm_key = self.pop.community.astype(np.int64) * 8
         self.last_money = dict.fromkeys(("sent", "received", "fees", "losses", "collective",
                                          "collective_fees", "to_projects", "matched"), 0.0)
         self._rows: list[np.ndarray] = []
@@ -306,8 +311,7 @@ class MigrationModel(mesa.Model):
                     blocks.append((o * 4 + k, n, CH_AGREEMENT, d, -1, 0.0, a.contract_quarters,
                                    match, a.return_guarantee))
         # then private agencies
-        comp = np.array([a.compliance_probability(p.enforcement, p.unregulated_compliance)
-                         for a in self.agencies])
+        comp = np.where(self.agency_regulated, p.enforcement, p.unregulated_compliance)
         strength = self.policy.protect_strength
         respects = u_ag < comp[:, None] * strength[self.agency_dest]
         for a in self.agencies:
@@ -320,19 +324,18 @@ class MigrationModel(mesa.Model):
                                           supply)
         ai, oi, ki = np.nonzero(offers)
         if len(ai):
-            reg = np.array([self.agencies[a].regulated for a in ai])
-            fee = np.array([self.agencies[a].fee_months for a in ai])
             d = self.agency_dest[ai]
-            contract = np.where(ki < LOW, p.contract_quarters_skilled, p.contract_quarters_low)
-            match = np.where(ki < LOW, p.skill_match_agency, 1.0)
-            fee_kusd = fee * w.wage_dest[d, ki] / 3.0
-            for r in range(len(ai)):
-                blocks.append((oi[r] * 4 + ki[r], int(offers[ai[r], oi[r], ki[r]]),
-                               CH_REGULATED if reg[r] else CH_UNREGULATED, int(d[r]), int(ai[r]),
-                               float(fee_kusd[r]), int(contract[r]), float(match[r]), 0.0))
+            skilled = ki < LOW
+            ag_blocks = np.column_stack([
+                oi * 4 + ki, offers[ai, oi, ki],
+                np.where(self.agency_regulated[ai], CH_REGULATED, CH_UNREGULATED), d, ai,
+                self.agency_fee[ai] * w.wage_dest[d, ki] / 3.0,
+                np.where(skilled, p.contract_quarters_skilled, p.contract_quarters_low),
+                np.where(skilled, p.skill_match_agency, 1.0), np.zeros(len(ai))]).astype(float)
+            blocks = np.concatenate([np.array(blocks, dtype=float).reshape(-1, 9), ag_blocks])
         cand = {}
-        if blocks:
-            b = np.array(blocks, dtype=float)
+        if len(blocks):
+            b = np.asarray(blocks, dtype=float)
             order = np.argsort(b[:, 0], kind="stable")
             b = b[order]
             grp = b[:, 0].astype(np.int64)
@@ -373,11 +376,15 @@ class MigrationModel(mesa.Model):
         return cand
 
     def _network(self) -> np.ndarray:
+        """Per cent of each community abroad in each destination (cached within a step)."""
+        if self._net_step == self.steps:
+            return self._net
         pop = self.pop
         ab = pop.abroad()
         cnt = np.bincount(pop.community[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
                           minlength=self.n_comm * self.n_dest).reshape(self.n_comm, self.n_dest)
-        return 100.0 * cnt / self.world.comm_size[:, None]
+        self._net, self._net_step = 100.0 * cnt / self.world.comm_size[:, None], self.steps
+        return self._net
 
     # 5 ---------------------------------------------------------------------------
     def _decide(self, cand: dict) -> None:
@@ -573,7 +580,7 @@ class MigrationModel(mesa.Model):
     def _communities(self) -> None:
         p, pop, w = self.p, self.pop, self.world
         home = pop.at_home()
-        key = pop.community.astype(np.int64) * 8 + pop.occ * 2 + home
+        key = self._comm_key + pop.occ * 2 + home
         cnt = np.bincount(key, minlength=self.n_comm * 8).reshape(self.n_comm, 4, 2)
         self.counts = cnt  # (community, occupation, at home?) persons
         c = self.comm
