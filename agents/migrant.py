@@ -129,8 +129,12 @@ def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray
 
 
 def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray,
-                    probs: np.ndarray, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Entrants choose a track; skilled tracks admit at most ``places`` (ODD §7.2).
+                    probs: np.ndarray, places: np.ndarray,
+                    elasticity: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Entrants choose a track; skilled tracks admit at most their places (ODD §7.2).
+
+    Places are the public ``places`` plus ``round(elasticity * excess)`` where excess is
+    the number of applicants beyond them (private supply answering demand).
 
     Args:
         origin: (m,) origin of each entrant.
@@ -138,6 +142,7 @@ def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray
         u_rank: (m,) uniform draws ranking applicants for scarce places (lowest first).
         probs: (n_orig, 4) choice probabilities.
         places: (n_orig, 3) integer training places this quarter for the skilled tracks.
+        elasticity: share (0-1) of applicants beyond ``places`` who still find a place.
 
     Returns:
         (occupation of each entrant, applicants per (origin, track) as (n_orig, 4)).
@@ -156,7 +161,9 @@ def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray
         gs = g[order]
         start = np.searchsorted(gs, np.arange(n_orig * 3))
         rank = np.arange(len(gs)) - start[gs]
-        rejected = skilled[order][rank >= places.reshape(-1)[gs]]
+        excess = np.maximum(applicants[:, :3] - places, 0)
+        cap = places + np.floor(elasticity * excess + 0.5).astype(np.int64)
+        rejected = skilled[order][rank >= cap.reshape(-1)[gs]]
         occ[rejected] = LOW
     return occ, applicants
 

@@ -244,7 +244,8 @@ class MigrationModel(mesa.Model):
                         p.training_capacity_other])
         places = gov_mod.training_places(cohort, cap, self.policy.extra_training,
                                          self.training_multiplier)
-        occ, applicants = mig.choose_training(origin, u[0][idx], u[1][idx], probs, places)
+        occ, applicants = mig.choose_training(origin, u[0][idx], u[1][idx], probs, places,
+                                              p.training_elasticity)
         # the new entrants take the slots of those who left
         new_ids = np.arange(self._next_person_id, self._next_person_id + len(idx))
         self._next_person_id += len(idx)

@@ -70,6 +70,11 @@ class Params:
                                             "teacher-training places, share of entering cohort")
     training_capacity_other: float = _p(0.15, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
                                         "other tertiary places, share of entering cohort")
+    training_elasticity: float = _p(0.0, 0.0, 1.0, "share",
+                                    "Abarcar & Theoharides 2024 (about 9 extra nurses per "
+                                    "emigrant where training could expand)",
+                                    "share of applicants beyond the public places who find a "
+                                    "(private) place; 0 = capacity binds fully", lever=True)
     train_cost_health: float = _p(2.2, 0.0, 10.0, "utility", ASSUMED,
                                   "cost of training as a health worker, in utility units")
     train_cost_education: float = _p(2.0, 0.0, 10.0, "utility", ASSUMED, "cost of teacher training")

@@ -175,3 +175,14 @@ def test_experience_at_home_only_for_skilled_at_home():
     h = np.array([1.0, 1.0, 2.99], dtype=np.float32)
     mig.experience_at_home(h, np.array([True, False, True]), 0.01, 3.0)
     assert h.tolist() == pytest.approx([1.01, 1.0, 3.0])
+
+
+def test_training_elasticity_admits_a_share_of_the_excess():
+    origin = np.zeros(6, dtype=np.int64)
+    probs = np.array([[1.0, 0.0, 0.0, 0.0]])  # all six apply for health
+    u = np.linspace(0.05, 0.95, 6)
+    places = np.array([[2, 0, 0]])
+    occ, _ = mig.choose_training(origin, u, u, probs, places, elasticity=0.5)
+    assert (occ == HEALTH).sum() == 2 + 2  # 2 places + round(0.5 * 4 excess)
+    occ, _ = mig.choose_training(origin, u, u, probs, places, elasticity=1.0)
+    assert (occ == HEALTH).sum() == 6
