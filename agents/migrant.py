@@ -104,8 +104,8 @@ def ageing(age: np.ndarray, retirement_age: float) -> np.ndarray:
 def experience_at_home(h: np.ndarray, skilled_home: np.ndarray, growth: float,
                        h_max: float) -> None:
     """Skilled persons working at home gain experience: h <- min(h_max, h (1 + growth))."""
-    np.multiply(h, np.float32(1.0 + growth), out=h, where=skilled_home)
-    np.minimum(h, np.float32(h_max), out=h, where=skilled_home)
+    idx = np.flatnonzero(skilled_home)
+    h[idx] = np.minimum(h[idx] * np.float32(1.0 + growth), np.float32(h_max))
 
 
 def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray,
