@@ -1,10 +1,101 @@
-"""The ``migdev`` command line."""
+"""The ``migdev`` command line.
+
+Commands: ``validate``, ``run``, ``sweep``, ``reproduce``, ``plot``, ``simulate``,
+``serve``. Bad input gives a message naming what is wrong and how to fix it, exit
+status 2, and nothing written.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
+
+
+def _load(path):
+    from experiments.config import load
+    from experiments.design import build
+
+    cfg = load(path)
+    design = build(cfg.design, cfg.source)  # design errors surface before anything is written
+    return cfg, design
+
+
+def _out_dir(cfg, out) -> Path:
+    return Path(out) if out else Path("results") / cfg.name
+
+
+def _report(res: dict, quiet: bool) -> int:
+    m = res["manifest"]
+    print(f"{m['experiment']}: {res['total']} distinct runs ({res['ran']} run now, "
+          f"{res['skipped']} already stored), {res['failed']} failed; results in {res['out']}")
+    if res["failed"]:
+        print(f"migdev: {res['failed']} run(s) failed; their tracebacks are in "
+              f"{res['out']}/failures.parquet. Fix the cause and run the same command again to "
+              f"retry them (finished runs are kept).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from experiments.specs import build_specs
+
+    cfg, design = _load(args.config)
+    rows, specs = build_specs(cfg, design)
+    print(f"{args.config}: valid. experiment '{cfg.name}', scenario '{cfg.scenario}', "
+          f"design {design.kind} with {len(design.points)} point(s) x {cfg.replicates} "
+          f"replicate(s), controls {list(cfg.controls) or 'none'}: {len(specs)} distinct runs "
+          f"of {cfg.steps} steps")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from experiments.sweep import run_experiment
+
+    cfg, design = _load(args.config)
+    res = run_experiment(cfg, _out_dir(cfg, args.out), inprocess=True, quiet=args.quiet,
+                         design=design)
+    return _report(res, args.quiet)
+
+
+def _cmd_sweep(args) -> int:
+    from experiments.sweep import run_experiment
+
+    chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
+    if len(chosen) > 1:
+        raise ValueError("choose one of --workers, --scheduler and --dask-local")
+    cfg, design = _load(args.config)
+    res = run_experiment(cfg, _out_dir(cfg, args.out), workers=args.workers,
+                         scheduler=args.scheduler, dask_local=args.dask_local,
+                         quiet=args.quiet, design=design)
+    return _report(res, args.quiet)
+
+
+def _cmd_reproduce(args) -> int:
+    from experiments.reproduce import reproduce
+
+    same, diffs = reproduce(args.manifest, workers=args.workers, quiet=args.quiet)
+    if same:
+        print(f"identical: every stored output of {args.manifest} was reproduced bit for bit")
+        return 0
+    print(f"different: {len(diffs)} difference(s) (first ones listed)")
+    for d in diffs:
+        print("  " + d)
+    return 1
+
+
+def _cmd_plot(args) -> int:
+    from experiments.analysis import analyse
+
+    root = Path(args.results)
+    if not (root / "manifest.json").is_file() or not (root / "runs.parquet").is_file():
+        raise ValueError(f"{root}: not a finished experiment folder (it needs manifest.json "
+                         f"and runs.parquet; run 'migdev sweep CONFIG' first)")
+    res = analyse(root, quiet=args.quiet)
+    for p in res.get("figures", []):
+        print(p)
+    return 0
 
 
 def _cmd_simulate(args) -> int:
@@ -22,25 +113,78 @@ def _cmd_serve(args) -> int:
     return serve(host=args.host, port=args.port)
 
 
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{v} must be at least 1")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     from model.scenarios import SCENARIOS
 
     ap = argparse.ArgumentParser(prog="migdev", description="Agent-based simulation of "
                                  "migration partnerships: spillover versus brain circulation.")
-    sub = ap.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("simulate", help="run one scenario and write its table and figure",
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check a config without running anything",
+                       description="Validate an experiment config (TOML) and its design; print "
+                       "what a sweep would run. Writes nothing.")
+    v.add_argument("config", help="experiment config (TOML), e.g. experiments/configs/"
+                   "headline_small.toml")
+    v.set_defaults(func=_cmd_validate)
+
+    for name, helptext in (("run", "run an experiment in this process"),
+                           ("sweep", "run an experiment in parallel (process pool or Dask)")):
+        p = sub.add_parser(name, help=helptext, description=helptext.capitalize() + ". Finished "
+                           "runs are stored as they end; running the same command again resumes "
+                           "an interrupted experiment. Exits non-zero if any run failed.")
+        p.add_argument("config", help="experiment config (TOML)")
+        p.add_argument("--out", help="output folder (default results/<experiment name>)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar (for logs and CI)")
+        if name == "sweep":
+            p.add_argument("--workers", type=_positive, help="local processes (default: all "
+                           "cores)")
+            p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask "
+                           "scheduler, e.g. tcp://10.0.0.5:8786")
+            p.add_argument("--dask-local", type=_positive, metavar="N", help="start a local Dask "
+                           "cluster with N workers on 127.0.0.1")
+            p.set_defaults(func=_cmd_sweep)
+        else:
+            p.set_defaults(func=_cmd_run)
+
+    r = sub.add_parser("reproduce", help="re-run an experiment from its manifest and compare",
+                       description="Re-run every run recorded in a manifest (in a temporary "
+                       "folder) and report 'identical' or what differs. Exit 0 when identical.")
+    r.add_argument("manifest", help="results/<experiment>/manifest.json")
+    r.add_argument("--workers", type=_positive, help="local processes (default: all cores)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_reproduce)
+
+    pl = sub.add_parser("plot", help="redo the analysis tables and figures of a results folder",
+                        description="Recompute analysis/*.csv and figures/*.png|pdf of a "
+                        "finished experiment.")
+    pl.add_argument("results", help="results/<experiment>")
+    pl.add_argument("--quiet", action="store_true")
+    pl.set_defaults(func=_cmd_plot)
+
+    s = sub.add_parser("simulate", help="run one scenario preset and write its table and figure",
                        description="Run one scenario preset; write country.parquet, "
                        "summary.json and run.png/pdf to --out.")
     s.add_argument("--scenario", default="restrictive_mou", choices=sorted(SCENARIOS))
-    s.add_argument("--steps", type=int, default=120, help="quarters to run (default 120)")
+    s.add_argument("--steps", type=_positive, default=120, help="quarters to run (default 120)")
     s.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
     s.add_argument("--out", default="results/simulate", help="output folder")
     s.set_defaults(func=_cmd_simulate)
-    v = sub.add_parser("serve", help="start the visual demo (SolaraViz) in a browser",
-                       description="Serve the SolaraViz demo page (app.py) on HOST:PORT.")
-    v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    v.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    v.set_defaults(func=_cmd_serve)
+
+    sv = sub.add_parser("serve", help="start the visual demo (SolaraViz) in a browser",
+                        description="Serve the SolaraViz demo page (app.py) on HOST:PORT.")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    sv.set_defaults(func=_cmd_serve)
     return ap
 
 
@@ -48,9 +192,13 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as e:
+    except ValueError as e:  # ConfigError and ParameterError are ValueErrors
         print(f"migdev: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("migdev: interrupted; finished runs are stored; run the same command again to "
+              "resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -43,3 +44,127 @@ def run_figure(df: pd.DataFrame, title: str = "", event_step: int | None = None)
             ax.axvline(event_step, color="grey", lw=0.8, ls=":")
     fig.suptitle(title)
     return fig
+
+
+HEADLINE = [  # (outcome, panel title): spillover first, then circulation
+    ("extra_recruits_nonparty", "Spillover: extra health recruits\nfrom non-party origins"),
+    ("density_change_nonparty", "Spillover: health density change,\nnon-party origins (per 10,000)"),
+    ("diversion_ratio", "Diversion ratio\n(non-party gain per party loss)"),
+    ("returns_change", "Circulation: change in returns"),
+    ("missions_change", "Circulation: change in diaspora missions"),
+    ("knowledge_change", "Circulation: change in knowledge transferred"),
+    ("returns_per_emigrant", "Returns per emigrant"),
+    ("net_human_capital", "Net human capital at home\nvs no-migration control"),
+]
+
+
+def _save(fig, folder, name) -> list[str]:
+    from experiments.store import atomic_write
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        p = folder / f"{name}.{ext}"
+        atomic_write(p, lambda t, ext=ext: fig.savefig(t, dpi=150, format=ext))
+        paths.append(str(p))
+    plt.close(fig)
+    return paths
+
+
+def headline_figure(summary: pd.DataFrame, group: str, title: str):
+    """Spillover set against brain circulation, mean and 95 % CI per group (e.g. agreement kind)."""
+    sns.set_theme(style="whitegrid", context="paper")
+    panels = [(o, t) for o, t in HEADLINE if o in set(summary.outcome)]
+    ncol = 4
+    nrow = int(np.ceil(len(panels) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.0 * nrow), squeeze=False,
+                             constrained_layout=True)
+    palette = sns.color_palette("deep", n_colors=max(summary[group].nunique(), 1))
+    order = list(dict.fromkeys(summary[group]))
+    for ax, (o, t) in zip(axes.flat, panels):
+        d = summary[summary.outcome == o].set_index(group).reindex(order)
+        x = np.arange(len(order))
+        err = np.vstack([d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]])
+        ax.errorbar(x, d["mean"], yerr=np.nan_to_num(err), fmt="none", ecolor="0.3", capsize=4)
+        ax.scatter(x, d["mean"], c=palette[: len(order)], s=45, zorder=3)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xticks(x, [str(v) for v in order], rotation=20)
+        ax.set_title(t, fontsize=9)
+        ax.set_xlabel(group.replace("_", " "))
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    fig.suptitle(title + ": policy minus paired control at the same seed, from the agreement's "
+                 "start (mean and 95 % CI over replicates)", fontsize=10)
+    return fig
+
+
+def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.DataFrame,
+                      group: str | None):
+    """Non-party origins' health density and health recruits: policy runs against the
+    no-agreement control, mean and 95 % bootstrap CI over replicates (4-quarter means)."""
+    sns.set_theme(style="whitegrid", context="paper")
+    party = set(country.loc[country.party_to_agreement, "country"])
+    df = country[~country.country.isin(party)].groupby(["key", "step"], as_index=False)[
+        ["health_density", "health_recruits"]].mean()
+    df["health_recruits"] = df.groupby("key").health_recruits.transform(
+        lambda x: x.rolling(4, min_periods=1).mean())
+    pol = runs[runs.role == "policy"]
+    labels = (pol[group].astype(str) if group else "policy").rename("series")
+    ctrl = runs[runs.role == "no_agreement"].drop_duplicates("key")
+    series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
+                        pd.DataFrame({"key": ctrl.key, "series": "no agreement (control)"})])
+    df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
+    for ax, col, lab in ((axes[0], "health_density", "health workers per 10,000 at home"),
+                         (axes[1], "health_recruits", "health recruits per quarter")):
+        sns.lineplot(df, x="step", y=col, hue="series", errorbar=("ci", 95), seed=0, ax=ax,
+                     n_boot=200)
+        ax.set(xlabel="quarter", ylabel=lab)
+        ax.set_title(f"non-party origins: {lab} (4-quarter mean)" if col == "health_recruits"
+                     else f"non-party origins: {lab}", fontsize=9)
+    axes[0].axhline(THRESHOLD, color="k", ls="--", lw=0.8)
+    return fig
+
+
+def sensitivity_figure(sens: pd.DataFrame, kind: str):
+    sns.set_theme(style="whitegrid", context="paper")
+    y = "ST" if kind == "sobol" else "mu_star"
+    outs = list(dict.fromkeys(sens.outcome))
+    ncol = min(3, len(outs))
+    nrow = int(np.ceil(len(outs) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3 * nrow), squeeze=False,
+                             constrained_layout=True)
+    for ax, o in zip(axes.flat, outs):
+        d = sens[sens.outcome == o]
+        sns.barplot(d, x="factor", y=y, ax=ax, color="C0")
+        ax.set_title(o.replace("_", " "), fontsize=9)
+        ax.tick_params(axis="x", rotation=30)
+        ax.set_ylabel("total-order Sobol index" if kind == "sobol" else "Morris mu*")
+    for ax in list(axes.flat)[len(outs):]:
+        ax.axis("off")
+    return fig
+
+
+def experiment_figures(root, manifest: dict, res: dict) -> list[str]:
+    """All figures of an analysed experiment, under ``root/figures``."""
+    from pathlib import Path
+
+    root = Path(root)
+    folder = root / "figures"
+    paths = []
+    if "by_kind" in res:
+        summary, group = res["by_kind"], "agreement_kind"
+    else:
+        summary = res["by_point"].copy()
+        summary["design point"] = summary["point"].astype(str)
+        group = "design point"
+    paths += _save(headline_figure(summary, group, manifest["experiment"]), folder, "headline")
+    runs = pd.read_parquet(root / "runs.parquet")
+    if (runs.role == "no_agreement").any():
+        country = pd.read_parquet(root / "country.parquet")
+        g = "agreement_kind" if "agreement_kind" in runs.columns else None
+        paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")
+    if "sensitivity" in res:
+        paths += _save(sensitivity_figure(res["sensitivity"], manifest["design"]["kind"]),
+                       folder, "sensitivity")
+    return paths

@@ -1,0 +1,309 @@
+"""Experiment configs: TOML files validated into typed objects.
+
+Every error names the file, the key, the value and what is allowed, and is raised
+before anything runs or is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.params import FIELDS, ParameterError, make_params
+from model.policy import Agreement, Event
+from model.scenarios import SCENARIOS
+
+DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
+CONTROLS = ("no_agreement", "no_migration")
+OUTPUTS = ("country", "summary")
+
+
+class ConfigError(ValueError):
+    """A config file is malformed; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One design factor: a parameter with a list of values or a numeric range."""
+
+    name: str
+    values: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.values is None
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    kind: str = "none"
+    factors: tuple[Factor, ...] = ()
+    samples: int = 16
+    levels: int = 4
+    seed: int = 0
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment.
+
+    Attributes:
+        name: experiment name (also the default output folder under results/).
+        scenario: base scenario preset (model.scenarios).
+        steps: quarters per run.
+        replicates: runs per design point, each with its own seed.
+        master_seed: the seed all run seeds derive from.
+        controls: paired controls run beside every point at the same seed.
+        outputs: tables to keep ("country": per step x country; "summary": per run).
+        params: fixed parameter overrides (on top of the scenario).
+        design: the design.
+        source: path of the file it was read from.
+        raw: the file's content as parsed (recorded in the manifest).
+    """
+
+    name: str
+    scenario: str = "baseline"
+    steps: int = 120
+    replicates: int = 1
+    master_seed: int = 0
+    controls: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = OUTPUTS
+    params: dict = field(default_factory=dict)
+    design: DesignSpec = DesignSpec()
+    source: str = "<config>"
+    raw: dict = field(default_factory=dict)
+
+    def base_params(self) -> dict:
+        """Scenario overrides with the config's fixed parameters on top."""
+        return {**SCENARIOS[self.scenario], **self.params}
+
+
+def _err(src, key, value, allowed) -> ConfigError:
+    return ConfigError(f"{src}: key '{key}' = {value!r} is invalid: allowed {allowed}")
+
+
+def _check_keys(src: str, where: str, table: dict, allowed: dict[str, str]) -> None:
+    for k in table:
+        if k not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(k, list(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            full = f"{where}.{k}" if where else k
+            raise ConfigError(f"{src}: unknown key '{full}'{hint}; allowed keys in "
+                              f"[{where or 'top level'}]: {', '.join(allowed)}")
+
+
+def _typed(src, key, value, kind, lo=None, hi=None):
+    ok = {
+        "str": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "list": isinstance(value, list),
+        "table": isinstance(value, dict),
+    }[kind]
+    allowed = {"str": "a string", "int": "an integer", "num": "a number", "list": "a list",
+               "table": "a table"}[kind]
+    if lo is not None:
+        allowed += f" from {lo}" + (f" to {hi}" if hi is not None else " up")
+    if not ok or (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise _err(src, key, value, allowed)
+    return value
+
+
+def _param_value(src, key, name, value):
+    """Check one parameter override by building Params with it (the model's own rules)."""
+    if name not in FIELDS or name in ("agreements", "events"):
+        raise ConfigError(f"{src}: key '{key}' names no model parameter; see docs/ODD.md §6 "
+                          f"for the list (agreements and events have their own tables)")
+    try:
+        make_params(**{name: value})
+    except ParameterError as e:
+        raise ConfigError(f"{src}: key '{key}': {e}") from None
+    return value
+
+
+TOP = {"experiment": "table", "params": "table", "events": "list of tables",
+       "agreements": "list of tables", "design": "table"}
+EXPERIMENT = {"name": "str", "scenario": "str", "steps": "int", "replicates": "int",
+              "master_seed": "int", "controls": "list", "outputs": "list",
+              "description": "str"}
+DESIGN = {"kind": "str", "factors": "table", "samples": "int", "levels": "int", "seed": "int",
+          "file": "str"}
+FACTOR = {"values": "list", "low": "num", "high": "num"}
+EVENT = {"step": "int", "param": "str", "value": "any"}
+AGREEMENT = {f.name: "" for f in dataclasses.fields(Agreement)}
+
+
+def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> ExperimentConfig:
+    """Validate parsed TOML ``data`` into an :class:`ExperimentConfig`.
+
+    Raises:
+        ConfigError: naming ``src``, the key, the value and what is allowed.
+    """
+    _check_keys(src, "", data, TOP)
+    if "experiment" not in data:
+        raise ConfigError(f"{src}: missing table [experiment] (it needs at least name = \"...\")")
+    ex = _typed(src, "experiment", data["experiment"], "table")
+    _check_keys(src, "experiment", ex, EXPERIMENT)
+    if "name" not in ex:
+        raise ConfigError(f"{src}: missing key 'experiment.name' (a string: the experiment's "
+                          f"name and output folder)")
+    name = _typed(src, "experiment.name", ex["name"], "str")
+    if not name or any(c in name for c in "/\\") or name.startswith("."):
+        raise _err(src, "experiment.name", name, "a non-empty name without slashes")
+    scenario = _typed(src, "experiment.scenario", ex.get("scenario", "baseline"), "str")
+    if scenario not in SCENARIOS:
+        raise _err(src, "experiment.scenario", scenario, "one of " + ", ".join(SCENARIOS))
+    steps = _typed(src, "experiment.steps", ex.get("steps", 120), "int", 1, 10_000)
+    reps = _typed(src, "experiment.replicates", ex.get("replicates", 1), "int", 1, 100_000)
+    seed = _typed(src, "experiment.master_seed", ex.get("master_seed", 0), "int", 0, 2**63 - 1)
+    controls = tuple(_typed(src, "experiment.controls", ex.get("controls", []), "list"))
+    for c in controls:
+        if c not in CONTROLS:
+            raise _err(src, "experiment.controls", c, "items from " + ", ".join(CONTROLS))
+    outputs = tuple(_typed(src, "experiment.outputs", ex.get("outputs", list(OUTPUTS)), "list"))
+    for o in outputs:
+        if o not in OUTPUTS:
+            raise _err(src, "experiment.outputs", o, "items from " + ", ".join(OUTPUTS))
+    if not outputs:
+        raise _err(src, "experiment.outputs", [], "at least one of " + ", ".join(OUTPUTS))
+
+    params = dict(_typed(src, "params", data.get("params", {}), "table"))
+    for k, v in params.items():
+        _param_value(src, f"params.{k}", k, v)
+
+    events = []
+    for i, e in enumerate(_typed(src, "events", data.get("events", []), "list")):
+        where = f"events[{i}]"
+        _typed(src, where, e, "table")
+        _check_keys(src, where, e, EVENT)
+        for k in ("step", "param", "value"):
+            if k not in e:
+                raise ConfigError(f"{src}: missing key '{where}.{k}' (an event needs step, "
+                                  f"param and value)")
+        _typed(src, f"{where}.step", e["step"], "int", 0, 10_000)
+        events.append(Event(e["step"], e["param"], e["value"]))
+    agreements = []
+    for i, a in enumerate(_typed(src, "agreements", data.get("agreements", []), "list")):
+        where = f"agreements[{i}]"
+        _typed(src, where, a, "table")
+        _check_keys(src, where, a, AGREEMENT)
+        a = dict(a)
+        for k in ("origins", "occupations"):
+            if k in a:
+                a[k] = tuple(_typed(src, f"{where}.{k}", a[k], "list"))
+        try:
+            agreements.append(Agreement(**a))
+        except TypeError as e:
+            raise ConfigError(f"{src}: {where}: {e}") from None
+    if events:
+        params["events"] = tuple(events)
+    if agreements:
+        params["agreements"] = tuple(agreements)
+    try:
+        make_params(**{**SCENARIOS[scenario], **params})
+    except ParameterError as e:
+        raise ConfigError(f"{src}: {e}") from None
+
+    design = _design(src, _typed(src, "design", data.get("design", {}), "table"), base_dir)
+    clash = set(f.name for f in design.factors) & set(params)
+    if clash:
+        raise ConfigError(f"{src}: parameter(s) {sorted(clash)} are both fixed in [params] and "
+                          f"varied in [design.factors]; keep each in one place")
+    return ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
+                            master_seed=seed, controls=controls, outputs=outputs, params=params,
+                            design=design, source=src, raw=data)
+
+
+def _design(src, d: dict, base_dir: Path | None) -> DesignSpec:
+    _check_keys(src, "design", d, DESIGN)
+    kind = _typed(src, "design.kind", d.get("kind", "none" if not d else "grid"), "str")
+    if kind not in DESIGN_KINDS:
+        raise _err(src, "design.kind", kind, "one of " + ", ".join(DESIGN_KINDS))
+    samples = _typed(src, "design.samples", d.get("samples", 16), "int", 1, 1_000_000)
+    levels = _typed(src, "design.levels", d.get("levels", 4), "int", 2, 100)
+    seed = _typed(src, "design.seed", d.get("seed", 0), "int", 0, 2**32 - 1)
+    file = d.get("file")
+    if kind == "table":
+        if file is None:
+            raise ConfigError(f"{src}: design.kind = 'table' needs design.file (a CSV with one "
+                              f"column per parameter and one row per design point)")
+        _typed(src, "design.file", file, "str")
+        path = (base_dir / file) if base_dir and not Path(file).is_absolute() else Path(file)
+        if not path.is_file():
+            raise _err(src, "design.file", file, "a CSV file that exists (relative paths are "
+                       "read from the config's folder)")
+        file = str(path)
+    factors = []
+    for fname, spec in _typed(src, "design.factors", d.get("factors", {}), "table").items():
+        where = f"design.factors.{fname}"
+        _typed(src, where, spec, "table")
+        _check_keys(src, where, spec, FACTOR)
+        if fname not in FIELDS or fname in ("agreements", "events"):
+            raise ConfigError(f"{src}: key '{where}' names no model parameter; see docs/ODD.md")
+        if "values" in spec:
+            if "low" in spec or "high" in spec:
+                raise ConfigError(f"{src}: {where}: give either values or low/high, not both")
+            vals = _typed(src, f"{where}.values", spec["values"], "list")
+            if not vals:
+                raise _err(src, f"{where}.values", vals, "a non-empty list")
+            for v in vals:
+                _param_value(src, f"{where}.values", fname, v)
+            factors.append(Factor(fname, values=tuple(vals)))
+        else:
+            if "low" not in spec or "high" not in spec:
+                raise ConfigError(f"{src}: {where} needs values = [...] or both low and high")
+            lo = _typed(src, f"{where}.low", spec["low"], "num")
+            hi = _typed(src, f"{where}.high", spec["high"], "num")
+            if not lo < hi:
+                raise _err(src, f"{where}.high", hi, f"a number above low = {lo}")
+            for v in (lo, hi):
+                _param_value(src, where, fname, type(FIELDS[fname].default)(v)
+                             if FIELDS[fname].type in ("int", int) else float(v))
+            if FIELDS[fname].type not in ("int", "float", int, float):
+                raise ConfigError(f"{src}: {where}: {fname} is not numeric; give values = [...]")
+            factors.append(Factor(fname, low=float(lo), high=float(hi)))
+    if kind == "grid" and any(f.is_range for f in factors):
+        bad = next(f.name for f in factors if f.is_range)
+        raise ConfigError(f"{src}: design.factors.{bad}: a grid needs values = [...] for every "
+                          f"factor (low/high ranges are for lhs, sobol and morris)")
+    if kind in ("grid", "lhs", "sobol", "morris") and not factors:
+        raise ConfigError(f"{src}: design.kind = '{kind}' needs at least one [design.factors.X]")
+    if kind in ("none", "table") and factors:
+        raise ConfigError(f"{src}: design.kind = '{kind}' takes no factors")
+    return DesignSpec(kind=kind, factors=tuple(factors), samples=samples, levels=levels,
+                      seed=seed, file=file)
+
+
+def load(path: str | Path) -> ExperimentConfig:
+    """Read and validate a TOML config file.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or invalid (the message says where).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    return parse(data, src=str(path), base_dir=path.parent)
+
+
+def to_jsonable(x: Any) -> Any:
+    """Records and tuples as plain JSON data."""
+    if dataclasses.is_dataclass(x):
+        return {k: to_jsonable(v) for k, v in dataclasses.asdict(x).items()}
+    if isinstance(x, dict):
+        return {k: to_jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_jsonable(v) for v in x]
+    return x

@@ -1,0 +1,79 @@
+"""Re-run a stored experiment from its manifest and compare the outputs value by value."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.config import ConfigError, parse
+from experiments.store import Store
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame, key_cols: list[str], what: str,
+            limit: int = 20) -> list[str]:
+    """Differences between two tables, matched on ``key_cols`` (empty list: identical)."""
+    if a.empty and b.empty:
+        return []
+    diffs = []
+    if set(a.columns) != set(b.columns):
+        return [f"{what}: columns differ: {sorted(set(a.columns) ^ set(b.columns))}"]
+    a = a.sort_values(key_cols).reset_index(drop=True)
+    b = b.sort_values(key_cols).reset_index(drop=True)[a.columns]
+    if len(a) != len(b) or not (a[key_cols].astype(str).values == b[key_cols].astype(str).values
+                                ).all():
+        return [f"{what}: different rows ({len(a)} stored, {len(b)} re-run)"]
+    for col in a.columns:
+        x, y = a[col], b[col]
+        if x.dtype.kind in "biuf" and y.dtype.kind in "biuf":
+            xv, yv = x.to_numpy(float), y.to_numpy(float)
+            bad = ~((xv == yv) | (np.isnan(xv) & np.isnan(yv)))
+        else:
+            bad = (x.astype(str) != y.astype(str)).to_numpy()
+        for i in np.flatnonzero(bad)[:limit]:
+            where = ", ".join(f"{k}={a.at[i, k]}" for k in key_cols)
+            diffs.append(f"{what}: {where}: {col} stored {x.iat[i]!r}, re-run {y.iat[i]!r}")
+        if len(diffs) >= limit:
+            break
+    return diffs
+
+
+def reproduce(manifest_path: str | Path, workers: int | None = None,
+              inprocess: bool = False, quiet: bool = True) -> tuple[bool, list[str]]:
+    """Re-run every run of the manifest in a temporary folder and compare with the store.
+
+    Returns:
+        (identical, differences).
+    """
+    manifest_path = Path(manifest_path)
+    if not manifest_path.is_file():
+        raise ConfigError(f"{manifest_path}: no such manifest (give results/<experiment>/"
+                          f"manifest.json)")
+    manifest = json.loads(manifest_path.read_text())
+    root = manifest_path.parent
+    src = manifest.get("config_file", str(manifest_path))
+    base_dir = Path(src).parent if Path(src).exists() else None
+    cfg = parse(manifest["config"], src=f"{manifest_path} (config of {src})", base_dir=base_dir)
+    stored = Store(root).load()
+    from experiments.sweep import run_experiment
+
+    with tempfile.TemporaryDirectory(prefix="migdev-reproduce-") as tmp:
+        res = run_experiment(cfg, tmp, workers=workers, inprocess=inprocess, quiet=quiet,
+                             figures=False)
+        again = Store(tmp).load()
+    diffs = []
+    if res["failed"]:
+        diffs.append(f"{res['failed']} run(s) failed when re-run")
+    stored_keys = {r["key"] for r in manifest["runs"]}
+    new_keys = {r["key"] for r in res["manifest"]["runs"]}
+    if stored_keys != new_keys:
+        diffs.append(f"run specs differ: {len(stored_keys ^ new_keys)} keys are in only one of "
+                     f"the two (the code version or the config changed)")
+    diffs += compare(stored["country"], again["country"], ["key", "step", "country"], "country")
+    s_a = stored["summary"].drop(columns=["wall_s"], errors="ignore")
+    s_b = again["summary"].drop(columns=["wall_s"], errors="ignore")
+    diffs += compare(s_a, s_b, ["key"], "summary")
+    return not diffs, diffs

@@ -1,0 +1,84 @@
+"""Run specs: design points x replicates x roles (the policy run and its paired controls).
+
+Every replicate has one seed, derived from the master seed with ``SeedSequence`` and
+shared by every design point and control of that replicate (common random numbers).
+A spec is identified by the hash of what determines its outputs; identical specs (a
+control shared by several points) are run once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from experiments.config import ExperimentConfig, to_jsonable
+from experiments.design import Design
+
+ROLES = ("policy", "no_agreement", "no_migration")
+
+
+def replicate_seeds(master_seed: int, replicates: int) -> list[int]:
+    """One seed per replicate, derived from the master seed (recorded in the manifest)."""
+    children = np.random.SeedSequence(master_seed).spawn(replicates)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def control_params(params: dict, role: str) -> dict:
+    """The same world without the agreement, or without migration."""
+    if role == "no_agreement":
+        return {**params, "agreement_kind": "none", "agreements": ()}
+    if role == "no_migration":
+        return {**params, "migration_enabled": False}
+    return dict(params)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: parameters (JSON-able), seed and steps; ``key`` hashes them."""
+
+    params: dict
+    seed: int
+    steps: int
+    outputs: tuple = ("country", "summary")
+    key: str = field(default="", compare=False)
+
+    @staticmethod
+    def make(params: dict, seed: int, steps: int, outputs) -> RunSpec:
+        p = to_jsonable(params)
+        blob = json.dumps({"params": p, "seed": seed, "steps": steps,
+                           "outputs": sorted(outputs), "model": model_version()},
+                          sort_keys=True, separators=(",", ":"))
+        return RunSpec(p, seed, steps, tuple(outputs), hashlib.sha256(blob.encode()).hexdigest())
+
+
+def model_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("migdev")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "source"
+
+
+def build_specs(cfg: ExperimentConfig, design: Design):
+    """All runs of an experiment.
+
+    Returns:
+        (rows, specs): rows are dicts (point, replicate, role, seed, key) in a stable order;
+        specs maps key -> RunSpec (each distinct run once).
+    """
+    seeds = replicate_seeds(cfg.master_seed, cfg.replicates)
+    base = cfg.base_params()
+    rows, specs = [], {}
+    for point, overrides in enumerate(design.points):
+        params = {**base, **overrides}
+        for rep, seed in enumerate(seeds):
+            for role in ("policy",) + tuple(cfg.controls):
+                s = RunSpec.make(control_params(params, role), seed, cfg.steps, cfg.outputs)
+                specs.setdefault(s.key, s)
+                rows.append({"point": point, "replicate": rep, "role": role, "seed": seed,
+                             "key": s.key})
+    return rows, specs
