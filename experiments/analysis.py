@@ -126,7 +126,8 @@ def paired_table(root: Path) -> pd.DataFrame:
         if pol is None:
             continue
         params = _point_params(manifest, int(point))
-        out = run_outcomes(pol, _start(params), by_key.get(role.get("no_agreement")),
+        ctrl = role.get("no_agreement", role.get("no_policy"))
+        out = run_outcomes(pol, _start(params), by_key.get(ctrl),
                            by_key.get(role.get("no_migration")))
         rows.append({"point": int(point), "replicate": int(rep),
                      **{f: params.get(f) for f in factors}, **out})

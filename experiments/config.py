@@ -17,7 +17,7 @@ from model.policy import Agreement, Event
 from model.scenarios import SCENARIOS
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
-CONTROLS = ("no_agreement", "no_migration")
+CONTROLS = ("no_agreement", "no_policy", "no_migration")
 OUTPUTS = ("country", "summary")
 
 

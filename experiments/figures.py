@@ -110,9 +110,9 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
         lambda x: x.rolling(4, min_periods=1).mean())
     pol = runs[runs.role == "policy"]
     labels = (pol[group].astype(str) if group else "policy").rename("series")
-    ctrl = runs[runs.role == "no_agreement"].drop_duplicates("key")
+    ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
     series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
-                        pd.DataFrame({"key": ctrl.key, "series": "no agreement (control)"})])
+                        pd.DataFrame({"key": ctrl.key, "series": "control (no policy)"})])
     df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     for ax, col, lab in ((axes[0], "health_density", "health workers per 10,000 at home"),
@@ -160,7 +160,7 @@ def experiment_figures(root, manifest: dict, res: dict) -> list[str]:
         group = "design point"
     paths += _save(headline_figure(summary, group, manifest["experiment"]), folder, "headline")
     runs = pd.read_parquet(root / "runs.parquet")
-    if (runs.role == "no_agreement").any():
+    if runs.role.isin(["no_agreement", "no_policy"]).any():
         country = pd.read_parquet(root / "country.parquet")
         g = "agreement_kind" if "agreement_kind" in runs.columns else None
         paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")

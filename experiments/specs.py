@@ -17,7 +17,7 @@ import numpy as np
 from experiments.config import ExperimentConfig, to_jsonable
 from experiments.design import Design
 
-ROLES = ("policy", "no_agreement", "no_migration")
+ROLES = ("policy", "no_agreement", "no_policy", "no_migration")
 
 
 def replicate_seeds(master_seed: int, replicates: int) -> list[int]:
@@ -27,9 +27,15 @@ def replicate_seeds(master_seed: int, replicates: int) -> list[int]:
 
 
 def control_params(params: dict, role: str) -> dict:
-    """The same world without the agreement, or without migration."""
+    """The same world without the agreement, without any policy, or without migration.
+
+    ``no_agreement`` removes the agreements; ``no_policy`` also removes the scheduled
+    events (e.g. a remittance partnership); ``no_migration`` closes new departures.
+    """
     if role == "no_agreement":
         return {**params, "agreement_kind": "none", "agreements": ()}
+    if role == "no_policy":
+        return {**params, "agreement_kind": "none", "agreements": (), "events": ()}
     if role == "no_migration":
         return {**params, "migration_enabled": False}
     return dict(params)

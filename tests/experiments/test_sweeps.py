@@ -1,0 +1,148 @@
+"""Sweeps end to end: executors agree bit for bit, kills resume exactly, failures are
+isolated, reproduce detects edits."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from experiments.config import load
+from experiments.reproduce import reproduce
+from experiments.store import Store
+from experiments.sweep import run_experiment
+
+
+def tables(out):
+    t = Store(out).load()
+    c = t["country"].sort_values(["key", "step", "country"]).reset_index(drop=True)
+    s = t["summary"].drop(columns=["wall_s"]).sort_values("key").reset_index(drop=True)
+    return c, s
+
+
+def test_inprocess_pool_and_dask_give_identical_tables(small_config, tmp_path):
+    cfg = load(small_config)
+    a = run_experiment(cfg, tmp_path / "a", inprocess=True, quiet=True, figures=False)
+    b = run_experiment(cfg, tmp_path / "b", workers=2, quiet=True, figures=False)
+    c = run_experiment(cfg, tmp_path / "c", dask_local=2, quiet=True, figures=False)
+    assert a["failed"] == b["failed"] == c["failed"] == 0
+    assert a["total"] == 6  # 2 points x 2 replicates + 2 shared no-agreement controls
+    ca, sa = tables(tmp_path / "a")
+    for other in ("b", "c"):
+        co, so = tables(tmp_path / other)
+        pd.testing.assert_frame_equal(ca, co, check_exact=True)
+        pd.testing.assert_frame_equal(sa, so, check_exact=True)
+
+
+def test_resume_skips_stored_runs(small_config, tmp_path):
+    cfg = load(small_config)
+    first = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True, figures=False)
+    again = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True, figures=False)
+    assert first["ran"] == 6 and again["ran"] == 0 and again["skipped"] == 6
+
+
+def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
+    cfg_text = (
+        "[experiment]\nname='kill'\nscenario='restrictive_mou'\nsteps=60\nreplicates=12\n"
+        "master_seed=3\n[params]\nn_persons=6000\n")
+    cfg = tmp_path / "kill.toml"
+    cfg.write_text(cfg_text)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(cfg), "--out", str(out),
+           "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    parts = out / "parts"
+    while time.time() < deadline:
+        if parts.is_dir() and len(list(parts.glob("*.summary.json"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+    proc.wait()
+    stored = len(list(parts.glob("*.summary.json")))
+    assert 3 <= stored < 12, stored
+    assert not (out / "country.parquet").exists()  # killed before consolidating
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"{12 - stored} run now, {stored} already stored" in r.stdout
+    ref = tmp_path / "ref"
+    r = subprocess.run(cmd[:6] + [str(ref)] + cmd[7:], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    ck, sk = tables(out)
+    cr, sr = tables(ref)
+    assert ck.groupby("key").size().eq(61 * 4).all()  # every run exactly once
+    pd.testing.assert_frame_equal(ck, cr, check_exact=True)
+    pd.testing.assert_frame_equal(sk, sr, check_exact=True)
+
+
+def test_a_failing_run_is_recorded_and_the_others_are_stored(small_config, tmp_path,
+                                                             monkeypatch, capsys):
+    from experiments import cli
+    from model.model import MigrationModel
+
+    cfg = load(small_config)
+    bad_seed = None
+
+    original = MigrationModel.run_for
+
+    def flaky(self, n):
+        if self.seed == bad_seed:
+            raise RuntimeError("deliberate failure for the test")
+        return original(self, n)
+
+    from experiments.specs import replicate_seeds
+
+    bad_seed = replicate_seeds(cfg.master_seed, cfg.replicates)[1]
+    monkeypatch.setattr(MigrationModel, "run_for", flaky)
+    rc = cli.main(["run", str(small_config), "--out", str(tmp_path / "f"), "--quiet"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "3 run(s) failed" in err
+    fails = pd.read_parquet(tmp_path / "f" / "failures.parquet")
+    assert len(fails) == 3
+    assert fails.traceback.str.contains("deliberate failure for the test").all()
+    runs = pd.read_parquet(tmp_path / "f" / "runs.parquet")
+    assert (runs[runs.replicate == 0].status == "ok").all()
+    assert (runs[runs.replicate == 1].status == "failed").all()
+    assert len(Store(tmp_path / "f").done()) == 3
+    # fixed: the same command retries only the failed runs
+    monkeypatch.setattr(MigrationModel, "run_for", original)
+    assert cli.main(["run", str(small_config), "--out", str(tmp_path / "f"), "--quiet"]) == 0
+    assert "3 run now, 3 already stored" in capsys.readouterr().out
+    assert pd.read_parquet(tmp_path / "f" / "failures.parquet").empty
+
+
+def test_reproduce_identical_then_detects_an_edit(small_config, tmp_path):
+    from experiments import cli
+
+    out = tmp_path / "rep"
+    run_experiment(load(small_config), out, inprocess=True, quiet=True, figures=False)
+    same, diffs = reproduce(out / "manifest.json", inprocess=True)
+    assert same and diffs == []
+    df = pd.read_parquet(out / "country.parquet")
+    df.loc[5, "health_density"] += 0.5
+    df.to_parquet(out / "country.parquet", index=False)
+    same, diffs = reproduce(out / "manifest.json", inprocess=True)
+    assert not same
+    assert len(diffs) == 1 and "health_density" in diffs[0]
+    assert cli.main(["reproduce", str(out / "manifest.json"), "--quiet"]) == 1
+
+
+def test_manifest_records_what_is_needed_to_rerun(small_config, tmp_path):
+    import json
+
+    out = tmp_path / "m"
+    run_experiment(load(small_config), out, inprocess=True, quiet=True, figures=False)
+    m = json.loads((out / "manifest.json").read_text())
+    for k in ("config", "design", "seeds", "code", "packages", "platform", "started",
+              "finished", "runs", "executor"):
+        assert k in m, k
+    assert m["status"] == "complete" and m["code"]["git_commit"]
+    assert isinstance(m["code"]["dirty"], bool)
+    assert m["packages"]["mesa"].startswith("3.5")
+    assert all(r["status"] == "ok" and r["wall_s"] > 0 for r in m["runs"])
