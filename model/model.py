@@ -60,6 +60,10 @@ COLS = [c for c in metrics.COUNTRY_COLUMNS if c not in ("step", "country", "part
 def _seed_from(rng) -> int:
     if rng is None:
         return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, str):  # e.g. typed into a text box
+        if not rng.strip().isdigit():
+            raise ParameterError(f"rng={rng!r} is invalid: allowed an integer seed or None")
+        rng = int(rng.strip())
     if isinstance(rng, (bool, np.bool_)):
         raise ParameterError(f"rng={rng!r} is invalid: allowed an integer seed or None")
     if isinstance(rng, (int, np.integer)):
@@ -74,15 +78,21 @@ class MigrationModel(mesa.Model):
 
     Args:
         params: a validated :class:`model.params.Params` (default: all defaults).
-        rng: integer seed of the run (None: a fresh one, recorded in ``model.seed``).
+        rng: integer seed of the run (None: a fresh one, recorded in ``model.seed``); a
+            string of digits is accepted (as typed in the demo's seed box).
+        scenario: a Mesa ``Scenario`` (as Mesa's visualisation passes on reset); only its
+            ``rng`` is used, when ``rng`` is not given.
         **overrides: any parameter by name, e.g. ``agreement_kind="restrictive"``.
 
     Raises:
         ParameterError: an unknown parameter, or a value of the wrong type or out of range.
     """
 
-    def __init__(self, params: Params | None = None, *, rng=None, **overrides):
+    def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **overrides):
         p = make_params(params, **overrides)  # validate before anything is built
+        if rng is None and scenario is not None:
+            # Mesa's visualisation passes a mesa Scenario on reset; only its seed is used
+            rng = getattr(scenario, "rng", None)
         seed = _seed_from(rng)
         super().__init__(rng=seed)
         self.seed = seed

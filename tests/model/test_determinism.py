@@ -89,3 +89,13 @@ def test_agents_are_views_of_the_arrays():
                         "returned")
     assert a.debt == pytest.approx(float(m.pop.debt[17]))
     assert a.community.origin == int(m.pop.origin[17])
+
+
+def test_seed_as_typed_text_and_bad_seeds():
+    from model import ParameterError
+
+    a = MigrationModel(rng="12", n_persons=500)
+    assert a.seed == 12
+    for bad in ("twelve", -3, 1.5, True):
+        with pytest.raises(ParameterError, match="rng="):
+            MigrationModel(rng=bad, n_persons=500)

@@ -1,0 +1,99 @@
+"""The demo's parts in process: sliders read from the declaration, figures, page render.
+
+(The browser test, tests/test_app_browser.py, checks the page as a person sees it.)
+"""
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def app():
+    sys.path.insert(0, str(ROOT))
+    try:
+        yield importlib.import_module("app")
+    finally:
+        sys.path.remove(str(ROOT))
+
+
+def test_sliders_come_from_the_parameter_declaration(app):
+    from model.params import FIELDS
+
+    for name, spec in app.MODEL_PARAMS.items():
+        if name == "rng":
+            assert spec["type"] == "InputText"
+            continue
+        f = FIELDS[name]
+        assert spec["value"] == f.default, name
+        if spec["type"] == "Select":
+            assert spec["values"] == list(f.metadata["choices"])
+        else:
+            assert spec["min"] == f.metadata["lo"], name
+            hi = f.metadata["hi"] if name != "n_persons" else min(f.metadata["hi"],
+                                                                   app.DEMO_MAX_PERSONS)
+            assert spec["max"] == hi, name
+    assert set(app.LEVERS) >= {"agreement_kind", "implementation_rate", "agency_regulation",
+                               "return_incentive", "integration_policy", "formal_fee",
+                               "matching_ratio", "n_persons"}
+
+
+@pytest.mark.parametrize("kind", ["none", "restrictive", "circular", "multilateral"])
+def test_figures_draw_for_every_agreement_kind(app, kind):
+    import io
+
+    from model import MigrationModel
+
+    m = MigrationModel(rng=2, n_persons=2000, agreement_kind=kind, agreement_start=2)
+    m.run_for(5)
+    for make in (app.network_figure, app.series_figure):
+        fig = make(m)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        assert buf.tell() > 20_000
+    net = app.network_figure(m)
+    labels = [t.get_text() for t in net.axes[0].get_legend().get_texts()]
+    assert "recruits this quarter" in labels and "returns this quarter" in labels
+
+
+def test_reset_path_rebuilds_with_new_values_and_typed_seed(app):
+    from mesa.visualization.solara_viz import _build_model_init_kwargs
+
+    params = {"rng": "7", "implementation_rate": 0.25, "agreement_kind": "restrictive"}
+    kwargs = _build_model_init_kwargs(app.model, params, add_scenario_when_empty=True,
+                                      require_model_accepts_scenario=True)
+    m = type(app.model)(**kwargs)
+    assert m.seed == 7 and m.p.implementation_rate == 0.25
+    assert m.p.agreement_kind == "restrictive"
+
+
+def test_summary_and_figure_components_render_in_process(app):
+    import ipywidgets
+    import solara
+
+    from model import MigrationModel
+
+    m = MigrationModel(rng=3, n_persons=1500, implementation_rate=0.4)
+    m.run_for(3)
+
+    @solara.component
+    def Page():
+        with solara.Column() as col:
+            app.Summary(m)
+            app.NetworkView(m)
+            app.SeriesView(m)
+        return col
+
+    box, rc = solara.render(Page(), handle_error=False)
+    from solara.widgets.widgets import HTML
+
+    html = rc.find(HTML).widgets
+    text = " ".join(w.unsafe_innerHTML for w in html)
+    assert html and "Quarter 3" in text and "implementation rate: <b>0.4</b>" in text
+    images = rc.find(ipywidgets.Image).widgets
+    assert len(images) == 2 and all(len(w.value) > 20_000 for w in images)
+    rc.close()
