@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from experiments.store import atomic_write as _atomic
 from model import MigrationModel, scenario
 
 
@@ -33,14 +33,3 @@ def simulate(scenario_name: str = "restrictive_mou", steps: int = 120, seed: int
     for ext in ("png", "pdf"):
         _atomic(out / f"run.{ext}", lambda p, ext=ext: fig.savefig(p, dpi=150, format=ext))
     return summary
-
-
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename (no torn files)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
