@@ -170,8 +170,8 @@ class MigrationModel(mesa.Model):
                                          "collective_fees", "to_projects", "matched"), 0.0)
         self._rows: list[np.ndarray] = []
         self._protected_rows: list[np.ndarray] = []
+        self._communities()  # densities first: the protected list is drawn from them
         self._policy_update(0)
-        self._communities()
         self.datacollector = mesa.DataCollector(model_reporters={
             "mean_health_density": partial(_report, column="health_density", how="mean"),
             "recruits": partial(_report, column="recruits", how="sum"),

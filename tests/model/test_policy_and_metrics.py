@@ -67,3 +67,15 @@ def test_path_shares_by_hand():
     assert s["returned_once"] == pytest.approx(1 / 5)
     assert s["transnational"] == pytest.approx(1 / 5)
     assert s["settled"] == pytest.approx(1 / 5)
+
+
+def test_multilateral_code_from_step_zero_protects_only_short_staffed_origins():
+    from model import MigrationModel
+
+    m = MigrationModel(rng=1, n_persons=4000, agreement_kind="multilateral", agreement_start=0)
+    m.run_for(3)
+    df = m.country_frame()
+    prot = df[df.step == 1].set_index("country").protected
+    # B (18) and C (12) are below 23 per 10,000; A (40) and D (30) are not
+    assert prot.to_dict() == {"Origin A": False, "Origin B": True, "Origin C": True,
+                              "Origin D": False}
