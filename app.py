@@ -15,7 +15,6 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 
 from model import MigrationModel  # noqa: E402
@@ -38,6 +37,8 @@ LEVERS = {
 #: itself allows up to FIELDS["n_persons"].metadata["hi"]
 DEMO_MAX_PERSONS = 100_000
 SLIDER_STEPS = {"n_persons": 1000, "matching_ratio": 0.5}
+ORIGIN_COLOURS = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452",
+                  "#9a60b4")
 CHANNEL_COLOURS = {"agreement": "#2b8cbe", "agency_regulated": "#74c476",
                    "agency_unregulated": "#e6550d", "independent": "#9e9ac8"}
 
@@ -151,49 +152,67 @@ def network_figure(model: MigrationModel) -> Figure:
     return fig
 
 
-def series_figure(model: MigrationModel) -> Figure:
-    """The headline series: density, recruits by origin and channel, returns, remittances."""
+def _line(name, y, **kw) -> dict:
+    return {"type": "line", "name": name, "showSymbol": False,
+            "data": [round(float(v), 3) for v in y], **kw}
+
+
+def _chart(title: str, steps, ylabel: str, series: list, legend: list | None = None,
+           y2: str | None = None):
+    axis = {"type": "value", "nameLocation": "middle", "nameGap": 36,
+            "nameTextStyle": {"fontSize": 10}}
+    y_axes = [{**axis, "name": ylabel}]
+    if y2:
+        y_axes.append({**axis, "name": y2, "splitLine": {"show": False}})
+    return {
+        "animation": False,
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 12}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 20, "textStyle": {"fontSize": 10}, "itemWidth": 14, "itemHeight": 8,
+                   **({"data": legend} if legend else {})},
+        "grid": {"left": 52, "right": 52 if y2 else 16, "top": 70, "bottom": 36},
+        "xAxis": {"type": "category", "data": [int(t) for t in steps], "name": "quarter",
+                  "nameLocation": "middle", "nameGap": 22, "boundaryGap": False},
+        "yAxis": y_axes,
+        "series": series,
+    }
+
+
+def series_options(model: MigrationModel) -> list[dict]:
+    """ECharts options of the headline series (drawn in the browser, from bundled assets).
+
+    Health-worker density by origin with the threshold; recruits by channel and origin;
+    returns and diaspora missions; remittances formal and informal, and fees.
+    """
     df = model.country_frame()
     thr = model.p.protection_density_threshold
-    fig = Figure(figsize=(8.5, 6.2), dpi=80)
-    axes = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.08, right=0.92, bottom=0.08, top=0.95, wspace=0.32, hspace=0.38)
-    ax = axes[0, 0]
-    for name, d in df.groupby("country", observed=True):
-        ax.plot(d.step, d.health_density, label=name)
-    ax.axhline(thr, color="k", ls="--", lw=0.8, label=f"threshold {thr:g}")
-    ax.set(title="Health workers at home", xlabel="quarter", ylabel="per 10,000")
-    ax.legend(fontsize=7, loc="upper right")  # a fixed place: "best" is slow to compute
-    ax = axes[0, 1]
     by = df.groupby("step")
     steps = np.asarray(list(by.groups))
-    stack = [by[f"recruits_{c}"].sum().to_numpy() for c in CHANNEL_COLOURS]
-    ax.stackplot(steps, stack, labels=[c.replace("_", " ") for c in CHANNEL_COLOURS],
-                 colors=list(CHANNEL_COLOURS.values()), alpha=0.8)
-    for i, (_, d) in enumerate(df.groupby("country", observed=True)):
-        ax.plot(d.step, d.recruits, lw=1.0, ls=":", color=f"C{i}")  # origins' colours as left
-    ax.set(title="Recruits by channel (areas) and origin (dotted)", xlabel="quarter",
-           ylabel="persons per quarter")
-    ax.legend(fontsize=6, loc="upper left")
-    ax = axes[1, 0]
-    ax.plot(steps, by.returns.sum(), label="returns", color="#31a354")
-    ax2 = ax.twinx()
-    ax2.plot(steps, by.missions.sum(), label="missions", color="#756bb1")
-    ax.set(title="Returns and diaspora missions", xlabel="quarter", ylabel="returns per quarter")
-    ax2.set_ylabel("missions per quarter", color="#756bb1")
-    ax.legend(handles=ax.get_lines() + ax2.get_lines(), fontsize=7, loc="upper left")
-    ax = axes[1, 1]
-    ax.plot(steps, by.remittances_formal.sum(), label="formal", color="#3182bd")
-    ax.plot(steps, by.remittances_informal.sum(), label="informal", color="#9ecae1")
-    ax.plot(steps, by.remittance_fees.sum(), label="fees", color="#e6550d")
-    ax.set(title="Remittances", xlabel="quarter", ylabel="kUSD per quarter")
-    ax.legend(fontsize=7, loc="upper left")
-    for a in list(axes.flat) + [ax2]:
-        a.tick_params(labelsize=7)
-        a.title.set_fontsize(9)
-        a.yaxis.set_major_locator(MaxNLocator(5))  # fewer tick labels: text is most of a redraw
-        a.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    return fig
+    origins = list(df.groupby("country", observed=True))
+    colour = {n: ORIGIN_COLOURS[i % len(ORIGIN_COLOURS)] for i, (n, _) in enumerate(origins)}
+    density = [_line(n, d.health_density, itemStyle={"color": colour[n]}) for n, d in origins]
+    density.append(_line(f"threshold {thr:g}", np.full(len(steps), thr),
+                         lineStyle={"type": "dashed", "color": "#333"},
+                         itemStyle={"color": "#333"}))
+    recruits = [_line(c.replace("_", " "), by[f"recruits_{c}"].sum(), stack="channel",
+                      areaStyle={"opacity": 0.7}, lineStyle={"width": 0},
+                      itemStyle={"color": col})
+                for c, col in CHANNEL_COLOURS.items()]
+    recruits += [_line(n, d.recruits, lineStyle={"type": "dotted", "width": 1.5},
+                       itemStyle={"color": colour[n]}) for n, d in origins]
+    flows = [_line("returns", by.returns.sum(), itemStyle={"color": "#31a354"}),
+             _line("missions", by.missions.sum(), yAxisIndex=1, itemStyle={"color": "#756bb1"})]
+    money = [_line("formal", by.remittances_formal.sum(), itemStyle={"color": "#3182bd"}),
+             _line("informal", by.remittances_informal.sum(), itemStyle={"color": "#9ecae1"}),
+             _line("fees", by.remittance_fees.sum(), itemStyle={"color": "#e6550d"})]
+    return [
+        _chart("Health workers at home", steps, "per 10,000", density),
+        _chart("Recruits by channel (areas) and origin (dotted)", steps, "persons per quarter",
+               recruits, legend=[c.replace("_", " ") for c in CHANNEL_COLOURS]),
+        _chart("Returns and diaspora missions", steps, "returns per quarter", flows,
+               y2="missions per quarter"),
+        _chart("Remittances", steps, "kUSD per quarter", money),
+    ]
 
 
 # --------------------------------------------------------------------------- components
@@ -202,7 +221,15 @@ def NetworkView(model):
 
 
 def SeriesView(model):
-    return solara.FigureMatplotlib(series_figure(model), format="png")
+    charts = series_options(model)
+    with solara.Column(gap="0px") as col:
+        for row in (charts[:2], charts[2:]):
+            with solara.Row(gap="0px"):
+                for option in row:
+                    solara.FigureEcharts(option=option, attributes={
+                        "style": "height: 270px; width: 100%; min-width: 260px",
+                        "class": "migdev-chart"})
+    return col
 
 
 def Summary(model):

@@ -69,9 +69,14 @@ def server():
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def figure_sources(page) -> list[str]:
-    return page.eval_on_selector_all(
-        "img", "els => els.filter(e => e.naturalWidth > 200).map(e => e.src)")
+#: the drawn views: the network image (matplotlib) and the four charts (ECharts canvases)
+VIEWS_JS = ("() => [...document.querySelectorAll('img')].filter(e => e.naturalWidth > 200)"
+            ".map(e => e.src).concat([...document.querySelectorAll('canvas')]"
+            ".filter(c => c.width > 100 && c.height > 100).map(c => c.toDataURL()))")
+
+
+def drawn_views(page) -> list[str]:
+    return page.evaluate(VIEWS_JS)
 
 
 def test_demo_in_a_real_browser(server, tmp_path):
@@ -86,11 +91,9 @@ def test_demo_in_a_real_browser(server, tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server, wait_until="networkidle", timeout=90_000)
         page.get_by_text("Time: 0").wait_for(timeout=90_000)
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('img')].filter(e => e.naturalWidth > 200)"
-            ".length >= 2", timeout=60_000)
-        before = figure_sources(page)
-        assert len(before) >= 2  # the network view and the series plots
+        page.wait_for_function(f"() => ({VIEWS_JS})().length >= 5", timeout=60_000)
+        before = drawn_views(page)
+        assert len(before) == 5  # the network view and the four series charts
         assert page.get_by_text("Quarter 0").count() == 1
 
         # Step three times: the model's time advances to 3 and the plots change
@@ -101,12 +104,11 @@ def test_demo_in_a_real_browser(server, tmp_path):
             step.click()
             page.get_by_text(f"Time: {i}").wait_for(timeout=30_000)
             page.wait_for_function(
-                "(old) => { const s = [...document.querySelectorAll('img')]"
-                ".filter(e => e.naturalWidth > 200).map(e => e.src);"
-                " return s.length >= 2 && s.every((x, j) => x !== old[j]); }",
+                f"(old) => {{ const s = ({VIEWS_JS})();"
+                " return s.length === old.length && s.every((x, j) => x !== old[j]); }",
                 arg=before if i == 1 else after, timeout=30_000)
             waits.append(time.perf_counter() - t0)
-            after = figure_sources(page)
+            after = drawn_views(page)
         assert page.get_by_text("Quarter 3").count() == 1
         assert after != before
 
