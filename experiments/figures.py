@@ -112,7 +112,7 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     labels = (pol[group].astype(str) if group else "policy").rename("series")
     ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
     series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
-                        pd.DataFrame({"key": ctrl.key, "series": "control (no policy)"})])
+                        pd.DataFrame({"key": ctrl.key, "series": "paired control"})])
     df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     for ax, col, lab in ((axes[0], "health_density", "health workers per 10,000 at home"),
