@@ -12,12 +12,9 @@ import mesa
 import numpy as np
 
 from model.population import (
-    CH_AGREEMENT,
     CH_UNREGULATED,
-    HOME,
     IRREGULAR,
     RETURNED,
-    SETTLED,
     STATUSES,
     TEMP,
 )
@@ -330,5 +327,3 @@ def end_stay(pop, idx) -> np.ndarray:
     pop.remitted[idx] = False
     return gain
 
-
-__all__ = ["Migrant", "HOME", "TEMP", "SETTLED", "IRREGULAR", "RETURNED", "CH_AGREEMENT"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.population import IRREGULAR, RETURNED, SETTLED, TEMP
+from model.population import IRREGULAR, RETURNED, TEMP
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -69,13 +69,6 @@ def per_10000(workers, population):
     return rate(np.asarray(workers) * 10_000.0, population)
 
 
-def weighted_mean(values, weights, groups, n_groups):
-    """Mean of ``values`` weighted by ``weights`` within each group (0 for empty groups)."""
-    num = np.bincount(groups, weights=np.asarray(values) * weights, minlength=n_groups)
-    den = np.bincount(groups, weights=weights, minlength=n_groups)
-    return rate(num, den)
-
-
 def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 0.5) -> dict:
     """Paths taken by everyone who has ever emigrated (MODEL_SPEC §6, per run).
 
@@ -100,5 +93,4 @@ def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 
     return out
 
 
-__all__ = ["COUNTRY_COLUMNS", "rate", "emigration_rate", "per_10000", "weighted_mean",
-           "path_shares", "SETTLED"]
+__all__ = ["COUNTRY_COLUMNS", "rate", "emigration_rate", "per_10000", "path_shares"]

@@ -29,7 +29,6 @@ from model.policy import (
     EDUCATION,
     HEALTH,
     LOW,
-    OCCUPATIONS,
     all_agreements,
     party_origins,
     policy_state,
@@ -50,7 +49,7 @@ from model.world import build_world
 FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent", "rec_health",
          "returns", "return_gain", "missions", "knowledge_in", "rem_formal", "rem_informal",
          "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
-         "contract_ends", "entrants", "exits", "health_trainees", "health_applicants",
+         "contract_ends", "health_trainees", "health_applicants",
          "abroad_start")
 F = {name: i for i, name in enumerate(FLOWS)}
 COLS = [c for c in metrics.COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agreement",
@@ -238,8 +237,6 @@ class MigrationModel(mesa.Model):
         comm = pop.community[idx]
         self.totals["exits"] += len(idx)
         self.totals["entrants"] += len(idx)
-        self.flows[F["exits"]] += np.bincount(comm, minlength=self.n_comm)
-        self.flows[F["entrants"]] += np.bincount(comm, minlength=self.n_comm)
         # the brain-gain incentive: expected earnings with the chance of emigrating
         w = self.world
         home = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
@@ -785,10 +782,6 @@ class MigrationModel(mesa.Model):
             "development_index_end": float(last.development_index.mean()),
             **{f"path_{k}": v for k, v in self.paths().items()},
         }
-
-    @property
-    def occupations(self):
-        return OCCUPATIONS
 
 
 def _report(model: MigrationModel, column: str, how: str) -> float:

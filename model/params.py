@@ -356,21 +356,6 @@ class Params:
             # validate the new value as if it were set from the start
             _check(FIELDS[e.param], e.value)
 
-    # --- helpers ---
-    def replace(self, **changes) -> Params:
-        """A copy with some fields changed (validated)."""
-        return make_params(self, **changes)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Scalar parameters and records as plain data (for manifests)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            if f.name in ("agreements", "events"):
-                v = [dataclasses.asdict(x) for x in v]
-            out[f.name] = v
-        return out
-
 
 FIELDS = {f.name: f for f in dataclasses.fields(Params)}
 PARAM_NAMES = tuple(FIELDS)

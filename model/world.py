@@ -78,7 +78,6 @@ class World:
     represented_pop: np.ndarray  # (n_comm,)
     education_ref: np.ndarray  # (n_comm,) initial education density
     occ_total0: np.ndarray  # (4,) persons per occupation at start, all origins
-    init_health_density: np.ndarray  # (n_orig,)
 
 
 def apportion_1d(total: int, weights) -> np.ndarray:
@@ -171,7 +170,6 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         represented_pop=represented,
         education_ref=education_ref,
         occ_total0=occ_total0,
-        init_health_density=dens,
     )
     return world, pop
 

@@ -8,7 +8,6 @@ import sys
 import time
 
 import pandas as pd
-import pytest
 
 from experiments.config import load
 from experiments.reproduce import reproduce

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import Agreement, make_params
-from model.metrics import emigration_rate, path_shares, per_10000, rate, weighted_mean
+from model.metrics import emigration_rate, path_shares, per_10000, rate
 from model.policy import HEALTH, all_agreements, headline_agreement, party_origins, policy_state
 from model.population import HOME, RETURNED, SETTLED, TEMP
 
@@ -51,8 +51,6 @@ def test_rates():
     assert rate([1, 2], [0, 4]).tolist() == [0.0, 0.5]
     assert emigration_rate([25], [75]).tolist() == [0.25]
     assert per_10000([23], [10_000]).tolist() == [23.0]
-    assert weighted_mean([1.0, 3.0, 5.0], np.array([1.0, 1.0, 2.0]), np.array([0, 0, 1]),
-                         3).tolist() == [2.0, 5.0, 0.0]
 
 
 def test_path_shares_by_hand():
