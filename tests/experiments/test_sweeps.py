@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -145,3 +146,19 @@ def test_manifest_records_what_is_needed_to_rerun(small_config, tmp_path):
     assert isinstance(m["code"]["dirty"], bool)
     assert m["packages"]["mesa"].startswith("3.5")
     assert all(r["status"] == "ok" and r["wall_s"] > 0 for r in m["runs"])
+
+
+def test_validate_and_plot_commands(small_config, tmp_path, capsys):
+    from experiments import cli
+
+    assert cli.main(["validate", str(small_config)]) == 0
+    assert "valid" in capsys.readouterr().out and not (tmp_path / "p").exists()
+    run_experiment(load(small_config), tmp_path / "p", inprocess=True, quiet=True, figures=False)
+    assert not (tmp_path / "p" / "figures").exists()
+    assert cli.main(["plot", str(tmp_path / "p"), "--quiet"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert any(p.endswith("headline.png") for p in printed)
+    for p in printed:
+        assert Path(p).stat().st_size > 10_000
+    assert cli.main(["plot", str(tmp_path / "nothing-here")]) == 2
+    assert "not a finished experiment folder" in capsys.readouterr().err
