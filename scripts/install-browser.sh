@@ -20,7 +20,13 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 echo "browser: installing Debian's chromium ..."
-$SUDO apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+for attempt in 1 2 3; do  # a registry hiccup should not fail the run
+  if $SUDO apt-get update -qq >/dev/null &&
+     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; then
+    break
+  fi
+  echo "browser: apt-get failed (attempt $attempt); retrying in 10 s" >&2
+  sleep 10
+done
 command -v chromium >/dev/null 2>&1 || { echo "error: chromium did not install" >&2; exit 1; }
 echo "browser: $(chromium --version 2>/dev/null || echo chromium) installed"
