@@ -72,8 +72,28 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     if stored_keys != new_keys:
         diffs.append(f"run specs differ: {len(stored_keys ^ new_keys)} keys are in only one of "
                      f"the two (the code version or the config changed)")
-    diffs += compare(stored["country"], again["country"], ["key", "step", "country"], "country")
-    s_a = stored["summary"].drop(columns=["wall_s"], errors="ignore")
-    s_b = again["summary"].drop(columns=["wall_s"], errors="ignore")
-    diffs += compare(s_a, s_b, ["key"], "summary")
+    # match runs by what they are (point, replicate, role), not by key, so that values are
+    # compared even when the keys changed with the code
+    a_lab, b_lab = _labels(manifest["runs"]), _labels(res["manifest"]["runs"])
+    lab = ["point", "replicate", "role"]
+    diffs += compare(_relabel(stored["country"], a_lab), _relabel(again["country"], b_lab),
+                     lab + ["step", "country"], "country")
+    s_a = _relabel(stored["summary"].drop(columns=["wall_s"], errors="ignore"), a_lab)
+    s_b = _relabel(again["summary"].drop(columns=["wall_s"], errors="ignore"), b_lab)
+    diffs += compare(s_a, s_b, lab, "summary")
     return not diffs, diffs
+
+
+def _labels(runs: list[dict]) -> pd.DataFrame:
+    """Each run key with the first (point, replicate, role) it stands for (a control shared
+    by several design points is stored once, under the first)."""
+    df = pd.DataFrame(runs, columns=["key", "point", "replicate", "role"])
+    return df.drop_duplicates("key")
+
+
+def _relabel(table: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``key`` column replaced by the run's point, replicate and role."""
+    if table.empty:
+        return table
+    out = table.merge(labels, on="key", how="left", validate="many_to_one")
+    return out.drop(columns="key")

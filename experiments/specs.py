@@ -2,15 +2,18 @@
 
 Every replicate has one seed, derived from the master seed with ``SeedSequence`` and
 shared by every design point and control of that replicate (common random numbers).
-A spec is identified by the hash of what determines its outputs; identical specs (a
-control shared by several points) are run once.
+A spec is identified by the hash of what determines its outputs (parameters, seed, steps,
+outputs kept, and the model's code); identical specs (a control shared by several points)
+are run once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -55,7 +58,8 @@ class RunSpec:
     def make(params: dict, seed: int, steps: int, outputs) -> RunSpec:
         p = to_jsonable(params)
         blob = json.dumps({"params": p, "seed": seed, "steps": steps,
-                           "outputs": sorted(outputs), "model": model_version()},
+                           "outputs": sorted(outputs), "model": model_version(),
+                           "code": code_fingerprint()},
                           sort_keys=True, separators=(",", ":"))
         return RunSpec(p, seed, steps, tuple(outputs), hashlib.sha256(blob.encode()).hexdigest())
 
@@ -67,6 +71,34 @@ def model_version() -> str:
         return version("migdev")
     except PackageNotFoundError:  # running from a source tree without install
         return "source"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 of the source that determines a run's outputs: ``model/``, ``agents/`` and
+    the run function.
+
+    Part of every run key, so that after the model changes (a new calibration, a fixed
+    mechanism) stored runs are not mistaken for runs of the new code: re-running a sweep
+    into the same folder runs them again instead of resuming from stale results.
+    """
+    import agents
+    import model
+
+    from experiments import runner
+
+    files = []
+    for pkg in (model, agents):
+        root = Path(pkg.__file__).parent
+        files += [(f"{pkg.__name__}/{p.relative_to(root).as_posix()}", p)
+                  for p in sorted(root.rglob("*.py"))]
+    files.append(("experiments/runner.py", Path(runner.__file__)))
+    h = hashlib.sha256()
+    for name, path in files:
+        data = path.read_bytes()
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
 
 
 def build_specs(cfg: ExperimentConfig, design: Design):

@@ -15,7 +15,7 @@ from experiments import executors
 from experiments.config import ExperimentConfig, to_jsonable
 from experiments.design import Design, build
 from experiments.runner import run_spec
-from experiments.specs import build_specs, model_version, replicate_seeds
+from experiments.specs import build_specs, code_fingerprint, model_version, replicate_seeds
 from experiments.store import Store, write_json, write_parquet
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "seaborn", "matplotlib", "SALib",
@@ -45,7 +45,8 @@ def provenance() -> dict:
         except PackageNotFoundError:
             pk[name] = None
     return {
-        "code": {"migdev": model_version(), "git_commit": commit,
+        "code": {"migdev": model_version(), "model_code_sha256": code_fingerprint(),
+                 "git_commit": commit,
                  "dirty": bool(status) if status is not None else None},
         "packages": pk,
         "platform": {"python": sys.version.split()[0], "system": platform.system(),

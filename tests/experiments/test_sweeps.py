@@ -162,3 +162,26 @@ def test_validate_and_plot_commands(small_config, tmp_path, capsys):
         assert Path(p).stat().st_size > 10_000
     assert cli.main(["plot", str(tmp_path / "nothing-here")]) == 2
     assert "not a finished experiment folder" in capsys.readouterr().err
+
+
+def test_a_code_change_changes_every_key_and_reproduce_still_compares_values(
+        small_config, tmp_path, monkeypatch):
+    from experiments import specs as specs_mod
+    from experiments.design import build
+
+    cfg = load(small_config)
+    design = build(cfg.design)
+    _, before = specs_mod.build_specs(cfg, design)
+    out = tmp_path / "c"
+    run_experiment(cfg, out, inprocess=True, quiet=True, figures=False)
+
+    monkeypatch.setattr(specs_mod, "code_fingerprint", lambda: "0" * 64)  # "the model changed"
+    _, after = specs_mod.build_specs(cfg, design)
+    assert len(after) == len(before) and not set(after) & set(before)
+    # the stored runs are not taken for runs of the new code: a resume runs them all again
+    res = run_experiment(cfg, tmp_path / "c2", inprocess=True, quiet=True, figures=False)
+    assert res["ran"] == len(after)
+    # reproduce says the specs differ, and (the outputs being in fact unchanged) no value does
+    same, diffs = reproduce(out / "manifest.json", inprocess=True)
+    assert not same
+    assert len(diffs) == 1 and "run specs differ" in diffs[0], diffs
