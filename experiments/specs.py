@@ -84,7 +84,6 @@ def code_fingerprint() -> str:
     """
     import agents
     import model
-
     from experiments import runner
 
     files = []
