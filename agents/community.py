@@ -5,6 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import fmath
+
 
 class HomeCommunity(mesa.Agent):
     """A locality in an origin country.
@@ -87,6 +89,6 @@ def development_index(health_density, health_ref, education_density, education_r
     """
     service = 0.5 * np.minimum(1.0, health_density / health_ref) + 0.5 * np.minimum(
         1.0, education_density / np.maximum(education_ref, 1e-12))
-    know = 1.0 - np.exp(-knowledge / (size * p.knowledge_ref))
-    inv = 1.0 - np.exp(-(investment + projects) / (size * p.investment_ref))
+    know = 1.0 - fmath.exp(-knowledge / (size * p.knowledge_ref))
+    inv = 1.0 - fmath.exp(-(investment + projects) / (size * p.investment_ref))
     return 0.5 * service + 0.25 * know + 0.25 * inv

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import fmath
 from model.policy import OCCUPATIONS
 
 
@@ -122,7 +123,7 @@ class Government(mesa.Agent):
 def wanted_stock(base: np.ndarray, growth_per_year: float, step: int,
                  multiplier: np.ndarray) -> np.ndarray:
     """Wanted stock of foreign workers: base * (1 + g)^(step / 4) * multiplier (n_dest, 4)."""
-    return base * (1.0 + growth_per_year) ** (step / 4.0) * multiplier
+    return base * fmath.power(1.0 + growth_per_year, step / 4.0) * multiplier
 
 
 def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float) -> np.ndarray:

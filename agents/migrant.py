@@ -11,6 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import fmath
 from model.population import (
     CH_UNREGULATED,
     IRREGULAR,
@@ -85,7 +86,7 @@ class Migrant(mesa.Agent):
 
 def logistic(x):
     """1 / (1 + exp(-x)), elementwise."""
-    return 1.0 / (1.0 + np.exp(-x))
+    return fmath.logistic(x)
 
 
 # ---------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray
     """
     v = beta * expected_log_wage - train_cost[None, :]
     v = v - v.max(axis=1, keepdims=True)
-    e = np.exp(v)
+    e = fmath.exp(v)
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -175,8 +176,8 @@ def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_pol
     U = asc + beta_w ln(w_dest / w_home) - beta_f fee - moving_cost
         + beta_n ln(1 + network) - beta_t ties + beta_i integration_policy
     """
-    return (asc + p.beta_wage * np.log(wage_ratio) - p.beta_fee * fee_months - p.moving_cost
-            + p.beta_network * np.log1p(network_pct) - p.beta_ties * ties
+    return (asc + p.beta_wage * fmath.log(wage_ratio) - p.beta_fee * fee_months - p.moving_cost
+            + p.beta_network * fmath.log1p(network_pct) - p.beta_ties * ties
             + p.beta_integration_policy * integration_policy)
 
 
@@ -294,11 +295,11 @@ def settled_return_probability(ties, development, incentive, integration, years,
     lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years);
     P = 1 - exp(-lambda).
     """
-    lam = p.return_hazard * np.exp(p.hazard_ties * ties + p.hazard_development * development
+    lam = p.return_hazard * fmath.exp(p.hazard_ties * ties + p.hazard_development * development
                                    + p.hazard_incentive * incentive
                                    - p.hazard_integration * integration
                                    - p.hazard_years * years)
-    return -np.expm1(-lam)
+    return -fmath.expm1(-lam)
 
 
 def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, status) -> None:

@@ -24,6 +24,7 @@ from agents.community import HomeCommunity
 from agents.government import Government
 from agents.migrant import Migrant
 from model import metrics
+from model import fmath
 from model.params import ParameterError, Params, make_params
 from model.policy import (
     EDUCATION,
@@ -244,7 +245,7 @@ class MigrationModel(mesa.Model):
         prospect = self.prospect if p.migration_enabled else np.zeros_like(self.prospect)
         expected = (1.0 - prospect) * home + prospect * dest
         cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
-        probs = mig.training_probabilities(np.log(expected), cost, p.beta_train_wage)
+        probs = mig.training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
         origin = pop.origin[idx]
         cohort = np.bincount(origin, minlength=self.n_orig)
         cap = np.array([p.training_capacity_health, p.training_capacity_education,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import fmath
 from model.policy import EDUCATION, HEALTH, LOW, OTHER
 from model.population import (
     CH_INITIAL,
@@ -55,9 +56,9 @@ def origin_rows(n_origins: int) -> list[dict]:
         k = i // len(ORIGIN_TABLE)
         if k:
             base["name"] = f"Origin {chr(ord('A') + i)}"
-            base["density"] *= 0.8 ** k
-            base["wage"] *= 0.85 ** k
-            base["low_wage"] *= 0.85 ** k
+            base["density"] *= fmath.power(0.8, k)
+            base["wage"] *= fmath.power(0.85, k)
+            base["low_wage"] *= fmath.power(0.85, k)
         rows.append(base)
     return rows
 
@@ -97,7 +98,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
                           p.wage_dest_low])
     wage_dest = np.array([DEST_WAGE_FACTOR[d] for d in range(n_dest)])[:, None] * base_wage
     wage_ratio = np.array([[r["wage"]] * 3 + [r["low_wage"]] for r in rows])
-    dw = np.array([(2.0 / 3.0) ** d for d in range(n_dest)])
+    dw = fmath.power(2.0 / 3.0, np.arange(n_dest))
     dest_weight = dw / dw.sum()
 
     # persons per origin, then per community (slots laid out community by community)

@@ -41,10 +41,10 @@ else
 fi
 
 stamp=.venv/.migdev-installed
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$PY" -m pip install --quiet --upgrade pip
-  "$PY" -m pip install --quiet -e '.[test]'
+  "$PY" -m pip install --quiet -c constraints.txt -e '.[test]'
   echo "$want" > "$stamp"
 fi
 echo "setup: ready ($("$PY" --version 2>&1) in .venv)"
