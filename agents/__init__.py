@@ -1,9 +1,9 @@
-"""Agent families: one module each (behaviour lives here, the schedule in model/)."""
+"""Agent families, one module each: each rule and the decision that uses it live here."""
 
-from agents.agency import RecruitmentAgency
-from agents.association import MigrantAssociation
-from agents.community import HomeCommunity
-from agents.government import Government
-from agents.migrant import Migrant
+from migdev.agents.agency import RecruitmentAgency
+from migdev.agents.association import MigrantAssociation
+from migdev.agents.community import HomeCommunity
+from migdev.agents.government import Government
+from migdev.agents.migrant import Migrant
 
 __all__ = ["Migrant", "HomeCommunity", "RecruitmentAgency", "Government", "MigrantAssociation"]

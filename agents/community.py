@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import fmath
+from migdev.core import fmath
 
 
 class HomeCommunity(mesa.Agent):

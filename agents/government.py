@@ -11,8 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import fmath
-from model.policy import OCCUPATIONS
+from migdev.core import fmath
+from migdev.core.codes import OCCUPATIONS
 
 
 class Government(mesa.Agent):

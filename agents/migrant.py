@@ -11,15 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import fmath
-from model.population import (
-    CH_UNREGULATED,
-    IRREGULAR,
-    RETURNED,
-    STATUSES,
-    TEMP,
-)
-from model.policy import LOW, OCCUPATIONS
+from migdev.core import fmath
+from migdev.core.codes import CH_UNREGULATED, IRREGULAR, LOW, OCCUPATIONS, RETURNED, STATUSES, TEMP
 
 
 class Migrant(mesa.Agent):

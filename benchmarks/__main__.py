@@ -1,5 +1,5 @@
 """``python -m benchmarks``: the model benchmark (see benchmarks/model_bench.py)."""
 
-from benchmarks.model_bench import main
+from migdev.benchmarks.model_bench import main
 
 raise SystemExit(main())

@@ -4,7 +4,7 @@ An optimisation must not change results. ``tests/model/test_fingerprint.py`` com
 these runs with the hashes stored in ``tests/data/fingerprints.json``; after a
 deliberate, documented model change, refresh them with
 
-    python -m benchmarks.fingerprint --update
+    python -m migdev.benchmarks.fingerprint --update
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
-STORE = Path(__file__).resolve().parents[1] / "tests" / "data" / "fingerprints.json"
+#: where the test suite keeps the stored hashes (relative to a source checkout)
+STORE = Path("tests") / "data" / "fingerprints.json"
 
 #: the seeded runs that are fingerprinted: name -> (scenario, overrides, seed, steps)
 RUNS = {
@@ -40,7 +42,7 @@ def frame_hash(df) -> str:
 
 
 def fingerprint(name: str) -> str:
-    from model import MigrationModel, scenario
+    from migdev.model import MigrationModel, scenario
 
     scen, overrides, seed, steps = RUNS[name]
     m = MigrationModel(rng=seed, **scenario(scen, **overrides))
@@ -51,13 +53,19 @@ def fingerprint(name: str) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Check (or --update) the stored fingerprints.")
     ap.add_argument("--update", action="store_true", help="rewrite the stored fingerprints")
+    ap.add_argument("--store", type=Path, default=STORE,
+                    help=f"the JSON file of stored hashes (default: {STORE}, run from a checkout)")
     args = ap.parse_args(argv)
+    if not args.update and not args.store.is_file():
+        print(f"error: {args.store} not found: run from the root of a migdev checkout or give "
+              f"--store PATH", file=sys.stderr)
+        return 2
     now = {name: fingerprint(name) for name in RUNS}
     if args.update:
-        STORE.write_text(json.dumps(now, indent=2) + "\n")
-        print(f"wrote {len(now)} fingerprints")
+        args.store.write_text(json.dumps(now, indent=2) + "\n")
+        print(f"wrote {len(now)} fingerprints to {args.store}")
         return 0
-    stored = json.loads(STORE.read_text())
+    stored = json.loads(args.store.read_text())
     bad = [n for n in RUNS if stored.get(n) != now[n]]
     for n in RUNS:
         print(f"{n:>28}: {'same' if n not in bad else 'CHANGED'}")

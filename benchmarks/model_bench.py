@@ -6,7 +6,7 @@ run's own. Medians over repetitions. The baseline is Mesa's own Boltzmann wealth
 example model (a plain per-agent model with data collection), measured in the same
 invocation on the same machine, so the ratio is meaningful on a noisy machine.
 
-    python -m benchmarks.model_bench [--sizes 10000,100000,1000000] [--reps 3]
+    python -m migdev.benchmarks.model_bench [--sizes 10000,100000,1000000] [--reps 3]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _peak_rss() -> int:
 
 def worker_model(n: int, steps: int, seed: int) -> dict:
     """Build and run one default-scenario model; return timings and peak memory."""
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     rss0 = _peak_rss()
     t0 = time.perf_counter()
@@ -64,7 +64,7 @@ def worker_boltzmann(n: int, steps: int, seed: int) -> dict:
 
 def _spawn(kind: str, n: int, steps: int, seed: int) -> dict:
     env = {**os.environ, **ONE_CORE}
-    cmd = [sys.executable, "-m", "benchmarks.model_bench", "--worker", kind, str(n), str(steps),
+    cmd = [sys.executable, "-m", "migdev.benchmarks.model_bench", "--worker", kind, str(n), str(steps),
            str(seed)]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:

@@ -1,6 +1,6 @@
 """Where a run spends its time: cProfile of the default scenario, top functions by own time.
 
-    python -m benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
+    python -m migdev.benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=120)
     ap.add_argument("--top", type=int, default=12)
     args = ap.parse_args(argv)
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=1, n_persons=args.persons)
     prof = cProfile.Profile()

@@ -5,7 +5,7 @@ takes in this process against through Dask (the overhead Dask adds to a run). Ex
 are warmed up (workers started, libraries imported) before timing, so the figures are
 the steady state of a long sweep.
 
-    python -m benchmarks.sweep_bench [--runs 16] [--persons 10000] [--steps 120]
+    python -m migdev.benchmarks.sweep_bench [--runs 16] [--persons 10000] [--steps 120]
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import argparse
 import statistics
 import time
 
-from experiments.executors import make_executor
-from experiments.runner import run_spec
-from experiments.specs import RunSpec
+from migdev.experiments.engine.executors import make_executor
+from migdev.experiments.engine.runner import run_spec
+from migdev.experiments.engine.specs import RunSpec
 
 
 def _specs(n_runs: int, persons: int, steps: int) -> list[RunSpec]:
@@ -26,7 +26,7 @@ def _specs(n_runs: int, persons: int, steps: int) -> list[RunSpec]:
 
 def _warm(seconds: float) -> bool:
     """Run a small model and hold the worker a moment, so that every worker gets one."""
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     MigrationModel(rng=0, n_persons=5000).run_for(20)
     time.sleep(seconds)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 
 def _load(path):
-    from experiments.config import load
-    from experiments.design import build
+    from migdev.experiments.engine.config import load
+    from migdev.experiments.engine.design import build
 
     cfg = load(path)
     design = build(cfg.design, cfg.source)  # design errors surface before anything is written
@@ -24,6 +24,14 @@ def _load(path):
 
 def _out_dir(cfg, out) -> Path:
     return Path(out) if out else Path("results") / cfg.name
+
+
+def _analyse_after(res: dict, quiet: bool) -> None:
+    """Tables and figures of a finished experiment (skipped when every run failed)."""
+    from migdev.experiments.analysis.stats import analyse
+
+    if res["failed"] < res["total"]:
+        analyse(res["out"], quiet=quiet)
 
 
 def _report(res: dict, quiet: bool) -> int:
@@ -39,7 +47,7 @@ def _report(res: dict, quiet: bool) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from experiments.specs import build_specs
+    from migdev.experiments.engine.specs import build_specs
 
     cfg, design = _load(args.config)
     rows, specs = build_specs(cfg, design)
@@ -51,16 +59,17 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from experiments.sweep import run_experiment
+    from migdev.experiments.engine.sweep import run_experiment
 
     cfg, design = _load(args.config)
     res = run_experiment(cfg, _out_dir(cfg, args.out), inprocess=True, quiet=args.quiet,
                          design=design)
+    _analyse_after(res, args.quiet)
     return _report(res, args.quiet)
 
 
 def _cmd_sweep(args) -> int:
-    from experiments.sweep import run_experiment
+    from migdev.experiments.engine.sweep import run_experiment
 
     chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
     if len(chosen) > 1:
@@ -69,11 +78,12 @@ def _cmd_sweep(args) -> int:
     res = run_experiment(cfg, _out_dir(cfg, args.out), workers=args.workers,
                          scheduler=args.scheduler, dask_local=args.dask_local,
                          quiet=args.quiet, design=design)
+    _analyse_after(res, args.quiet)
     return _report(res, args.quiet)
 
 
 def _cmd_reproduce(args) -> int:
-    from experiments.reproduce import reproduce
+    from migdev.experiments.engine.reproduce import reproduce
 
     same, diffs = reproduce(args.manifest, workers=args.workers, quiet=args.quiet)
     if same:
@@ -86,7 +96,7 @@ def _cmd_reproduce(args) -> int:
 
 
 def _cmd_plot(args) -> int:
-    from experiments.analysis import analyse
+    from migdev.experiments.analysis.stats import analyse
 
     root = Path(args.results)
     if not (root / "manifest.json").is_file() or not (root / "runs.parquet").is_file():
@@ -99,7 +109,7 @@ def _cmd_plot(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
-    from experiments.simulate import simulate
+    from migdev.experiments.simulate import simulate
 
     summary = simulate(args.scenario, steps=args.steps, seed=args.seed, out=args.out)
     print(json.dumps(summary, indent=2))
@@ -108,7 +118,7 @@ def _cmd_simulate(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from experiments.serve import serve
+    from migdev.experiments.serve import serve
 
     return serve(host=args.host, port=args.port)
 
@@ -124,7 +134,7 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from model.scenarios import SCENARIOS
+    from migdev.model.scenarios import SCENARIOS
 
     ap = argparse.ArgumentParser(prog="migdev", description="Agent-based simulation of "
                                  "migration partnerships: spillover versus brain circulation.")

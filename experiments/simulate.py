@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from experiments.store import atomic_write as _atomic
-from model import MigrationModel, scenario
+from migdev.experiments.engine.store import atomic_write as _atomic
+from migdev.model import MigrationModel, scenario
 
 
 def simulate(scenario_name: str = "restrictive_mou", steps: int = 120, seed: int = 1,
@@ -25,7 +25,7 @@ def simulate(scenario_name: str = "restrictive_mou", steps: int = 120, seed: int
     _atomic(out / "country.parquet", lambda p: df.to_parquet(p, index=False))
     summary = {"scenario": scenario_name, **model.summary()}
     _atomic(out / "summary.json", lambda p: Path(p).write_text(json.dumps(summary, indent=2)))
-    from experiments.figures import run_figure
+    from migdev.experiments.analysis.figures import run_figure
 
     fig = run_figure(df, title=f"{scenario_name}, seed {seed}",
                      event_step=params.get("agreement_start") if params.get(

@@ -12,8 +12,9 @@ import argparse
 import re
 from pathlib import Path
 
-from model.metrics import COUNTRY_COLUMNS
-from model.params import describe
+from migdev.model.metrics import COUNTRY_COLUMNS
+
+from migdev.core.params import describe
 
 
 def _fmt(v) -> str:

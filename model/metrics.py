@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from model.population import IRREGULAR, RETURNED, TEMP
+from migdev.core.codes import IRREGULAR, RETURNED, TEMP
+from migdev.core.measures import emigration_rate, per_10000, rate
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -51,22 +50,6 @@ COUNTRY_COLUMNS = {
     "health_trainees": ("persons per quarter", "entrants admitted to health training"),
     "health_applicants": ("persons per quarter", "entrants who chose health training"),
 }
-
-
-def rate(numerator, denominator):
-    """numerator / denominator, 0 where the denominator is 0 (elementwise)."""
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
-def emigration_rate(abroad, home):
-    """m = M / (M + N) (DOMAIN_FACTS: emigration rate of a skill group)."""
-    return rate(abroad, np.asarray(abroad) + np.asarray(home))
-
-
-def per_10000(workers, population):
-    return rate(np.asarray(workers) * 10_000.0, population)
 
 
 def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 0.5) -> dict:

@@ -12,39 +12,36 @@ from functools import partial
 import mesa
 import numpy as np
 import pandas as pd
+from migdev.agents import agency as agency_mod
+from migdev.agents import association as assoc_mod
+from migdev.agents import community as comm_mod
+from migdev.agents import government as gov_mod
+from migdev.agents import migrant as mig
+from migdev.agents.agency import RecruitmentAgency
+from migdev.agents.association import MigrantAssociation
+from migdev.agents.community import HomeCommunity
+from migdev.agents.government import Government
+from migdev.agents.migrant import Migrant
+from migdev.model import metrics
+from migdev.model.policy import all_agreements, party_origins, policy_state
+from migdev.model.world import build_world
 
-from agents import agency as agency_mod
-from agents import association as assoc_mod
-from agents import community as comm_mod
-from agents import government as gov_mod
-from agents import migrant as mig
-from agents.agency import RecruitmentAgency
-from agents.association import MigrantAssociation
-from agents.community import HomeCommunity
-from agents.government import Government
-from agents.migrant import Migrant
-from model import metrics
-from model import fmath
-from model.params import ParameterError, Params, make_params
-from model.policy import (
-    EDUCATION,
-    HEALTH,
-    LOW,
-    all_agreements,
-    party_origins,
-    policy_state,
-)
-from model.population import (
+from migdev.core import fmath
+from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
     CH_REGULATED,
     CH_UNREGULATED,
+    EDUCATION,
+    HEALTH,
     IRREGULAR,
+    LOW,
     SETTLED,
     TEMP,
-    make_streams,
 )
-from model.world import build_world
+from migdev.core.errors import ParameterError
+from migdev.core.params import Params, make_params
+from migdev.core.population import make_streams
 
 #: per-community flows accumulated during a step (reset at its start)
 FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent", "rec_health",

@@ -6,7 +6,7 @@ plain dict of parameter overrides; ``MigrationModel(**SCENARIOS[name])`` runs it
 
 from __future__ import annotations
 
-from model.policy import Event
+from migdev.core.records import Event
 
 SCENARIOS: dict[str, dict] = {
     # 1. no agreement

@@ -13,15 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model import fmath
-from model.policy import EDUCATION, HEALTH, LOW, OTHER
-from model.population import (
-    CH_INITIAL,
-    HOME,
-    SETTLED,
-    TEMP,
-    Population,
-)
+from migdev.core import fmath
+from migdev.core.codes import CH_INITIAL, EDUCATION, HEALTH, HOME, LOW, OTHER, SETTLED, TEMP
+from migdev.core.population import Population
 
 #: one row per origin: initial health density (per 10,000), skilled and low-skilled
 #: wage as a share of the destination wage, population weight, occupation shares

@@ -15,8 +15,7 @@ import time
 import urllib.request
 
 import pytest
-
-from experiments.serve import serve_command
+from migdev.experiments.serve import serve_command
 
 BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell")
 CHROME_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",

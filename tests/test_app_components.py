@@ -4,25 +4,17 @@
 """
 
 import importlib
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def app():
-    sys.path.insert(0, str(ROOT))
-    try:
-        yield importlib.import_module("app")
-    finally:
-        sys.path.remove(str(ROOT))
+    return importlib.import_module("migdev.demo")
 
 
 def test_sliders_come_from_the_parameter_declaration(app):
-    from model.params import FIELDS
+    from migdev.core.params import FIELDS
 
     for name, spec in app.MODEL_PARAMS.items():
         if name == "rng":
@@ -46,7 +38,7 @@ def test_sliders_come_from_the_parameter_declaration(app):
 def test_figures_draw_for_every_agreement_kind(app, kind):
     import io
 
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=2, n_persons=2000, agreement_kind=kind, agreement_start=2)
     m.run_for(5)
@@ -83,8 +75,7 @@ def test_reset_path_rebuilds_with_new_values_and_typed_seed(app):
 def test_summary_and_figure_components_render_in_process(app):
     import ipywidgets
     import solara
-
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=3, n_persons=1500, implementation_rate=0.4)
     m.run_for(3)

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_ruff_finds_no_errors():
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9",
-                        "model", "agents", "experiments", "benchmarks", "app.py", "tests"],
+                        "migdev", "model", "agents", "experiments", "benchmarks", "app.py", "tests"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -19,6 +19,6 @@ def test_model_layers_use_no_cpu_dependent_functions():
     """Seeded runs are identical across machines only if the model avoids numpy's
     CPU-dispatched transcendental functions (banned in pyproject.toml; use fmath)."""
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "TID251",
-                        "model", "agents"],
+                        "migdev/core", "model", "agents"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def migdev(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "migdev", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=300)
 
 

@@ -1,4 +1,4 @@
-from model import SCENARIOS, MigrationModel
+from migdev.model import SCENARIOS, MigrationModel
 
 
 def test_default_model_builds_and_runs():

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from migdev.agents import agency, association, community, government
 
-from agents import agency, association, community, government
-from model.params import Params
+from migdev.core.params import Params
 
 P = Params()
 
@@ -45,7 +45,7 @@ def test_agency_capacity_caps_offers():
 
 
 def test_agency_learning(tmp_path):
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=1, n_persons=300)
     a = m.agencies[0]
@@ -106,7 +106,7 @@ def test_mission_probability():
 
 
 def test_government_roles_expose_their_levers():
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=1, n_persons=500, matching_ratio=3.0, agreement_kind="restrictive",
                        agreement_start=0)

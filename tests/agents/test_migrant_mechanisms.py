@@ -4,19 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from migdev.agents import migrant as mig
 
-from agents import migrant as mig
-from model.params import Params
-from model.population import (
-    CH_UNREGULATED,
-    HOME,
-    IRREGULAR,
-    RETURNED,
-    SETTLED,
-    TEMP,
-    Population,
-)
-from model.policy import HEALTH, LOW
+from migdev.core.codes import CH_UNREGULATED, HEALTH, HOME, IRREGULAR, LOW, RETURNED, SETTLED, TEMP
+from migdev.core.params import Params
+from migdev.core.population import Population
 
 P = Params()
 

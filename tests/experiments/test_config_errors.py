@@ -8,8 +8,7 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from experiments.config import ConfigError, load, parse
+from migdev.experiments.engine.config import ConfigError, load, parse
 
 
 def write(tmp_path, text):
@@ -46,7 +45,7 @@ def test_hand_written_errors_name_file_key_and_allowed(tmp_path, text, needles):
     p = write(tmp_path, text)
     with pytest.raises(ConfigError) as e:
         cfg = load(p)
-        from experiments.design import build
+        from migdev.experiments.engine.design import build
 
         build(cfg.design, cfg.source)
     msg = str(e.value)
@@ -60,7 +59,7 @@ def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     for cmd in (["validate", str(p)], ["sweep", str(p), "--out", str(out), "--quiet"],
                 ["run", str(p), "--out", str(out), "--quiet"]):
-        r = subprocess.run([sys.executable, "-m", "experiments.cli", *cmd], capture_output=True,
+        r = subprocess.run([sys.executable, "-m", "migdev", *cmd], capture_output=True,
                            text=True, timeout=120)
         assert r.returncode == 2, r
         assert "formal_fee" in r.stderr and "0.9" in r.stderr and str(p) in r.stderr
@@ -88,6 +87,6 @@ def test_generated_configs_either_validate_or_fail_clearly(table, params):
         assert "key" in msg or "missing" in msg or "parameter" in msg, msg
     else:
         # what validates must build a model
-        from model.params import make_params
+        from migdev.core.params import make_params
 
         make_params(**cfg.base_params())

@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-
-from experiments.config import ConfigError, parse
-from experiments.design import build
-from experiments.specs import build_specs, replicate_seeds
+from migdev.experiments.engine.config import ConfigError, parse
+from migdev.experiments.engine.design import build
+from migdev.experiments.engine.specs import build_specs, replicate_seeds
 
 
 def cfg(design, **ex):
@@ -58,7 +57,7 @@ def test_morris_shape_and_levels():
 def test_table_design(tmp_path):
     (tmp_path / "pts.csv").write_text("implementation_rate,agreement_kind\n0.3,restrictive\n"
                                       "0.9,circular\n")
-    from experiments.config import load
+    from migdev.experiments.engine.config import load
 
     (tmp_path / "c.toml").write_text("[experiment]\nname='t'\n[design]\nkind='table'\n"
                                      "file='pts.csv'\n")

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
-
-from experiments.config import parse
-from experiments.sweep import run_experiment
+from migdev.experiments.analysis.stats import analyse
+from migdev.experiments.engine.config import parse
+from migdev.experiments.engine.sweep import run_experiment
 
 
 @pytest.mark.parametrize("design", [
@@ -21,6 +21,7 @@ def test_sensitivity_indices_are_computed(tmp_path, design):
     }, src="sens.toml")
     res = run_experiment(cfg, tmp_path / "s", inprocess=True, quiet=True)
     assert res["failed"] == 0
+    analyse(res["out"], quiet=True)
     sens = pd.read_csv(tmp_path / "s" / "analysis" / "sensitivity.csv")
     assert set(sens.factor) == {"return_incentive", "formal_fee"}
     col = "ST" if design["kind"] == "sobol" else "mu_star"

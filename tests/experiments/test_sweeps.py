@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
-from experiments.config import load
-from experiments.reproduce import reproduce
-from experiments.store import Store
-from experiments.sweep import run_experiment
+from migdev.experiments.engine.config import load
+from migdev.experiments.engine.reproduce import reproduce
+from migdev.experiments.engine.store import Store
+from migdev.experiments.engine.sweep import run_experiment
 
 
 def tables(out):
@@ -25,9 +24,9 @@ def tables(out):
 
 def test_inprocess_pool_and_dask_give_identical_tables(small_config, tmp_path):
     cfg = load(small_config)
-    a = run_experiment(cfg, tmp_path / "a", inprocess=True, quiet=True, figures=False)
-    b = run_experiment(cfg, tmp_path / "b", workers=2, quiet=True, figures=False)
-    c = run_experiment(cfg, tmp_path / "c", dask_local=2, quiet=True, figures=False)
+    a = run_experiment(cfg, tmp_path / "a", inprocess=True, quiet=True)
+    b = run_experiment(cfg, tmp_path / "b", workers=2, quiet=True)
+    c = run_experiment(cfg, tmp_path / "c", dask_local=2, quiet=True)
     assert a["failed"] == b["failed"] == c["failed"] == 0
     assert a["total"] == 6  # 2 points x 2 replicates + 2 shared no-agreement controls
     ca, sa = tables(tmp_path / "a")
@@ -39,8 +38,8 @@ def test_inprocess_pool_and_dask_give_identical_tables(small_config, tmp_path):
 
 def test_resume_skips_stored_runs(small_config, tmp_path):
     cfg = load(small_config)
-    first = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True, figures=False)
-    again = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True, figures=False)
+    first = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True)
+    again = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True)
     assert first["ran"] == 6 and again["ran"] == 0 and again["skipped"] == 6
 
 
@@ -51,7 +50,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
     cfg = tmp_path / "kill.toml"
     cfg.write_text(cfg_text)
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(cfg), "--out", str(out),
+    cmd = [sys.executable, "-m", "migdev", "sweep", str(cfg), "--out", str(out),
            "--workers", "1", "--quiet"]
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -82,8 +81,8 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path):
 
 def test_a_failing_run_is_recorded_and_the_others_are_stored(small_config, tmp_path,
                                                              monkeypatch, capsys):
-    from experiments import cli
-    from model.model import MigrationModel
+    from migdev.experiments import cli
+    from migdev.model.model import MigrationModel
 
     cfg = load(small_config)
     bad_seed = None
@@ -95,7 +94,7 @@ def test_a_failing_run_is_recorded_and_the_others_are_stored(small_config, tmp_p
             raise RuntimeError("deliberate failure for the test")
         return original(self, n)
 
-    from experiments.specs import replicate_seeds
+    from migdev.experiments.engine.specs import replicate_seeds
 
     bad_seed = replicate_seeds(cfg.master_seed, cfg.replicates)[1]
     monkeypatch.setattr(MigrationModel, "run_for", flaky)
@@ -118,10 +117,10 @@ def test_a_failing_run_is_recorded_and_the_others_are_stored(small_config, tmp_p
 
 
 def test_reproduce_identical_then_detects_an_edit(small_config, tmp_path):
-    from experiments import cli
+    from migdev.experiments import cli
 
     out = tmp_path / "rep"
-    run_experiment(load(small_config), out, inprocess=True, quiet=True, figures=False)
+    run_experiment(load(small_config), out, inprocess=True, quiet=True)
     same, diffs = reproduce(out / "manifest.json", inprocess=True)
     assert same and diffs == []
     df = pd.read_parquet(out / "country.parquet")
@@ -137,7 +136,7 @@ def test_manifest_records_what_is_needed_to_rerun(small_config, tmp_path):
     import json
 
     out = tmp_path / "m"
-    run_experiment(load(small_config), out, inprocess=True, quiet=True, figures=False)
+    run_experiment(load(small_config), out, inprocess=True, quiet=True)
     m = json.loads((out / "manifest.json").read_text())
     for k in ("config", "design", "seeds", "code", "packages", "platform", "started",
               "finished", "runs", "executor"):
@@ -149,11 +148,11 @@ def test_manifest_records_what_is_needed_to_rerun(small_config, tmp_path):
 
 
 def test_validate_and_plot_commands(small_config, tmp_path, capsys):
-    from experiments import cli
+    from migdev.experiments import cli
 
     assert cli.main(["validate", str(small_config)]) == 0
     assert "valid" in capsys.readouterr().out and not (tmp_path / "p").exists()
-    run_experiment(load(small_config), tmp_path / "p", inprocess=True, quiet=True, figures=False)
+    run_experiment(load(small_config), tmp_path / "p", inprocess=True, quiet=True)
     assert not (tmp_path / "p" / "figures").exists()
     assert cli.main(["plot", str(tmp_path / "p"), "--quiet"]) == 0
     printed = capsys.readouterr().out.split()
@@ -166,20 +165,20 @@ def test_validate_and_plot_commands(small_config, tmp_path, capsys):
 
 def test_a_code_change_changes_every_key_and_reproduce_still_compares_values(
         small_config, tmp_path, monkeypatch):
-    from experiments import specs as specs_mod
-    from experiments.design import build
+    from migdev.experiments.engine import specs as specs_mod
+    from migdev.experiments.engine.design import build
 
     cfg = load(small_config)
     design = build(cfg.design)
     _, before = specs_mod.build_specs(cfg, design)
     out = tmp_path / "c"
-    run_experiment(cfg, out, inprocess=True, quiet=True, figures=False)
+    run_experiment(cfg, out, inprocess=True, quiet=True)
 
     monkeypatch.setattr(specs_mod, "code_fingerprint", lambda: "0" * 64)  # "the model changed"
     _, after = specs_mod.build_specs(cfg, design)
     assert len(after) == len(before) and not set(after) & set(before)
     # the stored runs are not taken for runs of the new code: a resume runs them all again
-    res = run_experiment(cfg, tmp_path / "c2", inprocess=True, quiet=True, figures=False)
+    res = run_experiment(cfg, tmp_path / "c2", inprocess=True, quiet=True)
     assert res["ran"] == len(after)
     # reproduce says the specs differ, and (the outputs being in fact unchanged) no value does
     same, diffs = reproduce(out / "manifest.json", inprocess=True)

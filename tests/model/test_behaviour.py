@@ -5,9 +5,10 @@ Comparisons select origins by name (the control has no agreement, so no party fl
 
 import numpy as np
 import pytest
+from migdev.model import MigrationModel
 
-from model import Agreement, MigrationModel
-from model.policy import HEALTH
+from migdev.core.codes import HEALTH
+from migdev.core.records import Agreement
 
 SEEDS = (1, 2, 3, 4)
 N = 12_000

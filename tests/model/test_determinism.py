@@ -6,8 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-
-from model import SCENARIOS, MigrationModel
+from migdev.model import SCENARIOS, MigrationModel
 
 
 def frame(seed, steps=30, **kw):
@@ -67,7 +66,7 @@ def test_common_random_numbers_policy_leaves_the_past_identical(name):
 
 
 def test_agents_are_views_of_the_arrays():
-    from agents import (
+    from migdev.agents import (
         Government,
         HomeCommunity,
         Migrant,
@@ -92,7 +91,7 @@ def test_agents_are_views_of_the_arrays():
 
 
 def test_seed_as_typed_text_and_bad_seeds():
-    from model import ParameterError
+    from migdev.core.errors import ParameterError
 
     a = MigrationModel(rng="12", n_persons=500)
     assert a.seed == 12

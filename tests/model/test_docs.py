@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from model.doc_tables import fill
-from model.metrics import COUNTRY_COLUMNS
-from model.params import PARAM_NAMES
+from migdev.model.doc_tables import fill
+from migdev.model.metrics import COUNTRY_COLUMNS
+
+from migdev.core.params import PARAM_NAMES
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
@@ -25,14 +26,9 @@ def test_every_parameter_and_column_is_in_the_odd():
 def test_every_mechanism_function_named_in_the_odd_exists():
     import re
 
-    import agents.agency
-    import agents.association
-    import agents.community
-    import agents.government
-    import agents.migrant
+    from migdev.agents import agency, association, community, government, migrant
 
-    mods = [agents.migrant, agents.agency, agents.association, agents.community,
-            agents.government]
+    mods = [migrant, agency, association, community, government]
     text = ODD.read_text()
     found = 0
     for mod in mods:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import fmath
+from migdev.core import fmath
 
 
 def ulp_error(got, want):

@@ -6,9 +6,8 @@ People are conserved, money is conserved, rates stay in [0, 1], no stock goes ne
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from model import MigrationModel
-from model.metrics import COUNTRY_COLUMNS
+from migdev.model import MigrationModel
+from migdev.model.metrics import COUNTRY_COLUMNS
 
 RATE_COLUMNS = ["skilled_emigration_rate", "health_emigration_rate", "return_rate",
                 "remittance_cost_share", "formal_share", "development_index",

@@ -1,9 +1,11 @@
 """The parameter declaration: defaults, validation and clear errors."""
 
 import pytest
+from migdev.model import MigrationModel
 
-from model import Agreement, Event, MigrationModel, ParameterError, Params, make_params
-from model.params import FIELDS, describe
+from migdev.core.errors import ParameterError
+from migdev.core.params import FIELDS, Params, describe, make_params
+from migdev.core.records import Agreement, Event
 
 
 def test_every_parameter_has_unit_source_doc_and_a_valid_default():
@@ -58,7 +60,7 @@ def test_overrides_are_normalised_and_frozen():
 def test_nothing_is_built_on_bad_input():
     import gc
 
-    from agents import Migrant
+    from migdev.agents import Migrant
 
     gc.collect()
     before = sum(isinstance(o, Migrant) for o in gc.get_objects())

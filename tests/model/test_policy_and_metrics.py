@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from migdev.model.metrics import emigration_rate, path_shares, per_10000, rate
+from migdev.model.policy import all_agreements, headline_agreement, party_origins, policy_state
 
-from model import Agreement, make_params
-from model.metrics import emigration_rate, path_shares, per_10000, rate
-from model.policy import HEALTH, all_agreements, headline_agreement, party_origins, policy_state
-from model.population import HOME, RETURNED, SETTLED, TEMP
+from migdev.core.codes import HEALTH, HOME, RETURNED, SETTLED, TEMP
+from migdev.core.params import make_params
+from migdev.core.records import Agreement
 
 
 def test_agreement_active_window():
@@ -68,7 +69,7 @@ def test_path_shares_by_hand():
 
 
 def test_multilateral_code_from_step_zero_protects_only_short_staffed_origins():
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     m = MigrationModel(rng=1, n_persons=4000, agreement_kind="multilateral", agreement_start=0)
     m.run_for(3)

@@ -12,18 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-# status codes (MODEL_SPEC §2)
-HOME, TEMP, SETTLED, IRREGULAR, RETURNED = 0, 1, 2, 3, 4
-STATUSES = ("home", "abroad_temporary", "abroad_settled", "abroad_irregular", "returned")
-
-# recruitment channel of the current (or last) stay
-CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, CH_INDEPENDENT, CH_INITIAL = 0, 1, 2, 3, 4
-CHANNELS = ("agreement", "agency_regulated", "agency_unregulated", "independent", "initial")
-
-#: the mechanisms that draw random numbers, one stream each (MODEL_SPEC §5). New
-#: streams go at the end so that existing ones keep their numbers.
-STREAMS = ("init", "demography", "agency", "recruit", "decide", "work", "remit", "mission",
-           "returns")
+from migdev.core.codes import HOME, IRREGULAR, RETURNED, STREAMS, TEMP
 
 
 def make_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -39,7 +28,7 @@ class Population:
     Attributes:
         person_id: identity of the slot's current occupant.
         community: index of the home community; origin: its origin country.
-        occ: occupation code (model.policy.OCCUPATIONS).
+        occ: occupation code (migdev.core.codes.OCCUPATIONS).
         age: years.
         h: human capital (1 = a new entrant's level).
         status: status code (STATUSES).

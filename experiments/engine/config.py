@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.params import FIELDS, ParameterError, make_params
-from model.policy import Agreement, Event
-from model.scenarios import SCENARIOS
+from migdev.model.scenarios import SCENARIOS
+
+from migdev.core.errors import ParameterError
+from migdev.core.params import FIELDS, make_params
+from migdev.core.records import Agreement, Event
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
 CONTROLS = ("no_agreement", "no_policy", "no_migration")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 
-from model.policy import Agreement, Event
+from migdev.core.records import Agreement, Event
 
 
 def params_from_json(params: dict) -> dict:
@@ -32,7 +32,7 @@ def run_spec(spec) -> dict:
         DataFrame, if kept) and ``summary`` (a dict, if kept); for failed runs ``error``
         and ``traceback``.
     """
-    from model import MigrationModel
+    from migdev.model import MigrationModel
 
     t0 = time.perf_counter()
     try:

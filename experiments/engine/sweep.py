@@ -10,13 +10,17 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 import pandas as pd
-
-from experiments import executors
-from experiments.config import ExperimentConfig, to_jsonable
-from experiments.design import Design, build
-from experiments.runner import run_spec
-from experiments.specs import build_specs, code_fingerprint, model_version, replicate_seeds
-from experiments.store import Store, write_json, write_parquet
+from migdev.experiments.engine import executors
+from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
+from migdev.experiments.engine.design import Design, build
+from migdev.experiments.engine.runner import run_spec
+from migdev.experiments.engine.specs import (
+    build_specs,
+    code_fingerprint,
+    model_version,
+    replicate_seeds,
+)
+from migdev.experiments.engine.store import Store, write_json, write_parquet
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "seaborn", "matplotlib", "SALib",
             "dask", "distributed")
@@ -59,12 +63,13 @@ def _now() -> str:
 
 
 def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, scheduler=None,
-                   dask_local=None, inprocess=False, quiet=False, figures=True,
+                   dask_local=None, inprocess=False, quiet=False,
                    design: Design | None = None) -> dict:
     """Run (or resume) an experiment into ``out``.
 
     Runs already in the store are skipped; each finished run is stored at once. A failing
-    run is recorded with its traceback and the others go on.
+    run is recorded with its traceback and the others go on. Analysis and figures are not
+    the engine's business: the command line runs them afterwards.
 
     Returns:
         dict with counts (total, ran, skipped, failed), the output folder and the manifest.
@@ -143,9 +148,5 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, sche
                                 "skipped": len(specs) - len(pending), "failed": n_failed}})
     write_json(store.root / "manifest.json", manifest)
 
-    if figures and n_failed < len(specs):
-        from experiments.analysis import analyse
-
-        analyse(store.root, quiet=quiet)
     return {"out": str(store.root), "total": len(specs), "ran": len(pending),
             "skipped": len(specs) - len(pending), "failed": n_failed, "manifest": manifest}

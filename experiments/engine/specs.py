@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
-from experiments.config import ExperimentConfig, to_jsonable
-from experiments.design import Design
+from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
+from migdev.experiments.engine.design import Design
 
 ROLES = ("policy", "no_agreement", "no_policy", "no_migration")
 
@@ -75,23 +74,23 @@ def model_version() -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """SHA-256 of the source that determines a run's outputs: ``model/``, ``agents/`` and
-    the run function.
+    """SHA-256 of the source that determines a run's outputs: ``migdev.core``,
+    ``migdev.model``, ``migdev.agents`` and the run function.
 
     Part of every run key, so that after the model changes (a new calibration, a fixed
     mechanism) stored runs are not mistaken for runs of the new code: re-running a sweep
     into the same folder runs them again instead of resuming from stale results.
     """
-    import agents
-    import model
-    from experiments import runner
+    from migdev.experiments.engine import runner
+
+    from migdev import agents, core, model
 
     files = []
-    for pkg in (model, agents):
+    for pkg in (core, model, agents):
         root = Path(pkg.__file__).parent
         files += [(f"{pkg.__name__}/{p.relative_to(root).as_posix()}", p)
                   for p in sorted(root.rglob("*.py"))]
-    files.append(("experiments/runner.py", Path(runner.__file__)))
+    files.append(("migdev.experiments.engine/runner.py", Path(runner.__file__)))
     h = hashlib.sha256()
     for name, path in files:
         data = path.read_bytes()

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.config import ConfigError, parse
-from experiments.store import Store
+from migdev.experiments.engine.config import ConfigError, parse
+from migdev.experiments.engine.store import Store
 
 
 def compare(a: pd.DataFrame, b: pd.DataFrame, key_cols: list[str], what: str,
@@ -58,11 +57,10 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     base_dir = Path(src).parent if Path(src).exists() else None
     cfg = parse(manifest["config"], src=f"{manifest_path} (config of {src})", base_dir=base_dir)
     stored = Store(root).load()
-    from experiments.sweep import run_experiment
+    from migdev.experiments.engine.sweep import run_experiment
 
     with tempfile.TemporaryDirectory(prefix="migdev-reproduce-") as tmp:
-        res = run_experiment(cfg, tmp, workers=workers, inprocess=inprocess, quiet=quiet,
-                             figures=False)
+        res = run_experiment(cfg, tmp, workers=workers, inprocess=inprocess, quiet=quiet)
         again = Store(tmp).load()
     diffs = []
     if res["failed"]:

@@ -15,7 +15,6 @@ import os
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
-
 #: glibc's trim threshold for local Dask workers (bytes); see make_executor
 WORKER_TRIM_THRESHOLD = 64 * 2**20
 

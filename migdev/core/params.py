@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.policy import AGREEMENT_KINDS, OCCUPATION_SETS, Agreement, Event
+from migdev.core.codes import AGREEMENT_KINDS, OCCUPATION_SETS
+from migdev.core.errors import ParameterError
+from migdev.core.records import Agreement, Event
 
-
-class ParameterError(ValueError):
-    """A parameter is unknown, of the wrong type or out of range."""
+__all__ = ["Params", "ParameterError", "make_params", "describe", "FIELDS", "PARAM_NAMES"]
 
 
 def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, lever=False):

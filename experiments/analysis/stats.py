@@ -23,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from migdev.experiments.engine.store import atomic_write
 from scipy import stats
-
-from experiments.store import atomic_write
 
 #: outcome -> (label, unit); the analysis tables and figures use these names
 OUTCOMES = {
@@ -204,7 +203,7 @@ def analyse(root: str | Path, quiet: bool = False) -> dict:
     if sens is not None and not sens.empty:
         _csv(root / "analysis" / "sensitivity.csv", sens)
         out["sensitivity"] = sens
-    from experiments import figures
+    from migdev.experiments.analysis import figures
 
     out["figures"] = figures.experiment_figures(root, manifest, out)
     if not quiet:

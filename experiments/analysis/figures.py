@@ -59,7 +59,7 @@ HEADLINE = [  # (outcome, panel title): spillover first, then circulation
 
 
 def _save(fig, folder, name) -> list[str]:
-    from experiments.store import atomic_write
+    from migdev.experiments.engine.store import atomic_write
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -1,0 +1,1 @@
+"""The shipped experiment configs (TOML), found as package resources."""

@@ -1,0 +1,29 @@
+"""migdev: an agent-based simulation of migration partnerships, built on Mesa.
+
+    from migdev import MigrationModel
+    m = MigrationModel(rng=42, agreement_kind="restrictive")
+    m.run_for(120)
+    m.country_frame()
+
+Layers, each importing only those below it (checked by tests/test_layers.py):
+``migdev.core`` (codes, parameter declaration, policy records, errors, measures) →
+``migdev.agents`` (behaviour) → ``migdev.model`` (world and schedule) →
+``migdev.experiments.engine`` (configs, designs, runs, store) →
+``migdev.experiments.analysis`` (statistics, figures) → the command line
+(``migdev.experiments.cli``), the demo (``migdev.demo``) and ``migdev.benchmarks``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from migdev.core.errors import ParameterError
+from migdev.core.params import Params, make_params
+from migdev.core.records import Agreement, Event
+from migdev.model import SCENARIOS, MigrationModel, scenario
+
+try:
+    __version__ = version("migdev")
+except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+    __version__ = "0+unknown"
+
+__all__ = ["MigrationModel", "Params", "make_params", "ParameterError", "Agreement", "Event",
+           "SCENARIOS", "scenario", "__version__"]

@@ -1,0 +1,5 @@
+"""``python -m migdev`` is the ``migdev`` command."""
+
+from migdev.experiments.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""Codes shared by every layer: occupations, statuses, channels, agreement kinds, streams."""
+
+from __future__ import annotations
+
+#: occupation codes (index into per-occupation arrays)
+HEALTH, EDUCATION, OTHER, LOW = 0, 1, 2, 3
+OCCUPATIONS = ("health", "education", "other_skilled", "low_skilled")
+SKILLED = (HEALTH, EDUCATION, OTHER)
+
+#: occupation sets an agreement can cover
+OCCUPATION_SETS = {
+    "health": (HEALTH,),
+    "health+education": (HEALTH, EDUCATION),
+    "skilled": (HEALTH, EDUCATION, OTHER),
+    "all": (HEALTH, EDUCATION, OTHER, LOW),
+}
+
+#: "none" means no headline agreement; the others are the three kinds of docs/ODD.md §7.1
+AGREEMENT_KINDS = ("none", "restrictive", "circular", "multilateral")
+
+#: a person's status
+HOME, TEMP, SETTLED, IRREGULAR, RETURNED = 0, 1, 2, 3, 4
+STATUSES = ("home", "abroad_temporary", "abroad_settled", "abroad_irregular", "returned")
+
+#: recruitment channel of the current (or last) stay
+CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, CH_INDEPENDENT, CH_INITIAL = 0, 1, 2, 3, 4
+CHANNELS = ("agreement", "agency_regulated", "agency_unregulated", "independent", "initial")
+
+#: the mechanisms that draw random numbers, one stream each (docs/ODD.md §4.9). New
+#: streams go at the end so that existing ones keep their numbers.
+STREAMS = ("init", "demography", "agency", "recruit", "decide", "work", "remit", "mission",
+           "returns")

@@ -1,0 +1,86 @@
+"""Policies are data: agreements and scheduled parameter changes as plain records.
+
+The schedule reads these records each step (docs/ODD.md §7.1); no mechanism tests for
+a particular step number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from migdev.core.codes import AGREEMENT_KINDS, HEALTH, OCCUPATIONS
+from migdev.core.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One agreement between governments (a policy record, not an agent).
+
+    Attributes:
+        kind: "restrictive" (bars active recruitment from its origins except through the
+            G2G quota), "circular" (temporary G2G placements with training and guaranteed
+            return) or "multilateral" (a code: every destination protects every origin whose
+            health-worker density is below the threshold).
+        destination: index of the destination party; -1 means every destination.
+        origins: indices of the origin parties; empty for a multilateral code, whose
+            protected list is drawn from measured densities.
+        occupations: occupation codes covered (see OCCUPATIONS).
+        g2g_quota: G2G placements per quarter, share of covered workers at home.
+        contract_quarters: length of a G2G contract.
+        training_places: extra training places per quarter in each party origin, as a
+            share of its entering cohort.
+        return_guarantee: reduction (0-1) in overstay and settlement of its placements.
+        implementation_rate: share (0-1) of the agreement carried out.
+        start: first step at which it is in force.
+        end: first step at which it is no longer in force (-1: never ends).
+    """
+
+    kind: str
+    destination: int = 0
+    origins: tuple[int, ...] = (0,)
+    occupations: tuple[int, ...] = (HEALTH,)
+    g2g_quota: float = 0.0
+    contract_quarters: int = 12
+    training_places: float = 0.0
+    return_guarantee: float = 0.0
+    implementation_rate: float = 1.0
+    start: int = 0
+    end: int = -1
+
+    def active(self, step: int) -> bool:
+        return step >= self.start and (self.end < 0 or step < self.end)
+
+    def validate(self, n_origins: int, n_destinations: int) -> None:
+        def bad(what, allowed):
+            raise ParameterError(f"agreement {self!r}: {what}; allowed {allowed}")
+
+        if self.kind not in AGREEMENT_KINDS[1:]:
+            bad(f"kind={self.kind!r}", ", ".join(AGREEMENT_KINDS[1:]))
+        if not -1 <= self.destination < n_destinations:
+            bad(f"destination={self.destination}", f"-1 to {n_destinations - 1}")
+        for o in self.origins:
+            if not 0 <= o < n_origins:
+                bad(f"origin {o}", f"0 to {n_origins - 1}")
+        if self.kind != "multilateral" and not self.origins:
+            bad("no origins", "at least one origin for a bilateral agreement")
+        for k in self.occupations:
+            if k not in range(len(OCCUPATIONS)):
+                bad(f"occupation {k}", "0 to 3")
+        for name in ("g2g_quota", "training_places", "return_guarantee", "implementation_rate"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                bad(f"{name}={v}", "0 to 1")
+        if self.contract_quarters < 1:
+            bad(f"contract_quarters={self.contract_quarters}", "1 or more")
+        if self.start < 0:
+            bad(f"start={self.start}", "0 or more")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A scheduled change of one parameter: at ``step``, ``param`` becomes ``value``."""
+
+    step: int
+    param: str
+    value: Any
