@@ -1,9 +1,13 @@
-"""Private recruitment agencies: who they recruit, where, and how they learn (ODD §7.4)."""
+"""Private recruitment agencies and the recruitment market (ODD §7.4): who is offered work
+abroad, through which channel, from which origin, and how agencies learn."""
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
+
+from migdev.core.codes import CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, LOW
+from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 
 
 class RecruitmentAgency(mesa.Agent):
@@ -127,3 +131,157 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         for k in range(4):
             offers[ags, :, k] = apportion(per[k], score[:, :, k])
     return offers
+
+
+# ---------------------------------------------------------------------------
+# 4. the recruitment market (ODD §7.4): G2G placements first, then agencies, then
+#    independent (network-driven) migration where the visa regime allows
+# ---------------------------------------------------------------------------
+
+def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Attempts | None]:
+    """This quarter's offers (one per chosen person) and independent attempts.
+
+    Draws its streams ("recruit": 3 per person, "agency": 1 per agency and origin) whether
+    or not they are used (common random numbers).
+    """
+    p, pop = model.p, model.pop
+    n_ag, n_orig = len(model.agencies), model.n_orig
+    u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
+    u_ag = model.streams["agency"].random((n_ag, n_orig))
+    for a in model.agencies:
+        a.offers[:] = 0
+        a.accepted[:] = 0
+    if not p.migration_enabled:
+        return None, None
+    el = np.flatnonzero(pop.at_home() & (pop.age < p.max_migration_age))
+    g_el = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
+    n_g = n_orig * 4
+    supply = np.bincount(g_el, minlength=n_g).reshape(n_orig, 4)
+
+    vac_left = vacancies.copy()
+    g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement)
+    blocks = np.concatenate([g2g, _agency_blocks(model, vac_left, supply, u_ag)])
+    offers = None
+    offered = np.zeros(pop.n, dtype=bool)
+    if len(blocks):
+        b = blocks[np.argsort(blocks["group"], kind="stable")]
+        total = np.bincount(b["group"], weights=b["count"], minlength=n_g).astype(np.int64)
+        chosen, rank, gsel = lowest_per_group(el, g_el, u[0][el], total, supply.reshape(-1))
+        # the i-th chosen person of a group takes the group's i-th offer
+        block_end = np.cumsum(b["count"])
+        group_first = np.searchsorted(b["group"], np.arange(n_g))
+        offer_start = np.concatenate(([0], block_end))[group_first]
+        bi = np.searchsorted(block_end, offer_start[gsel] + rank, side="right")
+        got = b[bi]
+        offers = Offers(idx=chosen, channel=got["channel"], dest=got["dest"],
+                        agency=got["agency"], fee=got["fee"], contract=got["contract"],
+                        match=got["match"], guarantee=got["guarantee"])
+        per_ag = _per_agency(offers.agency, pop.origin[chosen], n_ag, n_orig)
+        for a in model.agencies:
+            a.offers[:] = per_ag[a.index]
+        offered[chosen] = True
+    # independent (network-driven) migration where the visa regime allows
+    occ_el = pop.occ[el]
+    rate = np.where(occ_el < LOW, p.independent_rate * p.settlement_visa_openness,
+                    p.irregular_rate * (1.0 - p.border_enforcement))
+    ind = el[(u[1][el] < rate) & ~offered[el]]
+    attempts = None
+    if len(ind):
+        net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
+        weights = net[pop.community[ind]] + 1.0
+        cum = np.cumsum(weights, axis=1)
+        cum /= cum[:, -1:]
+        dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
+        attempts = Attempts(idx=ind, dest=dest.astype(np.int8))
+    return offers, attempts
+
+
+def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
+                   skill_match: float) -> np.ndarray:
+    """Government-to-government placements under the agreements in force (first in line).
+
+    n = min(vacancies left, round(quota * implementation * supply)) per channel and
+    covered occupation; ``vac_left`` is reduced in place.
+    """
+    rows = []
+    for a, d, o in channels:
+        for k in a.occupations:
+            n = int(min(vac_left[d, k],
+                        np.floor(a.g2g_quota * a.implementation_rate * supply[o, k] + 0.5)))
+            if n > 0:
+                vac_left[d, k] -= n
+                rows.append((o * 4 + k, n, CH_AGREEMENT, d, -1, 0.0, a.contract_quarters,
+                             1.0 if k == LOW else skill_match, a.return_guarantee))
+    return np.array(rows, dtype=OFFER_BLOCK)
+
+
+def _agency_blocks(model, vac_left, supply, u_ag) -> np.ndarray:
+    """Each agency's offers this quarter; an agency respects a bar this quarter with
+    probability compliance * implementation (regulated: enforcement)."""
+    p, w = model.p, model.world
+    comp = np.where(model.agency_regulated, p.enforcement, p.unregulated_compliance)
+    strength = model.policy.protect_strength
+    respects = u_ag < comp[:, None] * strength[model.agency_dest]
+    for a in model.agencies:
+        a.complied = not bool((~respects[a.index] & model.policy.protected[a.destination]).any())
+    penalty = p.penalty_risk * p.enforcement * strength
+    attract = np.array([a.attractiveness for a in model.agencies])
+    cap = np.array([a.capacity for a in model.agencies])
+    offers = agency_offers(vac_left, model.agency_dest, cap, attract, respects,
+                           model.policy.protected, model.policy.covered, penalty, supply)
+    ai, oi, ki = np.nonzero(offers)
+    blocks = offer_blocks(len(ai))
+    if len(ai):
+        d = model.agency_dest[ai]
+        skilled = ki < LOW
+        blocks["group"] = oi * 4 + ki
+        blocks["count"] = offers[ai, oi, ki]
+        blocks["channel"] = np.where(model.agency_regulated[ai], CH_REGULATED, CH_UNREGULATED)
+        blocks["dest"] = d
+        blocks["agency"] = ai
+        blocks["fee"] = model.agency_fee[ai] * w.wage_dest[d, ki] / 3.0
+        blocks["contract"] = np.where(skilled, p.contract_quarters_skilled,
+                                      p.contract_quarters_low)
+        blocks["match"] = np.where(skilled, p.skill_match_agency, 1.0)
+    return blocks
+
+
+def _per_agency(agency: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int) -> np.ndarray:
+    has = agency >= 0
+    return np.bincount(agency[has] * n_orig + origin[has],
+                       minlength=n_ag * n_orig).reshape(n_ag, n_orig)
+
+
+def record_acceptances(model, agency: np.ndarray, origin: np.ndarray) -> None:
+    """Agencies note which of their offers were accepted (they learn from it at step end)."""
+    per_ag = _per_agency(agency, origin, len(model.agencies), model.n_orig)
+    for a in model.agencies:
+        a.accepted[:] = per_ag[a.index]
+
+
+def lowest_per_group(el, g_el, u_el, total, supply):
+    """For each group g, the ``total[g]`` eligible persons with the lowest draws.
+
+    Exact and deterministic (ties broken by slot order): it first keeps only draws
+    below a per-group threshold generous enough to hold the wanted number, then sorts
+    that small set; groups where the threshold kept too few are redone with all.
+
+    Returns:
+        (chosen slots, their rank within their group, their group).
+    """
+    want = np.minimum(total, supply)
+    need = want[g_el] > 0
+    el, g_el, u_el = el[need], g_el[need], u_el[need]
+    q = np.minimum(1.0, 2.0 * want / np.maximum(supply, 1) + 0.02)
+    keep = u_el < q[g_el]
+    kept = np.bincount(g_el[keep], minlength=len(total))
+    short = kept < want
+    if short.any():
+        keep |= short[g_el]
+    el, g_el, u_el = el[keep], g_el[keep], u_el[keep]
+    order = np.lexsort((u_el, g_el))
+    gs = g_el[order]
+    start = np.searchsorted(gs, np.arange(len(total)))
+    rank = np.arange(len(gs)) - start[gs]
+    take = rank < want[gs]
+    return el[order][take], rank[take], gs[take]

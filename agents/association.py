@@ -5,6 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.core.codes import IRREGULAR, LOW
+
 
 class MigrantAssociation(mesa.Agent):
     """The association of one origin community in one destination.
@@ -58,3 +60,57 @@ def mission_probability(ties, member, engagement, p):
     """
     return np.minimum(1.0, p.mission_rate * (1.0 + engagement)
                       * (1.0 + p.mission_member_boost * member) * ties)
+
+
+# ---------------------------------------------------------------------------
+# 7. collective remittances and 8. temporary return missions
+# ---------------------------------------------------------------------------
+
+def collect_collective(model, idx, member, collective, household_fees) -> dict:
+    """Members' collective remittances reach the associations and are matched by the
+    origin government; the total goes to community projects.
+
+    Args:
+        idx: slots of persons abroad; member: whether each is a member; collective: what
+            each gives (kUSD); household_fees: fees on each one's household transfer.
+
+    Returns:
+        this quarter's collective money (kUSD): collective, collective_fees,
+        to_projects, matched.
+    """
+    p, pop, nc = model.p, model.pop, model.n_comm
+    comm = pop.community[idx]
+    contrib = np.bincount(comm, weights=collective, minlength=nc)
+    matched, to_projects, cfees = collective_funds(contrib, p.matching_ratio, p.formal_fee)
+    model.flows["rem_fees"] += np.bincount(comm, weights=household_fees, minlength=nc) + cfees
+    model.flows["collective"] += contrib
+    model.flows["matched"] += matched
+    model.comm["projects"] += to_projects
+    # association records (members, funds) per community x destination
+    key = comm.astype(np.int64) * model.n_dest + pop.dest[idx]
+    nk = nc * model.n_dest
+    model.assoc_members = np.bincount(key, weights=member, minlength=nk)
+    model.assoc_fund = np.bincount(key, weights=collective, minlength=nk)
+    return {"collective": float(contrib.sum()), "collective_fees": float(cfees.sum()),
+            "to_projects": float(to_projects.sum()), "matched": float(matched.sum())}
+
+
+def missions(model, idx: np.ndarray) -> None:
+    """8. Skilled diaspora members go on temporary return missions (knowledge transfer)."""
+    p, pop = model.p, model.pop
+    u = model.streams["mission"].random(pop.n, dtype=np.float32)
+    nk = model.n_comm * model.n_dest
+    if len(idx) == 0:
+        for a in model.associations:
+            a.record(0, 0.0, 0.0, 0)
+        return
+    ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
+    prob = mission_probability(pop.ties[idx], pop.member[idx], p.diaspora_engagement, p)
+    go = idx[ok & (u[idx] < prob)]
+    model.flows.add("missions", go)
+    model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
+    key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
+    organised = np.bincount(key[pop.member[go]], minlength=nk)
+    for i, a in enumerate(model.associations):
+        a.record(int(model.assoc_members[i]), float(model.assoc_fund[i]),
+                 float(model.assoc_fund[i] * p.matching_ratio), int(organised[i]))

@@ -6,6 +6,8 @@ import mesa
 import numpy as np
 
 from migdev.core import fmath
+from migdev.core.codes import EDUCATION, HEALTH, LOW
+from migdev.core.measures import emigration_rate, per_10000
 
 
 class HomeCommunity(mesa.Agent):
@@ -72,7 +74,7 @@ class HomeCommunity(mesa.Agent):
 
 def density(workers: np.ndarray, represented_population: np.ndarray) -> np.ndarray:
     """Workers at home per 10,000 of the represented population."""
-    return workers * 10_000.0 / represented_population
+    return per_10000(workers, represented_population)
 
 
 def accumulate(stock: np.ndarray, inflow: np.ndarray, depreciation: float) -> np.ndarray:
@@ -92,3 +94,33 @@ def development_index(health_density, health_ref, education_density, education_r
     know = 1.0 - fmath.exp(-knowledge / (size * p.knowledge_ref))
     inv = 1.0 - fmath.exp(-(investment + projects) / (size * p.investment_ref))
     return 0.5 * service + 0.25 * know + 0.25 * inv
+
+
+def update(model) -> None:
+    """10. Communities count who is at home, accumulate knowledge, investment and
+    projects, and update their development index; origins update the perceived chance
+    of emigrating (the brain-gain prospect)."""
+    p, pop, w = model.p, model.pop, model.world
+    home = pop.at_home()
+    key = pop.community.astype(np.int64) * 8 + pop.occ * 2 + home
+    cnt = np.bincount(key, minlength=model.n_comm * 8).reshape(model.n_comm, 4, 2)
+    model.counts = cnt  # (community, occupation, at home?) persons
+    c = model.comm
+    c["health_home"] = cnt[:, HEALTH, 1].astype(float)
+    c["education_home"] = cnt[:, EDUCATION, 1].astype(float)
+    c["health_density"] = density(c["health_home"], w.represented_pop)
+    edu_density = density(c["education_home"], w.represented_pop)
+    c["knowledge"] = accumulate(c["knowledge"], model.flows["knowledge_in"],
+                                p.knowledge_depreciation)
+    c["investment"] = accumulate(c["investment"], 0.0, p.investment_depreciation)
+    c["projects"] = accumulate(c["projects"], 0.0, p.project_depreciation)
+    c["development"] = development_index(
+        c["health_density"], p.health_density_ref, edu_density, w.education_ref,
+        c["knowledge"], c["investment"], c["projects"], w.comm_size, p)
+    skilled_home = home & (pop.occ < LOW)
+    c["h_home"] = np.bincount(pop.community[skilled_home], weights=pop.h[skilled_home],
+                              minlength=model.n_comm)
+    # the perceived chance of emigrating, per origin and occupation (brain-gain prospect)
+    abroad_oc = model.origin_sum(cnt[:, :, 0])
+    home_oc = model.origin_sum(cnt[:, :, 1])
+    model.prospect = np.clip(p.prospect_weight * emigration_rate(abroad_oc, home_oc), 0.0, 1.0)

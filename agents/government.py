@@ -8,11 +8,14 @@ remittance-cost partnership. (ODD §7.3, §7.11)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
 from migdev.core import fmath
-from migdev.core.codes import OCCUPATIONS
+from migdev.core.codes import OCCUPATIONS, SETTLED, TEMP
+from migdev.core.measures import rate
 
 
 class Government(mesa.Agent):
@@ -154,3 +157,115 @@ def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
     np.minimum(demand_multiplier, 3.0, out=demand_multiplier)
     training_multiplier[short] *= 1.0 + rate
     np.minimum(training_multiplier, 3.0, out=training_multiplier)
+
+
+# ---------------------------------------------------------------------------
+# 1. agreements in force (ODD §7.1)
+# ---------------------------------------------------------------------------
+
+@dataclass
+class PolicyState:
+    """What the agreements in force imply for one step (recomputed at step 1 of the schedule).
+
+    Attributes:
+        protected: (n_destinations, n_origins) bool, active recruitment barred.
+        protect_strength: (n_destinations, n_origins) implementation rate of the restriction.
+        covered: (n_destinations, n_origins, 4) bool, occupation covered by the restriction.
+        g2g: list of (agreement, destination, origin) placement channels in force.
+        extra_training: (n_origins,) extra training places, share of cohort.
+    """
+
+    protected: np.ndarray
+    protect_strength: np.ndarray
+    covered: np.ndarray
+    g2g: list
+    extra_training: np.ndarray
+
+
+def policy_state(agreements, step: int, n_dest: int, n_orig: int,
+                 listed: np.ndarray) -> PolicyState:
+    """Combine the agreements in force at ``step`` into one :class:`PolicyState`.
+
+    Args:
+        agreements: all agreement records of the run.
+        step: the current step.
+        n_dest, n_orig: numbers of destinations and origins.
+        listed: (n_orig,) bool, origins on the multilateral protected list (drawn from
+            measured density at the last review).
+    """
+    protected = np.zeros((n_dest, n_orig), dtype=bool)
+    strength = np.zeros((n_dest, n_orig))
+    covered = np.zeros((n_dest, n_orig, 4), dtype=bool)
+    g2g = []
+    extra = np.zeros(n_orig)
+    for a in agreements:
+        if not a.active(step):
+            continue
+        dests = range(n_dest) if a.destination < 0 else (a.destination,)
+        if a.kind == "multilateral":
+            origins = np.flatnonzero(listed)
+        else:
+            origins = a.origins
+        for d in dests:
+            for o in origins:
+                if a.kind in ("restrictive", "multilateral"):
+                    protected[d, o] = True
+                    strength[d, o] = max(strength[d, o], a.implementation_rate)
+                    covered[d, o, list(a.occupations)] = True
+                if a.kind in ("restrictive", "circular") and a.g2g_quota > 0:
+                    g2g.append((a, d, int(o)))
+        if a.kind == "circular":
+            for o in a.origins:
+                extra[o] += a.training_places * a.implementation_rate
+    return PolicyState(protected, strength, covered, g2g, extra)
+
+
+def apply_agreements(model, t: int) -> None:
+    """Combine the agreements in force into this step's policy state.
+
+    Destinations review the protected list (origins whose health-worker density is below
+    the threshold) every ``protection_review_quarters``, at step 0 and when an agreement
+    starts; a multilateral code protects the listed origins.
+    """
+    p = model.p
+    if t % p.protection_review_quarters == 0 or t == 0 or any(
+            a.start == t for a in model.agreements):
+        model.listed = model.health_density_by_origin() < p.protection_density_threshold
+    model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig, model.listed)
+
+
+# ---------------------------------------------------------------------------
+# 3. labour demand (ODD §7.3) and 11. adaptive policy (ODD §7.11)
+# ---------------------------------------------------------------------------
+
+def dest_stock(model) -> np.ndarray:
+    """Workers abroad in regular status by destination and occupation (n_dest, 4)."""
+    pop = model.pop
+    s = pop.status
+    reg = (s == TEMP) | (s == SETTLED)
+    return np.bincount(pop.dest[reg].astype(np.int64) * 4 + pop.occ[reg],
+                       minlength=model.n_dest * 4).reshape(model.n_dest, 4)
+
+
+def labour_demand(model, t: int) -> np.ndarray:
+    """Destinations advertise this quarter's vacancies (n_dest, 4)."""
+    p = model.p
+    wanted = wanted_stock(model.wanted_base, p.demand_growth, t, model.demand_multiplier)
+    vac = vacancies(wanted, dest_stock(model), p.vacancy_fill_rate)
+    model.last_vacancies = vac
+    return vac
+
+
+def adapt_policies(model) -> None:
+    """Destinations raise wanted stocks where demand went unfilled; origins short of
+    health workers expand training (see :func:`adapt`)."""
+    p = model.p
+    wanted = wanted_stock(model.wanted_base, p.demand_growth, model.steps,
+                          model.demand_multiplier)
+    unfilled = rate(np.maximum(wanted - dest_stock(model), 0), wanted)
+    short = model.health_density_by_origin() < p.protection_density_threshold
+    adapt(model.demand_multiplier, unfilled, model.training_multiplier, short, p.adaptive_rate)
+    for g in model.destinations:
+        g.demand_multiplier = model.demand_multiplier[g.destination_index]
+    for g in model.origins:
+        g.training_multiplier = float(model.training_multiplier[g.origin_index])

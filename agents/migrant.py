@@ -1,5 +1,6 @@
-"""Persons: the Migrant agent (a view onto the population arrays) and the
-vectorised person-level mechanisms.
+"""Persons: the Migrant agent (a view onto the population arrays), the vectorised rules
+of person-level behaviour, and the processes of a step that use them (demography,
+migration decisions, work abroad, remittances, returns).
 
 Each mechanism is a function of arrays, so it can be tested on a tiny hand-built
 world with given random numbers. Equations are written out in docs/ODD.md; the
@@ -11,8 +12,24 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.agents.agency import record_acceptances
+from migdev.agents.association import collect_collective
+from migdev.agents.government import training_places
 from migdev.core import fmath
-from migdev.core.codes import CH_UNREGULATED, IRREGULAR, LOW, OCCUPATIONS, RETURNED, STATUSES, TEMP
+from migdev.core.codes import (
+    CH_AGREEMENT,
+    CH_INDEPENDENT,
+    CH_REGULATED,
+    CH_UNREGULATED,
+    HEALTH,
+    IRREGULAR,
+    LOW,
+    OCCUPATIONS,
+    RETURNED,
+    SETTLED,
+    STATUSES,
+    TEMP,
+)
 
 
 class Migrant(mesa.Agent):
@@ -321,3 +338,199 @@ def end_stay(pop, idx) -> np.ndarray:
     pop.remitted[idx] = False
     return gain
 
+
+
+# ---------------------------------------------------------------------------
+# The person-level processes of a step, in the order of the schedule (ODD §3). Each
+# draws its stream for every person whether or not it is used (common random numbers).
+# ---------------------------------------------------------------------------
+
+def demography(model, t: int) -> None:
+    """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
+    p, pop, w = model.p, model.pop, model.world
+    u = model.streams["demography"].random((2, pop.n), dtype=np.float32)
+    exits = ageing(pop.age, p.retirement_age)
+    if p.skill_growth_home > 0:
+        experience_at_home(pop.h, pop.at_home() & (pop.occ < LOW), p.skill_growth_home, p.h_max)
+    idx = np.flatnonzero(exits)
+    if len(idx) == 0:
+        return
+    model.totals["exits"] += len(idx)
+    model.totals["entrants"] += len(idx)
+    # the brain-gain incentive: expected earnings with the chance of emigrating
+    home = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
+    dest = (w.dest_weight[:, None] * w.wage_dest).sum(axis=0)[None, :]
+    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
+    expected = (1.0 - prospect) * home + prospect * dest
+    cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
+    probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
+    origin = pop.origin[idx]
+    cohort = np.bincount(origin, minlength=model.n_orig)
+    cap = np.array([p.training_capacity_health, p.training_capacity_education,
+                    p.training_capacity_other])
+    places = training_places(cohort, cap, model.policy.extra_training,
+                             model.training_multiplier)
+    occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
+                                      p.training_elasticity)
+    # the new entrants take the slots of those who left
+    new_ids = np.arange(model.next_person_id, model.next_person_id + len(idx))
+    model.next_person_id += len(idx)
+    fresh = type(pop).empty(len(idx))
+    for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
+                 "integration", "member", "channel", "matched", "guarantee", "remitted"):
+        getattr(pop, name)[idx] = getattr(fresh, name)
+    pop.person_id[idx] = new_ids
+    pop.occ[idx] = occ
+    pop.age[idx] = p.entry_age
+    pop.h[idx] = 1.0
+    pop.h_dep[idx] = 1.0
+    pop.ties[idx] = 0.5 + 0.5 * u[1][idx]
+    model.flows.add("health_trainees", idx[occ == HEALTH])
+    # applicants are counted per origin: put them on each origin's first community
+    first = np.arange(model.n_orig) * p.communities_per_origin
+    model.flows["health_applicants"][first] += applicants[:, HEALTH]
+
+
+def decide(model, offers, attempts) -> None:
+    """5. Persons with an offer, or trying on their own, accept or refuse (logit)."""
+    p, pop, w = model.p, model.pop, model.world
+    u = model.streams["decide"].random((2, pop.n), dtype=np.float32)
+    if offers is None and attempts is None:
+        return
+    net = model.diaspora_share()
+    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
+    for c, offered in ((offers, True), (attempts, False)):
+        if c is None:
+            continue
+        idx = c.idx
+        d = c.dest.astype(np.int64)
+        occ = pop.occ[idx]
+        o = pop.origin[idx]
+        fee_months = (c.fee * 3.0 / w.wage_dest[d, occ]) if offered else 0.0
+        util = migration_utility(
+            w.wage_dest[d, occ] / home_wage[o, occ], fee_months,
+            net[pop.community[idx], d], pop.ties[idx], p.integration_policy,
+            p.asc_offer if offered else p.asc_independent, p)
+        accept = u[0][idx] < logistic(util)
+        a_idx = idx[accept]
+        if len(a_idx) == 0:
+            continue
+        da = d[accept]
+        occa = occ[accept]
+        if offered:
+            chan = c.channel[accept]
+            matched = u[1][a_idx] < c.match[accept]
+            start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
+                       c.guarantee[accept], TEMP)
+            record_acceptances(model, c.agency[accept], pop.origin[a_idx])
+            model.flows.add("recruit_fees", a_idx, c.fee[accept])
+        else:
+            skilled = occa < LOW
+            chan = np.full(len(a_idx), CH_INDEPENDENT, dtype=np.int8)
+            matched = np.where(skilled, u[1][a_idx] < p.skill_match_independent, True)
+            status = np.where(skilled, SETTLED, IRREGULAR).astype(np.int8)
+            start_stay(pop, a_idx, da, chan, 0, 0.0, matched, 0.0, status)
+        for ch, name in ((CH_AGREEMENT, "rec_agreement"), (CH_REGULATED, "rec_regulated"),
+                         (CH_UNREGULATED, "rec_unregulated"),
+                         (CH_INDEPENDENT, "rec_independent")):
+            sel = chan == ch
+            if sel.any():
+                model.flows.add(name, a_idx[sel])
+        model.flows.add("rec_health", a_idx[occa == HEALTH])
+        np.add.at(model.flows_to_dest[:, :, 0], (pop.origin[a_idx], da), 1)
+    for a in model.agencies:
+        a.learn(p.agency_learning_rate)
+
+
+def work(model) -> tuple[np.ndarray, np.ndarray]:
+    """6. A quarter of work for everyone abroad; returns (their slots, their income)."""
+    p, pop, w = model.p, model.pop, model.world
+    u = model.streams["work"].random((2, pop.n), dtype=np.float32)
+    idx = np.flatnonzero(pop.abroad())
+    model.flows.add("abroad_start", idx)
+    integ = np.full(model.n_dest, p.integration_policy)
+    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p)
+    return idx, income
+
+
+def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
+    """7. Persons abroad repay debt, save and remit; members give to their association."""
+    p, pop = model.p, model.pop
+    u = model.streams["remit"].random((3, pop.n), dtype=np.float32)
+    model.last_money = dict.fromkeys(model.last_money, 0.0)
+    if len(idx) == 0:
+        return
+    repay, amount, save = remittance_amounts(income, pop.debt[idx], pop.ties[idx],
+                                             pop.q_abroad[idx] / 4.0, p)
+    pop.debt[idx] = np.maximum(pop.debt[idx] - repay, 0.0)
+    pop.savings[idx] += save
+    member = pop.member[idx]
+    collective = np.where(member, amount * p.collective_share, 0.0)
+    household = amount - collective
+    access = model.comm["access"][pop.community[idx]]
+    p_formal = formal_probability(p.formal_fee, p.informal_fee, p.informal_loss, p)
+    ch = remittance_channels(household, access, u[0][idx], u[1][idx], u[2][idx], p_formal,
+                             p.formal_fee, p.informal_fee, p.informal_loss)
+    pop.remitted[idx] = household > 0
+    model.flows.add("rem_formal", idx, household * ch["formal"])
+    model.flows.add("rem_informal", idx, household * ~ch["formal"])
+    model.flows.add("rem_losses", idx, ch["loss"])
+    received = np.bincount(pop.community[idx], weights=ch["received"], minlength=model.n_comm)
+    model.comm["investment"] += p.household_invest_share * received
+    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[idx], pop.dest[idx]), amount)
+    money = collect_collective(model, idx, member, collective, ch["fee"])
+    model.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
+                        "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
+                        **money}
+
+
+def returns(model, idx: np.ndarray) -> None:
+    """9. Temporary contracts end (return, settle or overstay); settled and irregular
+    migrants return with a hazard; returnees bring skills and savings home."""
+    p, pop = model.p, model.pop
+    u = model.streams["returns"].random(pop.n, dtype=np.float32)
+    if len(idx) == 0:
+        return
+    st = pop.status[idx]
+    dev = model.comm["development"][pop.community[idx]]
+    back = np.zeros(len(idx), dtype=bool)
+    # temporary contracts
+    temp = st == TEMP
+    pop.contract_left[idx[temp]] -= 1
+    ending = temp & (pop.contract_left[idx] <= 0)
+    ti = np.flatnonzero(ending)
+    if len(ti):
+        j = idx[ti]
+        skilled = pop.occ[j] < LOW
+        g = pop.guarantee[j]
+        settle = np.where(skilled, p.settlement_visa_openness * pop.integration[j] * (1 - g), 0.0)
+        over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p)
+        out = contract_end_outcome(u[j], settle, over)
+        pop.status[j[out == 1]] = SETTLED
+        pop.status[j[out == 2]] = IRREGULAR
+        back[ti[out == 0]] = True
+        model.flows.add("contract_ends", j)
+        model.flows.add("overstays", j[out == 2])
+    # settled migrants: proportional hazard
+    si = np.flatnonzero(st == SETTLED)
+    if len(si):
+        j = idx[si]
+        prob = settled_return_probability(pop.ties[j], dev[si], p.return_incentive,
+                                          pop.integration[j], pop.q_abroad[j] / 4.0, p)
+        back[si[u[j] < prob]] = True
+    ii = np.flatnonzero(st == IRREGULAR)
+    if len(ii):
+        j = idx[ii]
+        back[ii[u[j] < p.irregular_return + p.removal_rate * p.border_enforcement]] = True
+    r = idx[back]
+    if len(r) == 0:
+        return
+    savings = pop.savings[r].astype(np.float64)
+    pop.savings[r] = 0.0
+    gain = end_stay(pop, r)
+    model.flows.add("returns", r)
+    model.flows.add("return_gain", r, gain)
+    model.flows.add("knowledge_in", r, p.knowledge_per_gain * gain)
+    model.comm["investment"] += np.bincount(pop.community[r], weights=savings,
+                                            minlength=model.n_comm) * p.household_invest_share
+    np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[r], pop.dest[r]), 1)

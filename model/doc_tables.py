@@ -12,9 +12,8 @@ import argparse
 import re
 from pathlib import Path
 
-from migdev.model.metrics import COUNTRY_COLUMNS
-
 from migdev.core.params import describe
+from migdev.model.metrics import COUNTRY_COLUMNS
 
 
 def _fmt(v) -> str:

@@ -15,6 +15,7 @@ import time
 import urllib.request
 
 import pytest
+
 from migdev.experiments.serve import serve_command
 
 BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell")

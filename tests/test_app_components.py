@@ -75,6 +75,7 @@ def test_reset_path_rebuilds_with_new_values_and_typed_seed(app):
 def test_summary_and_figure_components_render_in_process(app):
     import ipywidgets
     import solara
+
     from migdev.model import MigrationModel
 
     m = MigrationModel(rng=3, n_persons=1500, implementation_rate=0.4)

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from migdev.experiments.engine.store import atomic_write
 from scipy import stats
+
+from migdev.experiments.engine.store import atomic_write
 
 #: outcome -> (label, unit); the analysis tables and figures use these names
 OUTCOMES = {

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migdev.model.scenarios import SCENARIOS
-
 from migdev.core.errors import ParameterError
 from migdev.core.params import FIELDS, make_params
 from migdev.core.records import Agreement, Event
+from migdev.model.scenarios import SCENARIOS
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
 CONTROLS = ("no_agreement", "no_policy", "no_migration")

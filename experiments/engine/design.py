@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from migdev.experiments.engine.config import ConfigError, DesignSpec, Factor
 
 from migdev.core.errors import ParameterError
 from migdev.core.params import FIELDS, make_params
+from migdev.experiments.engine.config import ConfigError, DesignSpec, Factor
 
 
 @dataclass

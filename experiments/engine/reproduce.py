@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from migdev.experiments.engine.config import ConfigError, parse
 from migdev.experiments.engine.store import Store
 

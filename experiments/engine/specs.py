@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
 from migdev.experiments.engine.design import Design
 
@@ -81,9 +82,8 @@ def code_fingerprint() -> str:
     mechanism) stored runs are not mistaken for runs of the new code: re-running a sweep
     into the same folder runs them again instead of resuming from stale results.
     """
-    from migdev.experiments.engine import runner
-
     from migdev import agents, core, model
+    from migdev.experiments.engine import runner
 
     files = []
     for pkg in (core, model, agents):

@@ -10,6 +10,7 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 import pandas as pd
+
 from migdev.experiments.engine import executors
 from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
 from migdev.experiments.engine.design import Design, build

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from migdev.core.codes import AGREEMENT_KINDS, HEALTH, OCCUPATIONS
+import numpy as np
+
+from migdev.core.codes import AGREEMENT_KINDS, HEALTH, OCCUPATION_SETS, OCCUPATIONS
 from migdev.core.errors import ParameterError
 
 
@@ -84,3 +86,44 @@ class Event:
     step: int
     param: str
     value: Any
+
+
+def headline_agreement(p) -> Agreement | None:
+    """The agreement described by the shorthand parameters ``agreement_*`` (or None)."""
+    if p.agreement_kind == "none":
+        return None
+    end = p.agreement_start + p.agreement_quarters if p.agreement_quarters > 0 else -1
+    occs = OCCUPATION_SETS[p.agreement_occupations]
+    if p.agreement_kind == "multilateral":
+        return Agreement(kind="multilateral", destination=-1, origins=(), occupations=occs,
+                         implementation_rate=p.implementation_rate, start=p.agreement_start,
+                         end=end)
+    circular = p.agreement_kind == "circular"
+    return Agreement(
+        kind=p.agreement_kind,
+        destination=p.agreement_destination,
+        origins=(p.agreement_origin,),
+        occupations=occs,
+        g2g_quota=p.g2g_quota,
+        contract_quarters=p.circular_contract_quarters if circular else p.contract_quarters_skilled,
+        training_places=p.circular_training_places if circular else 0.0,
+        return_guarantee=p.return_guarantee if circular else 0.0,
+        implementation_rate=p.implementation_rate,
+        start=p.agreement_start,
+        end=end,
+    )
+
+
+def all_agreements(p) -> tuple[Agreement, ...]:
+    """The headline agreement (if any) followed by the explicit ``agreements`` records."""
+    head = headline_agreement(p)
+    return ((head,) if head else ()) + tuple(p.agreements)
+
+
+def party_origins(agreements, n_origins: int) -> np.ndarray:
+    """Origins named as parties in any bilateral agreement of the run (bool per origin)."""
+    party = np.zeros(n_origins, dtype=bool)
+    for a in agreements:
+        if a.kind != "multilateral":
+            party[list(a.origins)] = True
+    return party

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from migdev.agents import agency, association, community, government
 
+from migdev.agents import agency, association, community, government
 from migdev.core.params import Params
 
 P = Params()

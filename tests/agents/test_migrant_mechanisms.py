@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from migdev.agents import migrant as mig
 
+from migdev.agents import migrant as mig
 from migdev.core.codes import CH_UNREGULATED, HEALTH, HOME, IRREGULAR, LOW, RETURNED, SETTLED, TEMP
 from migdev.core.params import Params
 from migdev.core.population import Population

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from migdev.experiments.engine.config import ConfigError, load, parse
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from migdev.experiments.engine.config import ConfigError, parse
 from migdev.experiments.engine.design import build
 from migdev.experiments.engine.specs import build_specs, replicate_seeds

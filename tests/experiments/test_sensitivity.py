@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+
 from migdev.experiments.analysis.stats import analyse
 from migdev.experiments.engine.config import parse
 from migdev.experiments.engine.sweep import run_experiment

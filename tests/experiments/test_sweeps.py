@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
 from migdev.experiments.engine.config import load
 from migdev.experiments.engine.reproduce import reproduce
 from migdev.experiments.engine.store import Store

@@ -5,10 +5,10 @@ Comparisons select origins by name (the control has no agreement, so no party fl
 
 import numpy as np
 import pytest
-from migdev.model import MigrationModel
 
 from migdev.core.codes import HEALTH
 from migdev.core.records import Agreement
+from migdev.model import MigrationModel
 
 SEEDS = (1, 2, 3, 4)
 N = 12_000

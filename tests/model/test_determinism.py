@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+
 from migdev.model import SCENARIOS, MigrationModel
 
 

@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
+from migdev.core.params import PARAM_NAMES
 from migdev.model.doc_tables import fill
 from migdev.model.metrics import COUNTRY_COLUMNS
-
-from migdev.core.params import PARAM_NAMES
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from migdev.benchmarks.fingerprint import RUNS, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,6 +6,7 @@ People are conserved, money is conserved, rates stay in [0, 1], no stock goes ne
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from migdev.model import MigrationModel
 from migdev.model.metrics import COUNTRY_COLUMNS
 

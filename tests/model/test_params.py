@@ -1,11 +1,11 @@
 """The parameter declaration: defaults, validation and clear errors."""
 
 import pytest
-from migdev.model import MigrationModel
 
 from migdev.core.errors import ParameterError
 from migdev.core.params import FIELDS, Params, describe, make_params
 from migdev.core.records import Agreement, Event
+from migdev.model import MigrationModel
 
 
 def test_every_parameter_has_unit_source_doc_and_a_valid_default():

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from migdev.model.metrics import emigration_rate, path_shares, per_10000, rate
-from migdev.model.policy import all_agreements, headline_agreement, party_origins, policy_state
 
+from migdev.agents.government import policy_state
 from migdev.core.codes import HEALTH, HOME, RETURNED, SETTLED, TEMP
 from migdev.core.params import make_params
-from migdev.core.records import Agreement
+from migdev.core.records import Agreement, all_agreements, headline_agreement, party_origins
+from migdev.model.metrics import emigration_rate, path_shares, per_10000, rate
 
 
 def test_agreement_active_window():

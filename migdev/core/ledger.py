@@ -1,0 +1,40 @@
+"""The flows of one quarter, per home community: what the processes add and the reporter reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: per-community flows accumulated during a step (reset at its start)
+FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent", "rec_health",
+         "returns", "return_gain", "missions", "knowledge_in", "rem_formal", "rem_informal",
+         "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
+         "contract_ends", "health_trainees", "health_applicants", "abroad_start")
+FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
+
+
+class Flows:
+    """This quarter's flows, one row per kind of flow (FLOWS), one column per community.
+
+    Args:
+        community: (n_persons,) home community of each person (slots never move).
+        n_communities: number of communities.
+    """
+
+    def __init__(self, community: np.ndarray, n_communities: int):
+        self.community = community
+        self.n = n_communities
+        self.data = np.zeros((len(FLOWS), n_communities))
+
+    def reset(self) -> None:
+        self.data[:] = 0.0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.data[FLOW_ROW[name]]
+
+    def __setitem__(self, name: str, values) -> None:
+        self.data[FLOW_ROW[name]] = values
+
+    def add(self, name: str, persons: np.ndarray, weights=None) -> None:
+        """Add one (or ``weights``) per person in ``persons`` to their communities."""
+        self.data[FLOW_ROW[name]] += np.bincount(self.community[persons], weights=weights,
+                                             minlength=self.n)
