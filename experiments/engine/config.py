@@ -283,15 +283,38 @@ def _design(src, d: dict, base_dir: Path | None) -> DesignSpec:
                       seed=seed, file=file)
 
 
+def shipped_configs() -> dict[str, Path]:
+    """The configs shipped with migdev, by name (``baseline`` -> its TOML file)."""
+    from importlib.resources import files
+
+    folder = Path(str(files("migdev.experiments.configs")))
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def resolve(path: str | Path) -> Path:
+    """A config file path, or the name of a shipped config (e.g. ``baseline``).
+
+    Raises:
+        ConfigError: neither a file nor a shipped config's name (the message lists them).
+    """
+    p = Path(path)
+    if p.is_file():
+        return p
+    shipped = shipped_configs()
+    if p.suffix == "" and p.name == str(path) and str(path) in shipped:
+        return shipped[str(path)]
+    what = "a folder, not a config file" if p.is_dir() else "no such config file"
+    raise ConfigError(f"{path}: {what}; give a TOML file or the name of a shipped config "
+                      f"({', '.join(shipped)})")
+
+
 def load(path: str | Path) -> ExperimentConfig:
-    """Read and validate a TOML config file.
+    """Read and validate a TOML config file (or a shipped config, by name).
 
     Raises:
         ConfigError: the file is missing, not TOML, or invalid (the message says where).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
+    path = resolve(path)
     try:
         data = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:

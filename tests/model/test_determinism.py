@@ -99,3 +99,21 @@ def test_seed_as_typed_text_and_bad_seeds():
     for bad in ("twelve", -3, 1.5, True):
         with pytest.raises(ParameterError, match="rng="):
             MigrationModel(rng=bad, n_persons=500)
+
+
+def test_mesa_datacollector_holds_the_world_series():
+    """A Mesa user's get_model_vars_dataframe() works and agrees with country_frame()."""
+    from migdev import MigrationModel
+
+    m = MigrationModel(rng=5, n_persons=2000, agreement_kind="restrictive", agreement_start=2)
+    m.run_for(8)
+    mv = m.datacollector.get_model_vars_dataframe()
+    cf = m.country_frame()
+    assert len(mv) == 9  # the initial state and 8 steps
+    by_step = cf.groupby("step")
+    assert (mv["recruits"].to_numpy() == by_step["recruits"].sum().to_numpy()).all()
+    assert mv["recruits"].sum() > 0
+    non_party = cf[~cf.party_to_agreement].groupby("step")["recruits"].sum().to_numpy()
+    assert (mv["recruits_non_party"].to_numpy() == non_party).all()
+    assert mv["mean_health_density"].to_numpy() == pytest.approx(
+        by_step["health_density"].mean().to_numpy())

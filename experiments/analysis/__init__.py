@@ -1,0 +1,1 @@
+"""Analysis of finished experiments: paired differences, intervals, sensitivity, figures."""

@@ -1,0 +1,2 @@
+"""The sweep engine: configs, designs, run specs, executors, store, sweeps, reproduce. It
+imports no analysis or plotting."""
