@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-THRESHOLD = 23.0  # WHO 2006 critical shortage, per 10,000
+from migdev.core.measures import WHO_CRITICAL_DENSITY  # noqa: E402
 
 
 def run_figure(df: pd.DataFrame, title: str = "", event_step: int | None = None):
@@ -18,7 +18,7 @@ def run_figure(df: pd.DataFrame, title: str = "", event_step: int | None = None)
     sns.set_theme(style="whitegrid", context="paper")
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
     sns.lineplot(df, x="step", y="health_density", hue="country", ax=axes[0, 0])
-    axes[0, 0].axhline(THRESHOLD, color="k", ls="--", lw=0.8, label="WHO 2006 threshold")
+    axes[0, 0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8, label="WHO 2006 threshold")
     axes[0, 0].set(ylabel="health workers per 10,000 at home", xlabel="quarter")
     ch = df.groupby("step", observed=True)[["recruits_agreement", "recruits_agency_regulated",
                                             "recruits_agency_unregulated",
@@ -122,7 +122,7 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
         ax.set(xlabel="quarter", ylabel=lab)
         ax.set_title(f"non-party origins: {lab} (4-quarter mean)" if col == "health_recruits"
                      else f"non-party origins: {lab}", fontsize=9)
-    axes[0].axhline(THRESHOLD, color="k", ls="--", lw=0.8)
+    axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8)
     return fig
 
 

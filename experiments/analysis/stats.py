@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from migdev.core.params import FIELDS
 from migdev.experiments.engine.store import atomic_write
 
 #: outcome -> (label, unit); the analysis tables and figures use these names
@@ -53,7 +54,7 @@ def _point_params(manifest: dict, point: int) -> dict:
 
 def _start(params: dict) -> int:
     if params.get("agreement_kind", "none") != "none":
-        return int(params.get("agreement_start", 40))
+        return int(params.get("agreement_start", FIELDS["agreement_start"].default))
     starts = [a["start"] for a in params.get("agreements", [])]
     starts += [e["step"] for e in params.get("events", [])]
     return int(min(starts)) if starts else 0
