@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_simulate)
 
     sv = sub.add_parser("serve", help="start the visual demo (SolaraViz) in a browser",
-                        description="Serve the SolaraViz demo page (app.py) on HOST:PORT.")
+                        description="Serve the SolaraViz demo page (migdev.demo) on HOST:PORT.")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sv.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     sv.set_defaults(func=_cmd_serve)

@@ -50,7 +50,7 @@ class MigrationModel(mesa.Model):
     """Agent-based model of migration partnerships (one step = one quarter).
 
     Args:
-        params: a validated :class:`model.params.Params` (default: all defaults).
+        params: a validated :class:`migdev.core.params.Params` (default: all defaults).
         rng: integer seed of the run (None: a fresh one, recorded in ``model.seed``); a
             string of digits is accepted (as typed in the demo's seed box).
         scenario: a Mesa ``Scenario`` (as Mesa's visualisation passes on reset); only its

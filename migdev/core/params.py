@@ -324,9 +324,9 @@ class Params:
 
     # --- records --------------------------------------------------------------------------------
     agreements: tuple = _p((), unit="records", source="MODEL_SPEC §2",
-                           doc="further agreements (model.policy.Agreement) besides the headline one")
+                           doc="further agreements (migdev.core.records.Agreement) besides the headline one")
     events: tuple = _p((), unit="records", source="MODEL_SPEC §3 step 1",
-                       doc="scheduled parameter changes (model.policy.Event)")
+                       doc="scheduled parameter changes (migdev.core.records.Event)")
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
