@@ -15,8 +15,7 @@ import statistics
 import time
 
 from migdev.experiments.engine.executors import make_executor
-from migdev.experiments.engine.runner import run_spec
-from migdev.experiments.engine.specs import RunSpec
+from migdev.experiments.engine.specs import RunSpec, run_spec
 
 
 def _specs(n_runs: int, persons: int, steps: int) -> list[RunSpec]:

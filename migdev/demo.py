@@ -1,4 +1,4 @@
-"""The visual demo: a Mesa SolaraViz page for MigrationModel.
+"""The visual demo: a Mesa/Solara page for MigrationModel.
 
 Start it with ``migdev serve`` (or ``solara run migdev.demo``; ``solara run app.py`` in a
 checkout). It works with no internet
@@ -16,7 +16,8 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
+from mesa.visualization.solara_viz import ModelController, ModelCreator, ShowSteps  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
 
 from migdev.core.params import FIELDS  # noqa: E402
 from migdev.model import MigrationModel  # noqa: E402
@@ -25,18 +26,21 @@ from migdev.model import MigrationModel  # noqa: E402
 LEVERS = {
     "agreement_kind": "Agreement kind",
     "implementation_rate": "Implementation rate",
-    "agency_regulation": "Regulated share of agencies",
+    "agency_regulation": "Regulated agencies",
     "enforcement": "Enforcement",
     "return_incentive": "Return incentives",
     "integration_policy": "Integration policy",
-    "formal_fee": "Formal remittance cost (share)",
-    "matching_ratio": "Matching ratio (3 = three for one)",
+    "formal_fee": "Formal remittance cost",
+    "matching_ratio": "Matching (3 = three for one)",
     "training_elasticity": "Training supply elasticity",
-    "n_persons": "Population (persons)",
+    "n_persons": "Population",
 }
 #: the demo caps the population slider so that one step stays interactive; the model
 #: itself allows up to FIELDS["n_persons"].metadata["hi"]
 DEMO_MAX_PERSONS = 100_000
+#: shorter unit names for the sidebar (a long label squeezes its slider to nothing)
+UNIT_LABELS = {"share of agencies": "share", "share of amount": "share",
+               "units per unit": "× collective fund"}
 SLIDER_STEPS = {"n_persons": 1000, "matching_ratio": 0.5}
 ORIGIN_COLOURS = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452",
                   "#9a60b4")
@@ -48,7 +52,8 @@ def slider(name: str, label: str) -> dict:
     """A SolaraViz input spec for parameter ``name``, read from its declaration."""
     f = FIELDS[name]
     m = f.metadata
-    label = f"{label} [{m['unit']}]" if m["unit"] not in ("kind", "switch", "share") else label
+    unit = UNIT_LABELS.get(m["unit"], m["unit"])
+    label = f"{label} [{unit}]" if unit not in ("kind", "switch", "share") else label
     if m["choices"]:
         return {"type": "Select", "value": f.default, "values": list(m["choices"]),
                 "label": label}
@@ -267,25 +272,50 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _layout(n: int) -> list[dict]:
-    """Grid layout of the page: network and series side by side, the summary below.
+@solara.component
+def Page():
+    """The demo page: Mesa's controls in the sidebar, the views in a fixed layout.
 
-    Mesa 3.5's SolaraViz takes no layout argument and gives every component half the
-    width and 10 rows, which squeezes the four charts until they cannot draw. It reads the
-    initial layout from the module-level ``make_initial_grid_layout``, which the demo
-    therefore sets (only in the process that serves this page).
+    Built from Mesa's own pieces (``ModelController``, ``ModelCreator``, ``ShowSteps``)
+    rather than ``SolaraViz``: Mesa 3.5's ``SolaraViz`` puts every component in a
+    draggable grid of half the page's width and 10 rows with no way to pass a layout,
+    which squeezes the four charts until they cannot draw. Views re-render on Mesa's
+    ``update_counter``, which the controller bumps after each step or reset.
     """
-    boxes = [dict(x=0, y=0, w=5, h=15), dict(x=5, y=0, w=7, h=15), dict(x=0, y=15, w=12, h=7)]
-    return [{"i": i, "moved": False, **boxes[i % 3]} for i in range(n)]
+    initial = solara.use_memo(lambda: MigrationModel(rng=1), [])
+    model = solara.use_reactive(initial)
+    parameters = solara.use_reactive({})
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    threads = solara.use_reactive(False)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            solara.SliderInt(label="Play Interval (ms)", value=play_interval, min=1, max=1000,
+                             step=10)
+            solara.SliderInt(label="Render Interval (steps)", value=render_interval, min=1,
+                             max=100, step=1)
+            ModelController(model, model_parameters=parameters, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=threads)
+        with solara.Card("Model Parameters"):
+            ModelCreator(model, MODEL_PARAMS, model_parameters=parameters)
+        with solara.Card("Information"):
+            ShowSteps(model.value)
+    Views(model.value)
 
 
-solara_viz.make_initial_grid_layout = _layout
+@solara.component
+def Views(model):
+    """Network and series side by side, the summary below; redrawn after each step."""
+    update_counter.get()
+    with solara.Column(style={"width": "100%"}):
+        with solara.Columns([5, 7]):
+            NetworkView(model)
+            SeriesView(model)
+        Summary(model)
 
-model = MigrationModel(rng=1)
-page = SolaraViz(
-    model,
-    components=[(NetworkView, 0), (SeriesView, 0), (Summary, 0)],
-    model_params=MODEL_PARAMS,
-    name="migdev: migration partnerships, spillover vs brain circulation",
-    play_interval=300,
-)
+
+TITLE = "migdev: migration partnerships, spillover vs brain circulation"
+PLAY_INTERVAL_MS = 300
+page = Page()

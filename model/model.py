@@ -26,7 +26,7 @@ from migdev.core.params import Params, make_params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins
 from migdev.model import metrics
-from migdev.model.reporters import COLS, country_row
+from migdev.model.metrics import COLS, country_row
 from migdev.model.world import build_world
 
 

@@ -1,4 +1,4 @@
-"""Scenario presets (MODEL_SPEC §7) as parameter overrides.
+"""Scenario presets (ODD §6) as parameter overrides.
 
 The experiment configs in experiments/configs/ start from these by name. Each is a
 plain dict of parameter overrides; ``MigrationModel(**SCENARIOS[name])`` runs it.

@@ -1,7 +1,7 @@
 """The default world: countries, communities, agencies and the initial population.
 
-Origins follow ORIGIN_TABLE (figures in the range of DOMAIN_FACTS: physician
-emigration rates of 14-27 % around 2000-03, densities either side of WHO's 23 per
+Origins follow ORIGIN_TABLE (figures in the range of published ones: physician
+emigration rates of 14-27 % around 2000-03 (Clemens & Pettersson 2008), densities either side of WHO's 23 per
 10,000 shortage threshold). Origin A is the middle-income origin that a
 bilateral agreement names in the shipped scenarios; B and C are short-staffed
 non-parties; D is a non-party above the threshold.
@@ -22,7 +22,7 @@ from migdev.core.population import Population
 #: (health, education, other skilled), initial emigration rates (health, education,
 #: other skilled, low skilled) and relative financial access.
 ORIGIN_TABLE = (
-    # South Africa-like: physician emigration 27 % around 2000 (DOMAIN_FACTS)
+    # South Africa-like: physician emigration 27 % around 2000 (Clemens & Pettersson 2008)
     dict(name="Origin A", density=40.0, wage=0.25, low_wage=0.30, weight=1.0,
          shares=(0.045, 0.06, 0.12), emig=(0.25, 0.05, 0.10, 0.02), access=1.0),
     # Ghana-like: 22 %, below the WHO 2006 threshold
@@ -169,4 +169,4 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     return world, pop
 
 
-__all__ = ["World", "build_world", "ORIGIN_TABLE", "HEALTH", "EDUCATION", "OTHER", "LOW"]
+__all__ = ["EDUCATION", "HEALTH", "LOW", "ORIGIN_TABLE", "OTHER", "World", "build_world"]

@@ -64,10 +64,13 @@ def test_figures_draw_for_every_agreement_kind(app, kind):
 def test_reset_path_rebuilds_with_new_values_and_typed_seed(app):
     from mesa.visualization.solara_viz import _build_model_init_kwargs
 
+    from migdev.model import MigrationModel
+
     params = {"rng": "7", "implementation_rate": 0.25, "agreement_kind": "restrictive"}
-    kwargs = _build_model_init_kwargs(app.model, params, add_scenario_when_empty=True,
+    kwargs = _build_model_init_kwargs(MigrationModel(rng=1, n_persons=500), params,
+                                      add_scenario_when_empty=True,
                                       require_model_accepts_scenario=True)
-    m = type(app.model)(**kwargs)
+    m = MigrationModel(**kwargs)
     assert m.seed == 7 and m.p.implementation_rate == 0.25
     assert m.p.agreement_kind == "restrictive"
 
@@ -101,4 +104,17 @@ def test_summary_and_figure_components_render_in_process(app):
 
     charts = rc.find(EchartsWidget).widgets
     assert len(charts) == 4 and all(c.option["series"] for c in charts)
+    rc.close()
+
+
+def test_whole_page_renders_every_view(app):
+    """The page's own layout (not Mesa's grid) holds the image and the four charts; the
+    sidebar controls are Mesa's and are exercised in the browser test."""
+    import ipywidgets
+    import solara
+    from solara.components.echarts import EchartsWidget
+
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert len(rc.find(EchartsWidget).widgets) == 4
+    assert len(rc.find(ipywidgets.Image).widgets) == 1
     rc.close()

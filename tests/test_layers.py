@@ -3,7 +3,7 @@
 Layers, bottom to top (README, *Layout*):
     0 migdev.core                      codes, parameter declaration, records, errors, measures
     1 migdev.agents                    behaviour
-    2 migdev.model                     world, schedule, reporters
+    2 migdev.model                     world, schedule, outputs
     3 migdev.experiments.engine        configs, designs, runs, store (no analysis, no plots)
     4 migdev.experiments.analysis      statistics and figures
     5 the command line, the demo, the benchmarks and the namespace root

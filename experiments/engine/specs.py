@@ -1,10 +1,14 @@
-"""Run specs: design points x replicates x roles (the policy run and its paired controls).
+"""Run specs and the run function: design points x replicates x roles (the policy run and
+its paired controls), and :func:`run_spec`, which runs one spec.
 
 Every replicate has one seed, derived from the master seed with ``SeedSequence`` and
 shared by every design point and control of that replicate (common random numbers).
 A spec is identified by the hash of what determines its outputs (parameters, seed, steps,
 outputs kept, and the model's code); identical specs (a control shared by several points)
 are run once.
+
+``run_spec`` is top-level and picklable, so any ``concurrent.futures`` executor (a process
+pool, a Dask client's executor) can run it; it never writes anything.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from migdev.core.records import Agreement, Event
 from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
 from migdev.experiments.engine.design import Design
 
@@ -76,21 +83,20 @@ def model_version() -> str:
 @functools.cache
 def code_fingerprint() -> str:
     """SHA-256 of the source that determines a run's outputs: ``migdev.core``,
-    ``migdev.model``, ``migdev.agents`` and the run function.
+    ``migdev.model``, ``migdev.agents`` and this module (the run function).
 
     Part of every run key, so that after the model changes (a new calibration, a fixed
     mechanism) stored runs are not mistaken for runs of the new code: re-running a sweep
     into the same folder runs them again instead of resuming from stale results.
     """
     from migdev import agents, core, model
-    from migdev.experiments.engine import runner
 
     files = []
     for pkg in (core, model, agents):
         root = Path(pkg.__file__).parent
         files += [(f"{pkg.__name__}/{p.relative_to(root).as_posix()}", p)
                   for p in sorted(root.rglob("*.py"))]
-    files.append(("migdev.experiments.engine/runner.py", Path(runner.__file__)))
+    files.append(("migdev.experiments.engine/specs.py", Path(__file__)))
     h = hashlib.sha256()
     for name, path in files:
         data = path.read_bytes()
@@ -118,3 +124,40 @@ def build_specs(cfg: ExperimentConfig, design: Design):
                 rows.append({"point": point, "replicate": rep, "role": role, "seed": seed,
                              "key": s.key})
     return rows, specs
+
+def params_from_json(params: dict) -> dict:
+    """Turn JSON-able parameters back into model parameters (records as dataclasses)."""
+    out = dict(params)
+    if "events" in out:
+        out["events"] = tuple(Event(**e) if isinstance(e, dict) else e for e in out["events"])
+    if "agreements" in out:
+        out["agreements"] = tuple(
+            Agreement(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()})
+            if isinstance(a, dict) else a for a in out["agreements"])
+    return out
+
+
+def run_spec(spec) -> dict:
+    """Run one spec. Never raises: a failure comes back with its traceback.
+
+    Returns:
+        dict with key, status ("ok" or "failed"), wall_s, and for ok runs ``country`` (a
+        DataFrame, if kept) and ``summary`` (a dict, if kept); for failed runs ``error``
+        and ``traceback``.
+    """
+    from migdev.model import MigrationModel
+
+    t0 = time.perf_counter()
+    try:
+        m = MigrationModel(rng=spec.seed, **params_from_json(spec.params))
+        m.run_for(spec.steps)
+        out = {"key": spec.key, "status": "ok"}
+        if "country" in spec.outputs:
+            out["country"] = m.country_frame()
+        summary = m.summary() if "summary" in spec.outputs else None
+        out["summary"] = summary
+    except Exception as e:  # noqa: BLE001 - isolate any failure of one run
+        return {"key": spec.key, "status": "failed", "error": f"{type(e).__name__}: {e}",
+                "traceback": traceback.format_exc(), "wall_s": time.perf_counter() - t0}
+    out["wall_s"] = time.perf_counter() - t0
+    return out

@@ -14,12 +14,12 @@ import pandas as pd
 from migdev.experiments.engine import executors
 from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
 from migdev.experiments.engine.design import Design, build
-from migdev.experiments.engine.runner import run_spec
 from migdev.experiments.engine.specs import (
     build_specs,
     code_fingerprint,
     model_version,
     replicate_seeds,
+    run_spec,
 )
 from migdev.experiments.engine.store import Store, write_json, write_parquet
 
@@ -60,7 +60,7 @@ def provenance() -> dict:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, scheduler=None,

@@ -36,7 +36,9 @@ def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, leve
     return field(default=default, metadata=meta)
 
 
-ASSUMED = "assumption (no source in DOMAIN_FACTS; chosen for plausible magnitudes)"
+ASSUMED = "assumption: no published estimate for this stylised world; set for plausible magnitudes"
+HAZARD = "assumption: proportional-hazards weight (ODD §7.9), not estimated"
+DESIGN = "assumption: a weight of the random-utility choice (ODD §7.5), not estimated"
 WB_RPW = "World Bank Remittance Prices Worldwide, Q3 2023"
 
 
@@ -47,15 +49,15 @@ class Params:
     # --- world and size -------------------------------------------------------
     n_persons: int = _p(20_000, 200, 5_000_000, "persons",
                         ASSUMED, "simulated persons of working age, at home or abroad")
-    n_origins: int = _p(4, 3, 8, "countries", "MODEL_SPEC §2 (at least 3 origins)",
+    n_origins: int = _p(4, 3, 8, "countries", "design: at least three origins, so diversion between non-parties can be seen",
                         "origin countries; the first four follow the table in model/world.py")
-    n_destinations: int = _p(2, 1, 4, "countries", "MODEL_SPEC §2 (2 destinations)",
+    n_destinations: int = _p(2, 1, 4, "countries", "design: two destinations, one party and one not",
                              "destination countries")
     communities_per_origin: int = _p(3, 1, 20, "communities", ASSUMED,
                                      "home communities (localities) per origin")
     agencies_per_destination: int = _p(10, 1, 200, "agencies", ASSUMED,
                                        "private recruitment agencies based in each destination")
-    migration_enabled: bool = _p(True, unit="switch", source="MODEL_SPEC §6 (no-migration control)",
+    migration_enabled: bool = _p(True, unit="switch", source="design: the no-migration counterfactual of brain-gain measures (Beine, Docquier & Rapoport 2008)",
                                  doc="False closes every new departure (the no-migration control)")
 
     # --- demography and training (brain gain) ---------------------------------
@@ -103,14 +105,14 @@ class Params:
                           "constant for accepting an offer of work abroad")
     asc_independent: float = _p(-0.5, -10.0, 10.0, "utility", ASSUMED,
                                 "constant for leaving without an offer")
-    beta_wage: float = _p(1.0, 0.0, 10.0, "utility per log wage ratio", "MODEL_SPEC §4",
+    beta_wage: float = _p(1.0, 0.0, 10.0, "utility per log wage ratio", DESIGN,
                           "weight of ln(w_dest / w_home)")
-    beta_fee: float = _p(0.15, 0.0, 5.0, "utility per month of wages", "MODEL_SPEC §4",
+    beta_fee: float = _p(0.15, 0.0, 5.0, "utility per month of wages", DESIGN,
                          "weight of the recruitment fee")
-    moving_cost: float = _p(1.0, 0.0, 10.0, "utility", "MODEL_SPEC §4", "cost of moving abroad")
-    beta_network: float = _p(0.3, 0.0, 5.0, "utility per log network", "MODEL_SPEC §4",
+    moving_cost: float = _p(1.0, 0.0, 10.0, "utility", DESIGN, "cost of moving abroad")
+    beta_network: float = _p(0.3, 0.0, 5.0, "utility per log network", DESIGN,
                              "weight of ln(1 + per-cent of the community abroad in that destination)")
-    beta_ties: float = _p(1.5, 0.0, 10.0, "utility", "MODEL_SPEC §4", "weight of ties to home")
+    beta_ties: float = _p(1.5, 0.0, 10.0, "utility", DESIGN, "weight of ties to home")
     beta_integration_policy: float = _p(0.5, 0.0, 5.0, "utility", ASSUMED,
                                         "weight of the destination's integration policy")
     independent_rate: float = _p(0.004, 0.0, 0.2, "per quarter", ASSUMED,
@@ -163,9 +165,9 @@ class Params:
 
     # --- agreements (shorthand for one agreement; more via `agreements`) ------------
     agreement_kind: str = _p("none", unit="kind", choices=AGREEMENT_KINDS,
-                             source="MODEL_SPEC §7",
+                             source="design: the kinds of agreement compared (ODD §1)",
                              doc="kind of the headline agreement", lever=True)
-    agreement_start: int = _p(40, 0, 10_000, "step", "MODEL_SPEC §3 (e.g. step 40)",
+    agreement_start: int = _p(40, 0, 10_000, "step", "assumption: ten years (40 quarters) of run-in before the agreement",
                               "step at which the headline agreement starts")
     agreement_quarters: int = _p(0, 0, 10_000, "quarters", ASSUMED,
                                  "duration of the headline agreement (0 = open-ended)")
@@ -223,8 +225,8 @@ class Params:
     h_max: float = _p(3.0, 1.0, 10.0, "index", ASSUMED, "ceiling of human capital")
     h_min: float = _p(0.5, 0.0, 1.0, "index", ASSUMED, "floor of human capital")
     integration_rate: float = _p(0.05, 0.0, 1.0, "per quarter", ASSUMED, "speed of integration")
-    association_advocacy: float = _p(0.3, 0.0, 2.0, "index", "seed 000 (associations lobby for "
-                                     "migrants' rights)", "integration boost of membership")
+    association_advocacy: float = _p(0.3, 0.0, 2.0, "index", "assumption (value); mechanism from Castles & Delgado Wise "
+                                     "2008: associations lobby for migrants' rights", "integration boost of membership")
     abuse_penalty: float = _p(0.5, 0.0, 2.0, "index", ASSUMED,
                               "integration lost by workers placed by unregulated agencies")
     ties_decay: float = _p(0.01, 0.0, 0.5, "per quarter", ASSUMED, "decay of ties while abroad")
@@ -286,15 +288,15 @@ class Params:
                                   "rise in overstay log-odds per unit of home hardship")
     return_hazard: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
                               "baseline return hazard of settled migrants")
-    hazard_ties: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4 (proportional hazards)",
+    hazard_ties: float = _p(1.0, 0.0, 10.0, "log-hazard", HAZARD,
                             "effect of ties on the return hazard")
-    hazard_development: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+    hazard_development: float = _p(1.0, 0.0, 10.0, "log-hazard", HAZARD,
                                    "effect of home development on the return hazard")
-    hazard_incentive: float = _p(1.0, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+    hazard_incentive: float = _p(1.0, 0.0, 10.0, "log-hazard", HAZARD,
                                  "effect of one unit of return incentive on the hazard")
-    hazard_integration: float = _p(1.5, 0.0, 10.0, "log-hazard", "MODEL_SPEC §4",
+    hazard_integration: float = _p(1.5, 0.0, 10.0, "log-hazard", HAZARD,
                                    "effect of integration (reduces the hazard)")
-    hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", "MODEL_SPEC §4",
+    hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", HAZARD,
                              "effect of years abroad (reduces the hazard)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "workshop paper (return programmes)",
                                  "origin government's return incentives", lever=True)
@@ -317,15 +319,15 @@ class Params:
                                    "density at which the health-service component is full")
 
     # --- adaptive policy -----------------------------------------------------------------------
-    adaptive_policy: bool = _p(False, unit="switch", source="MODEL_SPEC §3 step 11",
+    adaptive_policy: bool = _p(False, unit="switch", source="design: switch for process 11 (ODD §3)",
                                doc="destinations follow unfilled demand; origins train more "
                                    "when short of health workers")
     adaptive_rate: float = _p(0.05, 0.0, 1.0, "per quarter", ASSUMED, "speed of adaptive policy")
 
     # --- records --------------------------------------------------------------------------------
-    agreements: tuple = _p((), unit="records", source="MODEL_SPEC §2",
+    agreements: tuple = _p((), unit="records", source="design: agreement records (ODD §2)",
                            doc="further agreements (migdev.core.records.Agreement) besides the headline one")
-    events: tuple = _p((), unit="records", source="MODEL_SPEC §3 step 1",
+    events: tuple = _p((), unit="records", source="design: scheduled changes (ODD §7.1)",
                        doc="scheduled parameter changes (migdev.core.records.Event)")
 
     def __post_init__(self):
