@@ -109,7 +109,7 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     df["health_recruits"] = df.groupby("key").health_recruits.transform(
         lambda x: x.rolling(4, min_periods=1).mean())
     pol = runs[runs.role == "policy"]
-    labels = (pol[group].astype(str) if group else "policy").rename("series")
+    labels = pol[group].astype(str) if group else pd.Series("policy", index=pol.index)
     ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
     series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
                         pd.DataFrame({"key": ctrl.key, "series": "paired control"})])
