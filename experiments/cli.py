@@ -27,17 +27,37 @@ def _out_dir(cfg, out) -> Path:
 
 
 def _analyse_after(res: dict, quiet: bool) -> None:
-    """Tables and figures of a finished experiment (skipped when every run failed)."""
+    """Tables and figures of a finished experiment. Skipped when every run failed, and when
+    the sweep stopped early (figures from part of a design would mislead)."""
     from migdev.experiments.analysis.stats import analyse
 
-    if res["failed"] < res["total"]:
+    if res["status"] in ("complete", "failures") and res["failed"] < res["total"]:
         analyse(res["out"], quiet=quiet)
+
+
+#: exit status of a sweep that stopped early, by manifest status
+STOP_EXIT = {"interrupted": 130, "disk_full": 1, "incomplete": 1}
 
 
 def _report(res: dict, quiet: bool) -> int:
     m = res["manifest"]
+    for q in res.get("quarantined") or []:
+        print(f"migdev: warning: {q}; that run is run again", file=sys.stderr)
     print(f"{m['experiment']}: {res['total']} distinct runs ({res['ran']} run now, "
-          f"{res['skipped']} already stored), {res['failed']} failed; results in {res['out']}")
+          f"{res['skipped']} already stored), {res['failed']} failed, {res['not_run']} not run;"
+          f" status {res['status']}; results in {res['out']}")
+    if res["stopped"]:
+        stored = res["total"] - res["failed"] - res["not_run"]
+        print(f"migdev: stopped early: {res['stopped']}. {stored} run(s) are stored and kept; "
+              f"{res['not_run']} were not run. No analysis or figures were made from the "
+              f"incomplete sweep. Run the same command again to resume.", file=sys.stderr)
+        if res.get("manifest_note"):
+            print(f"migdev: the manifest could not be updated either ({res['manifest_note']});"
+                  f" it still says 'running'.", file=sys.stderr)
+        code = STOP_EXIT.get(res["status"], 1)
+        if res["status"] == "interrupted" and "SIGTERM" in res["stopped"]:
+            code = 143
+        return code
     if res["failed"]:
         print(f"migdev: {res['failed']} run(s) failed; their tracebacks are in "
               f"{res['out']}/failures.parquet. Fix the cause and run the same command again to "
@@ -77,17 +97,25 @@ def _cmd_sweep(args) -> int:
     cfg, design = _load(args.config)
     res = run_experiment(cfg, _out_dir(cfg, args.out), workers=args.workers,
                          scheduler=args.scheduler, dask_local=args.dask_local,
-                         quiet=args.quiet, design=design)
+                         quiet=args.quiet, design=design,
+                         connect_timeout=args.connect_timeout)
     _analyse_after(res, args.quiet)
     return _report(res, args.quiet)
 
 
 def _cmd_reproduce(args) -> int:
-    from migdev.experiments.engine.reproduce import reproduce
+    from migdev.experiments.engine.reproduce import RTOL, reproduce
 
-    same, diffs = reproduce(args.manifest, workers=args.workers, quiet=args.quiet)
-    if same:
+    report: dict = {}
+    same, diffs = reproduce(args.manifest, workers=args.workers, quiet=args.quiet,
+                            report=report)
+    if same and report["verdict"] == "identical":
         print(f"identical: every stored output of {args.manifest} was reproduced bit for bit")
+        return 0
+    if same:
+        print(f"equal within rounding (max relative difference {report['max_rel']:.2g}): "
+              f"every count of {args.manifest} was reproduced exactly and every real value "
+              f"to within a relative {RTOL:g}")
         return 0
     print(f"different: {len(diffs)} difference(s) (first ones listed)")
     for d in diffs:
@@ -99,9 +127,9 @@ def _cmd_plot(args) -> int:
     from migdev.experiments.analysis.stats import analyse
 
     root = Path(args.results)
-    if not (root / "manifest.json").is_file() or not (root / "runs.parquet").is_file():
-        raise ValueError(f"{root}: not a finished experiment folder (it needs manifest.json "
-                         f"and runs.parquet; run 'migdev sweep CONFIG' first)")
+    if not (root / "manifest.json").is_file():
+        raise ValueError(f"{root}: not an experiment folder (it has no manifest.json; run "
+                         f"'migdev run CONFIG --out {root}' first)")
     res = analyse(root, quiet=args.quiet)
     for p in res.get("figures", []):
         print(p)
@@ -121,6 +149,16 @@ def _cmd_serve(args) -> int:
     from migdev.experiments.serve import serve
 
     return serve(host=args.host, port=args.port)
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < v <= 86_400:
+        raise argparse.ArgumentTypeError(f"{v} must be above 0 and at most 86400 seconds")
+    return v
 
 
 def _positive(text: str) -> int:
@@ -162,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "scheduler, e.g. tcp://10.0.0.5:8786")
             p.add_argument("--dask-local", type=_positive, metavar="N", help="start a local Dask "
                            "cluster with N workers on 127.0.0.1")
+            p.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="S",
+                           help="seconds to wait for the Dask scheduler (default 10)")
             p.set_defaults(func=_cmd_sweep)
         else:
             p.set_defaults(func=_cmd_run)
@@ -199,12 +239,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from migdev.experiments.engine.executors import ExecutorError
+    from migdev.experiments.engine.store import StoreError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ValueError as e:  # ConfigError and ParameterError are ValueErrors
         print(f"migdev: error: {e}", file=sys.stderr)
         return 2
+    except (StoreError, ExecutorError) as e:  # a busy or damaged folder, a lost scheduler
+        print(f"migdev: error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("migdev: interrupted; finished runs are stored; run the same command again to "
               "resume", file=sys.stderr)

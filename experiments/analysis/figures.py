@@ -145,7 +145,8 @@ def sensitivity_figure(sens: pd.DataFrame, kind: str):
     return fig
 
 
-def experiment_figures(root, manifest: dict, res: dict) -> list[str]:
+def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
+                       country: pd.DataFrame) -> list[str]:
     """All figures of an analysed experiment, under ``root/figures``."""
     from pathlib import Path
 
@@ -159,9 +160,7 @@ def experiment_figures(root, manifest: dict, res: dict) -> list[str]:
         summary["design point"] = summary["point"].astype(str)
         group = "design point"
     paths += _save(headline_figure(summary, group, manifest["experiment"]), folder, "headline")
-    runs = pd.read_parquet(root / "runs.parquet")
     if runs.role.isin(["no_agreement", "no_policy"]).any():
-        country = pd.read_parquet(root / "country.parquet")
         g = "agreement_kind" if "agreement_kind" in runs.columns else None
         paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")
     if "sensitivity" in res:

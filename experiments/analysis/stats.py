@@ -17,7 +17,6 @@ Morris designs also get sensitivity indices (SALib).
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from migdev.core.params import FIELDS
-from migdev.experiments.engine.store import atomic_write
+from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
 
 #: outcome -> (label, unit); the analysis tables and figures use these names
 OUTCOMES = {
@@ -113,11 +112,8 @@ def mean_ci(x: pd.Series, level: float = 0.95) -> pd.Series:
     return pd.Series({"mean": m, "sd": sd, "n": n, "ci_low": m - half, "ci_high": m + half})
 
 
-def paired_table(root: Path) -> pd.DataFrame:
+def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
     """One row per (point, replicate) with every outcome and the point's factor values."""
-    manifest = json.loads((root / "manifest.json").read_text())
-    runs = pd.read_parquet(root / "runs.parquet")
-    country = pd.read_parquet(root / "country.parquet")
     by_key = {k: g for k, g in country.groupby("key", sort=False)}
     factors = [f["name"] for f in manifest["design"]["factors"]]
     rows = []
@@ -185,13 +181,19 @@ def _csv(path: Path, df: pd.DataFrame) -> None:
 def analyse(root: str | Path, quiet: bool = False) -> dict:
     """Write analysis tables (analysis/*.csv) and figures (figures/*.png, *.pdf)."""
     root = Path(root)
-    manifest = json.loads((root / "manifest.json").read_text())
-    if not (root / "country.parquet").exists():
+    store = Store(root)
+    manifest = store.manifest()
+    if manifest.get("status") not in ("complete", "failures"):
+        raise StoreError(f"{status_line(manifest, store)}: its tables would describe part of "
+                         f"the design only, so no analysis is made. Run the experiment's "
+                         f"command again to finish it first.")
+    tables = store.load()  # each table checked against the hash the manifest recorded
+    if tables["country"].empty:
         if not quiet:
             print("analysis: no per-step table kept (outputs lacks 'country'); skipped")
         return {}
     (root / "analysis").mkdir(exist_ok=True)
-    paired = paired_table(root)
+    paired = paired_table(manifest, tables["runs"], tables["country"])
     factors = [f["name"] for f in manifest["design"]["factors"]]
     _csv(root / "analysis" / "paired_runs.csv", paired)
     by_point = summarise(paired, ["point"] + factors)
@@ -207,7 +209,8 @@ def analyse(root: str | Path, quiet: bool = False) -> dict:
         out["sensitivity"] = sens
     from migdev.experiments.analysis import figures
 
-    out["figures"] = figures.experiment_figures(root, manifest, out)
+    out["figures"] = figures.experiment_figures(root, manifest, out, tables["runs"],
+                                                tables["country"])
     if not quiet:
         print(f"analysis: {len(paired)} paired replicates; tables in {root / 'analysis'}, "
               f"figures in {root / 'figures'}")

@@ -6,14 +6,32 @@
   cluster on loopback (``--dask-local N``), through the client's executor interface.
 
 Runs are pure functions of their spec, so every executor gives bit-identical outputs.
+
+Leaving ``make_executor`` through an exception (Ctrl-C, SIGTERM, a full disk) cancels what
+has not started and stops the workers at once, instead of waiting for every queued run.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
+
+#: seconds to wait for a Dask scheduler before giving up (``--connect-timeout``)
+CONNECT_TIMEOUT = 10.0
+
+
+class ExecutorError(RuntimeError):
+    """The executor could not be started or was lost; the message says what to do."""
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them (a worker interrupted in
+    the middle of a run would otherwise break the pool with a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 
 #: glibc's trim threshold for local Dask workers (bytes); see make_executor
 WORKER_TRIM_THRESHOLD = 64 * 2**20
@@ -26,7 +44,7 @@ class InProcessExecutor(Executor):
         f = Future()
         try:
             f.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # noqa: BLE001 - delivered through the future
+        except Exception as e:  # noqa: BLE001 - delivered through the future (not Ctrl-C)
             f.set_exception(e)
         return f
 
@@ -43,7 +61,8 @@ def describe(workers=None, scheduler=None, dask_local=None, inprocess=False) -> 
 
 @contextmanager
 def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  dask_local: int | None = None, inprocess: bool = False):
+                  dask_local: int | None = None, inprocess: bool = False,
+                  connect_timeout: float = CONNECT_TIMEOUT):
     """Yield an executor for the chosen back end and close it afterwards.
 
     Args:
@@ -51,6 +70,10 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
         scheduler: address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
         dask_local: start a local Dask cluster with this many single-threaded workers.
         inprocess: run in this process.
+        connect_timeout: seconds to wait for the Dask scheduler.
+
+    Raises:
+        ExecutorError: the scheduler cannot be reached within ``connect_timeout``.
     """
     if inprocess:
         yield InProcessExecutor()
@@ -59,7 +82,14 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
         from distributed import Client, LocalCluster
 
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError) as e:
+                raise ExecutorError(
+                    f"could not reach the Dask scheduler at {scheduler} within "
+                    f"{connect_timeout:g} s ({type(e).__name__}). Check the address and that "
+                    f"the scheduler is running and reachable; --connect-timeout S waits "
+                    f"longer.") from None
             cluster = None
         else:
             import dask
@@ -72,16 +102,41 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
                 cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1,
                                        host="127.0.0.1", dashboard_address=None, processes=True)
             client = Client(cluster)
+        ex = client.get_executor(pure=False)  # every submission runs (specs are unique)
         try:
-            # pure=False: every submission runs (specs are deduplicated before submission)
-            yield client.get_executor(pure=False)
+            yield ex
+        except BaseException:
+            ex.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
-            client.close()
+            try:
+                client.close(timeout=5)
+            except Exception:  # noqa: BLE001 - a lost scheduler cannot be closed cleanly
+                pass
             if cluster is not None:
-                cluster.close()
+                cluster.close(timeout=10)
         return
     n = workers or os.cpu_count() or 1
     # spawn: the same start method on every platform, and safe with threads in the parent
-    with ProcessPoolExecutor(max_workers=n,
-                             mp_context=multiprocessing.get_context("spawn")) as ex:
+    ex = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_ignore_sigint)
+    try:
         yield ex
+    except BaseException:
+        stop_pool(ex)
+        raise
+    ex.shutdown(wait=True)
+
+
+def stop_pool(ex: ProcessPoolExecutor) -> None:
+    """Cancel queued runs and terminate the pool's workers now (their runs are lost; the
+    next invocation runs them again)."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=5)
+        if p.is_alive():
+            p.kill()

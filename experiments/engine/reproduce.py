@@ -1,4 +1,11 @@
-"""Re-run a stored experiment from its manifest and compare the outputs value by value."""
+"""Re-run a stored experiment from its manifest and compare the outputs value by value.
+
+Counts (integer columns, and real columns whose values are all whole numbers) must be
+equal; other real values are equal, or "equal within rounding" when every relative
+difference is at most ``RTOL`` — what a different platform's libm or summation order could
+give. Before comparing, every stored part and table is checked against the content hash
+recorded when it was written: an edited or corrupt file is reported by name.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +17,20 @@ import numpy as np
 import pandas as pd
 
 from migdev.experiments.engine.config import ConfigError, parse
-from migdev.experiments.engine.store import Store
+from migdev.experiments.engine.store import Store, StoreError
+
+
+#: largest relative difference of real values reported as "equal within rounding"
+RTOL = 1e-9
 
 
 def compare(a: pd.DataFrame, b: pd.DataFrame, key_cols: list[str], what: str,
-            limit: int = 20) -> list[str]:
-    """Differences between two tables, matched on ``key_cols`` (empty list: identical)."""
+            limit: int = 20, rounding: dict | None = None) -> list[str]:
+    """Differences between two tables, matched on ``key_cols`` (empty list: equal).
+
+    ``rounding`` (a dict) collects the largest relative difference of real values that are
+    equal within :data:`RTOL` but not bit for bit (key ``max_rel``).
+    """
     if a.empty and b.empty:
         return []
     diffs = []
@@ -30,7 +45,18 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, key_cols: list[str], what: str,
         x, y = a[col], b[col]
         if x.dtype.kind in "biuf" and y.dtype.kind in "biuf":
             xv, yv = x.to_numpy(float), y.to_numpy(float)
-            bad = ~((xv == yv) | (np.isnan(xv) & np.isnan(yv)))
+            same = (xv == yv) | (np.isnan(xv) & np.isnan(yv))
+            counts = x.dtype.kind in "biu" or np.all(np.isnan(xv) | (xv == np.round(xv)))
+            if counts:
+                bad = ~same
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rel = np.abs(xv - yv) / np.maximum(np.abs(xv), np.abs(yv))
+                near = ~same & (rel <= RTOL)
+                if near.any() and rounding is not None:
+                    rounding["max_rel"] = max(rounding.get("max_rel", 0.0),
+                                              float(np.nanmax(rel[near])))
+                bad = ~(same | near)
         else:
             bad = (x.astype(str) != y.astype(str)).to_numpy()
         for i in np.flatnonzero(bad)[:limit]:
@@ -42,28 +68,47 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, key_cols: list[str], what: str,
 
 
 def reproduce(manifest_path: str | Path, workers: int | None = None,
-              inprocess: bool = False, quiet: bool = True) -> tuple[bool, list[str]]:
-    """Re-run every run of the manifest in a temporary folder and compare with the store.
+              inprocess: bool = False, quiet: bool = True,
+              report: dict | None = None) -> tuple[bool, list[str]]:
+    """Check the stored files, re-run every run of the manifest in a temporary folder and
+    compare with the store.
+
+    Args:
+        report: if given, receives ``verdict`` ("identical", "equal within rounding" or
+            "different") and ``max_rel`` (largest relative difference within rounding).
 
     Returns:
-        (identical, differences).
+        (reproduced, differences): reproduced is True when identical or equal within
+        rounding.
     """
     manifest_path = Path(manifest_path)
     if not manifest_path.is_file():
         raise ConfigError(f"{manifest_path}: no such manifest (give results/<experiment>/"
                           f"manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
-    root = manifest_path.parent
+    store = Store(manifest_path.parent)
+    manifest = store.manifest()
+    if manifest.get("status") not in ("complete", "failures"):
+        raise StoreError(f"{manifest_path}: the experiment is not finished (status "
+                         f"'{manifest.get('status')}'); run its command again to finish it, "
+                         f"then reproduce it")
     src = manifest.get("config_file", str(manifest_path))
     base_dir = Path(src).parent if Path(src).exists() else None
     cfg = parse(manifest["config"], src=f"{manifest_path} (config of {src})", base_dir=base_dir)
-    stored = Store(root).load()
+    diffs = [f"{m} (edited or corrupt after it was written)" if "hash" in m else m
+             for m in store.verify({r["key"] for r in manifest["runs"]}, quarantine=False)]
+    try:
+        store.load(check=True)
+    except StoreError as e:
+        diffs.append(str(e))
+    try:
+        stored = store.load(check=False)
+    except StoreError as e:
+        return False, diffs + [str(e)]
     from migdev.experiments.engine.sweep import run_experiment
 
     with tempfile.TemporaryDirectory(prefix="migdev-reproduce-") as tmp:
         res = run_experiment(cfg, tmp, workers=workers, inprocess=inprocess, quiet=quiet)
         again = Store(tmp).load()
-    diffs = []
     if res["failed"]:
         diffs.append(f"{res['failed']} run(s) failed when re-run")
     stored_keys = {r["key"] for r in manifest["runs"]}
@@ -75,11 +120,16 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     # compared even when the keys changed with the code
     a_lab, b_lab = _labels(manifest["runs"]), _labels(res["manifest"]["runs"])
     lab = ["point", "replicate", "role"]
+    rounding: dict = {}
     diffs += compare(_relabel(stored["country"], a_lab), _relabel(again["country"], b_lab),
-                     lab + ["step", "country"], "country")
+                     lab + ["step", "country"], "country", rounding=rounding)
     s_a = _relabel(stored["summary"].drop(columns=["wall_s"], errors="ignore"), a_lab)
     s_b = _relabel(again["summary"].drop(columns=["wall_s"], errors="ignore"), b_lab)
-    diffs += compare(s_a, s_b, lab, "summary")
+    diffs += compare(s_a, s_b, lab, "summary", rounding=rounding)
+    if report is not None:
+        report["verdict"] = ("different" if diffs else "equal within rounding" if rounding
+                             else "identical")
+        report["max_rel"] = rounding.get("max_rel")
     return not diffs, diffs
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +24,7 @@ from migdev.experiments.engine.specs import (
     replicate_seeds,
     run_spec,
 )
-from migdev.experiments.engine.store import Store, write_json, write_parquet
+from migdev.experiments.engine.store import DiskFull, Store, write_json, write_parquet
 
 PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "seaborn", "matplotlib", "SALib",
             "dask", "distributed")
@@ -63,25 +66,81 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class Interrupted(BaseException):
+    """SIGTERM (or SIGINT) arrived during a sweep; carries the signal's name."""
+
+
+@contextmanager
+def _signals():
+    """Turn SIGTERM and SIGINT into :class:`Interrupted` in the main thread (elsewhere,
+    e.g. in a notebook's worker thread, signals stay as they are)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout):
+    """Yield (key, result, lost) as runs finish; ``lost`` is the executor's error when the
+    run never ran (a lost scheduler or worker pool), else None."""
+    if inprocess:
+        for s in pending:
+            yield s.key, run_spec(s), None
+        return
+    with executors.make_executor(workers, scheduler, dask_local,
+                                 connect_timeout=connect_timeout) as ex:
+        futures = {ex.submit(run_spec, s): s.key for s in pending}
+        for fut in as_completed(futures):
+            try:
+                # run_spec never raises: an exception here comes from the executor
+                yield futures[fut], fut.result(), None
+            except Exception as e:  # noqa: BLE001
+                yield futures[fut], None, f"{type(e).__name__}: {e}".rstrip(": ")
+
+
 def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, scheduler=None,
                    dask_local=None, inprocess=False, quiet=False,
-                   design: Design | None = None) -> dict:
+                   design: Design | None = None,
+                   connect_timeout: float = executors.CONNECT_TIMEOUT) -> dict:
     """Run (or resume) an experiment into ``out``.
 
-    Runs already in the store are skipped; each finished run is stored at once. A failing
-    run is recorded with its traceback and the others go on. Analysis and figures are not
-    the engine's business: the command line runs them afterwards.
+    Runs already in the store (and passing their content check) are skipped; each finished
+    run is stored at once. A failing run is recorded with its traceback and the others go
+    on. Runs that never ran — the scheduler or the worker pool was lost, Ctrl-C or SIGTERM
+    arrived, the disk filled — are recorded as not run, the manifest says why, and the next
+    invocation runs them. Analysis and figures are not the engine's business.
 
     Returns:
-        dict with counts (total, ran, skipped, failed), the output folder and the manifest.
+        dict with counts (total, ran, skipped, failed, not_run), ``status`` (complete,
+        failures, incomplete, interrupted, disk_full), ``stopped`` (why, or None), the
+        output folder, the manifest and ``quarantined`` (messages about bad parts).
+
+    Raises:
+        StoreBusy: another process is writing ``out``.
     """
     design = design or build(cfg.design, cfg.source)
     rows, specs = build_specs(cfg, design)
     store = Store(out)
+    with store.lock(command=f"experiment {cfg.name}"), _signals():
+        return _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
+                           inprocess, quiet, connect_timeout)
+
+
+def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local, inprocess,
+                quiet, connect_timeout) -> dict:
     store.prepare()
+    quarantined = store.verify(specs)
     done = store.done()
     pending = [s for k, s in specs.items() if k not in done]
-    ex_desc = executors.describe(workers, scheduler, dask_local, inprocess)
     manifest = {
         "experiment": cfg.name,
         "config_file": cfg.source,
@@ -93,61 +152,85 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, sche
                    "points": to_jsonable(design.points), "X": design.X.tolist(),
                    "problem": design.problem},
         "seeds": replicate_seeds(cfg.master_seed, cfg.replicates),
-        "executor": ex_desc,
+        "executor": executors.describe(workers, scheduler, dask_local, inprocess),
         **provenance(),
         "started": _now(),
         "finished": None,
         "status": "running",
+        "stopped": None,
         "runs": rows,
     }
     write_json(store.root / "manifest.json", manifest)
 
-    results = {}
+    results, lost = {}, {}
+    stopped = None  # (status, reason)
     bar = None
-    if not quiet:
+    if not quiet and pending:
         from tqdm import tqdm
 
         bar = tqdm(total=len(pending), unit="run", desc=cfg.name, file=sys.stderr,
                    dynamic_ncols=True)
-    if pending:
-        with executors.make_executor(workers, scheduler, dask_local, inprocess) as ex:
-            futures = {ex.submit(run_spec, s): s.key for s in pending}
-            for fut in as_completed(futures):
-                key = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as e:  # noqa: BLE001 - e.g. a worker process died
-                    import traceback
+    outcomes = _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout)
+    try:
+        for key, res, err in outcomes:
+            if err is not None:
+                lost[key] = err
+                continue
+            store.save(res)
+            results[key] = res["status"]
+            if bar is not None:
+                bar.update(1)
+                failed = sum(r != "ok" for r in results.values())
+                if failed:
+                    bar.set_postfix(failed=failed)
+    except Interrupted as e:
+        stopped = ("interrupted", f"stopped by {e.args[0]}")
+    except DiskFull as e:
+        stopped = ("disk_full", str(e))
+    except executors.ExecutorError as e:
+        stopped = ("incomplete", str(e))
+    finally:
+        outcomes.close()  # stops the executor's workers at once if we are leaving early
+        if bar is not None:
+            bar.close()
+    if lost and stopped is None:
+        first = next(iter(lost.values()))
+        where = (f"the Dask scheduler at {scheduler} was lost" if scheduler else
+                 "the Dask cluster was lost" if dask_local else
+                 "the worker pool was lost (a worker process died)")
+        stopped = ("incomplete", f"{where}: {len(lost)} run(s) never ran ({first})")
 
-                    res = {"key": key, "status": "failed", "error": f"{type(e).__name__}: {e}",
-                           "traceback": traceback.format_exc(), "wall_s": None}
-                store.save(res)
-                results[key] = {"status": res["status"], "wall_s": res.get("wall_s")}
-                if bar is not None:
-                    bar.update(1)
-                    failed = sum(r["status"] != "ok" for r in results.values())
-                    if failed:
-                        bar.set_postfix(failed=failed)
-    if bar is not None:
-        bar.close()
-
-    tables = store.consolidate(list(specs))
     done = store.done()
-    walls = dict(zip(tables["summary"]["key"], tables["summary"]["wall_s"])) \
-        if not tables["summary"].empty else {}
+    failed_keys = {k for k, st in results.items() if st != "ok"} - done
+    if stopped is None:
+        failed_keys |= set(store.failures(keys=specs)["key"]) - done
     for r in rows:
-        r["status"] = "ok" if r["key"] in done else "failed"
-        r["wall_s"] = walls.get(r["key"])
-    runs = pd.DataFrame(rows)
-    fr = design.frame()
-    runs = runs.merge(fr, on="point", how="left")
-    write_parquet(store.root / "runs.parquet", runs)
-    n_failed = len({r["key"] for r in rows if r["status"] == "failed"})
-    manifest.update({"runs": rows, "finished": _now(),
-                     "status": "complete" if n_failed == 0 else "failures",
-                     "counts": {"distinct_runs": len(specs), "ran": len(pending),
-                                "skipped": len(specs) - len(pending), "failed": n_failed}})
-    write_json(store.root / "manifest.json", manifest)
-
-    return {"out": str(store.root), "total": len(specs), "ran": len(pending),
-            "skipped": len(specs) - len(pending), "failed": n_failed, "manifest": manifest}
+        r["status"] = ("ok" if r["key"] in done else "failed" if r["key"] in failed_keys
+                       else "not_run")
+    n_failed = len(failed_keys)
+    n_not_run = len(set(specs) - done - failed_keys)
+    counts = {"distinct_runs": len(specs), "ran": len(results), "skipped": len(specs) -
+              len(pending), "failed": n_failed, "not_run": n_not_run}
+    status = stopped[0] if stopped else ("complete" if n_failed == 0 else "failures")
+    manifest.update({"runs": rows, "finished": _now(), "status": status, "counts": counts,
+                     "stopped": {"reason": stopped[1], "at": _now()} if stopped else None,
+                     "quarantined": quarantined})
+    note = None
+    try:
+        if stopped is None:
+            tables = store.consolidate(list(specs))
+            walls = (dict(zip(tables["summary"]["key"], tables["summary"]["wall_s"]))
+                     if not tables["summary"].empty else {})
+            for r in rows:
+                r["wall_s"] = walls.get(r["key"])
+            runs = pd.DataFrame(rows).merge(design.frame(), on="point", how="left")
+            tables["hashes"]["runs.parquet"] = write_parquet(store.root / "runs.parquet", runs)
+            manifest["tables"] = tables["hashes"]
+        write_json(store.root / "manifest.json", manifest)
+    except DiskFull as e:
+        status, note = "disk_full", str(e)
+        stopped = stopped or ("disk_full", str(e))
+    return {"out": str(store.root), "total": len(specs), "ran": len(results),
+            "skipped": len(specs) - len(pending), "failed": n_failed, "not_run": n_not_run,
+            "status": status, "stopped": stopped[1] if stopped else None,
+            "manifest_note": note, "quarantined": quarantined, "manifest": manifest}

@@ -129,7 +129,9 @@ def test_reproduce_identical_then_detects_an_edit(small_config, tmp_path):
     df.to_parquet(out / "country.parquet", index=False)
     same, diffs = reproduce(out / "manifest.json", inprocess=True)
     assert not same
-    assert len(diffs) == 1 and "health_density" in diffs[0]
+    assert len(diffs) == 2, diffs
+    assert "country.parquet: content differs from the hash recorded" in diffs[0]
+    assert "health_density" in diffs[1]
     assert cli.main(["reproduce", str(out / "manifest.json"), "--quiet"]) == 1
 
 
@@ -161,7 +163,7 @@ def test_validate_and_plot_commands(small_config, tmp_path, capsys):
     for p in printed:
         assert Path(p).stat().st_size > 10_000
     assert cli.main(["plot", str(tmp_path / "nothing-here")]) == 2
-    assert "not a finished experiment folder" in capsys.readouterr().err
+    assert "not an experiment folder" in capsys.readouterr().err
 
 
 def test_a_code_change_changes_every_key_and_reproduce_still_compares_values(
