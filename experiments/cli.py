@@ -48,7 +48,7 @@ def _report(res: dict, quiet: bool) -> int:
           f" status {res['status']}; results in {res['out']}")
     if res["stopped"]:
         stored = res["total"] - res["failed"] - res["not_run"]
-        print(f"migdev: stopped early: {res['stopped']}. {stored} run(s) are stored and kept; "
+        print(f"migdev: stopped early: {res['stopped'].rstrip('.')}. {stored} run(s) are stored and kept; "
               f"{res['not_run']} were not run. No analysis or figures were made from the "
               f"incomplete sweep. Run the same command again to resume.", file=sys.stderr)
         if res.get("manifest_note"):

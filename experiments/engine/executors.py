@@ -13,6 +13,7 @@ has not started and stops the workers at once, instead of waiting for every queu
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -103,6 +104,10 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
                                        host="127.0.0.1", dashboard_address=None, processes=True)
             client = Client(cluster)
         ex = client.get_executor(pure=False)  # every submission runs (specs are unique)
+        # a lost scheduler is reported once, by the sweep, not as the client's tracebacks
+        quiet = logging.getLogger("distributed.client")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
         try:
             yield ex
         except BaseException:
@@ -113,6 +118,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
                 client.close(timeout=5)
             except Exception:  # noqa: BLE001 - a lost scheduler cannot be closed cleanly
                 pass
+            quiet.setLevel(level)
             if cluster is not None:
                 cluster.close(timeout=10)
         return

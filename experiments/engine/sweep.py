@@ -92,6 +92,8 @@ def _signals():
 def _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout):
     """Yield (key, result, lost) as runs finish; ``lost`` is the executor's error when the
     run never ran (a lost scheduler or worker pool), else None."""
+    if not pending:
+        return
     if inprocess:
         for s in pending:
             yield s.key, run_spec(s), None
