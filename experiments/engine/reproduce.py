@@ -9,7 +9,6 @@ recorded when it was written: an edited or corrupt file is reported by name.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
