@@ -182,7 +182,11 @@ class MigrationModel(mesa.Model):
         """Scheduled parameter changes of this step take effect."""
         changes = {e.param: e.value for e in self.p.events if e.step == t}
         if changes:
-            self.p = make_params(self.p, **changes)
+            try:
+                self.p = make_params(self.p, **changes)
+            except ParameterError as e:
+                what = ", ".join(f"{k} = {v!r}" for k, v in changes.items())
+                raise ParameterError(f"scheduled event(s) at step {t} ({what}): {e}") from None
             if "financial_access" in changes:
                 w = self.world
                 self.comm["access"] = np.clip(self.p.financial_access * w.comm_access

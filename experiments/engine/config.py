@@ -7,6 +7,7 @@ before anything runs or is written.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,11 @@ class DesignSpec:
     levels: int = 4
     seed: int = 0
     file: str | None = None
+    #: the config's own fixed parameters (scenario and [params]), sorted (name, value)
+    #: pairs: design values are checked on top of them
+    base: tuple = ()
+    #: names fixed in the config's [params] (a design may not vary them too)
+    fixed: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class ExperimentConfig:
     outputs: tuple[str, ...] = OUTPUTS
     params: dict = field(default_factory=dict)
     design: DesignSpec = DesignSpec()
+    max_runs: int = 100_000
     source: str = "<config>"
     raw: dict = field(default_factory=dict)
 
@@ -118,23 +125,35 @@ def _typed(src, key, value, kind, lo=None, hi=None):
     return value
 
 
-def _param_value(src, key, name, value):
-    """Check one parameter override by building Params with it (the model's own rules)."""
+def _param_value(src, key, name, value, base: dict | None = None):
+    """Check one parameter override by building Params with it (the model's own rules),
+    on top of ``base`` (the config's scenario and [params]) when given."""
     if name not in FIELDS or name in ("agreements", "events"):
         raise ConfigError(f"{src}: key '{key}' names no model parameter; see docs/ODD.md §6 "
                           f"for the list (agreements and events have their own tables)")
     try:
-        make_params(**{name: value})
+        make_params(**{**(base or {}), name: value})
     except ParameterError as e:
         raise ConfigError(f"{src}: key '{key}': {e}") from None
+    except (TypeError, OverflowError, RecursionError) as e:
+        raise ConfigError(f"{src}: key '{key}' = {_short(value)} is invalid "
+                          f"({type(e).__name__}); see docs/ODD.md §6 for what is allowed") from None
     return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 TOP = {"experiment": "table", "params": "table", "events": "list of tables",
        "agreements": "list of tables", "design": "table"}
 EXPERIMENT = {"name": "str", "scenario": "str", "steps": "int", "replicates": "int",
               "master_seed": "int", "controls": "list", "outputs": "list",
-              "description": "str"}
+              "description": "str", "max_runs": "int"}
+#: default cap on the runs of one experiment (points x replicates x roles); a config can
+#: raise it with experiment.max_runs
+MAX_RUNS = 100_000
 DESIGN = {"kind": "str", "factors": "table", "samples": "int", "levels": "int", "seed": "int",
           "file": "str"}
 FACTOR = {"values": "list", "low": "num", "high": "num"}
@@ -165,6 +184,8 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     steps = _typed(src, "experiment.steps", ex.get("steps", 120), "int", 1, 10_000)
     reps = _typed(src, "experiment.replicates", ex.get("replicates", 1), "int", 1, 100_000)
     seed = _typed(src, "experiment.master_seed", ex.get("master_seed", 0), "int", 0, 2**63 - 1)
+    max_runs = _typed(src, "experiment.max_runs", ex.get("max_runs", MAX_RUNS), "int", 1,
+                      10_000_000)
     controls = tuple(_typed(src, "experiment.controls", ex.get("controls", []), "list"))
     for c in controls:
         if c not in CONTROLS:
@@ -179,6 +200,11 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     params = dict(_typed(src, "params", data.get("params", {}), "table"))
     for k, v in params.items():
         _param_value(src, f"params.{k}", k, v)
+    try:
+        base = dataclasses.asdict(make_params(**{**SCENARIOS[scenario], **params}))
+    except ParameterError as e:
+        raise ConfigError(f"{src}: [params]: {e}") from None
+    base = {k: v for k, v in base.items() if k not in ("agreements", "events")}
 
     events = []
     for i, e in enumerate(_typed(src, "events", data.get("events", []), "list")):
@@ -190,7 +216,16 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
                 raise ConfigError(f"{src}: missing key '{where}.{k}' (an event needs step, "
                                   f"param and value)")
         _typed(src, f"{where}.step", e["step"], "int", 0, 10_000)
-        events.append(Event(e["step"], e["param"], e["value"]))
+        _typed(src, f"{where}.param", e["param"], "str")
+        ev = Event(e["step"], e["param"], e["value"])
+        try:
+            make_params(**{**base, "events": (ev,)})
+        except ParameterError as err:
+            raise ConfigError(f"{src}: {where}: {err}") from None
+        except (TypeError, OverflowError, RecursionError) as err:
+            raise ConfigError(f"{src}: key '{where}.value' = {_short(e['value'])} is invalid "
+                              f"({type(err).__name__}) for {e['param']}") from None
+        events.append(ev)
     agreements = []
     for i, a in enumerate(_typed(src, "agreements", data.get("agreements", []), "list")):
         where = f"agreements[{i}]"
@@ -200,10 +235,17 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         for k in ("origins", "occupations"):
             if k in a:
                 a[k] = tuple(_typed(src, f"{where}.{k}", a[k], "list"))
+        if "kind" not in a:
+            raise ConfigError(f"{src}: missing key '{where}.kind' (restrictive, circular or "
+                              f"multilateral)")
+        ag = Agreement(**a)
         try:
-            agreements.append(Agreement(**a))
-        except TypeError as e:
+            ag.validate(base["n_origins"], base["n_destinations"])
+        except ParameterError as e:
             raise ConfigError(f"{src}: {where}: {e}") from None
+        except (TypeError, OverflowError, RecursionError) as e:
+            raise ConfigError(f"{src}: {where}: invalid value ({type(e).__name__})") from None
+        agreements.append(ag)
     if events:
         params["events"] = tuple(events)
     if agreements:
@@ -213,17 +255,49 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     except ParameterError as e:
         raise ConfigError(f"{src}: {e}") from None
 
-    design = _design(src, _typed(src, "design", data.get("design", {}), "table"), base_dir)
-    clash = set(f.name for f in design.factors) & set(params)
+    d = _typed(src, "design", data.get("design", {}), "table")
+    clash = set(_typed(src, "design.factors", d.get("factors", {}), "table")) & set(params)
     if clash:
         raise ConfigError(f"{src}: parameter(s) {sorted(clash)} are both fixed in [params] and "
                           f"varied in [design.factors]; keep each in one place")
-    return ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
-                            master_seed=seed, controls=controls, outputs=outputs, params=params,
-                            design=design, source=src, raw=data)
+    design = _design(src, d, base_dir, {**base, **params}, set(params))
+    cfg = ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
+                           master_seed=seed, controls=controls, outputs=outputs, params=params,
+                           design=design, max_runs=max_runs, source=src, raw=data)
+    n_points = design_size(design)
+    if n_points is not None:
+        check_size(cfg, n_points)
+    return cfg
 
 
-def _design(src, d: dict, base_dir: Path | None) -> DesignSpec:
+def design_size(d: DesignSpec) -> int | None:
+    """Number of design points, computed without building them (None: read from a file)."""
+    k = len(d.factors)
+    if d.kind == "none":
+        return 1
+    if d.kind == "grid":
+        return math.prod(len(f.values) for f in d.factors)
+    if d.kind == "lhs":
+        return d.samples
+    if d.kind == "sobol":
+        return d.samples * (k + 2)
+    if d.kind == "morris":
+        return d.samples * (k + 1)
+    return None
+
+
+def check_size(cfg: ExperimentConfig, n_points: int) -> None:
+    """Refuse an experiment with more runs than ``experiment.max_runs`` before any work."""
+    runs = n_points * cfg.replicates * (1 + len(cfg.controls))
+    if runs > cfg.max_runs:
+        raise ConfigError(
+            f"{cfg.source}: the experiment has {runs:,} runs ({n_points:,} design point(s) x "
+            f"{cfg.replicates:,} replicate(s) x {1 + len(cfg.controls)} role(s)), above "
+            f"experiment.max_runs = {cfg.max_runs:,}; reduce the design, or raise "
+            f"experiment.max_runs if you mean it (up to 10,000,000)")
+
+
+def _design(src, d: dict, base_dir: Path | None, base: dict, fixed: set) -> DesignSpec:
     _check_keys(src, "design", d, DESIGN)
     kind = _typed(src, "design.kind", d.get("kind", "none" if not d else "grid"), "str")
     if kind not in DESIGN_KINDS:
@@ -256,20 +330,23 @@ def _design(src, d: dict, base_dir: Path | None) -> DesignSpec:
             if not vals:
                 raise _err(src, f"{where}.values", vals, "a non-empty list")
             for v in vals:
-                _param_value(src, f"{where}.values", fname, v)
+                _param_value(src, f"{where}.values", fname, v, base)
             factors.append(Factor(fname, values=tuple(vals)))
         else:
             if "low" not in spec or "high" not in spec:
                 raise ConfigError(f"{src}: {where} needs values = [...] or both low and high")
+            if FIELDS[fname].type not in ("int", "float", int, float):
+                raise ConfigError(f"{src}: {where}: {fname} is not numeric; give values = [...]")
             lo = _typed(src, f"{where}.low", spec["low"], "num")
             hi = _typed(src, f"{where}.high", spec["high"], "num")
+            for k, v in (("low", lo), ("high", hi)):
+                if not math.isfinite(v):
+                    raise _err(src, f"{where}.{k}", v, "a finite number")
             if not lo < hi:
                 raise _err(src, f"{where}.high", hi, f"a number above low = {lo}")
             for v in (lo, hi):
-                _param_value(src, where, fname, type(FIELDS[fname].default)(v)
-                             if FIELDS[fname].type in ("int", int) else float(v))
-            if FIELDS[fname].type not in ("int", "float", int, float):
-                raise ConfigError(f"{src}: {where}: {fname} is not numeric; give values = [...]")
+                _param_value(src, where, fname, int(v) if FIELDS[fname].type in ("int", int)
+                             else float(v), base)
             factors.append(Factor(fname, low=float(lo), high=float(hi)))
     if kind == "grid" and any(f.is_range for f in factors):
         bad = next(f.name for f in factors if f.is_range)
@@ -280,7 +357,8 @@ def _design(src, d: dict, base_dir: Path | None) -> DesignSpec:
     if kind in ("none", "table") and factors:
         raise ConfigError(f"{src}: design.kind = '{kind}' takes no factors")
     return DesignSpec(kind=kind, factors=tuple(factors), samples=samples, levels=levels,
-                      seed=seed, file=file)
+                      seed=seed, file=file, base=tuple(sorted(base.items())),
+                      fixed=tuple(sorted(fixed)))
 
 
 def shipped_configs() -> dict[str, Path]:
@@ -319,7 +397,14 @@ def load(path: str | Path) -> ExperimentConfig:
         data = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
-    return parse(data, src=str(path), base_dir=path.parent)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a config (no key of a migdev "
+                          f"config holds nested lists or tables more than two deep)") from None
+    try:
+        return parse(data, src=str(path), base_dir=path.parent)
+    except RecursionError:
+        raise ConfigError(f"{path}: a value is nested too deeply (no key of a migdev config "
+                          f"holds nested lists or tables more than two deep)") from None
 
 
 def to_jsonable(x: Any) -> Any:

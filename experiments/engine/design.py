@@ -8,6 +8,7 @@ an explicit table (CSV), or a single point. Each returns a :class:`Design` whose
 
 from __future__ import annotations
 
+import csv
 import itertools
 from dataclasses import dataclass
 
@@ -96,16 +97,36 @@ def build(spec: DesignSpec, src: str = "<config>") -> Design:
 
 
 def _table(spec: DesignSpec, src: str) -> Design:
+    where = f"{src}: design.file {spec.file}"
     try:
-        df = pd.read_csv(spec.file)
+        with open(spec.file, newline="") as f:
+            lines = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ConfigError(f"{where}: cannot read as CSV: {e}") from None
+    lines = [row for row in lines if row]
+    if not lines:
+        raise ConfigError(f"{where}: empty (it needs a header of parameter names and one row "
+                          f"per design point)")
+    for i, row in enumerate(lines[1:], start=2):
+        if len(row) != len(lines[0]):
+            raise ConfigError(f"{where}, line {i}: {len(row)} field(s) where the header has "
+                              f"{len(lines[0])}; every row needs one value per column")
+    try:
+        df = pd.read_csv(spec.file, index_col=False)
     except Exception as e:  # pandas raises several kinds for a malformed file
-        raise ConfigError(f"{src}: design.file {spec.file}: cannot read as CSV: {e}") from None
+        raise ConfigError(f"{where}: cannot read as CSV: {e}") from None
     if df.empty:
-        raise ConfigError(f"{src}: design.file {spec.file}: no rows")
+        raise ConfigError(f"{where}: no rows")
+    if len(set(lines[0])) != len(lines[0]):
+        raise ConfigError(f"{where}: a column name is repeated in the header")
     for col in df.columns:
         if col not in FIELDS or col in ("agreements", "events"):
-            raise ConfigError(f"{src}: design.file {spec.file}: column {col!r} names no model "
-                              f"parameter; see docs/ODD.md")
+            raise ConfigError(f"{where}: column {col!r} names no model parameter; see "
+                              f"docs/ODD.md")
+    clash = sorted(set(df.columns) & set(spec.fixed))
+    if clash:
+        raise ConfigError(f"{where}: column(s) {clash} are also fixed in [params]; keep each "
+                          f"parameter in one place")
     points = []
     for i, row in enumerate(df.to_dict("records")):
         clean = {}
@@ -117,9 +138,12 @@ def _table(spec: DesignSpec, src: str) -> Design:
                 v = v.item()
             clean[k] = v
         try:
-            make_params(**clean)
+            make_params(**{**dict(spec.base), **clean})
         except ParameterError as e:
-            raise ConfigError(f"{src}: design.file {spec.file}, row {i + 1}: {e}") from None
+            raise ConfigError(f"{where}, row {i + 1}: {e}") from None
+        except (TypeError, OverflowError) as e:
+            raise ConfigError(f"{where}, row {i + 1}: invalid value ({type(e).__name__})") \
+                from None
         points.append(clean)
     fs = tuple(Factor(c, values=tuple(dict.fromkeys(p[c] for p in points))) for c in df.columns)
     X = np.array([[f.values.index(p[f.name]) for f in fs] for p in points], dtype=float)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from migdev.core.records import Agreement, Event
-from migdev.experiments.engine.config import ExperimentConfig, to_jsonable
+from migdev.experiments.engine.config import ExperimentConfig, check_size, to_jsonable
 from migdev.experiments.engine.design import Design
 
 ROLES = ("policy", "no_agreement", "no_policy", "no_migration")
@@ -112,6 +112,7 @@ def build_specs(cfg: ExperimentConfig, design: Design):
         (rows, specs): rows are dicts (point, replicate, role, seed, key) in a stable order;
         specs maps key -> RunSpec (each distinct run once).
     """
+    check_size(cfg, len(design.points))
     seeds = replicate_seeds(cfg.master_seed, cfg.replicates)
     base = cfg.base_params()
     rows, specs = [], {}

@@ -355,8 +355,15 @@ class Params:
                 raise ParameterError(
                     f"event at step {e.step} changes {e.param!r}, which cannot change during a "
                     f"run; allowed: policy and behaviour parameters (see docs/ODD.md)")
+            if isinstance(e.step, bool) or not isinstance(e.step, int) or e.step < 0:
+                raise ParameterError(f"event {e!r}: step={e.step!r} is invalid: allowed an "
+                                     f"integer step from 0 up")
             # validate the new value as if it were set from the start
-            _check(FIELDS[e.param], e.value)
+            try:
+                _check(FIELDS[e.param], e.value)
+            except ParameterError as err:
+                raise ParameterError(f"event at step {e.step} ({e.param} = {e.value!r}): "
+                                     f"{err}") from None
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Params)}

@@ -6,6 +6,7 @@ a particular step number.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,29 +55,44 @@ class Agreement:
         return step >= self.start and (self.end < 0 or step < self.end)
 
     def validate(self, n_origins: int, n_destinations: int) -> None:
+        """Check every field's type and range.
+
+        Raises:
+            ParameterError: naming the field, its value and what is allowed.
+        """
         def bad(what, allowed):
             raise ParameterError(f"agreement {self!r}: {what}; allowed {allowed}")
 
-        if self.kind not in AGREEMENT_KINDS[1:]:
+        def integer(name, v, lo, hi=None):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                bad(f"{name}={v!r}", "an integer" + (f" from {lo} to {hi}" if hi is not None
+                                                      else f" from {lo} up"))
+            if v < lo or (hi is not None and v > hi):
+                bad(f"{name}={v!r}", f"{lo} to {hi}" if hi is not None else f"{lo} or more")
+
+        if not isinstance(self.kind, str) or self.kind not in AGREEMENT_KINDS[1:]:
             bad(f"kind={self.kind!r}", ", ".join(AGREEMENT_KINDS[1:]))
-        if not -1 <= self.destination < n_destinations:
-            bad(f"destination={self.destination}", f"-1 to {n_destinations - 1}")
+        integer("destination", self.destination, -1, n_destinations - 1)
+        for name in ("origins", "occupations"):
+            if not isinstance(getattr(self, name), tuple):
+                bad(f"{name}={getattr(self, name)!r}", "a list of integers")
         for o in self.origins:
-            if not 0 <= o < n_origins:
-                bad(f"origin {o}", f"0 to {n_origins - 1}")
+            integer("origin", o, 0, n_origins - 1)
         if self.kind != "multilateral" and not self.origins:
             bad("no origins", "at least one origin for a bilateral agreement")
         for k in self.occupations:
-            if k not in range(len(OCCUPATIONS)):
-                bad(f"occupation {k}", "0 to 3")
+            integer("occupation", k, 0, len(OCCUPATIONS) - 1)
         for name in ("g2g_quota", "training_places", "return_guarantee", "implementation_rate"):
             v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                bad(f"{name}={v}", "0 to 1")
-        if self.contract_quarters < 1:
-            bad(f"contract_quarters={self.contract_quarters}", "1 or more")
-        if self.start < 0:
-            bad(f"start={self.start}", "0 or more")
+            if (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
+                    or not math.isfinite(v) or not 0.0 <= v <= 1.0):
+                bad(f"{name}={v!r}", "a number from 0 to 1")
+        integer("contract_quarters", self.contract_quarters, 1, 10_000)
+        integer("start", self.start, 0, 10_000)
+        integer("end", self.end, -1, 10_000)
+        if self.end != -1 and self.end <= self.start:
+            bad(f"end={self.end} with start={self.start}", "-1 (never ends) or a step after "
+                "start")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def test_cross_checks():
         make_params(events=(Event(10, "n_persons", 5000),))
     with pytest.raises(ParameterError, match="matching_ratio"):
         make_params(events=(Event(10, "matching_ratio", -1.0),))
-    with pytest.raises(ParameterError, match="origin 9"):
+    with pytest.raises(ParameterError, match="origin=9"):
         make_params(agreements=(Agreement(kind="restrictive", origins=(9,)),))
 
 
