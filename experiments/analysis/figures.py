@@ -58,6 +58,17 @@ HEADLINE = [  # (outcome, panel title): spillover first, then circulation
 ]
 
 
+#: one colour per agreement kind (and for the control) in every figure of the project
+KIND_COLOURS = {"none": "#7f7f7f", "restrictive": "#c44e52", "circular": "#4c72b0",
+                "multilateral": "#55a868", "policy": "#8172b3", "paired control": "#4d4d4d"}
+
+
+def colours(labels) -> list:
+    """Fixed colours for known categories (agreement kinds, control); others in order."""
+    spare = iter(sns.color_palette("deep", 10)[4:])
+    return [KIND_COLOURS.get(str(v)) or next(spare, "#333333") for v in labels]
+
+
 def _save(fig, folder, name) -> list[str]:
     from migdev.experiments.engine.store import atomic_write
 
@@ -79,8 +90,8 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str):
     nrow = int(np.ceil(len(panels) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.0 * nrow), squeeze=False,
                              constrained_layout=True)
-    palette = sns.color_palette("deep", n_colors=max(summary[group].nunique(), 1))
     order = list(dict.fromkeys(summary[group]))
+    palette = colours(order)
     for ax, (o, t) in zip(axes.flat, panels):
         d = summary[summary.outcome == o].set_index(group).reindex(order)
         x = np.arange(len(order))
@@ -117,8 +128,9 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     for ax, col, lab in ((axes[0], "health_density", "health workers per 10,000 at home"),
                          (axes[1], "health_recruits", "health recruits per quarter")):
+        hues = list(dict.fromkeys(df["series"]))
         sns.lineplot(df, x="step", y=col, hue="series", errorbar=("ci", 95), seed=0, ax=ax,
-                     n_boot=200)
+                     n_boot=200, hue_order=hues, palette=dict(zip(hues, colours(hues))))
         ax.set(xlabel="quarter", ylabel=lab)
         ax.set_title(f"non-party origins: {lab} (4-quarter mean)" if col == "health_recruits"
                      else f"non-party origins: {lab}", fontsize=9)

@@ -187,3 +187,26 @@ def test_a_code_change_changes_every_key_and_reproduce_still_compares_values(
     same, diffs = reproduce(out / "manifest.json", inprocess=True)
     assert not same
     assert len(diffs) == 1 and "run specs differ" in diffs[0], diffs
+
+
+def test_an_agreement_kind_has_one_colour_in_every_figure(small_config, tmp_path):
+    import matplotlib.colors as mcolors
+
+    from migdev.experiments.analysis import figures
+    from migdev.experiments.analysis.stats import analyse
+
+    out = tmp_path / "colours"
+    run_experiment(load(small_config), out, inprocess=True, quiet=True)
+    res = analyse(out, quiet=True)
+    t = Store(out).load()
+    m = Store(out).manifest()
+    head = figures.headline_figure(res["by_kind"], "agreement_kind", "t")
+    order = list(dict.fromkeys(res["by_kind"]["agreement_kind"]))
+    dots = head.axes[0].collections[-1].get_facecolors()
+    head_colour = {k: mcolors.to_hex(c) for k, c in zip(order, dots)}
+    ts = figures.timeseries_figure(out, m, t["runs"], t["country"], "agreement_kind")
+    legend = ts.axes[0].get_legend()
+    line_colour = {txt.get_text(): mcolors.to_hex(h.get_color())
+                   for txt, h in zip(legend.get_texts(), legend.legend_handles)}
+    for kind in ("restrictive", "multilateral"):
+        assert head_colour[kind] == line_colour[kind] == figures.KIND_COLOURS[kind]
