@@ -359,7 +359,7 @@ def demography(model, t: int) -> None:
     model.totals["entrants"] += len(idx)
     # the brain-gain incentive: expected earnings with the chance of emigrating
     home = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
-    dest = (w.dest_weight[:, None] * w.wage_dest).sum(axis=0)[None, :]
+    dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     expected = (1.0 - prospect) * home + prospect * dest
     cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])

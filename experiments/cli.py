@@ -145,6 +145,17 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _cmd_world(args) -> int:
+    from migdev.core.worlds import load_world, shipped_worlds, world_table
+
+    if not args.name:
+        for name in shipped_worlds():
+            print(f"{name}: {load_world(name).title}")
+        return 0
+    print(world_table(load_world(args.name), sources=args.sources))
+    return 0
+
+
 def _cmd_serve(args) -> int:
     from migdev.experiments.serve import serve
 
@@ -229,6 +240,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
     s.add_argument("--out", default="results/simulate", help="output folder")
     s.set_defaults(func=_cmd_simulate)
+
+    w = sub.add_parser("world", help="show a world's countries, figures and sources",
+                       description="Print a world (a shipped world's name, or a folder of "
+                       "world.toml, countries.csv, corridors.csv and sources.csv) after "
+                       "checking every file; with --sources, each figure's source and year. "
+                       "Without NAME, list the shipped worlds.")
+    w.add_argument("name", nargs="?", help="a shipped world (e.g. abstract) or a world folder")
+    w.add_argument("--sources", action="store_true", help="show each figure's source")
+    w.set_defaults(func=_cmd_world)
 
     sv = sub.add_parser("serve", help="start the visual demo (SolaraViz) in a browser",
                         description="Serve the SolaraViz demo page (migdev.demo) on HOST:PORT.")

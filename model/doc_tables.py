@@ -17,6 +17,8 @@ from migdev.model.metrics import COUNTRY_COLUMNS
 
 
 def _fmt(v) -> str:
+    if v is None:
+        return "the world's"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, tuple):

@@ -198,6 +198,10 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         raise _err(src, "experiment.outputs", [], "at least one of " + ", ".join(OUTPUTS))
 
     params = dict(_typed(src, "params", data.get("params", {}), "table"))
+    world = params.get("world")
+    if isinstance(world, str) and base_dir is not None and not Path(world).is_absolute() \
+            and (base_dir / world / "world.toml").is_file():
+        params["world"] = str((base_dir / world).resolve())  # relative to the config
     for k, v in params.items():
         _param_value(src, f"params.{k}", k, v)
     try:

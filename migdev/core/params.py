@@ -18,6 +18,7 @@ from typing import Any
 from migdev.core.codes import AGREEMENT_KINDS, OCCUPATION_SETS
 from migdev.core.errors import ParameterError
 from migdev.core.records import Agreement, Event
+from migdev.core.worlds import load_world
 
 __all__ = ["Params", "ParameterError", "make_params", "describe", "FIELDS", "PARAM_NAMES"]
 
@@ -49,10 +50,13 @@ class Params:
     # --- world and size -------------------------------------------------------
     n_persons: int = _p(20_000, 200, 5_000_000, "persons",
                         ASSUMED, "simulated persons of working age, at home or abroad")
-    n_origins: int = _p(4, 3, 8, "countries", "design: at least three origins, so diversion between non-parties can be seen",
-                        "origin countries; the first four follow the table in model/world.py")
-    n_destinations: int = _p(2, 1, 4, "countries", "design: two destinations, one party and one not",
-                             "destination countries")
+    world: str = _p("abstract", unit="name",
+                    source="design: worlds are data with a source for every figure (docs/WORLDS.md)",
+                    doc="the countries and corridors: a shipped world's name or a world folder")
+    n_origins: int = _p(None, 1, 60, "countries", "design: the world's origins (abstract world: 4, at least 3 so diversion between non-parties can be seen)",
+                        "origin countries; empty = all of the world's (an extendable world can have up to twice its table)")
+    n_destinations: int = _p(None, 1, 60, "countries", "design: the world's destinations (abstract world: 2, one party and one not)",
+                             "destination countries; empty = the world's default")
     communities_per_origin: int = _p(3, 1, 20, "communities", ASSUMED,
                                      "home communities (localities) per origin")
     agencies_per_destination: int = _p(10, 1, 200, "agencies", ASSUMED,
@@ -331,8 +335,29 @@ class Params:
                        doc="scheduled parameter changes (migdev.core.records.Event)")
 
     def __post_init__(self):
+        _check(FIELDS["world"], self.world)
+        wd = load_world(self.world)
+        if self.n_origins is None:
+            object.__setattr__(self, "n_origins", wd.default_origins)
+        if self.n_destinations is None:
+            object.__setattr__(self, "n_destinations", wd.default_destinations)
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name))
+        n_o, n_d = len(wd.origins), len(wd.destinations)
+        if wd.extendable:
+            if not 3 <= self.n_origins <= 2 * n_o:
+                raise ParameterError(
+                    f"n_origins={self.n_origins} is invalid for world {wd.name!r}: allowed 3 "
+                    f"to {2 * n_o}")
+        elif self.n_origins != n_o:
+            raise ParameterError(
+                f"n_origins={self.n_origins} does not match world {wd.name!r}, which has {n_o} "
+                f"origins; leave n_origins out (it is the world's)")
+        if self.n_destinations > n_d or (not wd.extendable and self.n_destinations != n_d):
+            raise ParameterError(
+                f"n_destinations={self.n_destinations} does not match world {wd.name!r}, which "
+                f"has {n_d} destinations; leave n_destinations out"
+                + (f" or give 1 to {n_d}" if wd.extendable else ""))
         if self.max_migration_age >= self.retirement_age:
             raise ParameterError(
                 f"max_migration_age={self.max_migration_age} must be below "
@@ -369,7 +394,7 @@ class Params:
 FIELDS = {f.name: f for f in dataclasses.fields(Params)}
 PARAM_NAMES = tuple(FIELDS)
 #: parameters that fix the shape of the world and cannot change during a run
-STRUCTURAL = ("n_persons", "n_origins", "n_destinations", "communities_per_origin",
+STRUCTURAL = ("world", "n_persons", "n_origins", "n_destinations", "communities_per_origin",
               "agencies_per_destination", "entry_age", "retirement_age")
 
 
@@ -381,12 +406,16 @@ def _allowed(f) -> str:
         return "true or false"
     if f.type in ("tuple", tuple):
         return "a tuple of records"
+    if f.type in ("str", str):
+        return "a shipped world's name or a world folder (docs/WORLDS.md)"
     kind = "an integer" if f.type in ("int", int) else "a number"
     return f"{kind} from {m['lo']} to {m['hi']}"
 
 
 def _check(f, value) -> None:
     name, t, m = f.name, f.type, f.metadata
+    if value is None and f.default is None:
+        return  # "the world's" (resolved when the world is known)
     bad = f"parameter {name!r} = {value!r} is invalid: allowed {_allowed(f)}"
     if t in ("bool", bool):
         if not isinstance(value, bool):
@@ -399,6 +428,10 @@ def _check(f, value) -> None:
         for x in value:
             if not isinstance(x, kind):
                 raise ParameterError(f"parameter {name!r} holds {x!r}: allowed {kind.__name__} records")
+        return
+    if t in ("str", str) and not m["choices"]:
+        if not isinstance(value, str) or not value:
+            raise ParameterError(bad)
         return
     if t in ("str", str):
         if not isinstance(value, str) or value not in m["choices"]:
@@ -458,6 +491,9 @@ def make_params(base: Params | None = None, **overrides) -> Params:
             v = tuple(v)
         cleaned[k] = v
     base = base or Params()
+    if "world" in cleaned and cleaned["world"] != base.world:
+        for k in ("n_origins", "n_destinations"):
+            cleaned.setdefault(k, None)  # the new world's, unless given
     return dataclasses.replace(base, **cleaned)
 
 

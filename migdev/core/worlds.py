@@ -1,0 +1,365 @@
+"""Worlds as data: the countries and corridors of a run, read from a folder of tables.
+
+A world is a folder holding
+
+* ``world.toml`` — ``name``, ``title``, ``base_year``; ``extendable`` (more origins than the
+  table holds are made by repeating it, each round poorer — the abstract world only);
+  ``default_origins`` and ``default_destinations`` (how many of an extendable world's rows
+  a run uses by default);
+* ``countries.csv`` — one row per country: ``country``, ``iso3``, ``role`` (origin,
+  destination or both) and the figures in :data:`COUNTRY_FIELDS`;
+* ``corridors.csv`` — one row per origin–destination pair: ``origin``, ``destination``,
+  ``weight`` (the draw weight of the destination for that origin's migrants);
+* ``sources.csv`` — where every figure comes from: ``table``, ``country`` (a country, a
+  corridor written ``origin>destination``, or ``*`` for every row), ``field`` (or ``*``),
+  ``kind`` (published, derived or assumption), ``source``, ``year``, ``note``. A published
+  figure needs a source and a year; an assumption needs a note saying why.
+
+:func:`load_world` checks every cell and raises :class:`WorldError` naming the file, the
+line and the column, and what is allowed. Shipped worlds live in ``migdev/worlds/``; a
+path to a folder of the same form works too (docs/WORLDS.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from migdev.core.errors import ParameterError
+
+ROLES = ("origin", "destination", "both")
+#: figure -> (unit, lowest, highest, the role that needs it: origin, destination or None
+#: for optional descriptive figures)
+COUNTRY_FIELDS = {
+    "health_density": ("health workers (doctors, nurses, midwives) per 10,000 population",
+                       0.01, 500.0, "origin"),
+    "wage_ratio_skilled": ("skilled home wage / reference destination's wage", 0.001, 5.0,
+                           "origin"),
+    "wage_ratio_low": ("low-skilled home wage / reference destination's wage", 0.001, 5.0,
+                       "origin"),
+    "sample_weight": ("relative share of the simulated persons", 0.001, 1000.0, "origin"),
+    "share_health": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
+    "share_education": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
+    "share_other": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
+    "emig_health": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
+    "emig_education": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
+    "emig_other": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
+    "emig_low": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
+    "financial_access": ("relative reach of formal remittance services, 0-1", 0.0, 1.0,
+                         "origin"),
+    "dest_wage_factor": ("destination wage / reference destination's wage", 0.01, 10.0,
+                         "destination"),
+    "dest_demand_weight": ("relative size of the destination's demand for migrants", 0.0,
+                           1e6, "destination"),
+    # descriptive figures (shown by `migdev world`, not used by the model yet)
+    "population": ("persons", 1.0, 2e9, None),
+    "doctors_density": ("doctors per 10,000 population", 0.0, 200.0, None),
+    "nurses_midwives_density": ("nurses and midwives per 10,000 population", 0.0, 400.0,
+                                None),
+    "uhc_index": ("UHC service coverage index, 0-100", 0.0, 100.0, None),
+    "remittances_gdp": ("remittances received / GDP", 0.0, 1.0, None),
+    "safeguards_list": ("1 if on the WHO health workforce support and safeguards list", 0.0,
+                        1.0, None),
+}
+SHARES = tuple(k for k, v in COUNTRY_FIELDS.items() if v[1] == 0.0 and v[2] <= 1.0)
+KINDS = ("published", "derived", "assumption")
+
+
+class WorldError(ParameterError):
+    """A world's files are malformed; the message names the file, line and column."""
+
+
+@dataclass(frozen=True)
+class WorldData:
+    """One world's validated tables."""
+
+    name: str
+    title: str
+    folder: Path
+    base_year: int | None
+    extendable: bool
+    default_origins: int
+    default_destinations: int
+    countries: tuple[dict, ...]
+    corridors: tuple[dict, ...]
+    sources: tuple[dict, ...]
+
+    @property
+    def origins(self) -> list[dict]:
+        return [c for c in self.countries if c["role"] in ("origin", "both")]
+
+    @property
+    def destinations(self) -> list[dict]:
+        return [c for c in self.countries if c["role"] in ("destination", "both")]
+
+    def corridor_weights(self) -> np.ndarray:
+        """(origins, destinations) draw weights, in table order (0 where no corridor)."""
+        oi = {c["country"]: i for i, c in enumerate(self.origins)}
+        di = {c["country"]: i for i, c in enumerate(self.destinations)}
+        w = np.zeros((len(oi), len(di)))
+        for r in self.corridors:
+            w[oi[r["origin"]], di[r["destination"]]] = r["weight"]
+        return w
+
+    def source_of(self, table: str, key: str, field: str) -> dict | None:
+        """The sources row for one figure (the most specific match)."""
+        best = None
+        for s in self.sources:
+            if s["table"] != table or s["country"] not in (key, "*") or \
+                    s["field"] not in (field, "*"):
+                continue
+            rank = (s["field"] == field) * 2 + (s["country"] == key)
+            if best is None or rank > best[0]:
+                best = (rank, s)
+        return best[1] if best else None
+
+
+def shipped_worlds() -> dict[str, Path]:
+    """The worlds shipped with migdev, by name."""
+    from importlib.resources import files
+
+    root = Path(str(files("migdev.worlds")))
+    return {p.name: p for p in sorted(root.iterdir()) if (p / "world.toml").is_file()}
+
+
+def resolve_world(name_or_path: str) -> Path:
+    """A shipped world's folder, or a folder path; WorldError lists the choices."""
+    shipped = shipped_worlds()
+    if name_or_path in shipped:
+        return shipped[name_or_path]
+    p = Path(name_or_path).expanduser()
+    if (p / "world.toml").is_file():
+        return p.resolve()
+    raise WorldError(f"world {name_or_path!r} is neither a shipped world "
+                     f"({', '.join(shipped)}) nor a folder with a world.toml")
+
+
+def load_world(name_or_path: str) -> WorldData:
+    """Read and check a world (cached per folder and file modification times)."""
+    folder = resolve_world(name_or_path)
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                  for f in sorted(folder.glob("*")) if f.is_file())
+    return _load(folder, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _load(folder: Path, stamp) -> WorldData:
+    meta_path = folder / "world.toml"
+    try:
+        meta = tomllib.loads(meta_path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise WorldError(f"{meta_path}: not valid TOML: {e}") from None
+    for key in ("name", "title"):
+        if not isinstance(meta.get(key), str):
+            raise WorldError(f"{meta_path}: key '{key}' is missing or not a string")
+    countries = _countries(folder / "countries.csv")
+    corridors = _corridors(folder / "corridors.csv", countries)
+    sources = _sources(folder / "sources.csv")
+    w = WorldData(
+        name=meta["name"], title=meta["title"], folder=folder,
+        base_year=meta.get("base_year"), extendable=bool(meta.get("extendable", False)),
+        default_origins=int(meta.get("default_origins", 0)),
+        default_destinations=int(meta.get("default_destinations", 0)),
+        countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources))
+    if not w.default_origins:
+        w = _replace(w, default_origins=len(w.origins))
+    if not w.default_destinations:
+        w = _replace(w, default_destinations=len(w.destinations))
+    if not w.origins or not w.destinations:
+        raise WorldError(f"{folder / 'countries.csv'}: a world needs at least one origin and "
+                         f"one destination")
+    _check_sources(w, folder / "sources.csv")
+    return w
+
+
+def _replace(w, **kw):
+    import dataclasses
+
+    return dataclasses.replace(w, **kw)
+
+
+def _rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
+    """(line number, row dict) of a CSV file, after checking its header."""
+    if not path.is_file():
+        raise WorldError(f"{path}: missing (a world needs world.toml, countries.csv, "
+                         f"corridors.csv and sources.csv)")
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            lines = list(csv.reader(f))
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise WorldError(f"{path}: cannot read as CSV: {e}") from None
+    if not lines:
+        raise WorldError(f"{path}: empty")
+    header = [h.strip() for h in lines[0]]
+    for col in required:
+        if col not in header:
+            raise WorldError(f"{path}: missing column '{col}' (required: "
+                             f"{', '.join(required)})")
+    for col in header:
+        if col not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(col, allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise WorldError(f"{path}: unknown column '{col}'{hint}; allowed: "
+                             f"{', '.join(allowed)}")
+    out = []
+    for n, row in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise WorldError(f"{path}, line {n}: {len(row)} field(s) where the header has "
+                             f"{len(header)}")
+        out.append((n, {h: cell.strip() for h, cell in zip(header, row)}))
+    return out
+
+
+def _number(path, n, col, text, unit, lo, hi) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise WorldError(f"{path}, line {n}, column '{col}': {text!r} is not a number "
+                         f"({unit})") from None
+    if not math.isfinite(v):
+        raise WorldError(f"{path}, line {n}, column '{col}': {text!r} is not a finite number")
+    if not lo <= v <= hi:
+        hint = ""
+        if hi <= 1.0 and 1.0 < v <= 100.0:
+            hint = " — it looks like a percentage: give a share from 0 to 1"
+        raise WorldError(f"{path}, line {n}, column '{col}' = {text}: allowed {lo:g} to "
+                         f"{hi:g} ({unit}){hint}")
+    return v
+
+
+def _countries(path: Path) -> list[dict]:
+    rows = _rows(path, ("country", "role"), ("country", "iso3", "role", *COUNTRY_FIELDS))
+    out, seen = [], set()
+    for n, r in rows:
+        name, role = r["country"], r["role"]
+        if not name:
+            raise WorldError(f"{path}, line {n}, column 'country': empty")
+        if name in seen:
+            raise WorldError(f"{path}, line {n}, column 'country': {name!r} appears twice")
+        seen.add(name)
+        if role not in ROLES:
+            raise WorldError(f"{path}, line {n}, column 'role' = {role!r}: allowed "
+                             f"{', '.join(ROLES)}")
+        row = {"country": name, "iso3": r.get("iso3", ""), "role": role, "_line": n}
+        for col, (unit, lo, hi, needed_by) in COUNTRY_FIELDS.items():
+            text = r.get(col, "")
+            needed = needed_by is not None and (role == needed_by or role == "both")
+            if text == "":
+                if needed:
+                    raise WorldError(f"{path}, line {n}, column '{col}': missing for "
+                                     f"{name} (a {needed_by} needs it: {unit})")
+                continue
+            row[col] = _number(path, n, col, text, unit, lo, hi)
+        if role in ("origin", "both"):
+            total = row["share_health"] + row["share_education"] + row["share_other"]
+            if total > 1.0:
+                raise WorldError(f"{path}, line {n}: share_health + share_education + "
+                                 f"share_other = {total:g} for {name}; allowed at most 1")
+        out.append(row)
+    return out
+
+
+def _corridors(path: Path, countries: list[dict]) -> list[dict]:
+    roles = {c["country"]: c["role"] for c in countries}
+    out, seen = [], set()
+    for n, r in _rows(path, ("origin", "destination", "weight"),
+                      ("origin", "destination", "weight")):
+        for col, need in (("origin", "origin"), ("destination", "destination")):
+            name = r[col]
+            if name not in roles:
+                raise WorldError(f"{path}, line {n}, column '{col}': {name!r} is not a "
+                                 f"country of countries.csv")
+            if roles[name] not in (need, "both"):
+                raise WorldError(f"{path}, line {n}, column '{col}': {name!r} is not an "
+                                 f"{need} (its role in countries.csv is {roles[name]})")
+        pair = (r["origin"], r["destination"])
+        if pair in seen:
+            raise WorldError(f"{path}, line {n}: corridor {pair[0]} > {pair[1]} appears twice")
+        seen.add(pair)
+        w = _number(path, n, "weight", r["weight"], "draw weight", 0.0, 1e9)
+        out.append({"origin": pair[0], "destination": pair[1], "weight": w, "_line": n})
+    for c in countries:
+        if c["role"] in ("origin", "both") and not any(
+                x["origin"] == c["country"] and x["weight"] > 0 for x in out):
+            raise WorldError(f"{path}: origin {c['country']!r} has no corridor with a "
+                             f"positive weight")
+    return out
+
+
+def _sources(path: Path) -> list[dict]:
+    out = []
+    cols = ("table", "country", "field", "kind", "source", "year", "note")
+    for n, r in _rows(path, cols, cols):
+        if r["table"] not in ("countries", "corridors"):
+            raise WorldError(f"{path}, line {n}, column 'table' = {r['table']!r}: allowed "
+                             f"countries or corridors")
+        if r["kind"] not in KINDS:
+            raise WorldError(f"{path}, line {n}, column 'kind' = {r['kind']!r}: allowed "
+                             f"{', '.join(KINDS)}")
+        if r["kind"] in ("published", "derived") and not (r["source"] and r["year"]):
+            raise WorldError(f"{path}, line {n}: a {r['kind']} figure needs a source and a "
+                             f"year")
+        if r["kind"] == "assumption" and not r["note"]:
+            raise WorldError(f"{path}, line {n}: an assumption needs a note saying why")
+        if r["year"] and not r["year"].isdigit():
+            raise WorldError(f"{path}, line {n}, column 'year' = {r['year']!r}: allowed a "
+                             f"year such as 2004")
+        out.append({**r, "_line": n})
+    return out
+
+
+def _check_sources(w: WorldData, path: Path) -> None:
+    for c in w.countries:
+        for col in COUNTRY_FIELDS:
+            if col in c and w.source_of("countries", c["country"], col) is None:
+                raise WorldError(f"{path}: no source for countries.csv line {c['_line']}, "
+                                 f"{c['country']}, column '{col}'; add a row (kind published "
+                                 f"with source and year, or assumption with a note)")
+    for r in w.corridors:
+        key = f"{r['origin']}>{r['destination']}"
+        if w.source_of("corridors", key, "weight") is None:
+            raise WorldError(f"{path}: no source for corridors.csv line {r['_line']} ({key}, "
+                             f"weight)")
+
+
+def world_table(w: WorldData, sources: bool = False) -> str:
+    """A world as text: its countries and figures (with each figure's source), its
+    corridors. Used by ``migdev world``."""
+    lines = [f"{w.name}: {w.title}" + (f" (base year {w.base_year})" if w.base_year else ""),
+             f"folder: {w.folder}",
+             f"{len(w.origins)} origin(s), {len(w.destinations)} destination(s), "
+             f"{len(w.corridors)} corridor(s)" + (" — extendable" if w.extendable else ""), ""]
+    for c in w.countries:
+        lines.append(f"{c['country']} ({c['iso3'] or '-'}), {c['role']}")
+        for col, (unit, *_rest) in COUNTRY_FIELDS.items():
+            if col not in c:
+                continue
+            text = f"  {col:<24} {c[col]:>10g}  {unit}"
+            if sources:
+                s = w.source_of("countries", c["country"], col)
+                text += f"\n  {'':<24} {'':>10}  [{_cite(s)}]"
+            lines.append(text)
+    lines += ["", "corridors (origin > destination: draw weight)"]
+    for r in w.corridors:
+        text = f"  {r['origin']} > {r['destination']}: {r['weight']:g}"
+        if sources:
+            text += f"  [{_cite(w.source_of('corridors', r['origin'] + '>' + r['destination'], 'weight'))}]"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _cite(s: dict | None) -> str:
+    if s is None:
+        return "no source"
+    parts = [s["kind"]] + [x for x in (s["source"], s["year"]) if x]
+    return ", ".join(parts) + (f": {s['note']}" if s["note"] else "")
