@@ -112,7 +112,6 @@ class Store:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.parts = self.root / "parts"
-        self._lock_fd = None
 
     # ------------------------------------------------------------------ exclusive use
     @contextmanager
@@ -133,14 +132,12 @@ class Store:
                 + (f" ({command})" if command else ""))
         os.ftruncate(fd, 0)
         os.pwrite(fd, info.encode(), 0)
-        self._lock_fd = fd
         try:
             yield self
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
-            self._lock_fd = None
 
     def holder(self) -> str | None:
         """Who holds the folder now (None when nobody does)."""
@@ -262,6 +259,7 @@ class Store:
             dict of the tables and ``hashes`` (file name -> SHA-256) for the manifest.
         """
         done = self.done()
+        failures = self.failures(keys)  # this experiment's runs only
         keys = [k for k in dict.fromkeys(keys) if k in done]
         summaries = [self._payload(json.loads((self.parts / f"{k}.summary.json").read_text()))
                      for k in keys]
@@ -269,7 +267,6 @@ class Store:
         frames = [pd.read_parquet(self.parts / f"{k}.country.parquet") for k in keys
                   if (self.parts / f"{k}.country.parquet").exists()]
         country = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        failures = self.failures(keys=None)
         hashes = {}
         for name, df in (("summary", summary), ("country", country)):
             path = self.root / f"{name}.parquet"

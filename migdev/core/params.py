@@ -175,13 +175,13 @@ class Params:
                               "step at which the headline agreement starts")
     agreement_quarters: int = _p(0, 0, 10_000, "quarters", ASSUMED,
                                  "duration of the headline agreement (0 = open-ended)")
-    agreement_destination: int = _p(0, 0, 3, "index", ASSUMED, "destination party to it")
-    agreement_origin: int = _p(0, 0, 7, "index", ASSUMED, "origin party to it")
+    agreement_destination: int = _p(0, 0, 59, "index", ASSUMED, "destination party to it")
+    agreement_origin: int = _p(0, 0, 59, "index", ASSUMED, "origin party to it")
     agreement_occupations: str = _p("health", unit="set", choices=tuple(OCCUPATION_SETS),
                                     source="2003 UK-South Africa memorandum (health workers)",
                                     doc="occupations the agreement covers")
-    implementation_rate: float = _p(1.0, 0.0, 1.0, "share", "workshop paper (signed is not "
-                                    "implemented)", "share of the agreement carried out: scales "
+    implementation_rate: float = _p(1.0, 0.0, 1.0, "share", "assumption (value); IOM 2005: an "
+                                    "agreement signed is not one implemented", "share of the agreement carried out: scales "
                                     "the G2G quota and the enforcement of its restriction",
                                     lever=True)
     g2g_quota: float = _p(0.002, 0.0, 0.2, "share per quarter", ASSUMED,
@@ -274,7 +274,7 @@ class Params:
                              "in one pilot)", "chance a skilled migrant abroad makes a temporary "
                              "return mission")
     mission_member_boost: float = _p(2.0, 0.0, 20.0, "multiplier",
-                                     "workshop paper: associations help identify professionals",
+                                     "assumption (value); IOM 2005: associations help identify professionals",
                                      "extra missions of association members")
     diaspora_engagement: float = _p(0.0, 0.0, 5.0, "multiplier", ASSUMED,
                                     "origin government's diaspora programme (raises missions)",
@@ -302,7 +302,7 @@ class Params:
                                    "effect of integration (reduces the hazard)")
     hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", HAZARD,
                              "effect of years abroad (reduces the hazard)")
-    return_incentive: float = _p(0.0, 0.0, 3.0, "index", "workshop paper (return programmes)",
+    return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
                                  "origin government's return incentives", lever=True)
     irregular_return: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
                                  "voluntary return rate of irregular migrants")

@@ -67,7 +67,6 @@ COUNTRY_FIELDS = {
     "safeguards_list": ("1 if on the WHO health workforce support and safeguards list", 0.0,
                         1.0, None),
 }
-SHARES = tuple(k for k, v in COUNTRY_FIELDS.items() if v[1] == 0.0 and v[2] <= 1.0)
 KINDS = ("published", "derived", "assumption")
 
 
@@ -161,27 +160,19 @@ def _load(folder: Path, stamp) -> WorldData:
     countries = _countries(folder / "countries.csv")
     corridors = _corridors(folder / "corridors.csv", countries)
     sources = _sources(folder / "sources.csv")
+    n_orig = sum(c["role"] in ("origin", "both") for c in countries)
+    n_dest = sum(c["role"] in ("destination", "both") for c in countries)
+    if not n_orig or not n_dest:
+        raise WorldError(f"{folder / 'countries.csv'}: a world needs at least one origin and "
+                         f"one destination")
     w = WorldData(
         name=meta["name"], title=meta["title"], folder=folder,
         base_year=meta.get("base_year"), extendable=bool(meta.get("extendable", False)),
-        default_origins=int(meta.get("default_origins", 0)),
-        default_destinations=int(meta.get("default_destinations", 0)),
+        default_origins=int(meta.get("default_origins", n_orig)),
+        default_destinations=int(meta.get("default_destinations", n_dest)),
         countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources))
-    if not w.default_origins:
-        w = _replace(w, default_origins=len(w.origins))
-    if not w.default_destinations:
-        w = _replace(w, default_destinations=len(w.destinations))
-    if not w.origins or not w.destinations:
-        raise WorldError(f"{folder / 'countries.csv'}: a world needs at least one origin and "
-                         f"one destination")
     _check_sources(w, folder / "sources.csv")
     return w
-
-
-def _replace(w, **kw):
-    import dataclasses
-
-    return dataclasses.replace(w, **kw)
 
 
 def _rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
