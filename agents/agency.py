@@ -53,11 +53,16 @@ class RecruitmentAgency(mesa.Agent):
         self.total_placed += int(self.accepted.sum())
 
 
-def apportion(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
     """Split integer ``totals`` (n,) over columns in proportion to ``weights`` (n, m).
 
-    Largest-remainder rounding, deterministic (ties go to the lower column). A row
-    whose weights are all zero gets nothing.
+    Each column first gets the floor of its exact share; the units left over go to
+    columns by their remainders. With ``u`` (one uniform draw per row) they are drawn by
+    systematic sampling, so each column's expected count is exactly its share whatever
+    the totals (a single unit is not always won by the largest share: per-capita outcomes
+    do not depend on how many persons are simulated). Without ``u`` the largest
+    remainders win (deterministic; ties go to the lower column). A row whose weights are
+    all zero gets nothing.
 
     Returns:
         (n, m) integers whose rows sum to ``totals`` (or 0 for zero-weight rows).
@@ -69,32 +74,59 @@ def apportion(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
     exact = totals[:, None] * share
     out = np.floor(exact).astype(np.int64)
     left = np.where(s[:, 0] > 0, totals - out.sum(axis=1), 0)
-    if left.any():
-        rem = exact - out
-        # order columns by remainder, largest first (stable: lower column wins ties)
-        order = np.argsort(-rem, axis=1, kind="stable")
-        ranks = np.empty_like(order)
-        rows = np.arange(w.shape[0])[:, None]
-        ranks[rows, order] = np.arange(w.shape[1])[None, :]
-        out += (ranks < left[:, None]) & (w > 0)
+    if not left.any():
+        return out
+    rem = np.where(w > 0, exact - out, 0.0)
+    if u is not None:
+        # systematic sampling: points u, u + 1, ..., u + left - 1 along the cumulated
+        # remainders (rescaled to sum to left); a column gets a unit per point in its span
+        tot = rem.sum(axis=1, keepdims=True)
+        scaled = np.divide(rem * left[:, None], tot, out=np.zeros_like(rem), where=tot > 0)
+        cum = np.cumsum(scaled, axis=1)
+        uu = np.asarray(u, dtype=float)[:, None]
+        hi = np.ceil(np.minimum(cum, left[:, None]) - uu)
+        lo = np.concatenate([np.zeros((len(w), 1)), hi[:, :-1]], axis=1)
+        extra = np.maximum(hi - lo, 0).astype(np.int64)
+        np.minimum(extra, 1, out=extra)
+        out += extra
+        # rounding at the edges of floating point: settle the last unit, if any, on the
+        # largest remainder not yet served (or take it from the smallest served)
+        diff = left - extra.sum(axis=1)
+        for i in np.flatnonzero(diff):
+            r = np.where(extra[i] == 0, rem[i], -1.0) if diff[i] > 0 else \
+                np.where(extra[i] == 1, -rem[i], -np.inf)
+            for j in np.argsort(-r, kind="stable")[:abs(diff[i])]:
+                out[i, j] += np.sign(diff[i])
+        return out
+    # order columns by remainder, largest first (stable: lower column wins ties)
+    order = np.argsort(-rem, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    rows = np.arange(w.shape[0])[:, None]
+    ranks[rows, order] = np.arange(w.shape[1])[None, :]
+    out += (ranks < left[:, None]) & (w > 0)
     return out
 
 
 def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.ndarray,
                   attractiveness: np.ndarray, respects: np.ndarray, protected: np.ndarray,
-                  covered: np.ndarray, penalty: np.ndarray, supply: np.ndarray) -> np.ndarray:
+                  covered: np.ndarray, penalty: np.ndarray, supply: np.ndarray,
+                  corridor: np.ndarray | None = None,
+                  u_split: np.ndarray | None = None,
+                  u_origin: np.ndarray | None = None) -> np.ndarray:
     """Offers each agency makes per origin and occupation this quarter (ODD §7.4).
 
     A destination's vacancies left after G2G placements are shared among its agencies
     in proportion to capacity (each capped at its capacity). An agency spreads its share
     of occupation k over origins in proportion to
 
-        score[a, o] = attractiveness[a, o] * supply[o, k] * margin[a, o, k],
+        score[a, o] = attractiveness[a, o] * supply[o, k] * margin[a, o, k] * corridor[o, d],
 
     where margin = 0 if the origin is protected for k and the agency respects the bar
     this quarter, 1 - penalty[d, o] if protected and not respected, 1 otherwise. So a
     bar moves a compliant agency's recruitment to other origins (diversion), and a
-    non-compliant one's partly (expected penalty).
+    non-compliant one's partly (expected penalty). ``corridor`` is the world's draw weight
+    of the corridor (shared language, historical tie, agency presence): an agency does
+    not recruit where there is no corridor, for example in its own country.
 
     Args:
         vacancies: (n_dest, 4) integer vacancies left for agencies.
@@ -105,6 +137,9 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         protected: (n_dest, n_orig) bool; covered: (n_dest, n_orig, 4) bool.
         penalty: (n_dest, n_orig) expected share of margin lost when caught.
         supply: (n_orig, 4) candidates at home.
+        corridor: (n_orig, n_dest) corridor weights (default: 1 everywhere).
+        u_split: (n_dest, 4) and u_origin: (n_ag, 4) uniform draws that place the units
+            left after rounding down (see :func:`apportion`); None: largest remainders.
 
     Returns:
         (n_ag, n_orig, 4) integer offers.
@@ -118,7 +153,8 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
             continue
         cap = capacity[ags]
         # share of each occupation's vacancies per agency, then cap by capacity
-        per = apportion(vacancies[d], np.broadcast_to(cap, (4, len(ags))))  # (4, n_a)
+        per = apportion(vacancies[d], np.broadcast_to(cap, (4, len(ags))),
+                        None if u_split is None else u_split[d])  # (4, n_a)
         tot = per.sum(axis=0)
         over = tot > np.floor(cap)
         if over.any():
@@ -128,8 +164,11 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         margin = np.where(bar, np.where(respects[ags][:, :, None], 0.0,
                                         1.0 - penalty[d][None, :, None]), 1.0)
         score = attractiveness[ags][:, :, None] * supply[None, :, :] * margin  # (n_a, n_orig, 4)
+        if corridor is not None:
+            score = score * corridor[None, :, d, None]
         for k in range(4):
-            offers[ags, :, k] = apportion(per[k], score[:, :, k])
+            offers[ags, :, k] = apportion(per[k], score[:, :, k],
+                                          None if u_origin is None else u_origin[ags, k])
     return offers
 
 
@@ -141,13 +180,15 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
 def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Attempts | None]:
     """This quarter's offers (one per chosen person) and independent attempts.
 
-    Draws its streams ("recruit": 3 per person, "agency": 1 per agency and origin) whether
-    or not they are used (common random numbers).
+    Draws its streams ("recruit": 3 per person, "agency": 1 per agency and origin,
+    "allocate": 4 per destination and 4 per agency) whether or not they are used (common
+    random numbers).
     """
     p, pop = model.p, model.pop
     n_ag, n_orig = len(model.agencies), model.n_orig
     u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
     u_ag = model.streams["agency"].random((n_ag, n_orig))
+    u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
     for a in model.agencies:
         a.offers[:] = 0
         a.accepted[:] = 0
@@ -160,7 +201,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 
     vac_left = vacancies.copy()
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement)
-    blocks = np.concatenate([g2g, _agency_blocks(model, vac_left, supply, u_ag)])
+    blocks = np.concatenate([g2g, _agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
     offers = None
     offered = np.zeros(pop.n, dtype=bool)
     if len(blocks):
@@ -188,7 +229,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
-        weights = net[pop.community[ind]] + 1.0
+        # by network, only along the world's corridors
+        weights = (net[pop.community[ind]] + 1.0) * model.world.corridor_open[pop.origin[ind]]
         cum = np.cumsum(weights, axis=1)
         cum /= cum[:, -1:]
         dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
@@ -215,20 +257,25 @@ def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
     return np.array(rows, dtype=OFFER_BLOCK)
 
 
-def _agency_blocks(model, vac_left, supply, u_ag) -> np.ndarray:
+def _agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     """Each agency's offers this quarter; an agency respects a bar this quarter with
     probability compliance * implementation (regulated: enforcement)."""
     p, w = model.p, model.world
-    comp = np.where(model.agency_regulated, p.enforcement, p.unregulated_compliance)
+    enforcement = model.lever("enforcement")
+    comp = np.where(model.agency_regulated,
+                    enforcement if np.ndim(enforcement) == 0 else enforcement[model.agency_dest],
+                    p.unregulated_compliance)
     strength = model.policy.protect_strength
     respects = u_ag < comp[:, None] * strength[model.agency_dest]
     for a in model.agencies:
         a.complied = not bool((~respects[a.index] & model.policy.protected[a.destination]).any())
-    penalty = p.penalty_risk * p.enforcement * strength
+    penalty = p.penalty_risk * (enforcement if np.ndim(enforcement) == 0
+                                else enforcement[:, None]) * strength
     attract = np.array([a.attractiveness for a in model.agencies])
     cap = np.array([a.capacity for a in model.agencies])
     offers = agency_offers(vac_left, model.agency_dest, cap, attract, respects,
-                           model.policy.protected, model.policy.covered, penalty, supply)
+                           model.policy.protected, model.policy.covered, penalty, supply,
+                           w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:])
     ai, oi, ki = np.nonzero(offers)
     blocks = offer_blocks(len(ai))
     if len(ai):

@@ -78,10 +78,17 @@ def collect_collective(model, idx, member, collective, household_fees) -> dict:
         this quarter's collective money (kUSD): collective, collective_fees,
         to_projects, matched.
     """
-    p, pop, nc = model.p, model.pop, model.n_comm
+    pop, nc = model.pop, model.n_comm
     comm = pop.community[idx]
     contrib = np.bincount(comm, weights=collective, minlength=nc)
-    matched, to_projects, cfees = collective_funds(contrib, p.matching_ratio, p.formal_fee)
+    ratio = model.lever("matching_ratio")
+    ratio = ratio if np.ndim(ratio) == 0 else ratio[model.world.comm_origin]
+    fee = model.lever("formal_fee")
+    if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
+        paid = np.bincount(comm, weights=collective * fee[pop.origin[idx], pop.dest[idx]],
+                           minlength=nc)
+        fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
+    matched, to_projects, cfees = collective_funds(contrib, ratio, fee)
     model.flows["rem_fees"] += np.bincount(comm, weights=household_fees, minlength=nc) + cfees
     model.flows["collective"] += contrib
     model.flows["matched"] += matched
@@ -105,12 +112,18 @@ def missions(model, idx: np.ndarray) -> None:
             a.record(0, 0.0, 0.0, 0)
         return
     ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
-    prob = mission_probability(pop.ties[idx], pop.member[idx], p.diaspora_engagement, p)
+    engagement = model.lever("diaspora_engagement")
+    if np.ndim(engagement) != 0:
+        engagement = engagement[pop.origin[idx]]
+    prob = mission_probability(pop.ties[idx], pop.member[idx], engagement, p)
     go = idx[ok & (u[idx] < prob)]
     model.flows.add("missions", go)
+    np.add.at(model.flows_to_dest[:, :, 4], (pop.origin[go], pop.dest[go]), 1)
     model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
     key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
     organised = np.bincount(key[pop.member[go]], minlength=nk)
+    ratio = model.lever("matching_ratio")
     for i, a in enumerate(model.associations):
+        r = ratio if np.ndim(ratio) == 0 else ratio[model.world.comm_origin[i // model.n_dest]]
         a.record(int(model.assoc_members[i]), float(model.assoc_fund[i]),
-                 float(model.assoc_fund[i] * p.matching_ratio), int(organised[i]))
+                 float(model.assoc_fund[i] * r), int(organised[i]))

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from migdev.core import fmath
-from migdev.core.codes import OCCUPATIONS, SETTLED, TEMP
+from migdev.core.codes import HEALTH, OCCUPATIONS, SETTLED, TEMP
 from migdev.core.measures import rate
 
 
@@ -55,26 +55,42 @@ class Government(mesa.Agent):
     def _destination_only(self, value):
         return value if self.destination_index is not None else None
 
+    def _here(self, name: str, role: str) -> float | None:
+        """A local lever's value for this country in ``role`` (None without the role)."""
+        i = self.origin_index if role == "origin" else self.destination_index
+        if i is None:
+            return None
+        v = self.model.lever(name)
+        if np.ndim(v) == 2:  # a corridor lever: this origin's mean over its corridors
+            w = self.model.world.corridor_weight
+            row = v[i] if role == "origin" else v[:, i]
+            weights = w[i] if role == "origin" else w[:, i]
+            return float((row * weights).sum() / max(weights.sum(), 1e-12))
+        return float(v if np.ndim(v) == 0 else v[i])
+
     # origin role
     @property
     def training_capacity(self) -> dict | None:
         p = self.model.p
+        if self.origin_index is None:
+            return None
         return self._origin_only({
-            "health": p.training_capacity_health * self.training_multiplier,
+            "health": self._here("training_capacity_health", "origin")
+            * self.training_multiplier,
             "education": p.training_capacity_education * self.training_multiplier,
             "other_skilled": p.training_capacity_other * self.training_multiplier})
 
     @property
     def matching_ratio(self) -> float | None:
-        return self._origin_only(self.model.p.matching_ratio)
+        return self._here("matching_ratio", "origin")
 
     @property
     def return_incentive(self) -> float | None:
-        return self._origin_only(self.model.p.return_incentive)
+        return self._here("return_incentive", "origin")
 
     @property
     def diaspora_engagement(self) -> float | None:
-        return self._origin_only(self.model.p.diaspora_engagement)
+        return self._here("diaspora_engagement", "origin")
 
     @property
     def remittance_partnership(self) -> dict | None:
@@ -83,7 +99,7 @@ class Government(mesa.Agent):
             return None
         m = self.model
         comms = m.world.comm_origin == self.origin_index
-        return {"formal_fee": m.p.formal_fee,
+        return {"formal_fee": self._here("formal_fee", "origin"),
                 "financial_access": float(m.comm["access"][comms].mean())}
 
     # destination role
@@ -93,7 +109,8 @@ class Government(mesa.Agent):
         if self.destination_index is None:
             return None
         m = self.model
-        w = wanted_stock(m.wanted_base, m.p.demand_growth, m.steps, m.demand_multiplier)
+        w = wanted_stock(m.wanted_base, m.p.demand_growth, m.steps, m.demand_multiplier) \
+            + m.replacement
         return dict(zip(OCCUPATIONS, w[self.destination_index].tolist()))
 
     @property
@@ -108,13 +125,14 @@ class Government(mesa.Agent):
 
     @property
     def integration_policy(self) -> float | None:
-        return self._destination_only(self.model.p.integration_policy)
+        return self._here("integration_policy", "destination")
 
     @property
     def agency_regulation(self) -> dict | None:
-        p = self.model.p
-        return self._destination_only({"regulated_share": p.agency_regulation,
-                                       "enforcement": p.enforcement})
+        if self.destination_index is None:
+            return None
+        return {"regulated_share": self._here("agency_regulation", "destination"),
+                "enforcement": self._here("enforcement", "destination")}
 
     @property
     def protected_origins(self) -> list[int]:
@@ -141,7 +159,8 @@ def training_places(cohort: np.ndarray, capacity_share: np.ndarray, extra: np.nd
     places[o, k] = round(cohort_o * (capacity_k * multiplier_o + extra_o)); the
     agreement-funded ``extra`` places (circular agreements) go to every skilled track.
     """
-    share = capacity_share[None, :] * multiplier[:, None] + extra[:, None]
+    cap = capacity_share if capacity_share.ndim == 2 else capacity_share[None, :]
+    share = cap * multiplier[:, None] + extra[:, None]
     return np.floor(cohort[:, None] * share + 0.5).astype(np.int64)
 
 
@@ -247,10 +266,36 @@ def dest_stock(model) -> np.ndarray:
                        minlength=model.n_dest * 4).reshape(model.n_dest, 4)
 
 
+def own_health_abroad(model) -> np.ndarray:
+    """Each origin's health workers abroad (simulated persons, n_orig)."""
+    pop = model.pop
+    sel = pop.abroad() & (pop.occ == HEALTH)
+    return np.bincount(pop.origin[sel], minlength=model.n_orig).astype(float)
+
+
+def replacement_demand(abroad: np.ndarray, abroad0: np.ndarray, dest_of_origin: np.ndarray,
+                       share: float, n_dest: int) -> np.ndarray:
+    """Extra wanted foreign health workers of countries in both roles (n_dest, 4).
+
+    extra[d(o), health] = share * max(0, abroad_o - abroad0_o) for each origin o that is
+    also destination d(o): it replaces part of the health workers it lost since the start
+    with recruits from elsewhere (the south-south chain, ODD §7.3).
+    """
+    extra = np.zeros((n_dest, 4))
+    both = np.flatnonzero(dest_of_origin >= 0)
+    extra[dest_of_origin[both], HEALTH] = share * np.maximum(abroad[both] - abroad0[both], 0.0)
+    return extra
+
+
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4)."""
     p = model.p
     wanted = wanted_stock(model.wanted_base, p.demand_growth, t, model.demand_multiplier)
+    if model.both_roles:
+        model.replacement = replacement_demand(own_health_abroad(model), model.health_abroad0,
+                                               model.world.dest_of_origin,
+                                               p.replacement_hiring, model.n_dest)
+        wanted = wanted + model.replacement
     vac = vacancies(wanted, dest_stock(model), p.vacancy_fill_rate)
     model.last_vacancies = vac
     return vac
@@ -261,7 +306,7 @@ def adapt_policies(model) -> None:
     health workers expand training (see :func:`adapt`)."""
     p = model.p
     wanted = wanted_stock(model.wanted_base, p.demand_growth, model.steps,
-                          model.demand_multiplier)
+                          model.demand_multiplier) + model.replacement
     unfilled = rate(np.maximum(wanted - dest_stock(model), 0), wanted)
     short = model.health_density_by_origin() < p.protection_density_threshold
     adapt(model.demand_multiplier, unfilled, model.training_multiplier, short, p.adaptive_rate)

@@ -94,6 +94,18 @@ class Migrant(mesa.Agent):
         return f"Migrant(slot={self.slot}, person={self.person_id}, {self.occupation}, {self.status})"
 
 
+def at(value, index):
+    """A lever's value for the given rows: the value itself when it is the same everywhere
+    (a float), else the array indexed (see MigrationModel.lever)."""
+    return value if np.ndim(value) == 0 else value[index]
+
+
+def per_origin(model, name: str):
+    """A per-origin lever shaped to multiply (n_orig, k) tables: a float, or (n_orig, 1)."""
+    v = model.lever(name)
+    return v if np.ndim(v) == 0 else v[:, None]
+
+
 def logistic(x):
     """1 / (1 + exp(-x)), elementwise."""
     return fmath.logistic(x)
@@ -253,10 +265,11 @@ def remittance_amounts(income, debt, ties, years_abroad, p):
     return repay, remit, net - repay - remit
 
 
-def formal_probability(formal_fee: float, informal_fee: float, informal_loss: float, p) -> float:
+def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p):
     """P(formal | access) = logistic(const - cost * 100 (f_formal - f_informal - loss))."""
     gap = 100.0 * (formal_fee - informal_fee - informal_loss)
-    return float(logistic(p.channel_const - p.channel_cost * gap))
+    out = logistic(p.channel_const - p.channel_cost * gap)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def remittance_channels(amount, access, u_access, u_channel, u_loss, p_formal, formal_fee,
@@ -358,7 +371,7 @@ def demography(model, t: int) -> None:
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     # the brain-gain incentive: expected earnings with the chance of emigrating
-    home = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
+    home = w.wage_ratio * w.wage_dest[0][None, :] * per_origin(model, "home_wage_scale")
     dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     expected = (1.0 - prospect) * home + prospect * dest
@@ -366,8 +379,12 @@ def demography(model, t: int) -> None:
     probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
     origin = pop.origin[idx]
     cohort = np.bincount(origin, minlength=model.n_orig)
-    cap = np.array([p.training_capacity_health, p.training_capacity_education,
-                    p.training_capacity_other])
+    health_cap = model.lever("training_capacity_health")
+    if np.ndim(health_cap) == 0:
+        cap = np.array([health_cap, p.training_capacity_education, p.training_capacity_other])
+    else:  # per origin (n_orig, 3)
+        cap = np.stack([health_cap, np.full(model.n_orig, p.training_capacity_education),
+                        np.full(model.n_orig, p.training_capacity_other)], axis=1)
     places = training_places(cohort, cap, model.policy.extra_training,
                              model.training_multiplier)
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
@@ -398,7 +415,8 @@ def decide(model, offers, attempts) -> None:
     if offers is None and attempts is None:
         return
     net = model.diaspora_share()
-    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * p.home_wage_scale
+    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * per_origin(model, "home_wage_scale")
+    integration_policy = model.lever("integration_policy")
     for c, offered in ((offers, True), (attempts, False)):
         if c is None:
             continue
@@ -409,7 +427,7 @@ def decide(model, offers, attempts) -> None:
         fee_months = (c.fee * 3.0 / w.wage_dest[d, occ]) if offered else 0.0
         util = migration_utility(
             w.wage_dest[d, occ] / home_wage[o, occ], fee_months,
-            net[pop.community[idx], d], pop.ties[idx], p.integration_policy,
+            net[pop.community[idx], d], pop.ties[idx], at(integration_policy, d),
             p.asc_offer if offered else p.asc_independent, p)
         accept = u[0][idx] < logistic(util)
         a_idx = idx[accept]
@@ -438,6 +456,8 @@ def decide(model, offers, attempts) -> None:
                 model.flows.add(name, a_idx[sel])
         model.flows.add("rec_health", a_idx[occa == HEALTH])
         np.add.at(model.flows_to_dest[:, :, 0], (pop.origin[a_idx], da), 1)
+        h = occa == HEALTH
+        np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
     for a in model.agencies:
         a.learn(p.agency_learning_rate)
 
@@ -448,7 +468,7 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     u = model.streams["work"].random((2, pop.n), dtype=np.float32)
     idx = np.flatnonzero(pop.abroad())
     model.flows.add("abroad_start", idx)
-    integ = np.full(model.n_dest, p.integration_policy)
+    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
     income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p)
     return idx, income
 
@@ -468,16 +488,17 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     collective = np.where(member, amount * p.collective_share, 0.0)
     household = amount - collective
     access = model.comm["access"][pop.community[idx]]
-    p_formal = formal_probability(p.formal_fee, p.informal_fee, p.informal_loss, p)
+    formal_fee = at(model.lever("formal_fee"), (pop.origin[idx], pop.dest[idx]))
+    p_formal = formal_probability(formal_fee, p.informal_fee, p.informal_loss, p)
     ch = remittance_channels(household, access, u[0][idx], u[1][idx], u[2][idx], p_formal,
-                             p.formal_fee, p.informal_fee, p.informal_loss)
+                             formal_fee, p.informal_fee, p.informal_loss)
     pop.remitted[idx] = household > 0
     model.flows.add("rem_formal", idx, household * ch["formal"])
     model.flows.add("rem_informal", idx, household * ~ch["formal"])
     model.flows.add("rem_losses", idx, ch["loss"])
     received = np.bincount(pop.community[idx], weights=ch["received"], minlength=model.n_comm)
     model.comm["investment"] += p.household_invest_share * received
-    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[idx], pop.dest[idx]), amount)
+    np.add.at(model.flows_to_dest[:, :, 3], (pop.origin[idx], pop.dest[idx]), amount)
     money = collect_collective(model, idx, member, collective, ch["fee"])
     model.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
                         "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
@@ -515,7 +536,8 @@ def returns(model, idx: np.ndarray) -> None:
     si = np.flatnonzero(st == SETTLED)
     if len(si):
         j = idx[si]
-        prob = settled_return_probability(pop.ties[j], dev[si], p.return_incentive,
+        prob = settled_return_probability(pop.ties[j], dev[si],
+                                          at(model.lever("return_incentive"), pop.origin[j]),
                                           pop.integration[j], pop.q_abroad[j] / 4.0, p)
         back[si[u[j] < prob]] = True
     ii = np.flatnonzero(st == IRREGULAR)
@@ -533,4 +555,4 @@ def returns(model, idx: np.ndarray) -> None:
     model.flows.add("knowledge_in", r, p.knowledge_per_gain * gain)
     model.comm["investment"] += np.bincount(pop.community[r], weights=savings,
                                             minlength=model.n_comm) * p.household_invest_share
-    np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[r], pop.dest[r]), 1)
+    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from migdev.core.params import describe
-from migdev.model.metrics import COUNTRY_COLUMNS
+from migdev.model.metrics import CORRIDOR_COLUMNS, COUNTRY_COLUMNS
 
 
 def _fmt(v) -> str:
@@ -38,19 +38,21 @@ def params_table() -> str:
             rng = f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
         else:
             rng = "—"
+        doc = r["doc"] + (f" (per {r['scope']}: `{r['name']}[...]`)" if r["scope"] else "")
         rows.append(f"| `{r['name']}` | {_fmt(r['default'])} | {rng} | {r['unit']} | "
-                    f"{r['doc']} | {r['source']} |")
+                    f"{doc} | {r['source']} |")
     return "\n".join(rows)
 
 
-def columns_table() -> str:
+def columns_table(columns=COUNTRY_COLUMNS) -> str:
     rows = ["| column | unit | meaning |", "|---|---|---|"]
-    rows += [f"| `{k}` | {u} | {m} |" for k, (u, m) in COUNTRY_COLUMNS.items()]
+    rows += [f"| `{k}` | {u} | {m} |" for k, (u, m) in columns.items()]
     return "\n".join(rows)
 
 
 def fill(text: str) -> str:
-    for key, table in (("params", params_table()), ("columns", columns_table())):
+    for key, table in (("params", params_table()), ("columns", columns_table()),
+                       ("corridor-columns", columns_table(CORRIDOR_COLUMNS))):
         pat = re.compile(rf"(<!-- {key}:begin -->\n).*?(<!-- {key}:end -->)", re.S)
         if not pat.search(text):
             raise ValueError(f"markers <!-- {key}:begin/end --> not found")

@@ -57,6 +57,22 @@ COUNTRY_COLUMNS = {
     "health_applicants": ("persons per quarter", "entrants who chose health training"),
 }
 
+#: columns of MigrationModel.corridor_frame(): one row per step x origin x destination with
+#: a corridor. docs/ODD.md §4.11 documents each; a test checks that it does.
+CORRIDOR_COLUMNS = {
+    "step": ("quarter", "step of the run (0 = initial state)"),
+    "origin": ("name", "origin country"),
+    "destination": ("name", "destination country"),
+    "recruits": ("persons per quarter", "departures on the corridor this quarter, all channels"),
+    "health_recruits": ("persons per quarter", "health workers departing on the corridor"),
+    "returns": ("persons per quarter", "returns home from the destination this quarter"),
+    "remittances": ("kUSD per quarter", "household and collective remittances sent home"),
+    "missions": ("missions per quarter", "temporary return missions from the destination"),
+    "abroad": ("persons", "persons of the origin abroad in the destination (any status)"),
+}
+#: the flows the model accumulates per corridor each quarter (model.flows_to_dest)
+CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
+
 
 def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 0.5) -> dict:
     """Paths taken by everyone who has ever emigrated (ODD §4.11, per run).

@@ -22,9 +22,9 @@ from migdev.agents.migrant import Migrant
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
-from migdev.core.params import Params, make_params
+from migdev.core.params import LOCAL_LEVERS, Params, make_params
 from migdev.core.population import make_streams
-from migdev.core.records import all_agreements, party_origins
+from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
 from migdev.model.metrics import COLS, country_row
 from migdev.model.world import build_world
@@ -72,6 +72,7 @@ class MigrationModel(mesa.Model):
         self.params0 = p
         self.p = p
         self.streams = make_streams(seed)
+        self._lever_cache: dict = {}
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
         w = self.world
@@ -82,16 +83,17 @@ class MigrationModel(mesa.Model):
 
         # institutions (ordinary Mesa agents)
         self.governments = []
-        self.origins = []
-        self.destinations = []
-        for o, name in enumerate(w.origin_names):
-            g = Government(self, name, origin_index=o)
-            self.origins.append(g)
+        # one government per country: a country in both roles has one, with both indices
+        for name in dict.fromkeys([*w.origin_names, *w.destination_names]):
+            o = w.origin_names.index(name) if name in w.origin_names else None
+            d = w.destination_names.index(name) if name in w.destination_names else None
+            g = Government(self, name, origin_index=o, destination_index=d)
             self.governments.append(g)
-        for d, name in enumerate(w.destination_names):
-            g = Government(self, name, destination_index=d)
-            self.destinations.append(g)
-            self.governments.append(g)
+        self.origins = sorted((g for g in self.governments if g.origin_index is not None),
+                              key=lambda g: g.origin_index)
+        self.destinations = sorted((g for g in self.governments
+                                    if g.destination_index is not None),
+                                   key=lambda g: g.destination_index)
         self.communities = []
         for c in range(self.n_comm):
             o = int(w.comm_origin[c])
@@ -99,13 +101,15 @@ class MigrationModel(mesa.Model):
                 self, c, o, f"{w.origin_names[o]} / community {c % p.communities_per_origin + 1}",
                 float(w.represented_pop[c]), int(w.comm_size[c])))
         self.agencies = []
+        regulation = self._per_destination("agency_regulation")
+        fee_reg = self._per_destination("fee_regulated_months")
+        fee_unreg = self._per_destination("fee_unregulated_months")
         for d in range(self.n_dest):
-            n_reg = int(round(p.agency_regulation * p.agencies_per_destination))
+            n_reg = int(round(regulation[d] * p.agencies_per_destination))
             for j in range(p.agencies_per_destination):
                 reg = j < n_reg
                 self.agencies.append(RecruitmentAgency(
-                    self, len(self.agencies), d, reg,
-                    p.fee_regulated_months if reg else p.fee_unregulated_months,
+                    self, len(self.agencies), d, reg, fee_reg[d] if reg else fee_unreg[d],
                     p.agency_capacity * p.n_persons, self.n_orig))
         self.agency_dest = np.array([a.destination for a in self.agencies])
         self.agency_regulated = np.array([a.regulated for a in self.agencies])
@@ -120,8 +124,7 @@ class MigrationModel(mesa.Model):
             "health_home": np.zeros(self.n_comm), "education_home": np.zeros(self.n_comm),
             "health_density": np.zeros(self.n_comm), "knowledge": np.zeros(self.n_comm),
             "investment": np.zeros(self.n_comm), "projects": np.zeros(self.n_comm),
-            "access": np.clip(p.financial_access * w.comm_access
-                              * w.origin_access[w.comm_origin], 0, 1),
+            "access": self._access(),
             "development": np.zeros(self.n_comm), "h_home": np.zeros(self.n_comm),
         }
         self.listed = np.zeros(self.n_orig, dtype=bool)
@@ -130,11 +133,16 @@ class MigrationModel(mesa.Model):
         self.wanted_base = (np.array([p.demand_health, p.demand_education, p.demand_other,
                                       p.demand_low])[None, :] * w.occ_total0[None, :]
                             * w.dest_weight[:, None])
+        self.both_roles = bool((w.dest_of_origin >= 0).any())
+        self.health_abroad0 = government.own_health_abroad(self)
+        self.replacement = np.zeros((self.n_dest, 4))
         self.prospect = np.zeros((self.n_orig, 4))
         self.flows = Flows(self.pop.community, self.n_comm)
         self.unfilled = np.zeros((self.n_dest, 4))
         self.last_vacancies = np.zeros((self.n_dest, 4), dtype=np.int64)
-        self.flows_to_dest = np.zeros((self.n_orig, self.n_dest, 3))  # recruits, returns, remit
+        # this quarter's flows per corridor (metrics.CORRIDOR_FLOWS)
+        self.flows_to_dest = np.zeros((self.n_orig, self.n_dest, len(metrics.CORRIDOR_FLOWS)))
+        self._corridor_rows: list[np.ndarray] = []
         self.totals = {"entrants": 0, "exits": 0}
         self._net, self._net_step = None, -1
         self.last_money = dict.fromkeys(("sent", "received", "fees", "losses", "collective",
@@ -187,16 +195,67 @@ class MigrationModel(mesa.Model):
             except ParameterError as e:
                 what = ", ".join(f"{k} = {v!r}" for k, v in changes.items())
                 raise ParameterError(f"scheduled event(s) at step {t} ({what}): {e}") from None
-            if "financial_access" in changes:
-                w = self.world
-                self.comm["access"] = np.clip(self.p.financial_access * w.comm_access
-                                              * w.origin_access[w.comm_origin], 0, 1)
+            if any(split_local(k)[0] == "financial_access" for k in changes):
+                self.comm["access"] = self._access()
 
     def record(self) -> None:
         """Store this step's row per origin, then let Mesa's DataCollector read it."""
         self._rows.append(country_row(self))
         self._protected_rows.append(self.policy.protected.any(axis=0).copy())
+        pop = self.pop
+        ab = pop.abroad()
+        stock = np.bincount(pop.origin[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
+                            minlength=self.n_orig * self.n_dest).reshape(self.n_orig, self.n_dest)
+        self._corridor_rows.append(np.concatenate([self.flows_to_dest, stock[:, :, None]],
+                                                  axis=2))
         self.datacollector.collect(self)
+
+    def _access(self) -> np.ndarray:
+        """Each community's reach of formal remittance services (0-1)."""
+        w = self.world
+        fa = self.lever("financial_access")
+        fa = fa if np.ndim(fa) == 0 else fa[w.comm_origin]
+        return np.clip(fa * w.comm_access * w.origin_access[w.comm_origin], 0, 1)
+
+    def _per_destination(self, name: str) -> np.ndarray:
+        v = self.lever(name)
+        return np.full(self.n_dest, v) if np.ndim(v) == 0 else v
+
+    # ------------------------------------------------------------------ local levers
+    def lever(self, name: str):
+        """A lever's value where it applies: a float when it has one value everywhere (the
+        usual case), else an array — per origin (n_orig,), per destination (n_dest,) or
+        per corridor (n_orig, n_dest) as its scope says — with the ``local`` values of
+        single countries or corridors on top (docs/WORLDS.md)."""
+        p = self.p
+        cache = self._lever_cache
+        if cache.get("_p") is not p:
+            cache.clear()
+            cache["_p"] = p
+        if name in cache:
+            return cache[name]
+        value = getattr(p, name)
+        entries = [x for x in p.local if x.param == name]
+        if not entries:
+            cache[name] = value
+            return value
+        w = self.world
+        scope = LOCAL_LEVERS[name]
+        if scope == "corridor":
+            arr = np.full((self.n_orig, self.n_dest), float(value))
+            # the least specific first: a whole origin, a whole destination, then one pair
+            for x in sorted(entries, key=lambda x: ("*" not in x.key and ">" in x.key,)):
+                o, _, d = (part.strip() for part in x.key.partition(">"))
+                rows = slice(None) if o == "*" else w.origin_names.index(o)
+                cols = slice(None) if not d else w.destination_names.index(d)
+                arr[rows, cols] = x.value
+        else:
+            names = w.origin_names if scope == "origin" else w.destination_names
+            arr = np.full(len(names), float(value))
+            for x in entries:
+                arr[names.index(x.key)] = x.value
+        cache[name] = arr
+        return arr
 
     # ------------------------------------------------------------------ state queries
     def origin_sum(self, x) -> np.ndarray:
@@ -243,16 +302,31 @@ class MigrationModel(mesa.Model):
         pop = self.pop
         return metrics.path_shares(pop.status, pop.n_stays, pop.ties, pop.member, pop.remitted)
 
+    def corridor_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per step x corridor of the world (columns:
+        metrics.CORRIDOR_COLUMNS): recruits, returns, remittances and missions on each
+        origin-destination pair, and the stock abroad there."""
+        data = np.stack(self._corridor_rows)  # (steps, n_orig, n_dest, k)
+        o, d = np.nonzero(self.world.corridor_weight > 0)
+        data = data[:, o, d, :]  # (steps, n_corr, k)
+        n_steps, n_corr, k = data.shape
+        cols = [*metrics.CORRIDOR_FLOWS, "abroad"]
+        df = pd.DataFrame(data.reshape(n_steps * n_corr, k), columns=cols)
+        for c in ("recruits", "health_recruits", "returns", "missions", "abroad"):
+            df[c] = df[c].astype(np.int64)
+        names_o = np.array(self.world.origin_names, dtype=object)[o]
+        names_d = np.array(self.world.destination_names, dtype=object)[d]
+        df.insert(0, "step", np.repeat(np.arange(n_steps), n_corr))
+        df.insert(1, "origin", pd.Categorical(np.tile(names_o, n_steps),
+                                              categories=self.world.origin_names))
+        df.insert(2, "destination", pd.Categorical(np.tile(names_d, n_steps),
+                                                   categories=self.world.destination_names))
+        return df
+
     def flows_frame(self) -> pd.DataFrame:
-        """This quarter's flows on each origin-destination edge (recruits, returns, remittances)."""
-        rows = []
-        for o in range(self.n_orig):
-            for d in range(self.n_dest):
-                r, ret, rem = self.flows_to_dest[o, d]
-                rows.append({"origin": self.world.origin_names[o],
-                             "destination": self.world.destination_names[d],
-                             "recruits": r, "returns": ret, "remittances": rem})
-        return pd.DataFrame(rows)
+        """This quarter's flows on each corridor (the last step of :meth:`corridor_frame`)."""
+        df = self.corridor_frame()
+        return df[df.step == df.step.max()].drop(columns="step").reset_index(drop=True)
 
     def network(self):
         """A networkx graph of countries and communities with integer node ids.
@@ -279,7 +353,9 @@ class MigrationModel(mesa.Model):
             gph.add_edge(base + c, self.n_dest + comm.origin, kind="member")
         for o in range(self.n_orig):
             for d in range(self.n_dest):
-                r, ret, rem = self.flows_to_dest[o, d]
+                if self.world.corridor_weight[o, d] <= 0:
+                    continue
+                r, _h, ret, rem, _m = self.flows_to_dest[o, d]
                 gph.add_edge(self.n_dest + o, d, kind="flow", recruits=float(r),
                              returns=float(ret), remittances=float(rem))
         return gph

@@ -12,7 +12,8 @@ SCENARIOS: dict[str, dict] = {
     # 1. no agreement
     "baseline": {},
     # 2. a destination bars active recruitment from one origin except through a G2G
-    #    quota (the 2003 UK-South Africa health-worker memorandum pattern)
+    #    quota; origin 0 and destination 0 are South Africa and the United Kingdom in the
+    #    default world: the 2003 UK-South Africa health-worker memorandum
     "restrictive_mou": {
         "agreement_kind": "restrictive",
         "agreement_origin": 0,

@@ -16,7 +16,7 @@ import numpy as np
 from migdev.core import fmath
 from migdev.core.codes import CH_INITIAL, EDUCATION, HEALTH, HOME, LOW, OTHER, SETTLED, TEMP
 from migdev.core.population import Population
-from migdev.core.worlds import WorldData, load_world
+from migdev.core.worlds import WorldData, load_world, origin_names
 
 COMMUNITY_WEIGHTS = (1.0, 0.8, 0.6, 0.5)
 COMMUNITY_ACCESS = (1.0, 0.85, 0.7, 0.6)
@@ -26,12 +26,13 @@ def origin_rows(wd: WorldData, n_origins: int) -> list[dict]:
     """The world's origin rows; an extendable world repeats its table for more origins,
     each further round poorer (density x 0.8, wages x 0.85 per round)."""
     table = wd.origins
+    names = origin_names(wd, n_origins)
     rows = []
     for i in range(n_origins):
         base = dict(table[i % len(table)])
         k = i // len(table)
         if k:
-            base["country"] = f"Origin {chr(ord('A') + i)}"
+            base["country"] = names[i]
             base["health_density"] *= fmath.power(0.8, k)
             base["wage_ratio_skilled"] *= fmath.power(0.85, k)
             base["wage_ratio_low"] *= fmath.power(0.85, k)
@@ -56,6 +57,12 @@ class World:
     represented_pop: np.ndarray  # (n_comm,)
     education_ref: np.ndarray  # (n_comm,) initial education density
     occ_total0: np.ndarray  # (4,) persons per occupation at start, all origins
+    dest_of_origin: np.ndarray  # (n_orig,) destination index of the same country, or -1
+
+    @property
+    def corridor_open(self) -> np.ndarray:
+        """(n_orig, n_dest) 1.0 where the world has a corridor, else 0.0."""
+        return (self.corridor_weight > 0).astype(float)
 
 
 def apportion_1d(total: int, weights) -> np.ndarray:
@@ -144,9 +151,12 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     education_ref = np.maximum(edu_home, 1) * 10_000.0 / represented
     occ_total0 = np.bincount(pop.occ, minlength=4).astype(float)
 
+    dest_names = [d["country"] for d in dests]
+    dest_of_origin = np.array([dest_names.index(r["country"]) if r["country"] in dest_names
+                               else -1 for r in rows], dtype=np.int64)
     world = World(
         origin_names=[r["country"] for r in rows],
-        destination_names=[d["country"] for d in dests],
+        destination_names=dest_names,
         wage_dest=wage_dest,
         wage_ratio=wage_ratio,
         dest_weight=dest_weight,
@@ -158,6 +168,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         represented_pop=represented,
         education_ref=education_ref,
         occ_total0=occ_total0,
+        dest_of_origin=dest_of_origin,
     )
     return world, pop
 

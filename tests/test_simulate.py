@@ -19,7 +19,7 @@ def test_simulate_writes_table_summary_and_figures(tmp_path):
                "--out", str(out))
     assert r.returncode == 0, r.stderr
     df = pd.read_parquet(out / "country.parquet")
-    assert df.step.max() == 44 and df.country.nunique() == 4
+    assert df.step.max() == 44 and df.country.nunique() == 7  # the default world
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 5 and summary["scenario"] == "restrictive_mou"
     for ext in ("png", "pdf"):

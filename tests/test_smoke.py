@@ -5,7 +5,7 @@ def test_default_model_builds_and_runs():
     m = MigrationModel(rng=3, n_persons=2000)
     m.run_for(8)
     df = m.country_frame()
-    assert len(df) == 9 * 4
+    assert len(df) == 9 * 7  # steps 0-8 x the default world's 7 origins
     assert m.steps == 8
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from migdev.core.errors import ParameterError
-from migdev.core.params import FIELDS, make_params
+from migdev.core.params import RECORDS, country_index, field_of, make_params
+from migdev.core.worlds import load_world
 from migdev.core.records import Agreement, Event
 from migdev.model.scenarios import SCENARIOS
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
 CONTROLS = ("no_agreement", "no_policy", "no_migration")
-OUTPUTS = ("country", "summary")
+OUTPUTS = ("country", "corridor", "summary")
 
 
 class ConfigError(ValueError):
@@ -67,7 +68,8 @@ class ExperimentConfig:
         replicates: runs per design point, each with its own seed.
         master_seed: the seed all run seeds derive from.
         controls: paired controls run beside every point at the same seed.
-        outputs: tables to keep ("country": per step x country; "summary": per run).
+        outputs: tables to keep ("country": per step x origin; "corridor": per step x
+            origin-destination pair; "summary": per run).
         params: fixed parameter overrides (on top of the scenario).
         design: the design.
         source: path of the file it was read from.
@@ -128,9 +130,10 @@ def _typed(src, key, value, kind, lo=None, hi=None):
 def _param_value(src, key, name, value, base: dict | None = None):
     """Check one parameter override by building Params with it (the model's own rules),
     on top of ``base`` (the config's scenario and [params]) when given."""
-    if name not in FIELDS or name in ("agreements", "events"):
+    if field_of(name) is None or name in RECORDS:
         raise ConfigError(f"{src}: key '{key}' names no model parameter; see docs/ODD.md §6 "
-                          f"for the list (agreements and events have their own tables)")
+                          f"for the list (agreements and events have their own tables; a "
+                          f"lever for one country is written lever[Country])")
     try:
         make_params(**{**(base or {}), name: value})
     except ParameterError as e:
@@ -202,8 +205,14 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     if isinstance(world, str) and base_dir is not None and not Path(world).is_absolute() \
             and (base_dir / world / "world.toml").is_file():
         params["world"] = str((base_dir / world).resolve())  # relative to the config
+    # each value is checked in the config's world (names of countries depend on it)
+    shape = {}
+    for k in ("world", "n_origins", "n_destinations"):
+        if k in params:
+            _param_value(src, f"params.{k}", k, params[k], shape)
+            shape[k] = params[k]
     for k, v in params.items():
-        _param_value(src, f"params.{k}", k, v)
+        _param_value(src, f"params.{k}", k, v, shape)
     try:
         base = dataclasses.asdict(make_params(**{**SCENARIOS[scenario], **params}))
     except ParameterError as e:
@@ -239,6 +248,20 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         for k in ("origins", "occupations"):
             if k in a:
                 a[k] = tuple(_typed(src, f"{where}.{k}", a[k], "list"))
+        # countries by name (or index)
+        try:
+            wd = load_world(base["world"])
+            if isinstance(a.get("destination"), str):
+                a["destination"] = country_index(wd, base["n_origins"], base["n_destinations"],
+                                                 a["destination"], "destination",
+                                                 f"{where}.destination")
+            if "origins" in a:
+                a["origins"] = tuple(
+                    country_index(wd, base["n_origins"], base["n_destinations"], o, "origin",
+                                  f"{where}.origins") if isinstance(o, str) else o
+                    for o in a["origins"])
+        except ParameterError as e:
+            raise ConfigError(f"{src}: {e}") from None
         if "kind" not in a:
             raise ConfigError(f"{src}: missing key '{where}.kind' (restrictive, circular or "
                               f"multilateral)")
@@ -325,7 +348,7 @@ def _design(src, d: dict, base_dir: Path | None, base: dict, fixed: set) -> Desi
         where = f"design.factors.{fname}"
         _typed(src, where, spec, "table")
         _check_keys(src, where, spec, FACTOR)
-        if fname not in FIELDS or fname in ("agreements", "events"):
+        if field_of(fname) is None or fname in RECORDS:
             raise ConfigError(f"{src}: key '{where}' names no model parameter; see docs/ODD.md")
         if "values" in spec:
             if "low" in spec or "high" in spec:
@@ -339,7 +362,7 @@ def _design(src, d: dict, base_dir: Path | None, base: dict, fixed: set) -> Desi
         else:
             if "low" not in spec or "high" not in spec:
                 raise ConfigError(f"{src}: {where} needs values = [...] or both low and high")
-            if FIELDS[fname].type not in ("int", "float", int, float):
+            if field_of(fname).type not in ("int", "float", int, float):
                 raise ConfigError(f"{src}: {where}: {fname} is not numeric; give values = [...]")
             lo = _typed(src, f"{where}.low", spec["low"], "num")
             hi = _typed(src, f"{where}.high", spec["high"], "num")
@@ -349,7 +372,7 @@ def _design(src, d: dict, base_dir: Path | None, base: dict, fixed: set) -> Desi
             if not lo < hi:
                 raise _err(src, f"{where}.high", hi, f"a number above low = {lo}")
             for v in (lo, hi):
-                _param_value(src, where, fname, int(v) if FIELDS[fname].type in ("int", int)
+                _param_value(src, where, fname, int(v) if field_of(fname).type in ("int", int)
                              else float(v), base)
             factors.append(Factor(fname, low=float(lo), high=float(hi)))
     if kind == "grid" and any(f.is_range for f in factors):

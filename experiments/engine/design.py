@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from migdev.core.errors import ParameterError
-from migdev.core.params import FIELDS, make_params
+from migdev.core.params import RECORDS, field_of, make_params
 from migdev.experiments.engine.config import ConfigError, DesignSpec, Factor
 
 
@@ -43,7 +43,7 @@ def _value(f: Factor, x: float):
     """Map a numeric sample ``x`` to the factor's value (index for categorical factors)."""
     if not f.is_range:
         return f.values[min(int(np.floor(x)), len(f.values) - 1)]
-    if FIELDS[f.name].type in ("int", int):
+    if field_of(f.name).type in ("int", int):
         return int(np.floor(x + 0.5))
     return float(x)
 
@@ -120,7 +120,7 @@ def _table(spec: DesignSpec, src: str) -> Design:
     if len(set(lines[0])) != len(lines[0]):
         raise ConfigError(f"{where}: a column name is repeated in the header")
     for col in df.columns:
-        if col not in FIELDS or col in ("agreements", "events"):
+        if field_of(col) is None or col in RECORDS:
             raise ConfigError(f"{where}: column {col!r} names no model parameter; see "
                               f"docs/ODD.md")
     clash = sorted(set(df.columns) & set(spec.fixed))
@@ -131,7 +131,7 @@ def _table(spec: DesignSpec, src: str) -> Design:
     for i, row in enumerate(df.to_dict("records")):
         clean = {}
         for k, v in row.items():
-            t = FIELDS[k].type
+            t = field_of(k).type
             if t in ("bool", bool) and isinstance(v, str):
                 v = {"true": True, "false": False}.get(v.lower(), v)
             if isinstance(v, np.generic):

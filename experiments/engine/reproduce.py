@@ -122,6 +122,10 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     rounding: dict = {}
     diffs += compare(_relabel(stored["country"], a_lab), _relabel(again["country"], b_lab),
                      lab + ["step", "country"], "country", rounding=rounding)
+    if not stored["corridor"].empty or not again["corridor"].empty:
+        diffs += compare(_relabel(stored["corridor"], a_lab), _relabel(again["corridor"], b_lab),
+                         lab + ["step", "origin", "destination"], "corridor",
+                         rounding=rounding)
     s_a = _relabel(stored["summary"].drop(columns=["wall_s"], errors="ignore"), a_lab)
     s_b = _relabel(again["summary"].drop(columns=["wall_s"], errors="ignore"), b_lab)
     diffs += compare(s_a, s_b, lab, "summary", rounding=rounding)

@@ -142,8 +142,8 @@ def run_spec(spec) -> dict:
     """Run one spec. Never raises: a failure comes back with its traceback.
 
     Returns:
-        dict with key, status ("ok" or "failed"), wall_s, and for ok runs ``country`` (a
-        DataFrame, if kept) and ``summary`` (a dict, if kept); for failed runs ``error``
+        dict with key, status ("ok" or "failed"), wall_s, and for ok runs ``country`` and
+        ``corridor`` (DataFrames, if kept) and ``summary`` (a dict, if kept); for failed runs ``error``
         and ``traceback``.
     """
     from migdev.model import MigrationModel
@@ -155,6 +155,8 @@ def run_spec(spec) -> dict:
         out = {"key": spec.key, "status": "ok"}
         if "country" in spec.outputs:
             out["country"] = m.country_frame()
+        if "corridor" in spec.outputs:
+            out["corridor"] = m.corridor_frame()
         summary = m.summary() if "summary" in spec.outputs else None
         out["summary"] = summary
     except Exception as e:  # noqa: BLE001 - isolate any failure of one run

@@ -3,16 +3,18 @@ second sweep into the same folder loses nothing finished and leaves nothing half
 
 Layout of ``<out>/``:
 
-* ``parts/<key>.country.parquet`` and ``parts/<key>.summary.json``: one run's outputs,
+* ``parts/<key>.country.parquet``, ``parts/<key>.corridor.parquet`` and
+  ``parts/<key>.summary.json``: one run's outputs,
   written (through a temporary file private to the writer and an atomic rename) as soon as
   the run finishes; the summary file is written last and marks the run as stored. It
-  records the SHA-256 of the country part and of its own content, checked whenever the
+  records the SHA-256 of the other parts and of its own content, checked whenever the
   store is opened for a sweep and by ``reproduce``;
 * ``parts/<key>.failed.json``: a failed run's error and traceback;
 * ``quarantine/<time>/``: parts that failed their check (corrupt or edited), moved aside;
   the runs they belonged to are run again;
 * ``runs.parquet``: one row per (point, replicate, role) with its run key, seed, status;
-* ``country.parquet``, ``summary.parquet``, ``failures.parquet``: the consolidated tables,
+* ``country.parquet``, ``corridor.parquet``, ``summary.parquet``, ``failures.parquet``: the
+  consolidated tables,
   whose SHA-256 the manifest records and readers check;
 * ``manifest.json``: everything needed to re-run the experiment, and its status
   (``running``, ``complete``, ``failures``, ``incomplete``, ``interrupted``);
@@ -35,7 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
-TABLES = ("runs", "country", "summary", "failures")
+TABLES = ("runs", "country", "corridor", "summary", "failures")
+#: per-step tables a run may keep (one part file each)
+FRAMES = ("country", "corridor")
 
 
 class StoreError(RuntimeError):
@@ -182,11 +186,15 @@ class Store:
                        {k: result.get(k) for k in ("key", "error", "traceback", "wall_s")})
             return
         files = {}
-        if result.get("country") is not None:
-            df = result["country"].copy()
+        for name in FRAMES:
+            if result.get(name) is None:
+                continue
+            df = result[name].copy()
             df.insert(0, "key", key)
-            df["country"] = df["country"].astype(str)
-            files["country"] = write_parquet(self.parts / f"{key}.country.parquet", df)
+            for col in ("country", "origin", "destination"):
+                if col in df:
+                    df[col] = df[col].astype(str)
+            files[name] = write_parquet(self.parts / f"{key}.{name}.parquet", df)
         payload = {"key": key, "wall_s": result["wall_s"], **(result.get("summary") or {})}
         record = {**payload, "_files": files, "_sha256": _sha256_json(payload)}
         write_json(self.parts / f"{key}.summary.json", record)
@@ -264,19 +272,20 @@ class Store:
         summaries = [self._payload(json.loads((self.parts / f"{k}.summary.json").read_text()))
                      for k in keys]
         summary = pd.DataFrame(summaries)
-        frames = [pd.read_parquet(self.parts / f"{k}.country.parquet") for k in keys
-                  if (self.parts / f"{k}.country.parquet").exists()]
-        country = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        tables = {"summary": summary}
+        for name in FRAMES:
+            frames = [pd.read_parquet(self.parts / f"{k}.{name}.parquet") for k in keys
+                      if (self.parts / f"{k}.{name}.parquet").exists()]
+            tables[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         hashes = {}
-        for name, df in (("summary", summary), ("country", country)):
+        for name, df in tables.items():
             path = self.root / f"{name}.parquet"
             if not df.empty:
                 hashes[path.name] = write_parquet(path, df)
             else:
                 path.unlink(missing_ok=True)
         hashes["failures.parquet"] = write_parquet(self.root / "failures.parquet", failures)
-        return {"summary": summary, "country": country, "failures": failures,
-                "hashes": hashes}
+        return {**tables, "failures": failures, "hashes": hashes}
 
     # ------------------------------------------------------------------ reading
     def manifest(self) -> dict:

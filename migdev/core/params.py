@@ -17,15 +17,21 @@ from typing import Any
 
 from migdev.core.codes import AGREEMENT_KINDS, OCCUPATION_SETS
 from migdev.core.errors import ParameterError
-from migdev.core.records import Agreement, Event
+from migdev.core.records import Agreement, Event, Local, split_local
 from migdev.core.worlds import load_world
 
 __all__ = ["Params", "ParameterError", "make_params", "describe", "FIELDS", "PARAM_NAMES"]
 
 
-def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, lever=False):
-    """Declare one parameter (a dataclass field with its metadata)."""
+def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, lever=False,
+       scope=None):
+    """Declare one parameter (a dataclass field with its metadata).
+
+    ``scope`` ("origin", "destination" or "corridor") makes a lever local: besides its
+    value everywhere, it can take a value per country or corridor (``name[key]``).
+    """
     meta = {
+        "scope": scope,
         "lo": lo,
         "hi": hi,
         "unit": unit,
@@ -50,7 +56,7 @@ class Params:
     # --- world and size -------------------------------------------------------
     n_persons: int = _p(20_000, 200, 5_000_000, "persons",
                         ASSUMED, "simulated persons of working age, at home or abroad")
-    world: str = _p("abstract", unit="name",
+    world: str = _p("health2005", unit="name",
                     source="design: worlds are data with a source for every figure (docs/WORLDS.md)",
                     doc="the countries and corridors: a shipped world's name or a world folder")
     n_origins: int = _p(None, 1, 60, "countries", "design: the world's origins (abstract world: 4, at least 3 so diversion between non-parties can be seen)",
@@ -71,7 +77,7 @@ class Params:
                                   "oldest age at which a person can be recruited or leave")
     training_capacity_health: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
                                          "health-training places per quarter, as a share of the "
-                                         "origin's entering cohort", lever=True)
+                                         "origin's entering cohort", lever=True, scope="origin")
     training_capacity_education: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
                                             "teacher-training places, share of entering cohort")
     training_capacity_other: float = _p(0.15, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
@@ -102,7 +108,7 @@ class Params:
     wage_dest_low: float = _p(6.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
                               "destination wage of low-skilled work")
     home_wage_scale: float = _p(1.0, 0.1, 5.0, "multiplier", "Serje et al. 2018 (gap is large)",
-                                "multiplies every origin's wage ratio (a home pay rise)", lever=True)
+                                "multiplies every origin's wage ratio (a home pay rise)", lever=True, scope="origin")
 
     # --- migration decision (random utility) -----------------------------------
     asc_offer: float = _p(0.0, -10.0, 10.0, "utility", ASSUMED,
@@ -135,6 +141,14 @@ class Params:
     demand_low: float = _p(0.04, 0.0, 2.0, "share", ASSUMED,
                            "wanted stock of low-skilled temporary workers")
     demand_growth: float = _p(0.01, -0.1, 0.2, "per year", ASSUMED, "growth of wanted stocks")
+    replacement_hiring: float = _p(0.5, 0.0, 2.0, "share",
+                                   "assumption: no published estimate; mechanism from WHO 2006 "
+                                   "(countries that lose health workers recruit from poorer "
+                                   "neighbours)",
+                                   "a country that is both origin and destination adds to its "
+                                   "wanted stock of foreign health workers this share of its own "
+                                   "health workers abroad beyond their number at the start "
+                                   "(the south-south chain)", lever=True, scope="destination")
     vacancy_fill_rate: float = _p(0.25, 0.0, 1.0, "per quarter", ASSUMED,
                                   "share of the gap between wanted and actual stock advertised")
     contract_quarters_skilled: int = _p(12, 1, 80, "quarters", ASSUMED,
@@ -145,11 +159,11 @@ class Params:
     # --- recruitment agencies -----------------------------------------------------
     agency_regulation: float = _p(0.175, 0.0, 1.0, "share of agencies",
                                   "Buchan 2007: about 140 of 800 agencies signed the NHS code",
-                                  "share of agencies that are licensed and regulated", lever=True)
+                                  "share of agencies that are licensed and regulated", lever=True, scope="destination")
     enforcement: float = _p(0.8, 0.0, 1.0, "probability", ASSUMED,
                             "chance a regulated agency complies with a recruitment restriction "
                             "in a quarter; also the destination's enforcement against overstay",
-                            lever=True)
+                            lever=True, scope="destination")
     unregulated_compliance: float = _p(0.1, 0.0, 1.0, "probability", ASSUMED,
                                        "chance an unregulated agency complies in a quarter")
     penalty_risk: float = _p(0.5, 0.0, 1.0, "share of margin", ASSUMED,
@@ -157,10 +171,12 @@ class Params:
                              "times enforcement and implementation")
     fee_regulated_months: float = _p(1.0, 0.0, 12.0, "months of wages",
                                      "KNOMAD-ILO surveys (1-7 months); ILO: workers pay none",
-                                     "fee a regulated agency charges a worker")
+                                     "fee a regulated agency charges a worker", lever=True,
+                                     scope="destination")
     fee_unregulated_months: float = _p(4.0, 0.0, 12.0, "months of wages",
                                        "KNOMAD-ILO surveys (1-7 months)",
-                                       "fee an unregulated agency charges a worker")
+                                       "fee an unregulated agency charges a worker",
+                                       lever=True, scope="destination")
     agency_capacity: float = _p(0.003, 0.0, 1.0, "share of persons per quarter", ASSUMED,
                                 "placements one agency can make per quarter, share of n_persons")
     agency_learning_rate: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
@@ -205,7 +221,7 @@ class Params:
     settlement_visa_openness: float = _p(0.3, 0.0, 1.0, "share", ASSUMED,
                                          "openness of settlement visas", lever=True)
     integration_policy: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,
-                                   "strength of integration policy", lever=True)
+                                   "strength of integration policy", lever=True, scope="destination")
     border_enforcement: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,
                                    "deters irregular entry and speeds removal of irregulars")
     skill_match_agreement: float = _p(0.9, 0.0, 1.0, "probability", ASSUMED,
@@ -249,13 +265,13 @@ class Params:
     remit_years: float = _p(0.01, 0.0, 0.2, "share per year", ASSUMED,
                             "fall in the remitted share per year abroad")
     formal_fee: float = _p(0.0739, 0.0, 0.5, "share of amount", WB_RPW + ": sub-Saharan Africa 7.39%",
-                           "cost of a formal transfer", lever=True)
+                           "cost of a formal transfer", lever=True, scope="corridor")
     informal_fee: float = _p(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
     informal_loss: float = _p(0.02, 0.0, 1.0, "probability", ASSUMED,
                               "chance an informal transfer is lost")
     financial_access: float = _p(0.95, 0.0, 1.0, "share", ASSUMED,
                                  "share of households reached by formal remittance services "
-                                 "(scaled by each origin's relative access)", lever=True)
+                                 "(scaled by each origin's relative access)", lever=True, scope="origin")
     channel_const: float = _p(3.0, -10.0, 10.0, "utility",
                               "calibrated: informal = 35-75% of recorded (Freund & Spatafora 2008)",
                               "preference for the formal channel at equal cost")
@@ -265,7 +281,7 @@ class Params:
                                  "share of a member's remittance sent to the association")
     matching_ratio: float = _p(0.0, 0.0, 10.0, "units per unit",
                                "Mexico 3x1: each peso matched by three (Aparicio & Meseguer 2012)",
-                               "public money added per unit of collective remittance", lever=True)
+                               "public money added per unit of collective remittance", lever=True, scope="origin")
     household_invest_share: float = _p(0.2, 0.0, 1.0, "share", ASSUMED,
                                        "share of remittances and returnee savings invested")
 
@@ -278,7 +294,7 @@ class Params:
                                      "extra missions of association members")
     diaspora_engagement: float = _p(0.0, 0.0, 5.0, "multiplier", ASSUMED,
                                     "origin government's diaspora programme (raises missions)",
-                                    lever=True)
+                                    lever=True, scope="origin")
     knowledge_per_mission: float = _p(0.5, 0.0, 10.0, "knowledge per h", ASSUMED,
                                       "knowledge a mission adds, per unit of the migrant's h")
     knowledge_per_gain: float = _p(1.0, 0.0, 10.0, "knowledge per h gained", ASSUMED,
@@ -303,7 +319,7 @@ class Params:
     hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", HAZARD,
                              "effect of years abroad (reduces the hazard)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
-                                 "origin government's return incentives", lever=True)
+                                 "origin government's return incentives", lever=True, scope="origin")
     irregular_return: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
                                  "voluntary return rate of irregular migrants")
     removal_rate: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
@@ -333,6 +349,9 @@ class Params:
                            doc="further agreements (migdev.core.records.Agreement) besides the headline one")
     events: tuple = _p((), unit="records", source="design: scheduled changes (ODD §7.1)",
                        doc="scheduled parameter changes (migdev.core.records.Event)")
+    local: tuple = _p((), unit="records", source="design: policy is local (docs/WORLDS.md)",
+                      doc="lever values for single countries or corridors "
+                          "(migdev.core.records.Local), written name[country] in configs")
 
     def __post_init__(self):
         _check(FIELDS["world"], self.world)
@@ -375,8 +394,24 @@ class Params:
                 f"0 to {self.n_destinations - 1} (n_destinations={self.n_destinations})")
         for a in self.agreements:
             a.validate(self.n_origins, self.n_destinations)
+        for loc in self.local:
+            check_local(loc, wd, self.n_origins, self.n_destinations)
         for e in self.events:
-            if e.param not in PARAM_NAMES or e.param in ("agreements", "events") or e.param in STRUCTURAL:
+            base_name, key = split_local(e.param) if isinstance(e.param, str) else (e.param, None)
+            if key is not None:
+                f = FIELDS.get(base_name)
+                if f is None or not f.metadata["scope"]:
+                    raise ParameterError(
+                        f"event at step {e.step} changes {e.param!r}: {base_name!r} is not a "
+                        f"local lever; allowed: {', '.join(LOCAL_LEVERS)}")
+                try:
+                    check_local(Local(base_name, key, e.value), wd, self.n_origins,
+                                self.n_destinations)
+                except ParameterError as err:
+                    raise ParameterError(f"event at step {e.step} ({e.param} = {e.value!r}): "
+                                         f"{err}") from None
+                continue
+            if e.param not in PARAM_NAMES or e.param in RECORDS or e.param in STRUCTURAL:
                 raise ParameterError(
                     f"event at step {e.step} changes {e.param!r}, which cannot change during a "
                     f"run; allowed: policy and behaviour parameters (see docs/ODD.md)")
@@ -393,6 +428,77 @@ class Params:
 
 FIELDS = {f.name: f for f in dataclasses.fields(Params)}
 PARAM_NAMES = tuple(FIELDS)
+#: the parameters that hold records, not values
+RECORDS = ("agreements", "events", "local")
+#: levers that can take a value per country or corridor, with their scope
+LOCAL_LEVERS = {n: f.metadata["scope"] for n, f in FIELDS.items() if f.metadata["scope"]}
+
+
+def field_of(name: str):
+    """The declaration of a parameter name, including ``lever[key]`` (the lever's); None
+    for a name that is neither a parameter nor a local lever with a key."""
+    base, key = split_local(name)
+    if key is None:
+        return FIELDS.get(name)
+    return FIELDS[base] if base in LOCAL_LEVERS else None
+
+
+def _names(wd, n_origins, n_destinations):
+    from migdev.core.worlds import origin_names
+
+    return origin_names(wd, n_origins), [d["country"] for d in wd.destinations][:n_destinations]
+
+
+def country_index(wd, n_origins: int, n_destinations: int, name: str, role: str,
+                  what: str) -> int:
+    """The index of country ``name`` among a run's origins or destinations.
+
+    Raises:
+        ParameterError: naming ``what``, the name and the countries allowed.
+    """
+    origins, dests = _names(wd, n_origins, n_destinations)
+    names = origins if role == "origin" else dests
+    if name in names:
+        return names.index(name)
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParameterError(f"{what} = {name!r} is not {'an' if role == 'origin' else 'a'} {role} "
+                         f"of world {wd.name!r}{hint}; allowed: {', '.join(names)}")
+
+
+def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
+    """Check one :class:`Local` against the lever's scope and the world's countries."""
+    if not isinstance(loc, Local):
+        raise ParameterError(f"parameter 'local' holds {loc!r}: allowed Local records")
+    scope = LOCAL_LEVERS.get(loc.param)
+    if scope is None:
+        raise ParameterError(f"{loc.param}[{loc.key}]: {loc.param!r} cannot take a value per "
+                             f"country; local levers: {', '.join(LOCAL_LEVERS)}")
+    origins, dests = _names(wd, n_origins, n_destinations)
+    key = loc.key
+    if scope == "corridor":
+        o, _, d = key.partition(">")
+        o, d = o.strip(), d.strip()
+        ok = (o in origins and (not d or d in dests)) if o != "*" else d in dests
+        allowed = ("an origin, 'Origin>Destination' or '*>Destination' of world "
+                   f"{wd.name!r}: origins {', '.join(origins)}; destinations {', '.join(dests)}")
+    else:
+        names = origins if scope == "origin" else dests
+        ok = key in names
+        allowed = f"a {scope} of world {wd.name!r}: {', '.join(names)}"
+    if not ok:
+        import difflib
+
+        pool = origins + dests
+        close = difflib.get_close_matches(key, pool, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(f"{loc.param}[{key}]: {key!r} is not {allowed}{hint}")
+    try:
+        _check(FIELDS[loc.param], loc.value)
+    except ParameterError as e:
+        raise ParameterError(f"{loc.param}[{key}] = {loc.value!r}: {e}") from None
 #: parameters that fix the shape of the world and cannot change during a run
 STRUCTURAL = ("world", "n_persons", "n_origins", "n_destinations", "communities_per_origin",
               "agencies_per_destination", "entry_age", "retirement_age")
@@ -424,7 +530,7 @@ def _check(f, value) -> None:
     if t in ("tuple", tuple):
         if not isinstance(value, tuple):
             raise ParameterError(bad)
-        kind = Agreement if name == "agreements" else Event
+        kind = {"agreements": Agreement, "events": Event, "local": Local}[name]
         for x in value:
             if not isinstance(x, kind):
                 raise ParameterError(f"parameter {name!r} holds {x!r}: allowed {kind.__name__} records")
@@ -460,6 +566,7 @@ def make_params(base: Params | None = None, **overrides) -> Params:
     Raises:
         ParameterError: an override names no parameter, or its value is invalid.
     """
+    overrides = _locals_in(base, overrides)
     unknown = sorted(k for k in overrides if k not in FIELDS)
     if unknown:
         import difflib
@@ -491,10 +598,65 @@ def make_params(base: Params | None = None, **overrides) -> Params:
             v = tuple(v)
         cleaned[k] = v
     base = base or Params()
+    if any(isinstance(cleaned.get(k), str) for k in ("agreement_origin", "agreement_destination")):
+        world = cleaned.get("world", base.world)
+        _check(FIELDS["world"], world)
+        wd = load_world(world)
+        n_o = cleaned.get("n_origins") or (base.n_origins if world == base.world
+                                           else wd.default_origins)
+        n_d = cleaned.get("n_destinations") or (base.n_destinations if world == base.world
+                                                else wd.default_destinations)
+        for k, role in (("agreement_origin", "origin"), ("agreement_destination", "destination")):
+            if isinstance(cleaned.get(k), str):
+                cleaned[k] = country_index(wd, n_o, n_d, cleaned[k], role, k)
     if "world" in cleaned and cleaned["world"] != base.world:
         for k in ("n_origins", "n_destinations"):
             cleaned.setdefault(k, None)  # the new world's, unless given
     return dataclasses.replace(base, **cleaned)
+
+
+def _locals_in(base, overrides: dict) -> dict:
+    """Turn ``lever[key] = v`` keys, table values of local levers ({country: value, "*":
+    value everywhere}) and ``local`` given as dicts into :class:`Local` records."""
+    if not any(split_local(k)[1] is not None or k == "local"
+               or (isinstance(v, dict) and k in LOCAL_LEVERS) for k, v in overrides.items()):
+        return overrides
+    out = {}
+    local = {(x.param, x.key): x for x in (base.local if base else ())}
+    if "local" in overrides:
+        given = overrides["local"]
+        if not isinstance(given, (tuple, list)):
+            raise ParameterError(f"parameter 'local' = {given!r} is invalid: allowed a list of "
+                                 f"records (param, key, value)")
+        local = {}
+        for x in given:
+            if isinstance(x, dict):
+                if set(x) != {"param", "key", "value"}:
+                    raise ParameterError(f"parameter 'local' holds {x!r}: allowed records with "
+                                         f"param, key and value")
+                x = Local(**x)
+            if not isinstance(x, Local):
+                raise ParameterError(f"parameter 'local' holds {x!r}: allowed Local records")
+            local[(x.param, x.key)] = x
+    for k, v in overrides.items():
+        if k == "local":
+            continue
+        name, key = split_local(k)
+        if key is not None:
+            if name not in LOCAL_LEVERS:
+                raise ParameterError(f"{k!r}: {name!r} cannot take a value per country; local "
+                                     f"levers: {', '.join(LOCAL_LEVERS)}")
+            local[(name, key)] = Local(name, key, v)
+        elif isinstance(v, dict) and name in LOCAL_LEVERS:
+            for key2, v2 in v.items():
+                if key2 == "*":
+                    out[name] = v2
+                else:
+                    local[(name, str(key2))] = Local(name, str(key2), v2)
+        else:
+            out[k] = v
+    out["local"] = tuple(local.values())
+    return out
 
 
 def describe() -> list[dict[str, Any]]:
@@ -506,5 +668,6 @@ def describe() -> list[dict[str, Any]]:
             "name": f.name, "default": f.default, "type": f.type if isinstance(f.type, str)
             else f.type.__name__, "lo": m["lo"], "hi": m["hi"], "choices": m["choices"],
             "unit": m["unit"], "source": m["source"], "doc": m["doc"], "lever": m["lever"],
+            "scope": m["scope"],
         })
     return rows

@@ -104,6 +104,28 @@ class Event:
     value: Any
 
 
+@dataclass(frozen=True)
+class Local:
+    """A lever's value for one country or corridor, overriding its value everywhere else.
+
+    ``key`` is a country name (an origin or a destination, as the lever's scope says) or,
+    for a corridor lever, ``"Origin>Destination"``. Written ``param[key]`` in configs,
+    designs and events, e.g. ``matching_ratio[Ghana]``.
+    """
+
+    param: str
+    key: str
+    value: Any
+
+
+def split_local(name: str) -> tuple[str, str | None]:
+    """``"matching_ratio[Ghana]"`` -> ("matching_ratio", "Ghana"); a plain name -> (name, None)."""
+    if isinstance(name, str) and name.endswith("]") and "[" in name:
+        base, key = name[:-1].split("[", 1)
+        return base.strip(), key.strip()
+    return name, None
+
+
 def headline_agreement(p) -> Agreement | None:
     """The agreement described by the shorthand parameters ``agreement_*`` (or None)."""
     if p.agreement_kind == "none":

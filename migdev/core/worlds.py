@@ -12,8 +12,10 @@ A world is a folder holding
   ``weight`` (the draw weight of the destination for that origin's migrants);
 * ``sources.csv`` — where every figure comes from: ``table``, ``country`` (a country, a
   corridor written ``origin>destination``, or ``*`` for every row), ``field`` (or ``*``),
-  ``kind`` (published, derived or assumption), ``source``, ``year``, ``note``. A published
-  figure needs a source and a year; an assumption needs a note saying why.
+  ``kind`` (published, derived or assumption), ``source``, ``year``, ``note``, and
+  optionally ``checked`` (yes: the figure was checked against the source or a work quoting
+  it; no or empty: transcribed, not re-checked). A published figure needs a source and a
+  year; an assumption needs a note saying why.
 
 :func:`load_world` checks every cell and raises :class:`WorldError` naming the file, the
 line and the column, and what is allowed. Shipped worlds live in ``migdev/worlds/``; a
@@ -62,6 +64,9 @@ COUNTRY_FIELDS = {
     "doctors_density": ("doctors per 10,000 population", 0.0, 200.0, None),
     "nurses_midwives_density": ("nurses and midwives per 10,000 population", 0.0, 400.0,
                                 None),
+    "emig_doctors": ("share of physicians abroad: abroad / (abroad + at home)", 0.0, 0.95,
+                     None),
+    "emig_nurses": ("share of nurses abroad: abroad / (abroad + at home)", 0.0, 0.95, None),
     "uhc_index": ("UHC service coverage index, 0-100", 0.0, 100.0, None),
     "remittances_gdp": ("remittances received / GDP", 0.0, 1.0, None),
     "safeguards_list": ("1 if on the WHO health workforce support and safeguards list", 0.0,
@@ -117,6 +122,14 @@ class WorldData:
             if best is None or rank > best[0]:
                 best = (rank, s)
         return best[1] if best else None
+
+
+def origin_names(w: WorldData, n_origins: int) -> list[str]:
+    """The names of a run's ``n_origins`` origins: the table's, then (an extendable world
+    only) "Origin E", "Origin F", ... for the repeated rows."""
+    table = [c["country"] for c in w.origins]
+    return [table[i] if i < len(table) else f"Origin {chr(ord('A') + i)}"
+            for i in range(n_origins)]
 
 
 def shipped_worlds() -> dict[str, Path]:
@@ -274,6 +287,9 @@ def _corridors(path: Path, countries: list[dict]) -> list[dict]:
                 raise WorldError(f"{path}, line {n}, column '{col}': {name!r} is not an "
                                  f"{need} (its role in countries.csv is {roles[name]})")
         pair = (r["origin"], r["destination"])
+        if pair[0] == pair[1]:
+            raise WorldError(f"{path}, line {n}: corridor {pair[0]} > {pair[1]} joins a "
+                             f"country to itself; a country in both roles has no such corridor")
         if pair in seen:
             raise WorldError(f"{path}, line {n}: corridor {pair[0]} > {pair[1]} appears twice")
         seen.add(pair)
@@ -290,7 +306,11 @@ def _corridors(path: Path, countries: list[dict]) -> list[dict]:
 def _sources(path: Path) -> list[dict]:
     out = []
     cols = ("table", "country", "field", "kind", "source", "year", "note")
-    for n, r in _rows(path, cols, cols):
+    for n, r in _rows(path, cols, (*cols, "checked")):
+        r.setdefault("checked", "")
+        if r["checked"] not in ("", "yes", "no"):
+            raise WorldError(f"{path}, line {n}, column 'checked' = {r['checked']!r}: allowed "
+                             f"yes, no or empty")
         if r["table"] not in ("countries", "corridors"):
             raise WorldError(f"{path}, line {n}, column 'table' = {r['table']!r}: allowed "
                              f"countries or corridors")
@@ -353,4 +373,7 @@ def _cite(s: dict | None) -> str:
     if s is None:
         return "no source"
     parts = [s["kind"]] + [x for x in (s["source"], s["year"]) if x]
+    if s["kind"] != "assumption" or s["source"]:
+        parts.append("checked against the source" if s.get("checked") == "yes"
+                     else "not re-checked against the source")
     return ", ".join(parts) + (f": {s['note']}" if s["note"] else "")

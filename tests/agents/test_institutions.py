@@ -47,7 +47,7 @@ def test_agency_capacity_caps_offers():
 def test_agency_learning(tmp_path):
     from migdev.model import MigrationModel
 
-    m = MigrationModel(rng=1, n_persons=300)
+    m = MigrationModel(rng=1, n_persons=300, world="abstract")
     a = m.agencies[0]
     a.attractiveness[:] = 1.0
     a.offers[:] = [10, 0, 0, 0]
@@ -108,7 +108,8 @@ def test_mission_probability():
 def test_government_roles_expose_their_levers():
     from migdev.model import MigrationModel
 
-    m = MigrationModel(rng=1, n_persons=500, matching_ratio=3.0, agreement_kind="restrictive",
+    m = MigrationModel(rng=1, n_persons=500, world="abstract", matching_ratio=3.0,
+                       agreement_kind="restrictive",
                        agreement_start=0)
     m.run_for(2)
     o, d = m.origins[0], m.destinations[0]

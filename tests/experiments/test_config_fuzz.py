@@ -34,7 +34,7 @@ def toml(v) -> str:
 
 BASE = {
     "experiment": {"name": "fuzz", "scenario": "baseline", "steps": 20, "replicates": 2},
-    "params": {"n_persons": 500, "n_origins": 6},
+    "params": {"world": "abstract", "n_persons": 500, "n_origins": 6},
     "agreements": [{"kind": "restrictive", "destination": 0, "origins": [1], "start": 4,
                     "contract_quarters": 8, "g2g_quota": 0.01}],
     "events": [{"step": 6, "param": "formal_fee", "value": 0.03}],
@@ -222,11 +222,11 @@ def test_regressions(text, needle):
     ("agreement_origin\n7\n", "row 1"),
 ])
 def test_table_designs(csv, needle):
-    text = render({"experiment": {"name": "t"}, "params": {"n_persons": 500, "n_origins": 6},
+    text = render({"experiment": {"name": "t"}, "params": {"world": "abstract", "n_persons": 500, "n_origins": 6},
                    "design": {"kind": "table", "file": "d.csv"}})
     rc, msg = validate(text, csv=csv)
     assert rc == 2 and needle in msg, msg
-    ok = render({"experiment": {"name": "t"}, "params": {"n_origins": 6},
+    ok = render({"experiment": {"name": "t"}, "params": {"world": "abstract", "n_origins": 6},
                  "design": {"kind": "table", "file": "d.csv"}})
     assert validate(ok, csv="agreement_origin,n_persons\n5,800\n4,700\n")[0] == 0
 

@@ -9,7 +9,9 @@ from migdev.experiments.engine.specs import build_specs, replicate_seeds
 
 
 def cfg(design, **ex):
-    return parse({"experiment": {"name": "d", **ex}, "design": design}, src="t.toml")
+    # the abstract world: its number of origins can vary (a factor below)
+    return parse({"experiment": {"name": "d", **ex}, "params": {"world": "abstract"},
+                  "design": design}, src="t.toml")
 
 
 FACTORS = {"implementation_rate": {"low": 0.2, "high": 0.9},

@@ -90,7 +90,7 @@ def resume_equals_reference(config, out, reference, command="sweep"):
     assert r.returncode == 0, r.stderr
     assert "status complete" in r.stdout
     c, s = tables(out)
-    assert c.groupby("key").size().eq(61 * 4).all()  # every run once
+    assert c.groupby("key").size().eq(61 * 7).all()  # every run once (7 origins)
     pd.testing.assert_frame_equal(c, reference[0], check_exact=True)
     pd.testing.assert_frame_equal(s, reference[1], check_exact=True)
 
@@ -163,7 +163,8 @@ def test_full_disk_stops_clearly_keeps_what_was_written_and_resumes(config, refe
                                                                      tmp_path):
     out = tmp_path / "full"
     driver = tmp_path / "driver.py"
-    driver.write_text(DISK_FULL_DRIVER.replace("{after}", "4"))
+    # each run writes two tables (country, corridor): the disk fills after four runs
+    driver.write_text(DISK_FULL_DRIVER.replace("{after}", "8"))
     r = subprocess.run([sys.executable, str(driver)] + sweep(config, out, "run")[3:],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 1, r.stderr
@@ -197,7 +198,9 @@ def test_corrupt_and_tampered_parts_are_named_quarantined_and_rerun(config, refe
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("quarantine") == 2 and corrupt.name in r.stderr
     assert "2 run now, 8 already stored" in r.stdout
-    assert len(list((out / "quarantine").rglob("*.parquet"))) == 2
+    # each quarantined run moves with all its parts (country and corridor tables)
+    assert len(list((out / "quarantine").rglob("*.country.parquet"))) == 2
+    assert len(list((out / "quarantine").rglob("*.corridor.parquet"))) == 2
     c, s = tables(out)
     pd.testing.assert_frame_equal(c, reference[0], check_exact=True)
     same, diffs = reproduce(out / "manifest.json", inprocess=True)

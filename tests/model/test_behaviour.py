@@ -17,7 +17,7 @@ PARTY, NON_PARTY, SHORT = "Origin A", ["Origin B", "Origin C", "Origin D"], ["Or
 
 
 def run(seed, n=N, **kw):
-    m = MigrationModel(rng=seed, n_persons=n, **kw)
+    m = MigrationModel(rng=seed, n_persons=n, **{"world": "abstract", **kw})
     m.run_for(STEPS)
     return m.country_frame()
 

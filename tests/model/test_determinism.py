@@ -75,7 +75,7 @@ def test_agents_are_views_of_the_arrays():
         RecruitmentAgency,
     )
 
-    m = MigrationModel(rng=1, n_persons=500)
+    m = MigrationModel(rng=1, n_persons=500, world="abstract")
     m.run_for(4)
     assert len(m.agents_by_type[Migrant]) == 500
     assert len(m.agents_by_type[HomeCommunity]) == 12

@@ -38,7 +38,7 @@ params = st.fixed_dictionaries({
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kw=params, seed=st.integers(0, 2**32))
 def test_conservation_and_ranges(kw, seed):
-    m = MigrationModel(rng=seed, **kw)
+    m = MigrationModel(rng=seed, **{"world": "abstract", **kw})
     pop = m.pop
     n = pop.n
     for _ in range(14):

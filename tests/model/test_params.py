@@ -37,8 +37,8 @@ def test_bad_values_name_parameter_value_and_range(name, value, allowed):
 
 
 def test_cross_checks():
-    with pytest.raises(ParameterError, match="agreement_origin=5"):
-        make_params(agreement_origin=5)
+    with pytest.raises(ParameterError, match="agreement_origin=7"):
+        make_params(agreement_origin=7)  # health2005 has origins 0-6
     with pytest.raises(ParameterError, match="max_migration_age"):
         make_params(max_migration_age=70, retirement_age=65)
     with pytest.raises(ParameterError, match="cannot change during a run"):

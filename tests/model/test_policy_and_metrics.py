@@ -71,7 +71,8 @@ def test_path_shares_by_hand():
 def test_multilateral_code_from_step_zero_protects_only_short_staffed_origins():
     from migdev.model import MigrationModel
 
-    m = MigrationModel(rng=1, n_persons=4000, agreement_kind="multilateral", agreement_start=0)
+    m = MigrationModel(rng=1, n_persons=4000, agreement_kind="multilateral", agreement_start=0,
+                       world="abstract")
     m.run_for(3)
     df = m.country_frame()
     prot = df[df.step == 1].set_index("country").protected

@@ -90,7 +90,7 @@ def test_a_users_own_world_folder_is_used(tmp_path):
     m = MigrationModel(world=str(folder), n_persons=2000, rng=1)
     dens = m.health_density_by_origin()
     assert dens[1] == pytest.approx(9.5, rel=1e-9)
-    ref = MigrationModel(n_persons=2000, rng=1).health_density_by_origin()
+    ref = MigrationModel(world="abstract", n_persons=2000, rng=1).health_density_by_origin()
     assert dens[0] == ref[0] and dens[1] != ref[1]
 
 
