@@ -220,7 +220,7 @@ def policy_state(agreements, step: int, n_dest: int, n_orig: int,
     for a in agreements:
         if not a.active(step):
             continue
-        dests = range(n_dest) if a.destination < 0 else (a.destination,)
+        dests = a.parties(n_dest)
         if a.kind == "multilateral":
             origins = np.flatnonzero(listed)
         else:
@@ -239,17 +239,47 @@ def policy_state(agreements, step: int, n_dest: int, n_orig: int,
     return PolicyState(protected, strength, covered, g2g, extra)
 
 
+def measure(true_lagged: np.ndarray, noise: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """What a government measures: true_lagged * (1 + noise * sqrt(3) * (2u - 1)), an error
+    uniform on [-sqrt(3) noise, sqrt(3) noise] (standard deviation ``noise``), floored at 0."""
+    return np.maximum(true_lagged * (1.0 + noise * 3.0 ** 0.5 * (2.0 * u - 1.0)), 0.0)
+
+
+def measured_density(model, u: np.ndarray) -> np.ndarray:
+    """Each origin's measured health density: the true density ``lag`` quarters ago, with
+    error; a data partnership replaces the origin's noise and lag by the partnership's
+    (ODD §7.1)."""
+    p, n = model.p, model.n_orig
+    partner = np.broadcast_to(model.lever("data_partnership"), (n,)).astype(bool)
+    noise = np.where(partner, p.partnership_noise,
+                     np.broadcast_to(model.lever("measurement_noise"), (n,)))
+    lag = np.where(partner, p.partnership_lag_quarters,
+                   np.broadcast_to(model.lever("measurement_lag_quarters"), (n,))).astype(int)
+    rows = model._rows
+    if not rows:  # at the start: today's figure is all there is
+        lagged = model.health_density_by_origin()
+    else:
+        col = model.col_index("health_density")
+        last = len(rows) - 1
+        lagged = np.array([rows[max(0, last - int(lag[o]))][o, col] for o in range(n)])
+    return measure(lagged, noise, u)
+
+
 def apply_agreements(model, t: int) -> None:
     """Combine the agreements in force into this step's policy state.
 
-    Destinations review the protected list (origins whose health-worker density is below
-    the threshold) every ``protection_review_quarters``, at step 0 and when an agreement
-    starts; a multilateral code protects the listed origins.
+    Destinations review the protected list (origins whose *measured* health-worker density
+    is below the threshold, see :func:`measured_density`) every
+    ``protection_review_quarters``, at step 0 and when an agreement starts; a multilateral
+    code protects the listed origins.
     """
     p = model.p
+    u = model.streams["measure"].random(model.n_orig)  # every step (common random numbers)
     if t % p.protection_review_quarters == 0 or t == 0 or any(
             a.start == t for a in model.agreements):
-        model.listed = model.health_density_by_origin() < p.protection_density_threshold
+        model.measured = measured_density(model, u)
+        model.listed = model.measured < p.protection_density_threshold
+        model.truly_short = model.health_density_by_origin() < p.protection_density_threshold
     model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig, model.listed)
 
 

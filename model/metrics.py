@@ -55,6 +55,12 @@ COUNTRY_COLUMNS = {
     "abroad": ("persons", "persons abroad (any status)"),
     "health_trainees": ("persons per quarter", "entrants admitted to health training"),
     "health_applicants": ("persons per quarter", "entrants who chose health training"),
+    "health_density_measured": ("per 10,000", "health density as the governments measured it "
+                                              "at the last review (with lag and error)"),
+    "listed": ("0/1", "1 if on the protected list drawn from the measured density at the "
+                      "last review"),
+    "misclassified": ("0/1", "1 if listed differs from what the true density said at the "
+                             "last review (below the threshold or not)"),
 }
 
 #: columns of MigrationModel.corridor_frame(): one row per step x origin x destination with
@@ -170,5 +176,8 @@ def country_row(model) -> np.ndarray:
         "abroad": n_ab.astype(float),
         "health_trainees": f("health_trainees"),
         "health_applicants": f("health_applicants"),
+        "health_density_measured": model.measured.astype(float),
+        "listed": model.listed.astype(float),
+        "misclassified": (model.listed != model.truly_short).astype(float),
     }
     return np.stack([row[c] for c in COLS], axis=1)

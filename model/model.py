@@ -128,6 +128,8 @@ class MigrationModel(mesa.Model):
             "development": np.zeros(self.n_comm), "h_home": np.zeros(self.n_comm),
         }
         self.listed = np.zeros(self.n_orig, dtype=bool)
+        self.measured = np.zeros(self.n_orig)
+        self.truly_short = np.zeros(self.n_orig, dtype=bool)
         self.demand_multiplier = np.ones((self.n_dest, 4))
         self.training_multiplier = np.ones(self.n_orig)
         self.wanted_base = (np.array([p.demand_health, p.demand_education, p.demand_other,
@@ -280,6 +282,9 @@ class MigrationModel(mesa.Model):
                           minlength=self.n_comm * self.n_dest).reshape(self.n_comm, self.n_dest)
         self._net, self._net_step = 100.0 * cnt / self.world.comm_size[:, None], self.steps
         return self._net
+
+    def col_index(self, column: str) -> int:
+        return COLS.index(column)
 
     def _last(self, column: str) -> np.ndarray:
         return self._rows[-1][:, COLS.index(column)]

@@ -245,7 +245,7 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         _typed(src, where, a, "table")
         _check_keys(src, where, a, AGREEMENT)
         a = dict(a)
-        for k in ("origins", "occupations"):
+        for k in ("origins", "occupations", "destinations"):
             if k in a:
                 a[k] = tuple(_typed(src, f"{where}.{k}", a[k], "list"))
         # countries by name (or index)
@@ -255,6 +255,11 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
                 a["destination"] = country_index(wd, base["n_origins"], base["n_destinations"],
                                                  a["destination"], "destination",
                                                  f"{where}.destination")
+            if "destinations" in a:
+                a["destinations"] = tuple(
+                    country_index(wd, base["n_origins"], base["n_destinations"], d,
+                                  "destination", f"{where}.destinations")
+                    if isinstance(d, str) else d for d in a["destinations"])
             if "origins" in a:
                 a["origins"] = tuple(
                     country_index(wd, base["n_origins"], base["n_destinations"], o, "origin",

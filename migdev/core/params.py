@@ -216,6 +216,28 @@ class Params:
                                              "an origin")
     protection_review_quarters: int = _p(12, 1, 400, "quarters", ASSUMED,
                                          "how often the protected list is redrawn")
+    measurement_noise: float = _p(0.1, 0.0, 1.0, "relative error (sd)",
+                                  "assumption (value): health workforce statistics are "
+                                  "incomplete and dated (WHO 2006, Annex Table 4 reports data "
+                                  "of 1997-2004); not estimated",
+                                  "error of the health density a government measures: measured = "
+                                  "true x (1 + e), e uniform with this standard deviation",
+                                  lever=True, scope="origin")
+    measurement_lag_quarters: int = _p(8, 0, 80, "quarters",
+                                       "assumption (value): WHO 2006 reports densities 2-9 years "
+                                       "old; two years taken",
+                                       "age of the health density a government measures",
+                                       lever=True, scope="origin")
+    data_partnership: bool = _p(False, unit="switch",
+                                source="design: data partnerships between governments "
+                                       "(statistics shared and harmonised)",
+                                doc="the origin's statistics come from a data partnership: "
+                                    "error partnership_noise and lag partnership_lag_quarters",
+                                lever=True, scope="origin")
+    partnership_noise: float = _p(0.02, 0.0, 1.0, "relative error (sd)", ASSUMED,
+                                  "measurement error under a data partnership")
+    partnership_lag_quarters: int = _p(2, 0, 80, "quarters", ASSUMED,
+                                       "measurement lag under a data partnership")
 
     # --- destination policy ------------------------------------------------------------
     settlement_visa_openness: float = _p(0.3, 0.0, 1.0, "share", ASSUMED,

@@ -26,6 +26,8 @@ class Agreement:
             return) or "multilateral" (a code: every destination protects every origin whose
             health-worker density is below the threshold).
         destination: index of the destination party; -1 means every destination.
+        destinations: indices of several destination parties (a regional code adopted by
+            a group of governments); when given, it replaces ``destination``.
         origins: indices of the origin parties; empty for a multilateral code, whose
             protected list is drawn from measured densities.
         occupations: occupation codes covered (see OCCUPATIONS).
@@ -50,6 +52,13 @@ class Agreement:
     implementation_rate: float = 1.0
     start: int = 0
     end: int = -1
+    destinations: tuple[int, ...] = ()
+
+    def parties(self, n_destinations: int):
+        """The destination parties' indices."""
+        if self.destinations:
+            return tuple(self.destinations)
+        return tuple(range(n_destinations)) if self.destination < 0 else (self.destination,)
 
     def active(self, step: int) -> bool:
         return step >= self.start and (self.end < 0 or step < self.end)
@@ -73,6 +82,12 @@ class Agreement:
         if not isinstance(self.kind, str) or self.kind not in AGREEMENT_KINDS[1:]:
             bad(f"kind={self.kind!r}", ", ".join(AGREEMENT_KINDS[1:]))
         integer("destination", self.destination, -1, n_destinations - 1)
+        if not isinstance(self.destinations, tuple):
+            bad(f"destinations={self.destinations!r}", "a list of destinations")
+        for d in self.destinations:
+            integer("destinations item", d, 0, n_destinations - 1)
+        if len(set(self.destinations)) != len(self.destinations):
+            bad(f"destinations={self.destinations!r}", "each destination once")
         for name in ("origins", "occupations"):
             if not isinstance(getattr(self, name), tuple):
                 bad(f"{name}={getattr(self, name)!r}", "a list of integers")

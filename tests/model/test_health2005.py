@@ -187,3 +187,60 @@ def test_malformed_world_corridor_to_itself_and_checked_flag(tmp_path):
     src.write_text(src.read_text().replace(",2004,no,", ",2004,maybe,", 1))
     with pytest.raises(WorldError, match="column 'checked' = 'maybe'"):
         load_world(str(folder))
+
+
+def test_a_data_partnership_lowers_misclassification_of_the_protected_list():
+    """Governments list origins from measured densities (lagged, with error); with a data
+    partnership the lag and error are smaller and, paired at the same seeds, the list
+    disagrees less often with the true densities at the review."""
+    def misclassified(seed, **kw):
+        m = run(steps=80, seed=seed, n=8000, agreement_kind="multilateral", agreement_start=0,
+                **kw)
+        df = m.country_frame()
+        assert {"health_density_measured", "listed", "misclassified"} <= set(df.columns)
+        return df.misclassified.mean()
+
+    seeds = range(6)
+    without = np.array([misclassified(s) for s in seeds])
+    partner = np.array([misclassified(s, data_partnership=True) for s in seeds])
+    assert without.mean() > 0  # poor data does misclassify (the Philippines sits at 22.7)
+    assert partner.mean() < 0.6 * without.mean()
+    # perfect, timely data never misclassify
+    exact = np.array([misclassified(s, measurement_noise=0.0, measurement_lag_quarters=0)
+                      for s in seeds[:2]])
+    assert (exact == 0).all()
+
+
+def test_a_regional_code_equals_the_same_bilateral_agreements_while_the_list_holds():
+    """docs/WORLDS.md: a regional code (a group of destinations protecting the listed
+    origins) and each of its members signing a restrictive agreement with each origin on
+    the list at the start give the same outcomes as long as the list is not redrawn; the
+    code follows the list when it is redrawn, the bilateral agreements do not."""
+    from migdev.core.records import Agreement
+
+    group = ("United Kingdom", "South Africa", "Canada", "Australia")
+    base = dict(n_persons=6000, agreement_kind="none", protection_review_quarters=400)
+    probe = MigrationModel(rng=4, **base)
+    idx = tuple(probe.world.destination_names.index(d) for d in group)
+    code = Agreement(kind="multilateral", destinations=idx, origins=(), start=0)
+    a = MigrationModel(rng=4, agreements=(code,), **base)
+    listed = tuple(int(o) for o in np.flatnonzero(a.listed))
+    assert 3 <= len(listed) < a.n_orig
+    bilateral = tuple(Agreement(kind="restrictive", destination=d, origins=listed, start=0)
+                      for d in idx)
+    b = MigrationModel(rng=4, agreements=bilateral, **base)
+    a.run_for(40)
+    b.run_for(40)
+    fa, fb = a.country_frame(), b.country_frame()
+    cols = [c for c in fa.columns if c not in ("party_to_agreement",)]
+    np.testing.assert_array_equal(fa[cols].to_numpy(), fb[cols].to_numpy())
+    # with reviews, only the code follows the list
+    short = dict(base, protection_review_quarters=4)
+    a2 = MigrationModel(rng=4, agreements=(code,), **short)
+    b2 = MigrationModel(rng=4, agreements=bilateral, **short)
+    a2.run_for(40)
+    b2.run_for(40)
+    pa = np.stack(a2._protected_rows)
+    pb = np.stack(b2._protected_rows)
+    assert (pb == pb[1]).all()  # bilateral: the same origins throughout
+    assert not (pa == pa[1]).all()  # the code: the list was redrawn
