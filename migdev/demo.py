@@ -20,6 +20,7 @@ from mesa.visualization.solara_viz import ModelController, ModelCreator, ShowSte
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from migdev.core.params import FIELDS  # noqa: E402
+from migdev.core.worlds import load_world  # noqa: E402
 from migdev.model import MigrationModel  # noqa: E402
 
 #: the policy levers shown as sliders, with their labels (defaults and ranges: FIELDS)
@@ -68,8 +69,20 @@ def slider(name: str, label: str) -> dict:
             "label": label}
 
 
+def country_select(name: str, label: str) -> dict:
+    """A select of the default world's countries for a party parameter (by name)."""
+    w = load_world(FIELDS["world"].default)
+    names = [c["country"] for c in (w.origins if name == "agreement_origin" else w.destinations)]
+    return {"type": "Select", "value": names[FIELDS[name].default], "values": names,
+            "label": label}
+
+
+#: the parties of the headline agreement, chosen by country name
+PARTIES = {"agreement_origin": "Origin party", "agreement_destination": "Destination party"}
 MODEL_PARAMS = {"rng": {"type": "InputText", "value": "1", "label": "Seed"},
-                **{name: slider(name, label) for name, label in LEVERS.items()}}
+                **{name: slider(name, label) for name, label in LEVERS.items()},
+                **{name: country_select(name, label) for name, label in PARTIES.items()}}
+ALL = "all countries"
 
 
 # --------------------------------------------------------------------------- figures
@@ -127,14 +140,13 @@ def network_figure(model: MigrationModel) -> Figure:
         if a["kind"] == "destination":
             ax.scatter(x, y, s=300 + 0.6 * a["abroad"] * 20_000 / model.pop.n, marker="s",
                        color="#6baed6", edgecolor="k", zorder=3)
-            ax.text(x, y + 0.16, f"{a['name']}\n{a['abroad']:,} migrants", ha="center",
-                    va="bottom", fontsize=8)
+            ax.text(x, y + 0.16, f"{_wrap(a['name'])}\n{a['abroad']:,} migrants", ha="center",
+                    va="bottom", fontsize=7)
         elif a["kind"] == "origin":
             ax.scatter(x, y, s=500, color=colour(a["health_density"]), edgecolor="k",
                        linewidth=2.5 if a["party"] else 1.0, zorder=3)
-            ax.text(x, y + 0.13, f"{a['name']}{' (party)' if a['party'] else ''}\n"
-                    f"{a['health_density']:.1f} per 10,000", ha="center", va="bottom",
-                    fontsize=8)
+            ax.text(x, y + 0.13, f"{_wrap(a['name'])}{' (party)' if a['party'] else ''}\n"
+                    f"{a['health_density']:.1f}/10k", ha="center", va="bottom", fontsize=7)
         else:
             ax.scatter(x, y, s=40 + 0.1 * a["size"] * 20_000 / model.pop.n,
                        color=colour(a["health_density"]), edgecolor="0.3", zorder=3)
@@ -143,7 +155,7 @@ def network_figure(model: MigrationModel) -> Figure:
         Line2D([], [], color="#31a354", lw=3, ls="--", label="returns this quarter"),
         Line2D([], [], color="#3182bd", lw=6, alpha=0.3, label="remittances this quarter"),
         Line2D([], [], marker="o", ls="", color=cmap(0.1), markersize=9,
-               label=f"health density below {thr:g}/10,000"),
+               label=f"health density below {thr:g}/10,000 (10k)"),
         Line2D([], [], marker="o", ls="", color=cmap(0.9), markersize=9,
                label=f"health density above {thr:g}/10,000"),
         Line2D([], [], marker="s", ls="", color="#6baed6", markersize=9,
@@ -156,6 +168,11 @@ def network_figure(model: MigrationModel) -> Figure:
     ax.axis("off")
     ax.set_title(f"Countries and communities, quarter {model.steps}", fontsize=10)
     return fig
+
+
+def _wrap(name: str) -> str:
+    """A long country name on two lines (labels sit side by side)."""
+    return name.replace(" ", "\n", 1) if len(name) > 9 else name
 
 
 def _line(name, y, **kw) -> dict:
@@ -184,19 +201,28 @@ def _chart(title: str, steps, ylabel: str, series: list, legend: list | None = N
     }
 
 
-def series_options(model: MigrationModel) -> list[dict]:
+def series_options(model: MigrationModel, focus: str | None = None) -> list[dict]:
     """ECharts options of the headline series (drawn in the browser, from bundled assets).
 
     Health-worker density by origin with the threshold; recruits by channel and origin;
-    returns and diaspora missions; remittances formal and informal, and fees.
+    returns and diaspora missions; remittances formal and informal, and fees. With
+    ``focus`` (an origin's name) the last three are that origin's, and its density line is
+    drawn thick.
     """
     df = model.country_frame()
     thr = model.p.protection_density_threshold
-    by = df.groupby("step")
-    steps = np.asarray(list(by.groups))
     origins = list(df.groupby("country", observed=True))
     colour = {n: ORIGIN_COLOURS[i % len(ORIGIN_COLOURS)] for i, (n, _) in enumerate(origins)}
-    density = [_line(n, d.health_density, itemStyle={"color": colour[n]}) for n, d in origins]
+    density = [_line(n, d.health_density, itemStyle={"color": colour[n]},
+                     lineStyle={"width": 4 if n == focus else (1 if focus else 2)})
+               for n, d in origins]
+    one = focus in colour
+    where = f" — {focus}" if one else ""
+    if one:
+        df = df[df.country == focus]
+        origins = [(focus, df)]
+    by = df.groupby("step")
+    steps = np.asarray(list(by.groups))
     density.append(_line(f"threshold {thr:g}", np.full(len(steps), thr),
                          lineStyle={"type": "dashed", "color": "#333"},
                          itemStyle={"color": "#333"}))
@@ -213,11 +239,12 @@ def series_options(model: MigrationModel) -> list[dict]:
              _line("fees", by.remittance_fees.sum(), itemStyle={"color": "#e6550d"})]
     return [
         _chart("Health workers at home", steps, "per 10,000", density),
-        _chart("Recruits by channel (areas) and origin (dotted)", steps, "persons per quarter",
-               recruits, legend=[c.replace("_", " ") for c in CHANNEL_COLOURS]),
-        _chart("Returns and diaspora missions", steps, "returns per quarter", flows,
+        _chart("Recruits by channel (areas) and origin (dotted)" + where, steps,
+               "persons per quarter", recruits,
+               legend=[c.replace("_", " ") for c in CHANNEL_COLOURS]),
+        _chart("Returns and diaspora missions" + where, steps, "returns per quarter", flows,
                y2="missions per quarter"),
-        _chart("Remittances", steps, "kUSD per quarter", money),
+        _chart("Remittances" + where, steps, "kUSD per quarter", money),
     ]
 
 
@@ -226,8 +253,8 @@ def NetworkView(model):
     return solara.FigureMatplotlib(network_figure(model), format="png")
 
 
-def SeriesView(model):
-    charts = series_options(model)
+def SeriesView(model, focus=None):
+    charts = series_options(model, focus)
     with solara.Column(gap="0px") as col:
         for row in (charts[:2], charts[2:]):
             with solara.Row(gap="0px"):
@@ -253,6 +280,9 @@ def Summary(model):
         for r in last.itertuples())
     levers = " · ".join(f"{label.split(' [')[0].split(' (')[0].lower()}: "
                         f"<b>{_fmt(getattr(p, name))}</b>" for name, label in LEVERS.items())
+    if p.agreement_kind in ("restrictive", "circular"):
+        levers += (f" · parties: <b>{model.world.destination_names[p.agreement_destination]}"
+                   f"</b> and <b>{model.world.origin_names[p.agreement_origin]}</b>")
     html = ("<style>.migdev-summary td,.migdev-summary th{padding:2px 12px;text-align:right}"
             ".migdev-summary td:first-child,.migdev-summary th:first-child{text-align:left}"
             ".migdev-summary th{border-bottom:1px solid #999}</style>"
@@ -285,6 +315,7 @@ def Page():
     initial = solara.use_memo(lambda: MigrationModel(rng=1), [])
     model = solara.use_reactive(initial)
     parameters = solara.use_reactive({})
+    focus = solara.use_reactive(ALL)
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     threads = solara.use_reactive(False)
@@ -300,19 +331,22 @@ def Page():
                             render_interval=render_interval, use_threads=threads)
         with solara.Card("Model Parameters"):
             ModelCreator(model, MODEL_PARAMS, model_parameters=parameters)
+        with solara.Card("Country"):
+            solara.Select(label="Show charts for", value=focus,
+                          values=[ALL, *model.value.world.origin_names])
         with solara.Card("Information"):
             ShowSteps(model.value)
-    Views(model.value)
+    Views(model.value, focus.value)
 
 
 @solara.component
-def Views(model):
+def Views(model, focus=ALL):
     """Network and series side by side, the summary below; redrawn after each step."""
     update_counter.get()
     with solara.Column(style={"width": "100%"}):
         with solara.Columns([5, 7]):
             NetworkView(model)
-            SeriesView(model)
+            SeriesView(model, focus)
         Summary(model)
 
 

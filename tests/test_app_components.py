@@ -20,6 +20,14 @@ def test_sliders_come_from_the_parameter_declaration(app):
         if name == "rng":
             assert spec["type"] == "InputText"
             continue
+        if name in app.PARTIES:  # countries by name, from the default world
+            from migdev.core.worlds import load_world
+
+            w = load_world(FIELDS["world"].default)
+            rows = w.origins if name == "agreement_origin" else w.destinations
+            assert spec["values"] == [c["country"] for c in rows]
+            assert spec["value"] == spec["values"][FIELDS[name].default]
+            continue
         f = FIELDS[name]
         assert spec["value"] == f.default, name
         if spec["type"] == "Select":
@@ -118,3 +126,23 @@ def test_whole_page_renders_every_view(app):
     assert len(rc.find(EchartsWidget).widgets) == 4
     assert len(rc.find(ipywidgets.Image).widgets) == 1
     rc.close()
+
+
+def test_country_selector_focuses_the_charts_on_one_origin(app):
+    from migdev.model import MigrationModel
+
+    m = MigrationModel(rng=2, n_persons=3000, agreement_kind="restrictive",
+                       agreement_origin=app.MODEL_PARAMS["agreement_origin"]["values"][5],
+                       agreement_destination="United Kingdom", agreement_start=1)
+    m.run_for(6)
+    assert m.world.origin_names[m.p.agreement_origin] == "Zimbabwe"
+    df = m.country_frame()
+    one = app.series_options(m, "Malawi")
+    assert all(c["title"]["text"].endswith("— Malawi") for c in one[1:])
+    returns = next(s for s in one[2]["series"] if s["name"] == "returns")["data"]
+    assert returns == [round(float(v), 3) for v in df[df.country == "Malawi"].returns]
+    widths = {s["name"]: s["lineStyle"]["width"] for s in one[0]["series"] if "lineStyle" in s
+              and "width" in s["lineStyle"]}
+    assert widths["Malawi"] == 4 and widths["Ghana"] == 1
+    every = app.series_options(m, app.ALL)
+    assert not every[1]["title"]["text"].endswith("Malawi")
