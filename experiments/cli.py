@@ -130,9 +130,34 @@ def _cmd_plot(args) -> int:
     if not (root / "manifest.json").is_file():
         raise ValueError(f"{root}: not an experiment folder (it has no manifest.json; run "
                          f"'migdev run CONFIG --out {root}' first)")
+    if args.country:  # check the names before anything is written
+        from migdev.experiments.engine.store import Store
+
+        known = list(dict.fromkeys(Store(root).load()["country"].get("country", [])))
+        for name in args.country:
+            if name not in known:
+                import difflib
+
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"--country {name!r} is not an origin of {root}{hint}; "
+                                 f"origins: {', '.join(known)}")
     res = analyse(root, quiet=args.quiet)
     for p in res.get("figures", []):
         print(p)
+    for name in args.country or ():
+        from migdev.experiments.analysis.figures import _save, country_figure
+        from migdev.experiments.engine.store import Store
+
+        store = Store(root)
+        manifest, tables = store.manifest(), store.load()
+        factors = [f["name"] for f in manifest["design"]["factors"]]
+        group = "agreement_kind" if "agreement_kind" in factors else None
+        fig = country_figure(name, manifest["experiment"], tables["runs"], tables["country"],
+                             tables["corridor"], group)
+        slug = "".join(ch if ch.isalnum() else "_" for ch in name)
+        for p in _save(fig, root / "figures", f"country_{slug}"):
+            print(p)
     return 0
 
 
@@ -230,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "finished experiment.")
     pl.add_argument("results", help="results/<experiment>")
     pl.add_argument("--quiet", action="store_true")
+    pl.add_argument("--country", action="append", metavar="NAME",
+                    help="also draw one origin's figure (figures/country_NAME.png); "
+                         "repeat for several")
     pl.set_defaults(func=_cmd_plot)
 
     s = sub.add_parser("simulate", help="run one scenario preset and write its table and figure",

@@ -138,6 +138,83 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     return fig
 
 
+def country_figure(name: str, experiment: str, runs: pd.DataFrame, country: pd.DataFrame,
+                   corridor: pd.DataFrame, group: str | None):
+    """One origin's view of an experiment: its health density, health recruits and returns
+    (policy runs against the paired no-agreement or no-policy control, mean and 95 %
+    bootstrap CI over replicates), and where its health workers went (and, for a country
+    that is also a destination, where its recruits came from), per corridor.
+
+    Raises:
+        ValueError: ``name`` is not an origin of the experiment's world.
+    """
+    known = list(dict.fromkeys(country.country))
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"country {name!r} is not an origin of this experiment{hint}; "
+                         f"origins: {', '.join(known)}")
+    sns.set_theme(style="whitegrid", context="paper")
+    pol = runs[runs.role == "policy"]
+    labels = pol[group].astype(str) if group else pd.Series("policy", index=pol.index)
+    ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
+    control = ("paired control (" + ctrl.role.iloc[0].replace("_", " ") + ")"
+               if len(ctrl) else None)
+    series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
+                        pd.DataFrame({"key": ctrl.key, "series": control})]).drop_duplicates(
+        ["key", "series"])
+    hues = list(dict.fromkeys(series.series))
+    palette = dict(zip(hues, colours([h if h != control else "paired control" for h in hues])))
+    per = labels.groupby(labels).size()
+    n_text = (f"n = {per.min()} runs per policy series" if per.min() == per.max()
+              else f"n = {per.min()}-{per.max()} runs per policy series")
+    if group and runs.point.nunique() > runs.drop_duplicates("point")[group].nunique():
+        n_text += f", pooling the design points of each {group.replace('_', ' ')}"
+    c = country[country.country == name].merge(series, on="key")
+    c = c.sort_values(["key", "step"])
+    for col in ("health_recruits", "returns"):
+        c[col] = c.groupby("key")[col].transform(lambda x: x.rolling(4, min_periods=1).mean())
+    is_dest = not corridor.empty and (corridor.destination == name).any()
+    ncol = 5 if is_dest else 4
+    fig, axes = plt.subplots(1, ncol, figsize=(3.6 * ncol, 3.9), constrained_layout=True)
+    for ax, col, lab, title in (
+            (axes[0], "health_density", "health workers per 10,000 at home", "health density"),
+            (axes[1], "health_recruits", "persons per quarter (4-quarter mean)",
+             "health workers leaving"),
+            (axes[2], "returns", "persons per quarter (4-quarter mean)", "returns home")):
+        sns.lineplot(c, x="step", y=col, hue="series", hue_order=hues, palette=palette,
+                     errorbar=("ci", 95), n_boot=200, seed=0, ax=ax)
+        ax.set(xlabel="quarter", ylabel=lab, title=f"{name}: {title}")
+        ax.legend(fontsize=7, title=None)
+    axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8)
+    axes[0].text(0.01, WHO_CRITICAL_DENSITY, f" WHO 2006 threshold {WHO_CRITICAL_DENSITY:g}",
+                 transform=axes[0].get_yaxis_transform(), fontsize=7, va="bottom")
+    if not corridor.empty:
+        k = corridor.merge(series, on="key")
+        for ax, sel, by, title in (
+                (axes[3], k.origin == name, "destination", f"{name}'s health workers, by "
+                 "destination"),
+                *(((axes[4], k.destination == name, "origin",
+                    f"recruited into {name}, by origin"),) if is_dest else ())):
+            d = k[sel].groupby(["key", "series", by], observed=True,
+                               as_index=False).health_recruits.sum()
+            sns.barplot(d, x=by, y="health_recruits", hue="series", hue_order=hues,
+                        palette=palette, errorbar=("ci", 95), n_boot=200, seed=0, ax=ax)
+            ax.set(xlabel="", ylabel="health recruits, whole run (persons)", title=title)
+            ax.tick_params(axis="x", rotation=35, labelsize=7)
+            ax.legend(fontsize=7, title=None)
+    else:
+        axes[3].axis("off")
+        axes[3].text(0.5, 0.5, "no corridor table kept\n(outputs lacks 'corridor')",
+                     ha="center", va="center")
+    fig.suptitle(f"{experiment}: {name}, policy runs against the paired control at the same "
+                 f"seeds (mean and 95 % CI; {n_text}; simulated persons)",
+                 fontsize=10)
+    return fig
+
+
 def sensitivity_figure(sens: pd.DataFrame, kind: str):
     sns.set_theme(style="whitegrid", context="paper")
     y = "ST" if kind == "sobol" else "mu_star"

@@ -164,6 +164,16 @@ def test_validate_and_plot_commands(small_config, tmp_path, capsys):
         assert Path(p).stat().st_size > 10_000
     assert cli.main(["plot", str(tmp_path / "nothing-here")]) == 2
     assert "not an experiment folder" in capsys.readouterr().err
+    # one country's figure, named; a wrong name is refused before anything is written
+    assert cli.main(["plot", str(tmp_path / "p"), "--quiet", "--country", "South Africa"]) == 0
+    printed = capsys.readouterr().out.split()
+    png = tmp_path / "p" / "figures" / "country_South_Africa.png"
+    assert str(png) in printed and png.stat().st_size > 30_000
+    before = {f: f.stat().st_mtime_ns for f in (tmp_path / "p" / "figures").iterdir()}
+    assert cli.main(["plot", str(tmp_path / "p"), "--country", "Zimbabwae"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'Zimbabwe'" in err and "Malawi" in err
+    assert {f: f.stat().st_mtime_ns for f in (tmp_path / "p" / "figures").iterdir()} == before
 
 
 def test_a_code_change_changes_every_key_and_reproduce_still_compares_values(
