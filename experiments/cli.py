@@ -207,11 +207,26 @@ def _positive(text: str) -> int:
     return v
 
 
+def _version_text() -> str:
+    """migdev's version, with Mesa's and Python's (the manifest records the same)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from migdev.experiments.engine.specs import model_version
+
+    try:
+        mesa = version("mesa")
+    except PackageNotFoundError:  # pragma: no cover - mesa is a dependency
+        mesa = "not installed"
+    return f"migdev {model_version()} (mesa {mesa}, Python {platform.python_version()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from migdev.model.scenarios import SCENARIOS
 
     ap = argparse.ArgumentParser(prog="migdev", description="Agent-based simulation of "
                                  "migration partnerships: spillover versus brain circulation.")
+    ap.add_argument("--version", action="version", version=_version_text())
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check a config without running anything",

@@ -32,3 +32,16 @@ def test_simulate_rejects_unknown_scenario_and_writes_nothing(tmp_path):
     r = migdev("simulate", "--scenario", "nope", "--out", str(out))
     assert r.returncode != 0 and "invalid choice" in r.stderr
     assert not Path(out).exists()
+
+
+def test_version_names_migdev_mesa_and_python_and_matches_the_manifests():
+    import platform
+    from importlib.metadata import version
+
+    from migdev.experiments.engine.specs import model_version
+
+    r = migdev("--version")
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.strip()
+    assert text == (f"migdev {model_version()} (mesa {version('mesa')}, "
+                    f"Python {platform.python_version()})")
