@@ -1,9 +1,17 @@
-"""``migdev serve``: the SolaraViz demo (``migdev.demo``) in a local web server."""
+"""``migdev serve``: the SolaraViz demo (``migdev.demo``) in a local web server.
+
+The server is a child process (``solara run``). It stops with its parent whatever the
+parent gets: Ctrl-C, ``kill`` (SIGTERM), a closed terminal (SIGHUP), and on Linux even
+SIGKILL (the child asks the kernel for SIGTERM when its parent dies).
+"""
 
 from __future__ import annotations
 
+import signal
+import socket
 import subprocess
 import sys
+import threading
 
 APP = "migdev.demo"  # solara runs a module by name: works from any install
 
@@ -14,6 +22,24 @@ def serve_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
             "--production", "--no-open", "--log-level", "warning"]
 
 
+def free_port(host: str) -> int:
+    """A port free on ``host`` now (for ``--port 0``)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: deliver SIGTERM to this process when its parent dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the signal handlers of the parent still stop the child
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     """Serve the demo until interrupted; returns the server's exit status.
 
@@ -22,8 +48,49 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     """
     if not 0 <= port <= 65535:
         raise ValueError(f"--port {port} is invalid: allowed 0 to 65535 (0 picks a free port)")
+    if port == 0:
+        port = free_port(host)
     print(f"migdev demo on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    child = subprocess.Popen(serve_command(host, port),
+                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+    stopped: list[int] = []
+
+    def stop(signum, _frame):
+        # no waiting here: the main thread is inside child.wait(), which resumes after
+        # this handler and returns once the child has gone
+        stopped.append(signum)
+        child.terminate()
+        threading.Timer(GRACE_S, _kill_if_alive, args=(child,)).start()
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
     try:
-        return subprocess.call(serve_command(host, port))
-    except KeyboardInterrupt:
+        rc = child.wait()
+    except KeyboardInterrupt:  # Ctrl-C reaches the child too (same process group)
+        _terminate(child)
         return 0
+    finally:
+        if child.poll() is None:
+            _terminate(child)
+    return 128 + stopped[0] if stopped else rc
+
+
+def _kill_if_alive(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        child.kill()
+
+
+GRACE_S = 5.0
+
+
+def _terminate(child: subprocess.Popen, grace: float = GRACE_S) -> None:
+    """Stop the server: SIGTERM, then SIGKILL if it has not gone after ``grace`` seconds."""
+    if child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()

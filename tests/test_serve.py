@@ -1,0 +1,73 @@
+"""`migdev serve` as a user runs it: the real URL for --port 0, and the server (a child
+process) stops with the parent whatever signal the parent gets."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def start():
+    proc = subprocess.Popen([sys.executable, "-m", "migdev", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert m and int(m.group(1)) > 0, line  # the real port, not 0
+    url = m.group(0)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"the demo did not answer on {url}")
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def gone(pid: int, timeout: float = 20.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        # a zombie child of nobody we wait for is gone too
+        stat = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                              text=True).stdout.strip()
+        if not stat or stat.startswith("Z"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_server_stops_with_its_parent(sig):
+    proc, url = start()
+    kids = children(proc.pid)
+    assert kids, "the server runs as a child of migdev serve"
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
+    assert all(gone(k) for k in kids), f"server process left running after {sig.name}"
+    assert not answers(url)
