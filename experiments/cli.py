@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -75,7 +76,52 @@ def _cmd_validate(args) -> int:
           f"design {design.kind} with {len(design.points)} point(s) x {cfg.replicates} "
           f"replicate(s), controls {list(cfg.controls) or 'none'}: {len(specs)} distinct runs "
           f"of {cfg.steps} steps")
+    if not args.no_estimate:
+        workers = args.workers or os.cpu_count() or 1
+        seconds, how = estimate_seconds(list(specs.values()), workers)
+        print(f"estimated time: about {_duration(seconds)} on {workers} worker(s) ({how})")
+        if seconds > 86_400:
+            print(f"warning: {cfg.name} would take more than a day on {workers} worker(s); "
+                  f"reduce the design, replicates, steps or n_persons, or use a Dask cluster "
+                  f"(migdev sweep --scheduler ADDR)", file=sys.stderr)
     return 0
+
+
+def estimate_seconds(specs: list, workers: int, probe_steps: int = 4) -> tuple[float, str]:
+    """Wall time of all ``specs`` on ``workers``, from one short timed run of the first.
+
+    Cost is taken as build + per-step time x steps, proportional to the persons simulated.
+    """
+    import time
+
+    from migdev.experiments.engine.specs import params_from_json
+    from migdev.model import MigrationModel
+
+    first = specs[0]
+    k = min(first.steps, probe_steps)
+    t0 = time.perf_counter()
+    m = MigrationModel(rng=first.seed, **params_from_json(first.params))
+    t1 = time.perf_counter()
+    m.run_for(k)
+    t2 = time.perf_counter()
+    n0 = m.p.n_persons
+    build, per_step = t1 - t0, (t2 - t1) / max(k, 1)
+    total = 0.0
+    for s in specs:
+        n = s.params.get("n_persons", n0)
+        total += (build + per_step * s.steps) * n / n0
+    return total / workers, (f"from a timed {k}-step run of the first of {len(specs)} runs, "
+                             f"scaled by steps and persons; an order of magnitude")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86_400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86_400:.1f} days"
 
 
 def _cmd_run(args) -> int:
@@ -234,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "what a sweep would run. Writes nothing.")
     v.add_argument("config", help="experiment config (TOML), e.g. experiments/configs/"
                    "headline_small.toml")
+    v.add_argument("--workers", type=_positive, help="workers for the time estimate "
+                   "(default: all cores)")
+    v.add_argument("--no-estimate", action="store_true", help="skip the short timed run")
     v.set_defaults(func=_cmd_validate)
 
     for name, helptext in (("run", "run an experiment in this process"),

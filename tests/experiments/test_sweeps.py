@@ -2,6 +2,7 @@
 isolated, reproduce detects edits."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,7 +155,9 @@ def test_validate_and_plot_commands(small_config, tmp_path, capsys):
     from migdev.experiments import cli
 
     assert cli.main(["validate", str(small_config)]) == 0
-    assert "valid" in capsys.readouterr().out and not (tmp_path / "p").exists()
+    out = capsys.readouterr().out
+    assert "valid" in out and not (tmp_path / "p").exists()
+    assert re.search(r"estimated time: about \d+ s on \d+ worker\(s\)", out), out
     run_experiment(load(small_config), tmp_path / "p", inprocess=True, quiet=True)
     assert not (tmp_path / "p" / "figures").exists()
     assert cli.main(["plot", str(tmp_path / "p"), "--quiet"]) == 0
@@ -220,3 +223,17 @@ def test_an_agreement_kind_has_one_colour_in_every_figure(small_config, tmp_path
                    for txt, h in zip(legend.get_texts(), legend.legend_handles)}
     for kind in ("restrictive", "multilateral"):
         assert head_colour[kind] == line_colour[kind] == figures.KIND_COLOURS[kind]
+
+
+def test_validate_warns_before_an_experiment_of_more_than_a_day(tmp_path, capsys):
+    from migdev.experiments import cli
+
+    cfg = tmp_path / "huge.toml"
+    cfg.write_text('[experiment]\nname = "huge"\nsteps = 10000\nreplicates = 20000\n'
+                   '[params]\nn_persons = 200000\n')
+    assert cli.main(["validate", str(cfg), "--workers", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert re.search(r"estimated time: about [\d.]+ days on 2 worker\(s\)", out), out
+    assert "more than a day" in err and "--scheduler" in err
+    assert cli.main(["validate", str(cfg), "--no-estimate"]) == 0
+    assert "estimated" not in capsys.readouterr().out
