@@ -146,7 +146,8 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
     """
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0]
-    offers = np.zeros((n_ag, n_orig, 4), dtype=np.int64)
+    per_agency = np.zeros((n_ag, 4), dtype=np.int64)  # vacancies each agency fills
+    score_all = np.zeros((n_ag, 4, n_orig))
     for d in range(n_dest):
         ags = np.flatnonzero(agency_dest == d)
         if len(ags) == 0:
@@ -166,10 +167,12 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         score = attractiveness[ags][:, :, None] * supply[None, :, :] * margin  # (n_a, n_orig, 4)
         if corridor is not None:
             score = score * corridor[None, :, d, None]
-        for k in range(4):
-            offers[ags, :, k] = apportion(per[k], score[:, :, k],
-                                          None if u_origin is None else u_origin[ags, k])
-    return offers
+        per_agency[ags] = per.T
+        score_all[ags] = score.transpose(0, 2, 1)
+    # every agency and occupation at once: one row per (agency, occupation)
+    rows = apportion(per_agency.reshape(-1), score_all.reshape(n_ag * 4, n_orig),
+                     None if u_origin is None else u_origin.reshape(-1))
+    return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
 
 
 # ---------------------------------------------------------------------------
@@ -261,16 +264,13 @@ def _agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     """Each agency's offers this quarter; an agency respects a bar this quarter with
     probability compliance * implementation (regulated: enforcement)."""
     p, w = model.p, model.world
-    enforcement = model.lever("enforcement")
     comp = np.where(model.agency_regulated,
-                    enforcement if np.ndim(enforcement) == 0 else enforcement[model.agency_dest],
-                    p.unregulated_compliance)
+                    model.lever_at("enforcement", model.agency_dest), p.unregulated_compliance)
     strength = model.policy.protect_strength
     respects = u_ag < comp[:, None] * strength[model.agency_dest]
     for a in model.agencies:
         a.complied = not bool((~respects[a.index] & model.policy.protected[a.destination]).any())
-    penalty = p.penalty_risk * (enforcement if np.ndim(enforcement) == 0
-                                else enforcement[:, None]) * strength
+    penalty = p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength
     attract = np.array([a.attractiveness for a in model.agencies])
     cap = np.array([a.capacity for a in model.agencies])
     offers = agency_offers(vac_left, model.agency_dest, cap, attract, respects,

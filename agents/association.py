@@ -81,8 +81,7 @@ def collect_collective(model, idx, member, collective, household_fees) -> dict:
     pop, nc = model.pop, model.n_comm
     comm = pop.community[idx]
     contrib = np.bincount(comm, weights=collective, minlength=nc)
-    ratio = model.lever("matching_ratio")
-    ratio = ratio if np.ndim(ratio) == 0 else ratio[model.world.comm_origin]
+    ratio = model.lever_at("matching_ratio", model.world.comm_origin)
     fee = model.lever("formal_fee")
     if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
         paid = np.bincount(comm, weights=collective * fee[pop.origin[idx], pop.dest[idx]],
@@ -112,9 +111,7 @@ def missions(model, idx: np.ndarray) -> None:
             a.record(0, 0.0, 0.0, 0)
         return
     ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
-    engagement = model.lever("diaspora_engagement")
-    if np.ndim(engagement) != 0:
-        engagement = engagement[pop.origin[idx]]
+    engagement = model.lever_at("diaspora_engagement", pop.origin[idx])
     prob = mission_probability(pop.ties[idx], pop.member[idx], engagement, p)
     go = idx[ok & (u[idx] < prob)]
     model.flows.add("missions", go)
@@ -122,8 +119,9 @@ def missions(model, idx: np.ndarray) -> None:
     model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
     key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
     organised = np.bincount(key[pop.member[go]], minlength=nk)
-    ratio = model.lever("matching_ratio")
+    # associations are laid out community by community, n_dest each
+    ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin),
+                            (model.n_comm,))
     for i, a in enumerate(model.associations):
-        r = ratio if np.ndim(ratio) == 0 else ratio[model.world.comm_origin[i // model.n_dest]]
         a.record(int(model.assoc_members[i]), float(model.assoc_fund[i]),
-                 float(model.assoc_fund[i] * r), int(organised[i]))
+                 float(model.assoc_fund[i] * ratio[i // model.n_dest]), int(organised[i]))

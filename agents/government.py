@@ -49,9 +49,6 @@ class Government(mesa.Agent):
 
     # The policy levers read the model's current parameters (they change by scheduled
     # events), so a government's view and the mechanisms never disagree.
-    def _origin_only(self, value):
-        return value if self.origin_index is not None else None
-
     def _destination_only(self, value):
         return value if self.destination_index is not None else None
 
@@ -74,11 +71,10 @@ class Government(mesa.Agent):
         p = self.model.p
         if self.origin_index is None:
             return None
-        return self._origin_only({
-            "health": self._here("training_capacity_health", "origin")
-            * self.training_multiplier,
-            "education": p.training_capacity_education * self.training_multiplier,
-            "other_skilled": p.training_capacity_other * self.training_multiplier})
+        return {"health": self._here("training_capacity_health", "origin")
+                * self.training_multiplier,
+                "education": p.training_capacity_education * self.training_multiplier,
+                "other_skilled": p.training_capacity_other * self.training_multiplier}
 
     @property
     def matching_ratio(self) -> float | None:
@@ -108,9 +104,7 @@ class Government(mesa.Agent):
         """Wanted stock of foreign workers by occupation at the current step."""
         if self.destination_index is None:
             return None
-        m = self.model
-        w = wanted_stock(m.wanted_base, m.p.demand_growth, m.steps, m.demand_multiplier) \
-            + m.replacement
+        w = wanted_now(self.model, self.model.steps)
         return dict(zip(OCCUPATIONS, w[self.destination_index].tolist()))
 
     @property
@@ -304,7 +298,7 @@ def own_health_abroad(model) -> np.ndarray:
 
 
 def replacement_demand(abroad: np.ndarray, abroad0: np.ndarray, dest_of_origin: np.ndarray,
-                       share: float, n_dest: int) -> np.ndarray:
+                       share, n_dest: int) -> np.ndarray:
     """Extra wanted foreign health workers of countries in both roles (n_dest, 4).
 
     extra[d(o), health] = share * max(0, abroad_o - abroad0_o) for each origin o that is
@@ -313,20 +307,27 @@ def replacement_demand(abroad: np.ndarray, abroad0: np.ndarray, dest_of_origin: 
     """
     extra = np.zeros((n_dest, 4))
     both = np.flatnonzero(dest_of_origin >= 0)
-    extra[dest_of_origin[both], HEALTH] = share * np.maximum(abroad[both] - abroad0[both], 0.0)
+    d = dest_of_origin[both]
+    share_d = np.broadcast_to(share, (n_dest,))[d]  # one value, or one per destination
+    extra[d, HEALTH] = share_d * np.maximum(abroad[both] - abroad0[both], 0.0)
     return extra
+
+
+def wanted_now(model, step: int) -> np.ndarray:
+    """Wanted stocks of foreign workers at ``step`` (n_dest, 4): :func:`wanted_stock` plus
+    the replacement demand of countries in both roles (last computed by labour_demand)."""
+    return wanted_stock(model.wanted_base, model.p.demand_growth, step,
+                        model.demand_multiplier) + model.replacement
 
 
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4)."""
     p = model.p
-    wanted = wanted_stock(model.wanted_base, p.demand_growth, t, model.demand_multiplier)
     if model.both_roles:
         model.replacement = replacement_demand(own_health_abroad(model), model.health_abroad0,
                                                model.world.dest_of_origin,
-                                               p.replacement_hiring, model.n_dest)
-        wanted = wanted + model.replacement
-    vac = vacancies(wanted, dest_stock(model), p.vacancy_fill_rate)
+                                               model.lever("replacement_hiring"), model.n_dest)
+    vac = vacancies(wanted_now(model, t), dest_stock(model), p.vacancy_fill_rate)
     model.last_vacancies = vac
     return vac
 
@@ -335,8 +336,7 @@ def adapt_policies(model) -> None:
     """Destinations raise wanted stocks where demand went unfilled; origins short of
     health workers expand training (see :func:`adapt`)."""
     p = model.p
-    wanted = wanted_stock(model.wanted_base, p.demand_growth, model.steps,
-                          model.demand_multiplier) + model.replacement
+    wanted = wanted_now(model, model.steps)
     unfilled = rate(np.maximum(wanted - dest_stock(model), 0), wanted)
     short = model.health_density_by_origin() < p.protection_density_threshold
     adapt(model.demand_multiplier, unfilled, model.training_multiplier, short, p.adaptive_rate)

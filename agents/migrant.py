@@ -94,18 +94,6 @@ class Migrant(mesa.Agent):
         return f"Migrant(slot={self.slot}, person={self.person_id}, {self.occupation}, {self.status})"
 
 
-def at(value, index):
-    """A lever's value for the given rows: the value itself when it is the same everywhere
-    (a float), else the array indexed (see MigrationModel.lever)."""
-    return value if np.ndim(value) == 0 else value[index]
-
-
-def per_origin(model, name: str):
-    """A per-origin lever shaped to multiply (n_orig, k) tables: a float, or (n_orig, 1)."""
-    v = model.lever(name)
-    return v if np.ndim(v) == 0 else v[:, None]
-
-
 def logistic(x):
     """1 / (1 + exp(-x)), elementwise."""
     return fmath.logistic(x)
@@ -371,7 +359,8 @@ def demography(model, t: int) -> None:
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     # the brain-gain incentive: expected earnings with the chance of emigrating
-    home = w.wage_ratio * w.wage_dest[0][None, :] * per_origin(model, "home_wage_scale")
+    home = w.wage_ratio * w.wage_dest[0][None, :] * model.lever_at("home_wage_scale",
+                                                                    np.s_[:, None])
     dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     expected = (1.0 - prospect) * home + prospect * dest
@@ -379,12 +368,10 @@ def demography(model, t: int) -> None:
     probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
     origin = pop.origin[idx]
     cohort = np.bincount(origin, minlength=model.n_orig)
-    health_cap = model.lever("training_capacity_health")
-    if np.ndim(health_cap) == 0:
-        cap = np.array([health_cap, p.training_capacity_education, p.training_capacity_other])
-    else:  # per origin (n_orig, 3)
-        cap = np.stack([health_cap, np.full(model.n_orig, p.training_capacity_education),
-                        np.full(model.n_orig, p.training_capacity_other)], axis=1)
+    # (3,), or (n_orig, 3) when the health capacity is set per origin
+    cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
+                                       p.training_capacity_education,
+                                       p.training_capacity_other), axis=-1)
     places = training_places(cohort, cap, model.policy.extra_training,
                              model.training_multiplier)
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
@@ -415,8 +402,8 @@ def decide(model, offers, attempts) -> None:
     if offers is None and attempts is None:
         return
     net = model.diaspora_share()
-    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * per_origin(model, "home_wage_scale")
-    integration_policy = model.lever("integration_policy")
+    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * model.lever_at("home_wage_scale",
+                                                                         np.s_[:, None])
     for c, offered in ((offers, True), (attempts, False)):
         if c is None:
             continue
@@ -427,7 +414,7 @@ def decide(model, offers, attempts) -> None:
         fee_months = (c.fee * 3.0 / w.wage_dest[d, occ]) if offered else 0.0
         util = migration_utility(
             w.wage_dest[d, occ] / home_wage[o, occ], fee_months,
-            net[pop.community[idx], d], pop.ties[idx], at(integration_policy, d),
+            net[pop.community[idx], d], pop.ties[idx], model.lever_at("integration_policy", d),
             p.asc_offer if offered else p.asc_independent, p)
         accept = u[0][idx] < logistic(util)
         a_idx = idx[accept]
@@ -488,7 +475,7 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     collective = np.where(member, amount * p.collective_share, 0.0)
     household = amount - collective
     access = model.comm["access"][pop.community[idx]]
-    formal_fee = at(model.lever("formal_fee"), (pop.origin[idx], pop.dest[idx]))
+    formal_fee = model.lever_at("formal_fee", (pop.origin[idx], pop.dest[idx]))
     p_formal = formal_probability(formal_fee, p.informal_fee, p.informal_loss, p)
     ch = remittance_channels(household, access, u[0][idx], u[1][idx], u[2][idx], p_formal,
                              formal_fee, p.informal_fee, p.informal_loss)
@@ -537,7 +524,7 @@ def returns(model, idx: np.ndarray) -> None:
     if len(si):
         j = idx[si]
         prob = settled_return_probability(pop.ties[j], dev[si],
-                                          at(model.lever("return_incentive"), pop.origin[j]),
+                                          model.lever_at("return_incentive", pop.origin[j]),
                                           pop.integration[j], pop.q_abroad[j] / 4.0, p)
         back[si[u[j] < prob]] = True
     ii = np.flatnonzero(st == IRREGULAR)

@@ -177,17 +177,12 @@ def _cmd_plot(args) -> int:
         raise ValueError(f"{root}: not an experiment folder (it has no manifest.json; run "
                          f"'migdev run CONFIG --out {root}' first)")
     if args.country:  # check the names before anything is written
+        from migdev.experiments.analysis.figures import check_origin
         from migdev.experiments.engine.store import Store
 
-        known = list(dict.fromkeys(Store(root).load()["country"].get("country", [])))
+        country = Store(root).load()["country"]
         for name in args.country:
-            if name not in known:
-                import difflib
-
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise ValueError(f"--country {name!r} is not an origin of {root}{hint}; "
-                                 f"origins: {', '.join(known)}")
+            check_origin(name, country)
     res = analyse(root, quiet=args.quiet)
     for p in res.get("figures", []):
         print(p)

@@ -113,8 +113,9 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
                                                 "protected")]
 
 
-def country_row(model) -> np.ndarray:
-    """This step's (n_origins, len(COLS)) row of outputs."""
+def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
+    """This step's (n_origins, len(COLS)) row of outputs (``abroad``: the slots of the
+    persons abroad, when the caller has them)."""
     pop, w = model.pop, model.world
     osum = model.origin_sum
     fl = osum(model.flows.data.T)  # (n_orig, n_flows)
@@ -124,8 +125,7 @@ def country_row(model) -> np.ndarray:
 
     cnt = osum(model.counts.reshape(model.n_comm, 8)).reshape(model.n_orig, 4, 2)
     rep = osum(w.represented_pop)
-    ab = pop.abroad()
-    ia = np.flatnonzero(ab)
+    ia = np.flatnonzero(pop.abroad()) if abroad is None else abroad
     oa = pop.origin[ia]
     sk = pop.occ[ia] < LOW
     n_ab = np.bincount(oa, minlength=model.n_orig)

@@ -202,10 +202,10 @@ class MigrationModel(mesa.Model):
 
     def record(self) -> None:
         """Store this step's row per origin, then let Mesa's DataCollector read it."""
-        self._rows.append(country_row(self))
-        self._protected_rows.append(self.policy.protected.any(axis=0).copy())
         pop = self.pop
-        ab = pop.abroad()
+        ab = np.flatnonzero(pop.abroad())
+        self._rows.append(country_row(self, ab))
+        self._protected_rows.append(self.policy.protected.any(axis=0).copy())
         stock = np.bincount(pop.origin[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
                             minlength=self.n_orig * self.n_dest).reshape(self.n_orig, self.n_dest)
         self._corridor_rows.append(np.concatenate([self.flows_to_dest, stock[:, :, None]],
@@ -215,13 +215,11 @@ class MigrationModel(mesa.Model):
     def _access(self) -> np.ndarray:
         """Each community's reach of formal remittance services (0-1)."""
         w = self.world
-        fa = self.lever("financial_access")
-        fa = fa if np.ndim(fa) == 0 else fa[w.comm_origin]
+        fa = self.lever_at("financial_access", w.comm_origin)
         return np.clip(fa * w.comm_access * w.origin_access[w.comm_origin], 0, 1)
 
     def _per_destination(self, name: str) -> np.ndarray:
-        v = self.lever(name)
-        return np.full(self.n_dest, v) if np.ndim(v) == 0 else v
+        return np.broadcast_to(self.lever(name), (self.n_dest,))
 
     # ------------------------------------------------------------------ local levers
     def lever(self, name: str):
@@ -258,6 +256,13 @@ class MigrationModel(mesa.Model):
                 arr[names.index(x.key)] = x.value
         cache[name] = arr
         return arr
+
+    def lever_at(self, name: str, index):
+        """:meth:`lever` for the given rows: the value itself when it is the same everywhere,
+        else the array indexed by ``index`` (for example the persons' origins, or
+        ``np.s_[:, None]`` to multiply a table with one row per country)."""
+        v = self.lever(name)
+        return v if np.ndim(v) == 0 else v[index]
 
     # ------------------------------------------------------------------ state queries
     def origin_sum(self, x) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from migdev.core.errors import did_you_mean  # noqa: E402
 from migdev.core.measures import WHO_CRITICAL_DENSITY  # noqa: E402
 
 
@@ -138,6 +139,14 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     return fig
 
 
+def check_origin(name: str, country: pd.DataFrame) -> None:
+    """Raise ValueError unless ``name`` is an origin in the experiment's country table."""
+    known = list(dict.fromkeys(country.get("country", [])))
+    if name not in known:
+        raise ValueError(f"country {name!r} is not an origin of this experiment"
+                         f"{did_you_mean(name, known)}; origins: {', '.join(known)}")
+
+
 def country_figure(name: str, experiment: str, runs: pd.DataFrame, country: pd.DataFrame,
                    corridor: pd.DataFrame, group: str | None):
     """One origin's view of an experiment: its health density, health recruits and returns
@@ -148,14 +157,7 @@ def country_figure(name: str, experiment: str, runs: pd.DataFrame, country: pd.D
     Raises:
         ValueError: ``name`` is not an origin of the experiment's world.
     """
-    known = list(dict.fromkeys(country.country))
-    if name not in known:
-        import difflib
-
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"country {name!r} is not an origin of this experiment{hint}; "
-                         f"origins: {', '.join(known)}")
+    check_origin(name, country)
     sns.set_theme(style="whitegrid", context="paper")
     pol = runs[runs.role == "policy"]
     labels = pol[group].astype(str) if group else pd.Series("policy", index=pol.index)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migdev.core.errors import ParameterError
+from migdev.core.errors import ParameterError, did_you_mean
 from migdev.core.params import RECORDS, country_index, field_of, make_params
-from migdev.core.worlds import load_world
 from migdev.core.records import Agreement, Event
+from migdev.core.worlds import load_world
 from migdev.model.scenarios import SCENARIOS
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
@@ -101,10 +101,7 @@ def _err(src, key, value, allowed) -> ConfigError:
 def _check_keys(src: str, where: str, table: dict, allowed: dict[str, str]) -> None:
     for k in table:
         if k not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(k, list(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(k, allowed)
             full = f"{where}.{k}" if where else k
             raise ConfigError(f"{src}: unknown key '{full}'{hint}; allowed keys in "
                               f"[{where or 'top level'}]: {', '.join(allowed)}")

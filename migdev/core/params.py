@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migdev.core.codes import AGREEMENT_KINDS, OCCUPATION_SETS
-from migdev.core.errors import ParameterError
+from migdev.core.errors import ParameterError, did_you_mean
 from migdev.core.records import Agreement, Event, Local, split_local
 from migdev.core.worlds import load_world
 
@@ -421,11 +421,6 @@ class Params:
         for e in self.events:
             base_name, key = split_local(e.param) if isinstance(e.param, str) else (e.param, None)
             if key is not None:
-                f = FIELDS.get(base_name)
-                if f is None or not f.metadata["scope"]:
-                    raise ParameterError(
-                        f"event at step {e.step} changes {e.param!r}: {base_name!r} is not a "
-                        f"local lever; allowed: {', '.join(LOCAL_LEVERS)}")
                 try:
                     check_local(Local(base_name, key, e.value), wd, self.n_origins,
                                 self.n_destinations)
@@ -482,12 +477,9 @@ def country_index(wd, n_origins: int, n_destinations: int, name: str, role: str,
     names = origins if role == "origin" else dests
     if name in names:
         return names.index(name)
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ParameterError(f"{what} = {name!r} is not {'an' if role == 'origin' else 'a'} {role} "
-                         f"of world {wd.name!r}{hint}; allowed: {', '.join(names)}")
+                         f"of world {wd.name!r}{did_you_mean(name, names)}; allowed: "
+                         f"{', '.join(names)}")
 
 
 def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
@@ -511,12 +503,8 @@ def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
         ok = key in names
         allowed = f"a {scope} of world {wd.name!r}: {', '.join(names)}"
     if not ok:
-        import difflib
-
-        pool = origins + dests
-        close = difflib.get_close_matches(key, pool, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ParameterError(f"{loc.param}[{key}]: {key!r} is not {allowed}{hint}")
+        raise ParameterError(f"{loc.param}[{key}]: {key!r} is not {allowed}"
+                             f"{did_you_mean(key, origins + dests)}")
     try:
         _check(FIELDS[loc.param], loc.value)
     except ParameterError as e:
@@ -591,12 +579,7 @@ def make_params(base: Params | None = None, **overrides) -> Params:
     overrides = _locals_in(base, overrides)
     unknown = sorted(k for k in overrides if k not in FIELDS)
     if unknown:
-        import difflib
-
-        hints = []
-        for k in unknown:
-            close = difflib.get_close_matches(k, PARAM_NAMES, n=1)
-            hints.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        hints = [f"{k!r}{did_you_mean(k, PARAM_NAMES)}" for k in unknown]
         raise ParameterError(
             f"unknown parameter(s): {', '.join(hints)}; see docs/ODD.md for the list")
     cleaned = {}

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from migdev.core.errors import ParameterError
+from migdev.core.errors import ParameterError, did_you_mean
 
 ROLES = ("origin", "destination", "both")
 #: figure -> (unit, lowest, highest, the role that needs it: origin, destination or None
@@ -207,12 +207,8 @@ def _rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
                              f"{', '.join(required)})")
     for col in header:
         if col not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(col, allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise WorldError(f"{path}: unknown column '{col}'{hint}; allowed: "
-                             f"{', '.join(allowed)}")
+            raise WorldError(f"{path}: unknown column '{col}'{did_you_mean(col, allowed)}; "
+                             f"allowed: {', '.join(allowed)}")
     out = []
     for n, row in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in row):

@@ -244,3 +244,16 @@ def test_a_regional_code_equals_the_same_bilateral_agreements_while_the_list_hol
     pb = np.stack(b2._protected_rows)
     assert (pb == pb[1]).all()  # bilateral: the same origins throughout
     assert not (pa == pa[1]).all()  # the code: the list was redrawn
+
+
+def test_replacement_hiring_for_one_country_is_the_one_the_chain_uses():
+    """replacement_hiring is a destination lever: South Africa's own value drives its
+    replacement demand (here 0 for South Africa equals 0 everywhere, at the same seed)."""
+    mou = dict(agreement_kind="circular", agreement_origin="South Africa",
+               agreement_destination="United Kingdom", g2g_quota=0.02, agreement_start=5)
+    local = run(steps=30, seed=1, **mou, **{"replacement_hiring[South Africa]": 0.0})
+    everywhere = run(steps=30, seed=1, replacement_hiring=0.0, **mou)
+    default = run(steps=30, seed=1, **mou)
+    assert (local.replacement == 0).all() and default.replacement.sum() > 0
+    np.testing.assert_array_equal(local.corridor_frame().to_numpy(),
+                                  everywhere.corridor_frame().to_numpy())
