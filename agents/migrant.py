@@ -359,8 +359,7 @@ def demography(model, t: int) -> None:
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     # the brain-gain incentive: expected earnings with the chance of emigrating
-    home = w.wage_ratio * w.wage_dest[0][None, :] * model.lever_at("home_wage_scale",
-                                                                    np.s_[:, None])
+    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
     dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     expected = (1.0 - prospect) * home + prospect * dest
@@ -402,8 +401,7 @@ def decide(model, offers, attempts) -> None:
     if offers is None and attempts is None:
         return
     net = model.diaspora_share()
-    home_wage = w.wage_ratio * w.wage_dest[0][None, :] * model.lever_at("home_wage_scale",
-                                                                         np.s_[:, None])
+    home_wage = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
     for c, offered in ((offers, True), (attempts, False)):
         if c is None:
             continue

@@ -22,12 +22,12 @@ from migdev.agents.migrant import Migrant
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
-from migdev.core.params import LOCAL_LEVERS, Params, make_params
+from migdev.core.params import AGENCY_TERMS, DEMAND, LOCAL_LEVERS, WAGES, Params, make_params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
 from migdev.model.metrics import COLS, country_row
-from migdev.model.world import build_world
+from migdev.model.world import build_world, destination_wages
 
 
 def _seed_from(rng) -> int:
@@ -100,20 +100,11 @@ class MigrationModel(mesa.Model):
             self.communities.append(HomeCommunity(
                 self, c, o, f"{w.origin_names[o]} / community {c % p.communities_per_origin + 1}",
                 float(w.represented_pop[c]), int(w.comm_size[c])))
-        self.agencies = []
-        regulation = self._per_destination("agency_regulation")
-        fee_reg = self._per_destination("fee_regulated_months")
-        fee_unreg = self._per_destination("fee_unregulated_months")
-        for d in range(self.n_dest):
-            n_reg = int(round(regulation[d] * p.agencies_per_destination))
-            for j in range(p.agencies_per_destination):
-                reg = j < n_reg
-                self.agencies.append(RecruitmentAgency(
-                    self, len(self.agencies), d, reg, fee_reg[d] if reg else fee_unreg[d],
-                    p.agency_capacity * p.n_persons, self.n_orig))
+        self.agencies = [RecruitmentAgency(self, d * p.agencies_per_destination + j, d, False,
+                                           0.0, 0.0, self.n_orig)
+                         for d in range(self.n_dest) for j in range(p.agencies_per_destination)]
         self.agency_dest = np.array([a.destination for a in self.agencies])
-        self.agency_regulated = np.array([a.regulated for a in self.agencies])
-        self.agency_fee = np.array([a.fee_months for a in self.agencies])
+        self._set_agency_terms()
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                              for d in range(self.n_dest)]
         # persons: Mesa agents as views onto the arrays
@@ -132,9 +123,7 @@ class MigrationModel(mesa.Model):
         self.truly_short = np.zeros(self.n_orig, dtype=bool)
         self.demand_multiplier = np.ones((self.n_dest, 4))
         self.training_multiplier = np.ones(self.n_orig)
-        self.wanted_base = (np.array([p.demand_health, p.demand_education, p.demand_other,
-                                      p.demand_low])[None, :] * w.occ_total0[None, :]
-                            * w.dest_weight[:, None])
+        self._set_demand()
         self.both_roles = bool((w.dest_of_origin >= 0).any())
         self.health_abroad0 = government.own_health_abroad(self)
         self.replacement = np.zeros((self.n_dest, 4))
@@ -197,8 +186,39 @@ class MigrationModel(mesa.Model):
             except ParameterError as e:
                 what = ", ".join(f"{k} = {v!r}" for k, v in changes.items())
                 raise ParameterError(f"scheduled event(s) at step {t} ({what}): {e}") from None
-            if any(split_local(k)[0] == "financial_access" for k in changes):
+            changed = {split_local(k)[0] for k in changes}
+            if "financial_access" in changed:
                 self.comm["access"] = self._access()
+            if changed & AGENCY_TERMS:
+                self._set_agency_terms()
+            if changed & DEMAND:
+                self._set_demand()
+            if changed & WAGES:
+                self.world.wage_dest = destination_wages(self.p, self.world.wage_factor)
+
+    def _set_agency_terms(self) -> None:
+        """Each destination's agencies: the first ``round(agency_regulation * agencies)`` are
+        regulated; fees and capacity from the parameters. At the start and when an event
+        changes one of them (for example the UK's closing of the agency loophole)."""
+        p = self.p
+        regulation = self._per_destination("agency_regulation")
+        fee_reg = self._per_destination("fee_regulated_months")
+        fee_unreg = self._per_destination("fee_unregulated_months")
+        for a in self.agencies:
+            d, j = a.destination, a.index % p.agencies_per_destination
+            a.regulated = j < int(round(regulation[d] * p.agencies_per_destination))
+            a.fee_months = fee_reg[d] if a.regulated else fee_unreg[d]
+            a.capacity = p.agency_capacity * p.n_persons
+        self.agency_regulated = np.array([a.regulated for a in self.agencies])
+        self.agency_fee = np.array([a.fee_months for a in self.agencies])
+
+    def _set_demand(self) -> None:
+        """Each destination's wanted stock of foreign workers per occupation before growth
+        (ODD §7.3), from ``demand_*``; at the start and when an event changes one."""
+        p, w = self.p, self.world
+        self.wanted_base = (np.array([p.demand_health, p.demand_education, p.demand_other,
+                                      p.demand_low])[None, :] * w.occ_total0[None, :]
+                            * w.dest_weight[:, None])
 
     def record(self) -> None:
         """Store this step's row per origin, then let Mesa's DataCollector read it."""

@@ -48,6 +48,8 @@ class World:
     destination_names: list
     wage_dest: np.ndarray  # (n_dest, 4) kUSD per quarter
     wage_ratio: np.ndarray  # (n_orig, 4) home wage / reference destination's wage
+    wage_factor: np.ndarray  # (n_dest,) destination wage relative to the reference's
+    home_wage: np.ndarray  # (n_orig, 4) kUSD per quarter, before home_wage_scale (fixed at start)
     dest_weight: np.ndarray  # (n_dest,) share of foreign-worker demand
     corridor_weight: np.ndarray  # (n_orig, n_dest) destination draw weights, rows sum to 1
     origin_access: np.ndarray  # (n_orig,)
@@ -65,6 +67,15 @@ class World:
         return (self.corridor_weight > 0).astype(float)
 
 
+def destination_wages(p, wage_factor: np.ndarray) -> np.ndarray:
+    """(n_dest, 4) wages abroad, kUSD per quarter: the reference wage of each occupation
+    (``wage_dest_*``) times each destination's factor. Recomputed when an event changes a
+    ``wage_dest_*``; the home wages (``World.home_wage``) stay those of the start."""
+    base = np.array([p.wage_dest_health, p.wage_dest_education, p.wage_dest_other,
+                     p.wage_dest_low])
+    return wage_factor[:, None] * base
+
+
 def apportion_1d(total: int, weights) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     exact = total * w / w.sum()
@@ -80,9 +91,8 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     rows = origin_rows(wd, p.n_origins)
     dests = wd.destinations[:p.n_destinations]
     n_orig, n_dest, cpo = p.n_origins, p.n_destinations, p.communities_per_origin
-    base_wage = np.array([p.wage_dest_health, p.wage_dest_education, p.wage_dest_other,
-                          p.wage_dest_low])
-    wage_dest = np.array([d["dest_wage_factor"] for d in dests])[:, None] * base_wage
+    wage_factor = np.array([d["dest_wage_factor"] for d in dests], dtype=float)
+    wage_dest = destination_wages(p, wage_factor)
     wage_ratio = np.array([[r["wage_ratio_skilled"]] * 3 + [r["wage_ratio_low"]]
                            for r in rows])
     dw = np.array([d["dest_demand_weight"] for d in dests])
@@ -159,6 +169,8 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         destination_names=dest_names,
         wage_dest=wage_dest,
         wage_ratio=wage_ratio,
+        wage_factor=wage_factor,
+        home_wage=wage_ratio * wage_dest[0][None, :],
         dest_weight=dest_weight,
         corridor_weight=corridor_weight,
         origin_access=np.array([r["financial_access"] for r in rows]),

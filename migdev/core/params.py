@@ -420,6 +420,10 @@ class Params:
             check_local(loc, wd, self.n_origins, self.n_destinations)
         for e in self.events:
             base_name, key = split_local(e.param) if isinstance(e.param, str) else (e.param, None)
+            if base_name in READ_AT_START:
+                raise ParameterError(
+                    f"event at step {e.step} changes {e.param!r}, which is read only when the "
+                    f"run starts: {READ_AT_START[base_name]}")
             if key is not None:
                 try:
                     check_local(Local(base_name, key, e.value), wd, self.n_origins,
@@ -510,6 +514,23 @@ def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
     except ParameterError as e:
         raise ParameterError(f"{loc.param}[{key}] = {loc.value!r}: {e}") from None
 #: parameters that fix the shape of the world and cannot change during a run
+_AGREEMENT_AT_START = ("it defines the headline agreement, built when the run starts; to "
+                       "change policy during a run, give a further agreement with its own "
+                       "start and quarters (an Agreement record, docs/ODD.md §2), or set "
+                       "agreement_start and agreement_quarters")
+#: parameters read once, when the run is built; an event that changes one is refused with
+#: the reason (tests/model/test_events.py checks that no other parameter is read only then)
+READ_AT_START = {n: _AGREEMENT_AT_START for n in (
+    "agreement_kind", "agreement_origin", "agreement_destination", "agreement_occupations",
+    "agreement_start", "agreement_quarters", "g2g_quota", "implementation_rate",
+    "return_guarantee", "circular_contract_quarters", "circular_training_places")}
+#: parameters whose derived state the model rebuilds when an event changes them
+AGENCY_TERMS = frozenset({"agency_regulation", "fee_regulated_months", "fee_unregulated_months",
+                          "agency_capacity"})
+DEMAND = frozenset({"demand_health", "demand_education", "demand_other", "demand_low"})
+WAGES = frozenset({"wage_dest_health", "wage_dest_education", "wage_dest_other",
+                   "wage_dest_low"})
+
 STRUCTURAL = ("world", "n_persons", "n_origins", "n_destinations", "communities_per_origin",
               "agencies_per_destination", "entry_age", "retirement_age")
 
