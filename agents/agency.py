@@ -184,14 +184,15 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     """This quarter's offers (one per chosen person) and independent attempts.
 
     Draws its streams ("recruit": 3 per person, "agency": 1 per agency and origin,
-    "allocate": 4 per destination and 4 per agency) whether or not they are used (common
-    random numbers).
+    "allocate": 4 per destination and 4 per agency, "g2g": 4 per corridor) whether or not
+    they are used (common random numbers).
     """
     p, pop = model.p, model.pop
     n_ag, n_orig = len(model.agencies), model.n_orig
     u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
     u_ag = model.streams["agency"].random((n_ag, n_orig))
     u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
+    u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
     for a in model.agencies:
         a.offers[:] = 0
         a.accepted[:] = 0
@@ -203,7 +204,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     supply = np.bincount(g_el, minlength=n_g).reshape(n_orig, 4)
 
     vac_left = vacancies.copy()
-    g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement)
+    g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
     blocks = np.concatenate([g2g, _agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
     offers = None
     offered = np.zeros(pop.n, dtype=bool)
@@ -242,17 +243,18 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 
 
 def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
-                   skill_match: float) -> np.ndarray:
+                   skill_match: float, u: np.ndarray) -> np.ndarray:
     """Government-to-government placements under the agreements in force (first in line).
 
-    n = min(vacancies left, round(quota * implementation * supply)) per channel and
-    covered occupation; ``vac_left`` is reduced in place.
+    n = min(vacancies left, floor(quota * implementation * supply + u)) per channel and
+    covered occupation, with u uniform on [0, 1) (``u[o, d, k]``): the expected number is
+    the quota's share of the supply at any population size; ``vac_left`` is reduced in place.
     """
     rows = []
     for a, d, o in channels:
         for k in a.occupations:
             n = int(min(vac_left[d, k],
-                        np.floor(a.g2g_quota * a.implementation_rate * supply[o, k] + 0.5)))
+                        np.floor(a.g2g_quota * a.implementation_rate * supply[o, k] + u[o, d, k])))
             if n > 0:
                 vac_left[d, k] -= n
                 rows.append((o * 4 + k, n, CH_AGREEMENT, d, -1, 0.0, a.contract_quarters,

@@ -141,21 +141,25 @@ def wanted_stock(base: np.ndarray, growth_per_year: float, step: int,
     return base * fmath.power(1.0 + growth_per_year, step / 4.0) * multiplier
 
 
-def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float) -> np.ndarray:
-    """Vacancies advertised this quarter: round(max(0, wanted - stock) * fill_rate)."""
-    return np.floor(np.maximum(wanted - stock, 0.0) * fill_rate + 0.5).astype(np.int64)
+def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float,
+              u: np.ndarray) -> np.ndarray:
+    """Vacancies advertised this quarter: floor(max(0, wanted - stock) * fill_rate + u), with
+    ``u`` uniform on [0, 1) per destination and occupation, so that the expected number is
+    exact at any population size (a gap of 0.3 workers is not always rounded away)."""
+    return np.floor(np.maximum(wanted - stock, 0.0) * fill_rate + u).astype(np.int64)
 
 
 def training_places(cohort: np.ndarray, capacity_share: np.ndarray, extra: np.ndarray,
                     multiplier: np.ndarray) -> np.ndarray:
-    """Integer training places per origin and skilled track this quarter.
+    """Training places per origin and skilled track this quarter (expected, not rounded).
 
-    places[o, k] = round(cohort_o * (capacity_k * multiplier_o + extra_o)); the
-    agreement-funded ``extra`` places (circular agreements) go to every skilled track.
+    places[o, k] = cohort_o * (capacity_k * multiplier_o + extra_o); the agreement-funded
+    ``extra`` places (circular agreements) go to every skilled track. The model adds the
+    places left from earlier quarters and rounds stochastically (migrant.demography).
     """
     cap = capacity_share if capacity_share.ndim == 2 else capacity_share[None, :]
     share = cap * multiplier[:, None] + extra[:, None]
-    return np.floor(cohort[:, None] * share + 0.5).astype(np.int64)
+    return cohort[:, None] * share
 
 
 def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
@@ -327,7 +331,8 @@ def labour_demand(model, t: int) -> np.ndarray:
         model.replacement = replacement_demand(own_health_abroad(model), model.health_abroad0,
                                                model.world.dest_of_origin,
                                                model.lever("replacement_hiring"), model.n_dest)
-    vac = vacancies(wanted_now(model, t), dest_stock(model), p.vacancy_fill_rate)
+    vac = vacancies(wanted_now(model, t), dest_stock(model), p.vacancy_fill_rate,
+                    model.u_round["vacancies"])
     model.last_vacancies = vac
     return vac
 

@@ -137,12 +137,13 @@ def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray
 
 
 def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray,
-                    probs: np.ndarray, places: np.ndarray,
-                    elasticity: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+                    probs: np.ndarray, places: np.ndarray, elasticity: float = 0.0,
+                    u_extra: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Entrants choose a track; skilled tracks admit at most their places (ODD §7.2).
 
-    Places are the public ``places`` plus ``round(elasticity * excess)`` where excess is
-    the number of applicants beyond them (private supply answering demand).
+    Places are the public ``places`` plus ``floor(elasticity * excess + u_extra)`` where
+    excess is the number of applicants beyond them (private supply answering demand) and
+    ``u_extra`` (n_orig, 3) is uniform on [0, 1) in the model (expected number exact).
 
     Args:
         origin: (m,) origin of each entrant.
@@ -170,7 +171,7 @@ def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray
         start = np.searchsorted(gs, np.arange(n_orig * 3))
         rank = np.arange(len(gs)) - start[gs]
         excess = np.maximum(applicants[:, :3] - places, 0)
-        cap = places + np.floor(elasticity * excess + 0.5).astype(np.int64)
+        cap = places + np.floor(elasticity * excess + u_extra).astype(np.int64)
         rejected = skilled[order][rank >= cap.reshape(-1)[gs]]
         occ[rejected] = LOW
     return occ, applicants
@@ -371,10 +372,17 @@ def demography(model, t: int) -> None:
     cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
                                        p.training_capacity_education,
                                        p.training_capacity_other), axis=-1)
-    places = training_places(cohort, cap, model.policy.extra_training,
-                             model.training_multiplier)
+    # places not taken for want of applicants are kept for later entrants (a year's worth
+    # plus one place at most): with a few entrants a quarter (a small simulated population)
+    # the places are then filled as fully as with many (ODD §7.2)
+    credit = model.place_credit + training_places(cohort, cap, model.policy.extra_training,
+                                                  model.training_multiplier)
+    places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
-                                      p.training_elasticity)
+                                      p.training_elasticity, model.u_round["elastic"])
+    year = 4.0 * training_places(model.cohort_expected, cap, model.policy.extra_training,
+                                 model.training_multiplier)
+    model.place_credit = np.minimum(credit - np.minimum(applicants[:, :3], places), year + 1.0)
     # the new entrants take the slots of those who left
     new_ids = np.arange(model.next_person_id, model.next_person_id + len(idx))
     model.next_person_id += len(idx)

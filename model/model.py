@@ -123,6 +123,11 @@ class MigrationModel(mesa.Model):
         self.truly_short = np.zeros(self.n_orig, dtype=bool)
         self.demand_multiplier = np.ones((self.n_dest, 4))
         self.training_multiplier = np.ones(self.n_orig)
+        # training places carried over (migrant.demography), and the expected entering
+        # cohort per origin and quarter (the whole population renews over a working life)
+        self.place_credit = np.zeros((self.n_orig, 3))
+        self.cohort_expected = (np.bincount(self.pop.origin, minlength=self.n_orig)
+                                / (4.0 * (p.retirement_age - p.entry_age)))
         self._set_demand()
         self.both_roles = bool((w.dest_of_origin >= 0).any())
         self.health_abroad0 = government.own_health_abroad(self)
@@ -163,6 +168,10 @@ class MigrationModel(mesa.Model):
         self.flows.reset()
         self.flows_to_dest[:] = 0.0
         self.apply_events(t)                                     # 1. scheduled events
+        r = self.streams["rounding"]  # fixed draws each step (common random numbers)
+        self.u_round = {"vacancies": r.random((self.n_dest, 4)),
+                        "training": r.random((self.n_orig, 3)),
+                        "elastic": r.random((self.n_orig, 3))}
         government.apply_agreements(self, t)                     # 1. agreements in force
         migrant.demography(self, t)                              # 2. ageing, entry, training
         vacancies = government.labour_demand(self, t)            # 3. labour demand

@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from migdev.model.model import MigrationModel
+
 from migdev.agents import agency, association, community, government
 from migdev.core.params import Params
 
@@ -59,14 +61,33 @@ def test_agency_learning(tmp_path):
 def test_wanted_stock_and_vacancies():
     w = government.wanted_stock(np.array([[100.0, 0, 0, 0]]), 0.04, 8, np.ones((1, 4)))
     assert w[0, 0] == pytest.approx(100 * 1.04 ** 2)
-    v = government.vacancies(np.array([[100.0, 10.0]]), np.array([[60, 20]]), 0.25)
+    v = government.vacancies(np.array([[100.0, 10.0]]), np.array([[60, 20]]), 0.25,
+                             np.zeros((1, 2)))
     assert v.tolist() == [[10, 0]]
+    # a fraction of a vacancy is advertised with that probability, not rounded away
+    u = np.random.default_rng(0).random((20_000, 1))
+    v = government.vacancies(np.full((20_000, 1), 10.3), np.full((20_000, 1), 10.0), 1.0, u)
+    assert v.mean() == pytest.approx(0.3, abs=0.01)
 
 
 def test_training_places():
     pl = government.training_places(np.array([100, 40]), np.array([0.06, 0.05, 0.1]),
                                     np.array([0.03, 0.0]), np.array([1.0, 2.0]))
-    assert pl.tolist() == [[9, 8, 13], [5, 4, 8]]
+    assert pl == pytest.approx(np.array([[9, 8, 13], [4.8, 4, 8]]))
+
+
+def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
+    """With about four entrants a quarter and 0.24 health places each quarter, carried-over
+    places are taken by later applicants: the long-run health trainees per entrant are
+    the same as in a population a hundred times larger."""
+    def trainees(n_persons):
+        m = MigrationModel(rng=5, world="abstract", n_persons=n_persons,
+                           training_capacity_health=0.06, migration_enabled=False)
+        m.run_for(80)
+        df = m.country_frame()
+        return df.health_trainees.sum() / m.totals["entrants"]
+    small, large = trainees(2000), trainees(100_000)
+    assert small == pytest.approx(large, rel=0.06), (small, large)
 
 
 def test_adapt():

@@ -175,6 +175,9 @@ def test_training_elasticity_admits_a_share_of_the_excess():
     u = np.linspace(0.05, 0.95, 6)
     places = np.array([[2, 0, 0]])
     occ, _ = mig.choose_training(origin, u, u, probs, places, elasticity=0.5)
-    assert (occ == HEALTH).sum() == 2 + 2  # 2 places + round(0.5 * 4 excess)
+    assert (occ == HEALTH).sum() == 2 + 2  # 2 places + floor(0.5 * 4 excess + 0)
+    occ, _ = mig.choose_training(origin, u, u, probs, places, elasticity=0.3,
+                                 u_extra=np.array([[0.9, 0.0, 0.0]]))
+    assert (occ == HEALTH).sum() == 2 + 2  # floor(0.3 * 4 + 0.9) = 2
     occ, _ = mig.choose_training(origin, u, u, probs, places, elasticity=1.0)
     assert (occ == HEALTH).sum() == 6
