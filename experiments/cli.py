@@ -149,6 +149,30 @@ def _cmd_sweep(args) -> int:
     return _report(res, args.quiet)
 
 
+def _cmd_calibrate(args) -> int:
+    from migdev.experiments.engine.calibrate import load_calibration, run_calibration
+    from migdev.experiments.engine.executors import describe, make_executor
+
+    chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
+    if len(chosen) > 1:
+        raise ValueError("choose one of --workers, --scheduler and --dask-local")
+    cfg = load_calibration(args.config)
+    out = Path(args.out) if args.out else Path("results") / cfg.name
+    inprocess = args.workers == 1
+    info = describe(args.workers, args.scheduler, args.dask_local, inprocess)
+    with make_executor(args.workers, args.scheduler, args.dask_local, inprocess,
+                       args.connect_timeout) as ex:
+        jobs = args.dask_local or args.workers or os.cpu_count() or 1
+        run_calibration(cfg, out, None if inprocess else ex, quiet=args.quiet,
+                        max_jobs=2 * jobs if args.scheduler else jobs, executor_info=info)
+    if not args.quiet:
+        print(f"calibration '{cfg.name}' written to {out}: posterior.parquet, "
+              f"posterior_summary.csv, posterior_predictive.csv, figures (png, pdf), "
+              f"manifest.json; use it in an experiment with [experiment] calibration = "
+              f"\"{out}\"")
+    return 0
+
+
 def _cmd_reproduce(args) -> int:
     from migdev.experiments.engine.reproduce import RTOL, reproduce
 
@@ -300,6 +324,24 @@ def build_parser() -> argparse.ArgumentParser:
             p.set_defaults(func=_cmd_sweep)
         else:
             p.set_defaults(func=_cmd_run)
+
+    c = sub.add_parser("calibrate", help="calibrate free parameters to observed figures (ABC-SMC)",
+                       description="Calibrate the free parameters of a calibration config to "
+                       "its targets (observed figures with sources) by ABC-SMC (pyabc). Writes "
+                       "posterior.parquet, summaries, figures and a manifest; running the same "
+                       "command again resumes after the last finished generation. See "
+                       "docs/CALIBRATION.md.")
+    c.add_argument("config", help="calibration config (TOML)")
+    c.add_argument("--out", help="output folder (default results/<calibration name>)")
+    c.add_argument("--quiet", action="store_true", help="no progress lines")
+    c.add_argument("--workers", type=_positive, help="local processes (default: all cores; 1 "
+                   "runs in this process)")
+    c.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
+    c.add_argument("--dask-local", type=_positive, metavar="N", help="start a local Dask "
+                   "cluster with N workers on 127.0.0.1")
+    c.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="S",
+                   help="seconds to wait for the Dask scheduler (default 10)")
+    c.set_defaults(func=_cmd_calibrate)
 
     r = sub.add_parser("reproduce", help="re-run an experiment from its manifest and compare",
                        description="Re-run every run recorded in a manifest (in a temporary "

@@ -258,3 +258,70 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
         paths += _save(sensitivity_figure(res["sensitivity"], manifest["design"]["kind"]),
                        folder, "sensitivity")
     return paths
+
+
+# ------------------------------------------------------------------ calibration (issue 11)
+def calibration_figures(cfg, post: pd.DataFrame, predictive: pd.DataFrame, out) -> list[str]:
+    """Posterior marginals, pair plot and posterior predictive against every target."""
+    names = [p.name for p in cfg.free]
+    n = int(post.shape[0])
+    paths = []
+    # marginals: weighted histograms over the prior's range
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax, p in zip(axes.flat, cfg.free):
+        ax.hist(post[p.name], weights=post.weight, bins=20, range=(p.low, p.high),
+                color=sns.color_palette("deep")[0], alpha=0.8, label="posterior")
+        ax.axhline(1.0 / 20, color="grey", ls="--", lw=1,
+                   label="uniform prior" if p.shape == "uniform" else f"{p.shape} prior range")
+        ax.set_xlim(p.low, p.high)
+        ax.set_xlabel(f"{p.name} ({_unit(p.name)})")
+        ax.set_ylabel("posterior weight per bin")
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Calibration '{cfg.name}': posterior marginals (ABC-SMC, final generation, "
+                 f"n = {n} particles, {len(cfg.targets)} targets)", fontsize=10)
+    fig.tight_layout()
+    paths += _save(fig, out, "posterior_marginals")
+    # pair plot: particles resampled by weight (fixed seed)
+    if len(names) >= 2:
+        rng = np.random.default_rng(cfg.seed)
+        sample = post.iloc[rng.choice(n, size=min(n, 500), p=post.weight.to_numpy())][names]
+        g = sns.pairplot(sample.reset_index(drop=True), corner=True, plot_kws={"s": 10,
+                         "alpha": 0.5}, diag_kind="hist")
+        g.figure.suptitle(f"Calibration '{cfg.name}': posterior pairs ({len(sample)} particles "
+                          f"resampled by weight)", fontsize=10)
+        g.figure.tight_layout()
+        paths += _save(g.figure, out, "posterior_pairs")
+    # posterior predictive: observed +- 2 sd against the simulated 5-95 % interval
+    k = len(predictive)
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * k + 1.6))
+    y = np.arange(k)
+    ax.errorbar(predictive.observed, y + 0.12, xerr=2 * predictive.sd, fmt="o", color="black",
+                capsize=3, label="observed ± 2 sd (target)")
+    ax.errorbar(predictive.simulated_median, y - 0.12,
+                xerr=[predictive.simulated_median - predictive.simulated_q05,
+                      predictive.simulated_q95 - predictive.simulated_median],
+                fmt="s", color=sns.color_palette("deep")[0], capsize=3,
+                label="simulated median, 5-95 % of draws")
+    ax.set_yticks(y, [f"{r.output} [{r.country}] ({r.year})" for r in predictive.itertuples()],
+                  fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("value of the target statistic (its output's unit, docs/EXPERIMENTS.md)")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.4 / max(k, 1)),
+              ncol=2, frameon=False)
+    draws = int(predictive.draws.max()) if k else 0
+    ax.set_title(f"Calibration '{cfg.name}': posterior predictive check\n({draws} posterior "
+                 f"draws, {cfg.n_persons} persons, {cfg.steps} quarters each)", fontsize=10)
+    fig.tight_layout()
+    paths += _save(fig, out, "posterior_predictive")
+    return paths
+
+
+def _unit(name: str) -> str:
+    from migdev.core.params import FIELDS
+
+    f = FIELDS.get(name)
+    return (f.metadata["unit"] or "-") if f is not None else "-"

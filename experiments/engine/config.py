@@ -86,6 +86,8 @@ class ExperimentConfig:
     params: dict = field(default_factory=dict)
     design: DesignSpec = DesignSpec()
     max_runs: int = 100_000
+    #: folder of the calibration whose posterior means the parameters start from, or None
+    calibration: str | None = None
     source: str = "<config>"
     raw: dict = field(default_factory=dict)
 
@@ -150,7 +152,7 @@ TOP = {"experiment": "table", "params": "table", "events": "list of tables",
        "agreements": "list of tables", "design": "table"}
 EXPERIMENT = {"name": "str", "scenario": "str", "steps": "int", "replicates": "int",
               "master_seed": "int", "controls": "list", "outputs": "list",
-              "description": "str", "max_runs": "int"}
+              "description": "str", "max_runs": "int", "calibration": "str"}
 #: default cap on the runs of one experiment (points x replicates x roles); a config can
 #: raise it with experiment.max_runs
 MAX_RUNS = 100_000
@@ -198,6 +200,20 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         raise _err(src, "experiment.outputs", [], "at least one of " + ", ".join(OUTPUTS))
 
     params = dict(_typed(src, "params", data.get("params", {}), "table"))
+    calibration = None
+    if "calibration" in ex:
+        from migdev.experiments.engine.calibrate import posterior_means, resolve_calibration
+
+        ref = _typed(src, "experiment.calibration", ex["calibration"], "str")
+        try:
+            folder = resolve_calibration(ref, base_dir)
+        except ConfigError as e:
+            raise ConfigError(f"{src}: experiment.calibration: {e}") from None
+        calibration = str(folder.resolve())
+        # the posterior's weighted means; the config's own [params] win over them
+        calibrated = {k: v for k, v in posterior_means(folder).items() if k not in params}
+        params = {**calibrated, **params}
+    from_calibration = set(calibrated) if calibration else set()
     world = params.get("world")
     if isinstance(world, str) and base_dir is not None and not Path(world).is_absolute() \
             and (base_dir / world / "world.toml").is_file():
@@ -285,14 +301,17 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         raise ConfigError(f"{src}: {e}") from None
 
     d = _typed(src, "design", data.get("design", {}), "table")
-    clash = set(_typed(src, "design.factors", d.get("factors", {}), "table")) & set(params)
+    # a design may vary a calibrated parameter (its calibrated value is then the default)
+    clash = (set(_typed(src, "design.factors", d.get("factors", {}), "table"))
+             & (set(params) - from_calibration))
     if clash:
         raise ConfigError(f"{src}: parameter(s) {sorted(clash)} are both fixed in [params] and "
                           f"varied in [design.factors]; keep each in one place")
-    design = _design(src, d, base_dir, {**base, **params}, set(params))
+    design = _design(src, d, base_dir, {**base, **params}, set(params) - from_calibration)
     cfg = ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
                            master_seed=seed, controls=controls, outputs=outputs, params=params,
-                           design=design, max_runs=max_runs, source=src, raw=data)
+                           design=design, max_runs=max_runs, source=src, raw=data,
+                           calibration=calibration)
     n_points = design_size(design)
     if n_points is not None:
         check_size(cfg, n_points)

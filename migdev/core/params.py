@@ -295,9 +295,14 @@ class Params:
                                  "share of households reached by formal remittance services "
                                  "(scaled by each origin's relative access)", lever=True, scope="origin")
     channel_const: float = _p(3.0, -10.0, 10.0, "utility",
-                              "calibrated: informal = 35-75% of recorded (Freund & Spatafora 2008)",
+                              "assumption, set by hand (not fitted): the published range, informal "
+                              "= 35-75% of recorded (Freund & Spatafora 2008), i.e. a formal share "
+                              "of 0.57-0.74, is not met in health2005 at the defaults (formal "
+                              "share 0.24 of all remittances, steps 21-40, seed 0); a target for "
+                              "migdev calibrate",
                               "preference for the formal channel at equal cost")
-    channel_cost: float = _p(0.3, 0.0, 5.0, "utility per percentage point", "calibrated as above",
+    channel_cost: float = _p(0.3, 0.0, 5.0, "utility per percentage point",
+                             "assumption, set by hand (see channel_const)",
                              "weight of the cost difference formal - informal")
     collective_share: float = _p(0.1, 0.0, 1.0, "share", ASSUMED,
                                  "share of a member's remittance sent to the association")

@@ -1,0 +1,184 @@
+"""Calibration (issue 11): parameter recovery, resumption after SIGKILL, bad configs, and use
+of a calibrated parameter set in an experiment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from migdev.experiments.engine.calibrate import (Simulator, load_calibration, parse_calibration,
+                                                 posterior_means, run_calibration)
+from migdev.experiments.engine.config import ConfigError
+
+TRUTH = {"training_capacity_health": 0.08, "financial_access": 0.7}
+
+
+def _config(tmp: Path, observed: dict | None = None, generations: int = 3,
+            population: int = 40, steps: int = 16) -> Path:
+    targets = [("health_trainees", None, [4, steps], 0.03),
+               ("formal_share", None, [4, steps], 0.01)]
+    text = f"""
+[calibration]
+name = "recovery"
+world = "health2005"
+n_persons = 3000
+steps = {steps}
+population_size = {population}
+generations = {generations}
+seed = 3
+predictive_draws = 4
+
+[free.training_capacity_health]
+prior = "uniform"
+low = 0.01
+high = 0.15
+
+[free.financial_access]
+prior = "uniform"
+low = 0.2
+high = 1.0
+"""
+    for out, country, st, sd in targets:
+        key = f"{out} [{country or 'all origins'}] steps {st[0]}-{st[1]}"
+        value = observed[key] if observed else 1.0
+        text += f"""
+[[target]]
+output = "{out}"
+{f'country = "{country}"' if country else ''}
+steps = {st}
+value = {value!r}
+sd = {sd}
+year = 2000
+source = "simulated at known parameter values (test)"
+"""
+    p = tmp / "cal.toml"
+    p.write_text(text)
+    return p
+
+
+def test_parameters_used_to_simulate_the_data_are_recovered(tmp_path):
+    cfg = load_calibration(_config(tmp_path))
+    # data simulated at the true values, with several seeds averaged (the observation)
+    sims = [Simulator(cfg)(TRUTH, seed=s) for s in range(4)]
+    observed = {k: float(np.mean([s[k] for s in sims])) for k in sims[0]}
+    cfg = load_calibration(_config(tmp_path, observed))
+    out = run_calibration(cfg, tmp_path / "out", quiet=True)
+    post = pd.read_parquet(out / "posterior.parquet")
+    summary = pd.read_csv(out / "posterior_summary.csv").set_index("parameter")
+    for name, true in TRUTH.items():
+        lo, hi = summary.loc[name, "q05"], summary.loc[name, "q95"]
+        assert lo <= true <= hi, (name, true, lo, hi)
+        prior = next(p for p in cfg.free if p.name == name)
+        assert hi - lo < 0.75 * (prior.high - prior.low), (name, lo, hi)  # it learned
+    assert post.weight.sum() == pytest.approx(1.0)
+    for f in ("posterior_marginals.png", "posterior_pairs.png", "posterior_predictive.png",
+              "manifest.json", "posterior_predictive.csv"):
+        assert (out / f).is_file(), f
+    means = posterior_means(out)
+    assert set(means) == set(TRUTH)
+
+
+def test_calibration_resumes_after_sigkill_without_redoing_finished_generations(tmp_path):
+    import pyabc
+
+    cfg_path = _config(tmp_path, generations=4, population=30)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "migdev", "calibrate", str(cfg_path), "--out", str(out),
+           "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = "sqlite:///" + str(out / "history.db")
+    deadline = time.time() + 300
+    first = None
+    while time.time() < deadline:
+        time.sleep(0.5)
+        if (out / "history.db").exists():
+            try:
+                pops = pyabc.History(url).get_all_populations()
+            except Exception:  # noqa: BLE001 - the database is being written
+                continue
+            if (pops.t >= 1).any():
+                first = pops[pops.t >= 0].set_index("t")
+                break
+        assert proc.poll() is None, proc.communicate()
+    assert first is not None, "no generation finished in time"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "posterior.parquet").exists()
+    r = subprocess.run(cmd[:-1], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "resuming after generation" in r.stderr
+    pops = pyabc.History(url).get_all_populations()
+    pops = pops[pops.t >= 0].set_index("t")
+    assert list(pops.index) == [0, 1, 2, 3]
+    # the generations finished before the kill were kept, not run again
+    for t in first.index:
+        assert pops.loc[t, "samples"] == first.loc[t, "samples"]
+        assert pops.loc[t, "epsilon"] == first.loc[t, "epsilon"]
+    assert (out / "posterior.parquet").is_file()
+
+
+def _raw(tmp_path) -> dict:
+    return tomllib.loads(_config(tmp_path).read_text())
+
+
+@pytest.mark.parametrize("mutate, needle", [
+    (lambda d: d["free"].update({"traning_capacity_health": {}}), "did you mean"),
+    (lambda d: d["free"].update({"n_persons": {}}), "cannot be calibrated"),
+    (lambda d: d["free"]["financial_access"].update({"low": 0.2, "high": 0.1}), "must be below"),
+    (lambda d: d["free"]["financial_access"].update({"prior": "beta"}), "one of uniform"),
+    (lambda d: d["target"][0].pop("source"), "a target needs output, value, sd, year and source"),
+    (lambda d: d["target"][0].update({"output": "health_trainee"}), "did you mean"),
+    (lambda d: d["target"][0].update({"country": "Atlantis"}), "an origin of the world"),
+    (lambda d: d["free"].update({"formal_fee": {"low": -1.0}}), "free.formal_fee.low"),
+    (lambda d: d["target"][0].update({"steps": [4, 99]}), "last <= 16"),
+    (lambda d: d["target"][1].update({"sd": 0}), "target[1].sd"),
+    (lambda d: d.pop("free"), "missing [free]"),
+])
+def test_bad_calibration_configs_are_refused_with_what_to_fix(tmp_path, mutate, needle):
+    d = _raw(tmp_path)
+    mutate(d)
+    with pytest.raises(ConfigError) as e:
+        parse_calibration(d, "cal.toml")
+    assert needle in str(e.value)
+
+
+def test_a_folder_of_another_calibration_is_not_overwritten(tmp_path):
+    out = tmp_path / "out"
+    cfg = load_calibration(_config(tmp_path, generations=1, population=10, steps=4))
+    run_calibration(cfg, out, quiet=True)
+    before = (out / "posterior.parquet").read_bytes()
+    other = load_calibration(_config(tmp_path, generations=2, population=10, steps=4))
+    with pytest.raises(ConfigError, match="holds another calibration"):
+        run_calibration(other, out, quiet=True)
+    assert (out / "posterior.parquet").read_bytes() == before
+
+
+def test_an_experiment_runs_on_calibrated_values(tmp_path):
+    from migdev.experiments.engine.config import load
+
+    out = tmp_path / "cal"
+    cfg = load_calibration(_config(tmp_path, generations=1, population=10, steps=4))
+    run_calibration(cfg, out, quiet=True)
+    means = posterior_means(out)
+    exp = tmp_path / "exp.toml"
+    exp.write_text(f'[experiment]\nname = "x"\nsteps = 4\ncalibration = "{out}"\n'
+                   f'[params]\nn_persons = 1000\n')
+    ec = load(exp)
+    for k, v in means.items():
+        assert ec.base_params()[k] == pytest.approx(v)
+    assert ec.calibration == str(out.resolve())
+    exp.write_text('[experiment]\nname = "x"\ncalibration = "nowhere"\n')
+    with pytest.raises(ConfigError, match="calibration 'nowhere' not found"):
+        load(exp)
+    r = subprocess.run([sys.executable, "-m", "migdev", "calibrate", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "is a folder" in r.stderr
