@@ -165,6 +165,9 @@ def _cmd_calibrate(args) -> int:
         jobs = args.dask_local or args.workers or os.cpu_count() or 1
         run_calibration(cfg, out, None if inprocess else ex, quiet=args.quiet,
                         max_jobs=2 * jobs if args.scheduler else jobs, executor_info=info)
+    from migdev.experiments.analysis.figures import calibration_figures
+
+    calibration_figures(cfg, out)
     if not args.quiet:
         print(f"calibration '{cfg.name}' written to {out}: posterior.parquet, "
               f"posterior_summary.csv, posterior_predictive.csv, figures (png, pdf), "

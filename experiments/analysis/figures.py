@@ -261,8 +261,11 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
 
 
 # ------------------------------------------------------------------ calibration (issue 11)
-def calibration_figures(cfg, post: pd.DataFrame, predictive: pd.DataFrame, out) -> list[str]:
-    """Posterior marginals, pair plot and posterior predictive against every target."""
+def calibration_figures(cfg, out) -> list[str]:
+    """Posterior marginals, pair plot and posterior predictive against every target, from
+    the tables ``migdev calibrate`` wrote in ``out``."""
+    post = pd.read_parquet(out / "posterior.parquet")
+    predictive = pd.read_csv(out / "posterior_predictive.csv")
     names = [p.name for p in cfg.free]
     n = int(post.shape[0])
     paths = []

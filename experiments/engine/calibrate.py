@@ -9,7 +9,8 @@ ABC-SMC with the distance
 
 over the targets, stores pyabc's history database (resumable: running the same command
 again continues after the last finished generation), then writes the posterior (Parquet),
-its figures and a manifest. An experiment config refers to a calibration with
+its summaries and a manifest (the command line then draws the figures). An experiment
+config refers to a calibration with
 ``[experiment] calibration = "NAME_OR_FOLDER"`` (its parameters take the posterior's
 weighted means). See docs/CALIBRATION.md.
 """
@@ -36,8 +37,7 @@ from migdev.core.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_
 from migdev.experiments.engine.config import ConfigError
 from migdev.model.metrics import COUNTRY_COLUMNS
 
-__all__ = ["CalibrationConfig", "load_calibration", "run_calibration", "posterior_means",
-           "resolve_calibration", "Simulator", "Distance"]
+__all__ = ["CalibrationConfig", "load_calibration", "run_calibration", "Simulator", "Distance"]
 
 PRIORS = ("uniform", "loguniform", "normal")
 TOP = {"calibration", "params", "free", "target"}
@@ -45,8 +45,6 @@ CAL_KEYS = {"name", "world", "n_persons", "steps", "population_size", "generatio
             "min_epsilon", "seed", "predictive_draws"}
 FREE_KEYS = {"prior", "low", "high", "mean", "sd"}
 TARGET_KEYS = {"output", "country", "steps", "value", "sd", "year", "source", "note"}
-#: shipped calibrations (name -> folder with posterior.parquet)
-SHIPPED = Path(__file__).resolve().parents[1] / "calibrations"
 
 
 @dataclass(frozen=True)
@@ -323,7 +321,8 @@ def _atomic_write(path: Path, write) -> None:
 
 def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: bool = False,
                     max_jobs: int = 2, executor_info: dict | None = None) -> Path:
-    """Run (or resume) the calibration into ``out`` and write its outputs.
+    """Run (or resume) the calibration into ``out`` and write its tables and manifest (the
+    figures: :func:`migdev.experiments.analysis.figures.calibration_figures`).
 
     ``executor`` is a concurrent.futures executor from
     :func:`migdev.experiments.engine.executors.make_executor` (process pool or Dask); None
@@ -428,9 +427,6 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
     predictive = posterior_predictive(cfg, post)
     summary.to_csv(out / "posterior_summary.csv", index=False, float_format="%.6g")
     predictive.to_csv(out / "posterior_predictive.csv", index=False, float_format="%.6g")
-    from migdev.experiments.analysis import figures
-
-    figures.calibration_figures(cfg, post, predictive, out)
     manifest = {
         "kind": "calibration", "name": cfg.name, "source": cfg.source,
         "config": cfg.raw, "config_digest": cfg.digest(),
@@ -471,30 +467,3 @@ def posterior_predictive(cfg: CalibrationConfig, post: pd.DataFrame) -> pd.DataF
                     "simulated_q95": s.quantile(0.95), "draws": len(s),
                     "z": (s.median() - t.value) / t.sd if len(s) else float("nan")})
     return pd.DataFrame(out)
-
-
-# ------------------------------------------------------------------ use in experiments
-def resolve_calibration(ref: str, base_dir: Path | None = None) -> Path:
-    """The folder of a calibration given by name (shipped, or under results/) or path."""
-    cands = []
-    p = Path(ref)
-    if base_dir is not None and not p.is_absolute():
-        cands.append(base_dir / p)
-    cands += [p, SHIPPED / ref, Path("results") / ref]
-    for c in cands:
-        if (c / "posterior.parquet").is_file():
-            return c
-        if c.name == "posterior.parquet" and c.is_file():
-            return c.parent
-    shipped = sorted(x.name for x in SHIPPED.iterdir()) if SHIPPED.is_dir() else []
-    raise ConfigError(f"calibration {ref!r} not found: give a folder holding posterior.parquet "
-                      f"(written by 'migdev calibrate'), or a shipped calibration "
-                      f"({', '.join(shipped) or 'none shipped'})")
-
-
-def posterior_means(folder: Path) -> dict:
-    """The posterior's weighted mean of each calibrated parameter."""
-    post = pd.read_parquet(folder / "posterior.parquet")
-    w = post.weight.to_numpy()
-    return {c: float(np.sum(w * post[c].to_numpy()) / w.sum()) for c in post.columns
-            if c not in ("weight", "generation")}

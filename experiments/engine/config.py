@@ -202,12 +202,13 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     params = dict(_typed(src, "params", data.get("params", {}), "table"))
     calibration = None
     if "calibration" in ex:
-        from migdev.experiments.engine.calibrate import posterior_means, resolve_calibration
+        from migdev.experiments.engine.posterior import (CalibrationNotFound, posterior_means,
+                                                         resolve_calibration)
 
         ref = _typed(src, "experiment.calibration", ex["calibration"], "str")
         try:
             folder = resolve_calibration(ref, base_dir)
-        except ConfigError as e:
+        except CalibrationNotFound as e:
             raise ConfigError(f"{src}: experiment.calibration: {e}") from None
         calibration = str(folder.resolve())
         # the posterior's weighted means; the config's own [params] win over them

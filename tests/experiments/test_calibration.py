@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from migdev.experiments.analysis.figures import calibration_figures
 from migdev.experiments.engine.calibrate import (Simulator, load_calibration, parse_calibration,
-                                                 posterior_means, run_calibration)
+                                                 run_calibration)
+from migdev.experiments.engine.posterior import posterior_means
 from migdev.experiments.engine.config import ConfigError
 
 TRUTH = {"training_capacity_health": 0.08, "financial_access": 0.7}
@@ -72,6 +74,7 @@ def test_parameters_used_to_simulate_the_data_are_recovered(tmp_path):
     observed = {k: float(np.mean([s[k] for s in sims])) for k in sims[0]}
     cfg = load_calibration(_config(tmp_path, observed))
     out = run_calibration(cfg, tmp_path / "out", quiet=True)
+    calibration_figures(cfg, out)
     post = pd.read_parquet(out / "posterior.parquet")
     summary = pd.read_csv(out / "posterior_summary.csv").set_index("parameter")
     for name, true in TRUTH.items():
