@@ -375,13 +375,13 @@ def demography(model, t: int) -> None:
     # places not taken for want of applicants are kept for later entrants (a year's worth
     # plus one place at most): with a few entrants a quarter (a small simulated population)
     # the places are then filled as fully as with many (ODD §7.2)
-    credit = model.place_credit + training_places(cohort, cap, model.policy.extra_training,
-                                                  model.training_multiplier)
+    per_entrant = training_places(np.ones(model.n_orig), cap, model.policy.extra_training,
+                                  model.training_multiplier)
+    credit = model.place_credit + cohort[:, None] * per_entrant
     places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
                                       p.training_elasticity, model.u_round["elastic"])
-    year = 4.0 * training_places(model.cohort_expected, cap, model.policy.extra_training,
-                                 model.training_multiplier)
+    year = 4.0 * model.cohort_expected[:, None] * per_entrant
     model.place_credit = np.minimum(credit - np.minimum(applicants[:, :3], places), year + 1.0)
     # the new entrants take the slots of those who left
     new_ids = np.arange(model.next_person_id, model.next_person_id + len(idx))

@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import sys
 import tomllib
 import zlib
@@ -35,6 +34,7 @@ import pandas as pd
 from migdev.core.errors import ParameterError, did_you_mean
 from migdev.core.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_params
 from migdev.experiments.engine.config import ConfigError
+from migdev.experiments.engine.store import atomic_write
 from migdev.model.metrics import COUNTRY_COLUMNS
 
 __all__ = ["CalibrationConfig", "load_calibration", "run_calibration", "Simulator", "Distance"]
@@ -218,7 +218,7 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
         raise ConfigError(f"{src}: two targets compare the same output, country and steps")
     return CalibrationConfig(
         name=name, free=tuple(free), targets=tuple(targets),
-        params={k: v for k, v in params.items()}, n_persons=n_persons, steps=steps,
+        params=dict(params), n_persons=n_persons, steps=steps,
         population_size=_num(src, "calibration.population_size",
                              cal.get("population_size", 100), 10, 100_000, True),
         generations=_num(src, "calibration.generations", cal.get("generations", 6), 1, 1000,
@@ -313,12 +313,6 @@ def prior_of(cfg: CalibrationConfig):
 
 
 # ------------------------------------------------------------------ running
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: bool = False,
                     max_jobs: int = 2, executor_info: dict | None = None) -> Path:
     """Run (or resume) the calibration into ``out`` and write its tables and manifest (the
@@ -342,7 +336,7 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
     elif db.exists():
         raise ConfigError(f"{out} holds a history database without its calibration.json: "
                           f"remove the folder or give another --out")
-    _atomic_write(stamp, lambda p: p.write_text(json.dumps(
+    atomic_write(stamp, lambda p: p.write_text(json.dumps(
         {"name": cfg.name, "source": cfg.source, "config_digest": cfg.digest()}, indent=2)))
 
     log = logging.getLogger("ABC")
@@ -366,17 +360,13 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
                        population_size=cfg.population_size, sampler=sampler)
     observed = {t.key: t.value for t in cfg.targets}
     url = "sqlite:///" + str(db.resolve())
-    done = 0
-    if db.exists():
-        h = pyabc.History(url)
-        done = 0 if h.max_t is None or h.max_t < 0 else h.max_t + 1
-        if h.n_populations > 0:
-            abc.load(url, 1)
-        else:
-            done = 0
-    if done == 0 and not (db.exists() and pyabc.History(url).n_populations > 0):
-        if db.exists():
-            db.unlink()
+    # generations stored by an earlier, interrupted invocation (pyabc commits each one whole)
+    max_t = pyabc.History(url).max_t if db.exists() else None
+    done = 0 if max_t is None else max(0, max_t + 1)
+    if done:
+        abc.load(url, 1)
+    else:  # nothing finished: start afresh
+        db.unlink(missing_ok=True)
         abc.new(url, observed)
     remaining = cfg.generations - done
     if remaining > 0:
@@ -408,7 +398,7 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
 
     post = posterior_frame(out)
     names = [p.name for p in cfg.free]
-    _atomic_write(out / "posterior.parquet", lambda p: post[names + ["weight", "generation"]]
+    atomic_write(out / "posterior.parquet", lambda p: post[names + ["weight", "generation"]]
                   .to_parquet(p, index=False))
     h = pyabc.History("sqlite:///" + str((out / "history.db").resolve()))
     pops = h.get_all_populations()
@@ -439,7 +429,7 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
         "rerun": f"migdev calibrate {cfg.source} --out {out}",
         **provenance(),
     }
-    _atomic_write(out / "manifest.json", lambda p: p.write_text(
+    atomic_write(out / "manifest.json", lambda p: p.write_text(
         json.dumps(manifest, indent=2, default=str)))
     return out
 

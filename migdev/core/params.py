@@ -518,7 +518,6 @@ def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
         _check(FIELDS[loc.param], loc.value)
     except ParameterError as e:
         raise ParameterError(f"{loc.param}[{key}] = {loc.value!r}: {e}") from None
-#: parameters that fix the shape of the world and cannot change during a run
 _AGREEMENT_AT_START = ("it defines the headline agreement, built when the run starts; to "
                        "change policy during a run, give a further agreement with its own "
                        "start and quarters (an Agreement record, docs/ODD.md §2), or set "
@@ -536,6 +535,7 @@ DEMAND = frozenset({"demand_health", "demand_education", "demand_other", "demand
 WAGES = frozenset({"wage_dest_health", "wage_dest_education", "wage_dest_other",
                    "wage_dest_low"})
 
+#: parameters that fix the shape of the world and cannot change during a run
 STRUCTURAL = ("world", "n_persons", "n_origins", "n_destinations", "communities_per_origin",
               "agencies_per_destination", "entry_age", "retirement_age")
 

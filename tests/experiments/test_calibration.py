@@ -129,6 +129,14 @@ def test_calibration_resumes_after_sigkill_without_redoing_finished_generations(
     assert (out / "posterior.parquet").is_file()
 
 
+def test_a_calibration_in_one_process_is_reproducible(tmp_path):
+    """docs/CALIBRATION.md: with one worker the same config gives the same posterior."""
+    cfg = load_calibration(_config(tmp_path, generations=2, population=10, steps=4))
+    a = pd.read_parquet(run_calibration(cfg, tmp_path / "a", quiet=True) / "posterior.parquet")
+    b = pd.read_parquet(run_calibration(cfg, tmp_path / "b", quiet=True) / "posterior.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
 def _raw(tmp_path) -> dict:
     return tomllib.loads(_config(tmp_path).read_text())
 
