@@ -71,10 +71,12 @@ class Government(mesa.Agent):
         p = self.model.p
         if self.origin_index is None:
             return None
-        return {"health": self._here("training_capacity_health", "origin")
+        share = self.model.world.occ_share[self.origin_index]
+        return {"health": self._here("training_capacity_health", "origin") * share[0]
                 * self.training_multiplier,
-                "education": p.training_capacity_education * self.training_multiplier,
-                "other_skilled": p.training_capacity_other * self.training_multiplier}
+                "education": p.training_capacity_education * share[1]
+                * self.training_multiplier,
+                "other_skilled": p.training_capacity_other * share[2] * self.training_multiplier}
 
     @property
     def matching_ratio(self) -> float | None:

@@ -368,10 +368,11 @@ def demography(model, t: int) -> None:
     probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
     origin = pop.origin[idx]
     cohort = np.bincount(origin, minlength=model.n_orig)
-    # (3,), or (n_orig, 3) when the health capacity is set per origin
+    # places per entrant: the capacity (x replacement) times the base-year occupation share
+    # (n_orig, 3); the health capacity may be set per origin
     cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
                                        p.training_capacity_education,
-                                       p.training_capacity_other), axis=-1)
+                                       p.training_capacity_other), axis=-1) * w.occ_share
     # places not taken for want of applicants are kept for later entrants (a year's worth
     # plus one place at most): with a few entrants a quarter (a small simulated population)
     # the places are then filled as fully as with many (ODD §7.2)

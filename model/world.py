@@ -59,6 +59,7 @@ class World:
     represented_pop: np.ndarray  # (n_comm,)
     education_ref: np.ndarray  # (n_comm,) initial education density
     occ_total0: np.ndarray  # (4,) persons per occupation at start, all origins
+    occ_share: np.ndarray  # (n_orig, 3) base-year share of persons in each skilled occupation
     dest_of_origin: np.ndarray  # (n_orig,) destination index of the same country, or -1
 
     @property
@@ -180,6 +181,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         represented_pop=represented,
         education_ref=education_ref,
         occ_total0=occ_total0,
+        occ_share=shares,
         dest_of_origin=dest_of_origin,
     )
     return world, pop

@@ -75,13 +75,21 @@ class Params:
     retirement_age: float = _p(65.0, 50.0, 75.0, "years", ASSUMED, "age of exit from the population")
     max_migration_age: float = _p(55.0, 30.0, 75.0, "years", ASSUMED,
                                   "oldest age at which a person can be recruited or leave")
-    training_capacity_health: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
-                                         "health-training places per quarter, as a share of the "
-                                         "origin's entering cohort", lever=True, scope="origin")
-    training_capacity_education: float = _p(0.06, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
-                                            "teacher-training places, share of entering cohort")
-    training_capacity_other: float = _p(0.15, 0.0, 1.0, "share of cohort per quarter", ASSUMED,
-                                        "other tertiary places, share of entering cohort")
+    training_capacity_health: float = _p(
+        1.0, 0.0, 5.0, "x replacement",
+        "assumption: the base year is a steady state for the number trained (ODD §6)",
+        "health-training places per quarter relative to replacement: 1 = the origin's "
+        "base-year health share of each entering cohort, which keeps the number of trained "
+        "health workers (at home and abroad) at its base-year level",
+        lever=True, scope="origin")
+    training_capacity_education: float = _p(
+        1.0, 0.0, 5.0, "x replacement",
+        "assumption: the base year is a steady state for the number trained (ODD §6)",
+        "teacher-training places relative to replacement (as training_capacity_health)")
+    training_capacity_other: float = _p(
+        1.0, 0.0, 5.0, "x replacement",
+        "assumption: the base year is a steady state for the number trained (ODD §6)",
+        "other tertiary places relative to replacement (as training_capacity_health)")
     training_elasticity: float = _p(0.0, 0.0, 1.0, "share",
                                     "Abarcar & Theoharides 2024 (about 9 extra nurses per "
                                     "emigrant where training could expand)",

@@ -77,12 +77,13 @@ def test_training_places():
 
 
 def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
-    """With about four entrants a quarter and 0.24 health places each quarter, carried-over
+    """With about three entrants an origin a quarter and a fifth of a health place each
+    quarter (1.5 x replacement of a base-year health share of 0.03-0.045), carried-over
     places are taken by later applicants: the long-run health trainees per entrant are
     the same as in a population a hundred times larger."""
     def trainees(n_persons):
         m = MigrationModel(rng=5, world="abstract", n_persons=n_persons,
-                           training_capacity_health=0.06, migration_enabled=False)
+                           training_capacity_health=1.5, migration_enabled=False)
         m.run_for(80)
         df = m.country_frame()
         return df.health_trainees.sum() / m.totals["entrants"]

@@ -21,7 +21,7 @@ from migdev.experiments.engine.calibrate import (Simulator, load_calibration, pa
 from migdev.experiments.engine.posterior import posterior_means
 from migdev.experiments.engine.config import ConfigError
 
-TRUTH = {"training_capacity_health": 0.08, "financial_access": 0.7}
+TRUTH = {"training_capacity_health": 2.0, "financial_access": 0.7}
 
 
 def _config(tmp: Path, observed: dict | None = None, generations: int = 3,
@@ -41,8 +41,8 @@ predictive_draws = 4
 
 [free.training_capacity_health]
 prior = "uniform"
-low = 0.01
-high = 0.15
+low = 0.25
+high = 3.75
 
 [free.financial_access]
 prior = "uniform"
