@@ -176,6 +176,32 @@ def _cmd_calibrate(args) -> int:
     return 0
 
 
+def _cmd_validate_model(args) -> int:
+    from migdev.experiments.engine.executors import make_executor
+    from migdev.experiments.engine.posterior import posterior_means, resolve_calibration
+    from migdev.experiments.engine.validate_model import validate_model
+
+    params = {"world": "health2005", "n_persons": args.n_persons}
+    calibration = None if args.uncalibrated else args.calibration
+    if calibration:
+        params.update(posterior_means(resolve_calibration(calibration)))
+    out = Path(args.out)
+    inprocess = args.workers == 1
+    with make_executor(args.workers, inprocess=inprocess) as ex:
+        man = validate_model(out, params, args.replicates, None if inprocess else ex,
+                             patterns=args.pattern, calibration=calibration, quiet=args.quiet)
+    from migdev.experiments.analysis.figures import validation_figure
+
+    validation_figure(out)
+    passed = sum(p["result"] == "pass" for p in man["patterns"])
+    print(f"{passed} of {len(man['patterns'])} held-out patterns reproduced "
+          f"({'calibration ' + calibration if calibration else 'uncalibrated defaults'}, "
+          f"{args.replicates} replicates of {args.n_persons:,} persons, "
+          f"{man['elapsed_seconds']:.0f} s); written to {out}: validation.csv, "
+          f"replicates.csv, validation.png/.pdf, manifest.json")
+    return 1 if args.strict and passed < len(man["patterns"]) else 0
+
+
 def _cmd_reproduce(args) -> int:
     from migdev.experiments.engine.reproduce import RTOL, reproduce
 
@@ -345,6 +371,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="S",
                    help="seconds to wait for the Dask scheduler (default 10)")
     c.set_defaults(func=_cmd_calibrate)
+
+    v = sub.add_parser("validate-model", help="check the model against held-out published "
+                       "patterns", description="Run the default real world (health2005) through "
+                       "the policy histories behind published patterns held out from "
+                       "calibration, and say for each whether the model reproduces it. See "
+                       "docs/CALIBRATION.md.")
+    v.add_argument("--calibration", default="health2005", help="calibration whose posterior "
+                   "means are used (a shipped name or a folder; default health2005)")
+    v.add_argument("--uncalibrated", action="store_true", help="use the parameters' defaults")
+    v.add_argument("--replicates", type=_positive, default=20, help="paired replicates per "
+                   "pattern (default 20)")
+    v.add_argument("--n-persons", type=_positive, default=20_000, help="simulated persons "
+                   "(default 20000)")
+    v.add_argument("--pattern", action="append", help="only this pattern (repeatable)")
+    v.add_argument("--workers", type=_positive, help="local processes (default: all cores)")
+    v.add_argument("--out", default="results/validation", help="output folder")
+    v.add_argument("--strict", action="store_true", help="exit status 1 if a pattern fails")
+    v.add_argument("--quiet", action="store_true", help="no line per pattern")
+    v.set_defaults(func=_cmd_validate_model)
 
     r = sub.add_parser("reproduce", help="re-run an experiment from its manifest and compare",
                        description="Re-run every run recorded in a manifest (in a temporary "

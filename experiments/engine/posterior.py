@@ -29,7 +29,8 @@ def resolve_calibration(ref: str, base_dir: Path | None = None) -> Path:
             return c
         if c.name == "posterior.parquet" and c.is_file():
             return c.parent
-    shipped = sorted(x.name for x in SHIPPED.iterdir()) if SHIPPED.is_dir() else []
+    shipped = sorted(x.name for x in SHIPPED.iterdir()
+                     if (x / "posterior.parquet").is_file()) if SHIPPED.is_dir() else []
     raise CalibrationNotFound(
         f"calibration {ref!r} not found: give a folder holding posterior.parquet (written by "
         f"'migdev calibrate'), or a shipped calibration ({', '.join(shipped) or 'none shipped'})")

@@ -1,0 +1,71 @@
+"""migdev validate-model: held-out patterns (issue 11)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from migdev.experiments.engine.calibrate import load_calibration
+from migdev.experiments.engine.posterior import SHIPPED
+from migdev.experiments.engine.validate_model import PATTERNS, validate_model
+
+
+def test_no_held_out_pattern_reads_a_calibration_target():
+    """The patterns are held out: none of the statistics they read is a target of the
+    shipped calibration."""
+    cfg = load_calibration(SHIPPED / "health2005" / "calibration.toml")
+    targets = {t.output for t in cfg.targets}
+    for pat in PATTERNS.values():
+        read = {o.split(":", 1)[1] for o in pat.outputs}
+        assert not read & targets, (pat.name, read & targets)
+        assert pat.source and pat.years and pat.criterion
+
+
+def test_a_pattern_fails_when_the_model_cannot_produce_it(tmp_path):
+    """With migration closed Ghana loses health workers only at retirement (2.3 % a year),
+    below the published 8 %: the pattern must fail, so the check can fail."""
+    man = validate_model(tmp_path, {"world": "health2005", "n_persons": 5000,
+                                    "migration_enabled": False},
+                         replicates=2, patterns=["ghana_attrition"], quiet=True)
+    (row,) = man["patterns"]
+    assert row["result"] == "fail"
+    assert row["median"] == pytest.approx(1 / 43, rel=0.01)
+
+
+def test_a_fully_enforced_bar_fails_the_back_door_pattern(tmp_path):
+    """The NHS pattern is that inflows continued under the code; a bar every agency respects
+    and no independent route stops them, and the pattern fails."""
+    man = validate_model(tmp_path, {"world": "health2005", "n_persons": 20_000,
+                                    "unregulated_compliance": 1.0, "enforcement": 1.0,
+                                    "independent_rate": 0.0},
+                         replicates=3, patterns=["nhs_code_back_door"], quiet=True)
+    (row,) = man["patterns"]
+    assert row["result"] == "fail" and row["median"] < 0.25, row
+
+
+@pytest.mark.slow
+def test_validate_model_command_writes_its_outputs(tmp_path):
+    out = tmp_path / "val"
+    cmd = [sys.executable, "-m", "migdev", "validate-model", "--replicates", "3",
+           "--n-persons", "5000", "--workers", "1", "--out", str(out)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "held-out patterns reproduced" in res.stdout
+    table = pd.read_csv(out / "validation.csv")
+    assert set(table.pattern) == set(PATTERNS)
+    assert set(table.result) <= {"pass", "fail"}
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["calibration"] == "health2005" and man["replicates"] == 3
+    assert "channel_const" in man["params"]  # the posterior means were used
+    for f in ("validation.png", "validation.pdf", "replicates.csv"):
+        assert (out / f).is_file(), f
+
+
+def test_unknown_pattern_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown pattern"):
+        validate_model(tmp_path, {"world": "health2005"}, replicates=1, patterns=["nope"])
+    assert not (tmp_path / "validation.csv").exists()
