@@ -202,6 +202,37 @@ def _cmd_validate_model(args) -> int:
     return 1 if args.strict and passed < len(man["patterns"]) else 0
 
 
+def _cmd_discover(args) -> int:
+    from migdev.experiments.analysis import discover as disc
+
+    results = Path(args.results)
+    if not 0 < args.threshold <= 1:
+        raise ValueError(f"--threshold {args.threshold} is invalid: give a density in (0, 1]")
+    cases, factors = disc.load_cases(results)
+    y = disc.mark(cases, args.where)
+    res = disc.discover(cases, factors, y, args.threshold)
+    out = Path(args.out) if args.out else results / "discovery"
+    disc.write(out, res, args.where, results)
+    print(f"where {args.where}: {res['cases_of_interest']} of {res['cases']} cases "
+          f"(design points x replicates)")
+    flag = "" if res["reached_threshold"] else (f" (no box reaches density "
+                                                 f"{args.threshold:g}: the densest shown)")
+    print(f"box: coverage {res['coverage']:.2f}, density {res['density']:.2f}, "
+          f"mass {res['mass']:.2f}, {res['n_in_box']} cases{flag}")
+    for lim in res["box"]:
+        if not lim["restricted"]:
+            continue
+        if lim["kind"] == "numeric":
+            print(f"  {lim['factor']}: {lim['low']:.4g} to {lim['high']:.4g}")
+        else:
+            print(f"  {lim['factor']}: one of {', '.join(lim['values'])}")
+    if not any(lim["restricted"] for lim in res["box"]):
+        print("  (no factor restricted: the condition is not concentrated in any box)")
+    print(f"written to {out}: box.csv, trajectory.csv, discovery.json, "
+          f"discovery_tradeoff.png/.pdf")
+    return 0
+
+
 def _cmd_reproduce(args) -> int:
     from migdev.experiments.engine.reproduce import RTOL, reproduce
 
@@ -390,6 +421,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--strict", action="store_true", help="exit status 1 if a pattern fails")
     v.add_argument("--quiet", action="store_true", help="no line per pattern")
     v.set_defaults(func=_cmd_validate_model)
+
+    dsc = sub.add_parser("discover", help="scenario discovery: which lever combinations lead "
+                         "to an outcome (PRIM)", description="Find boxes over an experiment's "
+                         "design factors where a condition on the paired outcomes mostly holds "
+                         "(PRIM, EMA Workbench). Reads RESULTS/analysis/paired_runs.csv.")
+    dsc.add_argument("results", help="an experiment's results folder (migdev sweep)")
+    dsc.add_argument("--where", required=True, metavar="EXPR", help="condition on the outcome "
+                     "columns, e.g. 'net_human_capital < 0 and extra_recruits_nonparty > 0'")
+    dsc.add_argument("--threshold", type=float, default=0.8, help="least density of the box "
+                     "reported (default 0.8)")
+    dsc.add_argument("--out", help="output folder (default RESULTS/discovery)")
+    dsc.set_defaults(func=_cmd_discover)
 
     r = sub.add_parser("reproduce", help="re-run an experiment from its manifest and compare",
                        description="Re-run every run recorded in a manifest (in a temporary "

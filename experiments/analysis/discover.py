@@ -1,0 +1,144 @@
+"""Scenario discovery (issue 11): which combinations of the varied levers lead to an
+outcome of interest, by PRIM (the Patient Rule Induction Method, Friedman & Fisher 1999)
+as implemented and maintained in the EMA Workbench (Kwakkel 2017).
+
+``migdev discover RESULTS --where EXPR`` reads the paired outcomes of an experiment
+(``analysis/paired_runs.csv``, one row per design point and replicate), marks the rows
+where ``EXPR`` holds (a pandas expression over the outcome columns, e.g.
+``"net_human_capital < 0 and extra_recruits_nonparty > 0"``), and finds boxes over the
+design's factors whose rows mostly satisfy it. Of PRIM's peeling trajectory it reports
+the box with the largest coverage among those whose density reaches ``threshold``:
+
+    coverage = (cases of interest in the box) / (cases of interest)
+    density  = (cases of interest in the box) / (rows in the box)
+    mass     = (rows in the box) / (rows)
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from migdev.experiments.engine.store import atomic_write
+
+
+class DiscoveryError(ValueError):
+    """The results or the expression cannot be used for discovery."""
+
+
+def load_cases(results: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The paired outcomes of an experiment and the names of its design's factors."""
+    man_path = results / "manifest.json"
+    table = results / "analysis" / "paired_runs.csv"
+    if not man_path.is_file():
+        raise DiscoveryError(f"{results} is not an experiment's results folder (no "
+                             f"manifest.json): give the folder 'migdev sweep' wrote")
+    if not table.is_file():
+        raise DiscoveryError(f"{table} is missing: run 'migdev plot {results}' first to "
+                             f"write the analysis tables")
+    man = json.loads(man_path.read_text())
+    factors = [f["name"] if isinstance(f, dict) else str(f)
+               for f in (man.get("design") or {}).get("factors") or []]
+    if not factors:
+        raise DiscoveryError(f"{results}: the experiment varies no factor (a single design "
+                             f"point); discovery needs a design over levers")
+    cases = pd.read_csv(table)
+    missing = [f for f in factors if f not in cases.columns]
+    if missing:
+        raise DiscoveryError(f"{table} lacks the factor column(s) {missing}")
+    return cases, factors
+
+
+def mark(cases: pd.DataFrame, where: str) -> np.ndarray:
+    """Boolean per row: where ``where`` holds (rows with an undefined outcome are False)."""
+    try:
+        y = cases.eval(where)
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        cols = ", ".join(c for c in cases.columns if c not in ("point", "replicate"))
+        raise DiscoveryError(f"--where {where!r} cannot be evaluated ({e}); write a pandas "
+                             f"expression over the columns: {cols}") from None
+    y = np.asarray(y)
+    if y.dtype != bool:
+        raise DiscoveryError(f"--where {where!r} is not a condition (it gives {y.dtype} "
+                             f"values): compare an outcome, e.g. 'net_human_capital < 0'")
+    return y
+
+
+def discover(cases: pd.DataFrame, factors: list[str], y: np.ndarray,
+             threshold: float = 0.8) -> dict:
+    """PRIM over the factors; the chosen box, its statistics and the peeling trajectory."""
+    with warnings.catch_warnings():  # it warns that an optional parallel back end is absent
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+    if y.sum() == 0 or y.all():
+        raise DiscoveryError(f"the condition holds in {int(y.sum())} of {len(y)} cases: "
+                             f"discovery needs cases where it holds and cases where it does not")
+    x = cases[factors].copy()
+    for f in factors:
+        if x[f].dtype == object or x[f].dtype == bool:
+            x[f] = x[f].astype(str).astype("category")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = prim.Prim(x, y).find_box()
+    traj = box.peeling_trajectory.reset_index(drop=True)
+    ok = traj[traj.density >= threshold]
+    i = int(ok.coverage.idxmax()) if len(ok) else int(traj.density.idxmax())
+    lims, full = box.box_lims[i], box.box_lims[0]
+    limits = []
+    for f in factors:
+        lo, hi = lims[f].iloc[0], lims[f].iloc[1]
+        if isinstance(lo, set):
+            restricted = lo != full[f].iloc[0]
+            limits.append({"factor": f, "kind": "categorical", "values": sorted(lo),
+                           "restricted": bool(restricted)})
+        else:
+            restricted = (lo > full[f].iloc[0]) or (hi < full[f].iloc[1])
+            limits.append({"factor": f, "kind": "numeric", "low": float(lo), "high": float(hi),
+                           "restricted": bool(restricted)})
+    row = traj.loc[i]
+    return {"box": limits, "coverage": float(row.coverage), "density": float(row.density),
+            "mass": float(row.mass), "n_in_box": int(row.n), "cases": int(len(y)),
+            "cases_of_interest": int(y.sum()), "threshold": threshold,
+            "reached_threshold": bool(len(ok)), "trajectory_index": i,
+            "trajectory": traj[["coverage", "density", "mass", "n", "res_dim"]]}
+
+
+def write(out: Path, res: dict, where: str, results: Path) -> list[str]:
+    """box.csv, trajectory.csv, discovery.json and the trade-off figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from migdev.experiments.analysis.figures import _save
+
+    out.mkdir(parents=True, exist_ok=True)
+    traj = res["trajectory"]
+    atomic_write(out / "box.csv", lambda p: pd.DataFrame(res["box"]).to_csv(p, index=False))
+    atomic_write(out / "trajectory.csv", lambda p: traj.to_csv(p, index_label="box",
+                                                               float_format="%.4g"))
+    meta = {k: v for k, v in res.items() if k != "trajectory"}
+    meta.update({"where": where, "results": str(results),
+                 "method": "PRIM (ema_workbench.analysis.prim), lenient1 objective, "
+                           "peel_alpha 0.05, mass_min 0.05"})
+    atomic_write(out / "discovery.json", lambda p: p.write_text(json.dumps(meta, indent=2)))
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    sc = ax.scatter(traj.coverage, traj.density, c=traj.res_dim, cmap="viridis", s=18)
+    fig.colorbar(sc, ax=ax, label="restricted factors (count)")
+    i = res["trajectory_index"]
+    ax.scatter([traj.coverage[i]], [traj.density[i]], s=120, facecolors="none",
+               edgecolors="red", label=f"chosen box (density ≥ {res['threshold']:g})")
+    ax.axhline(res["threshold"], color="grey", ls="--", lw=1)
+    ax.set_xlabel("coverage (share of the cases of interest inside the box)")
+    ax.set_ylabel("density (share of the box's cases that are of interest)")
+    ax.set_title(f"PRIM peeling trajectory: where {where}\n"
+                 f"n = {res['cases']} cases (design points × replicates), "
+                 f"{res['cases_of_interest']} of interest", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, out, "discovery_tradeoff")
