@@ -88,6 +88,11 @@ class ExperimentConfig:
     max_runs: int = 100_000
     #: folder of the calibration whose posterior means the parameters start from, or None
     calibration: str | None = None
+    #: with a calibration: each replicate runs on one particle drawn from the posterior (by
+    #: weight, from the replicate's seed) instead of the posterior means
+    posterior_draws: bool = False
+    #: the calibrated parameters the config leaves to the calibration (not in [params])
+    calibrated: tuple[str, ...] = ()
     source: str = "<config>"
     raw: dict = field(default_factory=dict)
 
@@ -116,9 +121,10 @@ def _typed(src, key, value, kind, lo=None, hi=None):
         "num": isinstance(value, (int, float)) and not isinstance(value, bool),
         "list": isinstance(value, list),
         "table": isinstance(value, dict),
+        "bool": isinstance(value, bool),
     }[kind]
     allowed = {"str": "a string", "int": "an integer", "num": "a number", "list": "a list",
-               "table": "a table"}[kind]
+               "table": "a table", "bool": "true or false"}[kind]
     if lo is not None:
         allowed += f" from {lo}" + (f" to {hi}" if hi is not None else " up")
     if not ok or (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -152,7 +158,8 @@ TOP = {"experiment": "table", "params": "table", "events": "list of tables",
        "agreements": "list of tables", "design": "table"}
 EXPERIMENT = {"name": "str", "scenario": "str", "steps": "int", "replicates": "int",
               "master_seed": "int", "controls": "list", "outputs": "list",
-              "description": "str", "max_runs": "int", "calibration": "str"}
+              "description": "str", "max_runs": "int", "calibration": "str",
+              "posterior_draws": "bool"}
 #: default cap on the runs of one experiment (points x replicates x roles); a config can
 #: raise it with experiment.max_runs
 MAX_RUNS = 100_000
@@ -215,6 +222,12 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         calibrated = {k: v for k, v in posterior_means(folder).items() if k not in params}
         params = {**calibrated, **params}
     from_calibration = set(calibrated) if calibration else set()
+    draws = False
+    if "posterior_draws" in ex:
+        draws = _typed(src, "experiment.posterior_draws", ex["posterior_draws"], "bool")
+        if draws and not calibration:
+            raise ConfigError(f"{src}: experiment.posterior_draws = true needs "
+                              f"experiment.calibration (the posterior to draw from)")
     world = params.get("world")
     if isinstance(world, str) and base_dir is not None and not Path(world).is_absolute() \
             and (base_dir / world / "world.toml").is_file():
@@ -312,7 +325,8 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     cfg = ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
                            master_seed=seed, controls=controls, outputs=outputs, params=params,
                            design=design, max_runs=max_runs, source=src, raw=data,
-                           calibration=calibration)
+                           calibration=calibration, posterior_draws=draws,
+                           calibrated=tuple(sorted(from_calibration)))
     n_points = design_size(design)
     if n_points is not None:
         check_size(cfg, n_points)

@@ -193,3 +193,36 @@ def test_an_experiment_runs_on_calibrated_values(tmp_path):
     r = subprocess.run([sys.executable, "-m", "migdev", "calibrate", str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "is a folder" in r.stderr
+
+
+def test_replicates_can_draw_their_parameters_from_the_posterior(tmp_path):
+    """posterior_draws = true: each replicate runs on one particle (drawn by weight with the
+    replicate's seed), shared by its policy and control runs; the config's own [params]
+    and the design's factors are not replaced; without a calibration it is refused."""
+    from migdev.experiments.engine.config import load
+    from migdev.experiments.engine.design import build
+    from migdev.experiments.engine.specs import build_specs
+
+    out = tmp_path / "cal"
+    cfg = load_calibration(_config(tmp_path, generations=1, population=20, steps=4))
+    run_calibration(cfg, out, quiet=True)
+    post = pd.read_parquet(out / "posterior.parquet")
+    exp = tmp_path / "exp.toml"
+    exp.write_text(f'[experiment]\nname = "x"\nsteps = 4\nreplicates = 12\n'
+                   f'calibration = "{out}"\nposterior_draws = true\ncontrols = ["no_policy"]\n'
+                   f'[params]\nn_persons = 1000\nfinancial_access = 0.5\n')
+    ec = load(exp)
+    rows, specs = build_specs(ec, build(ec.design))
+    by_rep = {}
+    for r in rows:
+        p = specs[r["key"]].params
+        assert p["financial_access"] == 0.5  # the config's own value wins
+        by_rep.setdefault(r["replicate"], set()).add(p["training_capacity_health"])
+    assert all(len(v) == 1 for v in by_rep.values())  # policy and control share the draw
+    drawn = {next(iter(v)) for v in by_rep.values()}
+    assert len(drawn) > 1 and drawn <= set(post.training_capacity_health)
+    rows2, specs2 = build_specs(load(exp), build(ec.design))
+    assert [r["key"] for r in rows2] == [r["key"] for r in rows]  # the same draws again
+    exp.write_text('[experiment]\nname = "x"\nposterior_draws = true\n')
+    with pytest.raises(ConfigError, match="needs experiment.calibration"):
+        load(exp)
