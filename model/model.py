@@ -242,10 +242,14 @@ class MigrationModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _access(self) -> np.ndarray:
-        """Each community's reach of formal remittance services (0-1)."""
+        """Each community's reach of formal remittance services (0-1): households with an
+        account (the origin's account ownership) and, of those without, the share reached
+        by money-transfer services (``financial_access``), times the community's relative
+        remoteness factor (ODD §7.7)."""
         w = self.world
         fa = self.lever_at("financial_access", w.comm_origin)
-        return np.clip(fa * w.comm_access * w.origin_access[w.comm_origin], 0, 1)
+        owned = w.origin_access[w.comm_origin]
+        return np.clip(w.comm_access * (owned + (1.0 - owned) * fa), 0, 1)
 
     def _per_destination(self, name: str) -> np.ndarray:
         return np.broadcast_to(self.lever(name), (self.n_dest,))

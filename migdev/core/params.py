@@ -299,15 +299,18 @@ class Params:
     informal_fee: float = _p(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
     informal_loss: float = _p(0.02, 0.0, 1.0, "probability", ASSUMED,
                               "chance an informal transfer is lost")
-    financial_access: float = _p(0.95, 0.0, 1.0, "share", ASSUMED,
-                                 "share of households reached by formal remittance services "
-                                 "(scaled by each origin's relative access)", lever=True, scope="origin")
+    financial_access: float = _p(
+        0.5, 0.0, 1.0, "share",
+        "assumption: no published reach of money-transfer services among households without "
+        "an account; calibrated in health2005 (formal share of remittances, Freund & "
+        "Spatafora 2008)",
+        "share of households without an account (the origin's account ownership, Global "
+        "Findex) reached by formal money-transfer services", lever=True, scope="origin")
     channel_const: float = _p(3.0, -10.0, 10.0, "utility",
-                              "assumption, set by hand (not fitted): the published range, informal "
-                              "= 35-75% of recorded (Freund & Spatafora 2008), i.e. a formal share "
-                              "of 0.57-0.74, is not met in health2005 at the defaults (formal "
-                              "share 0.24 of all remittances, steps 21-40, seed 0); a target for "
-                              "migdev calibrate",
+                              "assumption, set by hand (not fitted); calibrated in health2005 "
+                              "to the formal share of remittances, 0.57-0.74 (informal = 35-75 % "
+                              "of recorded, Freund & Spatafora 2008); at the defaults the share "
+                              "is 0.51 (health2005, steps 4-40, seeds 0-1)",
                               "preference for the formal channel at equal cost")
     channel_cost: float = _p(0.3, 0.0, 5.0, "utility per percentage point",
                              "assumption, set by hand (see channel_const)",

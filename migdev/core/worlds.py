@@ -53,8 +53,8 @@ COUNTRY_FIELDS = {
     "emig_education": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
     "emig_other": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
     "emig_low": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
-    "financial_access": ("relative reach of formal remittance services, 0-1", 0.0, 1.0,
-                         "origin"),
+    "financial_access": ("share of households with a formal account (reached by formal "
+                         "remittance services whatever the lever), 0-1", 0.0, 1.0, "origin"),
     "dest_wage_factor": ("destination wage / reference destination's wage", 0.01, 10.0,
                          "destination"),
     "dest_demand_weight": ("relative size of the destination's demand for migrants", 0.0,
