@@ -333,27 +333,37 @@ def _unit(name: str) -> str:
 # ------------------------------------------------------------------ validation (issue 11)
 def validation_figure(out) -> list[str]:
     """One panel per held-out pattern: the model's statistic in each replicate (dots), their
-    median and 5-95 % range, against the criterion written before the model was run."""
+    median and 5-95 % range, against the criterion written before the model was run (the
+    shaded band or the dashed bound)."""
     table = pd.read_csv(out / "validation.csv")
     reps = pd.read_csv(out / "replicates.csv")
     n = len(table)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(4.8 * n, 4.4), squeeze=False)
     colours = {"pass": sns.color_palette("deep")[2], "fail": sns.color_palette("deep")[3]}
     for ax, (_, row) in zip(axes.flat, table.iterrows()):
         x = reps.loc[reps.pattern == row.pattern, "value"].dropna().to_numpy()
         jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(x))
         ax.scatter(jitter, x, s=12, color="grey", alpha=0.7, label="replicates")
-        ax.errorbar([0], [row["median"]], yerr=[[row["median"] - row.q05], [row.q95 - row["median"]]],
+        ax.errorbar([0], [row["median"]], yerr=[[row["median"] - row.q05],
+                                                [row.q95 - row["median"]]],
                     fmt="o", color=colours[row.result], capsize=4,
                     label=f"median, 5-95 % ({row.result})")
+        lo, hi = row.get("band_low"), row.get("band_high")
+        lo = None if pd.isna(lo) else float(lo)
+        hi = None if pd.isna(hi) else float(hi)
+        if lo is not None and hi is not None:
+            ax.axhspan(lo, hi, color="grey", alpha=0.15, label="criterion band")
+        elif lo is not None or hi is not None:
+            ax.axhline(lo if lo is not None else hi, color="black", ls="--", lw=1,
+                       label="criterion bound")
         ax.set_xlim(-0.6, 0.6)
         ax.set_xticks([])
-        ax.set_title(f"{row.pattern} ({row.years})\n{row.source}", fontsize=8)
-        ax.set_ylabel(_wrap(row.statistic, 60), fontsize=7)
+        ax.set_title(f"{row.pattern} ({row.years})\n" + _wrap(row.source, 55), fontsize=8)
+        ax.set_ylabel(row.get("label") or row.pattern, fontsize=8)
         ax.set_xlabel(_wrap("criterion: " + row.criterion, 55), fontsize=7)
         ax.legend(fontsize=7, loc="best")
-    fig.suptitle(f"Held-out validation patterns: simulated statistic over replicates "
-                 f"(n = {int(table.n.max())} per pattern) against the published pattern's "
+    fig.suptitle(f"Held-out validation patterns: the model's statistic over paired replicates "
+                 f"(n = {int(table.n.max())} per pattern) against each published pattern's "
                  f"criterion", fontsize=9)
     fig.tight_layout()
     return _save(fig, out, "validation")

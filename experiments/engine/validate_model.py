@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -50,7 +50,8 @@ class Pattern:
     policy: Callable  # world -> dict of parameters for the policy history
     measure: Callable  # (model_policy, model_control, world) -> float
     passes: Callable  # array of per-replicate statistics -> bool
-    extra: dict = field(default_factory=dict)
+    label: str = ""  # short axis label with its unit
+    band: tuple = (None, None)  # the criterion's bounds on the statistic, for the figure
 
 
 def _idx(names, wanted):
@@ -141,6 +142,8 @@ PATTERNS = {
         policy=_nhs_code,
         measure=_nhs_measure,
         passes=lambda x: bool(np.nanmedian(x) >= 0.25),
+        label="UK health recruits from the five origins,\nbar / no bar (ratio)",
+        band=(0.25, None),
     ),
     "sa_replacement_hiring": Pattern(
         name="sa_replacement_hiring",
@@ -158,6 +161,8 @@ PATTERNS = {
         policy=_uk_sa_mou,
         measure=_sa_measure,
         passes=lambda x: bool(np.mean(np.asarray(x) > 0) >= 0.8),
+        label="change in South Africa's foreign share\nof new health workers (difference of shares)",
+        band=(0.0, None),
     ),
     "ghana_attrition": Pattern(
         name="ghana_attrition",
@@ -173,6 +178,8 @@ PATTERNS = {
         policy=lambda world: {},
         measure=_ghana_attrition,
         passes=lambda x: bool(0.04 <= np.nanmedian(x) <= 0.12),
+        label="Ghana's health-worker attrition\n(share per year)",
+        band=(0.04, 0.12),
     ),
 }
 
@@ -231,6 +238,7 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
                         "median": float(np.nanmedian(x)), "q05": float(np.nanquantile(x, 0.05)),
                         "q95": float(np.nanquantile(x, 0.95)), "n": int(np.isfinite(x).sum()),
                         "criterion": pat.criterion, "statistic": pat.statistic,
+                        "label": pat.label, "band_low": pat.band[0], "band_high": pat.band[1],
                         "observed": pat.observed, "years": pat.years, "source": pat.source})
         if not quiet:
             print(f"{'PASS' if ok else 'FAIL'}  {n}: median {np.nanmedian(x):.3g} "
