@@ -42,3 +42,11 @@ def posterior_means(folder: Path) -> dict:
     w = post.weight.to_numpy()
     return {c: float(np.sum(w * post[c].to_numpy()) / w.sum()) for c in post.columns
             if c not in ("weight", "generation")}
+
+
+def posterior_digest(folder: str | Path) -> str:
+    """SHA-256 of a calibration's posterior.parquet (recorded in experiment manifests, so a
+    reproduction notices a calibration that changed since)."""
+    import hashlib
+
+    return hashlib.sha256((Path(folder) / "posterior.parquet").read_bytes()).hexdigest()

@@ -95,6 +95,16 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     cfg = parse(manifest["config"], src=f"{manifest_path} (config of {src})", base_dir=base_dir)
     diffs = [f"{m} (edited or corrupt after it was written)" if "hash" in m else m
              for m in store.verify({r["key"] for r in manifest["runs"]}, quarantine=False)]
+    cal = manifest.get("calibration")
+    if cal and cfg.calibration:
+        from migdev.experiments.engine.posterior import posterior_digest
+
+        if posterior_digest(cfg.calibration) != cal["posterior_sha256"]:
+            diffs.append(f"the calibration {cfg.calibration} is not the one the experiment "
+                         f"started from (its posterior changed since: digest "
+                         f"{cal['posterior_sha256'][:12]}, now "
+                         f"{posterior_digest(cfg.calibration)[:12]}); the values differ "
+                         f"because of it")
     try:
         store.load(check=True)
     except StoreError as e:

@@ -137,6 +137,17 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, sche
                            inprocess, quiet, connect_timeout)
 
 
+def _calibration_record(cfg) -> dict | None:
+    """The calibration an experiment starts from: its folder, the posterior's digest, the
+    parameters it sets and whether replicates draw from it."""
+    if not cfg.calibration:
+        return None
+    from migdev.experiments.engine.posterior import posterior_digest
+
+    return {"folder": cfg.calibration, "posterior_sha256": posterior_digest(cfg.calibration),
+            "parameters": list(cfg.calibrated), "posterior_draws": cfg.posterior_draws}
+
+
 def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local, inprocess,
                 quiet, connect_timeout) -> dict:
     store.prepare()
@@ -154,6 +165,7 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
                    "points": to_jsonable(design.points), "X": design.X.tolist(),
                    "problem": design.problem},
         "seeds": replicate_seeds(cfg.master_seed, cfg.replicates),
+        "calibration": _calibration_record(cfg),
         "executor": executors.describe(workers, scheduler, dask_local, inprocess),
         **provenance(),
         "started": _now(),

@@ -226,3 +226,29 @@ def test_replicates_can_draw_their_parameters_from_the_posterior(tmp_path):
     exp.write_text('[experiment]\nname = "x"\nposterior_draws = true\n')
     with pytest.raises(ConfigError, match="needs experiment.calibration"):
         load(exp)
+
+
+def test_a_reproduction_notices_a_calibration_that_changed(tmp_path):
+    """The manifest records the posterior's digest; reproducing after the calibration's
+    posterior changed says so (and is not 'identical')."""
+    from migdev.experiments.engine.config import load
+    from migdev.experiments.engine.reproduce import reproduce
+    from migdev.experiments.engine.sweep import run_experiment
+
+    out = tmp_path / "cal"
+    run_calibration(load_calibration(_config(tmp_path, generations=1, population=10,
+                                             steps=4)), out, quiet=True)
+    exp = tmp_path / "exp.toml"
+    exp.write_text(f'[experiment]\nname = "x"\nsteps = 3\ncalibration = "{out}"\n'
+                   f'[params]\nn_persons = 500\n')
+    res = run_experiment(load(exp), tmp_path / "res", inprocess=True, quiet=True)
+    cal = res["manifest"]["calibration"]
+    assert cal["folder"] == str(out.resolve()) and len(cal["posterior_sha256"]) == 64
+    assert set(cal["parameters"]) == set(TRUTH) and cal["posterior_draws"] is False
+    same, diffs = reproduce(tmp_path / "res" / "manifest.json", inprocess=True)
+    assert same and not diffs
+    post = pd.read_parquet(out / "posterior.parquet")
+    post["financial_access"] = post["financial_access"] * 0.5
+    post.to_parquet(out / "posterior.parquet")
+    same, diffs = reproduce(tmp_path / "res" / "manifest.json", inprocess=True)
+    assert not same and any("is not the one the experiment started from" in d for d in diffs)
