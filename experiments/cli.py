@@ -222,10 +222,12 @@ def _cmd_discover(args) -> int:
     for lim in res["box"]:
         if not lim["restricted"]:
             continue
+        qps = [q for q in (lim["qp_low"], lim["qp_high"]) if q is not None]
+        sig = f" (quasi-p {max(qps):.2g})" if qps else ""
         if lim["kind"] == "numeric":
-            print(f"  {lim['factor']}: {lim['low']:.4g} to {lim['high']:.4g}")
+            print(f"  {lim['factor']}: {lim['low']:.4g} to {lim['high']:.4g}{sig}")
         else:
-            print(f"  {lim['factor']}: one of {', '.join(lim['values'])}")
+            print(f"  {lim['factor']}: one of {', '.join(lim['values'])}{sig}")
     if not any(lim["restricted"] for lim in res["box"]):
         print("  (no factor restricted: the condition is not concentrated in any box)")
     print(f"written to {out}: box.csv, trajectory.csv, discovery.json, "

@@ -12,6 +12,9 @@ the box with the largest coverage among those whose density reaches ``threshold`
     coverage = (cases of interest in the box) / (cases of interest)
     density  = (cases of interest in the box) / (rows in the box)
     mass     = (rows in the box) / (rows)
+
+and, for each restricted limit, its quasi-p-value (Bryant & Lempert 2010): the chance of
+the density gained by that restriction arising at random.
 """
 
 from __future__ import annotations
@@ -89,23 +92,67 @@ def discover(cases: pd.DataFrame, factors: list[str], y: np.ndarray,
     ok = traj[traj.density >= threshold]
     i = int(ok.coverage.idxmax()) if len(ok) else int(traj.density.idxmax())
     lims, full = box.box_lims[i], box.box_lims[0]
+    qp = _quasi_p(x, y, factors, lims, full)
     limits = []
     for f in factors:
         lo, hi = lims[f].iloc[0], lims[f].iloc[1]
         if isinstance(lo, set):
             restricted = lo != full[f].iloc[0]
             limits.append({"factor": f, "kind": "categorical", "values": sorted(lo),
-                           "restricted": bool(restricted)})
+                           "restricted": bool(restricted),
+                           "qp_low": qp.get(f, [None, None])[0], "qp_high": None})
         else:
             restricted = (lo > full[f].iloc[0]) or (hi < full[f].iloc[1])
             limits.append({"factor": f, "kind": "numeric", "low": float(lo), "high": float(hi),
-                           "restricted": bool(restricted)})
+                           "restricted": bool(restricted),
+                           "qp_low": qp.get(f, [None, None])[0],
+                           "qp_high": qp.get(f, [None, None])[1]})
     row = traj.loc[i]
     return {"box": limits, "coverage": float(row.coverage), "density": float(row.density),
             "mass": float(row.mass), "n_in_box": int(row.n), "cases": int(len(y)),
             "cases_of_interest": int(y.sum()), "threshold": threshold,
             "reached_threshold": bool(len(ok)), "trajectory_index": i,
             "trajectory": traj[["coverage", "density", "mass", "n", "res_dim"]]}
+
+
+def _inside(x: pd.DataFrame, factors, lims) -> np.ndarray:
+    keep = np.ones(len(x), dtype=bool)
+    for f in factors:
+        lo, hi = lims[f].iloc[0], lims[f].iloc[1]
+        if isinstance(lo, set):
+            keep &= x[f].astype(str).isin(lo).to_numpy()
+        else:
+            v = x[f].to_numpy(dtype=float)
+            keep &= (v >= lo) & (v <= hi)
+    return keep
+
+
+def _quasi_p(x, y, factors, lims, full) -> dict:
+    """Quasi-p-value of each restricted limit (Bryant & Lempert 2010): with that one limit
+    relaxed to the full range, the binomial chance of finding at least the box's cases of
+    interest among its cases. Returns factor -> [qp of the low limit, qp of the high limit]
+    (None where the limit is not restricted; a category set has one value)."""
+    from scipy.stats import binom
+
+    inside = _inside(x, factors, lims)
+    n_box, k_box = int(inside.sum()), int(y[inside].sum())
+    out = {}
+    for f in factors:
+        lo, hi = lims[f].iloc[0], lims[f].iloc[1]
+        flo, fhi = full[f].iloc[0], full[f].iloc[1]
+        vals = []
+        ends = [(0, lo, flo)] if isinstance(lo, set) else [(0, lo, flo), (1, hi, fhi)]
+        for j, v, fv in ends:
+            if v == fv:
+                vals.append(None)
+                continue
+            relaxed = lims.copy()
+            relaxed.loc[relaxed.index[j], f] = fv
+            wider = _inside(x, factors, relaxed)
+            p = y[wider].mean() if wider.any() else 0.0
+            vals.append(float(binom.sf(k_box - 1, n_box, p)))
+        out[f] = vals + [None] * (2 - len(vals))
+    return out
 
 
 def write(out: Path, res: dict, where: str, results: Path) -> list[str]:

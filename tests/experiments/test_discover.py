@@ -42,6 +42,9 @@ def test_prim_finds_the_planted_box(tmp_path):
     assert lim["a"]["high"] == pytest.approx(0.5, abs=0.05)
     assert lim["b"]["low"] == pytest.approx(0.7, abs=0.08)
     assert not lim["kind"]["restricted"] and not lim["c"]["restricted"]
+    # the planted restrictions are significant (quasi-p-values, Bryant & Lempert 2010)
+    assert max(q for q in (lim["a"]["qp_low"], lim["a"]["qp_high"]) if q is not None) < 1e-3
+    assert lim["b"]["qp_low"] < 1e-3
 
 
 def test_discover_command_end_to_end_and_its_refusals(tmp_path):
