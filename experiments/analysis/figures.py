@@ -332,9 +332,10 @@ def _unit(name: str) -> str:
 
 # ------------------------------------------------------------------ validation (issue 11)
 def validation_figure(out) -> list[str]:
-    """One panel per held-out pattern: the model's statistic in each replicate (dots), their
-    median and 5-95 % range, against the criterion written before the model was run (the
-    shaded band or the dashed bound)."""
+    """One panel per held-out pattern: the model's statistic in each replicate (dots), the
+    pattern's estimate (median over replicates, or the ratio of totals) with its 5-95 %
+    range, against the criterion written before the model was run (the shaded band or the
+    dashed bound)."""
     table = pd.read_csv(out / "validation.csv")
     reps = pd.read_csv(out / "replicates.csv")
     n = len(table)
@@ -344,10 +345,10 @@ def validation_figure(out) -> list[str]:
         x = reps.loc[reps.pattern == row.pattern, "value"].dropna().to_numpy()
         jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(x))
         ax.scatter(jitter, x, s=12, color="grey", alpha=0.7, label="replicates")
-        ax.errorbar([0], [row["median"]], yerr=[[row["median"] - row.q05],
-                                                [row.q95 - row["median"]]],
+        ax.errorbar([0], [row.estimate], yerr=[[row.estimate - row.q05],
+                                               [row.q95 - row.estimate]],
                     fmt="o", color=colours[row.result], capsize=4,
-                    label=f"median, 5-95 % ({row.result})")
+                    label=f"{row.estimator}, 5-95 % ({row.result})")
         lo, hi = row.get("band_low"), row.get("band_high")
         lo = None if pd.isna(lo) else float(lo)
         hi = None if pd.isna(hi) else float(hi)
