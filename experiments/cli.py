@@ -291,9 +291,15 @@ def _cmd_plot(args) -> int:
 def _cmd_simulate(args) -> int:
     from migdev.experiments.simulate import simulate
 
-    summary = simulate(args.scenario, steps=args.steps, seed=args.seed, out=args.out)
+    out = Path(args.out) if args.out else (Path("results") / "simulate"
+                                           / f"{args.scenario}_seed{args.seed}_steps{args.steps}")
+    written = [out / f for f in ("country.parquet", "summary.json", "run.png", "run.pdf")]
+    if not args.force and any(p.exists() for p in written):
+        raise ValueError(f"{out} already holds a simulation's outputs; give another --out, or "
+                         f"--force to overwrite them")
+    summary = simulate(args.scenario, steps=args.steps, seed=args.seed, out=str(out))
     print(json.dumps(summary, indent=2))
-    print(f"wrote {args.out}/country.parquet, summary.json, run.png, run.pdf")
+    print(f"wrote {out}/country.parquet, summary.json, run.png, run.pdf")
     return 0
 
 
@@ -460,7 +466,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scenario", default="restrictive_mou", choices=sorted(SCENARIOS))
     s.add_argument("--steps", type=_positive, default=120, help="quarters to run (default 120)")
     s.add_argument("--seed", type=int, default=1, help="the run's seed (default 1)")
-    s.add_argument("--out", default="results/simulate", help="output folder")
+    s.add_argument("--out", help="output folder (default results/simulate/"
+                   "<scenario>_seed<seed>_steps<steps>)")
+    s.add_argument("--force", action="store_true", help="overwrite the outputs of an earlier "
+                   "simulation in the output folder")
     s.set_defaults(func=_cmd_simulate)
 
     w = sub.add_parser("world", help="show a world's countries, figures and sources",

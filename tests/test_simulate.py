@@ -45,3 +45,34 @@ def test_version_names_migdev_mesa_and_python_and_matches_the_manifests():
     text = r.stdout.strip()
     assert text == (f"migdev {model_version()} (mesa {version('mesa')}, "
                     f"Python {platform.python_version()})")
+
+
+def test_simulate_keeps_each_scenario_apart_and_refuses_to_overwrite(tmp_path):
+    """Without --out each scenario and seed has its own folder; a second run into a folder
+    holding outputs is refused (exit 2, files untouched) unless --force."""
+    a = migdev("simulate", "--scenario", "baseline", "--steps", "4", cwd=tmp_path)
+    b = migdev("simulate", "--scenario", "restrictive_mou", "--steps", "4", cwd=tmp_path)
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    first = tmp_path / "results" / "simulate" / "baseline_seed1_steps4"
+    assert (first / "country.parquet").is_file()
+    assert (tmp_path / "results" / "simulate" / "restrictive_mou_seed1_steps4"
+            / "country.parquet").is_file()
+    before = (first / "summary.json").read_bytes()
+    again = migdev("simulate", "--scenario", "baseline", "--steps", "4", "--seed", "1",
+                   "--out", str(first), cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert (first / "summary.json").read_bytes() == before
+    forced = migdev("simulate", "--scenario", "baseline", "--steps", "4", "--seed", "2",
+                    "--out", str(first), "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads((first / "summary.json").read_text())["seed"] == 2
+
+
+def test_reproduce_says_what_it_was_given_and_what_it_needs(tmp_path):
+    cfg = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "baseline.toml"
+    r = migdev("reproduce", str(cfg))
+    assert r.returncode == 2 and "is an experiment config, not a manifest" in r.stderr
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    r = migdev("reproduce", str(other))
+    assert r.returncode == 2 and "is not a manifest" in r.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from migdev.core.errors import ParameterError, did_you_mean
-from migdev.core.params import RECORDS, country_index, field_of, make_params
+from migdev.core.params import FIELDS, RECORDS, country_index, field_of, make_params
 from migdev.core.records import Agreement, Event
 from migdev.core.worlds import load_world
 from migdev.model.scenarios import SCENARIOS
@@ -136,9 +136,11 @@ def _param_value(src, key, name, value, base: dict | None = None):
     """Check one parameter override by building Params with it (the model's own rules),
     on top of ``base`` (the config's scenario and [params]) when given."""
     if field_of(name) is None or name in RECORDS:
-        raise ConfigError(f"{src}: key '{key}' names no model parameter; see docs/ODD.md §6 "
-                          f"for the list (agreements and events have their own tables; a "
-                          f"lever for one country is written lever[Country])")
+        base_name = name.split("[", 1)[0]
+        raise ConfigError(f"{src}: key '{key}' names no model parameter"
+                          f"{did_you_mean(base_name, set(FIELDS) - set(RECORDS))}; see "
+                          f"docs/ODD.md §6 for the list (agreements and events have their own "
+                          f"tables; a lever for one country is written lever[Country])")
     try:
         make_params(**{**(base or {}), name: value})
     except ParameterError as e:
@@ -385,7 +387,9 @@ def _design(src, d: dict, base_dir: Path | None, base: dict, fixed: set) -> Desi
         _typed(src, where, spec, "table")
         _check_keys(src, where, spec, FACTOR)
         if field_of(fname) is None or fname in RECORDS:
-            raise ConfigError(f"{src}: key '{where}' names no model parameter; see docs/ODD.md")
+            raise ConfigError(f"{src}: key '{where}' names no model parameter"
+                              f"{did_you_mean(fname, set(FIELDS) - set(RECORDS))}; see "
+                              f"docs/ODD.md §6 for the list")
         if "values" in spec:
             if "low" in spec or "high" in spec:
                 raise ConfigError(f"{src}: {where}: give either values or low/high, not both")

@@ -81,6 +81,15 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
         rounding.
     """
     manifest_path = Path(manifest_path)
+    if manifest_path.is_dir() and (manifest_path / "manifest.json").is_file():
+        manifest_path = manifest_path / "manifest.json"  # a results folder
+    if manifest_path.suffix == ".toml":
+        raise ConfigError(f"{manifest_path} is an experiment config, not a manifest: run it "
+                          f"first ('migdev sweep {manifest_path}'), then reproduce what it "
+                          f"wrote with 'migdev reproduce results/<experiment>/manifest.json'")
+    if manifest_path.is_file() and manifest_path.name != "manifest.json":
+        raise ConfigError(f"{manifest_path} is not a manifest: give the manifest.json of an "
+                          f"experiment's results folder (or the folder itself)")
     if not manifest_path.is_file():
         raise ConfigError(f"{manifest_path}: no such manifest (give results/<experiment>/"
                           f"manifest.json)")

@@ -91,3 +91,16 @@ def test_generated_configs_either_validate_or_fail_clearly(table, params):
         from migdev.core.params import make_params
 
         make_params(**cfg.base_params())
+
+
+def test_an_unknown_parameter_gets_the_nearest_name(tmp_path):
+    from migdev.experiments.engine.config import ConfigError, load
+
+    for body in ('[params]\ntraining_capacty_health = 1.0\n',
+                 '[params]\n"training_capacty_health[Ghana]" = 1.0\n',
+                 '[design]\nkind = "grid"\n[design.factors.implementaton_rate]\n'
+                 'values = [0.5, 1.0]\n'):
+        p = tmp_path / "c.toml"
+        p.write_text('[experiment]\nname = "x"\n' + body)
+        with pytest.raises(ConfigError, match="did you mean"):
+            load(p)
