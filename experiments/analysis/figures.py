@@ -100,7 +100,15 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str):
         ax.errorbar(x, d["mean"], yerr=np.nan_to_num(err), fmt="none", ecolor="0.3", capsize=4)
         ax.scatter(x, d["mean"], c=palette[: len(order)], s=45, zorder=3)
         ax.axhline(0, color="k", lw=0.6)
-        ax.set_xticks(x, [str(v) for v in order], rotation=20)
+        n = d["n"].fillna(0).astype(int).to_numpy()
+        und = (d["n_undefined"].fillna(0).astype(int).to_numpy() if "n_undefined" in d
+               else np.zeros(len(order), dtype=int))
+        ax.set_xticks(x, [f"{v}\nn={k}" + (f" ({u} undef.)" if u else "")
+                          for v, k, u in zip(order, n, und)], rotation=20, fontsize=7)
+        for xi, k, u in zip(x, n, und):
+            if k == 0 and u:  # nothing to show: say why
+                ax.text(xi, 0, f"undefined\nin all {u}\nreplicates", ha="center",
+                        va="bottom", fontsize=7, color="0.3")
         ax.set_title(t, fontsize=9)
         ax.set_xlabel(group.replace("_", " "))
     for ax in list(axes.flat)[len(panels):]:

@@ -103,13 +103,18 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
 
 
 def mean_ci(x: pd.Series, level: float = 0.95) -> pd.Series:
-    """Mean, standard deviation, n and a t-based confidence interval (NaNs dropped)."""
-    x = pd.Series(x, dtype=float).dropna()
+    """Mean, standard deviation, n and a t-based confidence interval; replicates where the
+    outcome is undefined (NaN, e.g. a diversion ratio with no party origin) are left out of
+    them and counted in ``n_undefined``."""
+    x = pd.Series(x, dtype=float)
+    undefined = int(x.isna().sum())
+    x = x.dropna()
     n = len(x)
     m = x.mean() if n else np.nan
     sd = x.std(ddof=1) if n > 1 else np.nan
     half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-    return pd.Series({"mean": m, "sd": sd, "n": n, "ci_low": m - half, "ci_high": m + half})
+    return pd.Series({"mean": m, "sd": sd, "n": n, "n_undefined": undefined,
+                      "ci_low": m - half, "ci_high": m + half})
 
 
 def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
