@@ -136,14 +136,29 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
     df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     for ax, col, lab in ((axes[0], "health_density", "health workers per 10,000 at home"),
-                         (axes[1], "health_recruits", "health recruits per quarter")):
+                         (axes[1], "health_recruits",
+                          "health recruits per quarter (mean per origin)")):
         hues = list(dict.fromkeys(df["series"]))
         sns.lineplot(df, x="step", y=col, hue="series", errorbar=("ci", 95), seed=0, ax=ax,
                      n_boot=200, hue_order=hues, palette=dict(zip(hues, colours(hues))))
         ax.set(xlabel="quarter", ylabel=lab)
-        ax.set_title(f"non-party origins: {lab} (4-quarter mean)" if col == "health_recruits"
-                     else f"non-party origins: {lab}", fontsize=9)
-    axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8)
+        ax.set_title("non-party origins: health recruits (4-quarter moving mean)"
+                     if col == "health_recruits" else "non-party origins: health density",
+                     fontsize=9)
+    axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8,
+                    label=f"WHO critical shortage ({WHO_CRITICAL_DENSITY:g} per 10,000)")
+    control = ("no-agreement control" if runs.role.eq("no_agreement").any()
+               else "no-policy control")
+    for ax in axes:
+        ax.legend(title=f"policy runs{' by ' + group.replace('_', ' ') if group else ''}; "
+                        f"{control}", fontsize=7, title_fontsize=7)
+    factors = [f["name"] for f in manifest["design"]["factors"] if f["name"] != group]
+    n = int(pol.replicate.nunique()) if "replicate" in pol else None
+    fig.suptitle(_wrap("Non-party origins under the agreement against the paired "
+                       f"{control} (same seeds): mean and 95 % bootstrap CI over runs"
+                       + (f", {n} replicates per design point" if n else "")
+                       + (f"; pooled over {', '.join(f.replace('_', ' ') for f in factors)}"
+                          if factors else ""), 120), fontsize=9)
     return fig
 
 

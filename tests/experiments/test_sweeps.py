@@ -223,6 +223,10 @@ def test_an_agreement_kind_has_one_colour_in_every_figure(small_config, tmp_path
                    for txt, h in zip(legend.get_texts(), legend.legend_handles)}
     for kind in ("restrictive", "multilateral"):
         assert head_colour[kind] == line_colour[kind] == figures.KIND_COLOURS[kind]
+    # the time series say which control, label the WHO threshold and name what is pooled
+    assert "no-agreement control" in legend.get_title().get_text()
+    assert any("WHO critical shortage" in t.get_text() for t in legend.get_texts())
+    assert "same seeds" in ts._suptitle.get_text()
 
 
 def test_validate_warns_before_an_experiment_of_more_than_a_day(tmp_path, capsys):
