@@ -412,11 +412,13 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
         q = lambda a: float(x[order][np.searchsorted(cw, a * cw[-1])])  # noqa: E731
         summary.append({"parameter": p.name, "prior": p.shape, "low": p.low, "high": p.high,
                         "mean": float(np.sum(w * x)), "q05": q(0.05), "median": q(0.5),
-                        "q95": q(0.95)})
+                        "q95": q(0.95), **derived_from(cfg)})
     summary = pd.DataFrame(summary)
     predictive = posterior_predictive(cfg, post)
-    summary.to_csv(out / "posterior_summary.csv", index=False, float_format="%.6g")
-    predictive.to_csv(out / "posterior_predictive.csv", index=False, float_format="%.6g")
+    atomic_write(out / "posterior_summary.csv",
+                 lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
+    atomic_write(out / "posterior_predictive.csv",
+                 lambda p: predictive.to_csv(p, index=False, float_format="%.6g"))
     manifest = {
         "kind": "calibration", "name": cfg.name, "source": cfg.source,
         "config": cfg.raw, "config_digest": cfg.digest(),
@@ -432,6 +434,17 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
     atomic_write(out / "manifest.json", lambda p: p.write_text(
         json.dumps(manifest, indent=2, default=str)))
     return out
+
+
+def derived_from(cfg: CalibrationConfig) -> dict:
+    """Where a calibrated value comes from: the method and config, the published sources of
+    its targets (each target's full reference is in posterior_predictive.csv) and the years
+    they describe."""
+    cites = dict.fromkeys(t.source.split(",")[0].split(" (")[0].strip() for t in cfg.targets)
+    years = sorted({t.year for t in cfg.targets})
+    return {"source": f"ABC-SMC posterior (migdev calibrate {cfg.source}) fitted to "
+                      f"{len(cfg.targets)} targets from {'; '.join(cites)}",
+            "year": f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])}
 
 
 def posterior_predictive(cfg: CalibrationConfig, post: pd.DataFrame) -> pd.DataFrame:

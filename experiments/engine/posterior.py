@@ -47,6 +47,6 @@ def posterior_means(folder: Path) -> dict:
 def posterior_digest(folder: str | Path) -> str:
     """SHA-256 of a calibration's posterior.parquet (recorded in experiment manifests, so a
     reproduction notices a calibration that changed since)."""
-    import hashlib
+    from migdev.experiments.engine.store import _sha256_file
 
-    return hashlib.sha256((Path(folder) / "posterior.parquet").read_bytes()).hexdigest()
+    return _sha256_file(Path(folder) / "posterior.parquet")

@@ -77,6 +77,9 @@ def test_parameters_used_to_simulate_the_data_are_recovered(tmp_path):
     calibration_figures(cfg, out)
     post = pd.read_parquet(out / "posterior.parquet")
     summary = pd.read_csv(out / "posterior_summary.csv").set_index("parameter")
+    # every calibrated value says where it comes from and which years it describes
+    assert summary.source.str.contains("simulated at known parameter values").all()
+    assert (summary.year.astype(str) == "2000").all()
     for name, true in TRUTH.items():
         lo, hi = summary.loc[name, "q05"], summary.loc[name, "q95"]
         assert lo <= true <= hi, (name, true, lo, hi)

@@ -25,6 +25,13 @@ def test_no_held_out_pattern_reads_a_calibration_target():
         assert pat.source and pat.years and pat.criterion
 
 
+def test_the_shipped_posterior_summary_gives_source_and_year():
+    summary = pd.read_csv(SHIPPED / "health2005" / "posterior_summary.csv")
+    assert summary.source.str.contains("Freund & Spatafora 2008").all()
+    assert summary.source.str.contains("Clemens & Pettersson 2008").all()
+    assert (summary.year == "2000-2004").all()
+
+
 def test_a_pattern_fails_when_the_model_cannot_produce_it(tmp_path):
     """With migration closed Ghana loses health workers only at retirement (2.3 % a year),
     below the published 8 %: the pattern must fail, so the check can fail."""
