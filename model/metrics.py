@@ -18,6 +18,9 @@ COUNTRY_COLUMNS = {
     "country": ("name", "origin country"),
     "party_to_agreement": ("bool", "the origin is named in a bilateral agreement of the run"),
     "protected": ("bool", "active recruitment from it is barred by some destination this step"),
+    "population": ("persons", "represented population of the origin: the real population its "
+                              "simulated persons stand for (constant; the denominator of every "
+                              "per-10,000 figure)"),
     "health_density": ("per 10,000", "health workers at home per 10,000 represented population"),
     "education_density": ("per 10,000", "teachers at home per 10,000 represented population"),
     "skilled_emigration_rate": ("share", "skilled abroad / (skilled abroad + skilled at home)"),
@@ -139,6 +142,7 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
                                             "rec_unregulated", "rec_independent")]]
     sent = f("rem_formal") + f("rem_informal")
     row = {
+        "population": rep,
         "health_density": per_10000(cnt[:, HEALTH, 1], rep),
         "education_density": per_10000(cnt[:, EDUCATION, 1], rep),
         "skilled_emigration_rate": emigration_rate(cnt[:, :LOW, 0].sum(1),
