@@ -12,6 +12,11 @@ import seaborn as sns  # noqa: E402
 
 from migdev.core.errors import did_you_mean  # noqa: E402
 from migdev.core.measures import WHO_CRITICAL_DENSITY  # noqa: E402
+from migdev.experiments.analysis.outcomes import (  # noqa: E402
+    COUNTRY_OUTCOMES,
+    OUTCOMES,
+    outcome_label,
+)
 
 
 def run_figure(df: pd.DataFrame, title: str = "", event_step: int | None = None):
@@ -47,16 +52,33 @@ def run_figure(df: pd.DataFrame, title: str = "", event_step: int | None = None)
     return fig
 
 
-HEADLINE = [  # (outcome, panel title): spillover first, then circulation
-    ("extra_recruits_nonparty", "Spillover: extra health recruits\nfrom non-party origins"),
-    ("density_change_nonparty", "Spillover: health density change,\nnon-party origins (per 10,000)"),
-    ("diversion_ratio", "Diversion ratio\n(non-party gain per party loss)"),
-    ("returns_change", "Circulation: change in returns"),
-    ("missions_change", "Circulation: change in diaspora missions"),
-    ("knowledge_change", "Circulation: change in knowledge transferred"),
-    ("returns_per_emigrant", "Returns per emigrant"),
-    ("net_human_capital", "Net human capital at home\nvs no-migration control"),
+#: the headline panels, spillover first, then circulation: (outcome, panel title, kind);
+#: kind "diff" = policy run minus its paired control, "level" = a quantity of the policy run
+HEADLINE = [
+    ("extra_recruits_nonparty", "Spillover: extra health recruits\nfrom non-party origins",
+     "diff"),
+    ("density_change_nonparty", "Spillover: health density change\nin non-party origins", "diff"),
+    ("diversion_ratio", "Diversion: non-party recruits gained\nper party recruit lost", "diff"),
+    ("returns_change", "Circulation: change in returns\n(all origins)", "diff"),
+    ("missions_change", "Circulation: change in diaspora\nmissions (all origins)", "diff"),
+    ("knowledge_change", "Circulation: change in knowledge\ntransferred (all origins)", "diff"),
+    ("returns_per_emigrant", "Level: returns per emigrant\n(policy run)", "level"),
+    ("net_human_capital", "Level: human capital at home\nvs no-migration control", "level"),
 ]
+
+
+def _ylabel(outcome: str, window: tuple[int, int] | None) -> str:
+    """The outcome's unit and the window it is taken over, for a y (or x) axis."""
+
+    unit = OUTCOMES[outcome][1] if outcome in OUTCOMES else ""
+    if window is None:
+        return unit
+    a, b = window
+    when = (f"quarter {b}" if outcome == "net_human_capital"
+            else f"quarters {a}–{b}" if "cumulative" in unit
+            else f"mean, quarters {a}–{b}" if outcome == "density_change_nonparty"
+            else f"quarters {a}–{b}")
+    return _wrap(f"{unit}; {when}", 34)
 
 
 #: one colour per agreement kind (and for the control) in every figure of the project
@@ -83,17 +105,22 @@ def _save(fig, folder, name) -> list[str]:
     return paths
 
 
-def headline_figure(summary: pd.DataFrame, group: str, title: str):
-    """Spillover set against brain circulation, mean and 95 % CI per group (e.g. agreement kind)."""
+def headline_figure(summary: pd.DataFrame, group: str, title: str,
+                    window: tuple[int, int] | None = None, xlabel: str | None = None,
+                    note: str = "", control: str = "no-agreement"):
+    """Spillover set against brain circulation, mean and 95 % CI per group (agreement kind,
+    design point or the single policy); each panel says what it is (a difference against the
+    paired control, or a level of the policy run), its unit and the window."""
     sns.set_theme(style="whitegrid", context="paper")
-    panels = [(o, t) for o, t in HEADLINE if o in set(summary.outcome)]
-    ncol = 4
+    panels = [h for h in HEADLINE if h[0] in set(summary.outcome)]
+    ncol = min(4, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.0 * nrow), squeeze=False,
-                             constrained_layout=True)
     order = list(dict.fromkeys(summary[group]))
+    width = max(2.9, 0.75 * len(order) + 1.4)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(width * ncol, 3.3 * nrow + 0.6),
+                             squeeze=False, constrained_layout=True)
     palette = colours(order)
-    for ax, (o, t) in zip(axes.flat, panels):
+    for ax, (o, t, _kind) in zip(axes.flat, panels):
         d = summary[summary.outcome == o].set_index(group).reindex(order)
         x = np.arange(len(order))
         err = np.vstack([d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]])
@@ -103,18 +130,27 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str):
         n = d["n"].fillna(0).astype(int).to_numpy()
         und = (d["n_undefined"].fillna(0).astype(int).to_numpy() if "n_undefined" in d
                else np.zeros(len(order), dtype=int))
-        ax.set_xticks(x, [f"{v}\nn={k}" + (f" ({u} undef.)" if u else "")
-                          for v, k, u in zip(order, n, und)], rotation=20, fontsize=7)
+        ax.set_xticks(x, [f"{_wrap(str(v), 14)}\nn={k}" + (f" ({u} undef.)" if u else "")
+                          for v, k, u in zip(order, n, und)],
+                      rotation=20 if len(order) > 2 else 0, fontsize=7)
+        ax.set_xlim(-0.6, len(order) - 0.4)
         for xi, k, u in zip(x, n, und):
             if k == 0 and u:  # nothing to show: say why
                 ax.text(xi, 0, f"undefined\nin all {u}\nreplicates", ha="center",
                         va="bottom", fontsize=7, color="0.3")
         ax.set_title(t, fontsize=9)
-        ax.set_xlabel(group.replace("_", " "))
+        ax.set_ylabel(_ylabel(o, window), fontsize=8)
+        ax.set_xlabel(group.replace("_", " ") if xlabel is None else xlabel)
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
-    fig.suptitle(title + ": policy minus paired control at the same seed, from the agreement's "
-                 "start (mean and 95 % CI over replicates)", fontsize=10)
+    diff = any(k == "diff" for o, _, k in panels)
+    text = (f"{title}: mean and 95 % CI (t) over n replicates"
+            + ("; 'Spillover', 'Diversion' and 'Circulation' panels are the policy run minus "
+               f"its paired {control} control at the same seed" if diff else "")
+            + (f", from the agreement's start (quarter {window[0]})"
+               if diff and window and window[0] else "")
+            + (f"; {note}" if note else ""))
+    fig.suptitle(_wrap(text, int(30 * ncol * width / 2.9)), fontsize=9)
     return fig
 
 
@@ -159,6 +195,34 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
                        + (f", {n} replicates per design point" if n else "")
                        + (f"; pooled over {', '.join(f.replace('_', ' ') for f in factors)}"
                           if factors else ""), 120), fontsize=9)
+    return fig
+
+
+def levels_figure(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
+    """For an experiment without a paired no-agreement or no-policy control (a baseline): each
+    origin's health density and health emigration rate over time in the policy runs, mean and
+    95 % bootstrap CI over replicates, with the no-migration control's density when run."""
+    sns.set_theme(style="whitegrid", context="paper")
+    pol = runs[runs.role == "policy"]
+    d = country[country.key.isin(pol.key)]
+    names = list(dict.fromkeys(d.country))
+    pal = dict(zip(names, sns.color_palette("colorblind", len(names))))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.0), constrained_layout=True)
+    sns.lineplot(d, x="step", y="health_density", hue="country", hue_order=names, palette=pal,
+                 errorbar=("ci", 95), n_boot=200, seed=0, ax=axes[0])
+    axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8,
+                    label=f"WHO critical shortage ({WHO_CRITICAL_DENSITY:g} per 10,000)")
+    axes[0].set(xlabel="quarter", ylabel="health workers per 10,000 population at home",
+                title="health density by origin")
+    sns.lineplot(d, x="step", y="health_emigration_rate", hue="country", hue_order=names,
+                 palette=pal, errorbar=("ci", 95), n_boot=200, seed=0, ax=axes[1], legend=False)
+    axes[1].set(xlabel="quarter", ylabel="health workers abroad / (abroad + at home)",
+                title="health emigration rate by origin")
+    axes[0].legend(fontsize=7, ncol=2)
+    n = int(pol.replicate.nunique()) if "replicate" in pol else len(pol)
+    fig.suptitle(_wrap(f"{manifest['experiment']}: each origin over time in the policy runs "
+                       f"(no agreement control to compare with); mean and 95 % bootstrap CI "
+                       f"over {n} replicates", 120), fontsize=9)
     return fig
 
 
@@ -240,46 +304,226 @@ def country_figure(name: str, experiment: str, runs: pd.DataFrame, country: pd.D
     return fig
 
 
-def sensitivity_figure(sens: pd.DataFrame, kind: str):
+def sensitivity_figure(sens: pd.DataFrame, kind: str, title: str = ""):
+    """Sobol total-order (and first-order) indices or Morris mu* per factor, one panel per
+    outcome, with their 95 % bootstrap intervals."""
+
     sns.set_theme(style="whitegrid", context="paper")
-    y = "ST" if kind == "sobol" else "mu_star"
+    y, conf = ("ST", "ST_conf") if kind == "sobol" else ("mu_star", "mu_star_conf")
     outs = list(dict.fromkeys(sens.outcome))
     ncol = min(3, len(outs))
     nrow = int(np.ceil(len(outs) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3 * nrow), squeeze=False,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.4 * ncol, 3.4 * nrow + 0.5),
+                             squeeze=False, constrained_layout=True)
     for ax, o in zip(axes.flat, outs):
-        d = sens[sens.outcome == o]
-        sns.barplot(d, x="factor", y=y, ax=ax, color="C0")
-        ax.set_title(o.replace("_", " "), fontsize=9)
-        ax.tick_params(axis="x", rotation=30)
-        ax.set_ylabel("total-order Sobol index" if kind == "sobol" else "Morris mu*")
+        d = sens[sens.outcome == o].sort_values(y, ascending=False)
+        x = np.arange(len(d))
+        ax.bar(x, d[y], color="#4c72b0", label="total order (ST)" if kind == "sobol" else None)
+        ax.errorbar(x, d[y], yerr=d[conf].fillna(0), fmt="none", ecolor="0.2", capsize=2)
+        if kind == "sobol":
+            ax.scatter(x, d["S1"], color="#dd8452", zorder=3, s=14, label="first order (S1)")
+            ax.legend(fontsize=6)
+        ax.set_xticks(x, [f.replace("_", " ") for f in d.factor], rotation=35, ha="right",
+                      fontsize=7)
+        ax.set_title(_wrap(outcome_label(o), 40), fontsize=8)
+        ax.set_ylabel("Sobol index (share of variance)" if kind == "sobol"
+                      else "Morris mu* (outcome's unit)", fontsize=8)
     for ax in list(axes.flat)[len(outs):]:
         ax.axis("off")
+    what = ("Sobol indices (SALib), bars: total order, dots: first order" if kind == "sobol"
+            else "Morris screening (SALib): mu*, the mean absolute elementary effect")
+    fig.suptitle(_wrap(f"{title}: {what}; error bars: 95 % bootstrap intervals; each design "
+                       "point is the mean of its replicates", 40 * ncol), fontsize=9)
     return fig
+
+
+def lever_figure(by_point: pd.DataFrame, factors: list[str], title: str,
+                 window: tuple[int, int] | None, replicates: int):
+    """Outcomes against each lever a many-point design varies: one dot per design point
+    (the mean of its replicates), coloured by agreement kind when the design varies it, with
+    the mean over quintile bins of the lever as a line."""
+    from migdev.core.params import FIELDS
+
+    sns.set_theme(style="whitegrid", context="paper")
+    outs = [o for o in ("extra_recruits_nonparty", "density_change_nonparty",
+                        "returns_change", "net_human_capital") if o in set(by_point.outcome)]
+    if not outs:  # no paired control: the policy run's own outcomes
+        outs = [o for o in OUTCOMES if o in set(by_point.outcome)][:4]
+    wide = by_point.pivot_table(index="point", columns="outcome", values="mean")
+    meta = by_point.drop_duplicates("point").set_index("point")
+    hue = "agreement_kind" if "agreement_kind" in meta.columns else None
+    fig, axes = plt.subplots(len(outs), len(factors), figsize=(2.9 * len(factors) + 0.4,
+                                                              2.5 * len(outs) + 0.7),
+                             squeeze=False, constrained_layout=True)
+    kinds = list(dict.fromkeys(meta[hue])) if hue else []
+    for i, o in enumerate(outs):
+        for j, f in enumerate(factors):
+            ax = axes[i, j]
+            xv = pd.to_numeric(meta[f], errors="coerce").reindex(wide.index)
+            yv = wide[o]
+            if hue:
+                for k, c in zip(kinds, colours(kinds)):
+                    sel = meta[hue].reindex(wide.index) == k
+                    ax.scatter(xv[sel], yv[sel], s=9, color=c, alpha=0.7,
+                               label=k if (i, j) == (0, 0) else None)
+            else:
+                ax.scatter(xv, yv, s=9, color="#4c72b0", alpha=0.7)
+            ok = xv.notna() & yv.notna()
+            if ok.sum() >= 10:
+                bins = pd.qcut(xv[ok], 5, duplicates="drop")
+                m = pd.DataFrame({"x": xv[ok], "y": yv[ok], "b": bins}).groupby(
+                    "b", observed=True).mean()
+                ax.plot(m.x, m.y, color="k", lw=1.2, label="quintile-bin mean"
+                        if (i, j) == (0, 0) else None)
+            ax.axhline(0, color="0.5", lw=0.5)
+            unit = FIELDS[f].metadata.get("unit", "") if f in FIELDS else ""
+            ax.set_xlabel(f.replace("_", " ") + (f" [{unit}]" if unit else ""), fontsize=7)
+            ax.set_ylabel(_wrap(OUTCOMES[o][0], 26) + "\n" + _ylabel(o, window)
+                          if j == 0 else "", fontsize=7)
+            ax.tick_params(labelsize=6)
+    if hue or len(outs):
+        axes[0, 0].legend(fontsize=6, title="agreement kind" if hue else None,
+                          title_fontsize=6)
+    fig.suptitle(_wrap(f"{title}: outcomes against the levers the design varies; each dot is "
+                       f"one of {len(wide)} design points (mean of {replicates} replicates; "
+                       "differences are policy minus the paired control at the same seed)",
+                       40 * len(factors)), fontsize=9)
+    return fig
+
+
+def countries_figure(by_country: pd.DataFrame, group: str, title: str,
+                     window: tuple[int, int] | None, note: str = ""):
+    """Per-origin effect of the policy against its paired control: health density change and
+    extra health recruits per origin, mean and 95 % CI per group; filled markers are origins
+    party to the agreement, open ones non-party."""
+
+    sns.set_theme(style="whitegrid", context="paper")
+    names = list(dict.fromkeys(by_country.country))
+    groups = list(dict.fromkeys(by_country[group].astype(str)))
+    pal = dict(zip(groups, colours(groups)))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * len(names) * max(1, len(groups) / 2)
+                                            + 1.8), constrained_layout=True, sharey=True)
+    offs = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
+    for ax, o in zip(axes, COUNTRY_OUTCOMES):
+        d = by_country[by_country.outcome == o]
+        for g, off in zip(groups, offs):
+            dg = d[d[group].astype(str) == g].set_index("country").reindex(names)
+            y = np.arange(len(names)) + off
+            err = np.vstack([dg["mean"] - dg["ci_low"], dg["ci_high"] - dg["mean"]])
+            ax.errorbar(dg["mean"], y, xerr=np.nan_to_num(err), fmt="none", ecolor=pal[g],
+                        capsize=2, lw=1)
+            party = dg["party"].fillna(False).astype(bool).to_numpy()
+            ax.scatter(dg["mean"][party], y[party], color=pal[g], s=30, zorder=3)
+            ax.scatter(dg["mean"][~party], y[~party], facecolor="white", edgecolor=pal[g],
+                       s=30, zorder=3, label=g)
+        ax.axvline(0, color="k", lw=0.6)
+        lab, unit, _ = COUNTRY_OUTCOMES[o]
+        when = (f"mean, quarters {window[0]}–{window[1]}" if window and "cumulative" not in unit
+                else f"quarters {window[0]}–{window[1]}" if window else "")
+        ax.set_xlabel(f"{unit}; {when}" if when else unit, fontsize=8)
+        ax.set_title(f"{lab}, policy minus paired control", fontsize=9)
+        ax.set_yticks(np.arange(len(names)), names, fontsize=8)
+        ax.invert_yaxis() if ax is axes[0] else None
+    n = int(by_country["n"].max()) if len(by_country) else 0
+    axes[1].legend(title=f"{group.replace('_', ' ')} (filled: party origin, open: non-party)",
+                   fontsize=7, title_fontsize=7, loc="best")
+    fig.suptitle(_wrap(f"{title}: each origin's outcome, policy run minus its paired control at "
+                       f"the same seed; mean and 95 % CI (t) over up to {n} replicates"
+                       + (f"; {note}" if note else ""), 140), fontsize=9)
+    return fig
+
+
+def _layout(manifest: dict, res: dict) -> tuple[pd.DataFrame | None, str, str, str]:
+    """What the headline figure compares: (summary, group column, x label, note)."""
+    factors = [f["name"] for f in manifest["design"]["factors"]]
+    n_points = len(manifest["design"]["points"])
+    if "by_kind" in res:
+        others = [f.replace("_", " ") for f in factors if f != "agreement_kind"]
+        note = (f"pooled over {', '.join(others)} ({n_points} design points)" if others else "")
+        kinds = next(f["values"] for f in manifest["design"]["factors"]
+                     if f["name"] == "agreement_kind") or []
+        by_kind = res["by_kind"].copy()  # in the design's order, not alphabetical
+        by_kind["_o"] = by_kind.agreement_kind.map({k: i for i, k in enumerate(kinds)})
+        by_kind = by_kind.sort_values("_o", kind="stable").drop(columns="_o")
+        return by_kind, "agreement_kind", "agreement kind", note
+    summary = res["by_point"].copy()
+    if n_points == 1:
+        scen = manifest["config"]["experiment"].get("scenario", manifest["experiment"])
+        summary["policy"] = scen.replace("_", " ")
+        return summary, "policy", "scenario", ""
+    if n_points <= 12:
+        def show(v):
+            return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+        label = {int(r["point"]): ", ".join(f"{f.replace('_', ' ')} = {show(r[f])}"
+                                            for f in factors)
+                 for _, r in summary.drop_duplicates("point").iterrows()}
+        if len(set(label.values())) < len(label):  # a design may repeat a setting
+            label = {p: f"{v} (point {p})" for p, v in label.items()}
+        summary["setting"] = summary.point.astype(int).map(label)
+        return summary, "setting", "design setting", ""
+    return None, "", "", ""
+
+
+def _window(paired: pd.DataFrame) -> tuple[int, int] | None:
+    if {"window_start", "window_end"} <= set(paired.columns) and len(paired):
+        return int(paired.window_start.min()), int(paired.window_end.max())
+    return None
 
 
 def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
                        country: pd.DataFrame) -> list[str]:
-    """All figures of an analysed experiment, under ``root/figures``."""
+    """All figures of an analysed experiment, under ``root/figures``: the headline comparison
+    (per agreement kind, per design setting or the single policy; for a many-point design
+    without agreement kinds, outcomes against the levers instead), outcomes against the
+    levers (designs that vary numeric levers over many values), the time series, the
+    per-origin view and the sensitivity indices."""
     from pathlib import Path
 
     root = Path(root)
     folder = root / "figures"
     paths = []
-    if "by_kind" in res:
-        summary, group = res["by_kind"], "agreement_kind"
-    else:
-        summary = res["by_point"].copy()
-        summary["design point"] = summary["point"].astype(str)
-        group = "design point"
-    paths += _save(headline_figure(summary, group, manifest["experiment"]), folder, "headline")
+    title = manifest["experiment"]
+    window = _window(res["paired"])
+    replicates = int(manifest["config"]["experiment"].get("replicates", 1))
+    summary, group, xlabel, note = _layout(manifest, res)
+    for stale in ("headline", "levers", "countries", "sensitivity", "timeseries"):
+        for ext in ("png", "pdf"):  # a figure this design does not draw must not linger
+            (folder / f"{stale}.{ext}").unlink(missing_ok=True)
+    if summary is not None:
+        control = ("no-policy" if runs.role.eq("no_policy").any()
+                   and not runs.role.eq("no_agreement").any() else "no-agreement")
+        paths += _save(headline_figure(summary, group, title, window, xlabel, note, control),
+                       folder, "headline")
+    levers = [f["name"] for f in manifest["design"]["factors"]
+              if f.get("values") is None or len(f["values"]) > 4]
+    if levers and len(manifest["design"]["points"]) > 12:
+        if "sensitivity" in res:  # the most influential first
+            col = "ST" if "ST" in res["sensitivity"] else "mu_star"
+            rank = res["sensitivity"].groupby("factor")[col].mean().sort_values(ascending=False)
+            levers = [f for f in rank.index if f in levers] + [f for f in levers
+                                                               if f not in rank.index]
+        fig = lever_figure(res["by_point"], levers[:6], title, window, replicates)
+        paths += _save(fig, folder, "levers" if summary is not None else "headline")
     if runs.role.isin(["no_agreement", "no_policy"]).any():
         g = "agreement_kind" if "agreement_kind" in runs.columns else None
         paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")
+    else:
+        paths += _save(levels_figure(manifest, runs, country), folder, "timeseries")
+    if "by_country" in res and (summary is not None):
+        bc = res["by_country"]
+        cg = "agreement_kind" if "by_kind" in res else group
+        if cg == "agreement_kind":  # the headline's order of kinds
+            bc = bc.iloc[np.argsort([list(dict.fromkeys(summary[cg])).index(k)
+                                     for k in bc[cg]], kind="stable")]
+        if cg not in bc.columns:  # per design point: label the rows as the headline does
+            bc = bc.merge(summary[["point", group]].drop_duplicates(), on="point")
+        paths += _save(countries_figure(bc, cg, title, window, note), folder, "countries")
     if "sensitivity" in res:
-        paths += _save(sensitivity_figure(res["sensitivity"], manifest["design"]["kind"]),
-                       folder, "sensitivity")
+        n_pts = len(manifest["design"]["points"])
+        paths += _save(sensitivity_figure(res["sensitivity"], manifest["design"]["kind"],
+                                          f"{title} ({n_pts} design points × {replicates} "
+                                          "replicates)"), folder, "sensitivity")
     return paths
 
 

@@ -25,26 +25,12 @@ import pandas as pd
 from scipy import stats
 
 from migdev.core.params import FIELDS
+from migdev.experiments.analysis.outcomes import COUNTRY_OUTCOMES, OUTCOMES, outcome_label
 from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
 
-#: outcome -> (label, unit); the analysis tables and figures use these names
-OUTCOMES = {
-    "extra_recruits_nonparty": ("extra health recruits from non-party origins", "persons"),
-    "recruits_change_party": ("change in health recruits from party origins", "persons"),
-    "diversion_ratio": ("diversion ratio (non-party gain per party loss)", "ratio"),
-    "density_change_nonparty": ("health density change, non-party origins", "per 10,000"),
-    "returns_change": ("change in returns (all origins)", "persons"),
-    "missions_change": ("change in diaspora missions", "missions"),
-    "knowledge_change": ("change in knowledge transferred", "knowledge units"),
-    "returns_per_emigrant": ("returns per emigrant", "ratio"),
-    "missions_per_emigrant": ("missions per emigrant", "ratio"),
-    "knowledge_transferred": ("knowledge transferred", "knowledge units"),
-    "returnee_skill_gain": ("mean returnee skill gain", "h"),
-    "net_human_capital": ("net human capital at home vs no migration", "relative change"),
-    "formal_share": ("formal share of remittances", "share"),
-    "remittance_cost_share": ("remittance cost share", "share"),
-    "collective_investment": ("collective investment (contributions + match)", "kUSD"),
-}
+__all__ = ["COUNTRY_OUTCOMES", "OUTCOMES", "outcome_label", "analyse", "country_table",
+           "data_dictionary", "mean_ci", "paired_table", "run_outcomes", "sensitivity",
+           "summarise"]
 
 
 def _point_params(manifest: dict, point: int) -> dict:
@@ -65,12 +51,20 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
     post = policy[policy.step >= start]
     party = set(policy.loc[policy.party_to_agreement, "country"])
     nonparty = lambda d: d[~d.country.isin(party)]  # noqa: E731
+    in_party = lambda d: d[d.country.isin(party)]  # noqa: E731
+    first = policy[policy.step == policy.step.min()]
+
+    def per10k(x, rows=first):  # a count per 10,000 represented population of `rows`' origins
+        p = rows.population.sum() if "population" in rows else np.nan
+        return x * 10_000.0 / p if p else np.nan
+
     rec = post.recruits.sum()
     ret = post.returns.sum()
     out = {
+        "window_start": int(start), "window_end": int(policy.step.max()),
         "returns_per_emigrant": ret / rec if rec else np.nan,
         "missions_per_emigrant": post.missions.sum() / rec if rec else np.nan,
-        "knowledge_transferred": post.knowledge_transferred.sum(),
+        "knowledge_transferred": per10k(post.knowledge_transferred.sum()),
         "returnee_skill_gain": ((post.mean_returnee_skill_gain * post.returns).sum() / ret
                                 if ret else np.nan),
         "formal_share": post.remittances_formal.sum() / max(
@@ -78,20 +72,23 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         "remittance_cost_share": (post.remittance_fees.sum() + post.remittance_losses.sum())
         / max(post.remittances_formal.sum() + post.remittances_informal.sum()
               + post.collective_contributions.sum(), 1e-12),
-        "collective_investment": post.collective_contributions.sum() + post.matched_funds.sum(),
+        "collective_investment": per10k(post.collective_contributions.sum()
+                                        + post.matched_funds.sum()),
     }
     if ctrl is not None:
         cpost = ctrl[ctrl.step >= start]
         extra = nonparty(post).health_recruits.sum() - nonparty(cpost).health_recruits.sum()
-        in_party = lambda d: d[d.country.isin(party)]  # noqa: E731
         change = in_party(post).health_recruits.sum() - in_party(cpost).health_recruits.sum()
         dens = (nonparty(post).groupby("step").health_density.mean()
                 - nonparty(cpost).groupby("step").health_density.mean()).mean()
-        out.update({"returns_change": ret - cpost.returns.sum(),
-                    "missions_change": post.missions.sum() - cpost.missions.sum(),
-                    "knowledge_change": post.knowledge_transferred.sum()
-                    - cpost.knowledge_transferred.sum(),
-                    "extra_recruits_nonparty": extra, "recruits_change_party": change,
+        out.update({"returns_change": per10k(ret - cpost.returns.sum()),
+                    "missions_change": per10k(post.missions.sum() - cpost.missions.sum()),
+                    "knowledge_change": per10k(post.knowledge_transferred.sum()
+                                               - cpost.knowledge_transferred.sum()),
+                    "extra_recruits_nonparty": per10k(extra, nonparty(first))
+                    if len(nonparty(first)) else np.nan,
+                    "recruits_change_party": per10k(change, in_party(first))
+                    if len(in_party(first)) else np.nan,
                     "diversion_ratio": extra / -change if change < 0 else np.nan,
                     "density_change_nonparty": dens})
     if nomig is not None:
@@ -136,9 +133,42 @@ def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> p
     return pd.DataFrame(rows)
 
 
+def country_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
+    """One row per (point, replicate, origin): the origin's outcomes against the paired
+    control (``COUNTRY_OUTCOMES``), whether it is party to the agreement, the point's factors.
+    Empty when the experiment has no no-agreement or no-policy control."""
+    by_key = {k: g for k, g in country.groupby("key", sort=False)}
+    factors = [f["name"] for f in manifest["design"]["factors"]]
+    rows = []
+    for (point, rep), g in runs.groupby(["point", "replicate"], sort=True):
+        role = dict(zip(g.role, g.key))
+        pol = by_key.get(role.get("policy"))
+        ctrl = by_key.get(role.get("no_agreement", role.get("no_policy")))
+        if pol is None or ctrl is None:
+            continue
+        params = _point_params(manifest, int(point))
+        start = _start(params)
+        p, c = pol[pol.step >= start], ctrl[ctrl.step >= start]
+        pp = p.groupby("country", observed=True)
+        cc = c.groupby("country", observed=True)
+        dens = pp.health_density.mean() - cc.health_density.mean()
+        extra = pp.health_recruits.sum() - cc.health_recruits.sum()
+        first = pol[pol.step == pol.step.min()].set_index("country")
+        popn = (first["population"] if "population" in first
+                else pd.Series(np.nan, index=first.index))
+        for name in dens.index:
+            rows.append({"point": int(point), "replicate": int(rep),
+                         **{f: params.get(f) for f in factors}, "country": name,
+                         "party": bool(first.loc[name, "party_to_agreement"]),
+                         "density_change": dens[name],
+                         "extra_health_recruits": extra[name] * 10_000.0 / popn[name]
+                         if popn[name] else np.nan})
+    return pd.DataFrame(rows)
+
+
 def summarise(paired: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Mean and 95 % CI of every outcome, grouped by ``by``; long format."""
-    outs = [c for c in OUTCOMES if c in paired.columns]
+    outs = [c for c in (*OUTCOMES, *COUNTRY_OUTCOMES) if c in paired.columns]
     long = paired.melt(id_vars=by, value_vars=outs, var_name="outcome")
     res = long.groupby(by + ["outcome"], sort=True)["value"].apply(mean_ci).unstack()
     return res.reset_index()
@@ -179,8 +209,77 @@ def sensitivity(manifest: dict, paired: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+#: columns of the analysis tables that are not outcomes or factors: name -> (meaning, unit)
+TABLE_COLUMNS = {
+    "point": ("design point (row of the design; its factor values are in the same row)",
+              "index"),
+    "replicate": ("replicate of the design point (its seed is in the manifest)", "index"),
+    "window_start": ("first quarter of the window the outcomes are taken over (the "
+                     "agreement's start, or the first scheduled event)", "quarter"),
+    "window_end": ("last quarter of the window (the run's last quarter)", "quarter"),
+    "outcome": ("the outcome summarised in this row (see its own entry)", "name"),
+    "mean": ("mean over the group's replicates where the outcome is defined",
+             "the outcome's unit"),
+    "sd": ("standard deviation over those replicates", "the outcome's unit"),
+    "n": ("replicates where the outcome is defined (in the mean)", "count"),
+    "n_undefined": ("replicates where the outcome is undefined (left out of the mean)",
+                    "count"),
+    "ci_low": ("lower end of the 95 % confidence interval of the mean (t, n - 1 d.f.)",
+               "the outcome's unit"),
+    "ci_high": ("upper end of the 95 % confidence interval of the mean (t, n - 1 d.f.)",
+                "the outcome's unit"),
+    "country": ("origin country", "name"),
+    "party": ("the origin is party to the run's bilateral agreement", "bool"),
+    "factor": ("the design factor the indices are of", "name"),
+    "S1": ("first-order Sobol index (SALib)", "share of variance"),
+    "S1_conf": ("half-width of S1's 95 % bootstrap interval", "share of variance"),
+    "ST": ("total-order Sobol index (SALib)", "share of variance"),
+    "ST_conf": ("half-width of ST's 95 % bootstrap interval", "share of variance"),
+    "mu_star": ("Morris mu*: mean absolute elementary effect (SALib)", "the outcome's unit"),
+    "mu_star_conf": ("half-width of mu*'s 95 % bootstrap interval", "the outcome's unit"),
+    "sigma": ("Morris sigma: standard deviation of the elementary effects",
+              "the outcome's unit"),
+}
+
+#: integer-valued columns, written without a decimal point
+_INT_COLUMNS = ("point", "replicate", "n", "n_undefined", "window_start", "window_end")
+
+
+def describe_column(name: str) -> tuple[str, str]:
+    """(meaning, unit) of a column of the analysis tables: an outcome, a design factor (a
+    model parameter) or a summary column."""
+    if name in OUTCOMES or name in COUNTRY_OUTCOMES:
+        lab, unit, definition = {**OUTCOMES, **COUNTRY_OUTCOMES}[name]
+        return f"{lab}: {definition}", unit
+    if name in TABLE_COLUMNS:
+        return TABLE_COLUMNS[name]
+    if name in FIELDS:
+        md = FIELDS[name].metadata
+        return f"design factor: {md.get('doc', '')}", md.get("unit", "") or "-"
+    return "", ""
+
+
+def data_dictionary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (table, column): meaning and unit, for ``analysis/data_dictionary.csv``."""
+    rows = []
+    for table, df in tables.items():
+        cols = list(df.columns)
+        if "outcome" in df.columns:  # long format: describe the outcomes it holds too
+            cols += [o for o in dict.fromkeys(df["outcome"]) if o not in cols]
+        for c in cols:
+            meaning, unit = describe_column(c)
+            rows.append({"table": table, "column": c, "meaning": meaning, "unit": unit})
+    return pd.DataFrame(rows, columns=["table", "column", "meaning", "unit"])
+
+
 def _csv(path: Path, df: pd.DataFrame) -> None:
-    atomic_write(path, lambda p: df.to_csv(p, index=False))
+    """Write a table for reading: counts as integers, other numbers to 6 significant
+    digits (the stored Parquet tables keep full precision)."""
+    df = df.copy()
+    for c in _INT_COLUMNS:
+        if c in df.columns and pd.api.types.is_numeric_dtype(df[c]):
+            df[c] = df[c].round().astype("Int64")
+    atomic_write(path, lambda p: df.to_csv(p, index=False, float_format="%.6g"))
 
 
 def analyse(root: str | Path, quiet: bool = False) -> dict:
@@ -208,10 +307,21 @@ def analyse(root: str | Path, quiet: bool = False) -> dict:
         by_kind = summarise(paired, ["agreement_kind"])
         _csv(root / "analysis" / "by_agreement_kind.csv", by_kind)
         out["by_kind"] = by_kind
+    by_country = country_table(manifest, tables["runs"], tables["country"])
+    written = {"paired_runs.csv": paired, "by_point.csv": by_point}
+    if "by_kind" in out:
+        written["by_agreement_kind.csv"] = out["by_kind"]
+    if not by_country.empty:
+        group = ["agreement_kind"] if "agreement_kind" in factors else ["point"] + factors
+        out["by_country"] = summarise(by_country, group + ["country", "party"])
+        _csv(root / "analysis" / "by_country.csv", out["by_country"])
+        written["by_country.csv"] = out["by_country"]
     sens = sensitivity(manifest, paired)
     if sens is not None and not sens.empty:
         _csv(root / "analysis" / "sensitivity.csv", sens)
         out["sensitivity"] = sens
+        written["sensitivity.csv"] = sens
+    _csv(root / "analysis" / "data_dictionary.csv", data_dictionary(written))
     from migdev.experiments.analysis import figures
 
     out["figures"] = figures.experiment_figures(root, manifest, out, tables["runs"],

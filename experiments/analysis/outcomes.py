@@ -1,0 +1,83 @@
+"""The outcomes of an experiment's analysis: name, readable label, unit and definition.
+The analysis tables (experiments/analysis/stats.py), their data dictionary and the figures
+read them here."""
+
+from __future__ import annotations
+
+#: outcome -> (label, unit, definition). Counts are per 10,000 represented population of the
+#: origins concerned (the real population the simulated persons stand for), summed over the
+#: window (from the agreement's start to the last quarter): so they do not depend on how
+#: many persons are simulated. The analysis tables, their data dictionary and the figures
+#: use these names.
+OUTCOMES = {
+    "extra_recruits_nonparty": (
+        "extra health recruits from non-party origins", "per 10,000 population, cumulative",
+        "health workers leaving non-party origins over the window, policy run minus the "
+        "paired no-agreement control, per 10,000 population of the non-party origins"),
+    "recruits_change_party": (
+        "change in health recruits from party origins", "per 10,000 population, cumulative",
+        "health workers leaving the agreement's party origins over the window, policy minus "
+        "control, per 10,000 population of the party origins"),
+    "diversion_ratio": (
+        "diversion ratio", "persons per person",
+        "extra health recruits from non-party origins per health recruit the party origins "
+        "lost (both in simulated persons, policy minus control); undefined when the party "
+        "origins lost none, and always when no origin is party"),
+    "density_change_nonparty": (
+        "health density change, non-party origins", "per 10,000 population",
+        "mean over the window of the non-party origins' mean health-worker density, policy "
+        "minus control"),
+    "returns_change": (
+        "change in returns", "per 10,000 population, cumulative",
+        "returns home over the window (all origins), policy minus control"),
+    "missions_change": (
+        "change in diaspora missions", "per 10,000 population, cumulative",
+        "temporary return missions over the window (all origins), policy minus control"),
+    "knowledge_change": (
+        "change in knowledge transferred", "knowledge units per 10,000 population, cumulative",
+        "knowledge added by returnees and missions over the window, policy minus control"),
+    "returns_per_emigrant": (
+        "returns per emigrant", "returns per departure",
+        "returns over the window / departures over the window, policy run"),
+    "missions_per_emigrant": (
+        "missions per emigrant", "missions per departure",
+        "missions over the window / departures over the window, policy run"),
+    "knowledge_transferred": (
+        "knowledge transferred", "knowledge units per 10,000 population, cumulative",
+        "knowledge added by returnees and missions over the window, policy run"),
+    "returnee_skill_gain": (
+        "mean returnee skill gain", "h (skill units)",
+        "mean over the window's returnees of h at return minus h at departure, policy run"),
+    "net_human_capital": (
+        "net human capital at home vs no migration", "relative change (ratio − 1)",
+        "skilled human capital at home in the last quarter, policy run / no-migration "
+        "control − 1; > 0 is a brain gain"),
+    "formal_share": (
+        "formal share of remittances", "share (0–1)",
+        "formal / all household remittances over the window, policy run"),
+    "remittance_cost_share": (
+        "remittance cost share", "share (0–1)",
+        "(fees + informal losses) / amount sent over the window, policy run"),
+    "collective_investment": (
+        "collective investment", "kUSD per 10,000 population, cumulative",
+        "collective remittances plus public matching over the window, policy run"),
+}
+
+
+def outcome_label(name: str, unit: bool = True) -> str:
+    """Readable name of an outcome (with its unit in brackets), or the name itself."""
+    if name not in OUTCOMES:
+        return name.replace("_", " ")
+    lab, u, _ = OUTCOMES[name]
+    return f"{lab} [{u}]" if unit else lab
+
+
+#: per-origin outcomes of by_country.csv: name -> (label, unit, definition)
+COUNTRY_OUTCOMES = {
+    "density_change": ("health density change", "per 10,000 population",
+                       "the origin's health-worker density, mean over the window, policy run "
+                       "minus the paired no-agreement (or no-policy) control"),
+    "extra_health_recruits": ("extra health recruits", "per 10,000 population, cumulative",
+                              "health workers leaving the origin over the window, policy minus "
+                              "control, per 10,000 of its population"),
+}
