@@ -319,6 +319,7 @@ def Page():
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     threads = solara.use_reactive(False)
+    solara.Title(TITLE)  # the browser tab's name
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar(), solara.Column():
@@ -331,12 +332,31 @@ def Page():
                             render_interval=render_interval, use_threads=threads)
         with solara.Card("Model Parameters"):
             ModelCreator(model, MODEL_PARAMS, model_parameters=parameters)
+            SliderValues(parameters.value)
         with solara.Card("Country"):
             solara.Select(label="Show charts for", value=focus,
                           values=[ALL, *model.value.world.origin_names])
         with solara.Card("Information"):
             ShowSteps(model.value)
     Views(model.value, focus.value)
+
+
+def slider_values(chosen: dict) -> str:
+    """The value of every lever as the sidebar now sets it (Mesa's sliders show a value only
+    while dragged), as one line."""
+    parts = []
+    for name, label in LEVERS.items():
+        v = chosen.get(name, MODEL_PARAMS[name]["value"])
+        parts.append(f"{label.split(' [')[0].split(' (')[0].lower()} = {_fmt(v)}")
+    return " · ".join(parts)
+
+
+@solara.component
+def SliderValues(chosen: dict):
+    """Under the sliders: their values, and that Reset builds the model with them."""
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<div class='migdev-slider-values' style='font-size:12px;color:#444'>"
+        f"Set: {slider_values(chosen)}. <i>Reset</i> builds the model with these.</div>"))
 
 
 @solara.component

@@ -94,6 +94,8 @@ def test_demo_in_a_real_browser(server, tmp_path):
         before = drawn_views(page)
         assert len(before) == 5  # the network view and the four series charts
         assert page.get_by_text("Quarter 0").count() == 1
+        assert page.title().startswith("migdev: migration partnerships")  # the tab's name
+        assert "implementation rate = 1 ·" in page.locator(".migdev-slider-values").inner_text()
 
         # Step three times: the model's time advances to 3 and the plots change
         step = page.get_by_role("button", name="Step")
@@ -118,6 +120,10 @@ def test_demo_in_a_real_browser(server, tmp_path):
             "[role=slider]")
         slider.focus()
         slider.press("Home")  # to the declared minimum, 0
+        # the sidebar says the slider's value before Reset (Mesa's slider shows it only
+        # while dragged)
+        values = page.locator(".migdev-slider-values")
+        values.filter(has_text="implementation rate = 0 ·").wait_for(timeout=30_000)
         page.get_by_role("button", name="Reset").click()
         page.get_by_text("implementation rate: 0").wait_for(timeout=30_000)
         page.get_by_text("Time: 0").wait_for(timeout=30_000)
