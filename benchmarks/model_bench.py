@@ -43,6 +43,21 @@ def worker_model(n: int, steps: int, seed: int) -> dict:
             "rows": len(df), "pop_bytes": m.pop.nbytes()}
 
 
+def worker_small(n: int, steps: int, seed: int, reps: int = 7) -> dict:
+    """Build-and-run time of a calibration-size run in a warm process (as calibration and
+    sweeps run them, one after another): one warm-up run, then the median of ``reps``."""
+    from migdev.model import MigrationModel
+
+    times = []
+    for r in range(reps + 1):
+        t0 = time.perf_counter()
+        m = MigrationModel(rng=seed + r, n_persons=n)
+        m.run_for(steps)
+        m.country_frame()
+        times.append(time.perf_counter() - t0)
+    return {"run_s": statistics.median(times[1:]), "min_s": min(times[1:]), "reps": reps}
+
+
 def worker_boltzmann(n: int, steps: int, seed: int) -> dict:
     """Mesa's Boltzmann wealth example (per-agent Python objects) at ``n`` agents."""
     import math
@@ -93,7 +108,8 @@ def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int) 
             "array_bytes_per_person": runs[0]["pop_bytes"] / n,
             "ratio_to_mesa_baseline": (n * steps / run_s) / b_rate,
         })
-    return {"rows": rows, "baseline": {
+    small = _spawn("small", 10_000, 120, 1)
+    return {"rows": rows, "small_run": small, "baseline": {
         "model": "mesa.examples BoltzmannWealth (per-agent, with data collection)",
         "agents": baseline_n, "steps": baseline_steps, "agent_steps_per_s": b_rate,
         "seconds_per_run": statistics.median(r["run_s"] for r in base)}}
@@ -116,6 +132,11 @@ def print_table(res: dict) -> None:
         lo, hi = min(rows), max(rows)
         cost = (1 / rows[hi]["person_steps_per_s"]) / (1 / rows[lo]["person_steps_per_s"])
         print(f"cost per person-step at {hi:,} / at {lo:,}: {cost:.2f}x")
+    if "small_run" in res:
+        s = res["small_run"]
+        print(f"calibration-size run (10,000 persons x 120 steps, build and table included, "
+              f"warm process): {1000 * s['run_s']:.0f} ms median of {s['reps']} "
+              f"(fastest {1000 * s['min_s']:.0f} ms)")
 
 
 def main(argv=None) -> int:
@@ -134,7 +155,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.worker:
         kind, n, steps, seed = args.worker
-        fn = worker_model if kind == "model" else worker_boltzmann
+        fn = {"model": worker_model, "small": worker_small,
+              "boltzmann": worker_boltzmann}[kind]
         print(json.dumps(fn(int(n), int(steps), int(seed))))
         return 0
     try:

@@ -7,6 +7,7 @@ module builds the world and calls the processes in the order of the ODD schedule
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import mesa
@@ -107,8 +108,8 @@ class MigrationModel(mesa.Model):
         self._set_agency_terms()
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                              for d in range(self.n_dest)]
-        # persons: Mesa agents as views onto the arrays
-        self.migrants = [Migrant(self, i) for i in range(self.pop.n)]
+        # persons: Mesa agents as views onto the arrays, created when first asked for
+        self.migrants = MigrantViews(self)
 
         # community stocks
         self.comm = {
@@ -160,6 +161,29 @@ class MigrationModel(mesa.Model):
             "development_index": partial(_report, column="development_index", how="mean"),
         })
         self.record()
+
+    # ------------------------------------------------------------------ Mesa's agent sets
+    # The persons' Migrant views are registered with Mesa only when Mesa's agent sets are
+    # first read (building a million of them up front cost 4 s, the model itself 0.2 s).
+    def _materialise(self) -> None:
+        views = self.__dict__.get("migrants")
+        if views is not None:
+            views.materialise()
+
+    @property
+    def agents(self):
+        self._materialise()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._materialise()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._materialise()
+        return super().agent_types
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -420,6 +444,38 @@ class MigrationModel(mesa.Model):
             "development_index_end": float(last.development_index.mean()),
             **{f"path_{k}": v for k, v in self.paths().items()},
         }
+
+
+class MigrantViews(Sequence):
+    """``model.migrants``: one :class:`Migrant` view per population slot, each created (and
+    registered with Mesa) the first time it is asked for, so that building a model costs
+    nothing per person beyond its arrays. Indexing, ``len`` and iteration work as on a list;
+    reading ``model.agents`` creates every view."""
+
+    def __init__(self, model):
+        self._model = model
+        self._views: dict[int, Migrant] = {}
+
+    def __len__(self) -> int:
+        return self._model.pop.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        j = int(i) + n if int(i) < 0 else int(i)
+        if not 0 <= j < n:
+            raise IndexError(f"slot {i} is outside the population (0 to {n - 1})")
+        v = self._views.get(j)
+        if v is None:
+            v = self._views[j] = Migrant(self._model, j)
+        return v
+
+    def materialise(self) -> None:
+        """Create every view not yet created (in slot order)."""
+        if len(self._views) < len(self):
+            for j in range(len(self)):
+                self[j]
 
 
 def _report(model: MigrationModel, column: str, how: str) -> float:
