@@ -23,6 +23,8 @@ class RecruitmentAgency(mesa.Agent):
         attractiveness: (n_origins,) learned weight of each origin (from past success).
         offers, accepted: (n_origins,) offers made and accepted in the last quarter.
         complied: whether it kept out of protected origins in the last quarter.
+
+    The arrays are views onto the rows of ``model.agency_state`` (:class:`AgencyState`).
     """
 
     def __init__(self, model, index: int, destination: int, regulated: bool, fee_months: float,
@@ -33,24 +35,52 @@ class RecruitmentAgency(mesa.Agent):
         self.regulated = regulated
         self.fee_months = fee_months
         self.capacity = capacity
-        self.attractiveness = np.ones(n_origins)
-        self.offers = np.zeros(n_origins, dtype=np.int64)
-        self.accepted = np.zeros(n_origins, dtype=np.int64)
-        self.complied = True
-        self.total_placed = 0
+        # views onto rows of the model's agency arrays (AgencyState): the market and the
+        # learning rule update all agencies at once, the agent reads its own row
+        st = model.agency_state
+        self.attractiveness = st.attractiveness[index]
+        self.offers = st.offers[index]
+        self.accepted = st.accepted[index]
+
+    @property
+    def complied(self) -> bool:
+        """Whether it kept out of protected origins in the last quarter."""
+        return bool(self.model.agency_state.complied[self.index])
+
+    @property
+    def total_placed(self) -> int:
+        return int(self.model.agency_state.total_placed[self.index])
 
     def learn(self, rate: float) -> None:
-        """Attractiveness moves toward the latest acceptance rate where offers were made.
+        """This agency alone learns (the model steps all at once with :func:`learn`)."""
+        learn(self.model.agency_state, rate, rows=np.s_[self.index:self.index + 1])
 
-        a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers.
-        """
-        made = self.offers > 0
-        if made.any():
-            success = self.accepted[made] / self.offers[made]
-            self.attractiveness[made] = (1 - rate) * self.attractiveness[made] + rate * success
-            # keep a floor so an origin is never forgotten for good
-            np.maximum(self.attractiveness, 0.05, out=self.attractiveness)
-        self.total_placed += int(self.accepted.sum())
+
+class AgencyState:
+    """The agencies' learned and per-quarter state as (n_agencies, n_origins) arrays."""
+
+    def __init__(self, n_agencies: int, n_origins: int):
+        self.attractiveness = np.ones((n_agencies, n_origins))
+        self.offers = np.zeros((n_agencies, n_origins), dtype=np.int64)
+        self.accepted = np.zeros((n_agencies, n_origins), dtype=np.int64)
+        self.complied = np.ones(n_agencies, dtype=bool)
+        self.total_placed = np.zeros(n_agencies, dtype=np.int64)
+
+
+def learn(state: AgencyState, rate: float, rows=np.s_[:]) -> None:
+    """Attractiveness moves toward the latest acceptance rate where offers were made:
+
+    a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers,
+    with a floor of 0.05 so that an origin is never forgotten for good.
+    """
+    offers, accepted = state.offers[rows], state.accepted[rows]
+    attract = state.attractiveness[rows]
+    made = offers > 0
+    if made.any():
+        success = accepted[made] / offers[made]
+        attract[made] = (1 - rate) * attract[made] + rate * success
+        np.maximum(attract, 0.05, out=attract)
+    state.total_placed[rows] += accepted.sum(axis=1)
 
 
 def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
@@ -193,9 +223,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     u_ag = model.streams["agency"].random((n_ag, n_orig))
     u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
     u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
-    for a in model.agencies:
-        a.offers[:] = 0
-        a.accepted[:] = 0
+    model.agency_state.offers[:] = 0
+    model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
     el = np.flatnonzero(pop.at_home() & (pop.age < p.max_migration_age))
@@ -221,9 +250,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         offers = Offers(idx=chosen, channel=got["channel"], dest=got["dest"],
                         agency=got["agency"], fee=got["fee"], contract=got["contract"],
                         match=got["match"], guarantee=got["guarantee"])
-        per_ag = _per_agency(offers.agency, pop.origin[chosen], n_ag, n_orig)
-        for a in model.agencies:
-            a.offers[:] = per_ag[a.index]
+        model.agency_state.offers[:] = _per_agency(offers.agency, pop.origin[chosen], n_ag,
+                                                   n_orig)
         offered[chosen] = True
     # independent (network-driven) migration where the visa regime allows
     occ_el = pop.occ[el]
@@ -270,12 +298,11 @@ def _agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
                     model.lever_at("enforcement", model.agency_dest), p.unregulated_compliance)
     strength = model.policy.protect_strength
     respects = u_ag < comp[:, None] * strength[model.agency_dest]
-    for a in model.agencies:
-        a.complied = not bool((~respects[a.index] & model.policy.protected[a.destination]).any())
+    model.agency_state.complied[:] = ~(~respects
+                                       & model.policy.protected[model.agency_dest]).any(axis=1)
     penalty = p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength
-    attract = np.array([a.attractiveness for a in model.agencies])
-    cap = np.array([a.capacity for a in model.agencies])
-    offers = agency_offers(vac_left, model.agency_dest, cap, attract, respects,
+    offers = agency_offers(vac_left, model.agency_dest, model.agency_capacity,
+                           model.agency_state.attractiveness, respects,
                            model.policy.protected, model.policy.covered, penalty, supply,
                            w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:])
     ai, oi, ki = np.nonzero(offers)
@@ -303,9 +330,8 @@ def _per_agency(agency: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int) 
 
 def record_acceptances(model, agency: np.ndarray, origin: np.ndarray) -> None:
     """Agencies note which of their offers were accepted (they learn from it at step end)."""
-    per_ag = _per_agency(agency, origin, len(model.agencies), model.n_orig)
-    for a in model.agencies:
-        a.accepted[:] = per_ag[a.index]
+    model.agency_state.accepted[:] = _per_agency(agency, origin, len(model.agencies),
+                                                 model.n_orig)
 
 
 def lowest_per_group(el, g_el, u_el, total, supply):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.agency import record_acceptances
 from migdev.agents.association import collect_collective
 from migdev.agents.government import training_places
@@ -452,8 +453,7 @@ def decide(model, offers, attempts) -> None:
         np.add.at(model.flows_to_dest[:, :, 0], (pop.origin[a_idx], da), 1)
         h = occa == HEALTH
         np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
-    for a in model.agencies:
-        a.learn(p.agency_learning_rate)
+    agencies_learn(model.agency_state, p.agency_learning_rate)
 
 
 def work(model) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from migdev.agents import agency, association, community, government, migrant
-from migdev.agents.agency import RecruitmentAgency
+from migdev.agents.agency import AgencyState, RecruitmentAgency
 from migdev.agents.association import MigrantAssociation
 from migdev.agents.community import HomeCommunity
 from migdev.agents.government import Government
@@ -101,6 +101,7 @@ class MigrationModel(mesa.Model):
             self.communities.append(HomeCommunity(
                 self, c, o, f"{w.origin_names[o]} / community {c % p.communities_per_origin + 1}",
                 float(w.represented_pop[c]), int(w.comm_size[c])))
+        self.agency_state = AgencyState(self.n_dest * p.agencies_per_destination, self.n_orig)
         self.agencies = [RecruitmentAgency(self, d * p.agencies_per_destination + j, d, False,
                                            0.0, 0.0, self.n_orig)
                          for d in range(self.n_dest) for j in range(p.agencies_per_destination)]
@@ -244,6 +245,7 @@ class MigrationModel(mesa.Model):
             a.capacity = p.agency_capacity * p.n_persons
         self.agency_regulated = np.array([a.regulated for a in self.agencies])
         self.agency_fee = np.array([a.fee_months for a in self.agencies])
+        self.agency_capacity = np.array([a.capacity for a in self.agencies])
 
     def _set_demand(self) -> None:
         """Each destination's wanted stock of foreign workers per occupation before growth
