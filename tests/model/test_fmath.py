@@ -67,5 +67,28 @@ def test_uses_no_cpu_dispatched_numpy_function():
     allowed = {"np.asarray", "np.float64", "np.errstate", "np.isfinite", "np.clip", "np.where",
                "np.rint", "np.full_like", "np.floor", "np.ldexp", "np.int32", "np.inf",
                "np.nan", "np.frexp", "np.ones_like", "np.abs", "np.ndim", "np.prod",
-               "np.arange"}
+               "np.arange", "np.array", "np.empty", "np.ascontiguousarray"}
     assert called <= allowed, called - allowed
+    # the compiled kernels: Python's math module, exact operations only
+    used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "math"}
+    assert used <= {"isfinite", "inf", "nan", "frexp", "ldexp", "floor"}, used
+    # and no fast-math: numba may then reassociate or fuse a * b + c
+    assert "fastmath" not in inspect.getsource(fmath).split('"""', 2)[2]
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "expm1"])
+def test_compiled_kernels_give_the_bits_of_the_numpy_specification(name):
+    kernel, spec = getattr(fmath, name), getattr(fmath, f"{name}_numpy")
+    rng = np.random.default_rng(11)
+    wide = {"exp": [rng.normal(0, 5, 100_000), rng.uniform(-800, 800, 200_000),
+                    rng.uniform(-745.2, -700, 100_000)],
+            "log": [10.0 ** rng.uniform(-323, 308, 200_000), rng.uniform(0.5, 2.0, 100_000)],
+            "expm1": [rng.uniform(-5, 5, 100_000), rng.uniform(-0.6, 0.6, 100_000)]}[name]
+    special = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 5e-324, 2.2e-308,
+                        0.5, -0.5, 709.78, -708.4, -745.13, -746.0, 1e308])
+    for x in [*wide, special, special.reshape(4, 4)]:
+        a, b = np.asarray(kernel(x)), np.asarray(spec(x))
+        assert a.shape == b.shape
+        assert np.array_equal(a.view(np.int64), b.view(np.int64)), name
+    assert kernel(0.25) == spec(0.25) and isinstance(kernel(0.25), float)
