@@ -176,29 +176,31 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
     """
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0]
-    per_agency = np.zeros((n_ag, 4), dtype=np.int64)  # vacancies each agency fills
-    score_all = np.zeros((n_ag, 4, n_orig))
-    for d in range(n_dest):
-        ags = np.flatnonzero(agency_dest == d)
-        if len(ags) == 0:
-            continue
-        cap = capacity[ags]
-        # share of each occupation's vacancies per agency, then cap by capacity
-        per = apportion(vacancies[d], np.broadcast_to(cap, (4, len(ags))),
-                        None if u_split is None else u_split[d])  # (4, n_a)
-        tot = per.sum(axis=0)
-        over = tot > np.floor(cap)
-        if over.any():
-            scale = np.where(over, np.floor(cap) / np.maximum(tot, 1), 1.0)
-            per = np.floor(per * scale[None, :]).astype(np.int64)
-        bar = protected[d][None, :, None] & covered[d][None, :, :]  # (1, n_orig, 4)
-        margin = np.where(bar, np.where(respects[ags][:, :, None], 0.0,
-                                        1.0 - penalty[d][None, :, None]), 1.0)
-        score = attractiveness[ags][:, :, None] * supply[None, :, :] * margin  # (n_a, n_orig, 4)
-        if corridor is not None:
-            score = score * corridor[None, :, d, None]
-        per_agency[ags] = per.T
-        score_all[ags] = score.transpose(0, 2, 1)
+    # every destination at once: row (d, k) splits d's vacancies of k over d's agencies, in
+    # proportion to capacity (agencies are numbered destination by destination, the same
+    # number per destination, as the model builds them)
+    per_dest = n_ag // n_dest if n_dest else 0
+    if per_dest == 0 or not np.array_equal(agency_dest, np.repeat(np.arange(n_dest), per_dest)):
+        raise ValueError("agency_offers: agencies must be numbered destination by destination, "
+                         "the same number per destination")
+    cap = capacity.reshape(n_dest, per_dest)
+    per = apportion(vacancies.reshape(-1), np.repeat(cap, 4, axis=0),
+                    None if u_split is None else u_split.reshape(-1))  # (n_dest * 4, per_dest)
+    per = per.reshape(n_dest, 4, per_dest).transpose(0, 2, 1).reshape(n_ag, 4)
+    # cap by capacity
+    tot = per.sum(axis=1)
+    over = tot > np.floor(capacity)
+    if over.any():
+        scale = np.where(over, np.floor(capacity) / np.maximum(tot, 1), 1.0)
+        per = np.where(over[:, None], np.floor(per * scale[:, None]), per).astype(np.int64)
+    bar = protected[agency_dest][:, :, None] & covered[agency_dest]  # (n_ag, n_orig, 4)
+    margin = np.where(bar, np.where(respects[:, :, None], 0.0,
+                                    1.0 - penalty[agency_dest][:, :, None]), 1.0)
+    score = attractiveness[:, :, None] * supply[None, :, :] * margin  # (n_ag, n_orig, 4)
+    if corridor is not None:
+        score = score * corridor.T[agency_dest][:, :, None]
+    per_agency = per
+    score_all = score.transpose(0, 2, 1)
     # every agency and occupation at once: one row per (agency, occupation)
     rows = apportion(per_agency.reshape(-1), score_all.reshape(n_ag * 4, n_orig),
                      None if u_origin is None else u_origin.reshape(-1))
