@@ -18,25 +18,50 @@ class MigrantAssociation(mesa.Agent):
         matched: public money added to them last quarter (kUSD).
         missions: temporary-return missions organised last quarter.
         total_fund, total_matched, total_missions: cumulative.
+
+    The records are read from the model's ``AssociationState`` (one row per association).
     """
 
     def __init__(self, model, community: int, destination: int):
         super().__init__(model)
         self.community = community
         self.destination = destination
-        self.members = 0
-        self.fund = 0.0
-        self.matched = 0.0
-        self.missions = 0
-        self.total_fund = 0.0
-        self.total_matched = 0.0
-        self.total_missions = 0
+        self.index = community * model.n_dest + destination  # row of AssociationState
 
-    def record(self, members: int, fund: float, matched: float, missions: int) -> None:
-        self.members, self.fund, self.matched, self.missions = members, fund, matched, missions
-        self.total_fund += fund
-        self.total_matched += matched
-        self.total_missions += missions
+    def _get(self, name):
+        return getattr(self.model.association_state, name)[self.index].item()
+
+    members = property(lambda self: self._get("members"))
+    fund = property(lambda self: self._get("fund"))
+    matched = property(lambda self: self._get("matched"))
+    missions = property(lambda self: self._get("missions"))
+    total_fund = property(lambda self: self._get("total_fund"))
+    total_matched = property(lambda self: self._get("total_matched"))
+    total_missions = property(lambda self: self._get("total_missions"))
+
+
+class AssociationState:
+    """Every association's records as arrays, one row per community x destination (the
+    order of ``model.associations``): last quarter's members, fund, match and missions and
+    their cumulative totals; :func:`record` writes them all at once."""
+
+    def __init__(self, n: int):
+        self.members = np.zeros(n, dtype=np.int64)
+        self.fund = np.zeros(n)
+        self.matched = np.zeros(n)
+        self.missions = np.zeros(n, dtype=np.int64)
+        self.total_fund = np.zeros(n)
+        self.total_matched = np.zeros(n)
+        self.total_missions = np.zeros(n, dtype=np.int64)
+
+    def record(self, members, fund, matched, missions) -> None:
+        self.members[:] = members
+        self.fund[:] = fund
+        self.matched[:] = matched
+        self.missions[:] = missions
+        self.total_fund += self.fund
+        self.total_matched += self.matched
+        self.total_missions += self.missions
 
 
 def collective_funds(contributions: np.ndarray, matching_ratio: float, fee: float):
@@ -107,8 +132,7 @@ def missions(model, idx: np.ndarray) -> None:
     u = model.streams["mission"].random(pop.n, dtype=np.float32)
     nk = model.n_comm * model.n_dest
     if len(idx) == 0:
-        for a in model.associations:
-            a.record(0, 0.0, 0.0, 0)
+        model.association_state.record(0, 0.0, 0.0, 0)
         return
     ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
     engagement = model.lever_at("diaspora_engagement", pop.origin[idx])
@@ -122,6 +146,6 @@ def missions(model, idx: np.ndarray) -> None:
     # associations are laid out community by community, n_dest each
     ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin),
                             (model.n_comm,))
-    for i, a in enumerate(model.associations):
-        a.record(int(model.assoc_members[i]), float(model.assoc_fund[i]),
-                 float(model.assoc_fund[i] * ratio[i // model.n_dest]), int(organised[i]))
+    model.association_state.record(model.assoc_members.astype(np.int64), model.assoc_fund,
+                                   model.assoc_fund * np.repeat(ratio, model.n_dest),
+                                   organised)

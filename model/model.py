@@ -16,7 +16,7 @@ import pandas as pd
 
 from migdev.agents import agency, association, community, government, migrant
 from migdev.agents.agency import AgencyState, RecruitmentAgency
-from migdev.agents.association import MigrantAssociation
+from migdev.agents.association import AssociationState, MigrantAssociation
 from migdev.agents.community import HomeCommunity
 from migdev.agents.government import Government
 from migdev.agents.migrant import Migrant
@@ -107,6 +107,7 @@ class MigrationModel(mesa.Model):
                          for d in range(self.n_dest) for j in range(p.agencies_per_destination)]
         self.agency_dest = np.array([a.destination for a in self.agencies])
         self._set_agency_terms()
+        self.association_state = AssociationState(self.n_comm * self.n_dest)
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                              for d in range(self.n_dest)]
         # persons: Mesa agents as views onto the arrays, created when first asked for
