@@ -91,6 +91,36 @@ def test_agents_are_views_of_the_arrays():
     assert a.community.origin == int(m.pop.origin[17])
 
 
+def test_person_views_are_made_on_demand_and_institutions_read_their_rows():
+    from migdev.agents import Migrant
+
+    m = MigrationModel(rng=3, n_persons=800, world="abstract")
+    m.run_for(6)
+    # no person view exists until one is asked for
+    assert len(m.migrants) == 800 and not m.migrants._views
+    v = m.migrants[-1]
+    assert v is m.migrants[799] and v.slot == 799 and len(m.migrants._views) == 1
+    assert [x.slot for x in m.migrants[3:6]] == [3, 4, 5]
+    with pytest.raises(IndexError, match="outside the population"):
+        m.migrants[800]
+    # Mesa's agent sets see every person (reading them creates the views, once)
+    assert len(m.agents_by_type[Migrant]) == 800
+    assert m.migrants[799] is v and len(m.agents_by_type[Migrant]) == 800
+    # agencies and associations read their rows of the arrays the model updates at once
+    st = m.agency_state
+    for a in m.agencies[:5]:
+        assert np.shares_memory(a.attractiveness, st.attractiveness)
+        assert np.array_equal(a.offers, st.offers[a.index])
+        assert a.complied == bool(st.complied[a.index])
+        assert a.total_placed == int(st.total_placed[a.index])
+    assert st.total_placed.sum() > 0  # agencies placed someone in six quarters
+    ast = m.association_state
+    for a in m.associations:
+        assert a.index == a.community * m.n_dest + a.destination
+        assert a.total_fund == ast.total_fund[a.index]
+        assert a.members == ast.members[a.index]
+
+
 def test_seed_as_typed_text_and_bad_seeds():
     from migdev.core.errors import ParameterError
 
