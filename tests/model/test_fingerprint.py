@@ -6,7 +6,9 @@ with ``python -m migdev.benchmarks.fingerprint --update``.
 The stored hashes must hold on any x86-64 or ARM machine: the model uses no function whose
 result depends on the CPU (see ``migdev/core/fmath.py``). The second test shows it by running the
 same check in fresh processes with numpy's CPU-specific code paths switched off
-(``NPY_DISABLE_CPU_FEATURES``), as on a machine without AVX-512 or AVX2.
+(``NPY_DISABLE_CPU_FEATURES``) and the compiled kernels (numba) built for a generic x86-64 or
+ARM processor instead of this one (``NUMBA_CPU_NAME=generic``), as on a machine without
+AVX-512 or AVX2.
 """
 
 import json
@@ -46,10 +48,19 @@ def _disable_sets() -> list[list[str]]:
     return [feats[len(feats) // 2 :], feats] if len(feats) > 1 else [feats]
 
 
+def _elsewhere(disabled: list[str]) -> dict:
+    """The environment of a process that runs as on a CPU without ``disabled``: numpy's
+    dispatch switched off for them, numba's kernels compiled for a generic CPU."""
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(disabled))
+    if disabled:
+        env["NUMBA_CPU_NAME"] = "generic"
+    return env
+
+
 @pytest.mark.skipif(not _dispatched_features(), reason="this numpy build dispatches nothing")
 @pytest.mark.parametrize("disabled", _disable_sets(), ids=lambda f: "without-" + "-".join(f))
 def test_fingerprints_hold_without_cpu_features(disabled):
-    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(disabled))
+    env = _elsewhere(disabled)
     probe = subprocess.run(
         [sys.executable, "-c", "import numpy; numpy.show_runtime()"],
         env=env,
@@ -81,7 +92,7 @@ def test_fmath_matches_bit_for_bit_without_cpu_features():
     )
     hashes = set()
     for disabled in [[]] + _disable_sets():
-        env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(disabled))
+        env = _elsewhere(disabled)
         r = subprocess.run(
             [sys.executable, "-c", code],
             env=env,
