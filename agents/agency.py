@@ -51,10 +51,6 @@ class RecruitmentAgency(mesa.Agent):
     def total_placed(self) -> int:
         return int(self.model.agency_state.total_placed[self.index])
 
-    def learn(self, rate: float) -> None:
-        """This agency alone learns (the model steps all at once with :func:`learn`)."""
-        learn(self.model.agency_state, rate, rows=np.s_[self.index:self.index + 1])
-
 
 class AgencyState:
     """The agencies' learned and per-quarter state as (n_agencies, n_origins) arrays."""
@@ -67,20 +63,19 @@ class AgencyState:
         self.total_placed = np.zeros(n_agencies, dtype=np.int64)
 
 
-def learn(state: AgencyState, rate: float, rows=np.s_[:]) -> None:
-    """Attractiveness moves toward the latest acceptance rate where offers were made:
+def learn(state: AgencyState, rate: float) -> None:
+    """Every agency's attractiveness moves toward its latest acceptance rate where it made
+    offers:
 
     a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers,
     with a floor of 0.05 so that an origin is never forgotten for good.
     """
-    offers, accepted = state.offers[rows], state.accepted[rows]
-    attract = state.attractiveness[rows]
-    made = offers > 0
+    made = state.offers > 0
     if made.any():
-        success = accepted[made] / offers[made]
-        attract[made] = (1 - rate) * attract[made] + rate * success
-        np.maximum(attract, 0.05, out=attract)
-    state.total_placed[rows] += accepted.sum(axis=1)
+        a = state.attractiveness
+        a[made] = (1 - rate) * a[made] + rate * (state.accepted[made] / state.offers[made])
+        np.maximum(a, 0.05, out=a)
+    state.total_placed += state.accepted.sum(axis=1)
 
 
 def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
@@ -199,10 +194,8 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
     score = attractiveness[:, :, None] * supply[None, :, :] * margin  # (n_ag, n_orig, 4)
     if corridor is not None:
         score = score * corridor.T[agency_dest][:, :, None]
-    per_agency = per
-    score_all = score.transpose(0, 2, 1)
     # every agency and occupation at once: one row per (agency, occupation)
-    rows = apportion(per_agency.reshape(-1), score_all.reshape(n_ag * 4, n_orig),
+    rows = apportion(per.reshape(-1), score.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
                      None if u_origin is None else u_origin.reshape(-1))
     return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
 

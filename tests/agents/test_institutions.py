@@ -54,8 +54,10 @@ def test_agency_learning(tmp_path):
     a.attractiveness[:] = 1.0
     a.offers[:] = [10, 0, 0, 0]
     a.accepted[:] = [5, 0, 0, 0]
-    a.learn(0.2)
+    m.agency_state.offers[1:] = 0  # no other agency made offers
+    agency.learn(m.agency_state, 0.2)  # all agencies at once; the agent reads its row
     assert a.attractiveness.tolist() == pytest.approx([0.9, 1, 1, 1])
+    assert a.total_placed == 5
 
 
 def test_wanted_stock_and_vacancies():
