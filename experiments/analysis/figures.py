@@ -154,6 +154,15 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
     return fig
 
 
+def paired_control(runs: pd.DataFrame) -> str | None:
+    """The role the analysis pairs policy runs with (as ``stats``): the no-agreement
+    control, else the no-policy control, else None."""
+    for role in ("no_agreement", "no_policy"):
+        if runs.role.eq(role).any():
+            return role
+    return None
+
+
 def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.DataFrame,
                       group: str | None):
     """Non-party origins' health density and health recruits: policy runs against the
@@ -166,7 +175,7 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
         lambda x: x.rolling(4, min_periods=1).mean())
     pol = runs[runs.role == "policy"]
     labels = pol[group].astype(str) if group else pd.Series("policy", index=pol.index)
-    ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
+    ctrl = runs[runs.role == paired_control(runs)].drop_duplicates("key")
     series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
                         pd.DataFrame({"key": ctrl.key, "series": "paired control"})])
     df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
@@ -183,8 +192,7 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
                      fontsize=9)
     axes[0].axhline(WHO_CRITICAL_DENSITY, color="k", ls="--", lw=0.8,
                     label=f"WHO critical shortage ({WHO_CRITICAL_DENSITY:g} per 10,000)")
-    control = ("no-agreement control" if runs.role.eq("no_agreement").any()
-               else "no-policy control")
+    control = paired_control(runs).replace("_", "-") + " control"
     for ax in axes:
         ax.legend(title=f"policy runs{' by ' + group.replace('_', ' ') if group else ''}; "
                         f"{control}", fontsize=7, title_fontsize=7)
@@ -248,7 +256,7 @@ def country_figure(name: str, experiment: str, runs: pd.DataFrame, country: pd.D
     sns.set_theme(style="whitegrid", context="paper")
     pol = runs[runs.role == "policy"]
     labels = pol[group].astype(str) if group else pd.Series("policy", index=pol.index)
-    ctrl = runs[runs.role.isin(["no_agreement", "no_policy"])].drop_duplicates("key")
+    ctrl = runs[runs.role == paired_control(runs)].drop_duplicates("key")
     control = ("paired control (" + ctrl.role.iloc[0].replace("_", " ") + ")"
                if len(ctrl) else None)
     series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels}),
@@ -491,8 +499,7 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
         for ext in ("png", "pdf"):  # a figure this design does not draw must not linger
             (folder / f"{stale}.{ext}").unlink(missing_ok=True)
     if summary is not None:
-        control = ("no-policy" if runs.role.eq("no_policy").any()
-                   and not runs.role.eq("no_agreement").any() else "no-agreement")
+        control = (paired_control(runs) or "no_agreement").replace("_", "-")
         paths += _save(headline_figure(summary, group, title, window, xlabel, note, control),
                        folder, "headline")
     levers = [f["name"] for f in manifest["design"]["factors"]
@@ -505,7 +512,7 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
                                                                if f not in rank.index]
         fig = lever_figure(res["by_point"], levers[:6], title, window, replicates)
         paths += _save(fig, folder, "levers" if summary is not None else "headline")
-    if runs.role.isin(["no_agreement", "no_policy"]).any():
+    if paired_control(runs):
         g = "agreement_kind" if "agreement_kind" in runs.columns else None
         paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")
     else:

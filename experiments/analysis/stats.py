@@ -114,56 +114,59 @@ def mean_ci(x: pd.Series, level: float = 0.95) -> pd.Series:
                       "ci_low": m - half, "ci_high": m + half})
 
 
-def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
-    """One row per (point, replicate) with every outcome and the point's factor values."""
+def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
+    """For each (point, replicate) with a policy run: its row head (point, replicate, the
+    point's factor values), the point's start step and the country tables of the policy
+    run, its paired control (no-agreement, else no-policy) and its no-migration control
+    (None where not run)."""
     by_key = {k: g for k, g in country.groupby("key", sort=False)}
     factors = [f["name"] for f in manifest["design"]["factors"]]
-    rows = []
     for (point, rep), g in runs.groupby(["point", "replicate"], sort=True):
         role = dict(zip(g.role, g.key))
         pol = by_key.get(role.get("policy"))
         if pol is None:
             continue
         params = _point_params(manifest, int(point))
-        ctrl = role.get("no_agreement", role.get("no_policy"))
-        out = run_outcomes(pol, _start(params), by_key.get(ctrl),
-                           by_key.get(role.get("no_migration")))
-        rows.append({"point": int(point), "replicate": int(rep),
-                     **{f: params.get(f) for f in factors}, **out})
-    return pd.DataFrame(rows)
+        head = {"point": int(point), "replicate": int(rep),
+                **{f: params.get(f) for f in factors}}
+        yield (head, _start(params), pol,
+               by_key.get(role.get("no_agreement", role.get("no_policy"))),
+               by_key.get(role.get("no_migration")))
+
+
+def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
+    """One row per (point, replicate) with every outcome and the point's factor values."""
+    return pd.DataFrame([{**head, **run_outcomes(pol, start, ctrl, nomig)}
+                         for head, start, pol, ctrl, nomig in
+                         _replicates(manifest, runs, country)])
+
+
+def country_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame) -> pd.DataFrame:
+    """Each origin's ``COUNTRY_OUTCOMES`` in one replicate (pure function of the tables):
+    one row per origin with ``country``, ``party`` and the outcomes."""
+    p, c = policy[policy.step >= start], ctrl[ctrl.step >= start]
+    pp, cc = p.groupby("country", observed=True), c.groupby("country", observed=True)
+    first = policy[policy.step == policy.step.min()].set_index("country")
+    popn = first["population"] if "population" in first else np.nan
+    extra = pp.health_recruits.sum() - cc.health_recruits.sum()
+    out = pd.DataFrame({"density_change": pp.health_density.mean() - cc.health_density.mean(),
+                        "extra_health_recruits": extra * 10_000.0 / popn})
+    out["party"] = first["party_to_agreement"].astype(bool)
+    return out.rename_axis("country").reset_index()[["country", "party", *COUNTRY_OUTCOMES]]
 
 
 def country_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
     """One row per (point, replicate, origin): the origin's outcomes against the paired
     control (``COUNTRY_OUTCOMES``), whether it is party to the agreement, the point's factors.
     Empty when the experiment has no no-agreement or no-policy control."""
-    by_key = {k: g for k, g in country.groupby("key", sort=False)}
-    factors = [f["name"] for f in manifest["design"]["factors"]]
-    rows = []
-    for (point, rep), g in runs.groupby(["point", "replicate"], sort=True):
-        role = dict(zip(g.role, g.key))
-        pol = by_key.get(role.get("policy"))
-        ctrl = by_key.get(role.get("no_agreement", role.get("no_policy")))
-        if pol is None or ctrl is None:
-            continue
-        params = _point_params(manifest, int(point))
-        start = _start(params)
-        p, c = pol[pol.step >= start], ctrl[ctrl.step >= start]
-        pp = p.groupby("country", observed=True)
-        cc = c.groupby("country", observed=True)
-        dens = pp.health_density.mean() - cc.health_density.mean()
-        extra = pp.health_recruits.sum() - cc.health_recruits.sum()
-        first = pol[pol.step == pol.step.min()].set_index("country")
-        popn = (first["population"] if "population" in first
-                else pd.Series(np.nan, index=first.index))
-        for name in dens.index:
-            rows.append({"point": int(point), "replicate": int(rep),
-                         **{f: params.get(f) for f in factors}, "country": name,
-                         "party": bool(first.loc[name, "party_to_agreement"]),
-                         "density_change": dens[name],
-                         "extra_health_recruits": extra[name] * 10_000.0 / popn[name]
-                         if popn[name] else np.nan})
-    return pd.DataFrame(rows)
+    parts = [country_outcomes(pol, start, ctrl).assign(**head)
+             for head, start, pol, ctrl, _ in _replicates(manifest, runs, country)
+             if ctrl is not None]
+    if not parts:
+        return pd.DataFrame()
+    df = pd.concat(parts, ignore_index=True)
+    own = ["country", "party", *COUNTRY_OUTCOMES]
+    return df[[c for c in df.columns if c not in own] + own]  # point, replicate, factors first
 
 
 def summarise(paired: pd.DataFrame, by: list[str]) -> pd.DataFrame:

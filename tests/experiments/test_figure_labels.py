@@ -222,3 +222,10 @@ def test_an_experiment_without_a_paired_control_gets_its_origins_over_time(tmp_p
     labels = [t.get_text() for t in ts.axes[0].get_legend().get_texts()]
     assert "Malawi" in labels and any("WHO critical shortage" in t for t in labels)
     assert "2 replicates" in ts._suptitle.get_text().replace("\n", " ")
+
+
+def test_figures_pair_policy_runs_with_the_control_the_analysis_uses():
+    both = pd.DataFrame({"role": ["policy", "no_policy", "no_agreement", "no_migration"]})
+    assert figures.paired_control(both) == "no_agreement"  # as stats.paired_table
+    assert figures.paired_control(both[both.role != "no_agreement"]) == "no_policy"
+    assert figures.paired_control(both[both.role.isin(["policy", "no_migration"])]) is None
