@@ -50,3 +50,17 @@ def posterior_digest(folder: str | Path) -> str:
     from migdev.experiments.engine.store import _sha256_file
 
     return _sha256_file(Path(folder) / "posterior.parquet")
+
+
+def posterior_draws(folder: str | Path, names, seeds: list[int]) -> list[dict]:
+    """One particle of the posterior in ``folder`` per seed (the values of ``names``), drawn
+    by weight with that seed: a replicate's policy and controls, at every design point,
+    share it, and the same config draws the same particles."""
+    post = pd.read_parquet(Path(folder) / "posterior.parquet")
+    w = post.weight.to_numpy(dtype=float)
+    names = [c for c in names if c in post.columns]
+    out = []
+    for seed in seeds:
+        i = int(np.random.default_rng([seed, 0xCA1]).choice(len(post), p=w / w.sum()))
+        out.append({k: float(post[k].iloc[i]) for k in names})
+    return out

@@ -108,12 +108,12 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
     if cal and cfg.calibration:
         from migdev.experiments.engine.posterior import posterior_digest
 
-        if posterior_digest(cfg.calibration) != cal["posterior_sha256"]:
+        now = posterior_digest(cfg.calibration)
+        if now != cal["posterior_sha256"]:
             diffs.append(f"the calibration {cfg.calibration} is not the one the experiment "
                          f"started from (its posterior changed since: digest "
-                         f"{cal['posterior_sha256'][:12]}, now "
-                         f"{posterior_digest(cfg.calibration)[:12]}); the values differ "
-                         f"because of it")
+                         f"{cal['posterior_sha256'][:12]}, now {now[:12]}); the values "
+                         f"differ because of it")
     try:
         store.load(check=True)
     except StoreError as e:

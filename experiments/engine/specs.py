@@ -26,6 +26,7 @@ import numpy as np
 from migdev.core.records import Agreement, Event
 from migdev.experiments.engine.config import ExperimentConfig, check_size, to_jsonable
 from migdev.experiments.engine.design import Design
+from migdev.experiments.engine.posterior import posterior_draws
 
 ROLES = ("policy", "no_agreement", "no_policy", "no_migration")
 
@@ -115,7 +116,8 @@ def build_specs(cfg: ExperimentConfig, design: Design):
     check_size(cfg, len(design.points))
     seeds = replicate_seeds(cfg.master_seed, cfg.replicates)
     base = cfg.base_params()
-    drawn = posterior_draws(cfg, seeds) if cfg.posterior_draws else None
+    drawn = (posterior_draws(cfg.calibration, cfg.calibrated, seeds) if cfg.posterior_draws
+             else None)
     rows, specs = [], {}
     for point, overrides in enumerate(design.points):
         for rep, seed in enumerate(seeds):
@@ -129,21 +131,6 @@ def build_specs(cfg: ExperimentConfig, design: Design):
                 rows.append({"point": point, "replicate": rep, "role": role, "seed": seed,
                              "key": s.key})
     return rows, specs
-
-def posterior_draws(cfg: ExperimentConfig, seeds: list[int]) -> list[dict]:
-    """One particle of the calibration's posterior per replicate, drawn by weight with the
-    replicate's seed (so a replicate's policy and controls, at every design point, share
-    it, and the same config draws the same particles)."""
-    import pandas as pd
-
-    post = pd.read_parquet(Path(cfg.calibration) / "posterior.parquet")
-    w = post.weight.to_numpy(dtype=float)
-    names = [c for c in cfg.calibrated if c in post.columns]
-    out = []
-    for seed in seeds:
-        i = int(np.random.default_rng([seed, 0xCA1]).choice(len(post), p=w / w.sum()))
-        out.append({k: float(post[k].iloc[i]) for k in names})
-    return out
 
 
 def params_from_json(params: dict) -> dict:
