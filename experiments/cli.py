@@ -266,25 +266,24 @@ def _cmd_plot(args) -> int:
         from migdev.experiments.analysis.figures import check_origin
         from migdev.experiments.engine.store import Store
 
-        country = Store(root).load()["country"]
+        store = Store(root)
+        manifest, tables = store.manifest(), store.load()
         for name in args.country:
-            check_origin(name, country)
+            check_origin(name, tables["country"])
     res = analyse(root, quiet=args.quiet)
     for p in res.get("figures", []):
         print(p)
-    for name in args.country or ():
+    if args.country:
         from migdev.experiments.analysis.figures import _save, country_figure
-        from migdev.experiments.engine.store import Store
 
-        store = Store(root)
-        manifest, tables = store.manifest(), store.load()
         factors = [f["name"] for f in manifest["design"]["factors"]]
         group = "agreement_kind" if "agreement_kind" in factors else None
-        fig = country_figure(name, manifest["experiment"], tables["runs"], tables["country"],
-                             tables["corridor"], group)
-        slug = "".join(ch if ch.isalnum() else "_" for ch in name)
-        for p in _save(fig, root / "figures", f"country_{slug}"):
-            print(p)
+        for name in args.country:
+            fig = country_figure(name, manifest["experiment"], tables["runs"],
+                                 tables["country"], tables["corridor"], group)
+            slug = "".join(ch if ch.isalnum() else "_" for ch in name)
+            for p in _save(fig, root / "figures", f"country_{slug}"):
+                print(p)
     return 0
 
 
