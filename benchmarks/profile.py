@@ -1,4 +1,5 @@
-"""Where a run spends its time: cProfile of the default scenario, top functions by own time.
+"""Where a run spends its time: cProfile of the default scenario, top functions by own time,
+then the share of each process of the schedule (ODD §3) including what it calls.
 
     python -m migdev.benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
 """
@@ -31,7 +32,22 @@ def main(argv=None) -> int:
     for (fn, line, name), (_, ncalls, tt, _ct, _) in rows:
         where = fn.split("/")[-2:] if "/" in fn else [fn]
         print(f"{tt:>7.3f} {tt / total:>6.1%} {ncalls:>7}  {'/'.join(where)}:{line}({name})")
+    print(f"\n{'cum s':>7} {'share':>6}  process of the schedule (with what it calls)")
+    for module, name in PROCESSES:
+        ct = sum(v[3] for (fn, _, fname), v in st.stats.items()
+                 if fname == name and fn.replace("\\", "/").endswith(module))
+        print(f"{ct:>7.3f} {ct / total:>6.1%}  {module}:{name}")
+    print(f"{st.total_calls / args.steps:,.0f} Python-level calls per step")
     return 0
+
+
+#: the processes MigrationModel.step calls, in order (module file, function)
+PROCESSES = (("agents/government.py", "apply_agreements"), ("agents/migrant.py", "demography"),
+             ("agents/government.py", "labour_demand"), ("agents/agency.py", "recruitment_market"),
+             ("agents/migrant.py", "decide"), ("agents/migrant.py", "work"),
+             ("agents/migrant.py", "remit"), ("agents/association.py", "missions"),
+             ("agents/migrant.py", "returns"), ("agents/community.py", "update"),
+             ("model/model.py", "record"))
 
 
 if __name__ == "__main__":
