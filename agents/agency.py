@@ -229,7 +229,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 
     vac_left = vacancies.copy()
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
-    blocks = np.concatenate([g2g, _agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
+    blocks = np.concatenate([g2g, agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
     offers = None
     offered = np.zeros(pop.n, dtype=bool)
     if len(blocks):
@@ -285,7 +285,7 @@ def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
     return np.array(rows, dtype=OFFER_BLOCK)
 
 
-def _agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
+def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     """Each agency's offers this quarter; an agency respects a bar this quarter with
     probability compliance * implementation (regulated: enforcement)."""
     p, w = model.p, model.world

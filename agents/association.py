@@ -91,25 +91,25 @@ def mission_probability(ties, member, engagement, p):
 # 7. collective remittances and 8. temporary return missions
 # ---------------------------------------------------------------------------
 
-def collect_collective(model, idx, member, collective, household_fees) -> dict:
+def collect_collective(model, comm, origin, dest, member, collective, household_fees) -> dict:
     """Members' collective remittances reach the associations and are matched by the
     origin government; the total goes to community projects.
 
     Args:
-        idx: slots of persons abroad; member: whether each is a member; collective: what
-            each gives (kUSD); household_fees: fees on each one's household transfer.
+        comm, origin, dest: home community, origin and destination of each person abroad
+            (arrays); member: whether each is a member; collective: what each gives
+            (kUSD); household_fees: fees on each one's household transfer.
 
     Returns:
         this quarter's collective money (kUSD): collective, collective_fees,
         to_projects, matched.
     """
-    pop, nc = model.pop, model.n_comm
-    comm = pop.community[idx]
+    nc = model.n_comm
     contrib = np.bincount(comm, weights=collective, minlength=nc)
     ratio = model.lever_at("matching_ratio", model.world.comm_origin)
     fee = model.lever("formal_fee")
     if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
-        paid = np.bincount(comm, weights=collective * fee[pop.origin[idx], pop.dest[idx]],
+        paid = np.bincount(comm, weights=collective * fee[origin, dest],
                            minlength=nc)
         fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
     matched, to_projects, cfees = collective_funds(contrib, ratio, fee)
@@ -118,7 +118,7 @@ def collect_collective(model, idx, member, collective, household_fees) -> dict:
     model.flows["matched"] += matched
     model.comm["projects"] += to_projects
     # association records (members, funds) per community x destination
-    key = comm.astype(np.int64) * model.n_dest + pop.dest[idx]
+    key = comm.astype(np.int64) * model.n_dest + dest
     nk = nc * model.n_dest
     model.assoc_members = np.bincount(key, weights=member, minlength=nk)
     model.assoc_fund = np.bincount(key, weights=collective, minlength=nk)
@@ -142,7 +142,13 @@ def missions(model, idx: np.ndarray) -> None:
     np.add.at(model.flows_to_dest[:, :, 4], (pop.origin[go], pop.dest[go]), 1)
     model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
     key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
-    organised = np.bincount(key[pop.member[go]], minlength=nk)
+    record(model, np.bincount(key[pop.member[go]], minlength=nk))
+
+
+def record(model, organised: np.ndarray) -> None:
+    """The associations' records of the quarter: members and funds (from
+    :func:`collect_collective`), the public match and the missions they organised
+    (``organised``, one count per community x destination)."""
     # associations are laid out community by community, n_dest each
     ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin),
                             (model.n_comm,))

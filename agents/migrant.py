@@ -350,7 +350,7 @@ def end_stay(pop, idx) -> np.ndarray:
 
 def demography(model, t: int) -> None:
     """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
-    p, pop, w = model.p, model.pop, model.world
+    p, pop = model.p, model.pop
     u = model.streams["demography"].random((2, pop.n), dtype=np.float32)
     exits = ageing(pop.age, p.retirement_age)
     if p.skill_growth_home > 0:
@@ -360,31 +360,11 @@ def demography(model, t: int) -> None:
         return
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
-    # the brain-gain incentive: expected earnings with the chance of emigrating
-    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
-    dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
-    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
-    expected = (1.0 - prospect) * home + prospect * dest
-    cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
-    probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
     origin = pop.origin[idx]
-    cohort = np.bincount(origin, minlength=model.n_orig)
-    # places per entrant: the capacity (x replacement) times the base-year occupation share
-    # (n_orig, 3); the health capacity may be set per origin
-    cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
-                                       p.training_capacity_education,
-                                       p.training_capacity_other), axis=-1) * w.occ_share
-    # places not taken for want of applicants are kept for later entrants (a year's worth
-    # plus one place at most): with a few entrants a quarter (a small simulated population)
-    # the places are then filled as fully as with many (ODD §7.2)
-    per_entrant = training_places(np.ones(model.n_orig), cap, model.policy.extra_training,
-                                  model.training_multiplier)
-    credit = model.place_credit + cohort[:, None] * per_entrant
-    places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
+    probs, places, credit, per_entrant = training_system(model, origin)
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
                                       p.training_elasticity, model.u_round["elastic"])
-    year = 4.0 * model.cohort_expected[:, None] * per_entrant
-    model.place_credit = np.minimum(credit - np.minimum(applicants[:, :3], places), year + 1.0)
+    keep_unused_places(model, credit, applicants, places, per_entrant)
     # the new entrants take the slots of those who left
     new_ids = np.arange(model.next_person_id, model.next_person_id + len(idx))
     model.next_person_id += len(idx)
@@ -399,8 +379,47 @@ def demography(model, t: int) -> None:
     pop.h_dep[idx] = 1.0
     pop.ties[idx] = 0.5 + 0.5 * u[1][idx]
     model.flows.add("health_trainees", idx[occ == HEALTH])
-    # applicants are counted per origin: put them on each origin's first community
-    first = np.arange(model.n_orig) * p.communities_per_origin
+    count_applicants(model, applicants)
+
+
+def training_system(model, origin: np.ndarray):
+    """The origins' side of entry (ODD §7.2), for this quarter's entrants (``origin``: the
+    origin of each): the track probabilities (n_orig, 4), the integer places of the skilled
+    tracks (n_orig, 3), the places credited before rounding and the places per entrant."""
+    p, w = model.p, model.world
+    # the brain-gain incentive: expected earnings with the chance of emigrating
+    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
+    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
+    expected = (1.0 - prospect) * home + prospect * dest
+    cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
+    probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
+    cohort = np.bincount(origin, minlength=model.n_orig)
+    # places per entrant: the capacity (x replacement) times the base-year occupation share
+    # (n_orig, 3); the health capacity may be set per origin
+    cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
+                                       p.training_capacity_education,
+                                       p.training_capacity_other), axis=-1) * w.occ_share
+    # places not taken for want of applicants are kept for later entrants (a year's worth
+    # plus one place at most): with a few entrants a quarter (a small simulated population)
+    # the places are then filled as fully as with many (ODD §7.2)
+    per_entrant = training_places(np.ones(model.n_orig), cap, model.policy.extra_training,
+                                  model.training_multiplier)
+    credit = model.place_credit + cohort[:, None] * per_entrant
+    places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
+    return probs, places, credit, per_entrant
+
+
+def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:
+    """Places not taken this quarter are credited to later entrants, up to a year's worth
+    plus one (ODD §7.2)."""
+    year = 4.0 * model.cohort_expected[:, None] * per_entrant
+    model.place_credit = np.minimum(credit - np.minimum(applicants[:, :3], places), year + 1.0)
+
+
+def count_applicants(model, applicants) -> None:
+    """Health applicants are counted per origin: on each origin's first community."""
+    first = np.arange(model.n_orig) * model.p.communities_per_origin
     model.flows["health_applicants"][first] += applicants[:, HEALTH]
 
 
@@ -493,7 +512,8 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     received = np.bincount(pop.community[idx], weights=ch["received"], minlength=model.n_comm)
     model.comm["investment"] += p.household_invest_share * received
     np.add.at(model.flows_to_dest[:, :, 3], (pop.origin[idx], pop.dest[idx]), amount)
-    money = collect_collective(model, idx, member, collective, ch["fee"])
+    money = collect_collective(model, pop.community[idx], pop.origin[idx], pop.dest[idx],
+                               member, collective, ch["fee"])
     model.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
                         "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
                         **money}
