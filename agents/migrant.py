@@ -351,7 +351,8 @@ def end_stay(pop, idx) -> np.ndarray:
 def demography(model, t: int) -> None:
     """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
     p, pop = model.p, model.pop
-    u = model.streams["demography"].random((2, pop.n), dtype=np.float32)
+    # per person: the track choice, the rank for scarce places, the entrant's ties
+    u = model.streams["demography"].random((3, pop.n), dtype=np.float32)
     exits = ageing(pop.age, p.retirement_age)
     if p.skill_growth_home > 0:
         experience_at_home(pop.h, pop.at_home() & (pop.occ < LOW), p.skill_growth_home, p.h_max)
@@ -377,7 +378,7 @@ def demography(model, t: int) -> None:
     pop.age[idx] = p.entry_age
     pop.h[idx] = 1.0
     pop.h_dep[idx] = 1.0
-    pop.ties[idx] = 0.5 + 0.5 * u[1][idx]
+    pop.ties[idx] = 0.5 + 0.5 * u[2][idx]  # independent of the rank (ODD §7.2)
     model.flows.add("health_trainees", idx[occ == HEALTH])
     count_applicants(model, applicants)
 
