@@ -1,0 +1,472 @@
+"""The reference model: the rules of migdev written the plain Mesa way, one agent per person.
+
+Read this first. ``ReferenceModel`` runs the schedule of docs/ODD.md §3 with one
+:class:`Person` object per simulated person, each with its own attributes and one method
+per stage of its quarter (grow older, decide on an offer, work, remit, go on a mission,
+return). Each method states the person's rule of ODD §7 in scalar Python, one person at a
+time, drawing its own random numbers from Mesa's ``model.random`` only when it needs them.
+
+It serves three purposes:
+
+* the **executable specification** of the person-level rules, written independently of
+  the vectorised processes of ``migdev.agents.migrant`` (which draw fixed blocks of
+  numbers for common random numbers and work on whole arrays);
+* the **oracle** of the fast model: the same parameters on the same world must give the
+  same distribution of every per-step output (:mod:`migdev.model.oracle` states the
+  test; ``tests/model/test_reference.py`` runs it on every shipped scenario);
+* the **fair baseline** of the benchmark (``python -m migdev.benchmarks`` prints the
+  ratio): the same rules on the same world, as a per-agent Mesa model would run them.
+
+What it shares with :class:`~migdev.model.MigrationModel`: the world and the initial
+population (``build_world``, so run *s* of both starts from the same persons), and the
+institutions — governments (agreements, measured density, labour demand, training
+places, adaptive policy), the agencies' split of vacancies over origins and their
+learning, the associations' accounts, the communities' stocks — and the output tables.
+The institutions read the persons through a census (``pop`` arrays filled from the
+agents) taken where the schedule needs one, as a statistical office would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from migdev.agents import association, community, government
+from migdev.agents.agency import agency_blocks, g2g_placements
+from migdev.agents.agency import learn as agencies_learn
+from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
+from migdev.core import fmath
+from migdev.core.codes import (
+    CH_AGREEMENT,
+    CH_INDEPENDENT,
+    CH_REGULATED,
+    CH_UNREGULATED,
+    HEALTH,
+    HOME,
+    IRREGULAR,
+    LOW,
+    RETURNED,
+    SETTLED,
+    TEMP,
+)
+from migdev.model.model import MigrationModel
+
+#: a person's attributes (the fields of migdev.core.population.Population)
+STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest",
+         "contract_left", "q_abroad", "n_stays", "savings", "debt", "integration", "ties",
+         "member", "channel", "matched", "h_dep", "guarantee", "remitted")
+#: what a new entrant starts with besides origin, community, age, skill and ties
+NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
+           "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
+           "matched": False, "guarantee": 0.0, "remitted": False}
+REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
+            CH_UNREGULATED: "rec_unregulated", CH_INDEPENDENT: "rec_independent"}
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + fmath.exp(-x))
+
+
+def _clip01(x: float) -> float:
+    return min(max(x, 0.0), 1.0)
+
+
+class Person(mesa.Agent):
+    """One person of working age: at home, abroad (temporary, settled, irregular) or
+    returned. Attributes as in ``STATE`` (ODD §2); ``offer`` / ``attempt`` hold this
+    quarter's offer of work abroad or destination of an independent attempt."""
+
+    def __init__(self, model, slot: int, **state):
+        super().__init__(model)
+        self.slot = slot  # the person's row in the census
+        self.__dict__.update(state)
+        self.offer = None
+        self.attempt = None
+        self.income = 0.0
+
+    @property
+    def abroad(self) -> bool:
+        return TEMP <= self.status <= IRREGULAR
+
+    @property
+    def at_home(self) -> bool:
+        return self.status == HOME or self.status == RETURNED
+
+    @property
+    def skilled(self) -> bool:
+        return self.occ < LOW
+
+    def _flow(self, name: str, amount: float = 1.0) -> None:
+        self.model.flows[name][self.community] += amount
+
+    # 2. demography (ODD §7.2) ----------------------------------------------------------
+    def grow_older(self) -> bool:
+        """A quarter older; skilled persons at home gain experience. True at retirement."""
+        p = self.model.p
+        self.age += 0.25
+        if p.skill_growth_home > 0 and self.at_home and self.skilled:
+            self.h = min(self.h * (1.0 + p.skill_growth_home), p.h_max)
+        return self.age >= p.retirement_age
+
+    def choose_track(self, probs) -> int:
+        """An entrant applies to a track with the origin's logit probabilities."""
+        u, cum = self.random.random(), 0.0
+        for k in range(LOW):
+            cum += probs[k]
+            if u < cum:
+                return k
+        return LOW
+
+    # 5. migration decision (ODD §7.5) --------------------------------------------------
+    def decide(self) -> None:
+        """Accept an offer, or make an independent attempt, with logit probability."""
+        m, p = self.model, self.model.p
+        w = m.world
+        if self.offer is not None:
+            o = self.offer
+            d = int(o["dest"])
+            fee_months = o["fee"] * 3.0 / w.wage_dest[d, self.occ]
+            asc = p.asc_offer
+        elif self.attempt is not None:
+            d, fee_months, asc = self.attempt, 0.0, p.asc_independent
+        else:
+            return
+        home_wage = w.home_wage[self.origin, self.occ] * m.lever_at("home_wage_scale",
+                                                                    self.origin)
+        utility = (asc + p.beta_wage * fmath.log(w.wage_dest[d, self.occ] / home_wage)
+                   - p.beta_fee * fee_months - p.moving_cost
+                   + p.beta_network * fmath.log1p(m.network_pct[self.community, d])
+                   - p.beta_ties * self.ties
+                   + p.beta_integration_policy * m.lever_at("integration_policy", d))
+        if self.random.random() >= _logistic(utility):
+            return
+        if self.offer is not None:
+            o = self.offer
+            self.leave(d, int(o["channel"]), int(o["contract"]), float(o["fee"]),
+                       self.random.random() < o["match"], float(o["guarantee"]), TEMP)
+            if o["agency"] >= 0:
+                m.agency_state.accepted[o["agency"], self.origin] += 1
+            self._flow("recruit_fees", float(o["fee"]))
+        elif self.skilled:  # settles on a skilled visa
+            self.leave(d, CH_INDEPENDENT, 0, 0.0,
+                       self.random.random() < p.skill_match_independent, 0.0, SETTLED)
+        else:  # irregular
+            self.leave(d, CH_INDEPENDENT, 0, 0.0, True, 0.0, IRREGULAR)
+        self._flow(REC_FLOW[self.channel])
+        m.flows_to_dest[self.origin, d, 0] += 1
+        if self.occ == HEALTH:
+            self._flow("rec_health")
+            m.flows_to_dest[self.origin, d, 1] += 1
+
+    def leave(self, d, channel, contract, fee, matched, guarantee, status) -> None:
+        self.status, self.dest, self.channel, self.contract_left = status, d, channel, contract
+        self.q_abroad, self.n_stays = 0, self.n_stays + 1
+        self.debt += fee
+        self.matched, self.h_dep, self.guarantee = bool(matched), self.h, guarantee
+        self.integration, self.member, self.savings = 0.0, False, 0.0
+
+    # 6. work abroad (ODD §7.6) ---------------------------------------------------------
+    def work(self) -> None:
+        """A quarter of work: income, skills, association membership, integration, ties."""
+        m, p = self.model, self.model.p
+        wage = m.world.wage_dest[self.dest]
+        irregular = self.status == IRREGULAR
+        if (not irregular and not self.matched and self.skilled
+                and self.random.random() < p.recognition_rate):
+            self.matched = True  # skills recognised
+        if irregular:
+            self.matched = False
+            self.income = 0.7 * wage[LOW]
+        else:
+            self.income = wage[self.occ] * self.h if self.matched else wage[LOW]
+        if self.matched:
+            self.h *= 1.0 + p.skill_growth_abroad
+        elif self.skilled:
+            self.h *= 1.0 - p.brain_waste_rate
+        self.h = min(max(self.h, p.h_min), p.h_max)
+        if not self.member and self.random.random() < p.association_join_rate:
+            self.member = True
+        drive = (m.lever_at("integration_policy", self.dest)
+                 + p.association_advocacy * self.member
+                 - p.abuse_penalty * (self.channel == CH_UNREGULATED))
+        self.integration = _clip01(self.integration
+                                   + p.integration_rate * drive * (1.0 - self.integration))
+        self.ties = _clip01(self.ties - p.ties_decay * self.ties
+                            + p.association_ties * self.member * (1.0 - self.ties))
+        self.q_abroad += 1
+        self._flow("abroad_start")
+
+    # 7. remittances (ODD §7.7) ---------------------------------------------------------
+    def remit(self) -> tuple[float, float]:
+        """Repay debt, save, remit to the household (formal or informal channel) and, as a
+        member, to the association. Returns (collective gift, household transfer fee)."""
+        m, p = self.model, self.model.p
+        net = self.income * (1.0 - p.consumption_share)
+        repay = min(self.debt, p.debt_repay_share * net)
+        share = _clip01(p.remit_base + p.remit_ties * self.ties
+                        - p.remit_years * self.q_abroad / 4.0)
+        amount = (net - repay) * share
+        self.debt = max(self.debt - repay, 0.0)
+        self.savings += net - repay - amount
+        collective = amount * p.collective_share if self.member else 0.0
+        household = amount - collective
+        formal_fee = m.lever_at("formal_fee", (self.origin, self.dest))
+        p_formal = _logistic(p.channel_const - p.channel_cost * 100.0
+                             * (formal_fee - p.informal_fee - p.informal_loss))
+        formal = (self.random.random() < m.comm["access"][self.community]
+                  and self.random.random() < p_formal)
+        fee = household * (formal_fee if formal else p.informal_fee)
+        lost = not formal and self.random.random() < p.informal_loss
+        loss = household - fee if lost else 0.0
+        self.remitted = household > 0
+        self._flow("rem_formal" if formal else "rem_informal", household)
+        self._flow("rem_losses", loss)
+        m.comm["investment"][self.community] += p.household_invest_share * (household - fee
+                                                                            - loss)
+        m.flows_to_dest[self.origin, self.dest, 3] += amount
+        m.money["sent"] += household
+        m.money["received"] += household - fee - loss
+        m.money["fees"] += fee
+        m.money["losses"] += loss
+        return collective, fee
+
+    # 8. missions (ODD §7.8) ------------------------------------------------------------
+    def go_on_mission(self) -> bool:
+        """A skilled migrant in regular status may make a temporary return mission."""
+        m, p = self.model, self.model.p
+        if not self.skilled or self.status == IRREGULAR:
+            return False
+        engagement = m.lever_at("diaspora_engagement", self.origin)
+        prob = min(1.0, p.mission_rate * (1.0 + engagement)
+                   * (1.0 + p.mission_member_boost * self.member) * self.ties)
+        if self.random.random() >= prob:
+            return False
+        self._flow("missions")
+        self._flow("knowledge_in", p.knowledge_per_mission * self.h)
+        m.flows_to_dest[self.origin, self.dest, 4] += 1
+        return True
+
+    # 9. returns (ODD §7.9) -------------------------------------------------------------
+    def consider_return(self) -> None:
+        """Temporary contracts run down and end in return, settlement or overstay; settled
+        migrants return with a hazard, irregular ones by choice or removal."""
+        m, p = self.model, self.model.p
+        dev = m.comm["development"][self.community]
+        if self.status == TEMP:
+            self.contract_left -= 1
+            if self.contract_left > 0:
+                return
+            self._flow("contract_ends")
+            g = self.guarantee
+            settle = p.settlement_visa_openness * self.integration * (1 - g) if self.skilled \
+                else 0.0
+            overstay = _logistic(p.overstay_const - p.overstay_enforcement * p.border_enforcement
+                                 + p.overstay_hardship * (1.0 - dev)) * (1.0 - g)
+            u = self.random.random()
+            if u < settle:
+                self.status = SETTLED
+            elif u < settle + (1.0 - settle) * overstay:
+                self.status = IRREGULAR
+                self._flow("overstays")
+            else:
+                self.come_home()
+        elif self.status == SETTLED:
+            hazard = p.return_hazard * fmath.exp(
+                p.hazard_ties * self.ties + p.hazard_development * dev
+                + p.hazard_incentive * m.lever_at("return_incentive", self.origin)
+                - p.hazard_integration * self.integration - p.hazard_years * self.q_abroad / 4.0)
+            if self.random.random() < -fmath.expm1(-hazard):
+                self.come_home()
+        elif self.random.random() < p.irregular_return + p.removal_rate * p.border_enforcement:
+            self.come_home()
+
+    def come_home(self) -> None:
+        """Back home with the skills gained and the savings (invested in part)."""
+        m, p = self.model, self.model.p
+        gain = max(self.h - self.h_dep, 0.0)
+        m.comm["investment"][self.community] += p.household_invest_share * self.savings
+        self.savings = 0.0
+        self.status, self.contract_left, self.member, self.remitted = RETURNED, 0, False, False
+        self._flow("returns")
+        self._flow("return_gain", gain)
+        self._flow("knowledge_in", p.knowledge_per_gain * gain)
+        m.flows_to_dest[self.origin, self.dest, 2] += 1
+
+
+class ReferenceModel(MigrationModel):
+    """The per-agent reference (see the module docstring); same arguments and outputs as
+    :class:`~migdev.model.MigrationModel`. ``model.persons`` lists the Person agents by
+    census row (``model.migrants`` is the same list)."""
+
+    #: the class of the persons (a subclass may change a rule, as the oracle's tests do)
+    person_class = Person
+
+    def __init__(self, params=None, *, rng=None, scenario=None, **overrides):
+        super().__init__(params, rng=rng, scenario=scenario, **overrides)
+        pop = self.pop
+        columns = {name: getattr(pop, name).tolist() for name in STATE}
+        self.persons = [self.person_class(self, i, **{k: v[i] for k, v in columns.items()})
+                        for i in range(pop.n)]
+        self.migrants = self.persons
+        self.network_pct = self.diaspora_share()
+        self.money = dict.fromkeys(("sent", "received", "fees", "losses"), 0.0)
+
+    def _materialise(self) -> None:  # every person is an agent from the start
+        pass
+
+    def step(self) -> None:
+        """One quarter, in the order of the ODD schedule (docs/ODD.md §3)."""
+        t = self.steps
+        self.flows.reset()
+        self.flows_to_dest[:] = 0.0
+        self.apply_events(t)                                     # 1. scheduled events
+        r = self.streams["rounding"]
+        self.u_round = {"vacancies": r.random((self.n_dest, 4)),
+                        "training": r.random((self.n_orig, 3)),
+                        "elastic": r.random((self.n_orig, 3))}
+        government.apply_agreements(self, t)                     # 1. agreements in force
+        self.demography()                                        # 2. ageing, entry, training
+        self.census(("status", "dest", "occ"))
+        vacancies = government.labour_demand(self, t)            # 3. labour demand
+        self.recruitment(vacancies)                              # 4. recruitment
+        for person in self.persons:                              # 5. migration decisions
+            person.decide()
+        agencies_learn(self.agency_state, self.p.agency_learning_rate)
+        abroad = [person for person in self.persons if person.abroad]
+        for person in abroad:                                    # 6. work abroad
+            person.work()
+        self.remittances(abroad)                                 # 7. remittances
+        self.missions(abroad)                                    # 8. missions
+        for person in abroad:                                    # 9. returns
+            person.consider_return()
+        self.census()
+        community.update(self)                                   # 10. communities
+        if self.p.adaptive_policy:
+            government.adapt_policies(self)                      # 11. adaptive policy
+        self.record()                                            # 12. data collection
+
+    def census(self, names=STATE) -> None:
+        """Copy the persons' attributes into the ``pop`` arrays the institutions read."""
+        for name in names:
+            getattr(self.pop, name)[:] = [getattr(person, name) for person in self.persons]
+
+    # 2. retirement and entry ----------------------------------------------------------
+    def demography(self) -> None:
+        """Persons retire at ``retirement_age``; each is replaced in the same community by an
+        entrant who applies to a training track; scarce places go to applicants drawn at
+        random, the others become low-skilled (ODD §7.2)."""
+        p = self.p
+        leaving = [person for person in self.persons if person.grow_older()]
+        if not leaving:
+            return
+        self.totals["exits"] += len(leaving)
+        self.totals["entrants"] += len(leaving)
+        probs, places, credit, per_entrant = training_system(
+            self, np.array([x.origin for x in leaving], dtype=np.int64))
+        applicants = np.zeros((self.n_orig, 4), dtype=np.int64)
+        queues = defaultdict(list)
+        for old in leaving:
+            new = self.person_class(self, old.slot, person_id=self.next_person_id, community=old.community,
+                         origin=old.origin, occ=LOW, age=p.entry_age, h=1.0, h_dep=1.0,
+                         ties=0.5 + 0.5 * self.random.random(), **NEWBORN)
+            self.next_person_id += 1
+            old.remove()
+            self.persons[new.slot] = new
+            new.occ = new.choose_track(probs[new.origin])
+            applicants[new.origin, new.occ] += 1
+            if new.skilled:
+                queues[new.origin, new.occ].append(new)
+        excess = np.maximum(applicants[:, :LOW] - places, 0)
+        admitted = places + np.floor(p.training_elasticity * excess
+                                     + self.u_round["elastic"]).astype(np.int64)
+        for (o, k), queue in queues.items():
+            self.random.shuffle(queue)
+            for person in queue[admitted[o, k]:]:
+                person.occ = LOW
+            for person in queue[:admitted[o, k]]:
+                if k == HEALTH:
+                    person._flow("health_trainees")
+        keep_unused_places(self, credit, applicants, places, per_entrant)
+        count_applicants(self, applicants)
+
+    # 4. the recruitment market ---------------------------------------------------------
+    def recruitment(self, vacancies) -> None:
+        """G2G placements and the agencies' offers (institutions, as in the fast model) go to
+        persons at home below ``max_migration_age`` drawn at random from the offer's origin
+        and occupation; others may try on their own where the visa regime allows, to a
+        destination drawn by their community's network (ODD §7.4)."""
+        p = self.p
+        n_ag = len(self.agencies)
+        u_ag = self.streams["agency"].random((n_ag, self.n_orig))
+        u_alloc = self.streams["allocate"].random((self.n_dest + n_ag, 4))
+        u_g2g = self.streams["g2g"].random((self.n_orig, self.n_dest, 4))
+        self.agency_state.offers[:] = 0
+        self.agency_state.accepted[:] = 0
+        for person in self.persons:
+            person.offer = person.attempt = None
+        if not p.migration_enabled:
+            return
+        candidates = defaultdict(list)
+        for person in self.persons:
+            if person.at_home and person.age < p.max_migration_age:
+                candidates[person.origin, person.occ].append(person)
+        supply = np.zeros((self.n_orig, 4), dtype=np.int64)
+        for (o, k), people in candidates.items():
+            supply[o, k] = len(people)
+        vac_left = vacancies.copy()
+        blocks = np.concatenate([
+            g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g),
+            agency_blocks(self, vac_left, supply, u_ag, u_alloc)])
+        offers = defaultdict(list)  # (origin, occupation) -> offers, one per unit
+        for b in blocks:
+            offers[divmod(int(b["group"]), 4)].extend([b] * int(b["count"]))
+        for (o, k), group_offers in offers.items():
+            people = candidates[o, k]
+            chosen = self.random.sample(people, min(len(group_offers), len(people)))
+            for person, offer in zip(chosen, group_offers):
+                person.offer = offer
+                if offer["agency"] >= 0:
+                    self.agency_state.offers[offer["agency"], o] += 1
+        self.network_pct = self.diaspora_share()
+        destinations = range(self.n_dest)
+        corridor_open = self.world.corridor_open
+        for people in candidates.values():
+            for person in people:
+                if person.offer is not None:
+                    continue
+                chance = (p.independent_rate * p.settlement_visa_openness if person.skilled
+                          else p.irregular_rate * (1.0 - p.border_enforcement))
+                if self.random.random() < chance:
+                    weights = (self.network_pct[person.community] + 1.0) \
+                        * corridor_open[person.origin]
+                    person.attempt = self.random.choices(destinations, weights)[0]
+
+    # 7. and 8. -------------------------------------------------------------------------
+    def remittances(self, abroad: list[Person]) -> None:
+        """Everyone abroad remits; members' collective remittances go to the associations
+        (their accounts and the public match as in the fast model)."""
+        self.money = dict.fromkeys(self.money, 0.0)
+        self.last_money = dict.fromkeys(self.last_money, 0.0)
+        if not abroad:
+            return
+        gifts = [person.remit() for person in abroad]
+        collected = association.collect_collective(
+            self, np.array([x.community for x in abroad], dtype=np.int64),
+            np.array([x.origin for x in abroad], dtype=np.int64),
+            np.array([x.dest for x in abroad], dtype=np.int64),
+            np.array([x.member for x in abroad]), np.array([g[0] for g in gifts]),
+            np.array([g[1] for g in gifts]))
+        self.last_money = {**self.money, **collected}
+
+    def missions(self, abroad: list[Person]) -> None:
+        """Skilled migrants go on missions; the associations record those of members."""
+        if not abroad:
+            self.association_state.record(0, 0.0, 0.0, 0)
+            return
+        organised = np.zeros(self.n_comm * self.n_dest, dtype=np.int64)
+        for person in abroad:
+            if person.go_on_mission() and person.member:
+                organised[person.community * self.n_dest + person.dest] += 1
+        association.record(self, organised)

@@ -1,0 +1,105 @@
+"""The per-agent reference model and the oracle test of the fast model against it.
+
+The oracle (migdev.model.oracle.compare) must pass on every shipped scenario and must
+fail when a rule differs: a reference with a wrong rule is rejected.
+"""
+
+import numpy as np
+import pytest
+
+from migdev.core.codes import HEALTH, LOW, RETURNED, TEMP
+from migdev.model import MigrationModel
+from migdev.model.oracle import compare, max_t_test
+from migdev.model.reference import Person, ReferenceModel
+from migdev.model.scenarios import SCENARIOS
+
+# scenarios with the same overrides are one test (spillover_vs_circulation is the
+# restrictive MoU the headline sweep varies)
+DISTINCT = list({repr(sorted(v.items())): k for k, v in SCENARIOS.items()}.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", DISTINCT)
+def test_fast_model_agrees_with_the_reference(name):
+    a = compare(SCENARIOS[name], workers=2)
+    assert len(a.table) > 700  # country, corridor and person-state summaries were tested
+    assert a.agrees, a.report()
+
+
+class ContractOneQuarterLonger(Person):
+    """An off-by-one a rewrite could make: temporary contracts end a quarter late."""
+
+    def consider_return(self):
+        if self.status == TEMP and self.contract_left == 1:
+            self.contract_left += 1
+        super().consider_return()
+
+
+class LateContracts(ReferenceModel):
+    person_class = ContractOneQuarterLonger
+
+
+@pytest.mark.slow
+def test_oracle_rejects_a_reference_with_a_wrong_rule():
+    a = compare(SCENARIOS["baseline"], replicates=10, n_persons=3000, reference=LateContracts)
+    assert not a.agrees, a.report()
+    worst = " ".join(a.table.index[a.table.p_adjusted < a.alpha])
+    assert "abroad_temporary" in worst or "contract" in worst or "returns" in worst, worst
+
+
+def test_max_t_test_exact_on_small_cases():
+    # three pairs, all differences +1 on one summary: |t| infinite, reached by the
+    # all-plus and all-minus sign vectors only: adjusted p = 2/8
+    t, p = max_t_test(np.array([[1.0], [1.0], [1.0]]))
+    assert np.isinf(t[0]) and p[0] == pytest.approx(2 / 8)
+    # a summary with mean 0 is no evidence; the adjusted p-value never falls below 2^-R
+    d = np.array([[1.0, 0.5], [-1.0, 0.6], [0.0, 0.4], [0.0, 0.55]])
+    t, p = max_t_test(d)
+    assert t[0] == 0 and p[0] == 1.0
+    assert p[1] == pytest.approx(2 / 16)
+    with pytest.raises(ValueError, match="too many"):
+        max_t_test(np.zeros((17, 2)))
+
+
+def test_reference_is_a_mesa_model_of_person_agents():
+    m = ReferenceModel(rng=3, n_persons=600)
+    ids0 = {p.person_id for p in m.persons}
+    m.run_for(12)
+    persons = m.agents_by_type[Person]
+    assert len(persons) == 600 == len(m.persons) == len(m.migrants)
+    assert all(p.slot == i for i, p in enumerate(m.persons))
+    ids = [p.person_id for p in m.persons]
+    assert len(set(ids)) == 600 and ids0 - set(ids)  # some retired, ids never reused
+    assert m.totals["entrants"] == m.totals["exits"] == len(set(ids) - ids0)
+    df = m.country_frame()
+    assert len(df) == 13 * m.n_orig and not df.isna().any().any()
+    # the same world as the fast model at the same seed
+    f = MigrationModel(rng=3, n_persons=600)
+    m0 = ReferenceModel(rng=3, n_persons=600)
+    m0.census()
+    for name in ("occ", "age", "h", "status", "ties", "community"):
+        assert np.array_equal(getattr(f.pop, name), getattr(m0.pop, name)), name
+
+
+def test_person_rules_by_their_equations():
+    m = ReferenceModel(rng=5, n_persons=400)
+    p = m.p
+    x = next(q for q in m.persons if q.at_home and q.occ == HEALTH)
+    x.status, x.dest, x.matched, x.h, x.channel, x.member = TEMP, 0, True, 1.2, 1, True
+    x.contract_left, x.savings, x.h_dep, x.ties = 1, 3.0, 1.0, 0.5
+    m.flows.reset()
+    x.work()
+    assert x.income == pytest.approx(m.world.wage_dest[0, HEALTH] * 1.2)
+    assert x.h == pytest.approx(min(1.2 * (1 + p.skill_growth_abroad), p.h_max))
+    assert x.ties == pytest.approx(0.5 - p.ties_decay * 0.5 + p.association_ties * 0.5)
+    invest0 = m.comm["investment"][x.community]
+    x.come_home()
+    assert x.status == RETURNED and not x.member and x.savings == 0.0
+    assert m.comm["investment"][x.community] - invest0 == pytest.approx(
+        p.household_invest_share * 3.0)
+    assert m.flows["return_gain"][x.community] == pytest.approx(x.h - 1.0)
+    # an irregular worker earns 0.7 of the low-skilled wage and never a matched job
+    y = next(q for q in m.persons if q.at_home and q.occ == LOW)
+    y.status, y.dest, y.matched = 3, 1, True
+    y.work()
+    assert y.income == pytest.approx(0.7 * m.world.wage_dest[1, LOW]) and not y.matched
