@@ -2,9 +2,12 @@
 
 Each measurement runs in a fresh process (one core: numpy is single-threaded for
 what the model does, and thread pools are capped at 1), so peak memory is that
-run's own. Medians over repetitions. The baseline is Mesa's own Boltzmann wealth
-example model (a plain per-agent model with data collection), measured in the same
-invocation on the same machine, so the ratio is meaningful on a noisy machine.
+run's own. Medians over repetitions. The fair baseline is the per-agent reference
+model (``migdev.model.reference``: the same rules on the same world, one Mesa agent per
+person), run at the sizes of ``--reference-sizes``; Mesa's own Boltzmann wealth example
+(a plain per-agent model with a trivial rule, with data collection) is printed for
+scale. Both are measured in the same invocation on the same machine, so the ratios are
+meaningful on a noisy machine.
 
     python -m migdev.benchmarks.model_bench [--sizes 10000,100000,1000000] [--reps 3]
 """
@@ -18,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 
 ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -28,13 +32,15 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
 
 
-def worker_model(n: int, steps: int, seed: int) -> dict:
-    """Build and run one default-scenario model; return timings and peak memory."""
+def worker_model(n: int, steps: int, seed: int, reference: bool = False) -> dict:
+    """Build and run one default-scenario model (``reference``: the per-agent reference
+    model, migdev.model.reference); return timings and peak memory."""
     from migdev.model import MigrationModel
+    from migdev.model.reference import ReferenceModel
 
     rss0 = _peak_rss()
     t0 = time.perf_counter()
-    m = MigrationModel(rng=seed, n_persons=n)
+    m = (ReferenceModel if reference else MigrationModel)(rng=seed, n_persons=n)
     t1 = time.perf_counter()
     m.run_for(steps)
     t2 = time.perf_counter()
@@ -87,9 +93,15 @@ def _spawn(kind: str, n: int, steps: int, seed: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int) -> dict:
-    """Run every measurement; return a dict with one row per size and the baseline."""
+def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int,
+            reference_sizes=(10_000, 100_000)) -> dict:
+    """Run every measurement; return a dict with one row per size and the baselines."""
     rows = []
+    reference = {}
+    for n in reference_sizes:  # the reference is slow: once per size
+        r = _spawn("reference", n, steps, 1)
+        reference[n] = {"person_steps_per_s": n * steps / r["run_s"], "seconds_per_run":
+                        r["run_s"], "build_s": r["build_s"], "peak_rss_mb": r["peak_rss"] / 2**20}
     floor = _spawn("model", 200, 1, 0)["peak_rss"]  # interpreter + libraries + a tiny world
     base = [_spawn("boltzmann", baseline_n, baseline_steps, r) for r in range(reps)]
     b_rate = statistics.median(baseline_n * baseline_steps / r["run_s"] for r in base)
@@ -107,9 +119,11 @@ def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int) 
             "bytes_per_person": (peak - floor) / n,
             "array_bytes_per_person": runs[0]["pop_bytes"] / n,
             "ratio_to_mesa_baseline": (n * steps / run_s) / b_rate,
+            "ratio_to_reference": ((n * steps / run_s) / reference[n]["person_steps_per_s"]
+                                   if n in reference else None),
         })
     small = _spawn("small", 10_000, 120, 1)
-    return {"rows": rows, "small_run": small, "baseline": {
+    return {"rows": rows, "small_run": small, "reference": reference, "baseline": {
         "model": "mesa.examples BoltzmannWealth (per-agent, with data collection)",
         "agents": baseline_n, "steps": baseline_steps, "agent_steps_per_s": b_rate,
         "seconds_per_run": statistics.median(r["run_s"] for r in base)}}
@@ -117,16 +131,23 @@ def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int) 
 
 def print_table(res: dict) -> None:
     b = res["baseline"]
-    print(f"Mesa baseline: {b['model']}, {b['agents']:,} agents x {b['steps']} steps: "
+    print(f"Mesa example for scale: {b['model']}, {b['agents']:,} agents x {b['steps']} steps: "
           f"{b['agent_steps_per_s']:,.0f} agent-steps/s ({b['seconds_per_run']:.2f} s per run)")
+    for n, r in res.get("reference", {}).items():
+        print(f"per-agent reference (migdev.model.reference, same world and rules), {int(n):,} "
+              f"persons: {r['person_steps_per_s']:,.0f} person-steps/s "
+              f"({r['seconds_per_run']:.1f} s per run, build {r['build_s']:.2f} s, "
+              f"peak {r['peak_rss_mb']:.0f} MB)")
     hdr = (f"{'persons':>10} {'person-steps/s':>15} {'s/run':>8} {'build s':>8} "
-           f"{'peak MB':>8} {'B/person':>9} {'arrays B/p':>10} {'x Mesa':>7}")
+           f"{'peak MB':>8} {'B/person':>9} {'arrays B/p':>10} {'x Mesa':>7} {'x ref':>7}")
     print(hdr)
     print("-" * len(hdr))
     for r in res["rows"]:
         print(f"{r['persons']:>10,} {r['person_steps_per_s']:>15,.0f} {r['seconds_per_run']:>8.2f} "
               f"{r['build_s']:>8.2f} {r['peak_rss_mb']:>8.0f} {r['bytes_per_person']:>9.0f} "
-              f"{r['array_bytes_per_person']:>10.0f} {r['ratio_to_mesa_baseline']:>7.1f}")
+              f"{r['array_bytes_per_person']:>10.0f} {r['ratio_to_mesa_baseline']:>7.1f} "
+              + (f"{r['ratio_to_reference']:>7.0f}" if r.get("ratio_to_reference") else
+                 f"{'-':>7}"))
     rows = {r["persons"]: r for r in res["rows"]}
     if len(rows) >= 2:
         lo, hi = min(rows), max(rows)
@@ -139,6 +160,13 @@ def print_table(res: dict) -> None:
               f"(fastest {1000 * s['min_s']:.0f} ms)")
 
 
+def _sizes(ap, option: str, text: str) -> list[int]:
+    try:
+        return [int(float(s)) for s in text.split(",") if s]
+    except ValueError:
+        ap.error(f"{option} {text!r}: give comma-separated whole numbers, e.g. 10000,100000")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Time the default scenario against Mesa's "
                                  "per-agent baseline; prints a table.")
@@ -147,6 +175,9 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=120, help="steps per run (default 120)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions, median taken (default 3; "
                     "sizes above 200,000 run once)")
+    ap.add_argument("--reference-sizes", default="10000,100000",
+                    help="sizes at which the per-agent reference runs, once each (default "
+                    "10000,100000; empty: none)")
     ap.add_argument("--baseline-agents", type=int, default=10_000)
     ap.add_argument("--baseline-steps", type=int, default=20)
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
@@ -155,17 +186,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.worker:
         kind, n, steps, seed = args.worker
-        fn = {"model": worker_model, "small": worker_small,
-              "boltzmann": worker_boltzmann}[kind]
+        fn = {"model": worker_model, "small": worker_small, "boltzmann": worker_boltzmann,
+              "reference": partial(worker_model, reference=True)}[kind]
         print(json.dumps(fn(int(n), int(steps), int(seed))))
         return 0
-    try:
-        sizes = [int(float(s)) for s in args.sizes.split(",") if s]
-    except ValueError:
-        ap.error(f"--sizes {args.sizes!r}: give comma-separated whole numbers, e.g. 10000,100000")
-    if any(n < 200 for n in sizes) or args.steps < 1 or args.reps < 1:
+    sizes, ref_sizes = (_sizes(ap, opt, text) for opt, text in
+                        (("--sizes", args.sizes), ("--reference-sizes", args.reference_sizes)))
+    if any(n < 200 for n in sizes + ref_sizes) or args.steps < 1 or args.reps < 1:
         ap.error("sizes must be at least 200, --steps and --reps at least 1")
-    res = measure(sizes, args.steps, args.reps, args.baseline_agents, args.baseline_steps)
+    res = measure(sizes, args.steps, args.reps, args.baseline_agents, args.baseline_steps,
+                  ref_sizes)
     print_table(res)
     if args.json:
         with open(args.json, "w") as f:
