@@ -30,6 +30,7 @@ Westfall, P. H. & Young, S. S. (1993). *Resampling-Based Multiple Testing*. Wile
 from __future__ import annotations
 
 import itertools
+import sys
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -153,6 +154,11 @@ def compare(overrides: dict | None = None, *, replicates: int = 16, n_persons: i
     ``overrides`` and test that every summary agrees (see the module docstring).
     ``workers`` > 1 runs the pairs in that many processes (``reference`` must then be
     importable by name, as a module-level class)."""
+    if 2.0 / 2 ** replicates >= alpha:
+        raise ValueError(f"compare: with {replicates} replicates the smallest attainable "
+                         f"adjusted p-value is 2/2^{replicates} = {2 / 2 ** replicates:.3g}, "
+                         f"not below alpha = {alpha}: the test could never reject; use more "
+                         "replicates (8 or more for alpha = 0.01)")
     overrides = dict(overrides or {})
     windows = [(a, min(a + window - 1, steps)) for a in range(1, steps + 1, window)]
     job = partial(run_pair, overrides, n_persons=n_persons, steps=steps, windows=windows,
@@ -176,3 +182,50 @@ def compare(overrides: dict | None = None, *, replicates: int = 16, n_persons: i
                           "t": t, "p_adjusted": p_adj}, index=cols)
     table = table.sort_values(["p_adjusted", "t"], ascending=[True, False])
     return Agreement(table, alpha, replicates, int(same.sum()))
+
+
+def main(argv=None) -> int:
+    """``python -m migdev.model.oracle``: run the oracle test on shipped scenarios and print
+    each report; exit status 1 when a scenario disagrees."""
+    import argparse
+
+    from migdev.model.scenarios import SCENARIOS
+
+    ap = argparse.ArgumentParser(
+        prog="python -m migdev.model.oracle",
+        description="Test that the fast model and the per-agent reference give the same "
+                    "distribution of every output (docs/ODD.md §7.13).")
+    ap.add_argument("--scenario", action="append", metavar="NAME",
+                    help=f"a shipped scenario (repeatable; default all: {', '.join(SCENARIOS)})")
+    ap.add_argument("--replicates", type=int, default=16, help="paired seeds (8-16, default 16)")
+    ap.add_argument("--persons", type=int, default=5000, help="persons per run (default 5000)")
+    ap.add_argument("--steps", type=int, default=80, help="quarters per run (default 80)")
+    ap.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    ap.add_argument("--rows", type=int, default=8, help="summaries printed per scenario")
+    args = ap.parse_args(argv)
+    names = args.scenario or list(SCENARIOS)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        ap.error(f"unknown scenario {', '.join(map(repr, unknown))}: allowed "
+                 f"{', '.join(SCENARIOS)}")
+    if not 8 <= args.replicates <= 16:
+        ap.error(f"--replicates {args.replicates}: allowed 8 to 16 (with fewer the test could "
+                 "never reject at alpha = 0.01)")
+    if args.persons < 200 or args.steps < 2 or args.workers < 1:
+        ap.error("--persons must be at least 200, --steps at least 2, --workers at least 1")
+    failed = []
+    for name in names:
+        a = compare(SCENARIOS[name], replicates=args.replicates, n_persons=args.persons,
+                    steps=args.steps, window=max(1, args.steps // 2), workers=args.workers)
+        print(f"== {name}: {a.report(args.rows)}\n", flush=True)
+        if not a.agrees:
+            failed.append(name)
+    if failed:
+        print(f"DISAGREE: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"all {len(names)} scenario(s) agree")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

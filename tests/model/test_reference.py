@@ -61,6 +61,35 @@ def test_max_t_test_exact_on_small_cases():
         max_t_test(np.zeros((17, 2)))
 
 
+def test_oracle_command_and_its_errors(capsys):
+    from migdev.model import oracle
+
+    with pytest.raises(ValueError, match="could never reject"):
+        compare(SCENARIOS["baseline"], replicates=4)
+    assert oracle.main(["--scenario", "baseline", "--replicates", "8", "--persons", "300",
+                        "--steps", "6", "--workers", "1", "--rows", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "== baseline:" in out and "paired replicates" in out and "all 1 scenario(s) agree" in out
+    for bad in (["--scenario", "nope"], ["--replicates", "4"], ["--persons", "10"]):
+        with pytest.raises(SystemExit) as e:
+            oracle.main(bad)
+        assert e.value.code == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+
+
+def test_oracle_command_exits_1_when_a_scenario_disagrees(monkeypatch, capsys):
+    import pandas as pd
+
+    from migdev.model import oracle
+
+    bad = oracle.Agreement(pd.DataFrame({"fast": [1.0], "reference": [2.0], "t": [9.0],
+                                         "p_adjusted": [0.001]}, index=["returns"]), 0.01, 8, 0)
+    monkeypatch.setattr(oracle, "compare", lambda *a, **k: bad)
+    assert oracle.main(["--scenario", "baseline"]) == 1
+    captured = capsys.readouterr()
+    assert "1 disagree" in captured.out and "DISAGREE: baseline" in captured.err
+
+
 def test_reference_is_a_mesa_model_of_person_agents():
     m = ReferenceModel(rng=3, n_persons=600)
     ids0 = {p.person_id for p in m.persons}
