@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core.codes import IRREGULAR, LOW
+from migdev.core.codes import HEALTH, IRREGULAR, LOW
 
 
 class MigrantAssociation(mesa.Agent):
@@ -141,6 +141,9 @@ def missions(model, idx: np.ndarray) -> None:
     model.flows.add("missions", go)
     np.add.at(model.flows_to_dest[:, :, 4], (pop.origin[go], pop.dest[go]), 1)
     model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
+    # health missionaries add service capacity at home while the mission lasts (ODD §7.10)
+    hg = go[pop.occ[go] == HEALTH]
+    model.flows.add("mission_health_h", hg, pop.h[hg].astype(np.float64))
     key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
     record(model, np.bincount(key[pop.member[go]], minlength=nk))
 

@@ -6,7 +6,7 @@ import mesa
 import numpy as np
 
 from migdev.core import fmath
-from migdev.core.codes import EDUCATION, HEALTH, LOW
+from migdev.core.codes import EDUCATION, HEALTH, LOW, RETURNED
 from migdev.core.measures import emigration_rate, per_10000
 
 
@@ -96,6 +96,25 @@ def development_index(health_density, health_ref, education_density, education_r
     return 0.5 * service + 0.25 * know + 0.25 * inv
 
 
+def knowledge_uplift(knowledge, size, p) -> np.ndarray:
+    """Productivity multiplier of local health workers from the community's knowledge
+    (ODD §7.10): 1 + a (1 - exp(-K / (n k_ref))), a = ``knowledge_productivity``."""
+    return 1.0 + p.knowledge_productivity * (1.0 - fmath.exp(-knowledge / (size * p.knowledge_ref)))
+
+
+def effective_health(h_home, h_returnees, mission_h, uplift, p) -> dict:
+    """Effective health capacity of each community (ODD §7.10), in health workers of entry
+    skill (h = 1):
+
+    E = u * sum_{health workers at home} h + m * sum_{health missionaries this quarter} h,
+
+    u the knowledge uplift, m = ``mission_quarters`` (the share of the quarter a mission
+    lasts). Returns E and the parts due to returnees (u * their h) and to missions."""
+    missions = p.mission_quarters * mission_h
+    return {"total": uplift * h_home + missions, "returnees": uplift * h_returnees,
+            "missions": missions}
+
+
 def update(model) -> None:
     """10. Communities count who is at home, accumulate knowledge, investment and
     projects, and update their development index; origins update the perceived chance
@@ -117,6 +136,18 @@ def update(model) -> None:
     c["development"] = development_index(
         c["health_density"], p.health_density_ref, edu_density, w.education_ref,
         c["knowledge"], c["investment"], c["projects"], w.comm_size, p)
+    # effective capacity: skills of those at home, knowledge and missions (ODD §7.10)
+    health_home = home & (pop.occ == HEALTH)
+    h64 = pop.h.astype(np.float64)
+    h_health = np.bincount(pop.community[health_home], weights=h64[health_home],
+                           minlength=model.n_comm)
+    back = health_home & (pop.status == RETURNED)
+    h_back = np.bincount(pop.community[back], weights=h64[back], minlength=model.n_comm)
+    eff = effective_health(h_health, h_back, model.flows["mission_health_h"],
+                           knowledge_uplift(c["knowledge"], w.comm_size, p), p)
+    c["health_effective"] = eff["total"]
+    c["health_eff_returnees"] = eff["returnees"]
+    c["health_eff_missions"] = eff["missions"]
     skilled_home = home & (pop.occ < LOW)
     c["h_home"] = np.bincount(pop.community[skilled_home], weights=pop.h[skilled_home],
                               minlength=model.n_comm)

@@ -275,7 +275,8 @@ def Summary(model):
             + (f" from quarter {p.agreement_start}" if p.agreement_kind != "none" else ""))
     rows = "".join(
         f"<tr><td>{r.country}{' (party)' if r.party_to_agreement else ''}</td>"
-        f"<td>{r.health_density:.1f}</td><td>{r.skilled_emigration_rate:.1%}</td>"
+        f"<td>{r.health_density:.1f}</td><td>{r.effective_health_density:.1f}</td>"
+        f"<td>{r.skilled_emigration_rate:.1%}</td>"
         f"<td>{r.recruits:.0f}</td><td>{r.returns:.0f}</td><td>{r.missions:.0f}</td></tr>"
         for r in last.itertuples())
     levers = " · ".join(f"{label.split(' [')[0].split(' (')[0].lower()}: "
@@ -288,7 +289,10 @@ def Summary(model):
             ".migdev-summary th{border-bottom:1px solid #999}</style>"
             f"<div style='font-size:13px'>{head}<table class='migdev-summary' "
             f"style='margin:8px 0;border-collapse:collapse'>"
-            "<tr><th>origin</th><th>health density /10,000</th><th>skilled emigration</th>"
+            "<tr><th>origin</th><th>health density /10,000</th>"
+            "<th title='skill-weighted health workers at home, raised by the knowledge "
+            "returnees and missions brought, plus missions while they last (ODD §7.10)'>"
+            "effective density /10,000</th><th>skilled emigration</th>"
             f"<th>recruits</th><th>returns</th><th>missions</th></tr>{rows}</table>"
             f"<div class='migdev-levers'>Model built with {levers}</div></div>")
     return solara.HTML(tag="div", unsafe_innerHTML=html)

@@ -22,6 +22,15 @@ COUNTRY_COLUMNS = {
                               "simulated persons stand for (constant; the denominator of every "
                               "per-10,000 figure)"),
     "health_density": ("per 10,000", "health workers at home per 10,000 represented population"),
+    "effective_health_density": ("per 10,000",
+                                 "effective health capacity at home per 10,000 represented "
+                                 "population: health workers at home weighted by their skill h "
+                                 "(1 = an entrant's), times the knowledge uplift, plus health "
+                                 "missions of the quarter times their length (ODD §7.10)"),
+    "effective_density_returnees": ("per 10,000", "the part of effective_health_density due to "
+                                                  "returned health workers at home"),
+    "effective_density_missions": ("per 10,000", "the part of effective_health_density due to "
+                                                 "this quarter's health missions"),
     "education_density": ("per 10,000", "teachers at home per 10,000 represented population"),
     "skilled_emigration_rate": ("share", "skilled abroad / (skilled abroad + skilled at home)"),
     "health_emigration_rate": ("share", "health workers abroad / (abroad + at home)"),
@@ -144,6 +153,9 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
     row = {
         "population": rep,
         "health_density": per_10000(cnt[:, HEALTH, 1], rep),
+        "effective_health_density": per_10000(osum(model.comm["health_effective"]), rep),
+        "effective_density_returnees": per_10000(osum(model.comm["health_eff_returnees"]), rep),
+        "effective_density_missions": per_10000(osum(model.comm["health_eff_missions"]), rep),
         "education_density": per_10000(cnt[:, EDUCATION, 1], rep),
         "skilled_emigration_rate": emigration_rate(cnt[:, :LOW, 0].sum(1),
                                                            cnt[:, :LOW, 1].sum(1)),

@@ -120,6 +120,9 @@ class MigrationModel(mesa.Model):
             "investment": np.zeros(self.n_comm), "projects": np.zeros(self.n_comm),
             "access": self._access(),
             "development": np.zeros(self.n_comm), "h_home": np.zeros(self.n_comm),
+            "health_effective": np.zeros(self.n_comm),
+            "health_eff_returnees": np.zeros(self.n_comm),
+            "health_eff_missions": np.zeros(self.n_comm),
         }
         self.listed = np.zeros(self.n_orig, dtype=bool)
         self.measured = np.zeros(self.n_orig)

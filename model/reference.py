@@ -245,6 +245,8 @@ class Person(mesa.Agent):
             return False
         self._flow("missions")
         self._flow("knowledge_in", p.knowledge_per_mission * self.h)
+        if self.occ == HEALTH:  # a health missionary adds service capacity (ODD §7.10)
+            self._flow("mission_health_h", self.h)
         m.flows_to_dest[self.origin, self.dest, 4] += 1
         return True
 

@@ -58,12 +58,17 @@ HEADLINE = [
     ("extra_recruits_nonparty", "Spillover: extra health recruits\nfrom non-party origins",
      "diff"),
     ("density_change_nonparty", "Spillover: health density change\nin non-party origins", "diff"),
+    ("effective_density_change_nonparty",
+     "Spillover: effective health density\nchange in non-party origins", "diff"),
     ("diversion_ratio", "Diversion: non-party recruits gained\nper party recruit lost", "diff"),
     ("returns_change", "Circulation: change in returns\n(all origins)", "diff"),
     ("missions_change", "Circulation: change in diaspora\nmissions (all origins)", "diff"),
     ("knowledge_change", "Circulation: change in knowledge\ntransferred (all origins)", "diff"),
     ("returns_per_emigrant", "Level: returns per emigrant\n(policy run)", "level"),
-    ("net_human_capital", "Level: human capital at home\nvs no-migration control", "level"),
+    ("circulation_capacity", "Level: effective health density\nfrom returnees and missions",
+     "level"),
+    ("net_effective_density", "Level: effective health density\nvs no-migration control",
+     "level"),
 ]
 
 
@@ -76,7 +81,7 @@ def _ylabel(outcome: str, window: tuple[int, int] | None) -> str:
     a, b = window
     when = (f"quarter {b}" if outcome == "net_human_capital"
             else f"quarters {a}–{b}" if "cumulative" in unit
-            else f"mean, quarters {a}–{b}" if outcome == "density_change_nonparty"
+            else f"mean, quarters {a}–{b}" if unit == "per 10,000 population"
             else f"quarters {a}–{b}")
     return _wrap(f"{unit}; {when}", 34)
 
@@ -113,7 +118,7 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
     paired control, or a level of the policy run), its unit and the window."""
     sns.set_theme(style="whitegrid", context="paper")
     panels = [h for h in HEADLINE if h[0] in set(summary.outcome)]
-    ncol = min(4, len(panels))
+    ncol = min(5 if len(panels) > 8 else 4, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
     order = list(dict.fromkeys(summary[group]))
     width = max(2.9, 0.75 * len(order) + 1.4)
@@ -409,10 +414,17 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
     names = list(dict.fromkeys(by_country.country))
     groups = list(dict.fromkeys(by_country[group].astype(str)))
     pal = dict(zip(groups, colours(groups)))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * len(names) * max(1, len(groups) / 2)
-                                            + 1.8), constrained_layout=True, sharey=True)
+    shown = [o for o in COUNTRY_OUTCOMES
+             if o in set(by_country.outcome)
+             and by_country.loc[by_country.outcome == o, "mean"].notna().any()]
+    nrow = int(np.ceil(len(shown) / 2))
+    fig, axes = plt.subplots(nrow, 2, figsize=(11, nrow * (0.45 * len(names)
+                                                           * max(1, len(groups) / 2) + 1.5)
+                                               + 0.3),
+                             constrained_layout=True, sharey=True, squeeze=False)
+    axes = list(axes.flat)
     offs = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
-    for ax, o in zip(axes, COUNTRY_OUTCOMES):
+    for k, (ax, o) in enumerate(zip(axes, shown)):
         d = by_country[by_country.outcome == o]
         for g, off in zip(groups, offs):
             dg = d[d[group].astype(str) == g].set_index("country").reindex(names)
@@ -429,14 +441,19 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
         when = (f"mean, quarters {window[0]}–{window[1]}" if window and "cumulative" not in unit
                 else f"quarters {window[0]}–{window[1]}" if window else "")
         ax.set_xlabel(f"{unit}; {when}" if when else unit, fontsize=8)
-        ax.set_title(f"{lab}, policy minus paired control", fontsize=9)
+        against = ("the no-migration control" if o == "effective_density_vs_no_migration"
+                   else "paired control")
+        ax.set_title(f"{lab}, policy minus {against}", fontsize=9)
         ax.set_yticks(np.arange(len(names)), names, fontsize=8)
-        ax.invert_yaxis() if ax is axes[0] else None
+        ax.invert_yaxis() if k == 0 else None
+    for ax in axes[len(shown):]:
+        ax.axis("off")
     n = int(by_country["n"].max()) if len(by_country) else 0
-    axes[1].legend(title=f"{group.replace('_', ' ')} (filled: party origin, open: non-party)",
+    axes[min(1, len(shown) - 1)].legend(title=f"{group.replace('_', ' ')} (filled: party origin, open: non-party)",
                    fontsize=7, title_fontsize=7, loc="best")
-    fig.suptitle(_wrap(f"{title}: each origin's outcome, policy run minus its paired control at "
-                       f"the same seed; mean and 95 % CI (t) over up to {n} replicates"
+    fig.suptitle(_wrap(f"{title}: each origin's outcome, policy run minus its paired control "
+                       "(or, where the panel says so, its no-migration control) at the same "
+                       f"seed; mean and 95 % CI (t) over up to {n} replicates"
                        + (f"; {note}" if note else ""), 140), fontsize=9)
     return fig
 

@@ -27,6 +27,15 @@ OUTCOMES = {
         "health density change, non-party origins", "per 10,000 population",
         "mean over the window of the non-party origins' mean health-worker density, policy "
         "minus control"),
+    "effective_density_change_nonparty": (
+        "effective health density change, non-party origins", "per 10,000 population",
+        "mean over the window of the non-party origins' mean effective health density "
+        "(health workers at home weighted by skill and knowledge, plus missions; ODD §7.10), "
+        "policy minus control: the spillover in the same unit as brain circulation"),
+    "effective_density_change_all": (
+        "effective health density change, all origins", "per 10,000 population",
+        "mean over the window of all origins' mean effective health density, policy minus "
+        "control"),
     "returns_change": (
         "change in returns", "per 10,000 population, cumulative",
         "returns home over the window (all origins), policy minus control"),
@@ -52,6 +61,15 @@ OUTCOMES = {
         "net human capital at home vs no migration", "relative change (ratio − 1)",
         "skilled human capital at home in the last quarter, policy run / no-migration "
         "control − 1; > 0 is a brain gain"),
+    "circulation_capacity": (
+        "effective health density from returnees and missions", "per 10,000 population",
+        "mean over the window of the origins' mean effective health density due to returned "
+        "health workers and health missions (ODD §7.10), policy run"),
+    "net_effective_density": (
+        "effective health density vs no migration", "per 10,000 population",
+        "mean over the window of the origins' mean effective health density, policy run minus "
+        "the no-migration control at the same seed: drain, training response, returns and "
+        "missions together; > 0 is a net brain gain"),
     "formal_share": (
         "formal share of remittances", "share (0–1)",
         "formal / all household remittances over the window, policy run"),
@@ -80,4 +98,13 @@ COUNTRY_OUTCOMES = {
     "extra_health_recruits": ("extra health recruits", "per 10,000 population, cumulative",
                               "health workers leaving the origin over the window, policy minus "
                               "control, per 10,000 of its population"),
+    "effective_density_change": ("effective health density change", "per 10,000 population",
+                                 "the origin's effective health density (ODD §7.10), mean over "
+                                 "the window, policy run minus the paired control: the agreement's "
+                                 "effect (spillover where the origin is not party)"),
+    "effective_density_vs_no_migration": (
+        "effective health density vs no migration", "per 10,000 population",
+        "the origin's effective health density, mean over the window, policy run minus the "
+        "no-migration control at the same seed (empty without that control): the net of drain, "
+        "training response, returns and missions"),
 }

@@ -75,12 +75,25 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         "collective_investment": per10k(post.collective_contributions.sum()
                                         + post.matched_funds.sum()),
     }
+    # effective capacity (ODD §7.10); absent from stores written before it existed
+    has_eff = "effective_health_density" in policy
+    if has_eff:
+        out["circulation_capacity"] = (post.effective_density_returnees
+                                       + post.effective_density_missions).groupby(
+                                           post.step).mean().mean()
     if ctrl is not None:
         cpost = ctrl[ctrl.step >= start]
         extra = nonparty(post).health_recruits.sum() - nonparty(cpost).health_recruits.sum()
         change = in_party(post).health_recruits.sum() - in_party(cpost).health_recruits.sum()
         dens = (nonparty(post).groupby("step").health_density.mean()
                 - nonparty(cpost).groupby("step").health_density.mean()).mean()
+        if has_eff:
+            out["effective_density_change_all"] = (
+                post.groupby("step").effective_health_density.mean()
+                - cpost.groupby("step").effective_health_density.mean()).mean()
+            out["effective_density_change_nonparty"] = (
+                nonparty(post).groupby("step").effective_health_density.mean()
+                - nonparty(cpost).groupby("step").effective_health_density.mean()).mean()
         out.update({"returns_change": per10k(ret - cpost.returns.sum()),
                     "missions_change": per10k(post.missions.sum() - cpost.missions.sum()),
                     "knowledge_change": per10k(post.knowledge_transferred.sum()
@@ -96,6 +109,11 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         hp = policy[policy.step == end].human_capital_home.sum()
         hm = nomig[nomig.step == end].human_capital_home.sum()
         out["net_human_capital"] = hp / hm - 1.0 if hm else np.nan
+        mpost = nomig[nomig.step >= start]
+        if has_eff:
+            out["net_effective_density"] = (
+                post.groupby("step").effective_health_density.mean()
+                - mpost.groupby("step").effective_health_density.mean()).mean()
     return out
 
 
@@ -141,16 +159,29 @@ def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> p
                          _replicates(manifest, runs, country)])
 
 
-def country_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame) -> pd.DataFrame:
+def country_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame,
+                     nomig: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each origin's ``COUNTRY_OUTCOMES`` in one replicate (pure function of the tables):
-    one row per origin with ``country``, ``party`` and the outcomes."""
+    one row per origin with ``country``, ``party`` and the outcomes (the one against the
+    no-migration control NaN when ``nomig`` is None)."""
     p, c = policy[policy.step >= start], ctrl[ctrl.step >= start]
     pp, cc = p.groupby("country", observed=True), c.groupby("country", observed=True)
     first = policy[policy.step == policy.step.min()].set_index("country")
     popn = first["population"] if "population" in first else np.nan
     extra = pp.health_recruits.sum() - cc.health_recruits.sum()
+    eff = (pp.effective_health_density.mean() if "effective_health_density" in policy
+           else pp.health_density.mean() * np.nan)
+    if nomig is not None and "effective_health_density" in nomig:
+        mm = nomig[nomig.step >= start].groupby("country", observed=True)
+        vs_nomig = eff - mm.effective_health_density.mean()
+    else:
+        vs_nomig = eff * np.nan
     out = pd.DataFrame({"density_change": pp.health_density.mean() - cc.health_density.mean(),
-                        "extra_health_recruits": extra * 10_000.0 / popn})
+                        "extra_health_recruits": extra * 10_000.0 / popn,
+                        "effective_density_change": eff - (
+                            cc.effective_health_density.mean()
+                            if "effective_health_density" in ctrl else np.nan),
+                        "effective_density_vs_no_migration": vs_nomig})
     out["party"] = first["party_to_agreement"].astype(bool)
     return out.rename_axis("country").reset_index()[["country", "party", *COUNTRY_OUTCOMES]]
 
@@ -159,8 +190,8 @@ def country_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> 
     """One row per (point, replicate, origin): the origin's outcomes against the paired
     control (``COUNTRY_OUTCOMES``), whether it is party to the agreement, the point's factors.
     Empty when the experiment has no no-agreement or no-policy control."""
-    parts = [country_outcomes(pol, start, ctrl).assign(**head)
-             for head, start, pol, ctrl, _ in _replicates(manifest, runs, country)
+    parts = [country_outcomes(pol, start, ctrl, nomig).assign(**head)
+             for head, start, pol, ctrl, nomig in _replicates(manifest, runs, country)
              if ctrl is not None]
     if not parts:
         return pd.DataFrame()

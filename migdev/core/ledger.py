@@ -8,7 +8,8 @@ import numpy as np
 FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent", "rec_health",
          "returns", "return_gain", "missions", "knowledge_in", "rem_formal", "rem_informal",
          "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
-         "contract_ends", "health_trainees", "health_applicants", "abroad_start")
+         "contract_ends", "health_trainees", "health_applicants", "abroad_start",
+         "mission_health_h")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
 
 

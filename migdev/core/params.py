@@ -339,6 +339,18 @@ class Params:
                                    "knowledge a returnee adds per unit of skill gained abroad")
     knowledge_depreciation: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,
                                        "depreciation of community knowledge")
+    mission_quarters: float = _p(0.5, 0.0, 1.0, "quarters",
+                                 "assumption within the published range: MIDA Ghana Health "
+                                 "assignments last three weeks to three months (Ghana News "
+                                 "Agency 2004, on the Ghana-Netherlands aide-memoire)",
+                                 "share of a quarter a temporary return mission lasts: a health "
+                                 "missionary adds that share of a worker to capacity at home")
+    knowledge_productivity: float = _p(0.1, 0.0, 2.0, "share",
+                                       "assumption: no published estimate of how much knowledge "
+                                       "transfer raises local health workers' output; a "
+                                       "sensitivity factor, to be calibrated where data allow",
+                                       "highest relative rise in the productivity of local health "
+                                       "workers from the community's knowledge stock")
     overstay_const: float = _p(-3.0, -10.0, 10.0, "log-odds", ASSUMED, "base log-odds of overstay")
     overstay_enforcement: float = _p(2.0, 0.0, 10.0, "log-odds", ASSUMED,
                                      "fall in overstay log-odds per unit of enforcement")

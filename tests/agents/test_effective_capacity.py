@@ -1,0 +1,123 @@
+"""Effective health capacity at home (ODD §7.10): a returnee and a mission each raise it by
+the amount the equation says, on a small world whose state is set by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from migdev.agents import association, community
+from migdev.core.codes import HEALTH, HOME, LOW, RETURNED, TEMP
+from migdev.core.params import Params
+from migdev.model.model import MigrationModel
+
+
+def test_effective_health_by_hand():
+    p = Params(knowledge_productivity=0.2, knowledge_ref=0.5, mission_quarters=0.25)
+    u = community.knowledge_uplift(np.array([0.0, 10.0]), np.array([20, 20]), p)
+    # K / (n k_ref) = 10 / 10 = 1 -> 1 + 0.2 (1 - e^-1)
+    assert u[0] == 1.0
+    assert u[1] == pytest.approx(1.0 + 0.2 * (1.0 - math.exp(-1.0)))
+    eff = community.effective_health(np.array([5.0, 5.0]), np.array([2.0, 0.0]),
+                                     np.array([0.0, 4.0]), u, p)
+    assert eff["total"].tolist() == pytest.approx([5.0, 5.0 * u[1] + 0.25 * 4.0])
+    assert eff["returnees"].tolist() == pytest.approx([2.0, 0.0])
+    assert eff["missions"].tolist() == pytest.approx([0.0, 1.0])
+
+
+@pytest.fixture
+def small():
+    """A model of 600 persons with no migration, so that everyone is at home until the test
+    moves someone."""
+    m = MigrationModel(rng=5, n_persons=600, migration_enabled=False)
+    m.step()
+    return m
+
+
+def _capacity(m, c):
+    community.update(m)
+    return float(m.comm["health_effective"][c])
+
+
+def test_a_returnee_adds_her_skill_times_the_uplift(small):
+    m, pop = small, small.pop
+    j = int(np.flatnonzero(pop.occ == HEALTH)[0])
+    c = int(pop.community[j])
+    # she is abroad: the community lacks her
+    pop.status[j], pop.dest[j] = TEMP, 0
+    away = _capacity(m, c)
+    uplift = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    # she returns with skills gained abroad
+    pop.h[j] = np.float32(1.6)
+    pop.status[j], pop.dest[j] = RETURNED, -1
+    back = _capacity(m, c)
+    assert back - away == pytest.approx(uplift * 1.6, rel=1e-6)
+    assert float(m.comm["health_eff_returnees"][c]) == pytest.approx(uplift * 1.6, rel=1e-6)
+    # a returnee with more skill adds more than one with her old skill would
+    pop.h[j] = np.float32(1.0)
+    assert _capacity(m, c) - away == pytest.approx(uplift * 1.0, rel=1e-6)
+
+
+def test_knowledge_raises_every_local_worker(small):
+    m, pop = small, small.pop
+    c = 0
+    before = _capacity(m, c)
+    h_home = float(pop.h[(pop.community == c) & (pop.occ == HEALTH)
+                         & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
+    k_old = float(m.comm["knowledge"][c])
+    u_old = float(community.knowledge_uplift(np.array([k_old]), m.world.comm_size[[c]], m.p)[0])
+    assert before == pytest.approx(u_old * h_home, rel=1e-6)
+    m.flows["knowledge_in"][c] += 50.0  # knowledge brought home this quarter
+    after = _capacity(m, c)
+    k_new = k_old * (1 - m.p.knowledge_depreciation) + 50.0
+    u_new = float(community.knowledge_uplift(np.array([k_new]), m.world.comm_size[[c]], m.p)[0])
+    assert u_new > u_old
+    assert after == pytest.approx(u_new * h_home, rel=1e-6)
+
+
+def test_a_health_mission_adds_its_length_times_skill_while_it_lasts():
+    m = MigrationModel(rng=5, n_persons=600, migration_enabled=False, mission_rate=0.2,
+                       mission_quarters=0.5)
+    m.step()
+    pop = m.pop
+    j = int(np.flatnonzero(pop.occ == HEALTH)[0])
+    c = int(pop.community[j])
+    pop.status[j], pop.dest[j] = TEMP, 0
+    pop.ties[j], pop.member[j], pop.h[j] = np.float32(1.0), True, np.float32(1.4)
+    m.flows.reset()
+    before = _capacity(m, c)
+    # draw missions until she goes (probability 0.2 * 3 = 0.6 a quarter)
+    for _ in range(20):
+        m.flows.reset()
+        association.missions(m, np.array([j]))
+        if m.flows["missions"][c] > 0:
+            break
+    assert m.flows["mission_health_h"][c] == pytest.approx(1.4, rel=1e-6)
+    during = float(community.effective_health(
+        np.zeros(1), np.zeros(1), m.flows["mission_health_h"][[c]], np.ones(1), m.p)["total"][0])
+    assert during == pytest.approx(0.5 * 1.4, rel=1e-6)
+    k = m.comm["knowledge"].copy()
+    community.update(m)
+    # capacity rises by the mission itself and by the knowledge it brought
+    assert m.comm["health_eff_missions"][c] == pytest.approx(0.7, rel=1e-6)
+    assert m.comm["health_effective"][c] > before + 0.7 - 1e-9
+    assert m.comm["knowledge"][c] > k[c] * (1 - m.p.knowledge_depreciation)
+    # the next quarter, the mission is over: its capacity is gone
+    m.flows.reset()
+    community.update(m)
+    assert m.comm["health_eff_missions"][c] == 0.0
+
+
+def test_non_health_missions_add_no_health_capacity():
+    m = MigrationModel(rng=5, n_persons=600, migration_enabled=False, mission_rate=0.2)
+    m.step()
+    pop = m.pop
+    j = int(np.flatnonzero((pop.occ < LOW) & (pop.occ != HEALTH))[0])
+    pop.status[j], pop.dest[j], pop.ties[j] = TEMP, 0, np.float32(1.0)
+    for _ in range(40):
+        m.flows.reset()
+        association.missions(m, np.array([j]))
+        if m.flows["missions"].sum() > 0:
+            break
+    assert m.flows["missions"].sum() == 1
+    assert m.flows["mission_health_h"].sum() == 0.0
