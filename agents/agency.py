@@ -6,7 +6,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core.codes import CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, LOW
+from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 
 
@@ -218,16 +218,21 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     u_ag = model.streams["agency"].random((n_ag, n_orig))
     u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
     u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
+    u_named = model.streams["rehire"].random(pop.n, dtype=np.float32)
     model.agency_state.offers[:] = 0
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
     el = np.flatnonzero(pop.at_home() & (pop.age < p.max_migration_age))
+    vac_left = vacancies.copy()
+    # employers first re-hire the workers they named (ODD §7.4)
+    named = named_offers(pop, el, vac_left, u_named)
+    if named is not None:
+        el = el[~np.isin(el, named.idx, assume_unique=True)]
     g_el = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
     n_g = n_orig * 4
     supply = np.bincount(g_el, minlength=n_g).reshape(n_orig, 4)
 
-    vac_left = vacancies.copy()
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
     blocks = np.concatenate([g2g, agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
     offers = None
@@ -248,6 +253,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         model.agency_state.offers[:] = _per_agency(offers.agency, pop.origin[chosen], n_ag,
                                                    n_orig)
         offered[chosen] = True
+    if named is not None:
+        offers = named if offers is None else concat_offers(named, offers)
     # independent (network-driven) migration where the visa regime allows
     occ_el = pop.occ[el]
     rate = np.where(occ_el < LOW, p.independent_rate * p.settlement_visa_openness,
@@ -263,6 +270,49 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
         attempts = Attempts(idx=ind, dest=dest.astype(np.int8))
     return offers, attempts
+
+
+def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray) -> Offers | None:
+    """Named re-hiring (ODD §7.4): each named worker at home and eligible (``el``) is offered
+    their old job again — same destination, channel, contract length (their last stay's
+    quarters), skill match and guarantee, no new recruitment fee — while the destination has
+    vacancies in their occupation; where more are named than there are vacancies, those with
+    the lowest draw ``u`` (one per person) come first. ``vac_left`` is reduced in place; the
+    named flag of those offered is cleared (the offer is made, taken or not)."""
+    nm = el[pop.named[el]]
+    if len(nm) == 0:
+        return None
+    n_dest = vac_left.shape[0]
+    g = pop.dest[nm].astype(np.int64) * 4 + pop.occ[nm]
+    want = vac_left.reshape(-1).astype(np.int64)
+    chosen, _rank, gsel = lowest_per_group(nm, g, u[nm], want,
+                                           np.bincount(g, minlength=n_dest * 4))
+    if len(chosen) == 0:
+        return None
+    chosen = np.sort(chosen)
+    vac_left -= np.bincount(pop.dest[chosen].astype(np.int64) * 4 + pop.occ[chosen],
+                            minlength=n_dest * 4).reshape(vac_left.shape)
+    pop.named[chosen] = False
+    k = len(chosen)
+    # the initial diaspora's temporary workers came by an unrecorded channel: their employer
+    # re-hires them directly, counted with regulated recruitment
+    channel = np.where(pop.channel[chosen] == CH_INITIAL, CH_REGULATED, pop.channel[chosen])
+    return Offers(idx=chosen, channel=channel.astype(np.int8), dest=pop.dest[chosen].copy(),
+                  agency=np.full(k, -1, dtype=np.int64), fee=np.zeros(k),
+                  contract=np.maximum(pop.q_abroad[chosen], 1).astype(np.int16),
+                  match=pop.matched[chosen].astype(np.float64),
+                  guarantee=pop.guarantee[chosen].astype(np.float64),
+                  named=np.ones(k, dtype=bool))
+
+
+def concat_offers(a: Offers, b: Offers) -> Offers:
+    """Offers ``a`` then ``b`` (``named`` kept where either has it)."""
+    out = {f: np.concatenate([getattr(a, f), getattr(b, f)])
+           for f in ("idx", "channel", "dest", "agency", "fee", "contract", "match",
+                     "guarantee")}
+    na = a.named if a.named is not None else np.zeros(len(a.idx), dtype=bool)
+    nb = b.named if b.named is not None else np.zeros(len(b.idx), dtype=bool)
+    return Offers(**out, named=np.concatenate([na, nb]))
 
 
 def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,

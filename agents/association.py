@@ -14,6 +14,7 @@ class MigrantAssociation(mesa.Agent):
     Attributes:
         community: index of the home community; destination: index of the destination.
         members: members last quarter.
+        trust: trust in the origin government (0-1), which scales participation.
         fund: collective remittances raised last quarter (kUSD).
         matched: public money added to them last quarter (kUSD).
         missions: temporary-return missions organised last quarter.
@@ -32,6 +33,7 @@ class MigrantAssociation(mesa.Agent):
         return getattr(self.model.association_state, name)[self.index].item()
 
     members = property(lambda self: self._get("members"))
+    trust = property(lambda self: self._get("trust"))
     fund = property(lambda self: self._get("fund"))
     matched = property(lambda self: self._get("matched"))
     missions = property(lambda self: self._get("missions"))
@@ -43,9 +45,13 @@ class MigrantAssociation(mesa.Agent):
 class AssociationState:
     """Every association's records as arrays, one row per community x destination (the
     order of ``model.associations``): last quarter's members, fund, match and missions and
-    their cumulative totals; :func:`record` writes them all at once."""
+    their cumulative totals; :func:`record` writes them all at once. ``trust`` (0-1) is each
+    association's trust in its origin government (ODD §7.7), ``trust0`` where it started."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, trust0: float = 0.5):
+        self.trust0 = float(trust0)
+        self.trust = np.full(n, self.trust0)
+        self.moved = False  # has any trust left trust0 (else participation is unchanged)
         self.members = np.zeros(n, dtype=np.int64)
         self.fund = np.zeros(n)
         self.matched = np.zeros(n)
@@ -78,6 +84,27 @@ def collective_funds(contributions: np.ndarray, matching_ratio: float, fee: floa
     return matched, contributions - fees + matched, fees
 
 
+def update_trust(trust, promised, honoured, outreach, rate):
+    """Associations' trust in their origin government after a quarter (ODD §7.7):
+
+    T <- T + rate * outreach * (1 - T)               (outreach: consular services, ...)
+    T <- T + rate * (honoured - T)   where a match was promised on contributions this quarter
+
+    so trust rises with outreach and settles at the share of promised matching actually paid.
+    All arguments are per association (or scalars); returns the new trust, in [0, 1]."""
+    trust = trust + rate * outreach * (1.0 - trust)
+    trust = np.where(promised, trust + rate * (honoured - trust), trust)
+    return np.clip(trust, 0.0, 1.0)
+
+
+def participation(model):
+    """Each association's participation factor, trust / trust_initial (1 while trust has not
+    moved): it scales the chance of joining and the share given collectively (ODD §7.6-7.7).
+    A scalar 1.0 when no trust has moved (the fast path)."""
+    st = model.association_state
+    return st.trust / st.trust0 if st.moved else 1.0
+
+
 def mission_probability(ties, member, engagement, p):
     """Chance per quarter that a skilled migrant abroad makes a temporary return mission.
 
@@ -106,7 +133,10 @@ def collect_collective(model, comm, origin, dest, member, collective, household_
     """
     nc = model.n_comm
     contrib = np.bincount(comm, weights=collective, minlength=nc)
-    ratio = model.lever_at("matching_ratio", model.world.comm_origin)
+    # the match promised and the share of it actually paid (broken promises below 1)
+    promised_ratio = model.lever_at("matching_ratio", model.world.comm_origin)
+    honoured = model.lever_at("matching_honoured", model.world.comm_origin)
+    ratio = promised_ratio * honoured
     fee = model.lever("formal_fee")
     if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
         paid = np.bincount(comm, weights=collective * fee[origin, dest],
@@ -122,8 +152,29 @@ def collect_collective(model, comm, origin, dest, member, collective, household_
     nk = nc * model.n_dest
     model.assoc_members = np.bincount(key, weights=member, minlength=nk)
     model.assoc_fund = np.bincount(key, weights=collective, minlength=nk)
+    trust_step(model, promised_ratio)
     return {"collective": float(contrib.sum()), "collective_fees": float(cfees.sum()),
             "to_projects": float(to_projects.sum()), "matched": float(matched.sum())}
+
+
+def trust_step(model, promised_ratio) -> None:
+    """Associations update their trust after this quarter's collective remittances: with the
+    origin's outreach, and where a match was promised on their contributions, toward the
+    share of it paid (:func:`update_trust`)."""
+    p, st = model.p, model.association_state
+    outreach = model.lever("diaspora_outreach")
+    promised = np.repeat(np.broadcast_to(promised_ratio, (model.n_comm,)) > 0, model.n_dest)
+    promised &= model.assoc_fund > 0
+    if p.trust_learning_rate == 0 or not (np.any(outreach) or promised.any()):
+        return
+    o = model.world.comm_origin
+    per = np.repeat
+    out_k = per(np.broadcast_to(model.lever_at("diaspora_outreach", o), (model.n_comm,)),
+                model.n_dest)
+    hon_k = per(np.broadcast_to(model.lever_at("matching_honoured", o), (model.n_comm,)),
+                model.n_dest)
+    st.trust = update_trust(st.trust, promised, hon_k, out_k, p.trust_learning_rate)
+    st.moved = st.moved or bool((st.trust != st.trust0).any())
 
 
 def missions(model, idx: np.ndarray) -> None:
@@ -153,7 +204,8 @@ def record(model, organised: np.ndarray) -> None:
     :func:`collect_collective`), the public match and the missions they organised
     (``organised``, one count per community x destination)."""
     # associations are laid out community by community, n_dest each
-    ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin),
+    ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin)
+                            * model.lever_at("matching_honoured", model.world.comm_origin),
                             (model.n_comm,))
     model.association_state.record(model.assoc_members.astype(np.int64), model.assoc_fund,
                                    model.assoc_fund * np.repeat(ratio, model.n_dest),

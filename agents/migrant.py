@@ -14,7 +14,7 @@ import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.agency import record_acceptances
-from migdev.agents.association import collect_collective
+from migdev.agents.association import collect_collective, participation
 from migdev.agents.government import training_places
 from migdev.core import fmath
 from migdev.core.codes import (
@@ -198,7 +198,7 @@ def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_pol
 # ---------------------------------------------------------------------------
 
 def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
-                u_join: np.ndarray, u_recog: np.ndarray, p) -> np.ndarray:
+                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None) -> np.ndarray:
     """One quarter of work for the persons ``idx`` abroad; returns their gross income.
 
     Income: w_dest[d, occ] * h if the job uses the person's skills, else the
@@ -206,6 +206,8 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     Skills: h *= 1 + g_abroad when matched, 1 - waste when not (skilled only), bounded.
     Integration: I += rate * (policy_d + advocacy * member - abuse * unregulated) * (1 - I).
     Ties: T -= decay * T, plus association_ties * (1 - T) for members.
+    Joining: a non-member joins with ``join_prob`` (default ``association_join_rate``; the
+    model scales it by the association's trust, ODD §7.6).
     """
     st = pop.status[idx]
     occ = pop.occ[idx]
@@ -221,7 +223,8 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     growth = np.where(matched, 1.0 + p.skill_growth_abroad,
                       np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
     pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
-    member = pop.member[idx] | (u_join < p.association_join_rate)
+    join = p.association_join_rate if join_prob is None else join_prob
+    member = pop.member[idx] | (u_join < join)
     pop.member[idx] = member
     integ = pop.integration[idx]
     drive = (integ_policy[d] + p.association_advocacy * member
@@ -315,6 +318,17 @@ def settled_return_probability(ties, development, incentive, integration, years,
     return -fmath.expm1(-lam)
 
 
+def named_for_rehire(u, settle_prob, overstay_prob, rate) -> np.ndarray:
+    """Of the temporary workers whose contract ends in return (``u`` at or above
+    s + (1 - s) o, see :func:`contract_end_outcome`), those their employer names for
+    re-hiring: v < rate, with v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of the same
+    draw (uniform on [0, 1) given the return, so no other draw is needed; ODD §7.9)."""
+    a = settle_prob + (1.0 - settle_prob) * overstay_prob
+    back = u >= a
+    v = (u - a) / np.maximum(1.0 - a, 1e-12)
+    return back & (v < rate)
+
+
 def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, status) -> None:
     """Persons ``idx`` leave for ``dest``: set their stay's state (in place)."""
     pop.status[idx] = status
@@ -327,6 +341,7 @@ def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, 
     pop.matched[idx] = matched
     pop.h_dep[idx] = pop.h[idx]
     pop.guarantee[idx] = guarantee
+    pop.named[idx] = False
     pop.integration[idx] = 0.0
     pop.member[idx] = False
     pop.savings[idx] = 0.0
@@ -371,7 +386,8 @@ def demography(model, t: int) -> None:
     model.next_person_id += len(idx)
     fresh = type(pop).empty(len(idx))
     for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
-                 "integration", "member", "channel", "matched", "guarantee", "remitted"):
+                 "integration", "member", "channel", "matched", "guarantee", "remitted",
+                 "named"):
         getattr(pop, name)[idx] = getattr(fresh, name)
     pop.person_id[idx] = new_ids
     pop.occ[idx] = occ
@@ -456,6 +472,8 @@ def decide(model, offers, attempts) -> None:
             start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
                        c.guarantee[accept], TEMP)
             record_acceptances(model, c.agency[accept], pop.origin[a_idx])
+            if c.named is not None:
+                model.flows.add("rec_named", a_idx[c.named[accept]])
             model.flows.add("recruit_fees", a_idx, c.fee[accept])
         else:
             skilled = occa < LOW
@@ -483,7 +501,11 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     idx = np.flatnonzero(pop.abroad())
     model.flows.add("abroad_start", idx)
     integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
-    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p)
+    fac = participation(model)
+    join = (None if np.ndim(fac) == 0 else np.minimum(
+        1.0, p.association_join_rate * fac[pop.community[idx].astype(np.int64) * model.n_dest
+                                           + pop.dest[idx]]))
+    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p, join)
     return idx, income
 
 
@@ -499,7 +521,11 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     pop.debt[idx] = np.maximum(pop.debt[idx] - repay, 0.0)
     pop.savings[idx] += save
     member = pop.member[idx]
-    collective = np.where(member, amount * p.collective_share, 0.0)
+    fac = participation(model)
+    share = (p.collective_share if np.ndim(fac) == 0 else np.minimum(
+        1.0, p.collective_share * fac[pop.community[idx].astype(np.int64) * model.n_dest
+                                      + pop.dest[idx]]))
+    collective = np.where(member, amount * share, 0.0)
     household = amount - collective
     access = model.comm["access"][pop.community[idx]]
     formal_fee = model.lever_at("formal_fee", (pop.origin[idx], pop.dest[idx]))
@@ -518,6 +544,16 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     model.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
                         "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
                         **money}
+
+
+def name_for_rehire(model, j, out, u, settle, over) -> None:
+    """Employers name some of their temporary workers who come home for re-hiring (the
+    ``named`` flag; their named offer comes in recruitment, ODD §7.4)."""
+    rate = model.lever_at("named_rehire_rate", model.pop.dest[j])
+    if not np.any(rate):
+        return
+    named = named_for_rehire(u.astype(np.float64), settle, over, rate) & (out == 0)
+    model.pop.named[j[named]] = True
 
 
 def returns(model, idx: np.ndarray) -> None:
@@ -542,6 +578,7 @@ def returns(model, idx: np.ndarray) -> None:
         settle = np.where(skilled, p.settlement_visa_openness * pop.integration[j] * (1 - g), 0.0)
         over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p)
         out = contract_end_outcome(u[j], settle, over)
+        name_for_rehire(model, j, out, u[j], settle, over)
         pop.status[j[out == 1]] = SETTLED
         pop.status[j[out == 2]] = IRREGULAR
         back[ti[out == 0]] = True

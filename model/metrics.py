@@ -40,6 +40,8 @@ COUNTRY_COLUMNS = {
     "recruits_agency_unregulated": ("persons per quarter",
                                     "departures through unregulated agencies"),
     "recruits_independent": ("persons per quarter", "departures without an offer (network)"),
+    "recruits_named": ("persons per quarter", "departures of workers their former employer named "
+                                              "for re-hiring (also counted in their channel)"),
     "health_recruits": ("persons per quarter", "health workers departing, all channels"),
     "returns": ("persons per quarter", "returns home this quarter"),
     "return_rate": ("share per quarter", "returns / persons abroad at the start of the quarter"),
@@ -56,12 +58,24 @@ COUNTRY_COLUMNS = {
     "remittance_cost_share": ("share", "(fees + losses) / amount sent"),
     "formal_share": ("share", "formal / all household remittances"),
     "collective_contributions": ("kUSD per quarter", "collective remittances to associations"),
-    "matched_funds": ("kUSD per quarter", "public money matching collective remittances"),
+    "matched_funds": ("kUSD per quarter", "public money matching collective remittances (the "
+                                          "share of the promised match actually paid)"),
+    "association_trust": ("0-1", "trust of the origin's hometown associations in its "
+                                 "government, mean weighted by members (trust_initial while "
+                                 "they have none)"),
+    "association_membership": ("share", "association members among the origin's persons "
+                                        "abroad"),
     "recruitment_fees": ("kUSD per quarter", "recruitment fees charged to this quarter's recruits"),
     "development_index": ("0-1", "population-weighted mean of the communities' index"),
     "mean_recruitment_debt": ("kUSD", "mean outstanding recruitment debt of persons abroad"),
     "brain_waste_share": ("share", "skilled persons abroad in jobs that do not use their skills"),
     "overstay_share": ("share", "contracts ending this quarter in overstay"),
+    "path_circulated": ("share", "of the origin's persons who have ever emigrated: two or more "
+                                 "stays abroad (paths as in MigrationModel.paths, ODD §4.11)"),
+    "path_returned_once": ("share", "of those ever emigrated: one stay, now at home"),
+    "path_transnational": ("share", "of those ever emigrated: one stay, abroad, remitting, "
+                                    "association member, ties >= 0.5"),
+    "path_settled": ("share", "of those ever emigrated: one stay, abroad otherwise"),
     "human_capital_home": ("h", "sum of h of skilled persons at home"),
     "skilled_home": ("persons", "skilled persons at home"),
     "abroad": ("persons", "persons abroad (any status)"),
@@ -116,6 +130,22 @@ def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 
     return out
 
 
+def path_shares_by_origin(origin, status, n_stays, ties, member, remitted, n_orig: int,
+                          tie_threshold: float = 0.5) -> np.ndarray:
+    """:func:`path_shares` per origin: (n_orig, 4) shares of circulated, returned_once,
+    transnational and settled among each origin's persons who have ever emigrated (0 where
+    none has)."""
+    ever = np.flatnonzero(n_stays >= 1)
+    st = status[ever]
+    abroad = (st >= TEMP) & (st <= IRREGULAR)
+    trans = abroad & remitted[ever] & member[ever] & (ties[ever] >= tie_threshold)
+    cat = np.where(n_stays[ever] >= 2, 0, np.where(~abroad, 1, np.where(trans, 2, 3)))
+    cnt = np.bincount(origin[ever].astype(np.int64) * 4 + cat,
+                      minlength=n_orig * 4).reshape(n_orig, 4).astype(float)
+    tot = cnt.sum(axis=1, keepdims=True)
+    return np.divide(cnt, tot, out=np.zeros_like(cnt), where=tot > 0)
+
+
 __all__ = ["COUNTRY_COLUMNS", "emigration_rate", "path_shares", "per_10000", "rate"]
 
 
@@ -123,6 +153,15 @@ __all__ = ["COUNTRY_COLUMNS", "emigration_rate", "path_shares", "per_10000", "ra
 #: the numeric columns of a row, in order (step, country and the flags are added by the model)
 COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agreement",
                                                 "protected")]
+
+
+def _member_trust(model) -> np.ndarray:
+    """Per origin: the associations' trust weighted by their members this quarter."""
+    st = model.association_state
+    mem = np.asarray(model.assoc_members, dtype=float).reshape(model.n_comm, model.n_dest)
+    tr = st.trust.reshape(model.n_comm, model.n_dest)
+    num, den = model.origin_sum((mem * tr).sum(axis=1)), model.origin_sum(mem.sum(axis=1))
+    return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
 
 
 def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
@@ -150,6 +189,8 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
     recruits = fl[:, [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated",
                                             "rec_unregulated", "rec_independent")]]
     sent = f("rem_formal") + f("rem_informal")
+    paths = path_shares_by_origin(pop.origin, pop.status, pop.n_stays, pop.ties, pop.member,
+                                  pop.remitted, model.n_orig)
     row = {
         "population": rep,
         "health_density": per_10000(cnt[:, HEALTH, 1], rep),
@@ -166,6 +207,7 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
         "recruits_agency_regulated": recruits[:, 1],
         "recruits_agency_unregulated": recruits[:, 2],
         "recruits_independent": recruits[:, 3],
+        "recruits_named": f("rec_named"),
         "health_recruits": f("rec_health"),
         "returns": f("returns"),
         "return_rate": rate(f("returns"), f("abroad_start")),
@@ -182,11 +224,18 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
         "formal_share": rate(f("rem_formal"), sent),
         "collective_contributions": f("collective"),
         "matched_funds": f("matched"),
+        "association_trust": _member_trust(model),
+        "association_membership": rate(np.bincount(oa, weights=pop.member[ia],
+                                                   minlength=model.n_orig), n_ab),
         "recruitment_fees": f("recruit_fees"),
         "development_index": dev,
         "mean_recruitment_debt": mean_debt,
         "brain_waste_share": brain_waste,
         "overstay_share": rate(f("overstays"), f("contract_ends")),
+        "path_circulated": paths[:, 0],
+        "path_returned_once": paths[:, 1],
+        "path_transnational": paths[:, 2],
+        "path_settled": paths[:, 3],
         "human_capital_home": osum(model.comm["h_home"]),
         "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
         "abroad": n_ab.astype(float),

@@ -107,7 +107,7 @@ class MigrationModel(mesa.Model):
                          for d in range(self.n_dest) for j in range(p.agencies_per_destination)]
         self.agency_dest = np.array([a.destination for a in self.agencies])
         self._set_agency_terms()
-        self.association_state = AssociationState(self.n_comm * self.n_dest)
+        self.association_state = AssociationState(self.n_comm * self.n_dest, p.trust_initial)
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                              for d in range(self.n_dest)]
         # persons: Mesa agents as views onto the arrays, created when first asked for

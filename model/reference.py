@@ -41,6 +41,7 @@ from migdev.core import fmath
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
+    CH_INITIAL,
     CH_REGULATED,
     CH_UNREGULATED,
     HEALTH,
@@ -56,11 +57,11 @@ from migdev.model.model import MigrationModel
 #: a person's attributes (the fields of migdev.core.population.Population)
 STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest",
          "contract_left", "q_abroad", "n_stays", "savings", "debt", "integration", "ties",
-         "member", "channel", "matched", "h_dep", "guarantee", "remitted")
+         "member", "channel", "matched", "h_dep", "guarantee", "remitted", "named")
 #: what a new entrant starts with besides origin, community, age, skill and ties
 NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
-           "matched": False, "guarantee": 0.0, "remitted": False}
+           "matched": False, "guarantee": 0.0, "remitted": False, "named": False}
 REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
             CH_UNREGULATED: "rec_unregulated", CH_INDEPENDENT: "rec_independent"}
 
@@ -76,13 +77,15 @@ def _clip01(x: float) -> float:
 class Person(mesa.Agent):
     """One person of working age: at home, abroad (temporary, settled, irregular) or
     returned. Attributes as in ``STATE`` (ODD §2); ``offer`` / ``attempt`` hold this
-    quarter's offer of work abroad or destination of an independent attempt."""
+    quarter's offer of work abroad (a named re-hire when ``rehire``) or destination of an
+    independent attempt."""
 
     def __init__(self, model, slot: int, **state):
         super().__init__(model)
         self.slot = slot  # the person's row in the census
         self.__dict__.update(state)
         self.offer = None
+        self.rehire = False
         self.attempt = None
         self.income = 0.0
 
@@ -97,6 +100,12 @@ class Person(mesa.Agent):
     @property
     def skilled(self) -> bool:
         return self.occ < LOW
+
+    def _participation(self) -> float:
+        """Trust of the person's association in the origin government over its initial
+        value (ODD §7.6-7.7)."""
+        st = self.model.association_state
+        return st.trust[self.community * self.model.n_dest + self.dest] / st.trust0
 
     def _flow(self, name: str, amount: float = 1.0) -> None:
         self.model.flows[name][self.community] += amount
@@ -148,6 +157,8 @@ class Person(mesa.Agent):
                        self.random.random() < o["match"], float(o["guarantee"]), TEMP)
             if o["agency"] >= 0:
                 m.agency_state.accepted[o["agency"], self.origin] += 1
+            if self.rehire:
+                self._flow("rec_named")
             self._flow("recruit_fees", float(o["fee"]))
         elif self.skilled:  # settles on a skilled visa
             self.leave(d, CH_INDEPENDENT, 0, 0.0,
@@ -166,6 +177,7 @@ class Person(mesa.Agent):
         self.debt += fee
         self.matched, self.h_dep, self.guarantee = bool(matched), self.h, guarantee
         self.integration, self.member, self.savings = 0.0, False, 0.0
+        self.named = False
 
     # 6. work abroad (ODD §7.6) ---------------------------------------------------------
     def work(self) -> None:
@@ -186,7 +198,8 @@ class Person(mesa.Agent):
         elif self.skilled:
             self.h *= 1.0 - p.brain_waste_rate
         self.h = min(max(self.h, p.h_min), p.h_max)
-        if not self.member and self.random.random() < p.association_join_rate:
+        if not self.member and self.random.random() < min(
+                1.0, p.association_join_rate * self._participation()):
             self.member = True
         drive = (m.lever_at("integration_policy", self.dest)
                  + p.association_advocacy * self.member
@@ -210,7 +223,8 @@ class Person(mesa.Agent):
         amount = (net - repay) * share
         self.debt = max(self.debt - repay, 0.0)
         self.savings += net - repay - amount
-        collective = amount * p.collective_share if self.member else 0.0
+        collective = (amount * min(1.0, p.collective_share * self._participation())
+                      if self.member else 0.0)
         household = amount - collective
         formal_fee = m.lever_at("formal_fee", (self.origin, self.dest))
         p_formal = _logistic(p.channel_const - p.channel_cost * 100.0
@@ -274,6 +288,10 @@ class Person(mesa.Agent):
                 self._flow("overstays")
             else:
                 self.come_home()
+                # the employer may name the worker for re-hiring (ODD §7.9)
+                rate = m.lever_at("named_rehire_rate", self.dest)
+                if rate > 0 and self.random.random() < rate:
+                    self.named = True
         elif self.status == SETTLED:
             hazard = p.return_hazard * fmath.exp(
                 p.hazard_ties * self.ties + p.hazard_development * dev
@@ -408,16 +426,32 @@ class ReferenceModel(MigrationModel):
         self.agency_state.accepted[:] = 0
         for person in self.persons:
             person.offer = person.attempt = None
+            person.rehire = False
         if not p.migration_enabled:
             return
+        vac_left = vacancies.copy()
+        # employers first offer their old jobs to the workers they named, while they have
+        # vacancies in the occupation, the named drawn at random (ODD §7.4)
+        named = defaultdict(list)
+        for person in self.persons:
+            if person.named and person.at_home and person.age < p.max_migration_age:
+                named[person.dest, person.occ].append(person)
+        for (d, k), people in named.items():
+            for person in self.random.sample(people, min(len(people), int(vac_left[d, k]))):
+                channel = CH_REGULATED if person.channel == CH_INITIAL else person.channel
+                person.offer = {"channel": channel, "dest": d, "agency": -1, "fee": 0.0,
+                                "contract": max(person.q_abroad, 1),
+                                "match": 1.0 if person.matched else 0.0,
+                                "guarantee": person.guarantee}
+                person.rehire, person.named = True, False
+                vac_left[d, k] -= 1
         candidates = defaultdict(list)
         for person in self.persons:
-            if person.at_home and person.age < p.max_migration_age:
+            if person.at_home and person.age < p.max_migration_age and person.offer is None:
                 candidates[person.origin, person.occ].append(person)
         supply = np.zeros((self.n_orig, 4), dtype=np.int64)
         for (o, k), people in candidates.items():
             supply[o, k] = len(people)
-        vac_left = vacancies.copy()
         blocks = np.concatenate([
             g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g),
             agency_blocks(self, vac_left, supply, u_ag, u_alloc)])

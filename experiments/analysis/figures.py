@@ -359,7 +359,7 @@ def lever_figure(by_point: pd.DataFrame, factors: list[str], title: str,
 
     sns.set_theme(style="whitegrid", context="paper")
     outs = [o for o in ("extra_recruits_nonparty", "density_change_nonparty",
-                        "returns_change", "net_human_capital") if o in set(by_point.outcome)]
+                        "returns_change", "net_effective_density") if o in set(by_point.outcome)]
     if not outs:  # no paired control: the policy run's own outcomes
         outs = [o for o in OUTCOMES if o in set(by_point.outcome)][:4]
     wide = by_point.pivot_table(index="point", columns="outcome", values="mean")
@@ -417,6 +417,9 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
     shown = [o for o in COUNTRY_OUTCOMES
              if o in set(by_country.outcome)
              and by_country.loc[by_country.outcome == o, "mean"].notna().any()]
+    if not shown:  # every replicate undefined (e.g. a window past the run): empty panels
+        shown = [o for o in COUNTRY_OUTCOMES if o in set(by_country.outcome)][:2] or \
+            list(COUNTRY_OUTCOMES)[:2]
     nrow = int(np.ceil(len(shown) / 2))
     fig, axes = plt.subplots(nrow, 2, figsize=(11, nrow * (0.45 * len(names)
                                                            * max(1, len(groups) / 2) + 1.5)

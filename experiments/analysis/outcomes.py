@@ -70,6 +70,14 @@ OUTCOMES = {
         "mean over the window of the origins' mean effective health density, policy run minus "
         "the no-migration control at the same seed: drain, training response, returns and "
         "missions together; > 0 is a net brain gain"),
+    "circulated_share": (
+        "share of emigrants who circulated", "share (0–1)",
+        "in the last quarter, mean over origins of the share of persons ever emigrated who "
+        "made two or more stays abroad (path_circulated), policy run"),
+    "settled_share": (
+        "share of emigrants settled abroad", "share (0–1)",
+        "in the last quarter, mean over origins of the share of persons ever emigrated who are "
+        "abroad after one stay and not transnational (path_settled), policy run"),
     "formal_share": (
         "formal share of remittances", "share (0–1)",
         "formal / all household remittances over the window, policy run"),

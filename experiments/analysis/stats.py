@@ -77,6 +77,10 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
     }
     # effective capacity (ODD §7.10); absent from stores written before it existed
     has_eff = "effective_health_density" in policy
+    if "path_circulated" in policy:  # paths (ODD §4.11); absent from older stores
+        last = policy[policy.step == policy.step.max()]
+        out["circulated_share"] = float(last.path_circulated.mean())
+        out["settled_share"] = float(last.path_settled.mean())
     if has_eff:
         out["circulation_capacity"] = (post.effective_density_returnees
                                        + post.effective_density_missions).groupby(

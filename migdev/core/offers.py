@@ -36,6 +36,7 @@ class Offers:
     contract: np.ndarray
     match: np.ndarray
     guarantee: np.ndarray
+    named: np.ndarray | None = None  # the offer re-hires a named worker (None: none does)
 
 
 @dataclass

@@ -163,6 +163,13 @@ class Params:
                                         "length of a skilled temporary contract")
     contract_quarters_low: int = _p(3, 1, 40, "quarters", "Canada SAWP: at most 8 months a year",
                                     "length of a low-skilled seasonal contract")
+    named_rehire_rate: float = _p(0.0, 0.0, 1.0, "share of returns",
+                                  "Canada's SAWP: employers name over three-fourths of the "
+                                  "workers they hire (Rural Migration News 2019); no published "
+                                  "rate for health workers, so 0 (off) by default",
+                                  "share of temporary workers coming home at the end of their "
+                                  "contract whom their employer names for re-hiring",
+                                  lever=True, scope="destination")
 
     # --- recruitment agencies -----------------------------------------------------
     agency_regulation: float = _p(0.175, 0.0, 1.0, "share of agencies",
@@ -320,6 +327,28 @@ class Params:
     matching_ratio: float = _p(0.0, 0.0, 10.0, "units per unit",
                                "Mexico 3x1: each peso matched by three (Aparicio & Meseguer 2012)",
                                "public money added per unit of collective remittance", lever=True, scope="origin")
+    matching_honoured: float = _p(1.0, 0.0, 1.0, "share",
+                                  "assumption (value); Castles & Delgado Wise 2008: tensions "
+                                  "between migrant associations and their states of origin",
+                                  "share of the promised public match the origin government "
+                                  "actually pays (below 1: broken promises)",
+                                  lever=True, scope="origin")
+    diaspora_outreach: float = _p(0.0, 0.0, 1.0, "index",
+                                  "assumption (value); IOM 2005: investment information, "
+                                  "administrative and tax facilitation, matching funds; Castles "
+                                  "& Delgado Wise 2008: origin governments' growing engagement",
+                                  "origin government's outreach to its diaspora (consular "
+                                  "services, dual citizenship, diaspora bonds, tax facilitation): "
+                                  "raises the associations' trust", lever=True, scope="origin")
+    trust_initial: float = _p(0.5, 0.01, 1.0, "0-1",
+                              "assumption: no published measure of hometown associations' "
+                              "trust in their origin government; participation scales with "
+                              "trust / trust_initial, so runs where trust never moves do not "
+                              "depend on it",
+                              "associations' trust in the origin government at the start")
+    trust_learning_rate: float = _p(0.1, 0.0, 1.0, "per quarter", ASSUMED,
+                                    "speed at which an association's trust moves toward the "
+                                    "share of promises kept, and with outreach toward 1")
     household_invest_share: float = _p(0.2, 0.0, 1.0, "share", ASSUMED,
                                        "share of remittances and returnee savings invested")
 
@@ -551,6 +580,9 @@ READ_AT_START = {n: _AGREEMENT_AT_START for n in (
     "agreement_kind", "agreement_origin", "agreement_destination", "agreement_occupations",
     "agreement_start", "agreement_quarters", "g2g_quota", "implementation_rate",
     "return_guarantee", "circular_contract_quarters", "circular_training_places")}
+READ_AT_START["trust_initial"] = (
+    "the associations' trust starts there and then moves with experience (ODD §7.7); to "
+    "change trust during a run, schedule diaspora_outreach or matching_honoured instead")
 #: parameters whose derived state the model rebuilds when an event changes them
 AGENCY_TERMS = frozenset({"agency_regulation", "fee_regulated_months", "fee_unregulated_months",
                           "agency_capacity"})

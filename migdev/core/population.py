@@ -45,6 +45,7 @@ class Population:
         h_dep: h when the current (or last) stay began.
         guarantee: return guarantee of the current placement, 0-1.
         remitted: sent household remittances this quarter.
+        named: an employer in ``dest`` has named the person for re-hiring (ODD §7.4).
     """
 
     person_id: np.ndarray
@@ -68,6 +69,7 @@ class Population:
     h_dep: np.ndarray
     guarantee: np.ndarray
     remitted: np.ndarray
+    named: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Population:
@@ -94,6 +96,7 @@ class Population:
             h_dep=np.ones(n, f32),
             guarantee=np.zeros(n, f32),
             remitted=np.zeros(n, bool),
+            named=np.zeros(n, bool),
         )
 
     @property

@@ -26,6 +26,38 @@ def test_fast_model_agrees_with_the_reference(name):
     assert a.agrees, a.report()
 
 
+#: the rules of brain circulation with consequences switched on together: named re-hiring
+#: in a circular scheme, a promised three-for-one match paid in part, diaspora outreach
+CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
+                     "matching_ratio": 3.0, "matching_honoured": 0.2, "diaspora_outreach": 0.1,
+                     "mission_rate": 0.02}
+
+
+@pytest.mark.slow
+def test_circulation_rules_agree_with_the_reference():
+    a = compare(CIRCULATION_RULES, workers=2)
+    assert a.agrees, a.report()
+
+
+class IgnoresTrust(Person):
+    """A rewrite that forgets the associations' trust: participation never moves."""
+
+    def _participation(self):
+        return 1.0
+
+
+class NoTrust(ReferenceModel):
+    person_class = IgnoresTrust
+
+
+@pytest.mark.slow
+def test_oracle_rejects_a_reference_that_ignores_trust():
+    a = compare(CIRCULATION_RULES, workers=2, reference=NoTrust)
+    assert not a.agrees, a.report()
+    worst = " ".join(a.table.index[a.table.p_adjusted < a.alpha])
+    assert "collective_contributions" in worst or "member" in worst, worst
+
+
 class ContractOneQuarterLonger(Person):
     """An off-by-one a rewrite could make: temporary contracts end a quarter late."""
 
