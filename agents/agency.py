@@ -6,6 +6,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.core import fmath
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 
@@ -263,13 +264,33 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
-        # by network, only along the world's corridors
-        weights = (net[pop.community[ind]] + 1.0) * model.world.corridor_open[pop.origin[ind]]
+        weights = destination_weights(model, pop.origin[ind], pop.occ[ind],
+                                      net[pop.community[ind]])
         cum = np.cumsum(weights, axis=1)
         cum /= cum[:, -1:]
         dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
         attempts = Attempts(idx=ind, dest=dest.astype(np.int8))
     return offers, attempts
+
+
+def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
+                        network_pct: np.ndarray) -> np.ndarray:
+    """Where independent migrants go (ODD §7.4): a logit over the destinations,
+
+    P(d) proportional to corridor_o,d * exp(beta_wage ln w_d,k + beta_network ln(1 + net_c,d)
+                                         + beta_integration_policy * integration_policy_d),
+
+    the utility of leaving (§7.5) with the terms that are the same for every destination
+    dropped; ``corridor_o,d`` is the world's corridor weight (historical and language ties;
+    0 where the origin has no corridor). One row per migrant (``network_pct``: each one's
+    community's per cent abroad in each destination); rows are not normalised."""
+    p, w = model.p, model.world
+    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
+    v = (p.beta_wage * fmath.log(w.wage_dest[:, occ].T)
+         + p.beta_network * fmath.log1p(network_pct)
+         + p.beta_integration_policy * integ[None, :])
+    v = v - v.max(axis=1, keepdims=True)
+    return w.corridor_weight[origin] * fmath.exp(v)
 
 
 def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray) -> Offers | None:

@@ -171,6 +171,17 @@ class Person(mesa.Agent):
             self._flow("rec_health")
             m.flows_to_dest[self.origin, d, 1] += 1
 
+    def destination_weights(self) -> list[float]:
+        """Where to go on one's own: logit over destinations of the wage, the community's
+        network there and the integration policy, times the corridor weight (ODD §7.4)."""
+        m, p, w = self.model, self.model.p, self.model.world
+        v = [p.beta_wage * fmath.log(w.wage_dest[d, self.occ])
+             + p.beta_network * fmath.log1p(m.network_pct[self.community, d])
+             + p.beta_integration_policy * m.lever_at("integration_policy", d)
+             for d in range(m.n_dest)]
+        top = max(v)
+        return [w.corridor_weight[self.origin, d] * fmath.exp(x - top) for d, x in enumerate(v)]
+
     def leave(self, d, channel, contract, fee, matched, guarantee, status) -> None:
         self.status, self.dest, self.channel, self.contract_left = status, d, channel, contract
         self.q_abroad, self.n_stays = 0, self.n_stays + 1
@@ -467,7 +478,6 @@ class ReferenceModel(MigrationModel):
                     self.agency_state.offers[offer["agency"], o] += 1
         self.network_pct = self.diaspora_share()
         destinations = range(self.n_dest)
-        corridor_open = self.world.corridor_open
         for people in candidates.values():
             for person in people:
                 if person.offer is not None:
@@ -475,9 +485,8 @@ class ReferenceModel(MigrationModel):
                 chance = (p.independent_rate * p.settlement_visa_openness if person.skilled
                           else p.irregular_rate * (1.0 - p.border_enforcement))
                 if self.random.random() < chance:
-                    weights = (self.network_pct[person.community] + 1.0) \
-                        * corridor_open[person.origin]
-                    person.attempt = self.random.choices(destinations, weights)[0]
+                    person.attempt = self.random.choices(destinations,
+                                                         person.destination_weights())[0]
 
     # 7. and 8. -------------------------------------------------------------------------
     def remittances(self, abroad: list[Person]) -> None:
