@@ -6,6 +6,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.agents.government import corridor_right
 from migdev.core import fmath
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
@@ -381,7 +382,11 @@ def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
         blocks["channel"] = np.where(model.agency_regulated[ai], CH_REGULATED, CH_UNREGULATED)
         blocks["dest"] = d
         blocks["agency"] = ai
-        blocks["fee"] = model.agency_fee[ai] * w.wage_dest[d, ki] / 3.0
+        fee = model.agency_fee[ai] * w.wage_dest[d, ki] / 3.0
+        ban = corridor_right(model, "worker_fee_ban")
+        if np.ndim(ban):  # regulated agencies obey a fee ban; unregulated ones do not
+            fee = fee * np.where(model.agency_regulated[ai], 1.0 - ban[oi, d], 1.0)
+        blocks["fee"] = fee
         blocks["contract"] = np.where(skilled, p.contract_quarters_skilled,
                                       p.contract_quarters_low)
         blocks["match"] = np.where(skilled, p.skill_match_agency, 1.0)

@@ -192,6 +192,8 @@ class PolicyState:
         covered: (n_destinations, n_origins, 4) bool, occupation covered by the restriction.
         g2g: list of (agreement, destination, origin) placement channels in force.
         extra_training: (n_origins,) extra training places, share of cohort.
+        rights: (n_destinations, n_origins) level of the rights clauses in force on each
+            corridor (clause x its implementation rate; the highest of the agreements).
     """
 
     protected: np.ndarray
@@ -199,6 +201,7 @@ class PolicyState:
     covered: np.ndarray
     g2g: list
     extra_training: np.ndarray
+    rights: np.ndarray | None = None
 
 
 def policy_state(agreements, step: int, n_dest: int, n_orig: int,
@@ -217,6 +220,7 @@ def policy_state(agreements, step: int, n_dest: int, n_orig: int,
     covered = np.zeros((n_dest, n_orig, 4), dtype=bool)
     g2g = []
     extra = np.zeros(n_orig)
+    rights = np.zeros((n_dest, n_orig))
     for a in agreements:
         if not a.active(step):
             continue
@@ -233,10 +237,25 @@ def policy_state(agreements, step: int, n_dest: int, n_orig: int,
                     covered[d, o, list(a.occupations)] = True
                 if a.kind in ("restrictive", "circular") and a.g2g_quota > 0:
                     g2g.append((a, d, int(o)))
+                rights[d, o] = max(rights[d, o], a.rights * a.rights_implementation)
         if a.kind == "circular":
             for o in a.origins:
                 extra[o] += a.training_places * a.implementation_rate
-    return PolicyState(protected, strength, covered, g2g, extra)
+    return PolicyState(protected, strength, covered, g2g, extra, rights)
+
+
+def corridor_right(model, name: str) -> np.ndarray | float:
+    """A right's level on each corridor, (n_orig, n_dest): the destination's lever
+    (``worker_fee_ban``, ``employer_change_right`` or ``social_security_portability``) or
+    the rights clauses of the agreements in force there, whichever is higher (ODD §7.1).
+    The scalar 0.0 when the right is nowhere granted (the fast path)."""
+    lever = model.lever(name)
+    clause = model.policy.rights
+    if not np.any(lever) and (clause is None or not clause.any()):
+        return 0.0
+    out = np.broadcast_to(np.asarray(lever, dtype=float), (model.n_dest,))[None, :]
+    out = np.broadcast_to(out, (model.n_orig, model.n_dest))
+    return np.maximum(out, clause.T) if clause is not None else out.copy()
 
 
 def measure(true_lagged: np.ndarray, noise: np.ndarray, u: np.ndarray) -> np.ndarray:

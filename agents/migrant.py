@@ -15,7 +15,7 @@ import numpy as np
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.agency import record_acceptances
 from migdev.agents.association import collect_collective, participation
-from migdev.agents.government import training_places
+from migdev.agents.government import corridor_right, training_places
 from migdev.core import fmath
 from migdev.core.codes import (
     CH_AGREEMENT,
@@ -198,7 +198,8 @@ def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_pol
 # ---------------------------------------------------------------------------
 
 def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
-                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None) -> np.ndarray:
+                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None,
+                change_right=None) -> np.ndarray:
     """One quarter of work for the persons ``idx`` abroad; returns their gross income.
 
     Income: w_dest[d, occ] * h if the job uses the person's skills, else the
@@ -208,13 +209,18 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     Ties: T -= decay * T, plus association_ties * (1 - T) for members.
     Joining: a non-member joins with ``join_prob`` (default ``association_join_rate``; the
     model scales it by the association's trust, ODD §7.6).
+    Rights: a temporary worker free to change employer (``change_right``, per person, the
+    corridor's share) finds a matching job with the extra chance change_employer_match * right.
     """
     st = pop.status[idx]
     occ = pop.occ[idx]
     d = pop.dest[idx]
     skilled = occ < LOW
     # skills recognition turns a mismatched job into a matched one
-    matched = pop.matched[idx] | (skilled & (u_recog < p.recognition_rate) & (st != IRREGULAR))
+    recog = p.recognition_rate
+    if change_right is not None:
+        recog = recog + p.change_employer_match * change_right * (st == TEMP)
+    matched = pop.matched[idx] | (skilled & (u_recog < recog) & (st != IRREGULAR))
     matched &= st != IRREGULAR
     pop.matched[idx] = matched
     h = pop.h[idx]
@@ -299,22 +305,29 @@ def contract_end_outcome(u, settle_prob, overstay_prob):
     return out
 
 
-def overstay_probability(enforcement, hardship, guarantee, p):
-    """logistic(c - e * enforcement + k * hardship) * (1 - guarantee)."""
-    return logistic(p.overstay_const - p.overstay_enforcement * enforcement
-                    + p.overstay_hardship * hardship) * (1.0 - guarantee)
+def overstay_probability(enforcement, hardship, guarantee, p, change_right=0.0):
+    """logistic(c - e * enforcement + k * hardship - r * change_right) * (1 - guarantee),
+    r = ``overstay_rights`` (workers free to change employer need not abscond)."""
+    x = p.overstay_const - p.overstay_enforcement * enforcement + p.overstay_hardship * hardship
+    if np.any(change_right):
+        x = x - p.overstay_rights * change_right
+    return logistic(x) * (1.0 - guarantee)
 
 
-def settled_return_probability(ties, development, incentive, integration, years, p):
+def settled_return_probability(ties, development, incentive, integration, years, p,
+                               portability=0.0):
     """Quarterly return probability of settled migrants (proportional hazards).
 
-    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years);
+    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
+                         + b_P portability);
     P = 1 - exp(-lambda).
     """
-    lam = p.return_hazard * fmath.exp(p.hazard_ties * ties + p.hazard_development * development
-                                   + p.hazard_incentive * incentive
-                                   - p.hazard_integration * integration
-                                   - p.hazard_years * years)
+    x = (p.hazard_ties * ties + p.hazard_development * development
+         + p.hazard_incentive * incentive - p.hazard_integration * integration
+         - p.hazard_years * years)
+    if np.any(portability):
+        x = x + p.hazard_portability * portability
+    lam = p.return_hazard * fmath.exp(x)
     return -fmath.expm1(-lam)
 
 
@@ -475,6 +488,7 @@ def decide(model, offers, attempts) -> None:
             if c.named is not None:
                 model.flows.add("rec_named", a_idx[c.named[accept]])
             model.flows.add("recruit_fees", a_idx, c.fee[accept])
+            model.flows.add("rec_fee_paid", a_idx[c.fee[accept] > 0])
         else:
             skilled = occa < LOW
             chan = np.full(len(a_idx), CH_INDEPENDENT, dtype=np.int8)
@@ -505,7 +519,9 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     join = (None if np.ndim(fac) == 0 else np.minimum(
         1.0, p.association_join_rate * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                            + pop.dest[idx]]))
-    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p, join)
+    right = corridor_right(model, "employer_change_right")
+    change = None if np.ndim(right) == 0 else right[pop.origin[idx], pop.dest[idx]]
+    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p, join, change)
     return idx, income
 
 
@@ -576,7 +592,9 @@ def returns(model, idx: np.ndarray) -> None:
         skilled = pop.occ[j] < LOW
         g = pop.guarantee[j]
         settle = np.where(skilled, p.settlement_visa_openness * pop.integration[j] * (1 - g), 0.0)
-        over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p)
+        right = corridor_right(model, "employer_change_right")
+        right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
+        over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)
         out = contract_end_outcome(u[j], settle, over)
         name_for_rehire(model, j, out, u[j], settle, over)
         pop.status[j[out == 1]] = SETTLED
@@ -588,9 +606,11 @@ def returns(model, idx: np.ndarray) -> None:
     si = np.flatnonzero(st == SETTLED)
     if len(si):
         j = idx[si]
+        port = corridor_right(model, "social_security_portability")
+        port = 0.0 if np.ndim(port) == 0 else port[pop.origin[j], pop.dest[j]]
         prob = settled_return_probability(pop.ties[j], dev[si],
                                           model.lever_at("return_incentive", pop.origin[j]),
-                                          pop.integration[j], pop.q_abroad[j] / 4.0, p)
+                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port)
         back[si[u[j] < prob]] = True
     ii = np.flatnonzero(st == IRREGULAR)
     if len(ii):

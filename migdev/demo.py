@@ -33,6 +33,9 @@ LEVERS = {
     "integration_policy": "Integration policy",
     "formal_fee": "Formal remittance cost",
     "matching_ratio": "Matching (3 = three for one)",
+    "matching_honoured": "Share of the match paid",
+    "named_rehire_rate": "Named re-hiring",
+    "employer_change_right": "Free to change employer",
     "training_elasticity": "Training supply elasticity",
     "n_persons": "Population",
 }
@@ -41,6 +44,7 @@ LEVERS = {
 DEMO_MAX_PERSONS = 100_000
 #: shorter unit names for the sidebar (a long label squeezes its slider to nothing)
 UNIT_LABELS = {"share of agencies": "share", "share of amount": "share",
+               "share of returns": "share", "share of workers": "share",
                "units per unit": "× collective fund"}
 SLIDER_STEPS = {"n_persons": 1000, "matching_ratio": 0.5}
 ORIGIN_COLOURS = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
@@ -68,6 +69,10 @@ COUNTRY_COLUMNS = {
     "recruitment_fees": ("kUSD per quarter", "recruitment fees charged to this quarter's recruits"),
     "development_index": ("0-1", "population-weighted mean of the communities' index"),
     "mean_recruitment_debt": ("kUSD", "mean outstanding recruitment debt of persons abroad"),
+    "fee_paying_share": ("share", "of this quarter's departures, those who paid a recruitment "
+                                  "fee"),
+    "change_employer_share": ("share", "of the origin's temporary workers abroad, the share "
+                                       "free to change employer (their corridor's right)"),
     "brain_waste_share": ("share", "skilled persons abroad in jobs that do not use their skills"),
     "overstay_share": ("share", "contracts ending this quarter in overstay"),
     "path_circulated": ("share", "of the origin's persons who have ever emigrated: two or more "
@@ -155,6 +160,18 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
                                                 "protected")]
 
 
+def _change_share(model, ia, oa, n_ab) -> np.ndarray:
+    """Per origin: the mean right to change employer over its temporary workers abroad."""
+    pop = model.pop
+    temp = pop.status[ia] == TEMP
+    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
+    right = corridor_right(model, "employer_change_right")
+    if np.ndim(right) == 0:
+        return np.zeros(model.n_orig)
+    held = right[oa[temp], pop.dest[ia][temp]]
+    return rate(np.bincount(oa[temp], weights=held, minlength=model.n_orig), n_temp)
+
+
 def _member_trust(model) -> np.ndarray:
     """Per origin: the associations' trust weighted by their members this quarter."""
     st = model.association_state
@@ -230,6 +247,8 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
         "recruitment_fees": f("recruit_fees"),
         "development_index": dev,
         "mean_recruitment_debt": mean_debt,
+        "fee_paying_share": rate(f("rec_fee_paid"), recruits.sum(axis=1)),
+        "change_employer_share": _change_share(model, ia, oa, n_ab),
         "brain_waste_share": brain_waste,
         "overstay_share": rate(f("overstays"), f("contract_ends")),
         "path_circulated": paths[:, 0],

@@ -62,6 +62,8 @@ STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest"
 NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
            "matched": False, "guarantee": 0.0, "remitted": False, "named": False}
+#: the rights a corridor can grant (levers or agreements' clauses, ODD §7.1)
+RIGHTS = ("worker_fee_ban", "employer_change_right", "social_security_portability")
 REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
             CH_UNREGULATED: "rec_unregulated", CH_INDEPENDENT: "rec_independent"}
 
@@ -100,6 +102,11 @@ class Person(mesa.Agent):
     @property
     def skilled(self) -> bool:
         return self.occ < LOW
+
+    def _right(self, name: str) -> float:
+        """A right's level on the person's corridor this quarter (ODD §7.1)."""
+        r = self.model.rights[name]
+        return float(r[self.origin, self.dest]) if np.ndim(r) else 0.0
 
     def _participation(self) -> float:
         """Trust of the person's association in the origin government over its initial
@@ -160,6 +167,8 @@ class Person(mesa.Agent):
             if self.rehire:
                 self._flow("rec_named")
             self._flow("recruit_fees", float(o["fee"]))
+            if o["fee"] > 0:
+                self._flow("rec_fee_paid")
         elif self.skilled:  # settles on a skilled visa
             self.leave(d, CH_INDEPENDENT, 0, 0.0,
                        self.random.random() < p.skill_match_independent, 0.0, SETTLED)
@@ -196,8 +205,11 @@ class Person(mesa.Agent):
         m, p = self.model, self.model.p
         wage = m.world.wage_dest[self.dest]
         irregular = self.status == IRREGULAR
+        recognition = p.recognition_rate
+        if self.status == TEMP:  # free to change employer: more chance of a matching job
+            recognition += p.change_employer_match * self._right("employer_change_right")
         if (not irregular and not self.matched and self.skilled
-                and self.random.random() < p.recognition_rate):
+                and self.random.random() < recognition):
             self.matched = True  # skills recognised
         if irregular:
             self.matched = False
@@ -290,7 +302,9 @@ class Person(mesa.Agent):
             settle = p.settlement_visa_openness * self.integration * (1 - g) if self.skilled \
                 else 0.0
             overstay = _logistic(p.overstay_const - p.overstay_enforcement * p.border_enforcement
-                                 + p.overstay_hardship * (1.0 - dev)) * (1.0 - g)
+                                 + p.overstay_hardship * (1.0 - dev)
+                                 - p.overstay_rights * self._right("employer_change_right")
+                                 ) * (1.0 - g)
             u = self.random.random()
             if u < settle:
                 self.status = SETTLED
@@ -307,7 +321,8 @@ class Person(mesa.Agent):
             hazard = p.return_hazard * fmath.exp(
                 p.hazard_ties * self.ties + p.hazard_development * dev
                 + p.hazard_incentive * m.lever_at("return_incentive", self.origin)
-                - p.hazard_integration * self.integration - p.hazard_years * self.q_abroad / 4.0)
+                - p.hazard_integration * self.integration - p.hazard_years * self.q_abroad / 4.0
+                + p.hazard_portability * self._right("social_security_portability"))
             if self.random.random() < -fmath.expm1(-hazard):
                 self.come_home()
         elif self.random.random() < p.irregular_return + p.removal_rate * p.border_enforcement:
@@ -358,6 +373,7 @@ class ReferenceModel(MigrationModel):
                         "training": r.random((self.n_orig, 3)),
                         "elastic": r.random((self.n_orig, 3))}
         government.apply_agreements(self, t)                     # 1. agreements in force
+        self.rights = {name: government.corridor_right(self, name) for name in RIGHTS}
         self.demography()                                        # 2. ageing, entry, training
         self.census(("status", "dest", "occ"))
         vacancies = government.labour_demand(self, t)            # 3. labour demand

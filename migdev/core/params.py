@@ -194,6 +194,34 @@ class Params:
                                        lever=True, scope="destination")
     agency_capacity: float = _p(0.003, 0.0, 1.0, "share of persons per quarter", ASSUMED,
                                 "placements one agency can make per quarter, share of n_persons")
+    # --- migrants' rights (ODD §7.4, §7.6, §7.9); an agreement can carry them as clauses ---
+    worker_fee_ban: float = _p(0.0, 0.0, 1.0, "share of the fee",
+                               "ILO General principles and operational guidelines for fair "
+                               "recruitment (2019): no fees charged to workers (the employer "
+                               "pays); 0 by default (fees as KNOMAD-ILO measured them)",
+                               "share of their fee that regulated agencies may no longer charge "
+                               "workers (1: the employer pays all); unregulated agencies keep "
+                               "charging", lever=True, scope="destination")
+    employer_change_right: float = _p(0.0, 0.0, 1.0, "share of workers",
+                                      "assumption (value): temporary work permits tied to one "
+                                      "employer by default; ILO (2017) on tied visas and abuse",
+                                      "share of temporary workers free to change employer",
+                                      lever=True, scope="destination")
+    change_employer_match: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
+                                      "extra chance per quarter that a temporary worker in a job "
+                                      "below their skills, free to change employer, finds one "
+                                      "that uses them")
+    overstay_rights: float = _p(1.0, 0.0, 10.0, "log-odds", ASSUMED,
+                                "fall in the overstay log-odds of workers free to change "
+                                "employer (tied workers abscond from abusive jobs)")
+    social_security_portability: float = _p(0.0, 0.0, 1.0, "share",
+                                            "assumption (value); Holzmann & Koettl 2011: "
+                                            "benefits lost on return deter it",
+                                            "share of social-security entitlements a migrant "
+                                            "keeps on going home", lever=True,
+                                            scope="destination")
+    hazard_portability: float = _p(1.0, 0.0, 10.0, "log-hazard", HAZARD,
+                                   "effect of social-security portability on the return hazard")
     agency_learning_rate: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
                                      "weight of the latest acceptance rate in an agency's origin "
                                      "attractiveness")
@@ -208,6 +236,15 @@ class Params:
                                  "duration of the headline agreement (0 = open-ended)")
     agreement_destination: int = _p(0, 0, 59, "index", ASSUMED, "destination party to it")
     agreement_origin: int = _p(0, 0, 59, "index", ASSUMED, "origin party to it")
+    agreement_rights: float = _p(0.0, 0.0, 1.0, "share", "design: an agreement can carry rights "
+                                 "clauses (ODD §7.1); 0 = none",
+                                 "rights clauses of the headline agreement on its corridors: "
+                                 "the fee ban, the right to change employer and social-security "
+                                 "portability, each at this level")
+    rights_implementation: float = _p(1.0, 0.0, 1.0, "share", "assumption (value); IOM 2005: an "
+                                      "agreement signed is not one implemented",
+                                      "share of the agreement's rights clauses carried out (their "
+                                      "own implementation rate)")
     agreement_occupations: str = _p("health", unit="set", choices=tuple(OCCUPATION_SETS),
                                     source="2003 UK-South Africa memorandum (health workers)",
                                     doc="occupations the agreement covers")
@@ -579,7 +616,8 @@ _AGREEMENT_AT_START = ("it defines the headline agreement, built when the run st
 READ_AT_START = {n: _AGREEMENT_AT_START for n in (
     "agreement_kind", "agreement_origin", "agreement_destination", "agreement_occupations",
     "agreement_start", "agreement_quarters", "g2g_quota", "implementation_rate",
-    "return_guarantee", "circular_contract_quarters", "circular_training_places")}
+    "return_guarantee", "circular_contract_quarters", "circular_training_places",
+    "agreement_rights", "rights_implementation")}
 READ_AT_START["trust_initial"] = (
     "the associations' trust starts there and then moves with experience (ODD §7.7); to "
     "change trust during a run, schedule diaspora_outreach or matching_honoured instead")

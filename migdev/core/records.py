@@ -37,6 +37,10 @@ class Agreement:
             share of its entering cohort.
         return_guarantee: reduction (0-1) in overstay and settlement of its placements.
         implementation_rate: share (0-1) of the agreement carried out.
+        rights: level (0-1) of its rights clauses on its corridors: no fees for workers
+            through regulated agencies, the right to change employer and social-security
+            portability (ODD §7.1).
+        rights_implementation: share (0-1) of the rights clauses carried out.
         start: first step at which it is in force.
         end: first step at which it is no longer in force (-1: never ends).
     """
@@ -53,6 +57,8 @@ class Agreement:
     start: int = 0
     end: int = -1
     destinations: tuple[int, ...] = ()
+    rights: float = 0.0
+    rights_implementation: float = 1.0
 
     def parties(self, n_destinations: int):
         """The destination parties' indices."""
@@ -97,7 +103,8 @@ class Agreement:
             bad("no origins", "at least one origin for a bilateral agreement")
         for k in self.occupations:
             integer("occupation", k, 0, len(OCCUPATIONS) - 1)
-        for name in ("g2g_quota", "training_places", "return_guarantee", "implementation_rate"):
+        for name in ("g2g_quota", "training_places", "return_guarantee", "implementation_rate",
+                     "rights", "rights_implementation"):
             v = getattr(self, name)
             if (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
                     or not math.isfinite(v) or not 0.0 <= v <= 1.0):
@@ -150,7 +157,8 @@ def headline_agreement(p) -> Agreement | None:
     if p.agreement_kind == "multilateral":
         return Agreement(kind="multilateral", destination=-1, origins=(), occupations=occs,
                          implementation_rate=p.implementation_rate, start=p.agreement_start,
-                         end=end)
+                         end=end, rights=p.agreement_rights,
+                         rights_implementation=p.rights_implementation)
     circular = p.agreement_kind == "circular"
     return Agreement(
         kind=p.agreement_kind,
@@ -164,6 +172,8 @@ def headline_agreement(p) -> Agreement | None:
         implementation_rate=p.implementation_rate,
         start=p.agreement_start,
         end=end,
+        rights=p.agreement_rights,
+        rights_implementation=p.rights_implementation,
     )
 
 
