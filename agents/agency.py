@@ -10,6 +10,10 @@ from migdev.agents.government import corridor_right
 from migdev.core import fmath
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
+from migdev.core.params import FIELDS
+
+#: the integration policy's declared default: the reference of the destination choice
+INTEGRATION_DEFAULT = FIELDS["integration_policy"].default
 
 
 class RecruitmentAgency(mesa.Agent):
@@ -266,7 +270,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
         weights = destination_weights(model, pop.origin[ind], pop.occ[ind],
-                                      net[pop.community[ind]])
+                                      net[pop.community[ind]], pop.community[ind])
         cum = np.cumsum(weights, axis=1)
         cum /= cum[:, -1:]
         dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
@@ -275,21 +279,27 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 
 
 def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
-                        network_pct: np.ndarray) -> np.ndarray:
-    """Where independent migrants go (ODD §7.4): a logit over the destinations,
+                        network_pct: np.ndarray, community: np.ndarray) -> np.ndarray:
+    """Where independent migrants go (ODD §7.4): a logit over the destinations that starts
+    from the world's observed pattern and moves with the terms of the utility of leaving
+    (§7.5) as they change from the start,
 
-    P(d) proportional to corridor_o,d * exp(beta_wage ln w_d,k + beta_network ln(1 + net_c,d)
-                                         + beta_integration_policy * integration_policy_d),
+    P(d) proportional to corridor_o,d * exp(beta_wage ln(w_d,k / w0_d,k)
+                                         + beta_network ln((1 + net_c,d) / (1 + net0_c,d))
+                                         + beta_integration_policy (I_d - I_default)),
 
-    the utility of leaving (§7.5) with the terms that are the same for every destination
-    dropped; ``corridor_o,d`` is the world's corridor weight (historical and language ties;
-    0 where the origin has no corridor). One row per migrant (``network_pct``: each one's
-    community's per cent abroad in each destination); rows are not normalised."""
+    with ``corridor_o,d`` the world's corridor weight (the base-year destinations of the
+    origin's emigrants: wages, ties and language as they were; 0 where it has no corridor),
+    w0 the world's wages before any destination's own scale, net0 the community's diaspora at
+    the start and I_default the integration policy's declared default (terms that change
+    alike everywhere cancel). One row per migrant (``network_pct``: each one's community's
+    per cent abroad in each destination, ``community``: that community); rows are not
+    normalised."""
     p, w = model.p, model.world
     integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
-    v = (p.beta_wage * fmath.log(w.wage_dest[:, occ].T)
-         + p.beta_network * fmath.log1p(network_pct)
-         + p.beta_integration_policy * integ[None, :])
+    v = (p.beta_wage * fmath.log(w.wage_dest[:, occ].T / model.wage_base[:, occ].T)
+         + p.beta_network * (fmath.log1p(network_pct) - fmath.log1p(model.network0[community]))
+         + p.beta_integration_policy * (integ[None, :] - INTEGRATION_DEFAULT))
     v = v - v.max(axis=1, keepdims=True)
     return w.corridor_weight[origin] * fmath.exp(v)
 

@@ -77,6 +77,9 @@ class MigrationModel(mesa.Model):
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
         w = self.world
+        # the world's wages before any destination's own scale: the reference of the
+        # destination choice (ODD §7.4)
+        self.wage_base = w.wage_dest.copy()
         self.n_orig, self.n_dest = p.n_origins, p.n_destinations
         self.n_comm = len(w.comm_origin)
         self.party = party_origins(self.agreements, self.n_orig)
@@ -106,6 +109,8 @@ class MigrationModel(mesa.Model):
                                            0.0, 0.0, self.n_orig)
                          for d in range(self.n_dest) for j in range(p.agencies_per_destination)]
         self.agency_dest = np.array([a.destination for a in self.agencies])
+        if np.any(self.lever("wage_dest_scale") != 1.0):
+            self._set_wages()
         self._set_agency_terms()
         self.association_state = AssociationState(self.n_comm * self.n_dest, p.trust_initial)
         self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
@@ -154,6 +159,8 @@ class MigrationModel(mesa.Model):
         nk = self.n_comm * self.n_dest
         self.assoc_members, self.assoc_fund = np.zeros(nk), np.zeros(nk)
         community.update(self)  # densities first: the protected list is drawn from them
+        # the diaspora at the start: the reference of the destination choice (ODD §7.4)
+        self.network0 = self.diaspora_share().copy()
         government.apply_agreements(self, 0)
         self.datacollector = mesa.DataCollector(model_reporters={
             "mean_health_density": partial(_report, column="health_density", how="mean"),
@@ -232,7 +239,13 @@ class MigrationModel(mesa.Model):
             if changed & DEMAND:
                 self._set_demand()
             if changed & WAGES:
-                self.world.wage_dest = destination_wages(self.p, self.world.wage_factor)
+                self._set_wages()
+
+    def _set_wages(self) -> None:
+        """Wages abroad from ``wage_dest_*`` and the world's factors, times each
+        destination's ``wage_dest_scale``; at the start and when an event changes one."""
+        scale = self._per_destination("wage_dest_scale")
+        self.world.wage_dest = destination_wages(self.p, self.world.wage_factor) * scale[:, None]
 
     def _set_agency_terms(self) -> None:
         """Each destination's agencies: the first ``round(agency_regulation * agencies)`` are

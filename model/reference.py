@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 
 from migdev.agents import association, community, government
-from migdev.agents.agency import agency_blocks, g2g_placements
+from migdev.agents.agency import INTEGRATION_DEFAULT, agency_blocks, g2g_placements
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
 from migdev.core import fmath
@@ -181,12 +181,15 @@ class Person(mesa.Agent):
             m.flows_to_dest[self.origin, d, 1] += 1
 
     def destination_weights(self) -> list[float]:
-        """Where to go on one's own: logit over destinations of the wage, the community's
-        network there and the integration policy, times the corridor weight (ODD §7.4)."""
+        """Where to go on one's own: the corridor weight (the world's base-year pattern) times
+        the logit of the changes since the start in the destination's wage, the community's
+        network there and the integration policy (ODD §7.4)."""
         m, p, w = self.model, self.model.p, self.model.world
-        v = [p.beta_wage * fmath.log(w.wage_dest[d, self.occ])
-             + p.beta_network * fmath.log1p(m.network_pct[self.community, d])
-             + p.beta_integration_policy * m.lever_at("integration_policy", d)
+        c, k = self.community, self.occ
+        v = [p.beta_wage * fmath.log(w.wage_dest[d, k] / m.wage_base[d, k])
+             + p.beta_network * (fmath.log1p(m.network_pct[c, d]) - fmath.log1p(m.network0[c, d]))
+             + p.beta_integration_policy * (m.lever_at("integration_policy", d)
+                                            - INTEGRATION_DEFAULT)
              for d in range(m.n_dest)]
         top = max(v)
         return [w.corridor_weight[self.origin, d] * fmath.exp(x - top) for d, x in enumerate(v)]

@@ -115,6 +115,10 @@ class Params:
                                 "destination wage of other skilled work")
     wage_dest_low: float = _p(6.0, 0.1, 100.0, "kUSD per quarter", ASSUMED,
                               "destination wage of low-skilled work")
+    wage_dest_scale: float = _p(1.0, 0.1, 5.0, "multiplier",
+                                "design: 1 keeps the world's relative wages",
+                                "multiplies one destination's wages (a pay rise, or a cut, "
+                                "for migrant workers there)", lever=True, scope="destination")
     home_wage_scale: float = _p(1.0, 0.1, 5.0, "multiplier", "Serje et al. 2018 (gap is large)",
                                 "multiplies every origin's wage ratio (a home pay rise)", lever=True, scope="origin")
 
@@ -626,7 +630,7 @@ AGENCY_TERMS = frozenset({"agency_regulation", "fee_regulated_months", "fee_unre
                           "agency_capacity"})
 DEMAND = frozenset({"demand_health", "demand_education", "demand_other", "demand_low"})
 WAGES = frozenset({"wage_dest_health", "wage_dest_education", "wage_dest_other",
-                   "wage_dest_low"})
+                   "wage_dest_low", "wage_dest_scale"})
 
 #: parameters that fix the shape of the world and cannot change during a run
 STRUCTURAL = ("world", "n_persons", "n_origins", "n_destinations", "communities_per_origin",
