@@ -143,7 +143,9 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
                   covered: np.ndarray, penalty: np.ndarray, supply: np.ndarray,
                   corridor: np.ndarray | None = None,
                   u_split: np.ndarray | None = None,
-                  u_origin: np.ndarray | None = None) -> np.ndarray:
+                  u_origin: np.ndarray | None = None,
+                  bound_share: np.ndarray | float = 0.0,
+                  u_bound: np.ndarray | None = None) -> np.ndarray:
     """Offers each agency makes per origin and occupation this quarter (ODD §7.4).
 
     A destination's vacancies left after G2G placements are shared among its agencies
@@ -171,6 +173,10 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         corridor: (n_orig, n_dest) corridor weights (default: 1 everywhere).
         u_split: (n_dest, 4) and u_origin: (n_ag, 4) uniform draws that place the units
             left after rounding down (see :func:`apportion`); None: largest remainders.
+        bound_share: (n_dest,) or a scalar, share of each destination's vacancies at
+            employers bound by its codes and agreements: an agency recruits for them as if
+            it respected every bar; u_bound: (n_ag, 4) uniform draws rounding each agency's
+            bound part, floor(per * share + u) (expected number exact at any size).
 
     Returns:
         (n_ag, n_orig, 4) integer offers.
@@ -197,13 +203,23 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
     bar = protected[agency_dest][:, :, None] & covered[agency_dest]  # (n_ag, n_orig, 4)
     margin = np.where(bar, np.where(respects[:, :, None], 0.0,
                                     1.0 - penalty[agency_dest][:, :, None]), 1.0)
-    score = attractiveness[:, :, None] * supply[None, :, :] * margin  # (n_ag, n_orig, 4)
+    base = attractiveness[:, :, None] * supply[None, :, :]  # (n_ag, n_orig, 4)
     if corridor is not None:
-        score = score * corridor.T[agency_dest][:, :, None]
-    # every agency and occupation at once: one row per (agency, occupation)
-    rows = apportion(per.reshape(-1), score.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
-                     None if u_origin is None else u_origin.reshape(-1))
-    return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
+        base = base * corridor.T[agency_dest][:, :, None]
+    score = base * margin
+
+    def spread(totals, weights):  # one row per (agency, occupation), every one at once
+        rows = apportion(totals.reshape(-1), weights.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
+                         None if u_origin is None else u_origin.reshape(-1))
+        return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
+
+    if not np.any(bound_share):
+        return spread(per, score)
+    # employers bound by the codes (public services) never recruit from a barred origin
+    share = np.broadcast_to(np.asarray(bound_share, dtype=float), (n_dest,))[agency_dest]
+    u = np.zeros((n_ag, 4)) if u_bound is None else u_bound
+    bound = np.minimum(np.floor(per * share[:, None] + u).astype(np.int64), per)
+    return spread(bound, base * np.where(bar, 0.0, 1.0)) + spread(per - bound, score)
 
 
 # ---------------------------------------------------------------------------
@@ -369,8 +385,11 @@ def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
 
 def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     """Each agency's offers this quarter; an agency respects a bar this quarter with
-    probability compliance * implementation (regulated: enforcement)."""
+    probability compliance * implementation (regulated: enforcement); for employers bound by
+    the codes (``code_bound_share`` of the vacancies) it respects every bar. Draws the
+    ``employers`` stream (4 per agency) every quarter."""
     p, w = model.p, model.world
+    u_bound = model.streams["employers"].random((len(model.agencies), 4))
     comp = np.where(model.agency_regulated,
                     model.lever_at("enforcement", model.agency_dest), p.unregulated_compliance)
     strength = model.policy.protect_strength
@@ -381,7 +400,8 @@ def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     offers = agency_offers(vac_left, model.agency_dest, model.agency_capacity,
                            model.agency_state.attractiveness, respects,
                            model.policy.protected, model.policy.covered, penalty, supply,
-                           w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:])
+                           w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:],
+                           model.lever("code_bound_share"), u_bound)
     ai, oi, ki = np.nonzero(offers)
     blocks = offer_blocks(len(ai))
     if len(ai):

@@ -361,6 +361,7 @@ class ReferenceModel(MigrationModel):
         self.migrants = self.persons
         self.network_pct = self.diaspora_share()
         self.money = dict.fromkeys(("sent", "received", "fees", "losses"), 0.0)
+        self.rights = {name: government.corridor_right(self, name) for name in RIGHTS}
 
     def _materialise(self) -> None:  # every person is an agent from the start
         pass

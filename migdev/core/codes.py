@@ -29,5 +29,6 @@ CHANNELS = ("agreement", "agency_regulated", "agency_unregulated", "independent"
 #: the mechanisms that draw random numbers, one stream each (docs/ODD.md §4.9). New
 #: streams go at the end so that existing ones keep their numbers.
 STREAMS = ("init", "demography", "agency", "recruit", "decide", "work", "remit", "mission",
-           "returns", "allocate", "measure", "g2g", "rounding", "rehire")
+           "returns", "allocate", "measure", "g2g", "rounding", "rehire",
+           "employers")
 # (a stream is only ever added at the end: the others keep their numbers)

@@ -198,6 +198,15 @@ class Params:
                                        lever=True, scope="destination")
     agency_capacity: float = _p(0.003, 0.0, 1.0, "share of persons per quarter", ASSUMED,
                                 "placements one agency can make per quarter, share of n_persons")
+    code_bound_share: float = _p(0.0, 0.0, 1.0, "share of vacancies",
+                                 "Buchan 2007; Buchan et al. 2009: the 2001 NHS code bound NHS "
+                                 "employers, not private ones (until 2004); 0 by default: only "
+                                 "the agencies' own compliance",
+                                 "share of a destination's vacancies at employers bound by its "
+                                 "codes and agreements (public health services): they never "
+                                 "recruit from a barred origin, whatever their agency; the others "
+                                 "(private employers) recruit as their agency chooses",
+                                 lever=True, scope="destination")
     # --- migrants' rights (ODD §7.4, §7.6, §7.9); an agreement can carry them as clauses ---
     worker_fee_ban: float = _p(0.0, 0.0, 1.0, "share of the fee",
                                "ILO General principles and operational guidelines for fair "

@@ -193,7 +193,10 @@ def test_a_data_partnership_lowers_misclassification_of_the_protected_list():
     """Governments list origins from measured densities (lagged, with error); with a data
     partnership the lag and error are smaller and, paired at the same seeds, the list
     disagrees less often with the true densities at the review: a one-sided paired t-test
-    over 12 seeds at the 1 % level (the reduction is about a third)."""
+    over 24 seeds at the 1 % level. (With 12 seeds the test lost its power when
+    independent migrants began to choose destinations: seeds 0-11 gave 0.036 against 0.026,
+    t = 1.3; seeds 12-51 gave 0.046 against 0.019, t = 6.9; seeds 0-23, 0.038 against 0.021,
+    t = 3.4.)"""
     def misclassified(seed, **kw):
         m = run(steps=80, seed=seed, n=8000, agreement_kind="multilateral", agreement_start=0,
                 **kw)
@@ -203,7 +206,7 @@ def test_a_data_partnership_lowers_misclassification_of_the_protected_list():
 
     from scipy import stats
 
-    seeds = range(12)
+    seeds = range(24)
     without = np.array([misclassified(s) for s in seeds])
     partner = np.array([misclassified(s, data_partnership=True) for s in seeds])
     assert without.mean() > 0  # poor data does misclassify (the Philippines sits at 22.7)
