@@ -9,6 +9,7 @@ import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
+from migdev.core.codes import HOME as HOME_CODE
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 
@@ -82,6 +83,12 @@ COUNTRY_COLUMNS = {
                                     "association member, ties >= 0.5"),
     "path_settled": ("share", "of those ever emigrated: one stay, abroad otherwise"),
     "human_capital_home": ("h", "sum of h of skilled persons at home"),
+    "returnee_earnings_premium": ("share", "earnings premium of skilled returnees at home over "
+                                           "skilled persons at home who never emigrated, at the "
+                                           "same wage structure: the home-wage-weighted mean h "
+                                           "of the first over that of the second, minus 1 "
+                                           "(earnings at home = home wage x h, ODD §7.10; 0 "
+                                           "where either group is empty)"),
     "skilled_home": ("persons", "skilled persons at home"),
     "abroad": ("persons", "persons abroad (any status)"),
     "health_trainees": ("persons per quarter", "entrants admitted to health training"),
@@ -172,6 +179,25 @@ def _change_share(model, ia, oa, n_ab) -> np.ndarray:
     return rate(np.bincount(oa[temp], weights=held, minlength=model.n_orig), n_temp)
 
 
+def _returnee_premium(model) -> np.ndarray:
+    """Per origin: mean h of skilled returnees at home / mean h of skilled stayers (never
+    emigrated) at home - 1, both weighted by the home wage of their occupation."""
+    pop, n = model.pop, model.n_orig
+    home_sk = (pop.status == RETURNED) | ((pop.status == HOME_CODE) & (pop.n_stays == 0))
+    home_sk &= pop.occ < LOW
+    idx = np.flatnonzero(home_sk)
+    o, k = pop.origin[idx].astype(np.int64), pop.occ[idx]
+    pay = model.world.home_wage[o, k] * pop.h[idx]
+    base = model.world.home_wage[o, k]
+    back = pop.status[idx] == RETURNED
+    key = o * 2 + back
+    earn = np.bincount(key, weights=pay, minlength=2 * n).reshape(n, 2)
+    wage = np.bincount(key, weights=base, minlength=2 * n).reshape(n, 2)
+    mean = np.divide(earn, wage, out=np.zeros_like(earn), where=wage > 0)
+    ok = (mean[:, 0] > 0) & (mean[:, 1] > 0)
+    return np.where(ok, mean[:, 1] / np.where(ok, mean[:, 0], 1.0) - 1.0, 0.0)
+
+
 def _member_trust(model) -> np.ndarray:
     """Per origin: the associations' trust weighted by their members this quarter."""
     st = model.association_state
@@ -256,6 +282,7 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
         "path_transnational": paths[:, 2],
         "path_settled": paths[:, 3],
         "human_capital_home": osum(model.comm["h_home"]),
+        "returnee_earnings_premium": _returnee_premium(model),
         "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
         "abroad": n_ab.astype(float),
         "health_trainees": f("health_trainees"),

@@ -121,3 +121,24 @@ def test_non_health_missions_add_no_health_capacity():
             break
     assert m.flows["missions"].sum() == 1
     assert m.flows["mission_health_h"].sum() == 0.0
+
+
+def test_returnee_earnings_premium_is_the_skill_returnees_bring_home():
+    from migdev.core.codes import HOME
+    from migdev.model.metrics import COLS, country_row
+
+    m = MigrationModel(rng=5, n_persons=600, migration_enabled=False)
+    pop = m.pop
+    pop.status[:] = HOME
+    pop.n_stays[:] = 0
+    pop.h[:] = np.float32(1.0)
+    o0 = np.flatnonzero((pop.origin == 0) & (pop.occ == HEALTH))
+    # two health workers of origin 0 came back with h 1.5 and 2.0; everyone else stayed
+    pop.status[o0[:2]] = RETURNED
+    pop.n_stays[o0[:2]] = 1
+    pop.h[o0[0]], pop.h[o0[1]] = np.float32(1.5), np.float32(2.0)
+    community.update(m)
+    row = country_row(m)
+    premium = row[:, COLS.index("returnee_earnings_premium")]
+    assert premium[0] == pytest.approx(0.75)  # mean h 1.75 against 1.0, one wage
+    assert (premium[1:] == 0).all()  # no returnee: 0
