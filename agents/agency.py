@@ -14,6 +14,8 @@ from migdev.core.params import FIELDS
 
 #: the integration policy's declared default: the reference of the destination choice
 INTEGRATION_DEFAULT = FIELDS["integration_policy"].default
+#: the rights a corridor can grant (destination levers or an agreement's clauses)
+RIGHTS = ("worker_fee_ban", "employer_change_right", "social_security_portability")
 
 
 class RecruitmentAgency(mesa.Agent):
@@ -279,7 +281,12 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         offers = named if offers is None else concat_offers(named, offers)
     # independent (network-driven) migration where the visa regime allows
     occ_el = pop.occ[el]
-    rate = np.where(occ_el < LOW, p.independent_rate * p.settlement_visa_openness,
+    visa = model.lever("settlement_visa_openness")
+    # with one openness everywhere a skilled person tries at rate independent_rate * V;
+    # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
+    # probability proportional to P(d) V_d (the same when every V_d is equal)
+    per_dest = np.ndim(visa) > 0
+    rate = np.where(occ_el < LOW, p.independent_rate * (1.0 if per_dest else visa),
                     p.irregular_rate * (1.0 - p.border_enforcement))
     ind = el[(u[1][el] < rate) & ~offered[el]]
     attempts = None
@@ -287,11 +294,29 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
         weights = destination_weights(model, pop.origin[ind], pop.occ[ind],
                                       net[pop.community[ind]], pop.community[ind])
+        if per_dest:
+            ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u[1][ind], visa,
+                                      p.independent_rate)
+    if len(ind):
         cum = np.cumsum(weights, axis=1)
         cum /= cum[:, -1:]
         dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
         attempts = Attempts(idx=ind, dest=dest.astype(np.int8))
     return offers, attempts
+
+
+def open_doors(ind, weights, skilled, u, visa, independent_rate):
+    """Skilled would-be independent migrants where settlement visas differ by destination
+    (ODD §7.4): person i tries with probability independent_rate * sum_d P_i(d) V_d (kept
+    when ``u`` is below it; everyone in ``ind`` drew u < independent_rate) and weighs each
+    destination by P_i(d) V_d; the others (irregular) keep their weights. Returns the kept
+    persons and their weights."""
+    total = weights.sum(axis=1)
+    open_w = weights * visa[None, :]
+    share = open_w.sum(axis=1) / np.maximum(total, 1e-300)
+    keep = ~skilled | (u < independent_rate * share)
+    weights = np.where(skilled[:, None], open_w, weights)
+    return ind[keep], weights[keep]
 
 
 def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
@@ -304,7 +329,9 @@ def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
                                          + beta_network ln((1 + net_c,d) / (1 + net0_c,d))
                                          + beta_integration_policy (I_d - I_default)),
 
-    with ``corridor_o,d`` the world's corridor weight (the base-year destinations of the
+    plus beta_integration_policy * rights_integration_weight * R_o,d, the corridor's rights
+    (mean of fee ban, right to change employer and portability, all 0 by default) counted as
+    part of its integration policy; with ``corridor_o,d`` the world's corridor weight (the base-year destinations of the
     origin's emigrants: wages, ties and language as they were; 0 where it has no corridor),
     w0 the world's wages before any destination's own scale, net0 the community's diaspora at
     the start and I_default the integration policy's declared default (terms that change
@@ -316,8 +343,20 @@ def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
     v = (p.beta_wage * fmath.log(w.wage_dest[:, occ].T / model.wage_base[:, occ].T)
          + p.beta_network * (fmath.log1p(network_pct) - fmath.log1p(model.network0[community]))
          + p.beta_integration_policy * (integ[None, :] - INTEGRATION_DEFAULT))
+    rights = corridor_rights_index(model)
+    if np.ndim(rights):
+        v = v + p.beta_integration_policy * p.rights_integration_weight * rights[origin]
     v = v - v.max(axis=1, keepdims=True)
     return w.corridor_weight[origin] * fmath.exp(v)
+
+
+def corridor_rights_index(model):
+    """R_o,d: the mean of a corridor's three rights (fee ban, right to change employer,
+    social-security portability), (n_orig, n_dest); the scalar 0.0 where none is granted."""
+    rights = [corridor_right(model, name) for name in RIGHTS]
+    if not any(np.ndim(r) for r in rights):
+        return 0.0
+    return sum(np.broadcast_to(r, (model.n_orig, model.n_dest)) for r in rights) / len(rights)
 
 
 def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray) -> Offers | None:

@@ -117,7 +117,7 @@ class Government(mesa.Agent):
 
     @property
     def settlement_visa_openness(self) -> float | None:
-        return self._destination_only(self.model.p.settlement_visa_openness)
+        return self._here("settlement_visa_openness", "destination")
 
     @property
     def integration_policy(self) -> float | None:

@@ -591,7 +591,8 @@ def returns(model, idx: np.ndarray) -> None:
         j = idx[ti]
         skilled = pop.occ[j] < LOW
         g = pop.guarantee[j]
-        settle = np.where(skilled, p.settlement_visa_openness * pop.integration[j] * (1 - g), 0.0)
+        visa = model.lever_at("settlement_visa_openness", pop.dest[j])
+        settle = np.where(skilled, visa * pop.integration[j] * (1 - g), 0.0)
         right = corridor_right(model, "employer_change_right")
         right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
         over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)

@@ -103,10 +103,12 @@ class Person(mesa.Agent):
     def skilled(self) -> bool:
         return self.occ < LOW
 
-    def _right(self, name: str) -> float:
-        """A right's level on the person's corridor this quarter (ODD §7.1)."""
+    def _right(self, name: str, dest: int | None = None) -> float:
+        """A right's level on the person's corridor (or the one to ``dest``) this quarter
+        (ODD §7.1)."""
         r = self.model.rights[name]
-        return float(r[self.origin, self.dest]) if np.ndim(r) else 0.0
+        d = self.dest if dest is None else dest
+        return float(r[self.origin, d]) if np.ndim(r) else 0.0
 
     def _participation(self) -> float:
         """Trust of the person's association in the origin government over its initial
@@ -189,7 +191,9 @@ class Person(mesa.Agent):
         v = [p.beta_wage * fmath.log(w.wage_dest[d, k] / m.wage_base[d, k])
              + p.beta_network * (fmath.log1p(m.network_pct[c, d]) - fmath.log1p(m.network0[c, d]))
              + p.beta_integration_policy * (m.lever_at("integration_policy", d)
-                                            - INTEGRATION_DEFAULT)
+                                            - INTEGRATION_DEFAULT
+                                            + p.rights_integration_weight
+                                            * sum(self._right(r, d) for r in RIGHTS) / 3)
              for d in range(m.n_dest)]
         top = max(v)
         return [w.corridor_weight[self.origin, d] * fmath.exp(x - top) for d, x in enumerate(v)]
@@ -302,8 +306,8 @@ class Person(mesa.Agent):
                 return
             self._flow("contract_ends")
             g = self.guarantee
-            settle = p.settlement_visa_openness * self.integration * (1 - g) if self.skilled \
-                else 0.0
+            settle = (m.lever_at("settlement_visa_openness", self.dest) * self.integration
+                      * (1 - g) if self.skilled else 0.0)
             overstay = _logistic(p.overstay_const - p.overstay_enforcement * p.border_enforcement
                                  + p.overstay_hardship * (1.0 - dev)
                                  - p.overstay_rights * self._right("employer_change_right")
@@ -502,11 +506,17 @@ class ReferenceModel(MigrationModel):
             for person in people:
                 if person.offer is not None:
                     continue
-                chance = (p.independent_rate * p.settlement_visa_openness if person.skilled
-                          else p.irregular_rate * (1.0 - p.border_enforcement))
+                if person.skilled:  # where settlement visas are open (ODD §7.4)
+                    weights = person.destination_weights()
+                    visa = [self.lever_at("settlement_visa_openness", d) for d in destinations]
+                    doors = [x * v for x, v in zip(weights, visa)]
+                    chance = p.independent_rate * sum(doors) / sum(weights)
+                else:
+                    doors = None
+                    chance = p.irregular_rate * (1.0 - p.border_enforcement)
                 if self.random.random() < chance:
-                    person.attempt = self.random.choices(destinations,
-                                                         person.destination_weights())[0]
+                    person.attempt = self.random.choices(
+                        destinations, doors or person.destination_weights())[0]
 
     # 7. and 8. -------------------------------------------------------------------------
     def remittances(self, abroad: list[Person]) -> None:

@@ -233,6 +233,14 @@ class Params:
                                             "share of social-security entitlements a migrant "
                                             "keeps on going home", lever=True,
                                             scope="destination")
+    rights_integration_weight: float = _p(0.125, 0.0, 1.0, "index per unit of rights",
+                                          "assumption (value): a corridor's rights count as "
+                                          "one of the eight policy areas of MIPEX 2020 "
+                                          "(Solano & Huddleston 2020), labour market mobility",
+                                          "weight of a corridor's rights (mean of fee ban, right "
+                                          "to change employer, portability) added to the "
+                                          "destination's integration policy where migrants "
+                                          "choose a destination (ODD §7.4)")
     hazard_portability: float = _p(1.0, 0.0, 10.0, "log-hazard", HAZARD,
                                    "effect of social-security portability on the return hazard")
     agency_learning_rate: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
@@ -306,7 +314,11 @@ class Params:
 
     # --- destination policy ------------------------------------------------------------
     settlement_visa_openness: float = _p(0.3, 0.0, 1.0, "share", ASSUMED,
-                                         "openness of settlement visas", lever=True)
+                                         "openness of settlement visas: the chance a skilled "
+                                         "independent migrant gets one, and the weight of "
+                                         "integration in settling at a contract's end; skilled "
+                                         "migrants going on their own choose among destinations "
+                                         "by it (ODD §7.4)", lever=True, scope="destination")
     integration_policy: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,
                                    "strength of integration policy", lever=True, scope="destination")
     border_enforcement: float = _p(0.5, 0.0, 1.0, "index", ASSUMED,

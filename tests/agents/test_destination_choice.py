@@ -77,3 +77,76 @@ def test_integration_policy_draws_migrants_and_raises_settlement():
     base.run_for(60)
     uk = one.world.destination_names.index("United Kingdom")
     assert _recruits_to(one, uk) > _recruits_to(base, uk)
+
+
+def test_open_doors_by_hand():
+    # two would-be migrants, both drew u = 0.003 below independent_rate 0.004: the skilled
+    # one tries with probability 0.004 * sum_d P(d) V_d and weighs d by P(d) V_d
+    weights = np.array([[3.0, 1.0], [3.0, 1.0]])
+    visa = np.array([0.2, 1.0])
+    ind, w = agency.open_doors(np.array([7, 8]), weights, np.array([True, False]),
+                               np.array([0.0015, 0.003]), visa, 0.004)
+    share = (0.75 * 0.2 + 0.25 * 1.0)  # 0.4: tries if u < 0.0016
+    assert 0.0015 < 0.004 * share < 0.003
+    assert ind.tolist() == [7, 8]
+    assert w[0].tolist() == pytest.approx([0.6, 1.0]) and w[1].tolist() == [3.0, 1.0]
+    ind, _ = agency.open_doors(np.array([7]), weights[:1], np.array([True]),
+                               np.array([0.0017]), visa, 0.004)
+    assert len(ind) == 0
+
+
+def test_open_settlement_visas_in_one_destination_draw_skilled_migrants_there():
+    uk = "United Kingdom"
+    base = MigrationModel(rng=12, n_persons=6000)
+    # one openness everywhere, given per destination: the same run, draw for draw
+    same = MigrationModel(rng=12, n_persons=6000, settlement_visa_openness={uk: 0.3})
+    shut = MigrationModel(rng=12, n_persons=6000, settlement_visa_openness={uk: 0.0})
+    wide = MigrationModel(rng=12, n_persons=6000, settlement_visa_openness={uk: 1.0})
+    for m in (base, same, shut, wide):
+        m.run_for(60)
+    d = base.world.destination_names.index(uk)
+
+    def independents_to(m):  # skilled persons whose last stay was on their own, to the UK
+        pop = m.pop
+        return int(((pop.channel == 3) & (pop.occ < LOW) & (pop.dest == d)).sum())
+    assert independents_to(same) == independents_to(base)
+    assert independents_to(shut) < independents_to(base) < independents_to(wide)
+
+
+def test_contract_ends_settle_by_the_destination_s_visa_openness():
+    # skilled temporary workers, fully integrated, whose contracts end now: in the UK (visa
+    # openness 1) every one settles; elsewhere (0.3) about 30 %
+    from migdev.agents import migrant
+    from migdev.core.codes import CH_REGULATED, HOME, TEMP
+    m = MigrationModel(rng=4, n_persons=4000, settlement_visa_openness={"United Kingdom": 1.0},
+                       border_enforcement=1.0)
+    pop = m.pop
+    uk = m.world.destination_names.index("United Kingdom")
+    other = (uk + 1) % m.n_dest
+    idx = np.flatnonzero((pop.status == HOME) & (pop.occ < LOW))[:1200]
+    dest = np.where(np.arange(len(idx)) % 2 == 0, uk, other)
+    migrant.start_stay(pop, idx, dest, CH_REGULATED, 1, 0.0, True, 0.0, TEMP)
+    pop.integration[idx] = 1.0
+    migrant.returns(m, idx)
+    at_uk, at_other = idx[dest == uk], idx[dest == other]
+    assert (pop.status[at_uk] == SETTLED).all()
+    share = (pop.status[at_other] == SETTLED).mean()
+    assert 0.22 < share < 0.38
+
+
+def test_rights_on_a_corridor_draw_migrants_there_by_the_equation():
+    uk = "United Kingdom"
+    m = MigrationModel(rng=1, n_persons=500)
+    granted = MigrationModel(rng=1, n_persons=500, employer_change_right={uk: 1.0},
+                             social_security_portability={uk: 1.0})
+    d = m.world.destination_names.index(uk)
+    o = int(np.flatnonzero(m.world.corridor_weight[:, d] > 0)[0])
+    comm = np.array([int(np.flatnonzero(m.world.comm_origin == o)[0])])
+    args = (np.array([o]), np.array([HEALTH]), m.network0[comm], comm)
+    before = agency.destination_weights(m, *args)[0]
+    after = agency.destination_weights(granted, *args)[0]
+    # two of the three rights: the UK's weight grows by exp(beta_i * w_R * 2/3) against the rest
+    p = m.p
+    factor = np.exp(p.beta_integration_policy * p.rights_integration_weight * 2 / 3)
+    other = int(np.flatnonzero((before > 0) & (np.arange(len(before)) != d))[0])
+    assert (after[d] / after[other]) == pytest.approx(factor * before[d] / before[other])
