@@ -113,7 +113,15 @@ CORRIDOR_COLUMNS = {
     "remittances": ("kUSD per quarter", "household and collective remittances sent home"),
     "missions": ("missions per quarter", "temporary return missions from the destination"),
     "abroad": ("persons", "persons of the origin abroad in the destination (any status)"),
+    "path_circulated": ("share", "of the origin's persons whose last stay was in the "
+                                 "destination: two or more stays abroad (anywhere)"),
+    "path_returned_once": ("share", "of those: one stay, now at home"),
+    "path_transnational": ("share", "of those: one stay, abroad, remitting, association "
+                                    "member, ties >= 0.5"),
+    "path_settled": ("share", "of those: one stay, abroad otherwise"),
 }
+#: the path categories, in the order of :func:`path_counts`
+PATHS = ("path_circulated", "path_returned_once", "path_transnational", "path_settled")
 #: the flows the model accumulates per corridor each quarter (model.flows_to_dest)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
 
@@ -142,19 +150,24 @@ def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 
     return out
 
 
-def path_shares_by_origin(origin, status, n_stays, ties, member, remitted, n_orig: int,
-                          tie_threshold: float = 0.5) -> np.ndarray:
-    """:func:`path_shares` per origin: (n_orig, 4) shares of circulated, returned_once,
-    transnational and settled among each origin's persons who have ever emigrated (0 where
-    none has)."""
+def path_counts(origin, dest, status, n_stays, ties, member, remitted, n_orig: int,
+                n_dest: int, tie_threshold: float = 0.5) -> np.ndarray:
+    """:func:`path_shares`' categories counted per corridor of the last stay: (n_orig,
+    n_dest, 4) numbers of circulated, returned_once, transnational and settled among the
+    persons who have ever emigrated, by origin and the destination of their last stay."""
     ever = np.flatnonzero(n_stays >= 1)
     st = status[ever]
     abroad = (st >= TEMP) & (st <= IRREGULAR)
     trans = abroad & remitted[ever] & member[ever] & (ties[ever] >= tie_threshold)
     cat = np.where(n_stays[ever] >= 2, 0, np.where(~abroad, 1, np.where(trans, 2, 3)))
-    cnt = np.bincount(origin[ever].astype(np.int64) * 4 + cat,
-                      minlength=n_orig * 4).reshape(n_orig, 4).astype(float)
-    tot = cnt.sum(axis=1, keepdims=True)
+    group = (origin[ever].astype(np.int64) * n_dest + dest[ever]) * 4 + cat
+    return np.bincount(group, minlength=n_orig * n_dest * 4).reshape(n_orig, n_dest, 4)
+
+
+def shares(counts: np.ndarray) -> np.ndarray:
+    """Counts over their sum along the last axis (0 where the sum is 0)."""
+    cnt = counts.astype(float)
+    tot = cnt.sum(axis=-1, keepdims=True)
     return np.divide(cnt, tot, out=np.zeros_like(cnt), where=tot > 0)
 
 
@@ -207,9 +220,10 @@ def _member_trust(model) -> np.ndarray:
     return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
 
 
-def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
+def country_row(model, abroad: np.ndarray | None = None,
+                paths: np.ndarray | None = None) -> np.ndarray:
     """This step's (n_origins, len(COLS)) row of outputs (``abroad``: the slots of the
-    persons abroad, when the caller has them)."""
+    persons abroad, ``paths``: :func:`path_counts`, when the caller has them)."""
     pop, w = model.pop, model.world
     osum = model.origin_sum
     fl = osum(model.flows.data.T)  # (n_orig, n_flows)
@@ -232,8 +246,10 @@ def country_row(model, abroad: np.ndarray | None = None) -> np.ndarray:
     recruits = fl[:, [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated",
                                             "rec_unregulated", "rec_independent")]]
     sent = f("rem_formal") + f("rem_informal")
-    paths = path_shares_by_origin(pop.origin, pop.status, pop.n_stays, pop.ties, pop.member,
-                                  pop.remitted, model.n_orig)
+    if paths is None:
+        paths = path_counts(pop.origin, pop.dest, pop.status, pop.n_stays, pop.ties,
+                            pop.member, pop.remitted, model.n_orig, model.n_dest)
+    paths = shares(paths.sum(axis=1))
     row = {
         "population": rep,
         "health_density": per_10000(cnt[:, HEALTH, 1], rep),

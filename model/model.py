@@ -276,12 +276,14 @@ class MigrationModel(mesa.Model):
         """Store this step's row per origin, then let Mesa's DataCollector read it."""
         pop = self.pop
         ab = np.flatnonzero(pop.abroad())
-        self._rows.append(country_row(self, ab))
+        paths = metrics.path_counts(pop.origin, pop.dest, pop.status, pop.n_stays, pop.ties,
+                                    pop.member, pop.remitted, self.n_orig, self.n_dest)
+        self._rows.append(country_row(self, ab, paths))
         self._protected_rows.append(self.policy.protected.any(axis=0).copy())
         stock = np.bincount(pop.origin[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
                             minlength=self.n_orig * self.n_dest).reshape(self.n_orig, self.n_dest)
-        self._corridor_rows.append(np.concatenate([self.flows_to_dest, stock[:, :, None]],
-                                                  axis=2))
+        self._corridor_rows.append(np.concatenate(
+            [self.flows_to_dest, stock[:, :, None], metrics.shares(paths)], axis=2))
         self.datacollector.collect(self)
 
     def _access(self) -> np.ndarray:
@@ -391,12 +393,13 @@ class MigrationModel(mesa.Model):
     def corridor_frame(self) -> pd.DataFrame:
         """Tidy table, one row per step x corridor of the world (columns:
         metrics.CORRIDOR_COLUMNS): recruits, returns, remittances and missions on each
-        origin-destination pair, and the stock abroad there."""
+        origin-destination pair, the stock abroad there, and the paths of the persons whose
+        last stay was there."""
         data = np.stack(self._corridor_rows)  # (steps, n_orig, n_dest, k)
         o, d = np.nonzero(self.world.corridor_weight > 0)
         data = data[:, o, d, :]  # (steps, n_corr, k)
         n_steps, n_corr, k = data.shape
-        cols = [*metrics.CORRIDOR_FLOWS, "abroad"]
+        cols = [*metrics.CORRIDOR_FLOWS, "abroad", *metrics.PATHS]
         df = pd.DataFrame(data.reshape(n_steps * n_corr, k), columns=cols)
         for c in ("recruits", "health_recruits", "returns", "missions", "abroad"):
             df[c] = df[c].astype(np.int64)

@@ -72,6 +72,22 @@ def test_validate_model_command_writes_its_outputs(tmp_path):
         assert (out / f).is_file(), f
 
 
+def test_five_year_exit_follows_the_length_of_stays(tmp_path):
+    """The five-year exit pattern follows a cohort: with contracts of ten years, skilled or
+    not, few of the 2001 arrivals are gone by 2006 and the pattern fails from below; by
+    default (three-year and seasonal contracts) most are gone, more than with long ones."""
+    est = {}
+    for name, extra in (("long", {"contract_quarters_skilled": 40,
+                                  "contract_quarters_low": 40}), ("default", {})):
+        man = validate_model(tmp_path / name, {"world": "health2005", "n_persons": 20_000,
+                                               **extra},
+                             replicates=4, patterns=["five_year_exit"], quiet=True)
+        (row,) = man["patterns"]
+        est[name] = row
+    assert est["long"]["estimate"] < 0.20 and est["long"]["result"] == "fail", est["long"]
+    assert est["default"]["estimate"] > est["long"]["estimate"] + 0.3, est
+
+
 def test_unknown_pattern_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown pattern"):
         validate_model(tmp_path, {"world": "health2005"}, replicates=1, patterns=["nope"])

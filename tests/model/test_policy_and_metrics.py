@@ -68,6 +68,54 @@ def test_path_shares_by_hand():
     assert s["settled"] == pytest.approx(1 / 5)
 
 
+def test_path_counts_per_corridor_by_hand():
+    from migdev.model.metrics import path_counts, shares
+
+    # the same six persons, of origin 0 or 1, last stay in destination 0 or 1
+    status = np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP])
+    n_stays = np.array([0, 1, 2, 1, 1, 3])
+    ties = np.array([1, 1, 1, 0.9, 0.2, 1])
+    member = np.array([0, 0, 0, 1, 1, 0], bool)
+    remitted = np.array([0, 0, 0, 1, 1, 1], bool)
+    origin = np.array([0, 0, 0, 1, 1, 1])
+    dest = np.array([-1, 1, 1, 0, 0, 1])
+    c = path_counts(origin, dest, status, n_stays, ties, member, remitted, 2, 2)
+    assert c[0, 1].tolist() == [1, 1, 0, 0]  # circulated, returned once
+    assert c[1, 0].tolist() == [0, 0, 1, 1]  # transnational, settled
+    assert c[1, 1].tolist() == [1, 0, 0, 0]
+    assert c[0, 0].sum() == 0 and c.sum() == 5
+    assert shares(c)[0, 0].tolist() == [0, 0, 0, 0]
+    assert shares(c)[1, 0].tolist() == [0, 0, 0.5, 0.5]
+
+
+def test_paths_per_corridor_add_up_to_the_origin_s():
+    from migdev.model import MigrationModel
+    from migdev.model.metrics import PATHS
+
+    m = MigrationModel(rng=2, n_persons=4000)
+    m.run_for(40)
+    cor = m.corridor_frame()
+    last = cor[cor.step == cor.step.max()]
+    # each corridor's shares sum to 1 where someone's last stay was there, else 0
+    tot = last[list(PATHS)].sum(axis=1)
+    assert np.allclose(tot[tot > 0], 1.0) and (tot[tot > 0].size > 5)
+    # weighted by the corridor's emigrants, they give the origin's shares
+    pop = m.pop
+    ever = pop.n_stays >= 1
+    n = np.bincount(pop.origin[ever].astype(int) * m.n_dest + pop.dest[ever],
+                    minlength=m.n_orig * m.n_dest).reshape(m.n_orig, m.n_dest)
+    cf = m.country_frame()
+    row = cf[cf.step == cf.step.max()].set_index("country")
+    for o, name in enumerate(m.world.origin_names):
+        sel = last[last.origin == name]
+        w = np.array([n[o, m.world.destination_names.index(d)] for d in sel.destination])
+        if w.sum() == 0:
+            continue
+        assert n[o].sum() == w.sum()  # every emigrant's last stay is on a corridor
+        for col in PATHS:
+            assert (sel[col].to_numpy() * w).sum() / w.sum() == pytest.approx(row.loc[name, col])
+
+
 def test_multilateral_code_from_step_zero_protects_only_short_staffed_origins():
     from migdev.model import MigrationModel
 
