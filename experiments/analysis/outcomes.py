@@ -78,6 +78,13 @@ OUTCOMES = {
         "share of emigrants settled abroad", "share (0–1)",
         "in the last quarter, mean over origins of the share of persons ever emigrated who are "
         "abroad after one stay and not transnational (path_settled), policy run"),
+    "returnee_earnings_premium": (
+        "returnee earnings premium", "share (ratio − 1)",
+        "in the last quarter, mean over origins of the earnings of skilled returnees at home "
+        "over those of skilled persons at home who never emigrated, minus 1 (ODD §7.10), "
+        "policy run; published premia for comparison: 0.07 (Ireland, Barrett & Goggin 2010), "
+        "about 0.13 (returnees from the US, Amanzadeh, Kermani & McQuade 2024), 0.14 "
+        "(Estonia, Kauhanen & Kangasniemi 2014)"),
     "formal_share": (
         "formal share of remittances", "share (0–1)",
         "formal / all household remittances over the window, policy run"),

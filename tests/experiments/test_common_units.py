@@ -66,3 +66,13 @@ def test_tables_written_before_effective_capacity_still_analyse():
     per = country_outcomes(old, 2, old, old)
     assert per.effective_density_change.isna().all()
     assert np.isfinite(per.density_change).all()
+
+
+def test_returnee_premium_is_the_last_quarter_s_mean_over_origins():
+    policy = _table({"A": 1.0, "B": 1.0})
+    policy["returnee_earnings_premium"] = np.where(policy.country == "A", 0.10, 0.20)
+    policy.loc[policy.step < 5, "returnee_earnings_premium"] = 5.0  # earlier quarters: unused
+    out = run_outcomes(policy, 2, policy, None)
+    assert out["returnee_earnings_premium"] == pytest.approx(0.15)
+    assert "returnee_earnings_premium" not in run_outcomes(_table({"A": 1.0, "B": 1.0}), 2,
+                                                           None, None)
