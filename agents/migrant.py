@@ -210,7 +210,9 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     Joining: a non-member joins with ``join_prob`` (default ``association_join_rate``; the
     model scales it by the association's trust, ODD §7.6).
     Rights: a temporary worker free to change employer (``change_right``, per person, the
-    corridor's share) finds a matching job with the extra chance change_employer_match * right.
+    corridor's share) finds a matching job with the extra chance change_employer_match * right;
+    on a substituted contract, the same draw below change_employer_match * right frees them
+    of it (they change employer). A substituted contract pays promised / (1 + loss).
     """
     st = pop.status[idx]
     occ = pop.occ[idx]
@@ -219,13 +221,20 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     # skills recognition turns a mismatched job into a matched one
     recog = p.recognition_rate
     if change_right is not None:
-        recog = recog + p.change_employer_match * change_right * (st == TEMP)
+        leave = p.change_employer_match * change_right * (st == TEMP)
+        recog = recog + leave
+        freed = pop.substituted[idx] & (u_recog < leave)
+        if freed.any():
+            pop.substituted[idx[freed]] = False
     matched = pop.matched[idx] | (skilled & (u_recog < recog) & (st != IRREGULAR))
     matched &= st != IRREGULAR
     pop.matched[idx] = matched
     h = pop.h[idx]
     w = np.where(matched, wage_dest[d, occ] * h, wage_dest[d, LOW])
     w = np.where(st == IRREGULAR, 0.7 * wage_dest[d, LOW], w)
+    sub = pop.substituted[idx]
+    if sub.any():
+        w = np.where(sub & (st == TEMP), w / (1.0 + p.substitution_loss), w)
     growth = np.where(matched, 1.0 + p.skill_growth_abroad,
                       np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
     pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
@@ -355,6 +364,7 @@ def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, 
     pop.h_dep[idx] = pop.h[idx]
     pop.guarantee[idx] = guarantee
     pop.named[idx] = False
+    pop.substituted[idx] = False
     pop.integration[idx] = 0.0
     pop.member[idx] = False
     pop.savings[idx] = 0.0
@@ -400,7 +410,7 @@ def demography(model, t: int) -> None:
     fresh = type(pop).empty(len(idx))
     for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
                  "integration", "member", "channel", "matched", "guarantee", "remitted",
-                 "named"):
+                 "named", "substituted"):
         getattr(pop, name)[idx] = getattr(fresh, name)
     pop.person_id[idx] = new_ids
     pop.occ[idx] = occ
@@ -457,6 +467,7 @@ def decide(model, offers, attempts) -> None:
     """5. Persons with an offer, or trying on their own, accept or refuse (logit)."""
     p, pop, w = model.p, model.pop, model.world
     u = model.streams["decide"].random((2, pop.n), dtype=np.float32)
+    u_sub = model.streams["substitution"].random(pop.n, dtype=np.float32)
     if offers is None and attempts is None:
         return
     net = model.diaspora_share()
@@ -485,6 +496,7 @@ def decide(model, offers, attempts) -> None:
             start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
                        c.guarantee[accept], TEMP)
             record_acceptances(model, c.agency[accept], pop.origin[a_idx])
+            substitute(model, a_idx, da, chan, c.named, accept, u_sub)
             if c.named is not None:
                 model.flows.add("rec_named", a_idx[c.named[accept]])
             model.flows.add("recruit_fees", a_idx, c.fee[accept])
@@ -506,6 +518,19 @@ def decide(model, offers, attempts) -> None:
         h = occa == HEALTH
         np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
     agencies_learn(model.agency_state, p.agency_learning_rate)
+
+
+def substitute(model, a_idx, dest, channel, named, accept, u) -> None:
+    """Contract substitution on arrival (ODD §7.6): of an unregulated agency's recruits to
+    destination d (named re-hires excepted), those with u < contract_substitution_d find
+    their contract replaced by a worse one."""
+    rate = model.lever_at("contract_substitution", dest)
+    if not np.any(rate):
+        return
+    sub = (channel == CH_UNREGULATED) & (u[a_idx] < rate)
+    if named is not None:
+        sub &= ~named[accept]
+    model.pop.substituted[a_idx[sub]] = True
 
 
 def work(model) -> tuple[np.ndarray, np.ndarray]:

@@ -74,6 +74,8 @@ COUNTRY_COLUMNS = {
                                   "fee"),
     "change_employer_share": ("share", "of the origin's temporary workers abroad, the share "
                                        "free to change employer (their corridor's right)"),
+    "substituted_share": ("share", "of the origin's temporary workers abroad, the share on a "
+                                   "contract substituted on arrival by a worse one (ODD §7.6)"),
     "brain_waste_share": ("share", "skilled persons abroad in jobs that do not use their skills"),
     "overstay_share": ("share", "contracts ending this quarter in overstay"),
     "path_circulated": ("share", "of the origin's persons who have ever emigrated: two or more "
@@ -153,15 +155,19 @@ def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 
 def path_counts(origin, dest, status, n_stays, ties, member, remitted, n_orig: int,
                 n_dest: int, tie_threshold: float = 0.5) -> np.ndarray:
     """:func:`path_shares`' categories counted per corridor of the last stay: (n_orig,
-    n_dest, 4) numbers of circulated, returned_once, transnational and settled among the
-    persons who have ever emigrated, by origin and the destination of their last stay."""
+    n_dest + 1, 4) numbers of circulated, returned_once, transnational and settled among the
+    persons who have ever emigrated, by origin and the destination of their last stay (the
+    last column: no destination recorded, as in a hand-built population)."""
     ever = np.flatnonzero(n_stays >= 1)
     st = status[ever]
     abroad = (st >= TEMP) & (st <= IRREGULAR)
     trans = abroad & remitted[ever] & member[ever] & (ties[ever] >= tie_threshold)
     cat = np.where(n_stays[ever] >= 2, 0, np.where(~abroad, 1, np.where(trans, 2, 3)))
-    group = (origin[ever].astype(np.int64) * n_dest + dest[ever]) * 4 + cat
-    return np.bincount(group, minlength=n_orig * n_dest * 4).reshape(n_orig, n_dest, 4)
+    d = dest[ever].astype(np.int64)
+    d = np.where(d < 0, n_dest, d)
+    group = (origin[ever].astype(np.int64) * (n_dest + 1) + d) * 4 + cat
+    return np.bincount(group, minlength=n_orig * (n_dest + 1) * 4).reshape(n_orig, n_dest + 1,
+                                                                          4)
 
 
 def shares(counts: np.ndarray) -> np.ndarray:
@@ -190,6 +196,17 @@ def _change_share(model, ia, oa, n_ab) -> np.ndarray:
         return np.zeros(model.n_orig)
     held = right[oa[temp], pop.dest[ia][temp]]
     return rate(np.bincount(oa[temp], weights=held, minlength=model.n_orig), n_temp)
+
+
+def _substituted_share(model, ia, oa) -> np.ndarray:
+    """Per origin: the share of its temporary workers abroad on a substituted contract."""
+    pop = model.pop
+    temp = pop.status[ia] == TEMP
+    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
+    sub = pop.substituted[ia][temp]
+    if not sub.any():
+        return np.zeros(model.n_orig)
+    return rate(np.bincount(oa[temp], weights=sub, minlength=model.n_orig), n_temp)
 
 
 def _returnee_premium(model) -> np.ndarray:
@@ -291,6 +308,7 @@ def country_row(model, abroad: np.ndarray | None = None,
         "mean_recruitment_debt": mean_debt,
         "fee_paying_share": rate(f("rec_fee_paid"), recruits.sum(axis=1)),
         "change_employer_share": _change_share(model, ia, oa, n_ab),
+        "substituted_share": _substituted_share(model, ia, oa),
         "brain_waste_share": brain_waste,
         "overstay_share": rate(f("overstays"), f("contract_ends")),
         "path_circulated": paths[:, 0],

@@ -283,7 +283,7 @@ class MigrationModel(mesa.Model):
         stock = np.bincount(pop.origin[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
                             minlength=self.n_orig * self.n_dest).reshape(self.n_orig, self.n_dest)
         self._corridor_rows.append(np.concatenate(
-            [self.flows_to_dest, stock[:, :, None], metrics.shares(paths)], axis=2))
+            [self.flows_to_dest, stock[:, :, None], metrics.shares(paths[:, :-1])], axis=2))
         self.datacollector.collect(self)
 
     def _access(self) -> np.ndarray:

@@ -57,11 +57,13 @@ from migdev.model.model import MigrationModel
 #: a person's attributes (the fields of migdev.core.population.Population)
 STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest",
          "contract_left", "q_abroad", "n_stays", "savings", "debt", "integration", "ties",
-         "member", "channel", "matched", "h_dep", "guarantee", "remitted", "named")
+         "member", "channel", "matched", "h_dep", "guarantee", "remitted", "named",
+         "substituted")
 #: what a new entrant starts with besides origin, community, age, skill and ties
 NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
-           "matched": False, "guarantee": 0.0, "remitted": False, "named": False}
+           "matched": False, "guarantee": 0.0, "remitted": False, "named": False,
+           "substituted": False}
 #: the rights a corridor can grant (levers or agreements' clauses, ODD §7.1)
 RIGHTS = ("worker_fee_ban", "employer_change_right", "social_security_portability")
 REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
@@ -166,6 +168,10 @@ class Person(mesa.Agent):
                        self.random.random() < o["match"], float(o["guarantee"]), TEMP)
             if o["agency"] >= 0:
                 m.agency_state.accepted[o["agency"], self.origin] += 1
+            rate = m.lever_at("contract_substitution", d)
+            if (rate > 0 and self.channel == CH_UNREGULATED and not self.rehire
+                    and self.random.random() < rate):
+                self.substituted = True  # a worse contract on arrival (ODD §7.6)
             if self.rehire:
                 self._flow("rec_named")
             self._flow("recruit_fees", float(o["fee"]))
@@ -204,7 +210,7 @@ class Person(mesa.Agent):
         self.debt += fee
         self.matched, self.h_dep, self.guarantee = bool(matched), self.h, guarantee
         self.integration, self.member, self.savings = 0.0, False, 0.0
-        self.named = False
+        self.named = self.substituted = False
 
     # 6. work abroad (ODD §7.6) ---------------------------------------------------------
     def work(self) -> None:
@@ -213,16 +219,24 @@ class Person(mesa.Agent):
         wage = m.world.wage_dest[self.dest]
         irregular = self.status == IRREGULAR
         recognition = p.recognition_rate
+        leave = 0.0
         if self.status == TEMP:  # free to change employer: more chance of a matching job
-            recognition += p.change_employer_match * self._right("employer_change_right")
-        if (not irregular and not self.matched and self.skilled
-                and self.random.random() < recognition):
-            self.matched = True  # skills recognised
+            leave = p.change_employer_match * self._right("employer_change_right")
+            recognition += leave
+        seek = not irregular and not self.matched and self.skilled
+        if seek or (self.substituted and leave > 0):
+            u = self.random.random()  # one draw: a change of employer does both
+            if seek and u < recognition:
+                self.matched = True  # skills recognised
+            if self.substituted and u < leave:
+                self.substituted = False  # out of the substituted contract
         if irregular:
             self.matched = False
             self.income = 0.7 * wage[LOW]
         else:
             self.income = wage[self.occ] * self.h if self.matched else wage[LOW]
+            if self.substituted and self.status == TEMP:
+                self.income /= 1.0 + p.substitution_loss
         if self.matched:
             self.h *= 1.0 + p.skill_growth_abroad
         elif self.skilled:

@@ -78,6 +78,18 @@ OUTCOMES = {
         "share of emigrants settled abroad", "share (0–1)",
         "in the last quarter, mean over origins of the share of persons ever emigrated who are "
         "abroad after one stay and not transnational (path_settled), policy run"),
+    "substituted_share": (
+        "share of temporary workers on substituted contracts", "share (0–1)",
+        "mean over the window of the origins' share of temporary workers abroad whose contract "
+        "was substituted on arrival (ODD §7.6), policy run"),
+    "fee_paying_share": (
+        "share of recruits paying a fee", "share (0–1)",
+        "mean over the window of the origins' share of the quarter's departures who paid a "
+        "recruitment fee (ODD §7.4), policy run"),
+    "mean_recruitment_debt": (
+        "mean recruitment debt abroad", "kUSD per person abroad",
+        "mean over the window of the origins' mean outstanding recruitment debt of persons "
+        "abroad (ODD §7.7), policy run"),
     "returnee_earnings_premium": (
         "returnee earnings premium", "share (ratio − 1)",
         "in the last quarter, mean over origins of the earnings of skilled returnees at home "

@@ -81,6 +81,9 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         last = policy[policy.step == policy.step.max()]
         out["circulated_share"] = float(last.path_circulated.mean())
         out["settled_share"] = float(last.path_settled.mean())
+    if "substituted_share" in policy:  # rights (ODD §7.1, §7.6); absent from older stores
+        for col in ("substituted_share", "fee_paying_share", "mean_recruitment_debt"):
+            out[col] = float(post.groupby("step")[col].mean().mean())
     if "returnee_earnings_premium" in policy:  # ODD §7.10; absent from older stores
         last = policy[policy.step == policy.step.max()]
         out["returnee_earnings_premium"] = float(last.returnee_earnings_premium.mean())

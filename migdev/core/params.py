@@ -220,6 +220,18 @@ class Params:
                                       "employer by default; ILO (2017) on tied visas and abuse",
                                       "share of temporary workers free to change employer",
                                       lever=True, scope="destination")
+    contract_substitution: float = _p(0.0, 0.0, 1.0, "share of recruits",
+                                      "assumption (value): no published prevalence for these "
+                                      "corridors; 0 keeps the rule off",
+                                      "share of an unregulated agency's recruits whose contract "
+                                      "is substituted on arrival by a worse one (ODD §7.6)",
+                                      lever=True, scope="destination")
+    substitution_loss: float = _p(0.27, 0.0, 5.0, "share of the wage paid",
+                                  "Aleksynska, Kazi Aoul & Petrencu 2017 (KNOMAD Working Paper "
+                                  "28): losses from deficient conditions of work abroad were 27 % "
+                                  "of actual wages; assumption: a substituted contract loses that",
+                                  "what a worker on a substituted contract loses, as a share of "
+                                  "the wage paid: paid = promised / (1 + loss)")
     change_employer_match: float = _p(0.2, 0.0, 1.0, "per quarter", ASSUMED,
                                       "extra chance per quarter that a temporary worker in a job "
                                       "below their skills, free to change employer, finds one "

@@ -46,6 +46,8 @@ class Population:
         guarantee: return guarantee of the current placement, 0-1.
         remitted: sent household remittances this quarter.
         named: an employer in ``dest`` has named the person for re-hiring (ODD §7.4).
+        substituted: the contract of the current stay was substituted on arrival by a worse
+            one (ODD §7.6).
     """
 
     person_id: np.ndarray
@@ -70,6 +72,7 @@ class Population:
     guarantee: np.ndarray
     remitted: np.ndarray
     named: np.ndarray
+    substituted: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Population:
@@ -97,6 +100,7 @@ class Population:
             guarantee=np.zeros(n, f32),
             remitted=np.zeros(n, bool),
             named=np.zeros(n, bool),
+            substituted=np.zeros(n, bool),
         )
 
     @property

@@ -86,3 +86,39 @@ def test_an_agreements_rights_clause_applies_on_its_corridor_only_when_implement
     assert (off.change_employer_share == 0).all()
     # before the agreement starts the two runs are the same
     assert on[on.step < 40].equals(off[off.step < 40])
+
+
+def test_a_substituted_contract_pays_less_and_a_change_of_employer_ends_it():
+    from migdev.core.codes import CH_UNREGULATED, HOME, LOW, TEMP
+    from migdev.core.population import Population
+
+    p = Params(substitution_loss=0.25, change_employer_match=0.5, recognition_rate=0.0)
+    pop = Population.empty(4)
+    idx = np.arange(4)
+    pop.status[:] = HOME
+    pop.occ[:] = LOW
+    migrant.start_stay(pop, idx, np.zeros(4, np.int8), CH_UNREGULATED, 4, 0.0, True, 0.0, TEMP)
+    pop.substituted[[0, 1, 2]] = True
+    wage = np.array([[20.0, 20.0, 20.0, 5.0]])
+    u = np.array([0.9, 0.3, 0.3, 0.9], np.float32)
+    right = np.array([1.0, 1.0, 0.0, 1.0])  # persons 0, 1, 3 free to change employer
+    income = migrant.work_abroad(pop, idx, wage, np.array([0.5]), np.ones(4), u, p,
+                                 change_right=right)
+    # 0: substituted, no change (u 0.9 >= 0.5): 5 / 1.25; 1: changes employer (0.3 < 0.5) and
+    # is paid as promised; 2: not free to change; 3: never substituted
+    assert income.tolist() == pytest.approx([4.0, 5.0, 4.0, 5.0])
+    assert pop.substituted.tolist() == [True, False, True, False]
+
+
+def test_substitution_lowers_remittances_and_slows_debt_repayment():
+    kw = dict(agency_regulation=0.0, steps=60)
+    _, base = _run(**kw)
+    _, sub = _run(contract_substitution=1.0, **kw)
+    _, free = _run(contract_substitution=1.0, employer_change_right=1.0, **kw)
+    assert _mean(base, "substituted_share") == 0.0
+    assert _mean(sub, "substituted_share") > 0.5
+    assert _mean(free, "substituted_share") < 0.5 * _mean(sub, "substituted_share")
+    sent = "remittances_formal"
+    assert _mean(sub, sent) + _mean(sub, "remittances_informal") < 0.9 * (
+        _mean(base, sent) + _mean(base, "remittances_informal"))
+    assert _mean(sub, "mean_recruitment_debt") > _mean(base, "mean_recruitment_debt")

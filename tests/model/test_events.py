@@ -30,7 +30,8 @@ TRACED = [
     {"data_partnership": True, "migration_enabled": False},
     # rights granted, re-hiring, matching and outreach: the rules read only when in use
     {"employer_change_right": 0.5, "social_security_portability": 0.5, "worker_fee_ban": 0.5,
-     "named_rehire_rate": 0.5, "matching_ratio": 3.0, "diaspora_outreach": 0.5},
+     "named_rehire_rate": 0.5, "matching_ratio": 3.0, "diaspora_outreach": 0.5,
+     "contract_substitution": 0.5},
 ]
 
 

@@ -78,12 +78,12 @@ def test_path_counts_per_corridor_by_hand():
     member = np.array([0, 0, 0, 1, 1, 0], bool)
     remitted = np.array([0, 0, 0, 1, 1, 1], bool)
     origin = np.array([0, 0, 0, 1, 1, 1])
-    dest = np.array([-1, 1, 1, 0, 0, 1])
+    dest = np.array([-1, 1, 1, 0, 0, 1])  # (the first never left: no destination)
     c = path_counts(origin, dest, status, n_stays, ties, member, remitted, 2, 2)
     assert c[0, 1].tolist() == [1, 1, 0, 0]  # circulated, returned once
     assert c[1, 0].tolist() == [0, 0, 1, 1]  # transnational, settled
     assert c[1, 1].tolist() == [1, 0, 0, 0]
-    assert c[0, 0].sum() == 0 and c.sum() == 5
+    assert c[0, 0].sum() == 0 and c.sum() == 5 and c.shape == (2, 3, 4)
     assert shares(c)[0, 0].tolist() == [0, 0, 0, 0]
     assert shares(c)[1, 0].tolist() == [0, 0, 0.5, 0.5]
 

@@ -33,7 +33,8 @@ CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
                      "matching_ratio": 3.0, "matching_honoured": 0.2, "diaspora_outreach": 0.1,
                      "mission_rate": 0.02, "agreement_rights": 1.0, "worker_fee_ban": 0.5,
                      "employer_change_right": 0.3, "social_security_portability": 0.5,
-                     "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6}}
+                     "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6},
+                     "contract_substitution": 0.5}
 
 
 @pytest.mark.slow
