@@ -324,18 +324,24 @@ def overstay_probability(enforcement, hardship, guarantee, p, change_right=0.0):
 
 
 def settled_return_probability(ties, development, incentive, integration, years, p,
-                               portability=0.0):
+                               portability=0.0, wage_rel=None, saved=None):
     """Quarterly return probability of settled migrants (proportional hazards).
 
     lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
-                         + b_P portability);
-    P = 1 - exp(-lambda).
+                         + b_P portability - b_W ln(wage_rel) + b_S saved);
+    P = 1 - exp(-lambda), with ``wage_rel`` the destination's wage for the occupation over
+    the start's (conditions abroad; None: 1) and ``saved`` the savings over the target,
+    capped at 1 (None: the term is off).
     """
     x = (p.hazard_ties * ties + p.hazard_development * development
          + p.hazard_incentive * incentive - p.hazard_integration * integration
          - p.hazard_years * years)
     if np.any(portability):
         x = x + p.hazard_portability * portability
+    if wage_rel is not None:
+        x = x - p.hazard_wage_abroad * fmath.log(wage_rel)
+    if saved is not None:
+        x = x + p.hazard_savings * saved
     lam = p.return_hazard * fmath.exp(x)
     return -fmath.expm1(-lam)
 
@@ -597,6 +603,21 @@ def name_for_rehire(model, j, out, u, settle, over) -> None:
     model.pop.named[j[named]] = True
 
 
+def return_motives(model, j) -> tuple:
+    """For settled migrants ``j``: their destination's wage for their occupation over the
+    start's (None where every wage is as at the start) and their savings over their target,
+    capped at 1 (None while target-earning is off), ODD §7.9."""
+    p, pop, w = model.p, model.pop, model.world
+    d, k = pop.dest[j], pop.occ[j]
+    rel = w.wage_dest[d, k] / model.wage_base[d, k]
+    wage_rel = None if np.all(rel == 1.0) else rel
+    saved = None
+    if p.hazard_savings > 0:
+        home = w.home_wage[pop.origin[j], k] * model.lever_at("home_wage_scale", pop.origin[j])
+        saved = np.minimum(pop.savings[j] / (p.savings_target_quarters * home), 1.0)
+    return wage_rel, saved
+
+
 def returns(model, idx: np.ndarray) -> None:
     """9. Temporary contracts end (return, settle or overstay); settled and irregular
     migrants return with a hazard; returnees bring skills and savings home."""
@@ -636,7 +657,8 @@ def returns(model, idx: np.ndarray) -> None:
         port = 0.0 if np.ndim(port) == 0 else port[pop.origin[j], pop.dest[j]]
         prob = settled_return_probability(pop.ties[j], dev[si],
                                           model.lever_at("return_incentive", pop.origin[j]),
-                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port)
+                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port,
+                                          *return_motives(model, j))
         back[si[u[j] < prob]] = True
     ii = np.flatnonzero(st == IRREGULAR)
     if len(ii):

@@ -343,7 +343,14 @@ class Person(mesa.Agent):
                 p.hazard_ties * self.ties + p.hazard_development * dev
                 + p.hazard_incentive * m.lever_at("return_incentive", self.origin)
                 - p.hazard_integration * self.integration - p.hazard_years * self.q_abroad / 4.0
-                + p.hazard_portability * self._right("social_security_portability"))
+                + p.hazard_portability * self._right("social_security_portability")
+                # conditions abroad: the destination's wage against the start's (life cycle)
+                - p.hazard_wage_abroad * fmath.log(m.world.wage_dest[self.dest, self.occ]
+                                                   / m.wage_base[self.dest, self.occ])
+                # target earners: savings against the target, capped at 1
+                + p.hazard_savings * min(self.savings / (
+                    p.savings_target_quarters * m.world.home_wage[self.origin, self.occ]
+                    * m.lever_at("home_wage_scale", self.origin)), 1.0))
             if self.random.random() < -fmath.expm1(-hazard):
                 self.come_home()
         elif self.random.random() < p.irregular_return + p.removal_rate * p.border_enforcement:

@@ -471,6 +471,21 @@ class Params:
                                    "effect of integration (reduces the hazard)")
     hazard_years: float = _p(0.05, 0.0, 1.0, "log-hazard per year", HAZARD,
                              "effect of years abroad (reduces the hazard)")
+    hazard_wage_abroad: float = _p(1.0, 0.0, 10.0, "log-hazard per log wage",
+                                   "assumption (size); the sign from Yang 2006: a 10 % rise in "
+                                   "the home value of earnings abroad cut Philippine migrants' "
+                                   "12-month return rate by 1.4 points (life-cycle motives)",
+                                   "fall of the return hazard with ln(w_d,k / w0_d,k), the "
+                                   "destination's wage against the start's (ODD §7.9)")
+    hazard_savings: float = _p(0.0, 0.0, 10.0, "log-hazard",
+                               "assumption (value): 0, target-earning off; Yang 2006 finds "
+                               "life-cycle motives dominate, target-earning only in some "
+                               "households",
+                               "rise of the return hazard when savings reach the target "
+                               "(target earners; ODD §7.9)")
+    savings_target_quarters: float = _p(8.0, 0.25, 80.0, "quarters of home earnings", ASSUMED,
+                                        "a target earner's savings target, in quarters of their "
+                                        "home earnings (used when hazard_savings > 0)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
                                  "origin government's return incentives", lever=True, scope="origin")
     irregular_return: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,

@@ -32,6 +32,8 @@ TRACED = [
     {"employer_change_right": 0.5, "social_security_portability": 0.5, "worker_fee_ban": 0.5,
      "named_rehire_rate": 0.5, "matching_ratio": 3.0, "diaspora_outreach": 0.5,
      "contract_substitution": 0.5},
+    # target earners, and pay abroad away from the start's (the return motives, ODD §7.9)
+    {"hazard_savings": 1.0, "wage_dest_scale": 1.2},
 ]
 
 

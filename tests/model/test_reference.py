@@ -34,7 +34,8 @@ CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
                      "mission_rate": 0.02, "agreement_rights": 1.0, "worker_fee_ban": 0.5,
                      "employer_change_right": 0.3, "social_security_portability": 0.5,
                      "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6},
-                     "contract_substitution": 0.5}
+                     "contract_substitution": 0.5, "hazard_savings": 1.0,
+                     "wage_dest_scale": {"United States": 1.3}}
 
 
 @pytest.mark.slow
