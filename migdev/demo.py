@@ -281,7 +281,8 @@ def Summary(model):
         f"<tr><td>{r.country}{' (party)' if r.party_to_agreement else ''}</td>"
         f"<td>{r.health_density:.1f}</td><td>{r.effective_health_density:.1f}</td>"
         f"<td>{r.skilled_emigration_rate:.1%}</td>"
-        f"<td>{r.recruits:.0f}</td><td>{r.returns:.0f}</td><td>{r.missions:.0f}</td></tr>"
+        f"<td>{r.recruits:.0f}</td><td>{r.returns:.0f}</td><td>{r.missions:.0f}</td>"
+        f"<td>{r.path_circulated:.0%}</td><td>{r.returnee_earnings_premium:+.0%}</td></tr>"
         for r in last.itertuples())
     levers = " · ".join(f"{label.split(' [')[0].split(' (')[0].lower()}: "
                         f"<b>{_fmt(getattr(p, name))}</b>" for name, label in LEVERS.items())
@@ -297,7 +298,11 @@ def Summary(model):
             "<th title='skill-weighted health workers at home, raised by the knowledge "
             "returnees and missions brought, plus missions while they last (ODD §7.10)'>"
             "effective density /10,000</th><th>skilled emigration</th>"
-            f"<th>recruits</th><th>returns</th><th>missions</th></tr>{rows}</table>"
+            "<th>recruits</th><th>returns</th><th>missions</th>"
+            "<th title='of those ever emigrated, the share with two or more stays abroad'>"
+            "circulated</th><th title='earnings of skilled returnees at home over skilled "
+            "stayers, minus 1 (ODD §7.10)'>returnee premium</th>"
+            f"</tr>{rows}</table>"
             f"<div class='migdev-levers'>Model built with {levers}</div></div>")
     return solara.HTML(tag="div", unsafe_innerHTML=html)
 

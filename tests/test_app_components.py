@@ -106,6 +106,7 @@ def test_summary_and_figure_components_render_in_process(app):
     html = rc.find(HTML).widgets
     text = " ".join(w.unsafe_innerHTML for w in html)
     assert html and "Quarter 3" in text and "implementation rate: <b>0.4</b>" in text
+    assert "effective density" in text and "returnee premium" in text and "circulated" in text
     images = rc.find(ipywidgets.Image).widgets
     assert len(images) == 1 and len(images[0].value) > 20_000  # the network view
     from solara.components.echarts import EchartsWidget
