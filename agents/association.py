@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core.codes import HEALTH, IRREGULAR, LOW
+from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW
 
 
 class MigrantAssociation(mesa.Agent):
@@ -195,6 +195,8 @@ def missions(model, idx: np.ndarray) -> None:
     # health missionaries add service capacity at home while the mission lasts (ODD §7.10)
     hg = go[pop.occ[go] == HEALTH]
     model.flows.add("mission_health_h", hg, pop.h[hg].astype(np.float64))
+    eg = go[pop.occ[go] == EDUCATION]
+    model.flows.add("mission_education_h", eg, pop.h[eg].astype(np.float64))
     key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
     record(model, np.bincount(key[pop.member[go]], minlength=nk))
 

@@ -148,6 +148,12 @@ def update(model) -> None:
     c["health_effective"] = eff["total"]
     c["health_eff_returnees"] = eff["returnees"]
     c["health_eff_missions"] = eff["missions"]
+    # the same for teachers: skill-weighted, the same uplift, missions while they last
+    edu_home = home & (pop.occ == EDUCATION)
+    h_edu = np.bincount(pop.community[edu_home], weights=h64[edu_home], minlength=model.n_comm)
+    c["education_effective"] = effective_health(
+        h_edu, 0.0, model.flows["mission_education_h"],
+        knowledge_uplift(c["knowledge"], w.comm_size, p), p)["total"]
     skilled_home = home & (pop.occ < LOW)
     c["h_home"] = np.bincount(pop.community[skilled_home], weights=pop.h[skilled_home],
                               minlength=model.n_comm)

@@ -34,6 +34,11 @@ COUNTRY_COLUMNS = {
     "effective_density_missions": ("per 10,000", "the part of effective_health_density due to "
                                                  "this quarter's health missions"),
     "education_density": ("per 10,000", "teachers at home per 10,000 represented population"),
+    "effective_education_density": ("per 10,000",
+                                    "effective teaching capacity at home per 10,000 represented "
+                                    "population: teachers at home weighted by their skill h, "
+                                    "times the knowledge uplift, plus education missions of the "
+                                    "quarter times their length (ODD §7.10)"),
     "skilled_emigration_rate": ("share", "skilled abroad / (skilled abroad + skilled at home)"),
     "health_emigration_rate": ("share", "health workers abroad / (abroad + at home)"),
     "recruits": ("persons per quarter", "departures this quarter, all channels"),
@@ -274,6 +279,7 @@ def country_row(model, abroad: np.ndarray | None = None,
         "effective_density_returnees": per_10000(osum(model.comm["health_eff_returnees"]), rep),
         "effective_density_missions": per_10000(osum(model.comm["health_eff_missions"]), rep),
         "education_density": per_10000(cnt[:, EDUCATION, 1], rep),
+        "effective_education_density": per_10000(osum(model.comm["education_effective"]), rep),
         "skilled_emigration_rate": emigration_rate(cnt[:, :LOW, 0].sum(1),
                                                            cnt[:, :LOW, 1].sum(1)),
         "health_emigration_rate": emigration_rate(cnt[:, HEALTH, 0],

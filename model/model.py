@@ -128,6 +128,7 @@ class MigrationModel(mesa.Model):
             "health_effective": np.zeros(self.n_comm),
             "health_eff_returnees": np.zeros(self.n_comm),
             "health_eff_missions": np.zeros(self.n_comm),
+            "education_effective": np.zeros(self.n_comm),
         }
         self.listed = np.zeros(self.n_orig, dtype=bool)
         self.measured = np.zeros(self.n_orig)

@@ -44,6 +44,7 @@ from migdev.core.codes import (
     CH_INITIAL,
     CH_REGULATED,
     CH_UNREGULATED,
+    EDUCATION,
     HEALTH,
     HOME,
     IRREGULAR,
@@ -305,6 +306,8 @@ class Person(mesa.Agent):
         self._flow("knowledge_in", p.knowledge_per_mission * self.h)
         if self.occ == HEALTH:  # a health missionary adds service capacity (ODD §7.10)
             self._flow("mission_health_h", self.h)
+        elif self.occ == EDUCATION:  # and a teacher teaching capacity
+            self._flow("mission_education_h", self.h)
         m.flows_to_dest[self.origin, self.dest, 4] += 1
         return True
 

@@ -142,3 +142,40 @@ def test_returnee_earnings_premium_is_the_skill_returnees_bring_home():
     premium = row[:, COLS.index("returnee_earnings_premium")]
     assert premium[0] == pytest.approx(0.75)  # mean h 1.75 against 1.0, one wage
     assert (premium[1:] == 0).all()  # no returnee: 0
+
+
+def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
+    from migdev.core.codes import EDUCATION
+
+    m = MigrationModel(rng=5, n_persons=600, migration_enabled=False, mission_rate=0.2,
+                       mission_quarters=0.5)
+    m.step()
+    pop = m.pop
+    teachers = np.flatnonzero(pop.occ == EDUCATION)
+    c = int(np.bincount(pop.community[teachers]).argmax())  # a community with two or more
+    j, k = teachers[pop.community[teachers] == c][:2]
+
+    def teaching():
+        community.update(m)
+        return float(m.comm["education_effective"][c])
+    m.flows.reset()
+    pop.status[[j, k]], pop.dest[[j, k]] = TEMP, 0
+    away = teaching()
+    u = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    # the first comes home with h 1.5: capacity rises by the uplift times her skill
+    pop.status[j], pop.h[j] = RETURNED, np.float32(1.5)
+    assert teaching() - away == pytest.approx(u * 1.5, rel=1e-6)
+    # the second, abroad with h 1.2, goes on a mission: half a quarter times his skill
+    pop.ties[k], pop.member[k], pop.h[k] = np.float32(1.0), True, np.float32(1.2)
+    for _ in range(20):
+        m.flows.reset()
+        association.missions(m, np.array([k]))
+        if m.flows["missions"][c] > 0:
+            break
+    assert m.flows["mission_education_h"][c] == pytest.approx(1.2, rel=1e-6)
+    assert m.flows["mission_health_h"][c] == 0.0
+    during = teaching()
+    u2 = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    home_h = float(pop.h[(pop.community == c) & (pop.occ == EDUCATION)
+                         & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
+    assert during == pytest.approx(u2 * home_h + 0.5 * 1.2, rel=1e-6)
