@@ -1,5 +1,5 @@
 """``python -m migdev`` is the ``migdev`` command."""
 
-from migdev.experiments.cli import main
+from migdev.experiments.cli import run
 
-raise SystemExit(main())
+run()
