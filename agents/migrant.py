@@ -649,6 +649,7 @@ def returns(model, idx: np.ndarray) -> None:
         back[ti[out == 0]] = True
         model.flows.add("contract_ends", j)
         model.flows.add("overstays", j[out == 2])
+        model.flows.add("contract_settles", j[out == 1])
     # settled migrants: proportional hazard
     si = np.flatnonzero(st == SETTLED)
     if len(si):

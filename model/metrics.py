@@ -83,6 +83,8 @@ COUNTRY_COLUMNS = {
                                    "contract substituted on arrival by a worse one (ODD §7.6)"),
     "brain_waste_share": ("share", "skilled persons abroad in jobs that do not use their skills"),
     "overstay_share": ("share", "contracts ending this quarter in overstay"),
+    "contract_settle_share": ("share", "temporary contracts ending this quarter in settlement "
+                                       "(the move from temporary to permanent status)"),
     "path_circulated": ("share", "of the origin's persons who have ever emigrated: two or more "
                                  "stays abroad (paths as in MigrationModel.paths, ODD §4.11)"),
     "path_returned_once": ("share", "of those ever emigrated: one stay, now at home"),
@@ -317,6 +319,7 @@ def country_row(model, abroad: np.ndarray | None = None,
         "substituted_share": _substituted_share(model, ia, oa),
         "brain_waste_share": brain_waste,
         "overstay_share": rate(f("overstays"), f("contract_ends")),
+        "contract_settle_share": rate(f("contract_settles"), f("contract_ends")),
         "path_circulated": paths[:, 0],
         "path_returned_once": paths[:, 1],
         "path_transnational": paths[:, 2],

@@ -332,6 +332,7 @@ class Person(mesa.Agent):
             u = self.random.random()
             if u < settle:
                 self.status = SETTLED
+                self._flow("contract_settles")
             elif u < settle + (1.0 - settle) * overstay:
                 self.status = IRREGULAR
                 self._flow("overstays")

@@ -9,7 +9,8 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "returns", "return_gain", "missions", "knowledge_in", "rem_formal", "rem_informal",
          "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
          "contract_ends", "health_trainees", "health_applicants", "abroad_start",
-         "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h")
+         "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h",
+         "contract_settles")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
 
 

@@ -132,6 +132,9 @@ def test_contract_ends_settle_by_the_destination_s_visa_openness():
     assert (pop.status[at_uk] == SETTLED).all()
     share = (pop.status[at_other] == SETTLED).mean()
     assert 0.22 < share < 0.38
+    # the move from temporary to permanent status is counted (contract_settle_share)
+    assert m.flows["contract_settles"].sum() == (pop.status[idx] == SETTLED).sum()
+    assert m.flows["contract_ends"].sum() == len(idx)
 
 
 def test_rights_on_a_corridor_draw_migrants_there_by_the_equation():
