@@ -168,12 +168,12 @@ def trust_step(model, promised_ratio) -> None:
     if p.trust_learning_rate == 0 or not (np.any(outreach) or promised.any()):
         return
     o = model.world.comm_origin
-    per = np.repeat
-    out_k = per(np.broadcast_to(model.lever_at("diaspora_outreach", o), (model.n_comm,)),
-                model.n_dest)
-    hon_k = per(np.broadcast_to(model.lever_at("matching_honoured", o), (model.n_comm,)),
-                model.n_dest)
-    st.trust = update_trust(st.trust, promised, hon_k, out_k, p.trust_learning_rate)
+
+    def per_association(name):  # an origin lever, one value per (community, destination)
+        return np.repeat(np.broadcast_to(model.lever_at(name, o), (model.n_comm,)),
+                         model.n_dest)
+    st.trust = update_trust(st.trust, promised, per_association("matching_honoured"),
+                            per_association("diaspora_outreach"), p.trust_learning_rate)
     st.moved = st.moved or bool((st.trust != st.trust0).any())
 
 

@@ -527,21 +527,26 @@ class ReferenceModel(MigrationModel):
                     self.agency_state.offers[offer["agency"], o] += 1
         self.network_pct = self.diaspora_share()
         destinations = range(self.n_dest)
+        visa = self.lever("settlement_visa_openness")
         for people in candidates.values():
             for person in people:
                 if person.offer is not None:
                     continue
-                if person.skilled:  # where settlement visas are open (ODD §7.4)
+                u = self.random.random()
+                if not person.skilled:  # irregular
+                    if u < p.irregular_rate * (1.0 - p.border_enforcement):
+                        person.attempt = self.random.choices(destinations,
+                                                             person.destination_weights())[0]
+                elif np.ndim(visa) == 0:  # one settlement-visa openness everywhere
+                    if u < p.independent_rate * visa:
+                        person.attempt = self.random.choices(destinations,
+                                                             person.destination_weights())[0]
+                elif u < p.independent_rate:  # openness per destination (ODD §7.4): tries
+                    # with chance independent_rate * sum_d P(d) V_d, goes where doors are open
                     weights = person.destination_weights()
-                    visa = [self.lever_at("settlement_visa_openness", d) for d in destinations]
                     doors = [x * v for x, v in zip(weights, visa)]
-                    chance = p.independent_rate * sum(doors) / sum(weights)
-                else:
-                    doors = None
-                    chance = p.irregular_rate * (1.0 - p.border_enforcement)
-                if self.random.random() < chance:
-                    person.attempt = self.random.choices(
-                        destinations, doors or person.destination_weights())[0]
+                    if u < p.independent_rate * sum(doors) / sum(weights):
+                        person.attempt = self.random.choices(destinations, doors)[0]
 
     # 7. and 8. -------------------------------------------------------------------------
     def remittances(self, abroad: list[Person]) -> None:
