@@ -143,8 +143,8 @@ def update(model) -> None:
                            minlength=model.n_comm)
     back = health_home & (pop.status == RETURNED)
     h_back = np.bincount(pop.community[back], weights=h64[back], minlength=model.n_comm)
-    eff = effective_health(h_health, h_back, model.flows["mission_health_h"],
-                           knowledge_uplift(c["knowledge"], w.comm_size, p), p)
+    uplift = knowledge_uplift(c["knowledge"], w.comm_size, p)
+    eff = effective_health(h_health, h_back, model.flows["mission_health_h"], uplift, p)
     c["health_effective"] = eff["total"]
     c["health_eff_returnees"] = eff["returnees"]
     c["health_eff_missions"] = eff["missions"]
@@ -152,8 +152,7 @@ def update(model) -> None:
     edu_home = home & (pop.occ == EDUCATION)
     h_edu = np.bincount(pop.community[edu_home], weights=h64[edu_home], minlength=model.n_comm)
     c["education_effective"] = effective_health(
-        h_edu, 0.0, model.flows["mission_education_h"],
-        knowledge_uplift(c["knowledge"], w.comm_size, p), p)["total"]
+        h_edu, 0.0, model.flows["mission_education_h"], uplift, p)["total"]
     skilled_home = home & (pop.occ < LOW)
     c["h_home"] = np.bincount(pop.community[skilled_home], weights=pop.h[skilled_home],
                               minlength=model.n_comm)

@@ -609,8 +609,8 @@ def return_motives(model, j) -> tuple:
     capped at 1 (None while target-earning is off), ODD §7.9."""
     p, pop, w = model.p, model.pop, model.world
     d, k = pop.dest[j], pop.occ[j]
-    rel = w.wage_dest[d, k] / model.wage_base[d, k]
-    wage_rel = None if np.all(rel == 1.0) else rel
+    wage_rel = (None if np.array_equal(w.wage_dest, model.wage_base)
+                else w.wage_dest[d, k] / model.wage_base[d, k])
     saved = None
     if p.hazard_savings > 0:
         home = w.home_wage[pop.origin[j], k] * model.lever_at("home_wage_scale", pop.origin[j])

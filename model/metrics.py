@@ -193,27 +193,31 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
                                                 "protected")]
 
 
+def _temp_mean(model, oa, temp, values) -> np.ndarray:
+    """Per origin: the mean of ``values`` (one per temporary worker abroad, ``temp`` their
+    mask among the persons abroad, ``oa`` those persons' origins)."""
+    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
+    return rate(np.bincount(oa[temp], weights=values, minlength=model.n_orig), n_temp)
+
+
 def _change_share(model, ia, oa, n_ab) -> np.ndarray:
     """Per origin: the mean right to change employer over its temporary workers abroad."""
     pop = model.pop
-    temp = pop.status[ia] == TEMP
-    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
     right = corridor_right(model, "employer_change_right")
     if np.ndim(right) == 0:
         return np.zeros(model.n_orig)
-    held = right[oa[temp], pop.dest[ia][temp]]
-    return rate(np.bincount(oa[temp], weights=held, minlength=model.n_orig), n_temp)
+    temp = pop.status[ia] == TEMP
+    return _temp_mean(model, oa, temp, right[oa[temp], pop.dest[ia][temp]])
 
 
 def _substituted_share(model, ia, oa) -> np.ndarray:
     """Per origin: the share of its temporary workers abroad on a substituted contract."""
     pop = model.pop
     temp = pop.status[ia] == TEMP
-    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
     sub = pop.substituted[ia][temp]
     if not sub.any():
         return np.zeros(model.n_orig)
-    return rate(np.bincount(oa[temp], weights=sub, minlength=model.n_orig), n_temp)
+    return _temp_mean(model, oa, temp, sub)
 
 
 def _returnee_premium(model) -> np.ndarray:

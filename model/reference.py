@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 
 from migdev.agents import association, community, government
-from migdev.agents.agency import INTEGRATION_DEFAULT, agency_blocks, g2g_placements
+from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, agency_blocks, g2g_placements
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
 from migdev.core import fmath
@@ -65,8 +65,6 @@ NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_sta
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
            "matched": False, "guarantee": 0.0, "remitted": False, "named": False,
            "substituted": False}
-#: the rights a corridor can grant (levers or agreements' clauses, ODD §7.1)
-RIGHTS = ("worker_fee_ban", "employer_change_right", "social_security_portability")
 REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
             CH_UNREGULATED: "rec_unregulated", CH_INDEPENDENT: "rec_independent"}
 

@@ -61,6 +61,9 @@ class Pattern:
     #: picks it (stored as ``model.validation_cohort`` for ``measure``)
     cohort: Callable | None = None
     cohort_step: int = 0
+    #: (model_policy, model_control, world) -> dict of further per-replicate figures that
+    #: explain the statistic (written as columns of replicates.csv, medians in the manifest)
+    details: Callable | None = None
 
 
 def _idx(names, wanted):
@@ -146,19 +149,49 @@ def _arrivals_2001(m):
     sel = np.flatnonzero(pop.abroad() & np.isin(pop.dest, dests) & (pop.q_abroad <= 4)
                          & (pop.channel != CH_INITIAL))
     return {"slot": sel, "person_id": pop.person_id[sel].copy(),
-            "n_stays": pop.n_stays[sel].copy()}
+            "n_stays": pop.n_stays[sel].copy(), "occ": pop.occ[sel].copy(),
+            "channel": pop.channel[sel].copy()}
+
+
+def _cohort_gone(ctrl):
+    """The 2001 arrivals still of working age five years later (a mask over the cohort) and,
+    for them, whether they are no longer in that stay (returned, or gone abroad again)."""
+    c = ctrl.validation_cohort
+    pop = ctrl.pop
+    alive = pop.person_id[c["slot"]] == c["person_id"]
+    slot = c["slot"][alive]
+    staying = pop.abroad()[slot] & (pop.n_stays[slot] == c["n_stays"][alive])
+    return alive, ~staying
 
 
 def _five_year_exit(pol, ctrl, world):
     """Share of the 2001 arrivals (:func:`_arrivals_2001`) no longer in that stay five years
     later: returned home, or gone abroad again since; persons who reached retirement age in
     between (their slot holds someone else) are left out."""
+    _, gone = _cohort_gone(ctrl)
+    return float(gone.mean()) if len(gone) else math.nan
+
+
+def _five_year_exit_details(pol, ctrl, world):
+    """The cohort's size and who is gone: skilled temporary workers, skilled migrants who
+    came on their own to settle, low-skilled (seasonal) workers; and the share of the
+    temporary contracts ending in 2001-2006 that ended in settlement or overstay."""
+    from migdev.core.codes import CH_INDEPENDENT, LOW
+
     c = ctrl.validation_cohort
-    pop = ctrl.pop
-    alive = pop.person_id[c["slot"]] == c["person_id"]
-    slot = c["slot"][alive]
-    staying = pop.abroad()[slot] & (pop.n_stays[slot] == c["n_stays"][alive])
-    return float(1.0 - staying.mean()) if len(slot) else math.nan
+    alive, gone = _cohort_gone(ctrl)
+    occ, chan = c["occ"][alive], c["channel"][alive]
+    groups = {"skilled_temporary": (occ < LOW) & (chan != CH_INDEPENDENT),
+              "skilled_settlers": (occ < LOW) & (chan == CH_INDEPENDENT),
+              "low_skilled": occ == LOW}
+    out = {"cohort": int(alive.sum()), "cohort_skilled": int((occ < LOW).sum())}
+    for name, sel in groups.items():
+        out[f"gone_{name}"] = float(gone[sel].mean()) if sel.any() else math.nan
+    cf = ctrl.country_frame()
+    win = cf[(cf.step >= step_of(2001)) & (cf.step < step_of(2007))]  # mean over origins
+    out["contract_settle_share"] = float(win.contract_settle_share.mean())  # and quarters
+    out["overstay_share"] = float(win.overstay_share.mean())
+    return out
 
 
 PATTERNS = {
@@ -241,6 +274,7 @@ PATTERNS = {
         band=(0.20, 0.50),
         cohort=_arrivals_2001,
         cohort_step=step_of(2002),
+        details=_five_year_exit_details,
     ),
 }
 
@@ -269,10 +303,12 @@ class ValidationJob:
         if pol is not ctrl:
             pol.run_for(pat.steps)
         v = pat.measure(pol, ctrl, ctrl.world)
+        extra = pat.details(pol, ctrl, ctrl.world) if pat.details is not None else {}
         if pat.pooled:
             return {"pattern": self.pattern, "seed": self.seed, "policy": float(v[0]),
-                    "control": float(v[1]), "value": v[0] / v[1] if v[1] > 0 else math.nan}
-        return {"pattern": self.pattern, "seed": self.seed, "value": float(v)}
+                    "control": float(v[1]), "value": v[0] / v[1] if v[1] > 0 else math.nan,
+                    **extra}
+        return {"pattern": self.pattern, "seed": self.seed, "value": float(v), **extra}
 
 
 def _run_job(job: ValidationJob) -> dict:
@@ -316,8 +352,14 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
                         "label": pat.label, "band_low": pat.band[0], "band_high": pat.band[1],
                         "observed": pat.observed, "years": pat.years, "source": pat.source})
     table = pd.DataFrame(summary)
+    details = {n: {k: float(reps[reps.pattern == n][k].median())
+                   for k in _details_columns(reps[reps.pattern == n])} for n in names}
+    details = {n: d for n, d in details.items() if d}
     if not quiet:
         print(format_table(table))
+        for n, d in details.items():
+            print(f"{n}, details (median over replicates): "
+                  + ", ".join(f"{k} {v:.3g}" for k, v in d.items()))
     atomic_write(out / "replicates.csv", lambda p: reps.to_csv(p, index=False))
     atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
     manifest = {
@@ -327,6 +369,7 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
                    for k, v in params.items()},
         "replicates": replicates,
         "patterns": summary,
+        "details": details,
         "elapsed_seconds": round(elapsed, 2),
         **provenance(),
         "rerun": (f"migdev validate-model --replicates {replicates}"
@@ -335,6 +378,13 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
     }
     atomic_write(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2)))
     return manifest
+
+
+def _details_columns(rows: pd.DataFrame) -> list[str]:
+    """The further per-replicate figures of a pattern (its ``details``), the columns that
+    are not the standard ones and hold numbers for it."""
+    standard = {"pattern", "seed", "value", "policy", "control"}
+    return [c for c in rows.columns if c not in standard and rows[c].notna().any()]
 
 
 def _pooled(policy: np.ndarray, control: np.ndarray, draws: int = 2000):

@@ -39,6 +39,16 @@ def _capacity(m, c):
     return float(m.comm["health_effective"][c])
 
 
+def _until_a_mission(m, j, c, tries=20):
+    """Draw the quarter's missions for person ``j`` alone until one goes (community ``c``);
+    the flows then hold that quarter's."""
+    for _ in range(tries):
+        m.flows.reset()
+        association.missions(m, np.array([j]))
+        if m.flows["missions"][c] > 0:
+            return
+
+
 def test_a_returnee_adds_her_skill_times_the_uplift(small):
     m, pop = small, small.pop
     j = int(np.flatnonzero(pop.occ == HEALTH)[0])
@@ -87,11 +97,7 @@ def test_a_health_mission_adds_its_length_times_skill_while_it_lasts():
     m.flows.reset()
     before = _capacity(m, c)
     # draw missions until she goes (probability 0.2 * 3 = 0.6 a quarter)
-    for _ in range(20):
-        m.flows.reset()
-        association.missions(m, np.array([j]))
-        if m.flows["missions"][c] > 0:
-            break
+    _until_a_mission(m, j, c)
     assert m.flows["mission_health_h"][c] == pytest.approx(1.4, rel=1e-6)
     during = float(community.effective_health(
         np.zeros(1), np.zeros(1), m.flows["mission_health_h"][[c]], np.ones(1), m.p)["total"][0])
@@ -167,11 +173,7 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     assert teaching() - away == pytest.approx(u * 1.5, rel=1e-6)
     # the second, abroad with h 1.2, goes on a mission: half a quarter times his skill
     pop.ties[k], pop.member[k], pop.h[k] = np.float32(1.0), True, np.float32(1.2)
-    for _ in range(20):
-        m.flows.reset()
-        association.missions(m, np.array([k]))
-        if m.flows["missions"][c] > 0:
-            break
+    _until_a_mission(m, k, c)
     assert m.flows["mission_education_h"][c] == pytest.approx(1.2, rel=1e-6)
     assert m.flows["mission_health_h"][c] == 0.0
     during = teaching()

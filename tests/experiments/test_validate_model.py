@@ -76,7 +76,7 @@ def test_five_year_exit_follows_the_length_of_stays(tmp_path):
     """The five-year exit pattern follows a cohort: with contracts of ten years, skilled or
     not, few of the 2001 arrivals are gone by 2006 and the pattern fails from below; by
     default (three-year and seasonal contracts) most are gone, more than with long ones."""
-    est = {}
+    est, details = {}, {}
     for name, extra in (("long", {"contract_quarters_skilled": 40,
                                   "contract_quarters_low": 40}), ("default", {})):
         man = validate_model(tmp_path / name, {"world": "health2005", "n_persons": 20_000,
@@ -84,8 +84,15 @@ def test_five_year_exit_follows_the_length_of_stays(tmp_path):
                              replicates=4, patterns=["five_year_exit"], quiet=True)
         (row,) = man["patterns"]
         est[name] = row
+        details[name] = man["details"]["five_year_exit"]
     assert est["long"]["estimate"] < 0.20 and est["long"]["result"] == "fail", est["long"]
     assert est["default"]["estimate"] > est["long"]["estimate"] + 0.3, est
+    # the breakdown: by default the temporary workers are the ones gone, not the settlers
+    d = details["default"]
+    assert d["gone_skilled_temporary"] > d["gone_skilled_settlers"], d
+    assert d["cohort"] > 50 and 0 <= d["contract_settle_share"] <= 1, d
+    reps = pd.read_csv(tmp_path / "default" / "replicates.csv")
+    assert {"cohort", "gone_low_skilled", "overstay_share"} <= set(reps.columns)
 
 
 def test_unknown_pattern_is_refused(tmp_path):

@@ -54,13 +54,14 @@ def test_rates():
     assert per_10000([23], [10_000]).tolist() == [23.0]
 
 
+#: six persons by hand: status, number of stays, ties, member, remitted
+PERSONS = (np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP]),
+           np.array([0, 1, 2, 1, 1, 3]), np.array([1, 1, 1, 0.9, 0.2, 1]),
+           np.array([0, 0, 0, 1, 1, 0], bool), np.array([0, 0, 0, 1, 1, 1], bool))
+
+
 def test_path_shares_by_hand():
-    status = np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP])
-    n_stays = np.array([0, 1, 2, 1, 1, 3])
-    ties = np.array([1, 1, 1, 0.9, 0.2, 1])
-    member = np.array([0, 0, 0, 1, 1, 0], bool)
-    remitted = np.array([0, 0, 0, 1, 1, 1], bool)
-    s = path_shares(status, n_stays, ties, member, remitted)
+    s = path_shares(*PERSONS)
     assert s["emigrants"] == 5
     assert s["circulated"] == pytest.approx(2 / 5)
     assert s["returned_once"] == pytest.approx(1 / 5)
@@ -72,14 +73,9 @@ def test_path_counts_per_corridor_by_hand():
     from migdev.model.metrics import path_counts, shares
 
     # the same six persons, of origin 0 or 1, last stay in destination 0 or 1
-    status = np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP])
-    n_stays = np.array([0, 1, 2, 1, 1, 3])
-    ties = np.array([1, 1, 1, 0.9, 0.2, 1])
-    member = np.array([0, 0, 0, 1, 1, 0], bool)
-    remitted = np.array([0, 0, 0, 1, 1, 1], bool)
     origin = np.array([0, 0, 0, 1, 1, 1])
     dest = np.array([-1, 1, 1, 0, 0, 1])  # (the first never left: no destination)
-    c = path_counts(origin, dest, status, n_stays, ties, member, remitted, 2, 2)
+    c = path_counts(origin, dest, *PERSONS, 2, 2)
     assert c[0, 1].tolist() == [1, 1, 0, 0]  # circulated, returned once
     assert c[1, 0].tolist() == [0, 0, 1, 1]  # transnational, settled
     assert c[1, 1].tolist() == [1, 0, 0, 0]
