@@ -7,7 +7,7 @@ import mesa
 import numpy as np
 
 from migdev.agents.government import corridor_right
-from migdev.core import fmath
+from migdev.core import fmath, kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 from migdev.core.params import FIELDS
@@ -99,45 +99,11 @@ def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = No
 
     Returns:
         (n, m) integers whose rows sum to ``totals`` (or 0 for zero-weight rows).
+
+    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the
+    numpy statement of the same rule and checks that the two agree bit for bit.
     """
-    totals = np.asarray(totals, dtype=np.int64)
-    w = np.asarray(weights, dtype=float)
-    s = w.sum(axis=1, keepdims=True)
-    share = np.divide(w, s, out=np.zeros_like(w), where=s > 0)
-    exact = totals[:, None] * share
-    out = np.floor(exact).astype(np.int64)
-    left = np.where(s[:, 0] > 0, totals - out.sum(axis=1), 0)
-    if not left.any():
-        return out
-    rem = np.where(w > 0, exact - out, 0.0)
-    if u is not None:
-        # systematic sampling: points u, u + 1, ..., u + left - 1 along the cumulated
-        # remainders (rescaled to sum to left); a column gets a unit per point in its span
-        tot = rem.sum(axis=1, keepdims=True)
-        scaled = np.divide(rem * left[:, None], tot, out=np.zeros_like(rem), where=tot > 0)
-        cum = np.cumsum(scaled, axis=1)
-        uu = np.asarray(u, dtype=float)[:, None]
-        hi = np.ceil(np.minimum(cum, left[:, None]) - uu)
-        lo = np.concatenate([np.zeros((len(w), 1)), hi[:, :-1]], axis=1)
-        extra = np.maximum(hi - lo, 0).astype(np.int64)
-        np.minimum(extra, 1, out=extra)
-        out += extra
-        # rounding at the edges of floating point: settle the last unit, if any, on the
-        # largest remainder not yet served (or take it from the smallest served)
-        diff = left - extra.sum(axis=1)
-        for i in np.flatnonzero(diff):
-            r = np.where(extra[i] == 0, rem[i], -1.0) if diff[i] > 0 else \
-                np.where(extra[i] == 1, -rem[i], -np.inf)
-            for j in np.argsort(-r, kind="stable")[:abs(diff[i])]:
-                out[i, j] += np.sign(diff[i])
-        return out
-    # order columns by remainder, largest first (stable: lower column wins ties)
-    order = np.argsort(-rem, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    rows = np.arange(w.shape[0])[:, None]
-    ranks[rows, order] = np.arange(w.shape[1])[None, :]
-    out += (ranks < left[:, None]) & (w > 0)
-    return out
+    return kernels.apportion(totals, weights, u)
 
 
 def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.ndarray,

@@ -9,9 +9,9 @@ import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.codes import HOME as HOME_CODE
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
+from migdev.model.tally import Tallies, person_tallies
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -193,48 +193,10 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
                                                 "protected")]
 
 
-def _temp_mean(model, oa, temp, values) -> np.ndarray:
-    """Per origin: the mean of ``values`` (one per temporary worker abroad, ``temp`` their
-    mask among the persons abroad, ``oa`` those persons' origins)."""
-    n_temp = np.bincount(oa[temp], minlength=model.n_orig)
-    return rate(np.bincount(oa[temp], weights=values, minlength=model.n_orig), n_temp)
-
-
-def _change_share(model, ia, oa, n_ab) -> np.ndarray:
-    """Per origin: the mean right to change employer over its temporary workers abroad."""
-    pop = model.pop
-    right = corridor_right(model, "employer_change_right")
-    if np.ndim(right) == 0:
-        return np.zeros(model.n_orig)
-    temp = pop.status[ia] == TEMP
-    return _temp_mean(model, oa, temp, right[oa[temp], pop.dest[ia][temp]])
-
-
-def _substituted_share(model, ia, oa) -> np.ndarray:
-    """Per origin: the share of its temporary workers abroad on a substituted contract."""
-    pop = model.pop
-    temp = pop.status[ia] == TEMP
-    sub = pop.substituted[ia][temp]
-    if not sub.any():
-        return np.zeros(model.n_orig)
-    return _temp_mean(model, oa, temp, sub)
-
-
-def _returnee_premium(model) -> np.ndarray:
+def _returnee_premium(t: Tallies) -> np.ndarray:
     """Per origin: mean h of skilled returnees at home / mean h of skilled stayers (never
     emigrated) at home - 1, both weighted by the home wage of their occupation."""
-    pop, n = model.pop, model.n_orig
-    home_sk = (pop.status == RETURNED) | ((pop.status == HOME_CODE) & (pop.n_stays == 0))
-    home_sk &= pop.occ < LOW
-    idx = np.flatnonzero(home_sk)
-    o, k = pop.origin[idx].astype(np.int64), pop.occ[idx]
-    pay = model.world.home_wage[o, k] * pop.h[idx]
-    base = model.world.home_wage[o, k]
-    back = pop.status[idx] == RETURNED
-    key = o * 2 + back
-    earn = np.bincount(key, weights=pay, minlength=2 * n).reshape(n, 2)
-    wage = np.bincount(key, weights=base, minlength=2 * n).reshape(n, 2)
-    mean = np.divide(earn, wage, out=np.zeros_like(earn), where=wage > 0)
+    mean = np.divide(t.earnings, t.wages, out=np.zeros_like(t.earnings), where=t.wages > 0)
     ok = (mean[:, 0] > 0) & (mean[:, 1] > 0)
     return np.where(ok, mean[:, 1] / np.where(ok, mean[:, 0], 1.0) - 1.0, 0.0)
 
@@ -248,44 +210,45 @@ def _member_trust(model) -> np.ndarray:
     return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
 
 
-def country_row(model, abroad: np.ndarray | None = None,
-                paths: np.ndarray | None = None) -> np.ndarray:
-    """This step's (n_origins, len(COLS)) row of outputs (``abroad``: the slots of the
-    persons abroad, ``paths``: :func:`path_counts`, when the caller has them)."""
+#: the per-community stocks the country table sums over each origin's communities
+_COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
+                "education_effective", "knowledge", "h_home")
+
+
+def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
+    """This step's (n_origins, len(COLS)) row of outputs (``tallies``: this step's
+    :func:`person_tallies`, when the caller has them)."""
     pop, w = model.pop, model.world
-    osum = model.origin_sum
-    fl = osum(model.flows.data.T)  # (n_orig, n_flows)
+    n_orig = model.n_orig
+    t = tallies if tallies is not None else person_tallies(
+        pop, w.home_wage, corridor_right(model, "employer_change_right"), n_orig, model.n_dest)
+    # every per-community quantity summed over each origin's communities in one call
+    fl_cols = model.flows.data.shape[0]
+    per_comm = np.column_stack([model.flows.data.T, model.counts.reshape(model.n_comm, 8),
+                                w.represented_pop, model.comm["development"] * w.comm_size,
+                                w.comm_size] + [model.comm[k] for k in _COMM_STOCKS])
+    summed = model.origin_sum(per_comm)
+    fl = summed[:, :fl_cols]  # (n_orig, n_flows)
+    cnt = summed[:, fl_cols:fl_cols + 8].reshape(n_orig, 4, 2)
+    rep, dev_num, size = summed[:, fl_cols + 8], summed[:, fl_cols + 9], summed[:, fl_cols + 10]
+    stock = dict(zip(_COMM_STOCKS, summed[:, fl_cols + 11:].T))
 
     def f(name):
         return fl[:, FLOW_ROW[name]]
 
-    cnt = osum(model.counts.reshape(model.n_comm, 8)).reshape(model.n_orig, 4, 2)
-    rep = osum(w.represented_pop)
-    ia = np.flatnonzero(pop.abroad()) if abroad is None else abroad
-    oa = pop.origin[ia]
-    sk = pop.occ[ia] < LOW
-    n_ab = np.bincount(oa, minlength=model.n_orig)
-    mean_debt = rate(np.bincount(oa, weights=pop.debt[ia], minlength=model.n_orig), n_ab)
-    wasted = sk & ~pop.matched[ia] & (pop.status[ia] != IRREGULAR)
-    sk_reg = sk & (pop.status[ia] != IRREGULAR)
-    brain_waste = rate(np.bincount(oa, weights=wasted, minlength=model.n_orig),
-                               np.bincount(oa, weights=sk_reg, minlength=model.n_orig))
-    dev = rate(osum(model.comm["development"] * w.comm_size), osum(w.comm_size))
+    n_ab = t.abroad
     recruits = fl[:, [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated",
                                             "rec_unregulated", "rec_independent")]]
     sent = f("rem_formal") + f("rem_informal")
-    if paths is None:
-        paths = path_counts(pop.origin, pop.dest, pop.status, pop.n_stays, pop.ties,
-                            pop.member, pop.remitted, model.n_orig, model.n_dest)
-    paths = shares(paths.sum(axis=1))
+    paths = shares(t.paths.sum(axis=1))
     row = {
         "population": rep,
         "health_density": per_10000(cnt[:, HEALTH, 1], rep),
-        "effective_health_density": per_10000(osum(model.comm["health_effective"]), rep),
-        "effective_density_returnees": per_10000(osum(model.comm["health_eff_returnees"]), rep),
-        "effective_density_missions": per_10000(osum(model.comm["health_eff_missions"]), rep),
+        "effective_health_density": per_10000(stock["health_effective"], rep),
+        "effective_density_returnees": per_10000(stock["health_eff_returnees"], rep),
+        "effective_density_missions": per_10000(stock["health_eff_missions"], rep),
         "education_density": per_10000(cnt[:, EDUCATION, 1], rep),
-        "effective_education_density": per_10000(osum(model.comm["education_effective"]), rep),
+        "effective_education_density": per_10000(stock["education_effective"], rep),
         "skilled_emigration_rate": emigration_rate(cnt[:, :LOW, 0].sum(1),
                                                            cnt[:, :LOW, 1].sum(1)),
         "health_emigration_rate": emigration_rate(cnt[:, HEALTH, 0],
@@ -301,7 +264,7 @@ def country_row(model, abroad: np.ndarray | None = None,
         "return_rate": rate(f("returns"), f("abroad_start")),
         "missions": f("missions"),
         "mean_returnee_skill_gain": rate(f("return_gain"), f("returns")),
-        "knowledge_stock": osum(model.comm["knowledge"]),
+        "knowledge_stock": stock["knowledge"],
         "knowledge_transferred": f("knowledge_in"),
         "remittances_formal": f("rem_formal"),
         "remittances_informal": f("rem_informal"),
@@ -313,23 +276,22 @@ def country_row(model, abroad: np.ndarray | None = None,
         "collective_contributions": f("collective"),
         "matched_funds": f("matched"),
         "association_trust": _member_trust(model),
-        "association_membership": rate(np.bincount(oa, weights=pop.member[ia],
-                                                   minlength=model.n_orig), n_ab),
+        "association_membership": rate(t.member, n_ab),
         "recruitment_fees": f("recruit_fees"),
-        "development_index": dev,
-        "mean_recruitment_debt": mean_debt,
+        "development_index": rate(dev_num, size),
+        "mean_recruitment_debt": rate(t.debt, n_ab),
         "fee_paying_share": rate(f("rec_fee_paid"), recruits.sum(axis=1)),
-        "change_employer_share": _change_share(model, ia, oa, n_ab),
-        "substituted_share": _substituted_share(model, ia, oa),
-        "brain_waste_share": brain_waste,
+        "change_employer_share": rate(t.right, t.temporary),
+        "substituted_share": rate(t.substituted, t.temporary),
+        "brain_waste_share": rate(t.wasted, t.skilled_regular),
         "overstay_share": rate(f("overstays"), f("contract_ends")),
         "contract_settle_share": rate(f("contract_settles"), f("contract_ends")),
         "path_circulated": paths[:, 0],
         "path_returned_once": paths[:, 1],
         "path_transnational": paths[:, 2],
         "path_settled": paths[:, 3],
-        "human_capital_home": osum(model.comm["h_home"]),
-        "returnee_earnings_premium": _returnee_premium(model),
+        "human_capital_home": stock["h_home"],
+        "returnee_earnings_premium": _returnee_premium(t),
         "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
         "abroad": n_ab.astype(float),
         "health_trainees": f("health_trainees"),

@@ -28,6 +28,7 @@ from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
 from migdev.model.metrics import COLS, country_row
+from migdev.model.tally import person_tallies
 from migdev.model.world import build_world, destination_wages
 
 
@@ -275,16 +276,13 @@ class MigrationModel(mesa.Model):
 
     def record(self) -> None:
         """Store this step's row per origin, then let Mesa's DataCollector read it."""
-        pop = self.pop
-        ab = np.flatnonzero(pop.abroad())
-        paths = metrics.path_counts(pop.origin, pop.dest, pop.status, pop.n_stays, pop.ties,
-                                    pop.member, pop.remitted, self.n_orig, self.n_dest)
-        self._rows.append(country_row(self, ab, paths))
+        t = person_tallies(self.pop, self.world.home_wage,
+                           government.corridor_right(self, "employer_change_right"),
+                           self.n_orig, self.n_dest)
+        self._rows.append(country_row(self, t))
         self._protected_rows.append(self.policy.protected.any(axis=0).copy())
-        stock = np.bincount(pop.origin[ab].astype(np.int64) * self.n_dest + pop.dest[ab],
-                            minlength=self.n_orig * self.n_dest).reshape(self.n_orig, self.n_dest)
         self._corridor_rows.append(np.concatenate(
-            [self.flows_to_dest, stock[:, :, None], metrics.shares(paths[:, :-1])], axis=2))
+            [self.flows_to_dest, t.stock[:, :, None], metrics.shares(t.paths[:, :-1])], axis=2))
         self.datacollector.collect(self)
 
     def _access(self) -> np.ndarray:

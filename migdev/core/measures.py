@@ -13,7 +13,8 @@ def rate(numerator, denominator):
     """numerator / denominator, 0 where the denominator is 0 (elementwise)."""
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+    shape = num.shape if num.shape == den.shape else np.broadcast_shapes(num.shape, den.shape)
+    return np.divide(num, den, out=np.zeros(shape), where=den > 0)
 
 
 def emigration_rate(abroad, home):
