@@ -441,28 +441,15 @@ def record_acceptances(model, agency: np.ndarray, origin: np.ndarray) -> None:
 
 
 def lowest_per_group(el, g_el, u_el, total, supply):
-    """For each group g, the ``total[g]`` eligible persons with the lowest draws.
+    """For each group g, the ``min(total[g], supply[g])`` eligible persons (slots ``el``,
+    groups ``g_el``) with the lowest draws ``u_el``.
 
-    Exact and deterministic (ties broken by slot order): it first keeps only draws
-    below a per-group threshold generous enough to hold the wanted number, then sorts
-    that small set; groups where the threshold kept too few are redone with all.
+    Exact and deterministic (ties broken by slot order). Compiled
+    (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
+    statement and checks that the two agree.
 
     Returns:
-        (chosen slots, their rank within their group, their group).
+        (chosen slots, their rank within their group, their group), ordered by group, then
+        draw, then slot.
     """
-    want = np.minimum(total, supply)
-    need = want[g_el] > 0
-    el, g_el, u_el = el[need], g_el[need], u_el[need]
-    q = np.minimum(1.0, 2.0 * want / np.maximum(supply, 1) + 0.02)
-    keep = u_el < q[g_el]
-    kept = np.bincount(g_el[keep], minlength=len(total))
-    short = kept < want
-    if short.any():
-        keep |= short[g_el]
-    el, g_el, u_el = el[keep], g_el[keep], u_el[keep]
-    order = np.lexsort((u_el, g_el))
-    gs = g_el[order]
-    start = np.searchsorted(gs, np.arange(len(total)))
-    rank = np.arange(len(gs)) - start[gs]
-    take = rank < want[gs]
-    return el[order][take], rank[take], gs[take]
+    return kernels.lowest_per_group(el, g_el, u_el, total, supply)

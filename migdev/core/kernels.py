@@ -177,3 +177,61 @@ def apportion(totals, weights, u=None) -> np.ndarray:
     uu = np.zeros(len(w)) if u is None else np.ascontiguousarray(u, dtype=np.float64)
     _apportion(totals, w, uu, u is not None, out)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _lowest_per_group(el, g_el, u_el, want, n_g):
+    n = el.shape[0]
+    count = np.zeros(n_g, dtype=np.int64)
+    for i in range(n):
+        count[g_el[i]] += 1
+    # a threshold generous enough to hold the wanted number (a shortcut only: a group it
+    # leaves short is taken whole), then a stable sort of each group's kept draws
+    q = np.empty(n_g)
+    for g in range(n_g):
+        q[g] = min(1.0, 2.0 * want[g] / max(count[g], 1) + 0.02)
+    kept = np.zeros(n_g, dtype=np.int64)
+    for i in range(n):
+        g = g_el[i]
+        if want[g] > 0 and u_el[i] < q[g]:
+            kept[g] += 1
+    whole = kept < want
+    start = np.zeros(n_g + 1, dtype=np.int64)
+    for g in range(n_g):
+        k = 0 if want[g] <= 0 else (count[g] if whole[g] else kept[g])
+        start[g + 1] = start[g] + k
+    pos = start[:-1].copy()
+    bucket = np.empty(start[n_g], dtype=np.int64)
+    for i in range(n):
+        g = g_el[i]
+        if want[g] > 0 and (whole[g] or u_el[i] < q[g]):
+            bucket[pos[g]] = i
+            pos[g] += 1
+    n_out = 0
+    for g in range(n_g):
+        n_out += min(want[g], start[g + 1] - start[g]) if want[g] > 0 else 0
+    chosen = np.empty(n_out, dtype=np.int64)
+    rank = np.empty(n_out, dtype=np.int64)
+    group = np.empty(n_out, dtype=np.int64)
+    j = 0
+    for g in range(n_g):
+        a, b = start[g], start[g + 1]
+        if b == a:
+            continue
+        members = bucket[a:b]
+        order = np.argsort(u_el[members], kind="mergesort")
+        for r in range(min(want[g], b - a)):
+            chosen[j] = el[members[order[r]]]
+            rank[j] = r
+            group[j] = g
+            j += 1
+    return chosen, rank, group
+
+
+def lowest_per_group(el, g_el, u_el, total, supply):
+    """Compiled :func:`migdev.agents.agency.lowest_per_group` (same arguments, same
+    result)."""
+    want = np.minimum(np.asarray(total, dtype=np.int64), np.asarray(supply, dtype=np.int64))
+    return _lowest_per_group(np.ascontiguousarray(el, dtype=np.int64),
+                             np.ascontiguousarray(g_el, dtype=np.int64),
+                             np.ascontiguousarray(u_el), want, len(want))
