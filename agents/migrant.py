@@ -16,7 +16,7 @@ from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.agency import record_acceptances
 from migdev.agents.association import collect_collective, participation
 from migdev.agents.government import corridor_right, training_places
-from migdev.core import fmath
+from migdev.core import fmath, kernels
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
@@ -213,43 +213,12 @@ def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.nd
     corridor's share) finds a matching job with the extra chance change_employer_match * right;
     on a substituted contract, the same draw below change_employer_match * right frees them
     of it (they change employer). A substituted contract pays promised / (1 + loss).
+
+    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
+    statement and checks that the two agree bit for bit.
     """
-    st = pop.status[idx]
-    occ = pop.occ[idx]
-    d = pop.dest[idx]
-    skilled = occ < LOW
-    # skills recognition turns a mismatched job into a matched one
-    recog = p.recognition_rate
-    if change_right is not None:
-        leave = p.change_employer_match * change_right * (st == TEMP)
-        recog = recog + leave
-        freed = pop.substituted[idx] & (u_recog < leave)
-        if freed.any():
-            pop.substituted[idx[freed]] = False
-    matched = pop.matched[idx] | (skilled & (u_recog < recog) & (st != IRREGULAR))
-    matched &= st != IRREGULAR
-    pop.matched[idx] = matched
-    h = pop.h[idx]
-    w = np.where(matched, wage_dest[d, occ] * h, wage_dest[d, LOW])
-    w = np.where(st == IRREGULAR, 0.7 * wage_dest[d, LOW], w)
-    sub = pop.substituted[idx]
-    if sub.any():
-        w = np.where(sub & (st == TEMP), w / (1.0 + p.substitution_loss), w)
-    growth = np.where(matched, 1.0 + p.skill_growth_abroad,
-                      np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
-    pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
-    join = p.association_join_rate if join_prob is None else join_prob
-    member = pop.member[idx] | (u_join < join)
-    pop.member[idx] = member
-    integ = pop.integration[idx]
-    drive = (integ_policy[d] + p.association_advocacy * member
-             - p.abuse_penalty * (pop.channel[idx] == CH_UNREGULATED))
-    pop.integration[idx] = np.clip(integ + p.integration_rate * drive * (1.0 - integ), 0.0, 1.0)
-    ties = pop.ties[idx]
-    pop.ties[idx] = np.clip(ties - p.ties_decay * ties + p.association_ties * member * (1.0 - ties),
-                            0.0, 1.0)
-    pop.q_abroad[idx] += 1
-    return w.astype(np.float64)
+    return kernels.work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p,
+                               join_prob, change_right)
 
 
 # ---------------------------------------------------------------------------

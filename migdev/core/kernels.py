@@ -20,6 +20,8 @@ import math
 import numba
 import numpy as np
 
+from migdev.core.codes import CH_UNREGULATED, IRREGULAR, LOW, TEMP
+
 
 @numba.njit(cache=True, nogil=True)
 def _block_sum(a, lo, n):
@@ -235,3 +237,106 @@ def lowest_per_group(el, g_el, u_el, total, supply):
     return _lowest_per_group(np.ascontiguousarray(el, dtype=np.int64),
                              np.ascontiguousarray(g_el, dtype=np.int64),
                              np.ascontiguousarray(u_el), want, len(want))
+
+
+# ---------------------------------------------------------------------------
+# a quarter of work abroad (ODD §7.6), person by person
+# ---------------------------------------------------------------------------
+# numpy's promotion rules decide the precision of each operation of the array statement:
+# a Python float with a float32 array computes in float32, with a bool or float64 array
+# in float64, and a float32 draw compared with a Python float is compared with that
+# float rounded to float32. The kernel spells each precision out (F32 constants), so
+# that its results have the same bits.
+
+F32 = np.float32
+
+
+@numba.njit(cache=True, nogil=True)
+def _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
+          ties, q_abroad, wage_dest, integ_policy, u_join, join, u_recog, recog, leave,
+          has_leave, growth_matched, growth_wasted, h_min, h_max, loss, advocacy, abuse,
+          integration_rate, ties_decay, association_ties, income):
+    decay32 = F32(ties_decay)
+    one32 = F32(1.0)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        st = status[i]
+        k = occ[i]
+        d = dest[i]
+        irregular = st == IRREGULAR
+        temp = st == TEMP
+        if has_leave:
+            # the chance to change employer frees a substituted worker of the contract
+            if substituted[i] and u_recog[n] < leave[n]:
+                substituted[i] = False
+        m = matched[i] or (k < LOW and u_recog[n] < recog[n] and not irregular)
+        m = m and not irregular
+        matched[i] = m
+        hi = h[i]
+        if irregular:
+            w = 0.7 * wage_dest[d, LOW]
+        elif m:
+            w = wage_dest[d, k] * np.float64(hi)
+        else:
+            w = wage_dest[d, LOW]
+        if substituted[i] and temp:
+            w = w / (1.0 + loss)
+        income[n] = w
+        if m:
+            g = growth_matched
+        elif k < LOW:
+            g = growth_wasted
+        else:
+            g = 1.0
+        h[i] = min(max(np.float64(hi) * g, h_min), h_max)
+        mem = member[i] or u_join[n] < join[n]
+        member[i] = mem
+        integ = integration[i]
+        drive = integ_policy[d] + advocacy * (1.0 if mem else 0.0)
+        drive = drive - abuse * (1.0 if channel[i] == CH_UNREGULATED else 0.0)
+        x = np.float64(integ) + integration_rate * drive * np.float64(one32 - integ)
+        integration[i] = min(max(x, 0.0), 1.0)
+        t = ties[i]
+        t32 = t - decay32 * t
+        y = np.float64(t32) + association_ties * (1.0 if mem else 0.0) * np.float64(one32 - t)
+        ties[i] = min(max(y, 0.0), 1.0)
+        q_abroad[i] += 1
+
+
+def _thresholds(value, u, n):
+    """A probability compared with draws ``u``, as numpy compares them: a scalar at the
+    draws' precision, an array in float64."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=u.dtype)
+    return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
+
+
+def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob=None,
+                change_right=None) -> np.ndarray:
+    """Compiled :func:`migdev.agents.migrant.work_abroad` (same arguments, same result,
+    same changes to ``pop``)."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    n = len(idx)
+    u_join = np.ascontiguousarray(u_join)
+    u_recog = np.ascontiguousarray(u_recog)
+    if u_join.dtype != u_recog.dtype:
+        u_join = u_join.astype(np.float64)
+        u_recog = u_recog.astype(np.float64)
+    if change_right is not None:
+        leave = p.change_employer_match * change_right * (pop.status[idx] == TEMP)
+        leave = np.ascontiguousarray(np.broadcast_to(leave, (n,)), dtype=np.float64)
+        recog = _thresholds(p.recognition_rate + leave, u_recog, n)
+    else:
+        leave = np.zeros(n)
+        recog = _thresholds(p.recognition_rate, u_recog, n)
+    join = _thresholds(p.association_join_rate if join_prob is None else join_prob, u_join, n)
+    income = np.empty(n)
+    _work(idx, pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted,
+          pop.member, pop.h, pop.integration, pop.ties, pop.q_abroad,
+          np.ascontiguousarray(wage_dest, dtype=np.float64),
+          np.ascontiguousarray(integ_policy, dtype=np.float64), u_join, join, u_recog, recog,
+          leave, change_right is not None, 1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate,
+          float(p.h_min), float(p.h_max), float(p.substitution_loss),
+          float(p.association_advocacy), float(p.abuse_penalty), float(p.integration_rate),
+          float(p.ties_decay), float(p.association_ties), income)
+    return income

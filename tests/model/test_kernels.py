@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from migdev.agents import agency
+from migdev.agents import agency, migrant
+from migdev.core.codes import CH_UNREGULATED, IRREGULAR, LOW, TEMP
+from migdev.core.params import make_params
+from migdev.core.population import Population
 from migdev.core.kernels import apportion, pairwise_sum
 
 
@@ -141,3 +144,104 @@ def test_lowest_per_group_kernel_matches_numpy(seed):
         for w, g in zip(want, got):
             np.testing.assert_array_equal(g, w)
         assert len(got[0]) == np.minimum(total, supply).sum()
+
+
+def work_abroad_numpy(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
+                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None,
+                change_right=None) -> np.ndarray:
+    """The quarter of work abroad (migrant.work_abroad) stated with numpy."""
+    st = pop.status[idx]
+    occ = pop.occ[idx]
+    d = pop.dest[idx]
+    skilled = occ < LOW
+    # skills recognition turns a mismatched job into a matched one
+    recog = p.recognition_rate
+    if change_right is not None:
+        leave = p.change_employer_match * change_right * (st == TEMP)
+        recog = recog + leave
+        freed = pop.substituted[idx] & (u_recog < leave)
+        if freed.any():
+            pop.substituted[idx[freed]] = False
+    matched = pop.matched[idx] | (skilled & (u_recog < recog) & (st != IRREGULAR))
+    matched &= st != IRREGULAR
+    pop.matched[idx] = matched
+    h = pop.h[idx]
+    w = np.where(matched, wage_dest[d, occ] * h, wage_dest[d, LOW])
+    w = np.where(st == IRREGULAR, 0.7 * wage_dest[d, LOW], w)
+    sub = pop.substituted[idx]
+    if sub.any():
+        w = np.where(sub & (st == TEMP), w / (1.0 + p.substitution_loss), w)
+    growth = np.where(matched, 1.0 + p.skill_growth_abroad,
+                      np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
+    pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
+    join = p.association_join_rate if join_prob is None else join_prob
+    member = pop.member[idx] | (u_join < join)
+    pop.member[idx] = member
+    integ = pop.integration[idx]
+    drive = (integ_policy[d] + p.association_advocacy * member
+             - p.abuse_penalty * (pop.channel[idx] == CH_UNREGULATED))
+    pop.integration[idx] = np.clip(integ + p.integration_rate * drive * (1.0 - integ), 0.0, 1.0)
+    ties = pop.ties[idx]
+    pop.ties[idx] = np.clip(ties - p.ties_decay * ties + p.association_ties * member * (1.0 - ties),
+                            0.0, 1.0)
+    pop.q_abroad[idx] += 1
+    return w.astype(np.float64)
+
+
+def _abroad_population(n, n_dest, rng):
+    pop = Population.empty(n)
+    pop.status[:] = rng.integers(1, 4, n)  # temporary, settled, irregular
+    pop.occ[:] = rng.integers(0, 4, n)
+    pop.dest[:] = rng.integers(0, n_dest, n)
+    pop.channel[:] = rng.integers(0, 5, n)
+    for name in ("matched", "substituted", "member"):
+        getattr(pop, name)[:] = rng.random(n) < 0.4
+    pop.h[:] = rng.uniform(0.5, 2.5, n)
+    pop.integration[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
+    pop.ties[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
+    pop.q_abroad[:] = rng.integers(0, 40, n)
+    return pop
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_work_abroad_kernel_matches_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    n, n_dest = 4_000, 3
+    p = make_params(recognition_rate=float(rng.uniform(0, 0.3)),
+                    association_join_rate=float(rng.uniform(0, 0.3)),
+                    ties_decay=float(rng.uniform(0, 0.1)),
+                    association_ties=float(rng.uniform(0, 0.1)),
+                    integration_rate=float(rng.uniform(0, 0.2)))
+    pop = _abroad_population(n, n_dest, rng)
+    idx = np.sort(rng.choice(n, n // 2, replace=False))
+    wage = rng.uniform(1.0, 20.0, (n_dest, 4))
+    integ = rng.uniform(0, 1, n_dest)
+    dtype = np.float32 if seed % 2 == 0 else np.float64
+    u_join, u_recog = rng.random(len(idx)).astype(dtype), rng.random(len(idx)).astype(dtype)
+    join = None if seed % 3 == 0 else rng.uniform(0, 0.5, len(idx))
+    change = None if seed < 3 else rng.uniform(0, 1, len(idx))
+    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
+    want = work_abroad_numpy(twin, idx, wage, integ, u_join, u_recog, p, join, change)
+    got = migrant.work_abroad(pop, idx, wage, integ, u_join, u_recog, p, join, change)
+    assert got.tobytes() == want.tobytes()
+    for f in pop.__dataclass_fields__:
+        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
+
+
+def test_work_abroad_compares_float32_draws_as_numpy_does():
+    """A float32 draw equal to float32(rate) just below the rate: numpy compares it with the
+    rate rounded to float32 (not below), and so must the kernel."""
+    p = make_params(association_join_rate=0.7, recognition_rate=0.7)
+    assert float(np.float32(0.7)) < 0.7
+    rng = np.random.default_rng(0)
+    pop = _abroad_population(50, 2, rng)
+    pop.member[:] = False
+    pop.matched[:] = False
+    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
+    idx = np.arange(50)
+    u = np.full(50, 0.7, dtype=np.float32)
+    args = (idx, np.ones((2, 4)), np.zeros(2), u, u, p)
+    work_abroad_numpy(twin, *args)
+    migrant.work_abroad(pop, *args)
+    assert not twin.member.any() and not pop.member.any()
+    np.testing.assert_array_equal(pop.matched, twin.matched)
