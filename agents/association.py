@@ -131,27 +131,38 @@ def collect_collective(model, comm, origin, dest, member, collective, household_
         this quarter's collective money (kUSD): collective, collective_fees,
         to_projects, matched.
     """
+    nc, nk = model.n_comm, model.n_comm * model.n_dest
+    fee = model.lever("formal_fee")
+    paid = (np.bincount(comm, weights=collective * fee[origin, dest], minlength=nc)
+            if np.ndim(fee) != 0 else None)
+    key = comm.astype(np.int64) * model.n_dest + dest
+    return collect_tallied(model, np.bincount(comm, weights=collective, minlength=nc), paid,
+                           np.bincount(comm, weights=household_fees, minlength=nc),
+                           np.bincount(key, weights=member, minlength=nk),
+                           np.bincount(key, weights=collective, minlength=nk))
+
+
+def collect_tallied(model, contrib, paid, household_fees, members, fund) -> dict:
+    """:func:`collect_collective` from its sums: per community the collective gifts
+    (``contrib``), the gifts times their corridor's formal fee (``paid``, used where the
+    fee differs by corridor) and the household transfers' fees; per association (community
+    x destination) the members and the gifts (``fund``)."""
     nc = model.n_comm
-    contrib = np.bincount(comm, weights=collective, minlength=nc)
     # the match promised and the share of it actually paid (broken promises below 1)
     promised_ratio = model.lever_at("matching_ratio", model.world.comm_origin)
     honoured = model.lever_at("matching_honoured", model.world.comm_origin)
     ratio = promised_ratio * honoured
     fee = model.lever("formal_fee")
     if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
-        paid = np.bincount(comm, weights=collective * fee[origin, dest],
-                           minlength=nc)
         fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
     matched, to_projects, cfees = collective_funds(contrib, ratio, fee)
-    model.flows["rem_fees"] += np.bincount(comm, weights=household_fees, minlength=nc) + cfees
+    model.flows["rem_fees"] += household_fees + cfees
     model.flows["collective"] += contrib
     model.flows["matched"] += matched
     model.comm["projects"] += to_projects
     # association records (members, funds) per community x destination
-    key = comm.astype(np.int64) * model.n_dest + dest
-    nk = nc * model.n_dest
-    model.assoc_members = np.bincount(key, weights=member, minlength=nk)
-    model.assoc_fund = np.bincount(key, weights=collective, minlength=nk)
+    model.assoc_members = members
+    model.assoc_fund = fund
     trust_step(model, promised_ratio)
     return {"collective": float(contrib.sum()), "collective_fees": float(cfees.sum()),
             "to_projects": float(to_projects.sum()), "matched": float(matched.sum())}

@@ -14,7 +14,7 @@ import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.agency import record_acceptances
-from migdev.agents.association import collect_collective, participation
+from migdev.agents.association import collect_tallied, participation
 from migdev.agents.government import corridor_right, training_places
 from migdev.core import fmath, kernels
 from migdev.core.codes import (
@@ -532,32 +532,26 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     model.last_money = dict.fromkeys(model.last_money, 0.0)
     if len(idx) == 0:
         return
-    repay, amount, save = remittance_amounts(income, pop.debt[idx], pop.ties[idx],
-                                             pop.q_abroad[idx] / 4.0, p)
-    pop.debt[idx] = np.maximum(pop.debt[idx] - repay, 0.0)
-    pop.savings[idx] += save
-    member = pop.member[idx]
     fac = participation(model)
     share = (p.collective_share if np.ndim(fac) == 0 else np.minimum(
         1.0, p.collective_share * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                       + pop.dest[idx]]))
-    collective = np.where(member, amount * share, 0.0)
-    household = amount - collective
-    access = model.comm["access"][pop.community[idx]]
     formal_fee = model.lever_at("formal_fee", (pop.origin[idx], pop.dest[idx]))
-    p_formal = formal_probability(formal_fee, p.informal_fee, p.informal_loss, p)
-    ch = remittance_channels(household, access, u[0][idx], u[1][idx], u[2][idx], p_formal,
-                             formal_fee, p.informal_fee, p.informal_loss)
-    pop.remitted[idx] = household > 0
-    model.flows.add("rem_formal", idx, household * ch["formal"])
-    model.flows.add("rem_informal", idx, household * ~ch["formal"])
-    model.flows.add("rem_losses", idx, ch["loss"])
-    received = np.bincount(pop.community[idx], weights=ch["received"], minlength=model.n_comm)
+    # remittance_amounts and remittance_channels, person by person, with the sums per
+    # community and association (compiled)
+    ch = kernels.remit_persons(pop, idx, income, share, model.comm["access"][pop.community[idx]],
+                               formal_fee,
+                               formal_probability(formal_fee, p.informal_fee, p.informal_loss, p),
+                               (u[0][idx], u[1][idx], u[2][idx]), p, model.n_comm,
+                               model.n_dest, model.flows_to_dest[:, :, 3])
+    by_comm = dict(zip(kernels.REMIT_SUMS, ch["per_community"]))
+    for name in ("rem_formal", "rem_informal", "rem_losses"):
+        model.flows[name] += by_comm[name]
+    received = by_comm["received"]
     model.comm["investment"] += p.household_invest_share * received
-    np.add.at(model.flows_to_dest[:, :, 3], (pop.origin[idx], pop.dest[idx]), amount)
-    money = collect_collective(model, pop.community[idx], pop.origin[idx], pop.dest[idx],
-                               member, collective, ch["fee"])
-    model.last_money = {"sent": float(household.sum()), "received": float(received.sum()),
+    money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
+                            by_comm["household_fees"], *ch["per_association"])
+    model.last_money = {"sent": float(ch["household"].sum()), "received": float(received.sum()),
                         "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
                         **money}
 

@@ -340,3 +340,107 @@ def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob
           float(p.association_advocacy), float(p.abuse_penalty), float(p.integration_rate),
           float(p.ties_decay), float(p.association_ties), income)
     return income
+
+
+# ---------------------------------------------------------------------------
+# remittances (ODD §7.7): each person's split of income and choice of channel
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
+           repay_share, remit_base, remit_ties, remit_years, collective_share, access,
+           u_access, u_channel, p_formal, u_loss, loss_prob, formal_fee, informal_fee,
+           amount_out, collective_out, household_out, formal_out, fee_out, loss_out,
+           received_out, community, origin, dest, n_dest, to_dest, per_comm, per_assoc):
+    base32 = F32(remit_base)
+    ties32 = F32(remit_ties)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        net = income[n] * net_share
+        d = np.float64(debt[i])
+        repay = min(d, repay_share * net)
+        share32 = base32 + ties32 * ties[i]  # float32, as numpy computes it
+        share = np.float64(share32) - remit_years * (np.float64(q_abroad[i]) / 4.0)
+        share = min(max(share, 0.0), 1.0)
+        amount = (net - repay) * share
+        save = (net - repay) - amount
+        debt[i] = max(d - repay, 0.0)
+        savings[i] = np.float64(savings[i]) + save
+        coll = amount * collective_share[n] if member[i] else 0.0
+        household = amount - coll
+        formal = np.float64(u_access[n]) < access[n] and u_channel[n] < p_formal[n]
+        fee = household * (formal_fee[n] if formal else informal_fee)
+        loss = household - fee if (not formal and u_loss[n] < loss_prob[n]) else 0.0
+        remitted[i] = household > 0
+        amount_out[n] = amount
+        collective_out[n] = coll
+        household_out[n] = household
+        formal_out[n] = formal
+        fee_out[n] = fee
+        loss_out[n] = loss
+        received_out[n] = (household - fee) - loss
+        # the per-community and per-association sums, in person order (as bincount)
+        c = community[i]
+        if formal:
+            per_comm[0, c] += household
+        else:
+            per_comm[1, c] += household
+        per_comm[2, c] += loss
+        per_comm[3, c] += received_out[n]
+        per_comm[4, c] += fee
+        per_comm[5, c] += coll
+        per_comm[6, c] += coll * formal_fee[n]
+        a = np.int64(c) * n_dest + dest[i]
+        if member[i]:
+            per_assoc[0, a] += 1.0
+        per_assoc[1, a] += coll
+        to_dest[origin[i], dest[i]] += amount
+
+
+#: rows of remit_persons' per-community sums
+REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household_fees",
+              "collective", "collective_fee_paid")
+
+
+def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_formal, u, p,
+                  n_comm, n_dest, to_dest):
+    """The persons' part of the remittance process (ODD §7.7), compiled: what
+    :func:`migdev.agents.migrant.remittance_amounts` and
+    :func:`~migdev.agents.migrant.remittance_channels` state with numpy, applied to the
+    persons ``idx`` abroad (debt repaid, savings kept, ``remitted`` set), with the
+    collective share of members taken out of the household transfer.
+
+    Args:
+        collective_share, formal_fee, p_formal: scalars or one value per person;
+        access: per person; u: (3, n) draws of access, channel and loss, per person;
+        to_dest: (n_orig, n_dest) the corridors' remittances, added to in place.
+
+    Returns:
+        dict of per-person arrays (amount, collective, household, formal, fee, loss,
+        received), ``per_community``: (7, n_comm) sums in the order of REMIT_SUMS (the
+        household transfer by formal and informal channel, losses, received, the household
+        transfers' fees, collective gifts, and gifts times their corridor's formal fee) and
+        ``per_association``: (2, n_comm * n_dest) members and collective gifts.
+    """
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    n = len(idx)
+    u_access, u_channel, u_loss = (np.ascontiguousarray(x) for x in u)
+    out = {k: np.empty(n) for k in ("amount", "collective", "household", "fee", "loss",
+                                    "received")}
+    out["formal"] = np.empty(n, dtype=bool)
+    out["per_community"] = np.zeros((len(REMIT_SUMS), n_comm))
+    out["per_association"] = np.zeros((2, n_comm * n_dest))
+
+    def per_person(x):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+
+    _remit(idx, np.ascontiguousarray(income, dtype=np.float64), pop.debt, pop.ties,
+           pop.q_abroad, pop.savings, pop.member, pop.remitted, 1.0 - p.consumption_share,
+           float(p.debt_repay_share), float(p.remit_base), float(p.remit_ties),
+           float(p.remit_years), per_person(collective_share), per_person(access), u_access,
+           u_channel, _thresholds(p_formal, u_channel, n), u_loss,
+           _thresholds(p.informal_loss, u_loss, n), per_person(formal_fee),
+           float(p.informal_fee), out["amount"], out["collective"], out["household"],
+           out["formal"], out["fee"], out["loss"], out["received"], pop.community, pop.origin,
+           pop.dest, n_dest, to_dest, out["per_community"], out["per_association"])
+    return out

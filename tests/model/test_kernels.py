@@ -245,3 +245,66 @@ def test_work_abroad_compares_float32_draws_as_numpy_does():
     migrant.work_abroad(pop, *args)
     assert not twin.member.any() and not pop.member.any()
     np.testing.assert_array_equal(pop.matched, twin.matched)
+
+
+def remit_persons_numpy(pop, idx, income, share, access, formal_fee, p_formal, u, p):
+    """The persons' part of migrant.remit as it was stated with numpy (before the kernel):
+    remittance_amounts, the debt and savings updates, the members' collective share, and
+    remittance_channels."""
+    repay, amount, save = migrant.remittance_amounts(income, pop.debt[idx], pop.ties[idx],
+                                                     pop.q_abroad[idx] / 4.0, p)
+    pop.debt[idx] = np.maximum(pop.debt[idx] - repay, 0.0)
+    pop.savings[idx] += save
+    collective = np.where(pop.member[idx], amount * share, 0.0)
+    household = amount - collective
+    ch = migrant.remittance_channels(household, access, u[0], u[1], u[2], p_formal,
+                                     formal_fee, p.informal_fee, p.informal_loss)
+    pop.remitted[idx] = household > 0
+    return {"amount": amount, "collective": collective, "household": household, **ch}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_remit_kernel_matches_numpy_bit_for_bit(seed):
+    from migdev.core.kernels import remit_persons
+    rng = np.random.default_rng(seed)
+    n = 4_000
+    p = make_params(remit_ties=float(rng.uniform(0, 0.5)), remit_base=float(rng.uniform(0, 0.4)),
+                    informal_loss=0.7 if seed == 0 else float(rng.uniform(0, 0.1)))
+    pop = _abroad_population(n, 3, rng)
+    pop.community[:] = rng.integers(0, 4, n)
+    pop.origin[:] = rng.integers(0, 2, n)
+    pop.debt[:] = rng.random(n) * 3.0 * (rng.random(n) < 0.5)
+    pop.savings[:] = rng.random(n) * 10.0
+    idx = np.sort(rng.choice(n, n // 2, replace=False))
+    k = len(idx)
+    income = rng.uniform(0.0, 20.0, k)
+    dtype = np.float32 if seed % 2 == 0 else np.float64
+    u = rng.random((3, k)).astype(dtype)
+    if seed == 0:  # draws equal to float32(informal_loss), just below it
+        u[2, ::7] = np.float32(0.7)
+    per_person = seed >= 3
+    share = rng.uniform(0, 0.3, k) if per_person else p.collective_share
+    fee = rng.uniform(0.02, 0.12, k) if per_person else 0.07
+    p_formal = migrant.formal_probability(fee, p.informal_fee, p.informal_loss, p)
+    access = rng.random(k)
+    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
+    want = remit_persons_numpy(twin, idx, income, share, access, fee, p_formal, u, p)
+    to_dest = np.zeros((2, 3))
+    got = remit_persons(pop, idx, income, share, access, fee, p_formal, u, p, 4, 3, to_dest)
+    for name, value in want.items():
+        assert got[name].tobytes() == np.asarray(value, dtype=got[name].dtype).tobytes(), name
+    for f in pop.__dataclass_fields__:
+        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
+    # the sums per community, association and corridor: the bincounts they replace
+    c, d = pop.community[idx], pop.dest[idx]
+    formal = want["formal"]
+    sums = [want["household"] * formal, want["household"] * ~formal, want["loss"],
+            want["received"], want["fee"], want["collective"], want["collective"] * fee]
+    for row, weights in zip(got["per_community"], sums):
+        assert row.tobytes() == np.bincount(c, weights=weights, minlength=4).tobytes()
+    key = c.astype(np.int64) * 3 + d
+    for row, weights in zip(got["per_association"], (pop.member[idx], want["collective"])):
+        assert row.tobytes() == np.bincount(key, weights=weights, minlength=12).tobytes()
+    corridor = np.zeros((2, 3))
+    np.add.at(corridor, (pop.origin[idx], d), want["amount"])
+    assert to_dest.tobytes() == corridor.tobytes()
