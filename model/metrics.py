@@ -5,6 +5,8 @@ model's state. The model stores the rows and Mesa's DataCollector reads them
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from migdev.agents.government import corridor_right
@@ -210,6 +212,21 @@ def _member_trust(model) -> np.ndarray:
     return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
 
 
+#: each column's position in a row
+COL_INDEX = {c: i for i, c in enumerate(COLS)}
+
+
+class _Ratio(NamedTuple):
+    """A column that is a ratio (divided with the others at the end of country_row)."""
+    num: np.ndarray
+    den: np.ndarray
+
+
+def _emigration(abroad, home) -> _Ratio:
+    """:func:`emigration_rate` as a ratio: abroad / (abroad + home)."""
+    return _Ratio(abroad, abroad + home)
+
+
 #: the per-community stocks the country table sums over each origin's communities
 _COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
                 "education_effective", "knowledge", "h_home")
@@ -243,16 +260,14 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     paths = shares(t.paths.sum(axis=1))
     row = {
         "population": rep,
-        "health_density": per_10000(cnt[:, HEALTH, 1], rep),
-        "effective_health_density": per_10000(stock["health_effective"], rep),
-        "effective_density_returnees": per_10000(stock["health_eff_returnees"], rep),
-        "effective_density_missions": per_10000(stock["health_eff_missions"], rep),
-        "education_density": per_10000(cnt[:, EDUCATION, 1], rep),
-        "effective_education_density": per_10000(stock["education_effective"], rep),
-        "skilled_emigration_rate": emigration_rate(cnt[:, :LOW, 0].sum(1),
-                                                           cnt[:, :LOW, 1].sum(1)),
-        "health_emigration_rate": emigration_rate(cnt[:, HEALTH, 0],
-                                                          cnt[:, HEALTH, 1]),
+        "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
+        "effective_health_density": _Ratio(stock["health_effective"] * 10_000.0, rep),
+        "effective_density_returnees": _Ratio(stock["health_eff_returnees"] * 10_000.0, rep),
+        "effective_density_missions": _Ratio(stock["health_eff_missions"] * 10_000.0, rep),
+        "education_density": _Ratio(cnt[:, EDUCATION, 1] * 10_000.0, rep),
+        "effective_education_density": _Ratio(stock["education_effective"] * 10_000.0, rep),
+        "skilled_emigration_rate": _emigration(cnt[:, :LOW, 0].sum(1), cnt[:, :LOW, 1].sum(1)),
+        "health_emigration_rate": _emigration(cnt[:, HEALTH, 0], cnt[:, HEALTH, 1]),
         "recruits": recruits.sum(axis=1),
         "recruits_agreement": recruits[:, 0],
         "recruits_agency_regulated": recruits[:, 1],
@@ -261,31 +276,30 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         "recruits_named": f("rec_named"),
         "health_recruits": f("rec_health"),
         "returns": f("returns"),
-        "return_rate": rate(f("returns"), f("abroad_start")),
+        "return_rate": _Ratio(f("returns"), f("abroad_start")),
         "missions": f("missions"),
-        "mean_returnee_skill_gain": rate(f("return_gain"), f("returns")),
+        "mean_returnee_skill_gain": _Ratio(f("return_gain"), f("returns")),
         "knowledge_stock": stock["knowledge"],
         "knowledge_transferred": f("knowledge_in"),
         "remittances_formal": f("rem_formal"),
         "remittances_informal": f("rem_informal"),
         "remittance_fees": f("rem_fees"),
         "remittance_losses": f("rem_losses"),
-        "remittance_cost_share": rate(f("rem_fees") + f("rem_losses"),
-                                              sent + f("collective")),
-        "formal_share": rate(f("rem_formal"), sent),
+        "remittance_cost_share": _Ratio(f("rem_fees") + f("rem_losses"), sent + f("collective")),
+        "formal_share": _Ratio(f("rem_formal"), sent),
         "collective_contributions": f("collective"),
         "matched_funds": f("matched"),
         "association_trust": _member_trust(model),
-        "association_membership": rate(t.member, n_ab),
+        "association_membership": _Ratio(t.member, n_ab),
         "recruitment_fees": f("recruit_fees"),
-        "development_index": rate(dev_num, size),
-        "mean_recruitment_debt": rate(t.debt, n_ab),
-        "fee_paying_share": rate(f("rec_fee_paid"), recruits.sum(axis=1)),
-        "change_employer_share": rate(t.right, t.temporary),
-        "substituted_share": rate(t.substituted, t.temporary),
-        "brain_waste_share": rate(t.wasted, t.skilled_regular),
-        "overstay_share": rate(f("overstays"), f("contract_ends")),
-        "contract_settle_share": rate(f("contract_settles"), f("contract_ends")),
+        "development_index": _Ratio(dev_num, size),
+        "mean_recruitment_debt": _Ratio(t.debt, n_ab),
+        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits.sum(axis=1)),
+        "change_employer_share": _Ratio(t.right, t.temporary),
+        "substituted_share": _Ratio(t.substituted, t.temporary),
+        "brain_waste_share": _Ratio(t.wasted, t.skilled_regular),
+        "overstay_share": _Ratio(f("overstays"), f("contract_ends")),
+        "contract_settle_share": _Ratio(f("contract_settles"), f("contract_ends")),
         "path_circulated": paths[:, 0],
         "path_returned_once": paths[:, 1],
         "path_transnational": paths[:, 2],
@@ -300,4 +314,12 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         "listed": model.listed.astype(float),
         "misclassified": (model.listed != model.truly_short).astype(float),
     }
-    return np.stack([row[c] for c in COLS], axis=1)
+    # every ratio in one division (numerator / denominator, 0 where it is 0)
+    ratio_cols = [c for c in COLS if isinstance(row[c], _Ratio)]
+    quotients = rate(np.stack([row[c].num for c in ratio_cols], axis=1),
+                     np.stack([row[c].den for c in ratio_cols], axis=1))
+    out = np.empty((n_orig, len(COLS)))
+    out[:, [COL_INDEX[c] for c in ratio_cols]] = quotients
+    values = [c for c in COLS if not isinstance(row[c], _Ratio)]
+    out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
+    return out

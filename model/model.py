@@ -27,7 +27,7 @@ from migdev.core.params import AGENCY_TERMS, DEMAND, LOCAL_LEVERS, WAGES, Params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
-from migdev.model.metrics import COLS, country_row
+from migdev.model.metrics import COL_INDEX, COLS, country_row
 from migdev.model.tally import person_tallies
 from migdev.model.world import build_world, destination_wages
 
@@ -366,10 +366,10 @@ class MigrationModel(mesa.Model):
         return self._net
 
     def col_index(self, column: str) -> int:
-        return COLS.index(column)
+        return COL_INDEX[column]
 
     def _last(self, column: str) -> np.ndarray:
-        return self._rows[-1][:, COLS.index(column)]
+        return self._rows[-1][:, COL_INDEX[column]]
 
     # ------------------------------------------------------------------ outputs
     def country_frame(self) -> pd.DataFrame:
