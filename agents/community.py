@@ -5,8 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core import fmath
-from migdev.core.codes import EDUCATION, HEALTH, LOW, RETURNED
+from migdev.core import fmath, kernels
+from migdev.core.codes import EDUCATION, HEALTH
 from migdev.core.measures import emigration_rate, per_10000
 
 
@@ -120,9 +120,8 @@ def update(model) -> None:
     projects, and update their development index; origins update the perceived chance
     of emigrating (the brain-gain prospect)."""
     p, pop, w = model.p, model.pop, model.world
-    home = pop.at_home()
-    key = pop.community.astype(np.int64) * 8 + pop.occ * 2 + home
-    cnt = np.bincount(key, minlength=model.n_comm * 8).reshape(model.n_comm, 4, 2)
+    # one pass over the persons (compiled): counts, and skill sums of those at home
+    cnt, (h_health, h_back, h_edu, h_skilled) = kernels.community_census(pop, model.n_comm)
     model.counts = cnt  # (community, occupation, at home?) persons
     c = model.comm
     c["health_home"] = cnt[:, HEALTH, 1].astype(float)
@@ -137,25 +136,15 @@ def update(model) -> None:
         c["health_density"], p.health_density_ref, edu_density, w.education_ref,
         c["knowledge"], c["investment"], c["projects"], w.comm_size, p)
     # effective capacity: skills of those at home, knowledge and missions (ODD §7.10)
-    health_home = home & (pop.occ == HEALTH)
-    h64 = pop.h.astype(np.float64)
-    h_health = np.bincount(pop.community[health_home], weights=h64[health_home],
-                           minlength=model.n_comm)
-    back = health_home & (pop.status == RETURNED)
-    h_back = np.bincount(pop.community[back], weights=h64[back], minlength=model.n_comm)
     uplift = knowledge_uplift(c["knowledge"], w.comm_size, p)
     eff = effective_health(h_health, h_back, model.flows["mission_health_h"], uplift, p)
     c["health_effective"] = eff["total"]
     c["health_eff_returnees"] = eff["returnees"]
     c["health_eff_missions"] = eff["missions"]
     # the same for teachers: skill-weighted, the same uplift, missions while they last
-    edu_home = home & (pop.occ == EDUCATION)
-    h_edu = np.bincount(pop.community[edu_home], weights=h64[edu_home], minlength=model.n_comm)
     c["education_effective"] = effective_health(
         h_edu, 0.0, model.flows["mission_education_h"], uplift, p)["total"]
-    skilled_home = home & (pop.occ < LOW)
-    c["h_home"] = np.bincount(pop.community[skilled_home], weights=pop.h[skilled_home],
-                              minlength=model.n_comm)
+    c["h_home"] = h_skilled
     # the perceived chance of emigrating, per origin and occupation (brain-gain prospect)
     abroad_oc = model.origin_sum(cnt[:, :, 0])
     home_oc = model.origin_sum(cnt[:, :, 1])

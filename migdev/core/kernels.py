@@ -20,7 +20,16 @@ import math
 import numba
 import numpy as np
 
-from migdev.core.codes import CH_UNREGULATED, IRREGULAR, LOW, TEMP
+from migdev.core.codes import (
+    CH_UNREGULATED,
+    EDUCATION,
+    HEALTH,
+    HOME,
+    IRREGULAR,
+    LOW,
+    RETURNED,
+    TEMP,
+)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -444,3 +453,40 @@ def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_form
            out["formal"], out["fee"], out["loss"], out["received"], pop.community, pop.origin,
            pop.dest, n_dest, to_dest, out["per_community"], out["per_association"])
     return out
+
+
+# ---------------------------------------------------------------------------
+# the communities' census (ODD §7.10): who is at home, and their skills
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _census(community, occ, status, h, counts, h_health, h_returned, h_education, h_skilled):
+    for i in range(community.shape[0]):
+        c = community[i]
+        k = occ[i]
+        s = status[i]
+        home = s == HOME or s == RETURNED
+        counts[c, k, 1 if home else 0] += 1
+        if not home:
+            continue
+        x = np.float64(h[i])
+        if k == HEALTH:
+            h_health[c] += x
+            if s == RETURNED:
+                h_returned[c] += x
+        elif k == EDUCATION:
+            h_education[c] += x
+        if k < LOW:
+            h_skilled[c] += x
+
+
+def community_census(pop, n_comm: int):
+    """One pass over the persons: (n_comm, 4, 2) persons by community, occupation and
+    whether at home (1) or abroad (0), and per community the summed skill h of the health
+    workers at home, of those of them who returned, of the teachers at home and of all
+    skilled persons at home — added in person order, as ``np.bincount`` adds them."""
+    counts = np.zeros((n_comm, 4, 2), dtype=np.int64)
+    sums = np.zeros((4, n_comm))
+    _census(pop.community, pop.occ, pop.status, pop.h, counts, sums[0], sums[1], sums[2],
+            sums[3])
+    return counts, sums

@@ -100,3 +100,21 @@ def test_a_person_abroad_without_destination_is_an_error():
     pop.status[0], pop.dest[0] = TEMP, -1
     with pytest.raises(ValueError, match="no destination"):
         person_tallies(pop, np.ones((2, 4)), 0.0, 2, 2)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_community_census_matches_the_bincounts(seed):
+    from migdev.core.codes import EDUCATION, HEALTH
+    from migdev.core.kernels import community_census
+    pop = random_population(5_000, 3, 2, seed)
+    pop.community[:] = np.random.default_rng(seed).integers(0, 9, 5_000)
+    counts, sums = community_census(pop, 9)
+    home = pop.at_home()
+    key = pop.community.astype(np.int64) * 8 + pop.occ * 2 + home
+    np.testing.assert_array_equal(counts, np.bincount(key, minlength=72).reshape(9, 4, 2))
+    h64 = pop.h.astype(np.float64)
+    masks = [home & (pop.occ == HEALTH), home & (pop.occ == HEALTH) & (pop.status == RETURNED),
+             home & (pop.occ == EDUCATION), home & (pop.occ < LOW)]
+    for got, mask in zip(sums, masks):
+        want = np.bincount(pop.community[mask], weights=h64[mask], minlength=9)
+        assert got.tobytes() == want.tobytes()
