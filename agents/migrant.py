@@ -366,10 +366,9 @@ def demography(model, t: int) -> None:
     p, pop = model.p, model.pop
     # per person: the track choice, the rank for scarce places, the entrant's ties
     u = model.streams["demography"].random((3, pop.n), dtype=np.float32)
-    exits = ageing(pop.age, p.retirement_age)
-    if p.skill_growth_home > 0:
-        experience_at_home(pop.h, pop.at_home() & (pop.occ < LOW), p.skill_growth_home, p.h_max)
-    idx = np.flatnonzero(exits)
+    # ageing and experience at home in one pass (compiled; the statements: ageing and
+    # experience_at_home)
+    idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
     if len(idx) == 0:
         return
     model.totals["exits"] += len(idx)

@@ -490,3 +490,34 @@ def community_census(pop, n_comm: int):
     _census(pop.community, pop.occ, pop.status, pop.h, counts, sums[0], sums[1], sums[2],
             sums[3])
     return counts, sums
+
+
+# ---------------------------------------------------------------------------
+# ageing and experience at home (ODD §7.2), person by person
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _age(age, h, status, occ, retirement_age, growth, h_max, grow, exits):
+    quarter = F32(0.25)
+    retire = F32(retirement_age)  # a float32 age is compared with the age as float32
+    n_exit = 0
+    for i in range(age.shape[0]):
+        age[i] += quarter
+        if grow and occ[i] < LOW and (status[i] == HOME or status[i] == RETURNED):
+            h[i] = min(h[i] * growth, h_max)
+        if age[i] >= retire:
+            exits[n_exit] = i
+            n_exit += 1
+    return n_exit
+
+
+def age_and_experience(pop, retirement_age: float, skill_growth_home: float,
+                       h_max: float) -> np.ndarray:
+    """:func:`migdev.agents.migrant.ageing` and, where ``skill_growth_home`` > 0,
+    :func:`~migdev.agents.migrant.experience_at_home` for the skilled at home, in one pass
+    (same float32 arithmetic). Returns the slots of those who exit, in order."""
+    exits = np.empty(pop.n, dtype=np.int64)
+    k = _age(pop.age, pop.h, pop.status, pop.occ, float(retirement_age),
+             np.float32(1.0 + skill_growth_home), np.float32(h_max), skill_growth_home > 0,
+             exits)
+    return exits[:k].copy()

@@ -308,3 +308,27 @@ def test_remit_kernel_matches_numpy_bit_for_bit(seed):
     corridor = np.zeros((2, 3))
     np.add.at(corridor, (pop.origin[idx], d), want["amount"])
     assert to_dest.tobytes() == corridor.tobytes()
+
+
+@pytest.mark.parametrize("growth", [0.0, 0.0025])
+def test_ageing_kernel_matches_numpy(growth):
+    from migdev.core.kernels import age_and_experience
+    rng = np.random.default_rng(3)
+    n = 5_000
+    pop = Population.empty(n)
+    pop.status[:] = rng.integers(0, 5, n)
+    pop.occ[:] = rng.integers(0, 4, n)
+    pop.h[:] = rng.uniform(0.5, 3.0, n)
+    # ages on the quarter grid, many just below retirement (64.7 is not a float32 number:
+    # numpy compares a float32 age with it rounded to float32)
+    pop.age[:] = rng.integers(18 * 4, 65 * 4, n) / 4.0
+    pop.age[::5] = np.float32(64.7) - np.float32(0.25)
+    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
+    want = np.flatnonzero(migrant.ageing(twin.age, 64.7))
+    if growth > 0:
+        migrant.experience_at_home(twin.h, twin.at_home() & (twin.occ < LOW), growth, 2.9)
+    got = age_and_experience(pop, 64.7, growth, 2.9)
+    np.testing.assert_array_equal(got, want)
+    assert len(got) > 0
+    for f in ("age", "h"):
+        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
