@@ -1,5 +1,7 @@
 """Where a run spends its time: cProfile of the default scenario, top functions by own time,
-then the share of each process of the schedule (ODD §3) including what it calls.
+then the share of each process of the schedule (ODD §3) including what it calls; then,
+from runs without the profiler, the time spent drawing random numbers and the split of a
+step's cost into a fixed part and a part per person.
 
     python -m migdev.benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import time
 
 
 def main(argv=None) -> int:
@@ -38,7 +41,65 @@ def main(argv=None) -> int:
                  if fname == name and fn.replace("\\", "/").endswith(module))
         print(f"{ct:>7.3f} {ct / total:>6.1%}  {module}:{name}")
     print(f"{st.total_calls / args.steps:,.0f} Python-level calls per step")
+    draws(args.persons, args.steps)
+    fixed_and_per_person(args.persons, args.steps)
     return 0
+
+
+class _TimedStream:
+    """A random generator that counts and times the numbers drawn from it."""
+
+    def __init__(self, generator, tally: dict):
+        self.generator, self.tally = generator, tally
+
+    def random(self, *args, **kwargs):
+        t = time.perf_counter()
+        out = self.generator.random(*args, **kwargs)
+        self.tally["seconds"] += time.perf_counter() - t
+        self.tally["numbers"] += out.size
+        return out
+
+
+def draws(n: int, steps: int) -> None:
+    """Print the random numbers drawn per person-step (common random numbers: a fixed
+    number per person, per stream and step) and the share of a run's time they take."""
+    from migdev.model import MigrationModel
+
+    m = MigrationModel(rng=1, n_persons=n)
+    tally = {"seconds": 0.0, "numbers": 0}
+    m.streams = {k: _TimedStream(g, tally) for k, g in m.streams.items()}
+    t = time.perf_counter()
+    m.run_for(steps)
+    total = time.perf_counter() - t
+    print(f"\nrandom numbers (a run without the profiler): {tally['numbers'] / (n * steps):.1f} "
+          f"per person-step, {tally['seconds'] / steps * 1e3:.2f} ms of "
+          f"{total / steps * 1e3:.2f} ms per step ({tally['seconds'] / total:.0%}), "
+          f"{tally['seconds'] / tally['numbers'] * 1e9:.2f} ns per number")
+
+
+def fixed_and_per_person(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
+    """Print a step's cost as fixed + per person, from the fastest of ``reps`` runs at
+    ``small`` and at ``n`` persons (build and tables included)."""
+    from migdev.model import MigrationModel
+
+    def run(size):
+        best = float("inf")
+        for _ in range(reps):
+            t = time.perf_counter()
+            m = MigrationModel(rng=1, n_persons=size)
+            m.run_for(steps)
+            m.country_frame()
+            best = min(best, time.perf_counter() - t)
+        return best / steps
+
+    if n <= small:
+        return
+    run(small)  # warm: compiled kernels loaded, allocator warm
+    a, b = run(small), run(n)
+    per_person = (b - a) / (n - small)
+    print(f"cost per step (fastest of {reps} runs at {small:,} and {n:,} persons): "
+          f"{(a - per_person * small) * 1e3:.2f} ms fixed + {per_person * 1e9:.0f} ns per "
+          f"person; at {n:,}: {b * 1e3:.2f} ms per step, {n / b / 1e6:.2f} M person-steps/s")
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)

@@ -1,0 +1,17 @@
+"""The profile command prints where a run spends its time, the random numbers' share and
+the fixed and per-person cost of a step (no timings asserted: machines differ)."""
+
+import re
+import subprocess
+import sys
+
+
+def test_profile_prints_draws_and_cost_split():
+    out = subprocess.run([sys.executable, "-m", "migdev.benchmarks.profile", "--persons", "1200",
+                          "--steps", "6", "--top", "3"], capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    m = re.search(r"random numbers .*?: ([\d.]+) per person-step", out)
+    # common random numbers: every person draws the same fixed number of uniforms a step
+    assert m and 15.0 <= float(m.group(1)) <= 20.0, out
+    assert re.search(r"ms fixed \+ \d+ ns per person", out), out
+    assert "recruitment_market" in out
