@@ -148,46 +148,13 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
 
     Returns:
         (n_ag, n_orig, 4) integer offers.
+
+    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
+    statement and checks that the two agree.
     """
-    n_ag, n_orig = attractiveness.shape
-    n_dest = vacancies.shape[0]
-    # every destination at once: row (d, k) splits d's vacancies of k over d's agencies, in
-    # proportion to capacity (agencies are numbered destination by destination, the same
-    # number per destination, as the model builds them)
-    per_dest = n_ag // n_dest if n_dest else 0
-    if per_dest == 0 or not np.array_equal(agency_dest, np.repeat(np.arange(n_dest), per_dest)):
-        raise ValueError("agency_offers: agencies must be numbered destination by destination, "
-                         "the same number per destination")
-    cap = capacity.reshape(n_dest, per_dest)
-    per = apportion(vacancies.reshape(-1), np.repeat(cap, 4, axis=0),
-                    None if u_split is None else u_split.reshape(-1))  # (n_dest * 4, per_dest)
-    per = per.reshape(n_dest, 4, per_dest).transpose(0, 2, 1).reshape(n_ag, 4)
-    # cap by capacity
-    tot = per.sum(axis=1)
-    over = tot > np.floor(capacity)
-    if over.any():
-        scale = np.where(over, np.floor(capacity) / np.maximum(tot, 1), 1.0)
-        per = np.where(over[:, None], np.floor(per * scale[:, None]), per).astype(np.int64)
-    bar = protected[agency_dest][:, :, None] & covered[agency_dest]  # (n_ag, n_orig, 4)
-    margin = np.where(bar, np.where(respects[:, :, None], 0.0,
-                                    1.0 - penalty[agency_dest][:, :, None]), 1.0)
-    base = attractiveness[:, :, None] * supply[None, :, :]  # (n_ag, n_orig, 4)
-    if corridor is not None:
-        base = base * corridor.T[agency_dest][:, :, None]
-    score = base * margin
-
-    def spread(totals, weights):  # one row per (agency, occupation), every one at once
-        rows = apportion(totals.reshape(-1), weights.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
-                         None if u_origin is None else u_origin.reshape(-1))
-        return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
-
-    if not np.any(bound_share):
-        return spread(per, score)
-    # employers bound by the codes (public services) never recruit from a barred origin
-    share = np.broadcast_to(np.asarray(bound_share, dtype=float), (n_dest,))[agency_dest]
-    u = np.zeros((n_ag, 4)) if u_bound is None else u_bound
-    bound = np.minimum(np.floor(per * share[:, None] + u).astype(np.int64), per)
-    return spread(bound, base * np.where(bar, 0.0, 1.0)) + spread(per - bound, score)
+    return kernels.agency_offers(vacancies, agency_dest, capacity, attractiveness, respects,
+                                 protected, covered, penalty, supply, corridor, u_split,
+                                 u_origin, bound_share, u_bound)
 
 
 # ---------------------------------------------------------------------------

@@ -521,3 +521,119 @@ def age_and_experience(pop, retirement_age: float, skill_growth_home: float,
              np.float32(1.0 + skill_growth_home), np.float32(h_max), skill_growth_home > 0,
              exits)
     return exits[:k].copy()
+
+
+# ---------------------------------------------------------------------------
+# the agencies' offers (ODD §7.4)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _spread(totals, base, margin_or_open, u_origin, use_u, out, add):
+    """Each (agency, occupation) row's total spread over origins in proportion to
+    base * margin (``agency.agency_offers``' inner split), added to ``out`` when ``add``."""
+    n_ag, n_orig = base.shape[0], base.shape[1]
+    w = np.empty((n_ag * 4, n_orig))
+    t = np.empty(n_ag * 4, dtype=np.int64)
+    for a in range(n_ag):
+        for k in range(4):
+            t[a * 4 + k] = totals[a, k]
+            for o in range(n_orig):
+                w[a * 4 + k, o] = base[a, o, k] * margin_or_open[a, o, k]
+    rows = np.empty((n_ag * 4, n_orig), dtype=np.int64)
+    _apportion(t, w, u_origin, use_u, rows)
+    for a in range(n_ag):
+        for o in range(n_orig):
+            for k in range(4):
+                if add:
+                    out[a, o, k] += rows[a * 4 + k, o]
+                else:
+                    out[a, o, k] = rows[a * 4 + k, o]
+
+
+@numba.njit(cache=True, nogil=True)
+def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
+                   protected, covered, penalty, supply, corridor, u_split, use_split,
+                   u_origin, use_origin, share, any_bound, u_bound, out):
+    n_ag, n_orig = attractiveness.shape
+    n_dest = vacancies.shape[0] // 4
+    # a destination's vacancies of k over its agencies, in proportion to capacity
+    w = np.empty((n_dest * 4, per_dest))
+    for d in range(n_dest):
+        for k in range(4):
+            for j in range(per_dest):
+                w[d * 4 + k, j] = capacity[d * per_dest + j]
+    split = np.empty((n_dest * 4, per_dest), dtype=np.int64)
+    _apportion(vacancies, w, u_split, use_split, split)
+    per = np.empty((n_ag, 4), dtype=np.int64)
+    for d in range(n_dest):
+        for j in range(per_dest):
+            for k in range(4):
+                per[d * per_dest + j, k] = split[d * 4 + k, j]
+    # each capped at its capacity
+    for a in range(n_ag):
+        tot = per[a, 0] + per[a, 1] + per[a, 2] + per[a, 3]
+        cap = math.floor(capacity[a])
+        if tot > cap:
+            scale = cap / max(tot, 1)
+            for k in range(4):
+                per[a, k] = np.int64(math.floor(per[a, k] * scale))
+    base = np.empty((n_ag, n_orig, 4))
+    margin = np.empty((n_ag, n_orig, 4))
+    open_ = np.empty((n_ag, n_orig, 4))
+    for a in range(n_ag):
+        d = agency_dest[a]
+        for o in range(n_orig):
+            for k in range(4):
+                base[a, o, k] = (attractiveness[a, o] * np.float64(supply[o, k])) * corridor[o, d]
+                bar = protected[d, o] and covered[d, o, k]
+                if bar:
+                    margin[a, o, k] = 0.0 if respects[a, o] else 1.0 - penalty[d, o]
+                    open_[a, o, k] = 0.0
+                else:
+                    margin[a, o, k] = 1.0
+                    open_[a, o, k] = 1.0
+    if not any_bound:
+        _spread(per, base, margin, u_origin, use_origin, out, False)
+        return
+    # employers bound by the codes never recruit from a barred origin
+    bound = np.empty((n_ag, 4), dtype=np.int64)
+    for a in range(n_ag):
+        for k in range(4):
+            bound[a, k] = min(np.int64(math.floor(per[a, k] * share[a] + u_bound[a, k])),
+                              per[a, k])
+    _spread(bound, base, open_, u_origin, use_origin, out, False)
+    _spread(per - bound, base, margin, u_origin, use_origin, out, True)
+
+
+def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, protected,
+                  covered, penalty, supply, corridor=None, u_split=None, u_origin=None,
+                  bound_share=0.0, u_bound=None) -> np.ndarray:
+    """Compiled :func:`migdev.agents.agency.agency_offers` (same arguments, same result)."""
+    n_ag, n_orig = attractiveness.shape
+    n_dest = vacancies.shape[0]
+    per_dest = n_ag // n_dest if n_dest else 0
+    if per_dest == 0 or not np.array_equal(agency_dest, np.repeat(np.arange(n_dest), per_dest)):
+        raise ValueError("agency_offers: agencies must be numbered destination by destination, "
+                         "the same number per destination")
+    f64 = np.float64
+    out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
+    _agency_offers(
+        np.ascontiguousarray(vacancies, dtype=np.int64).reshape(-1),
+        np.ascontiguousarray(capacity, dtype=f64), per_dest,
+        np.ascontiguousarray(agency_dest, dtype=np.int64),
+        np.ascontiguousarray(attractiveness, dtype=f64),
+        np.ascontiguousarray(respects, dtype=bool), np.ascontiguousarray(protected, dtype=bool),
+        np.ascontiguousarray(covered, dtype=bool),
+        np.ascontiguousarray(np.broadcast_to(penalty, (n_dest, n_orig)), dtype=f64),
+        np.ascontiguousarray(supply, dtype=np.int64),
+        np.ones((n_orig, n_dest)) if corridor is None else np.ascontiguousarray(corridor, dtype=f64),
+        np.zeros(n_dest * 4) if u_split is None else np.ascontiguousarray(u_split, f64).reshape(-1),
+        u_split is not None,
+        np.zeros(n_ag * 4) if u_origin is None else np.ascontiguousarray(u_origin, f64).reshape(-1),
+        u_origin is not None,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(bound_share, dtype=f64), (n_dest,))
+                             [agency_dest]),
+        bool(np.any(bound_share)),
+        np.zeros((n_ag, 4)) if u_bound is None else np.ascontiguousarray(u_bound, dtype=f64),
+        out)
+    return out

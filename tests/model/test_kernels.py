@@ -332,3 +332,80 @@ def test_ageing_kernel_matches_numpy(growth):
     assert len(got) > 0
     for f in ("age", "h"):
         assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
+
+
+def agency_offers_numpy(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.ndarray,
+                  attractiveness: np.ndarray, respects: np.ndarray, protected: np.ndarray,
+                  covered: np.ndarray, penalty: np.ndarray, supply: np.ndarray,
+                  corridor: np.ndarray | None = None,
+                  u_split: np.ndarray | None = None,
+                  u_origin: np.ndarray | None = None,
+                  bound_share: np.ndarray | float = 0.0,
+                  u_bound: np.ndarray | None = None) -> np.ndarray:
+    """The agencies' offers (agency.agency_offers) stated with numpy."""
+    n_ag, n_orig = attractiveness.shape
+    n_dest = vacancies.shape[0]
+    # every destination at once: row (d, k) splits d's vacancies of k over d's agencies, in
+    # proportion to capacity (agencies are numbered destination by destination, the same
+    # number per destination, as the model builds them)
+    per_dest = n_ag // n_dest if n_dest else 0
+    if per_dest == 0 or not np.array_equal(agency_dest, np.repeat(np.arange(n_dest), per_dest)):
+        raise ValueError("agency_offers: agencies must be numbered destination by destination, "
+                         "the same number per destination")
+    cap = capacity.reshape(n_dest, per_dest)
+    per = apportion_numpy(vacancies.reshape(-1), np.repeat(cap, 4, axis=0),
+                    None if u_split is None else u_split.reshape(-1))  # (n_dest * 4, per_dest)
+    per = per.reshape(n_dest, 4, per_dest).transpose(0, 2, 1).reshape(n_ag, 4)
+    # cap by capacity
+    tot = per.sum(axis=1)
+    over = tot > np.floor(capacity)
+    if over.any():
+        scale = np.where(over, np.floor(capacity) / np.maximum(tot, 1), 1.0)
+        per = np.where(over[:, None], np.floor(per * scale[:, None]), per).astype(np.int64)
+    bar = protected[agency_dest][:, :, None] & covered[agency_dest]  # (n_ag, n_orig, 4)
+    margin = np.where(bar, np.where(respects[:, :, None], 0.0,
+                                    1.0 - penalty[agency_dest][:, :, None]), 1.0)
+    base = attractiveness[:, :, None] * supply[None, :, :]  # (n_ag, n_orig, 4)
+    if corridor is not None:
+        base = base * corridor.T[agency_dest][:, :, None]
+    score = base * margin
+
+    def spread(totals, weights):  # one row per (agency, occupation), every one at once
+        rows = apportion_numpy(totals.reshape(-1), weights.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
+                         None if u_origin is None else u_origin.reshape(-1))
+        return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
+
+    if not np.any(bound_share):
+        return spread(per, score)
+    # employers bound by the codes (public services) never recruit from a barred origin
+    share = np.broadcast_to(np.asarray(bound_share, dtype=float), (n_dest,))[agency_dest]
+    u = np.zeros((n_ag, 4)) if u_bound is None else u_bound
+    bound = np.minimum(np.floor(per * share[:, None] + u).astype(np.int64), per)
+    return spread(bound, base * np.where(bar, 0.0, 1.0)) + spread(per - bound, score)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_agency_offers_kernel_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        n_dest, per_dest, n_orig = int(rng.integers(1, 5)), int(rng.integers(1, 6)), \
+            int(rng.integers(1, 8))
+        n_ag = n_dest * per_dest
+        dest = np.repeat(np.arange(n_dest), per_dest)
+        vac = rng.integers(0, 300, (n_dest, 4))
+        cap = rng.uniform(5, 120, n_ag)  # often below an agency's share: capped
+        attract = rng.uniform(0.05, 2.0, (n_ag, n_orig))
+        respects = rng.random((n_ag, n_orig)) < 0.5
+        protected = rng.random((n_dest, n_orig)) < 0.4
+        covered = rng.random((n_dest, n_orig, 4)) < 0.7
+        penalty = rng.uniform(0, 1, (n_dest, n_orig))
+        supply = rng.integers(0, 500, (n_orig, 4))
+        corridor = rng.uniform(0, 1, (n_orig, n_dest)) * (rng.random((n_orig, n_dest)) < 0.8)
+        draws = rng.random() < 0.7
+        u_split = rng.random((n_dest, 4)) if draws else None
+        u_origin = rng.random((n_ag, 4)) if draws else None
+        bound = (rng.uniform(0, 1, n_dest) if rng.random() < 0.5 else 0.0)
+        u_bound = rng.random((n_ag, 4)) if rng.random() < 0.7 else None
+        args = (vac, dest, cap, attract, respects, protected, covered, penalty, supply,
+                corridor if rng.random() < 0.8 else None, u_split, u_origin, bound, u_bound)
+        np.testing.assert_array_equal(agency.agency_offers(*args), agency_offers_numpy(*args))
