@@ -180,15 +180,14 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
-    el = np.flatnonzero(pop.at_home() & (pop.age < p.max_migration_age))
+    el = kernels.eligible(pop, p.max_migration_age)
     vac_left = vacancies.copy()
     # employers first re-hire the workers they named (ODD §7.4)
     named = named_offers(pop, el, vac_left, u_named)
     if named is not None:
         el = el[~np.isin(el, named.idx, assume_unique=True)]
-    g_el = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
+    g_el, supply = kernels.market_groups(pop, el, n_orig)
     n_g = n_orig * 4
-    supply = np.bincount(g_el, minlength=n_g).reshape(n_orig, 4)
 
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
     blocks = np.concatenate([g2g, agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
@@ -213,15 +212,13 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     if named is not None:
         offers = named if offers is None else concat_offers(named, offers)
     # independent (network-driven) migration where the visa regime allows
-    occ_el = pop.occ[el]
     visa = model.lever("settlement_visa_openness")
     # with one openness everywhere a skilled person tries at rate independent_rate * V;
     # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
     # probability proportional to P(d) V_d (the same when every V_d is equal)
     per_dest = np.ndim(visa) > 0
-    rate = np.where(occ_el < LOW, p.independent_rate * (1.0 if per_dest else visa),
-                    p.irregular_rate * (1.0 - p.border_enforcement))
-    ind = el[(u[1][el] < rate) & ~offered[el]]
+    ind = kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
+                               p.irregular_rate * (1.0 - p.border_enforcement), offered)
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad

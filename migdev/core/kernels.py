@@ -637,3 +637,79 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
         np.zeros((n_ag, 4)) if u_bound is None else np.ascontiguousarray(u_bound, dtype=f64),
         out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# the recruitment market's passes over the persons (ODD §7.4)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _eligible(status, age, max_age, out):
+    limit = F32(max_age)  # a float32 age is compared with the age as float32
+    k = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if (s == HOME or s == RETURNED) and age[i] < limit:
+            out[k] = i
+            k += 1
+    return k
+
+
+def eligible(pop, max_age: float) -> np.ndarray:
+    """Slots of the persons at home (never left or returned) younger than ``max_age``, in
+    order: those the market can recruit."""
+    out = np.empty(pop.n, dtype=np.int64)
+    return out[:_eligible(pop.status, pop.age, float(max_age), out)].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _groups(el, origin, occ, n_groups, g_el, supply):
+    for n in range(el.shape[0]):
+        i = el[n]
+        g = np.int64(origin[i]) * 4 + occ[i]
+        g_el[n] = g
+        supply[g] += 1
+
+
+def market_groups(pop, el: np.ndarray, n_orig: int):
+    """Each eligible person's group (origin x 4 + occupation) and the persons per group
+    (the supply of candidates), (n_orig, 4)."""
+    g_el = np.empty(len(el), dtype=np.int64)
+    supply = np.zeros(n_orig * 4, dtype=np.int64)
+    _groups(el, pop.origin, pop.occ, n_orig * 4, g_el, supply)
+    return g_el, supply.reshape(n_orig, 4)
+
+
+@numba.njit(cache=True, nogil=True)
+def _independents(el, occ, u, rate_skilled, rate_low, offered, out):
+    k = 0
+    for n in range(el.shape[0]):
+        i = el[n]
+        rate = rate_skilled if occ[i] < LOW else rate_low
+        if np.float64(u[i]) < rate and not offered[i]:
+            out[k] = i
+            k += 1
+    return k
+
+
+def independents(pop, el, u, rate_skilled: float, rate_low: float, offered) -> np.ndarray:
+    """The eligible persons without an offer whose draw ``u`` (one per person) is below
+    their rate of trying on their own (skilled or low-skilled; compared in float64)."""
+    out = np.empty(len(el), dtype=np.int64)
+    return out[:_independents(el, pop.occ, u, float(rate_skilled), float(rate_low), offered,
+                              out)].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad_by(community, dest, status, n_dest, out):
+    for i in range(community.shape[0]):
+        s = status[i]
+        if s >= TEMP and s <= IRREGULAR:
+            out[np.int64(community[i]) * n_dest + dest[i]] += 1
+
+
+def abroad_by_community(pop, n_comm: int, n_dest: int) -> np.ndarray:
+    """Persons abroad by home community and destination, (n_comm, n_dest)."""
+    out = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _abroad_by(pop.community, pop.dest, pop.status, n_dest, out)
+    return out.reshape(n_comm, n_dest)

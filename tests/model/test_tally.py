@@ -118,3 +118,28 @@ def test_community_census_matches_the_bincounts(seed):
     for got, mask in zip(sums, masks):
         want = np.bincount(pop.community[mask], weights=h64[mask], minlength=9)
         assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_market_passes_match_their_numpy_statements(seed):
+    from migdev.core import kernels
+    pop = random_population(6_000, 4, 3, seed)
+    rng = np.random.default_rng(seed)
+    pop.age[:] = rng.integers(18 * 4, 65 * 4, pop.n) / 4.0
+    pop.community[:] = rng.integers(0, 8, pop.n)
+    max_age = 44.7  # not a float32 number: numpy compares float32 ages with it as float32
+    el = kernels.eligible(pop, max_age)
+    np.testing.assert_array_equal(el, np.flatnonzero(pop.at_home() & (pop.age < max_age)))
+    g_el, supply = kernels.market_groups(pop, el, 4)
+    want_g = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
+    np.testing.assert_array_equal(g_el, want_g)
+    np.testing.assert_array_equal(supply, np.bincount(want_g, minlength=16).reshape(4, 4))
+    u = rng.random(pop.n, dtype=np.float32)
+    offered = rng.random(pop.n) < 0.2
+    rate = np.where(pop.occ[el] < LOW, 0.3, 0.7)  # float64 rates: compared in float64
+    np.testing.assert_array_equal(kernels.independents(pop, el, u, 0.3, 0.7, offered),
+                                  el[(u[el] < rate) & ~offered[el]])
+    ab = pop.abroad()
+    want = np.bincount(pop.community[ab].astype(np.int64) * 3 + pop.dest[ab],
+                       minlength=24).reshape(8, 3)
+    np.testing.assert_array_equal(kernels.abroad_by_community(pop, 8, 3), want)
