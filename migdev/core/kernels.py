@@ -465,8 +465,8 @@ def _census(community, occ, status, h, counts, h_health, h_returned, h_education
         c = community[i]
         k = occ[i]
         s = status[i]
-        home = s == HOME or s == RETURNED
-        counts[c, k, 1 if home else 0] += 1
+        home = (s == HOME) | (s == RETURNED)
+        counts[c, k, np.int64(home)] += 1
         if not home:
             continue
         x = np.float64(h[i])
@@ -503,11 +503,15 @@ def _age(age, h, status, occ, retirement_age, growth, h_max, grow, exits):
     n_exit = 0
     for i in range(age.shape[0]):
         age[i] += quarter
-        if grow and occ[i] < LOW and (status[i] == HOME or status[i] == RETURNED):
-            h[i] = min(h[i] * growth, h_max)
-        if age[i] >= retire:
-            exits[n_exit] = i
-            n_exit += 1
+        if grow:
+            s = status[i]
+            # without a branch on the person (occupations and statuses are in no order)
+            at_home_skilled = (occ[i] < LOW) & ((s == HOME) | (s == RETURNED))
+            hi = h[i]
+            grown = min(hi * growth, h_max)
+            h[i] = grown if at_home_skilled else hi
+        exits[n_exit] = i
+        n_exit += age[i] >= retire
     return n_exit
 
 
@@ -649,9 +653,10 @@ def _eligible(status, age, max_age, out):
     k = 0
     for i in range(status.shape[0]):
         s = status[i]
-        if (s == HOME or s == RETURNED) and age[i] < limit:
-            out[k] = i
-            k += 1
+        # without branches (the ages are in no order: a branch would be mispredicted)
+        ok = ((s == HOME) | (s == RETURNED)) & (age[i] < limit)
+        out[k] = i
+        k += ok
     return k
 
 
