@@ -45,6 +45,9 @@ want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$PY" -m pip install --quiet --upgrade pip
   "$PY" -m pip install --quiet -c constraints.txt -e '.[test]'
+  # compile the model's kernels once (numba caches them for every later process: a first
+  # run, a sweep's workers or the demo then start without a ~10 s compilation)
+  "$PY" -c "from migdev.model import MigrationModel; MigrationModel(n_persons=300, rng=0).step()"
   echo "$want" > "$stamp"
 fi
 echo "setup: ready ($("$PY" --version 2>&1) in .venv)"
