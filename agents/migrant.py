@@ -13,14 +13,10 @@ import mesa
 import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
-from migdev.agents.agency import record_acceptances
 from migdev.agents.association import collect_tallied, participation
 from migdev.agents.government import corridor_right, training_places
 from migdev.core import fmath, kernels
 from migdev.core.codes import (
-    CH_AGREEMENT,
-    CH_INDEPENDENT,
-    CH_REGULATED,
     CH_UNREGULATED,
     HEALTH,
     IRREGULAR,
@@ -438,7 +434,12 @@ def count_applicants(model, applicants) -> None:
 
 
 def decide(model, offers, attempts) -> None:
-    """5. Persons with an offer, or trying on their own, accept or refuse (logit)."""
+    """5. Persons with an offer, or trying on their own, accept or refuse (logit, with
+    :func:`migration_utility`); those who accept start their stay (:func:`start_stay`;
+    :func:`substitute` on arrival), and the recruits are counted per community, channel and
+    corridor. One compiled pass over the candidates (:func:`kernels.accept_and_leave`);
+    ``tests/model/test_kernels.py`` keeps this process stated with numpy and checks that
+    the two agree bit for bit."""
     p, pop, w = model.p, model.pop, model.world
     u = model.streams["decide"].random((2, pop.n), dtype=np.float32)
     u_sub = model.streams["substitution"].random(pop.n, dtype=np.float32)
@@ -446,51 +447,20 @@ def decide(model, offers, attempts) -> None:
         return
     net = model.diaspora_share()
     home_wage = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    n_ag = len(model.agencies)
     for c, offered in ((offers, True), (attempts, False)):
         if c is None:
             continue
-        idx = c.idx
         d = c.dest.astype(np.int64)
-        occ = pop.occ[idx]
-        o = pop.origin[idx]
-        fee_months = (c.fee * 3.0 / w.wage_dest[d, occ]) if offered else 0.0
-        util = migration_utility(
-            w.wage_dest[d, occ] / home_wage[o, occ], fee_months,
-            net[pop.community[idx], d], pop.ties[idx], model.lever_at("integration_policy", d),
-            p.asc_offer if offered else p.asc_independent, p)
-        accept = u[0][idx] < logistic(util)
-        a_idx = idx[accept]
-        if len(a_idx) == 0:
-            continue
-        da = d[accept]
-        occa = occ[accept]
-        if offered:
-            chan = c.channel[accept]
-            matched = u[1][a_idx] < c.match[accept]
-            start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
-                       c.guarantee[accept], TEMP)
-            record_acceptances(model, c.agency[accept], pop.origin[a_idx])
-            substitute(model, a_idx, da, chan, c.named, accept, u_sub)
-            if c.named is not None:
-                model.flows.add("rec_named", a_idx[c.named[accept]])
-            model.flows.add("recruit_fees", a_idx, c.fee[accept])
-            model.flows.add("rec_fee_paid", a_idx[c.fee[accept] > 0])
-        else:
-            skilled = occa < LOW
-            chan = np.full(len(a_idx), CH_INDEPENDENT, dtype=np.int8)
-            matched = np.where(skilled, u[1][a_idx] < p.skill_match_independent, True)
-            status = np.where(skilled, SETTLED, IRREGULAR).astype(np.int8)
-            start_stay(pop, a_idx, da, chan, 0, 0.0, matched, 0.0, status)
-        for ch, name in ((CH_AGREEMENT, "rec_agreement"), (CH_REGULATED, "rec_regulated"),
-                         (CH_UNREGULATED, "rec_unregulated"),
-                         (CH_INDEPENDENT, "rec_independent")):
-            sel = chan == ch
-            if sel.any():
-                model.flows.add(name, a_idx[sel])
-        model.flows.add("rec_health", a_idx[occa == HEALTH])
-        np.add.at(model.flows_to_dest[:, :, 0], (pop.origin[a_idx], da), 1)
-        h = occa == HEALTH
-        np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
+        sums, accepted = kernels.accept_and_leave(
+            pop, c, offered, u, u_sub,
+            model.lever_at("contract_substitution", d) if offered else 0.0, p, w.wage_dest,
+            home_wage, net, model.lever_at("integration_policy", d), model.n_comm,
+            model.flows_to_dest, n_ag, model.n_orig)
+        if accepted is not None:
+            model.agency_state.accepted[:] = accepted
+        for name, row in zip(kernels.DECIDE_SUMS, sums):
+            model.flows[name] += row
     agencies_learn(model.agency_state, p.agency_learning_rate)
 
 

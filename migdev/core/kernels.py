@@ -21,6 +21,9 @@ import numba
 import numpy as np
 
 from migdev.core.codes import (
+    CH_AGREEMENT,
+    CH_INDEPENDENT,
+    CH_REGULATED,
     CH_UNREGULATED,
     EDUCATION,
     HEALTH,
@@ -28,8 +31,10 @@ from migdev.core.codes import (
     IRREGULAR,
     LOW,
     RETURNED,
+    SETTLED,
     TEMP,
 )
+from migdev.core.fmath import _exp1, _log1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -718,3 +723,165 @@ def abroad_by_community(pop, n_comm: int, n_dest: int) -> np.ndarray:
     out = np.zeros(n_comm * n_dest, dtype=np.int64)
     _abroad_by(pop.community, pop.dest, pop.status, n_dest, out)
     return out.reshape(n_comm, n_dest)
+
+
+# ---------------------------------------------------------------------------
+# decisions on offers and attempts (ODD §7.5), and the start of a stay
+# ---------------------------------------------------------------------------
+
+#: rows of accept_and_leave's per-community sums
+DECIDE_SUMS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
+               "rec_health", "rec_named", "recruit_fees", "rec_fee_paid")
+
+
+@numba.njit(cache=True, nogil=True)
+def _log1p(x):
+    """fmath.log1p of one number: log(u) + (x - (u - 1)) / u, u = 1 + x."""
+    u = 1.0 + x
+    corr = (x - (u - 1.0)) / u if u > 0 else 0.0
+    return _log1(u) + (corr if math.isfinite(u) else 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_network,
+            network_pct, beta_ties32, ties, beta_integration, integration_policy):
+    """migrant.migration_utility of one person, in its order of operations; the ties term
+    is a Python float times a float32 array there, so float32 here (``beta_ties32``)."""
+    x = asc + beta_wage * _log1(wage_ratio)
+    x = x - beta_fee * fee_months
+    x = x - moving_cost
+    x = x + beta_network * _log1p(network_pct)
+    x = x - np.float64(beta_ties32 * ties)
+    return x + beta_integration * integration_policy
+
+
+@numba.njit(cache=True, nogil=True)
+def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named, agency,
+            u_accept, u_match, u_sub, sub_threshold, substitution, skill_match_independent,
+            wage_dest, home_wage, net, integ, asc, beta_wage, beta_fee, moving_cost,
+            beta_network, beta_ties, beta_integration, origin, occ, community, ties, status,
+            p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched, h_dep, h,
+            p_guarantee, p_named, substituted, integration, member, savings, per_comm,
+            to_dest, accepted, n_orig):
+    ties32 = F32(beta_ties)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        k = occ[i]
+        o = np.int64(origin[i])
+        d = dest[n]
+        w = wage_dest[d, k]
+        # the utility of leaving (migrant.migration_utility), in its order of operations
+        fee_months = fee[n] * 3.0 / w if offered else 0.0
+        x = utility(asc, beta_wage, w / home_wage[o, k], beta_fee, fee_months, moving_cost,
+                    beta_network, net[community[i], d], ties32, ties[i], beta_integration,
+                    integ[n])
+        if not np.float64(u_accept[i]) < 1.0 / (1.0 + _exp1(-x)):
+            continue
+        # the stay starts (migrant.start_stay)
+        if offered:
+            ok = np.float64(u_match[i]) < match[n]
+            st = TEMP
+            ch = channel[n]
+            quarters = contract[n]
+            paid = fee[n]
+            g = guarantee[n]
+        else:
+            skilled = k < LOW
+            ok = (u_match[i] < skill_match_independent) if skilled else True
+            st = SETTLED if skilled else IRREGULAR
+            ch = CH_INDEPENDENT
+            quarters = 0
+            paid = 0.0
+            g = 0.0
+        status[i] = st
+        p_dest[i] = d
+        p_channel[i] = ch
+        contract_left[i] = quarters
+        q_abroad[i] = 0
+        n_stays[i] += 1
+        debt[i] = np.float64(debt[i]) + paid
+        matched[i] = ok
+        h_dep[i] = h[i]
+        p_guarantee[i] = g
+        p_named[i] = False
+        substituted[i] = False
+        integration[i] = 0.0
+        member[i] = False
+        savings[i] = 0.0
+        c = community[i]
+        if offered:
+            if agency[n] >= 0:
+                accepted[agency[n] * n_orig + o] += 1
+            # contract substitution on arrival (migrant.substitute), named re-hires excepted
+            if substitution and ch == CH_UNREGULATED and u_sub[i] < sub_threshold[n] \
+                    and not named[n]:
+                substituted[i] = True
+            if named[n]:
+                per_comm[5, c] += 1.0
+            per_comm[6, c] += paid
+            if paid > 0:
+                per_comm[7, c] += 1.0
+        if ch == CH_AGREEMENT:
+            per_comm[0, c] += 1.0
+        elif ch == CH_REGULATED:
+            per_comm[1, c] += 1.0
+        elif ch == CH_UNREGULATED:
+            per_comm[2, c] += 1.0
+        elif ch == CH_INDEPENDENT:
+            per_comm[3, c] += 1.0
+        to_dest[o, d, 0] += 1.0
+        if k == HEALTH:
+            per_comm[4, c] += 1.0
+            to_dest[o, d, 1] += 1.0
+
+
+def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage_dest,
+                     home_wage, net, integ, n_comm: int, to_dest, n_ag: int, n_orig: int):
+    """Persons with an offer (``c``: :class:`Offers`, ``offered``) or an attempt
+    (:class:`Attempts`) accept or refuse (migrant.migration_utility, logit), and those who
+    accept start their stay (migrant.start_stay; unregulated recruits may find their
+    contract substituted, migrant.substitute), one person at a time (compiled).
+
+    Args:
+        u: (2, n_persons) draws of acceptance and skill match; u_sub: (n_persons,) of
+            substitution; substitution_rate: the destination lever, scalar or per
+            candidate; integ: integration policy, scalar or per candidate; net: (n_comm,
+            n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows, recruits
+            and health recruits added in columns 0 and 1.
+
+    Returns:
+        (len(DECIDE_SUMS), n_comm) sums per community and, for offers, (n_ag, n_orig)
+        accepted offers per agency and origin (None for attempts).
+    """
+    n = len(c.idx)
+    f64, i64 = np.float64, np.int64
+
+    def per_candidate(x, dtype=f64):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=dtype), (n,)))
+
+    if offered:
+        fee, channel = per_candidate(c.fee), per_candidate(c.channel, np.int8)
+        contract, match = per_candidate(c.contract, np.int16), per_candidate(c.match)
+        guarantee, agency = per_candidate(c.guarantee), per_candidate(c.agency, i64)
+        named = per_candidate(False if c.named is None else c.named, bool)
+    else:
+        fee, channel, contract = np.zeros(n), np.zeros(n, np.int8), np.zeros(n, np.int16)
+        match, guarantee, agency = np.zeros(n), np.zeros(n), np.full(n, -1, i64)
+        named = np.zeros(n, bool)
+    per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
+    accepted = np.zeros(n_ag * n_orig, dtype=i64)
+    substitution = bool(np.any(substitution_rate))
+    u_accept, u_match = u[0], u[1]
+    _decide(np.ascontiguousarray(c.idx, dtype=i64), per_candidate(c.dest, i64), fee, offered,
+            channel, contract, match, guarantee, named, agency, u_accept, u_match, u_sub,
+            _thresholds(substitution_rate, u_sub, n), substitution,
+            u_match.dtype.type(p.skill_match_independent),
+            np.ascontiguousarray(wage_dest, dtype=f64), np.ascontiguousarray(home_wage, f64),
+            np.ascontiguousarray(net, dtype=f64), per_candidate(integ), float(
+                p.asc_offer if offered else p.asc_independent), float(p.beta_wage),
+            float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
+            float(p.beta_integration_policy), pop.origin, pop.occ, pop.community, pop.ties,
+            pop.status, pop.dest, pop.channel, pop.contract_left, pop.q_abroad, pop.n_stays,
+            pop.debt, pop.matched, pop.h_dep, pop.h, pop.guarantee, pop.named, pop.substituted,
+            pop.integration, pop.member, pop.savings, per_comm, to_dest, accepted, n_orig)
+    return per_comm, (accepted.reshape(n_ag, n_orig) if offered else None)
