@@ -23,7 +23,6 @@ from migdev.core.codes import (
     LOW,
     OCCUPATIONS,
     RETURNED,
-    SETTLED,
     STATUSES,
     TEMP,
 )
@@ -551,61 +550,29 @@ def return_motives(model, j) -> tuple:
 
 
 def returns(model, idx: np.ndarray) -> None:
-    """9. Temporary contracts end (return, settle or overstay); settled and irregular
-    migrants return with a hazard; returnees bring skills and savings home."""
+    """9. Temporary contracts end (return, settle or overstay: :func:`contract_end_outcome`,
+    :func:`overstay_probability`, :func:`named_for_rehire`); settled and irregular migrants
+    return with a hazard (:func:`settled_return_probability`, :func:`return_motives`);
+    returnees bring skills and savings home (:func:`end_stay`). One compiled pass over the
+    persons abroad (:func:`kernels.returns_pass`); ``tests/model/test_kernels.py`` keeps
+    this process stated with numpy and checks that the two agree bit for bit."""
     p, pop = model.p, model.pop
     u = model.streams["returns"].random(pop.n, dtype=np.float32)
     if len(idx) == 0:
         return
-    st = pop.status[idx]
-    dev = model.comm["development"][pop.community[idx]]
-    back = np.zeros(len(idx), dtype=bool)
-    # temporary contracts
-    temp = st == TEMP
-    pop.contract_left[idx[temp]] -= 1
-    ending = temp & (pop.contract_left[idx] <= 0)
-    ti = np.flatnonzero(ending)
-    if len(ti):
-        j = idx[ti]
-        skilled = pop.occ[j] < LOW
-        g = pop.guarantee[j]
-        visa = model.lever_at("settlement_visa_openness", pop.dest[j])
-        settle = np.where(skilled, visa * pop.integration[j] * (1 - g), 0.0)
-        right = corridor_right(model, "employer_change_right")
-        right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
-        over = overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)
-        out = contract_end_outcome(u[j], settle, over)
-        name_for_rehire(model, j, out, u[j], settle, over)
-        pop.status[j[out == 1]] = SETTLED
-        pop.status[j[out == 2]] = IRREGULAR
-        back[ti[out == 0]] = True
-        model.flows.add("contract_ends", j)
-        model.flows.add("overstays", j[out == 2])
-        model.flows.add("contract_settles", j[out == 1])
-    # settled migrants: proportional hazard
-    si = np.flatnonzero(st == SETTLED)
-    if len(si):
-        j = idx[si]
-        port = corridor_right(model, "social_security_portability")
-        port = 0.0 if np.ndim(port) == 0 else port[pop.origin[j], pop.dest[j]]
-        prob = settled_return_probability(pop.ties[j], dev[si],
-                                          model.lever_at("return_incentive", pop.origin[j]),
-                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port,
-                                          *return_motives(model, j))
-        back[si[u[j] < prob]] = True
-    ii = np.flatnonzero(st == IRREGULAR)
-    if len(ii):
-        j = idx[ii]
-        back[ii[u[j] < p.irregular_return + p.removal_rate * p.border_enforcement]] = True
-    r = idx[back]
-    if len(r) == 0:
-        return
-    savings = pop.savings[r].astype(np.float64)
-    pop.savings[r] = 0.0
-    gain = end_stay(pop, r)
-    model.flows.add("returns", r)
-    model.flows.add("return_gain", r, gain)
-    model.flows.add("knowledge_in", r, p.knowledge_per_gain * gain)
-    model.comm["investment"] += np.bincount(pop.community[r], weights=savings,
-                                            minlength=model.n_comm) * p.household_invest_share
-    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)
+    o, d = pop.origin[idx], pop.dest[idx]
+    right = corridor_right(model, "employer_change_right")
+    port = corridor_right(model, "social_security_portability")
+    wage_rel, saved = return_motives(model, idx)
+    sums = kernels.returns_pass(
+        pop, idx, u, model.comm["development"],
+        model.lever_at("settlement_visa_openness", d),
+        None if np.ndim(right) == 0 else right[o, d],
+        model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),
+        None if np.ndim(port) == 0 else port[o, d], wage_rel, saved, p, model.n_comm,
+        model.flows_to_dest)
+    by_comm = dict(zip(kernels.RETURN_SUMS, sums))
+    for name in ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
+                 "knowledge_in"):
+        model.flows[name] += by_comm[name]
+    model.comm["investment"] += by_comm["savings_home"] * p.household_invest_share

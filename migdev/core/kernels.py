@@ -34,7 +34,7 @@ from migdev.core.codes import (
     SETTLED,
     TEMP,
 )
-from migdev.core.fmath import _exp1, _log1
+from migdev.core.fmath import _exp1, _expm1_1, _log1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -885,3 +885,179 @@ def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage
             pop.debt, pop.matched, pop.h_dep, pop.h, pop.guarantee, pop.named, pop.substituted,
             pop.integration, pop.member, pop.savings, per_comm, to_dest, accepted, n_orig)
     return per_comm, (accepted.reshape(n_ag, n_orig) if offered else None)
+
+
+# ---------------------------------------------------------------------------
+# returns (ODD §7.9): contracts end, settled and irregular migrants return
+# ---------------------------------------------------------------------------
+
+#: rows of returns' per-community sums
+RETURN_SUMS = ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
+               "knowledge_in", "savings_home")
+
+
+@numba.njit(cache=True, nogil=True)
+def overstay(const_minus_enforcement, hardship_weight, development, rights_weight, right,
+             has_right, guarantee):
+    """migrant.overstay_probability of one worker: logistic(c - e * enforcement + k (1 - D)
+    - r * right) * (1 - g), with 1 - g in float32 (a Python float minus float32 ``g``)."""
+    x = const_minus_enforcement + hardship_weight * (1.0 - development)
+    if has_right:
+        x = x - rights_weight * right
+    return (1.0 / (1.0 + _exp1(-x))) * np.float64(F32(1.0) - guarantee)
+
+
+@numba.njit(cache=True, nogil=True)
+def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
+    """migrant.contract_end_outcome of one ending contract (0 return, 1 settle, 2 overstay)
+    with the settle probability s = visa * integration * (1 - g) for the skilled (0
+    otherwise) — in float32 where the visa openness is one number everywhere, as numpy
+    computed it — and, for a return, v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of
+    the draw that migrant.named_for_rehire compares with the re-hiring rate."""
+    if visa_scalar:
+        s32 = (F32(visa) * integration) * (F32(1.0) - guarantee) if skilled else F32(0.0)
+        settle_now = u < s32
+        a = np.float64(s32) + np.float64(F32(1.0) - s32) * over
+    else:
+        s64 = (visa * np.float64(integration)) * np.float64(F32(1.0) - guarantee) \
+            if skilled else 0.0
+        settle_now = np.float64(u) < s64
+        a = s64 + (1.0 - s64) * over
+    u64 = np.float64(u)
+    if settle_now:
+        return 1, 0.0
+    if u64 < a:
+        return 2, 0.0
+    return 0, (u64 - a) / max(1.0 - a, 1e-12)
+
+
+@numba.njit(cache=True, nogil=True)
+def settled_return(hazard, w_ties32, ties, w_development, development, incentive_term,
+                   w_integration32, integration, w_years, years, port_term, wage_term,
+                   saved_term):
+    """migrant.settled_return_probability of one settled migrant, in its order of
+    operations (the ties and integration terms are float32 products there); the optional
+    terms are passed already multiplied (0.0 when off: they are then not added)."""
+    x = np.float64(w_ties32 * ties) + w_development * development
+    x = x + incentive_term
+    x = x - np.float64(w_integration32 * integration)
+    x = x - w_years * years
+    if port_term[0]:
+        x = x + port_term[1]
+    if wage_term[0]:
+        x = x - wage_term[1]
+    if saved_term[0]:
+        x = x + saved_term[1]
+    lam = hazard * _exp1(x)
+    return -_expm1_1(-lam)
+
+
+@numba.njit(cache=True, nogil=True)
+def _returns(idx, u, status, occ, origin, dest, community, contract_left, guarantee,
+             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
+             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
+             rights_weight, change_right, has_change_right, named_rate, hazard, w_ties32,
+             w_development, incentive, w_incentive, w_integration32, w_years, portability,
+             has_port, w_port, wage_rel, has_wage_rel, w_wage, saved, has_saved, w_saved,
+             irregular_threshold, knowledge_per_gain32, per_comm, to_dest):
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        s = status[i]
+        c = community[i]
+        dev = development[c]
+        back = False
+        if s == TEMP:
+            contract_left[i] -= 1
+            if contract_left[i] > 0:
+                continue
+            # the contract ends: settle, overstay or return (migrant.contract_end_outcome)
+            g = guarantee[i]
+            over = overstay(const_minus_enforcement, hardship_weight, dev, rights_weight,
+                            change_right[n], has_change_right, g)
+            outcome, v = contract_end(u[i], visa[n], visa_scalar, integration[i], g,
+                                      occ[i] < LOW, over)
+            per_comm[0, c] += 1.0
+            if outcome == 1:
+                status[i] = SETTLED
+                per_comm[2, c] += 1.0
+            elif outcome == 2:
+                status[i] = IRREGULAR
+                per_comm[1, c] += 1.0
+            else:
+                back = True
+                # the employer may name the worker for re-hiring (migrant.named_for_rehire)
+                if v < named_rate[n]:
+                    named[i] = True
+        elif s == SETTLED:
+            prob = settled_return(
+                hazard, w_ties32, ties[i], w_development, dev, w_incentive * incentive[n],
+                w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
+                (has_port, w_port * portability[n]),
+                (has_wage_rel, w_wage * _log1(wage_rel[n]) if has_wage_rel else 0.0),
+                (has_saved, w_saved * saved[n]))
+            back = np.float64(u[i]) < prob
+        elif s == IRREGULAR:
+            back = u[i] < irregular_threshold
+        if not back:
+            continue
+        # home again (migrant.end_stay), with savings and the skills gained
+        kept = np.float64(savings[i])
+        savings[i] = 0.0
+        gain = max(h[i] - h_dep[i], F32(0.0))
+        status[i] = RETURNED
+        contract_left[i] = 0
+        member[i] = False
+        remitted[i] = False
+        per_comm[3, c] += 1.0
+        per_comm[4, c] += np.float64(gain)
+        per_comm[5, c] += np.float64(knowledge_per_gain32 * gain)
+        per_comm[6, c] += kept
+        to_dest[origin[i], dest[i], 2] += 1.0
+
+
+def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incentive,
+                 portability, wage_rel, saved, p, n_comm: int, to_dest):
+    """The persons abroad (``idx``) in one compiled pass: temporary contracts run down and
+    end (settle, overstay, or return, the employer perhaps naming the worker for re-hiring),
+    settled and irregular migrants return with their hazard, and returnees come home
+    (migrant.returns states the same with numpy; tests compare the two).
+
+    Levers are scalars or one value per person of ``idx``; ``change_right``,
+    ``portability``: None where the right is nowhere granted; ``wage_rel``, ``saved``: None
+    while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
+    corridors' returns are added to ``to_dest[:, :, 2]``."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    n = len(idx)
+    f64 = np.float64
+
+    def per_person(x):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=f64), (n,)))
+
+    st = pop.status[idx]
+    # numpy added an optional term only when some person concerned had it non-zero
+    if change_right is not None:
+        ending = (st == TEMP) & (pop.contract_left[idx] <= 1)
+        has_change_right = bool(np.any(per_person(change_right)[ending]))
+    else:
+        has_change_right = False
+    has_port = portability is not None and bool(
+        np.any(per_person(portability)[st == SETTLED]))
+    per_comm = np.zeros((len(RETURN_SUMS), n_comm))
+    _returns(idx, u, pop.status, pop.occ, pop.origin, pop.dest, pop.community,
+             pop.contract_left, pop.guarantee, pop.integration, pop.ties, pop.q_abroad,
+             pop.savings, pop.h, pop.h_dep, pop.member, pop.remitted, pop.named,
+             np.ascontiguousarray(development, dtype=f64), per_person(visa), np.ndim(visa) == 0,
+             p.overstay_const - p.overstay_enforcement * p.border_enforcement,
+             float(p.overstay_hardship), float(p.overstay_rights),
+             per_person(0.0 if change_right is None else change_right), has_change_right,
+             per_person(named_rate), float(p.return_hazard), np.float32(p.hazard_ties),
+             float(p.hazard_development), per_person(incentive), float(p.hazard_incentive),
+             np.float32(p.hazard_integration), float(p.hazard_years),
+             per_person(0.0 if portability is None else portability), has_port,
+             float(p.hazard_portability), per_person(1.0 if wage_rel is None else wage_rel),
+             wage_rel is not None, float(p.hazard_wage_abroad),
+             per_person(0.0 if saved is None else saved), saved is not None,
+             float(p.hazard_savings),
+             u.dtype.type(p.irregular_return + p.removal_rate * p.border_enforcement),
+             np.float32(p.knowledge_per_gain), per_comm, to_dest)
+    return per_comm

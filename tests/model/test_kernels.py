@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from migdev.agents import agency, migrant
+from migdev.agents import agency, government, migrant
 from migdev.core import fmath
 from migdev.core.codes import (
     CH_AGREEMENT,
@@ -13,10 +13,12 @@ from migdev.core.codes import (
     HEALTH,
     IRREGULAR,
     LOW,
+    RETURNED,
     SETTLED,
     TEMP,
 )
 from migdev.core.params import make_params
+from migdev.core.records import Event, Local
 from migdev.core.population import Population
 from migdev.core.kernels import apportion, pairwise_sum
 
@@ -540,3 +542,167 @@ def test_utility_kernel_matches_migration_utility_bit_for_bit():
                     p.moving_cost, p.beta_network, net, np.float32(p.beta_ties), ties,
                     p.beta_integration_policy, np.full(n, 0.3))
     assert got.tobytes() == want.tobytes()
+
+
+def returns_numpy(model, idx: np.ndarray) -> None:
+    """The returns (migrant.returns) as they were stated with numpy."""
+    p, pop = model.p, model.pop
+    u = model.streams["returns"].random(pop.n, dtype=np.float32)
+    if len(idx) == 0:
+        return
+    st = pop.status[idx]
+    dev = model.comm["development"][pop.community[idx]]
+    back = np.zeros(len(idx), dtype=bool)
+    # temporary contracts
+    temp = st == TEMP
+    pop.contract_left[idx[temp]] -= 1
+    ending = temp & (pop.contract_left[idx] <= 0)
+    ti = np.flatnonzero(ending)
+    if len(ti):
+        j = idx[ti]
+        skilled = pop.occ[j] < LOW
+        g = pop.guarantee[j]
+        visa = model.lever_at("settlement_visa_openness", pop.dest[j])
+        settle = np.where(skilled, visa * pop.integration[j] * (1 - g), 0.0)
+        right = government.corridor_right(model, "employer_change_right")
+        right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
+        over = migrant.overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)
+        out = migrant.contract_end_outcome(u[j], settle, over)
+        migrant.name_for_rehire(model, j, out, u[j], settle, over)
+        pop.status[j[out == 1]] = SETTLED
+        pop.status[j[out == 2]] = IRREGULAR
+        back[ti[out == 0]] = True
+        model.flows.add("contract_ends", j)
+        model.flows.add("overstays", j[out == 2])
+        model.flows.add("contract_settles", j[out == 1])
+    # settled migrants: proportional hazard
+    si = np.flatnonzero(st == SETTLED)
+    if len(si):
+        j = idx[si]
+        port = government.corridor_right(model, "social_security_portability")
+        port = 0.0 if np.ndim(port) == 0 else port[pop.origin[j], pop.dest[j]]
+        prob = migrant.settled_return_probability(pop.ties[j], dev[si],
+                                          model.lever_at("return_incentive", pop.origin[j]),
+                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port,
+                                          *migrant.return_motives(model, j))
+        back[si[u[j] < prob]] = True
+    ii = np.flatnonzero(st == IRREGULAR)
+    if len(ii):
+        j = idx[ii]
+        back[ii[u[j] < p.irregular_return + p.removal_rate * p.border_enforcement]] = True
+    r = idx[back]
+    if len(r) == 0:
+        return
+    savings = pop.savings[r].astype(np.float64)
+    pop.savings[r] = 0.0
+    gain = migrant.end_stay(pop, r)
+    model.flows.add("returns", r)
+    model.flows.add("return_gain", r, gain)
+    model.flows.add("knowledge_in", r, p.knowledge_per_gain * gain)
+    model.comm["investment"] += np.bincount(pop.community[r], weights=savings,
+                                            minlength=model.n_comm) * p.household_invest_share
+    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {"named_rehire_rate": 0.6, "employer_change_right": 0.5,
+     "social_security_portability": 0.7, "hazard_savings": 0.8, "wage_dest_scale": 1.2,
+     "local": (Local("settlement_visa_openness", "Canada", 1.0),
+               Local("named_rehire_rate", "United Kingdom", 0.0))},
+    {"settlement_visa_openness": 0.9, "return_incentive": 0.5, "border_enforcement": 0.2,
+     "events": (Event(10, "wage_dest_scale", 0.8),)},
+])
+def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
+    """The same seeded run with the compiled returns and with the numpy statement: every
+    person's state and every output the same bits after 40 quarters."""
+    from migdev.model.model import MigrationModel
+    runs = []
+    for how in ("kernel", "numpy"):
+        if how == "numpy":
+            monkeypatch.setattr(migrant, "returns", returns_numpy)
+        m = MigrationModel(make_params(n_persons=4_000, **levers), rng=8)
+        for _ in range(40):
+            m.step()
+        runs.append(m)
+    a, b = runs
+    for f in a.pop.__dataclass_fields__:
+        assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
+    assert a.country_frame().equals(b.country_frame())
+    assert a.corridor_frame().equals(b.corridor_frame())
+    assert (a.pop.status == RETURNED).any() and (a.pop.status == SETTLED).any()
+
+
+def test_return_probability_kernels_match_numpy_bit_for_bit():
+    import numba
+
+    from migdev.core.kernels import overstay, settled_return
+
+    @numba.njit
+    def both(cme, kh, dev, kr, right, has, g, hz, wt, ties, wd, inc, wi, integ, wy, years,
+             port, wage, saved):
+        o = np.empty(dev.shape[0])
+        s = np.empty(dev.shape[0])
+        for i in range(dev.shape[0]):
+            o[i] = overstay(cme, kh, dev[i], kr, right[i], has, g[i])
+            s[i] = settled_return(hz, wt, ties[i], wd, dev[i], inc[i], wi, integ[i], wy,
+                                  years[i], (True, port[i]), (True, wage[i]), (True, saved[i]))
+        return o, s
+
+    rng = np.random.default_rng(6)
+    n = 20_000
+    p = make_params(hazard_savings=0.5)
+    dev, right = rng.random(n), rng.random(n)
+    g = rng.random(n).astype(np.float32) * (rng.random(n) < 0.3)
+    ties, integ = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
+    years = rng.integers(0, 80, n).astype(np.int16) / 4.0
+    incentive, port = rng.random(n), rng.random(n)
+    wage_rel, saved = rng.uniform(0.5, 2.0, n), rng.random(n)
+    over, settled = both(
+        p.overstay_const - p.overstay_enforcement * p.border_enforcement, p.overstay_hardship,
+        dev, p.overstay_rights, right, True, g, p.return_hazard, np.float32(p.hazard_ties),
+        ties, p.hazard_development, p.hazard_incentive * incentive,
+        np.float32(p.hazard_integration), integ, p.hazard_years, years,
+        p.hazard_portability * port, p.hazard_wage_abroad * fmath.log(wage_rel),
+        p.hazard_savings * saved)
+    want_over = migrant.overstay_probability(p.border_enforcement, 1.0 - dev, g, p, right)
+    want_settled = migrant.settled_return_probability(ties, dev, incentive, integ, years, p,
+                                                      port, wage_rel, saved)
+    assert over.tobytes() == want_over.tobytes()
+    assert settled.tobytes() == want_settled.tobytes()
+
+
+@pytest.mark.parametrize("visa_scalar", [True, False])
+def test_contract_end_kernel_matches_numpy(visa_scalar):
+    import numba
+
+    from migdev.core.kernels import contract_end
+
+    @numba.njit
+    def outcomes(u, visa, scalar, integ, g, skilled, over):
+        out = np.empty(u.shape[0], dtype=np.int8)
+        v = np.empty(u.shape[0])
+        for i in range(u.shape[0]):
+            out[i], v[i] = contract_end(u[i], visa[i], scalar, integ[i], g[i], skilled[i],
+                                        over[i])
+        return out, v
+
+    rng = np.random.default_rng(9)
+    n = 20_000
+    integ = rng.random(n).astype(np.float32)
+    g = (rng.random(n) * (rng.random(n) < 0.3)).astype(np.float32)
+    skilled = rng.random(n) < 0.7
+    over = rng.random(n) * 0.3
+    visa = 0.7 if visa_scalar else rng.random(n)
+    # numpy's statement (migrant.returns): float32 where the visa is one Python float
+    settle = np.where(skilled, visa * integ * (1 - g), 0.0)
+    u = rng.random(n).astype(np.float32)
+    u[::5] = settle[::5].astype(np.float32)  # draws on the settle probability itself
+    want = migrant.contract_end_outcome(u, settle, over)
+    rate = 0.4
+    named = migrant.named_for_rehire(u.astype(np.float64), settle, over, rate) & (want == 0)
+    got, v = outcomes(u, np.broadcast_to(np.asarray(visa, dtype=float), (n,)).copy(),
+                      visa_scalar, integ, g, skilled, over)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal((got == 0) & (v < rate), named)
+    assert (want == 1).any() and (want == 2).any() and named.any()
