@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW
+from migdev.core import kernels
 
 
 class MigrantAssociation(mesa.Agent):
@@ -189,27 +189,22 @@ def trust_step(model, promised_ratio) -> None:
 
 
 def missions(model, idx: np.ndarray) -> None:
-    """8. Skilled diaspora members go on temporary return missions (knowledge transfer)."""
-    p, pop = model.p, model.pop
+    """8. Skilled diaspora members go on temporary return missions (knowledge transfer), with
+    :func:`mission_probability`; health and teaching missionaries add capacity at home while
+    the mission lasts (ODD §7.10). One compiled pass over the persons abroad
+    (:func:`kernels.missions_pass`; ``tests/model/test_kernels.py`` keeps the numpy
+    statement and checks that the two agree bit for bit)."""
+    pop = model.pop
     u = model.streams["mission"].random(pop.n, dtype=np.float32)
-    nk = model.n_comm * model.n_dest
     if len(idx) == 0:
         model.association_state.record(0, 0.0, 0.0, 0)
         return
-    ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
-    engagement = model.lever_at("diaspora_engagement", pop.origin[idx])
-    prob = mission_probability(pop.ties[idx], pop.member[idx], engagement, p)
-    go = idx[ok & (u[idx] < prob)]
-    model.flows.add("missions", go)
-    np.add.at(model.flows_to_dest[:, :, 4], (pop.origin[go], pop.dest[go]), 1)
-    model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
-    # health missionaries add service capacity at home while the mission lasts (ODD §7.10)
-    hg = go[pop.occ[go] == HEALTH]
-    model.flows.add("mission_health_h", hg, pop.h[hg].astype(np.float64))
-    eg = go[pop.occ[go] == EDUCATION]
-    model.flows.add("mission_education_h", eg, pop.h[eg].astype(np.float64))
-    key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
-    record(model, np.bincount(key[pop.member[go]], minlength=nk))
+    sums, organised = kernels.missions_pass(
+        pop, idx, u, model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
+        model.n_comm, model.n_dest, model.flows_to_dest)
+    for name, row in zip(kernels.MISSION_SUMS, sums):
+        model.flows[name] += row
+    record(model, organised)
 
 
 def record(model, organised: np.ndarray) -> None:

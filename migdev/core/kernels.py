@@ -1061,3 +1061,56 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
              u.dtype.type(p.irregular_return + p.removal_rate * p.border_enforcement),
              np.float32(p.knowledge_per_gain), per_comm, to_dest)
     return per_comm
+
+
+# ---------------------------------------------------------------------------
+# temporary return missions (ODD §7.8)
+# ---------------------------------------------------------------------------
+
+#: rows of missions_pass' per-community sums
+MISSION_SUMS = ("missions", "knowledge_in", "mission_health_h", "mission_education_h")
+
+
+@numba.njit(cache=True, nogil=True)
+def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rate_engaged,
+              boost, knowledge32, n_dest, per_comm, to_dest, organised):
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        k = occ[i]
+        if k >= LOW or status[i] == IRREGULAR:
+            continue
+        # association.mission_probability, in its order of operations
+        prob = min(1.0, (rate_engaged[n] * (1.0 + boost * (1.0 if member[i] else 0.0)))
+                   * np.float64(ties[i]))
+        if not np.float64(u[i]) < prob:
+            continue
+        c = community[i]
+        per_comm[0, c] += 1.0
+        per_comm[1, c] += np.float64(knowledge32 * h[i])  # a Python float times float32 h
+        if k == HEALTH:
+            per_comm[2, c] += np.float64(h[i])
+        elif k == EDUCATION:
+            per_comm[3, c] += np.float64(h[i])
+        to_dest[origin[i], dest[i], 4] += 1.0
+        if member[i]:
+            organised[np.int64(c) * n_dest + dest[i]] += 1
+
+
+def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest):
+    """Skilled regular migrants abroad (``idx``) go on a mission with
+    association.mission_probability (compiled, one person at a time; tests compare it with
+    the numpy statement). ``engagement``: scalar or one value per person of ``idx``.
+    Returns the (len(MISSION_SUMS), n_comm) sums per community and the missions organised
+    by each association (community x destination); corridors' missions are added to
+    ``to_dest[:, :, 4]``."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    n = len(idx)
+    # p.mission_rate * (1 + engagement): a Python product where engagement is one number
+    eng = np.asarray(engagement, dtype=np.float64)
+    rate_engaged = np.ascontiguousarray(np.broadcast_to(p.mission_rate * (1.0 + eng), (n,)))
+    per_comm = np.zeros((len(MISSION_SUMS), n_comm))
+    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _missions(idx, u, pop.occ, pop.status, pop.origin, pop.dest, pop.community, pop.ties,
+              pop.member, pop.h, rate_engaged, float(p.mission_member_boost),
+              np.float32(p.knowledge_per_mission), n_dest, per_comm, to_dest, organised)
+    return per_comm, organised
