@@ -222,8 +222,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
-        weights = destination_weights(model, pop.origin[ind], pop.occ[ind],
-                                      net[pop.community[ind]], pop.community[ind])
+        weights = compiled_destination_weights(model, ind, net)
         if per_dest:
             ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u[1][ind], visa,
                                       p.independent_rate)
@@ -278,6 +277,19 @@ def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
         v = v + p.beta_integration_policy * p.rights_integration_weight * rights[origin]
     v = v - v.max(axis=1, keepdims=True)
     return w.corridor_weight[origin] * fmath.exp(v)
+
+
+def compiled_destination_weights(model, ind: np.ndarray, net: np.ndarray) -> np.ndarray:
+    """:func:`destination_weights` of the persons ``ind`` (slots), compiled
+    (:func:`kernels.destination_weights`; a test compares the two bit for bit); ``net``:
+    this quarter's diaspora per cent, (n_comm, n_dest)."""
+    p, w = model.p, model.world
+    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
+    return kernels.destination_weights(
+        model.pop, ind, w.wage_dest, model.wage_base, net, model.network0,
+        p.beta_integration_policy * (integ - INTEGRATION_DEFAULT), corridor_rights_index(model),
+        p.beta_integration_policy * p.rights_integration_weight, p.beta_wage, p.beta_network,
+        w.corridor_weight)
 
 
 def corridor_rights_index(model):

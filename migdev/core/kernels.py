@@ -1114,3 +1114,50 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
               pop.member, pop.h, rate_engaged, float(p.mission_member_boost),
               np.float32(p.knowledge_per_mission), n_dest, per_comm, to_dest, organised)
     return per_comm, organised
+
+
+# ---------------------------------------------------------------------------
+# where independent migrants go (ODD §7.4)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, integ_term,
+                  rights, has_rights, rights_weight, beta_wage, beta_network, corridor, out):
+    n_dest = wage_dest.shape[0]
+    v = np.empty(n_dest)
+    for n in range(ind.shape[0]):
+        i = ind[n]
+        o = np.int64(origin[i])
+        k = occ[i]
+        c = community[i]
+        for d in range(n_dest):
+            x = beta_wage * _log1(wage_dest[d, k] / wage_base[d, k])
+            x = x + beta_network * (_log1p(net[c, d]) - _log1p(net0[c, d]))
+            x = x + integ_term[d]
+            if has_rights:
+                x = x + rights_weight * rights[o, d]
+            v[d] = x
+        m = v[0]  # the row's maximum, NaN if any is (as numpy's max)
+        for d in range(1, n_dest):
+            if v[d] > m or math.isnan(v[d]):
+                m = v[d]
+        for d in range(n_dest):
+            out[n, d] = corridor[o, d] * _exp1(v[d] - m)
+
+
+def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, rights,
+                        rights_weight, beta_wage, beta_network, corridor) -> np.ndarray:
+    """Compiled :func:`migdev.agents.agency.destination_weights` for the persons ``ind``
+    (``integ_term``: beta_integration_policy * (I_d - I_default) per destination;
+    ``rights``: the corridors' rights index, or a scalar 0.0 where none is granted)."""
+    ind = np.ascontiguousarray(ind, dtype=np.int64)
+    f64 = np.float64
+    out = np.empty((len(ind), wage_dest.shape[0]))
+    has_rights = np.ndim(rights) > 0
+    _dest_weights(ind, pop.origin, pop.occ, pop.community, np.ascontiguousarray(wage_dest, f64),
+                  np.ascontiguousarray(wage_base, f64), np.ascontiguousarray(net, f64),
+                  np.ascontiguousarray(net0, f64), np.ascontiguousarray(integ_term, f64),
+                  np.ascontiguousarray(rights, f64) if has_rights else np.zeros((1, 1)),
+                  has_rights, float(rights_weight), float(beta_wage), float(beta_network),
+                  np.ascontiguousarray(corridor, f64), out)
+    return out

@@ -759,3 +759,22 @@ def test_missions_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     assert a.association_state.total_missions.tobytes() == \
         b.association_state.total_missions.tobytes()
     assert a.association_state.total_missions.sum() > 0
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {"integration_policy": 0.7, "employer_change_right": 0.4, "worker_fee_ban": 1.0,
+     "wage_dest_scale": 1.1, "local": (Local("integration_policy", "Canada", 0.9),)},
+])
+def test_destination_weights_kernel_matches_numpy(levers):
+    from migdev.model.model import MigrationModel
+    m = MigrationModel(make_params(n_persons=3_000, **levers), rng=2)
+    for _ in range(12):
+        m.step()
+    m.world.wage_dest = m.world.wage_dest * np.linspace(0.9, 1.2, m.n_dest)[:, None]
+    ind = np.flatnonzero(m.pop.at_home())[::3]
+    net = m.diaspora_share()
+    want = agency.destination_weights(m, m.pop.origin[ind], m.pop.occ[ind],
+                                      net[m.pop.community[ind]], m.pop.community[ind])
+    got = agency.compiled_destination_weights(m, ind, net)
+    assert len(ind) > 100 and got.tobytes() == want.tobytes()
