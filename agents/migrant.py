@@ -373,21 +373,10 @@ def demography(model, t: int) -> None:
     occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
                                       p.training_elasticity, model.u_round["elastic"])
     keep_unused_places(model, credit, applicants, places, per_entrant)
-    # the new entrants take the slots of those who left
-    new_ids = np.arange(model.next_person_id, model.next_person_id + len(idx))
+    # the new entrants take the slots of those who left (compiled: kernels.enter)
+    model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
+                                                    p.entry_age, u[2], model.n_comm)
     model.next_person_id += len(idx)
-    fresh = type(pop).empty(len(idx))
-    for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
-                 "integration", "member", "channel", "matched", "guarantee", "remitted",
-                 "named", "substituted"):
-        getattr(pop, name)[idx] = getattr(fresh, name)
-    pop.person_id[idx] = new_ids
-    pop.occ[idx] = occ
-    pop.age[idx] = p.entry_age
-    pop.h[idx] = 1.0
-    pop.h_dep[idx] = 1.0
-    pop.ties[idx] = 0.5 + 0.5 * u[2][idx]  # independent of the rank (ODD §7.2)
-    model.flows.add("health_trainees", idx[occ == HEALTH])
     count_applicants(model, applicants)
 
 

@@ -1161,3 +1161,55 @@ def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, r
                   has_rights, float(rights_weight), float(beta_wage), float(beta_network),
                   np.ascontiguousarray(corridor, f64), out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# entrants take the slots of those who left (ODD §7.2)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _enter(idx, occ_new, first_id, entry_age, u_ties, community, person_id, occ, age, h,
+           h_dep, ties, status, dest, contract_left, q_abroad, n_stays, savings, debt,
+           integration, member, channel, matched, guarantee, remitted, named, substituted,
+           trainees):
+    half = F32(0.5)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        # a new person: the state of Population.empty (at home, no stay, no destination)
+        status[i] = HOME
+        dest[i] = -1
+        contract_left[i] = 0
+        q_abroad[i] = 0
+        n_stays[i] = 0
+        savings[i] = 0.0
+        debt[i] = 0.0
+        integration[i] = 0.0
+        member[i] = False
+        channel[i] = -1
+        matched[i] = False
+        guarantee[i] = 0.0
+        remitted[i] = False
+        named[i] = False
+        substituted[i] = False
+        person_id[i] = first_id + n
+        occ[i] = occ_new[n]
+        age[i] = entry_age
+        h[i] = 1.0
+        h_dep[i] = 1.0
+        ties[i] = half + half * u_ties[i]  # independent of the rank (ODD §7.2)
+        if occ_new[n] == HEALTH:
+            trainees[community[i]] += 1.0
+
+
+def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -> np.ndarray:
+    """The entrants ``idx`` (slots of those who left) start as new persons of occupation
+    ``occ`` with ids from ``first_id``, age ``entry_age``, skill 1 and ties 0.5 + 0.5 u
+    (``u_ties``: one draw per person); returns the health trainees per community."""
+    trainees = np.zeros(n_comm)
+    _enter(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(occ, np.int8),
+           int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,
+           pop.occ, pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest,
+           pop.contract_left, pop.q_abroad, pop.n_stays, pop.savings, pop.debt,
+           pop.integration, pop.member, pop.channel, pop.matched, pop.guarantee,
+           pop.remitted, pop.named, pop.substituted, trainees)
+    return trainees

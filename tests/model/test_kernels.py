@@ -778,3 +778,40 @@ def test_destination_weights_kernel_matches_numpy(levers):
                                       net[m.pop.community[ind]], m.pop.community[ind])
     got = agency.compiled_destination_weights(m, ind, net)
     assert len(ind) > 100 and got.tobytes() == want.tobytes()
+
+
+def test_entrants_kernel_matches_numpy():
+    """Entrants take the slots of those who left: every field as the numpy statement (the
+    state of Population.empty, then id, occupation, age, skill and ties) left it."""
+    from migdev.core.kernels import enter
+    rng = np.random.default_rng(12)
+    n = 3_000
+    pop = _abroad_population(n, 3, rng)
+    pop.community[:] = rng.integers(0, 6, n)
+    pop.n_stays[:] = rng.integers(0, 3, n)
+    pop.savings[:] = rng.random(n)
+    pop.debt[:] = rng.random(n)
+    pop.guarantee[:] = rng.random(n)
+    pop.named[:] = rng.random(n) < 0.3
+    pop.remitted[:] = rng.random(n) < 0.3
+    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
+    idx = np.sort(rng.choice(n, 400, replace=False))
+    occ = rng.integers(0, 4, 400).astype(np.int8)
+    u = rng.random(n, dtype=np.float32)
+    # the numpy statement (migrant.demography before the kernel)
+    fresh = Population.empty(len(idx))
+    for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
+                 "integration", "member", "channel", "matched", "guarantee", "remitted",
+                 "named", "substituted"):
+        getattr(twin, name)[idx] = getattr(fresh, name)
+    twin.person_id[idx] = np.arange(5_000, 5_000 + len(idx))
+    twin.occ[idx] = occ
+    twin.age[idx] = 18.0
+    twin.h[idx] = 1.0
+    twin.h_dep[idx] = 1.0
+    twin.ties[idx] = 0.5 + 0.5 * u[idx]
+    trainees = enter(pop, idx, occ, 5_000, 18.0, u, 6)
+    for f in pop.__dataclass_fields__:
+        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
+    want = np.bincount(twin.community[idx[occ == HEALTH]], minlength=6).astype(float)
+    np.testing.assert_array_equal(trainees, want)
