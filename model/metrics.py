@@ -227,6 +227,35 @@ def _emigration(abroad, home) -> _Ratio:
     return _Ratio(abroad, abroad + home)
 
 
+#: columns that are a flow of the quarter summed over the origin's communities, as it is
+_FLOW_COLUMNS = {
+    "recruits_agreement": "rec_agreement", "recruits_agency_regulated": "rec_regulated",
+    "recruits_agency_unregulated": "rec_unregulated", "recruits_independent": "rec_independent",
+    "recruits_named": "rec_named", "health_recruits": "rec_health", "returns": "returns",
+    "missions": "missions", "knowledge_transferred": "knowledge_in",
+    "remittances_formal": "rem_formal", "remittances_informal": "rem_informal",
+    "remittance_fees": "rem_fees", "remittance_losses": "rem_losses",
+    "collective_contributions": "collective", "matched_funds": "matched",
+    "recruitment_fees": "recruit_fees", "health_trainees": "health_trainees",
+    "health_applicants": "health_applicants",
+}
+#: columns that are one flow over another (0 where the second is 0)
+_FLOW_RATIOS = {
+    "return_rate": ("returns", "abroad_start"),
+    "mean_returnee_skill_gain": ("return_gain", "returns"),
+    "overstay_share": ("overstays", "contract_ends"),
+    "contract_settle_share": ("contract_settles", "contract_ends"),
+}
+_FLOW_COLUMN_INDEX = [COL_INDEX[c] for c in _FLOW_COLUMNS]
+_FLOW_COLUMN_ROWS = [FLOW_ROW[f] for f in _FLOW_COLUMNS.values()]
+_FLOW_RATIO_INDEX = [COL_INDEX[c] for c in _FLOW_RATIOS]
+_FLOW_RATIO_NUM = [FLOW_ROW[a] for a, _ in _FLOW_RATIOS.values()]
+_FLOW_RATIO_DEN = [FLOW_ROW[b] for _, b in _FLOW_RATIOS.values()]
+_RECRUIT_ROWS = [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated", "rec_unregulated",
+                                       "rec_independent")]
+#: the columns country_row computes one by one (the others are placed in bulk)
+_ROW_COLUMNS = [c for c in COLS if c not in _FLOW_COLUMNS and c not in _FLOW_RATIOS]
+
 #: the per-community stocks the country table sums over each origin's communities
 _COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
                 "education_effective", "knowledge", "h_home")
@@ -254,10 +283,11 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         return fl[:, FLOW_ROW[name]]
 
     n_ab = t.abroad
-    recruits = fl[:, [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated",
-                                            "rec_unregulated", "rec_independent")]]
+    recruits = fl[:, _RECRUIT_ROWS].sum(axis=1)
     sent = f("rem_formal") + f("rem_informal")
     paths = shares(t.paths.sum(axis=1))
+    # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
+    # _FLOW_RATIOS) are placed below in bulk
     row = {
         "population": rep,
         "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
@@ -268,38 +298,18 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         "effective_education_density": _Ratio(stock["education_effective"] * 10_000.0, rep),
         "skilled_emigration_rate": _emigration(cnt[:, :LOW, 0].sum(1), cnt[:, :LOW, 1].sum(1)),
         "health_emigration_rate": _emigration(cnt[:, HEALTH, 0], cnt[:, HEALTH, 1]),
-        "recruits": recruits.sum(axis=1),
-        "recruits_agreement": recruits[:, 0],
-        "recruits_agency_regulated": recruits[:, 1],
-        "recruits_agency_unregulated": recruits[:, 2],
-        "recruits_independent": recruits[:, 3],
-        "recruits_named": f("rec_named"),
-        "health_recruits": f("rec_health"),
-        "returns": f("returns"),
-        "return_rate": _Ratio(f("returns"), f("abroad_start")),
-        "missions": f("missions"),
-        "mean_returnee_skill_gain": _Ratio(f("return_gain"), f("returns")),
+        "recruits": recruits,
         "knowledge_stock": stock["knowledge"],
-        "knowledge_transferred": f("knowledge_in"),
-        "remittances_formal": f("rem_formal"),
-        "remittances_informal": f("rem_informal"),
-        "remittance_fees": f("rem_fees"),
-        "remittance_losses": f("rem_losses"),
         "remittance_cost_share": _Ratio(f("rem_fees") + f("rem_losses"), sent + f("collective")),
         "formal_share": _Ratio(f("rem_formal"), sent),
-        "collective_contributions": f("collective"),
-        "matched_funds": f("matched"),
         "association_trust": _member_trust(model),
         "association_membership": _Ratio(t.member, n_ab),
-        "recruitment_fees": f("recruit_fees"),
         "development_index": _Ratio(dev_num, size),
         "mean_recruitment_debt": _Ratio(t.debt, n_ab),
-        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits.sum(axis=1)),
+        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits),
         "change_employer_share": _Ratio(t.right, t.temporary),
         "substituted_share": _Ratio(t.substituted, t.temporary),
         "brain_waste_share": _Ratio(t.wasted, t.skilled_regular),
-        "overstay_share": _Ratio(f("overstays"), f("contract_ends")),
-        "contract_settle_share": _Ratio(f("contract_settles"), f("contract_ends")),
         "path_circulated": paths[:, 0],
         "path_returned_once": paths[:, 1],
         "path_transnational": paths[:, 2],
@@ -307,19 +317,20 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         "human_capital_home": stock["h_home"],
         "returnee_earnings_premium": _returnee_premium(t),
         "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
-        "abroad": n_ab.astype(float),
-        "health_trainees": f("health_trainees"),
-        "health_applicants": f("health_applicants"),
-        "health_density_measured": model.measured.astype(float),
-        "listed": model.listed.astype(float),
-        "misclassified": (model.listed != model.truly_short).astype(float),
+        "abroad": n_ab,
+        "health_density_measured": model.measured,
+        "listed": model.listed,
+        "misclassified": model.listed != model.truly_short,
     }
-    # every ratio in one division (numerator / denominator, 0 where it is 0)
-    ratio_cols = [c for c in COLS if isinstance(row[c], _Ratio)]
-    quotients = rate(np.stack([row[c].num for c in ratio_cols], axis=1),
-                     np.stack([row[c].den for c in ratio_cols], axis=1))
     out = np.empty((n_orig, len(COLS)))
-    out[:, [COL_INDEX[c] for c in ratio_cols]] = quotients
-    values = [c for c in COLS if not isinstance(row[c], _Ratio)]
+    out[:, _FLOW_COLUMN_INDEX] = fl[:, _FLOW_COLUMN_ROWS]
+    # every ratio in one division (numerator / denominator, 0 where it is 0)
+    ratio_cols = [c for c in _ROW_COLUMNS if isinstance(row[c], _Ratio)]
+    out[:, _FLOW_RATIO_INDEX + [COL_INDEX[c] for c in ratio_cols]] = rate(
+        np.concatenate([fl[:, _FLOW_RATIO_NUM], np.stack([row[c].num for c in ratio_cols], 1)],
+                       axis=1),
+        np.concatenate([fl[:, _FLOW_RATIO_DEN], np.stack([row[c].den for c in ratio_cols], 1)],
+                       axis=1))
+    values = [c for c in _ROW_COLUMNS if not isinstance(row[c], _Ratio)]
     out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
     return out
