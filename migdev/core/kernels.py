@@ -37,6 +37,26 @@ from migdev.core.codes import (
 from migdev.core.fmath import _exp1, _expm1_1, _log1
 
 
+_SCALARS = (bool, int, float, np.generic)
+
+
+def _arr(x, dtype=np.float64):
+    """``x`` as a C-contiguous array of ``dtype`` (``x`` itself when it is one)."""
+    if type(x) is np.ndarray and x.dtype == dtype and x.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(x, dtype=dtype)
+
+
+def _vec(x, n: int, dtype=np.float64):
+    """A scalar or an array broadcastable to (n,) as a C-contiguous (n,) array of
+    ``dtype`` (the wrappers call the kernels with one value per person)."""
+    if isinstance(x, _SCALARS):
+        return np.full(n, x, dtype=dtype)
+    if np.shape(x) != (n,):
+        x = np.broadcast_to(x, (n,))
+    return _arr(x, dtype)
+
+
 @numba.njit(cache=True, nogil=True)
 def _block_sum(a, lo, n):
     """numpy's sum of a block of at most 128 values: eight running sums, then the rest."""
@@ -187,10 +207,10 @@ def _apportion(totals, w, u, use_u, out):
 
 def apportion(totals, weights, u=None) -> np.ndarray:
     """Compiled :func:`migdev.agents.agency.apportion` (same arguments, same result)."""
-    totals = np.ascontiguousarray(totals, dtype=np.int64)
-    w = np.ascontiguousarray(weights, dtype=np.float64)
+    totals = _arr(totals, np.int64)
+    w = _arr(weights, np.float64)
     out = np.empty(w.shape, dtype=np.int64)
-    uu = np.zeros(len(w)) if u is None else np.ascontiguousarray(u, dtype=np.float64)
+    uu = np.zeros(len(w)) if u is None else _arr(u, np.float64)
     _apportion(totals, w, uu, u is not None, out)
     return out
 
@@ -248,8 +268,8 @@ def lowest_per_group(el, g_el, u_el, total, supply):
     """Compiled :func:`migdev.agents.agency.lowest_per_group` (same arguments, same
     result)."""
     want = np.minimum(np.asarray(total, dtype=np.int64), np.asarray(supply, dtype=np.int64))
-    return _lowest_per_group(np.ascontiguousarray(el, dtype=np.int64),
-                             np.ascontiguousarray(g_el, dtype=np.int64),
+    return _lowest_per_group(_arr(el, np.int64),
+                             _arr(g_el, np.int64),
                              np.ascontiguousarray(u_el), want, len(want))
 
 
@@ -320,16 +340,16 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
-    if np.ndim(value) == 0:
+    if isinstance(value, _SCALARS) or np.ndim(value) == 0:
         return np.full(n, value, dtype=u.dtype)
-    return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
+    return _vec(value, n)
 
 
 def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob=None,
                 change_right=None) -> np.ndarray:
     """Compiled :func:`migdev.agents.migrant.work_abroad` (same arguments, same result,
     same changes to ``pop``)."""
-    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    idx = _arr(idx, np.int64)
     n = len(idx)
     u_join = np.ascontiguousarray(u_join)
     u_recog = np.ascontiguousarray(u_recog)
@@ -347,8 +367,8 @@ def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob
     income = np.empty(n)
     _work(idx, pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted,
           pop.member, pop.h, pop.integration, pop.ties, pop.q_abroad,
-          np.ascontiguousarray(wage_dest, dtype=np.float64),
-          np.ascontiguousarray(integ_policy, dtype=np.float64), u_join, join, u_recog, recog,
+          _arr(wage_dest, np.float64),
+          _arr(integ_policy, np.float64), u_join, join, u_recog, recog,
           leave, change_right is not None, 1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate,
           float(p.h_min), float(p.h_max), float(p.substitution_loss),
           float(p.association_advocacy), float(p.abuse_penalty), float(p.integration_rate),
@@ -436,7 +456,7 @@ def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_form
         transfers' fees, collective gifts, and gifts times their corridor's formal fee) and
         ``per_association``: (2, n_comm * n_dest) members and collective gifts.
     """
-    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    idx = _arr(idx, np.int64)
     n = len(idx)
     u_access, u_channel, u_loss = (np.ascontiguousarray(x) for x in u)
     out = {k: np.empty(n) for k in ("amount", "collective", "household", "fee", "loss",
@@ -446,9 +466,9 @@ def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_form
     out["per_association"] = np.zeros((2, n_comm * n_dest))
 
     def per_person(x):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+        return _vec(x, n)
 
-    _remit(idx, np.ascontiguousarray(income, dtype=np.float64), pop.debt, pop.ties,
+    _remit(idx, _arr(income, np.float64), pop.debt, pop.ties,
            pop.q_abroad, pop.savings, pop.member, pop.remitted, 1.0 - p.consumption_share,
            float(p.debt_repay_share), float(p.remit_base), float(p.remit_ties),
            float(p.remit_years), per_person(collective_share), per_person(access), u_access,
@@ -614,6 +634,17 @@ def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, r
     _spread(per - bound, base, margin, u_origin, use_origin, out, True)
 
 
+@numba.njit(cache=True, nogil=True)
+def _numbered(agency_dest, per_dest, n_dest):
+    """Whether agencies are numbered destination by destination, per_dest each."""
+    if agency_dest.shape[0] != per_dest * n_dest:
+        return False
+    for a in range(agency_dest.shape[0]):
+        if agency_dest[a] != a // per_dest:
+            return False
+    return True
+
+
 def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, protected,
                   covered, penalty, supply, corridor=None, u_split=None, u_origin=None,
                   bound_share=0.0, u_bound=None) -> np.ndarray:
@@ -621,29 +652,30 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0]
     per_dest = n_ag // n_dest if n_dest else 0
-    if per_dest == 0 or not np.array_equal(agency_dest, np.repeat(np.arange(n_dest), per_dest)):
+    agency_dest = _arr(agency_dest, np.int64)
+    if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
         raise ValueError("agency_offers: agencies must be numbered destination by destination, "
                          "the same number per destination")
     f64 = np.float64
     out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
     _agency_offers(
-        np.ascontiguousarray(vacancies, dtype=np.int64).reshape(-1),
-        np.ascontiguousarray(capacity, dtype=f64), per_dest,
-        np.ascontiguousarray(agency_dest, dtype=np.int64),
-        np.ascontiguousarray(attractiveness, dtype=f64),
-        np.ascontiguousarray(respects, dtype=bool), np.ascontiguousarray(protected, dtype=bool),
-        np.ascontiguousarray(covered, dtype=bool),
-        np.ascontiguousarray(np.broadcast_to(penalty, (n_dest, n_orig)), dtype=f64),
-        np.ascontiguousarray(supply, dtype=np.int64),
-        np.ones((n_orig, n_dest)) if corridor is None else np.ascontiguousarray(corridor, dtype=f64),
-        np.zeros(n_dest * 4) if u_split is None else np.ascontiguousarray(u_split, f64).reshape(-1),
+        _arr(vacancies, np.int64).reshape(-1),
+        _arr(capacity, f64), per_dest,
+        _arr(agency_dest, np.int64),
+        _arr(attractiveness, f64),
+        _arr(respects, bool), _arr(protected, bool),
+        _arr(covered, bool),
+        _arr(penalty if np.shape(penalty) == (n_dest, n_orig)
+             else np.broadcast_to(penalty, (n_dest, n_orig))),
+        _arr(supply, np.int64),
+        np.ones((n_orig, n_dest)) if corridor is None else _arr(corridor, f64),
+        np.zeros(n_dest * 4) if u_split is None else _arr(u_split, f64).reshape(-1),
         u_split is not None,
-        np.zeros(n_ag * 4) if u_origin is None else np.ascontiguousarray(u_origin, f64).reshape(-1),
+        np.zeros(n_ag * 4) if u_origin is None else _arr(u_origin, f64).reshape(-1),
         u_origin is not None,
-        np.ascontiguousarray(np.broadcast_to(np.asarray(bound_share, dtype=f64), (n_dest,))
-                             [agency_dest]),
+        _vec(bound_share, n_dest)[agency_dest],
         bool(np.any(bound_share)),
-        np.zeros((n_ag, 4)) if u_bound is None else np.ascontiguousarray(u_bound, dtype=f64),
+        np.zeros((n_ag, 4)) if u_bound is None else _arr(u_bound, f64),
         out)
     return out
 
@@ -857,7 +889,7 @@ def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage
     f64, i64 = np.float64, np.int64
 
     def per_candidate(x, dtype=f64):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=dtype), (n,)))
+        return _vec(x, n, dtype)
 
     if offered:
         fee, channel = per_candidate(c.fee), per_candidate(c.channel, np.int8)
@@ -872,12 +904,12 @@ def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage
     accepted = np.zeros(n_ag * n_orig, dtype=i64)
     substitution = bool(np.any(substitution_rate))
     u_accept, u_match = u[0], u[1]
-    _decide(np.ascontiguousarray(c.idx, dtype=i64), per_candidate(c.dest, i64), fee, offered,
+    _decide(_arr(c.idx, i64), per_candidate(c.dest, i64), fee, offered,
             channel, contract, match, guarantee, named, agency, u_accept, u_match, u_sub,
             _thresholds(substitution_rate, u_sub, n), substitution,
             u_match.dtype.type(p.skill_match_independent),
-            np.ascontiguousarray(wage_dest, dtype=f64), np.ascontiguousarray(home_wage, f64),
-            np.ascontiguousarray(net, dtype=f64), per_candidate(integ), float(
+            _arr(wage_dest, f64), _arr(home_wage, f64),
+            _arr(net, f64), per_candidate(integ), float(
                 p.asc_offer if offered else p.asc_independent), float(p.beta_wage),
             float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
             float(p.beta_integration_policy), pop.origin, pop.occ, pop.community, pop.ties,
@@ -1026,12 +1058,12 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     ``portability``: None where the right is nowhere granted; ``wage_rel``, ``saved``: None
     while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
     corridors' returns are added to ``to_dest[:, :, 2]``."""
-    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    idx = _arr(idx, np.int64)
     n = len(idx)
     f64 = np.float64
 
     def per_person(x):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=f64), (n,)))
+        return _vec(x, n)
 
     st = pop.status[idx]
     # numpy added an optional term only when some person concerned had it non-zero
@@ -1046,7 +1078,7 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     _returns(idx, u, pop.status, pop.occ, pop.origin, pop.dest, pop.community,
              pop.contract_left, pop.guarantee, pop.integration, pop.ties, pop.q_abroad,
              pop.savings, pop.h, pop.h_dep, pop.member, pop.remitted, pop.named,
-             np.ascontiguousarray(development, dtype=f64), per_person(visa), np.ndim(visa) == 0,
+             _arr(development, f64), per_person(visa), np.ndim(visa) == 0,
              p.overstay_const - p.overstay_enforcement * p.border_enforcement,
              float(p.overstay_hardship), float(p.overstay_rights),
              per_person(0.0 if change_right is None else change_right), has_change_right,
@@ -1103,7 +1135,7 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
     Returns the (len(MISSION_SUMS), n_comm) sums per community and the missions organised
     by each association (community x destination); corridors' missions are added to
     ``to_dest[:, :, 4]``."""
-    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    idx = _arr(idx, np.int64)
     n = len(idx)
     # p.mission_rate * (1 + engagement): a Python product where engagement is one number
     eng = np.asarray(engagement, dtype=np.float64)
@@ -1150,16 +1182,16 @@ def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, r
     """Compiled :func:`migdev.agents.agency.destination_weights` for the persons ``ind``
     (``integ_term``: beta_integration_policy * (I_d - I_default) per destination;
     ``rights``: the corridors' rights index, or a scalar 0.0 where none is granted)."""
-    ind = np.ascontiguousarray(ind, dtype=np.int64)
+    ind = _arr(ind, np.int64)
     f64 = np.float64
     out = np.empty((len(ind), wage_dest.shape[0]))
     has_rights = np.ndim(rights) > 0
-    _dest_weights(ind, pop.origin, pop.occ, pop.community, np.ascontiguousarray(wage_dest, f64),
-                  np.ascontiguousarray(wage_base, f64), np.ascontiguousarray(net, f64),
-                  np.ascontiguousarray(net0, f64), np.ascontiguousarray(integ_term, f64),
-                  np.ascontiguousarray(rights, f64) if has_rights else np.zeros((1, 1)),
+    _dest_weights(ind, pop.origin, pop.occ, pop.community, _arr(wage_dest, f64),
+                  _arr(wage_base, f64), _arr(net, f64),
+                  _arr(net0, f64), _arr(integ_term, f64),
+                  _arr(rights, f64) if has_rights else np.zeros((1, 1)),
                   has_rights, float(rights_weight), float(beta_wage), float(beta_network),
-                  np.ascontiguousarray(corridor, f64), out)
+                  _arr(corridor, f64), out)
     return out
 
 
@@ -1206,7 +1238,7 @@ def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -
     ``occ`` with ids from ``first_id``, age ``entry_age``, skill 1 and ties 0.5 + 0.5 u
     (``u_ties``: one draw per person); returns the health trainees per community."""
     trainees = np.zeros(n_comm)
-    _enter(np.ascontiguousarray(idx, dtype=np.int64), np.ascontiguousarray(occ, np.int8),
+    _enter(_arr(idx, np.int64), _arr(occ, np.int8),
            int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,
            pop.occ, pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest,
            pop.contract_left, pop.q_abroad, pop.n_stays, pop.savings, pop.debt,
