@@ -6,8 +6,7 @@ import mesa
 import numpy as np
 
 from migdev.core import fmath, kernels
-from migdev.core.codes import EDUCATION, HEALTH
-from migdev.core.measures import emigration_rate, per_10000
+from migdev.core.measures import per_10000
 
 
 class HomeCommunity(mesa.Agent):
@@ -123,29 +122,12 @@ def update(model) -> None:
     # one pass over the persons (compiled): counts, and skill sums of those at home
     cnt, (h_health, h_back, h_edu, h_skilled) = kernels.community_census(pop, model.n_comm)
     model.counts = cnt  # (community, occupation, at home?) persons
-    c = model.comm
-    c["health_home"] = cnt[:, HEALTH, 1].astype(float)
-    c["education_home"] = cnt[:, EDUCATION, 1].astype(float)
-    c["health_density"] = density(c["health_home"], w.represented_pop)
-    edu_density = density(c["education_home"], w.represented_pop)
-    c["knowledge"] = accumulate(c["knowledge"], model.flows["knowledge_in"],
-                                p.knowledge_depreciation)
-    c["investment"] = accumulate(c["investment"], 0.0, p.investment_depreciation)
-    c["projects"] = accumulate(c["projects"], 0.0, p.project_depreciation)
-    c["development"] = development_index(
-        c["health_density"], p.health_density_ref, edu_density, w.education_ref,
-        c["knowledge"], c["investment"], c["projects"], w.comm_size, p)
-    # effective capacity: skills of those at home, knowledge and missions (ODD §7.10)
-    uplift = knowledge_uplift(c["knowledge"], w.comm_size, p)
-    eff = effective_health(h_health, h_back, model.flows["mission_health_h"], uplift, p)
-    c["health_effective"] = eff["total"]
-    c["health_eff_returnees"] = eff["returnees"]
-    c["health_eff_missions"] = eff["missions"]
-    # the same for teachers: skill-weighted, the same uplift, missions while they last
-    c["education_effective"] = effective_health(
-        h_edu, 0.0, model.flows["mission_education_h"], uplift, p)["total"]
-    c["h_home"] = h_skilled
-    # the perceived chance of emigrating, per origin and occupation (brain-gain prospect)
-    abroad_oc = model.origin_sum(cnt[:, :, 0])
-    home_oc = model.origin_sum(cnt[:, :, 1])
-    model.prospect = np.clip(p.prospect_weight * emigration_rate(abroad_oc, home_oc), 0.0, 1.0)
+    # density, accumulate, development_index, knowledge_uplift, effective_health and the
+    # brain-gain prospect (the perceived chance of emigrating, per origin and occupation),
+    # for every community in one compiled loop (tests compare it with these functions)
+    stocks, model.prospect = kernels.communities(
+        cnt, h_health, h_back, h_edu, model.comm, model.flows["knowledge_in"],
+        model.flows["mission_health_h"], model.flows["mission_education_h"], w, p,
+        model.n_orig)
+    model.comm.update(zip(kernels.COMMUNITY_ROWS, stocks))
+    model.comm["h_home"] = h_skilled

@@ -5,8 +5,8 @@ skilled persons at home, and over everyone who has ever emigrated (their paths).
 with numpy, each is a mask, a gather and a ``bincount`` over all persons: some thirty
 passes a step. :func:`person_tallies` makes one pass in person order and adds each
 person's values to the same bins in the same order as those ``bincount`` calls did (adding
-a zero weight, which they also did, leaves a sum unchanged), so every sum has the same bits (``tests/model/test_tally.py`` checks it against the numpy
-definitions of :mod:`migdev.model.metrics`).
+a zero weight, which they also did, leaves a sum unchanged), so every sum has the same bits
+(``tests/model/test_tally.py`` checks it against the numpy statement of each quantity).
 """
 
 from __future__ import annotations

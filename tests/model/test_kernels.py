@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from migdev.agents import agency, association, government, migrant
+from migdev.agents import agency, association, community, government, migrant
+from migdev.core import kernels, measures
 from migdev.core import fmath
 from migdev.core.codes import (
     CH_AGREEMENT,
@@ -385,7 +386,8 @@ def agency_offers_numpy(vacancies: np.ndarray, agency_dest: np.ndarray, capacity
     score = base * margin
 
     def spread(totals, weights):  # one row per (agency, occupation), every one at once
-        rows = apportion_numpy(totals.reshape(-1), weights.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
+        rows = apportion_numpy(totals.reshape(-1),
+                               weights.transpose(0, 2, 1).reshape(n_ag * 4, n_orig),
                          None if u_origin is None else u_origin.reshape(-1))
         return rows.reshape(n_ag, 4, n_orig).transpose(0, 2, 1)
 
@@ -815,3 +817,59 @@ def test_entrants_kernel_matches_numpy():
         assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
     want = np.bincount(twin.community[idx[occ == HEALTH]], minlength=6).astype(float)
     np.testing.assert_array_equal(trainees, want)
+
+
+def community_update_numpy(model) -> None:
+    """The communities' update (community.update) as it was stated with numpy."""
+    p, pop, w = model.p, model.pop, model.world
+    # one pass over the persons (compiled): counts, and skill sums of those at home
+    cnt, (h_health, h_back, h_edu, h_skilled) = kernels.community_census(pop, model.n_comm)
+    model.counts = cnt  # (community, occupation, at home?) persons
+    c = model.comm
+    c["health_home"] = cnt[:, HEALTH, 1].astype(float)
+    c["education_home"] = cnt[:, EDUCATION, 1].astype(float)
+    c["health_density"] = community.density(c["health_home"], w.represented_pop)
+    edu_density = community.density(c["education_home"], w.represented_pop)
+    c["knowledge"] = community.accumulate(c["knowledge"], model.flows["knowledge_in"],
+                                p.knowledge_depreciation)
+    c["investment"] = community.accumulate(c["investment"], 0.0, p.investment_depreciation)
+    c["projects"] = community.accumulate(c["projects"], 0.0, p.project_depreciation)
+    c["development"] = community.development_index(
+        c["health_density"], p.health_density_ref, edu_density, w.education_ref,
+        c["knowledge"], c["investment"], c["projects"], w.comm_size, p)
+    # effective capacity: skills of those at home, knowledge and missions (ODD §7.10)
+    uplift = community.knowledge_uplift(c["knowledge"], w.comm_size, p)
+    eff = community.effective_health(h_health, h_back, model.flows["mission_health_h"], uplift,
+                                     p)
+    c["health_effective"] = eff["total"]
+    c["health_eff_returnees"] = eff["returnees"]
+    c["health_eff_missions"] = eff["missions"]
+    # the same for teachers: skill-weighted, the same uplift, missions while they last
+    c["education_effective"] = community.effective_health(
+        h_edu, 0.0, model.flows["mission_education_h"], uplift, p)["total"]
+    c["h_home"] = h_skilled
+    # the perceived chance of emigrating, per origin and occupation (brain-gain prospect)
+    abroad_oc = model.origin_sum(cnt[:, :, 0])
+    home_oc = model.origin_sum(cnt[:, :, 1])
+    model.prospect = np.clip(p.prospect_weight * measures.emigration_rate(abroad_oc, home_oc),
+                             0.0, 1.0)
+
+
+@pytest.mark.parametrize("levers", [{}, {"knowledge_per_mission": 0.37, "mission_rate": 0.05,
+                                         "knowledge_depreciation": 0.03}])
+def test_community_update_kernel_matches_numpy_in_a_run(levers, monkeypatch):
+    from migdev.model.model import MigrationModel
+    runs = []
+    for how in ("kernel", "numpy"):
+        if how == "numpy":
+            monkeypatch.setattr(community, "update", community_update_numpy)
+        m = MigrationModel(make_params(n_persons=3_000, **levers), rng=4)
+        for _ in range(30):
+            m.step()
+        runs.append(m)
+    a, b = runs
+    for key in a.comm:
+        assert np.asarray(a.comm[key]).tobytes() == np.asarray(b.comm[key]).tobytes(), key
+    assert a.prospect.tobytes() == b.prospect.tobytes()
+    assert a.country_frame().equals(b.country_frame())
+    assert (a.comm["knowledge"] > 0).any()
