@@ -100,6 +100,9 @@ def fixed_and_per_person(n: int, steps: int, small: int = 500, reps: int = 3) ->
     print(f"cost per step (fastest of {reps} runs at {small:,} and {n:,} persons): "
           f"{(a - per_person * small) * 1e3:.2f} ms fixed + {per_person * 1e9:.0f} ns per "
           f"person; at {n:,}: {b * 1e3:.2f} ms per step, {n / b / 1e6:.2f} M person-steps/s")
+    if per_person <= 0:
+        print("  (the two sizes' difference is within the machine's noise: ask for more persons "
+              "or steps)")
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)

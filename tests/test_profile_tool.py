@@ -13,5 +13,7 @@ def test_profile_prints_draws_and_cost_split():
     m = re.search(r"random numbers .*?: ([\d.]+) per person-step", out)
     # common random numbers: every person draws the same fixed number of uniforms a step
     assert m and 15.0 <= float(m.group(1)) <= 20.0, out
-    assert re.search(r"ms fixed \+ \d+ ns per person", out), out
+    # (the split's figures are timings: on a loaded machine, with so small a run, the part
+    # per person can come out negative; only the line is checked)
+    assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out
     assert "recruitment_market" in out
