@@ -218,6 +218,27 @@ def _abroad_population(n, n_dest, rng):
     return pop
 
 
+def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_000):
+    """The same seeded run twice: with the model's compiled process, then with ``module.name``
+    replaced by its numpy ``statement``. Checks that every person's state and the country
+    and corridor tables have the same bits; returns both models."""
+    from migdev.model.model import MigrationModel
+    runs = []
+    for swapped in (False, True):
+        if swapped:
+            monkeypatch.setattr(module, name, statement)
+        m = MigrationModel(make_params(n_persons=n, **levers), rng=seed)
+        for _ in range(steps):
+            m.step()
+        runs.append(m)
+    a, b = runs
+    for f in a.pop.__dataclass_fields__:
+        assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
+    assert a.country_frame().equals(b.country_frame())
+    assert a.corridor_frame().equals(b.corridor_frame())
+    return a, b
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_work_abroad_kernel_matches_numpy_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
@@ -496,20 +517,7 @@ def decide_numpy(model, offers, attempts) -> None:
 def test_decide_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled decisions and with the numpy statement: every
     person's state and every output the same bits after 30 quarters."""
-    from migdev.model.model import MigrationModel
-    runs = []
-    for how in ("kernel", "numpy"):
-        if how == "numpy":
-            monkeypatch.setattr(migrant, "decide", decide_numpy)
-        m = MigrationModel(make_params(n_persons=4_000, **levers), rng=21)
-        for _ in range(30):
-            m.step()
-        runs.append(m)
-    a, b = runs
-    for f in a.pop.__dataclass_fields__:
-        assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
-    assert a.country_frame().equals(b.country_frame())
-    assert a.corridor_frame().equals(b.corridor_frame())
+    a, b = paired_runs(monkeypatch, migrant, "decide", decide_numpy, levers, 21, 30)
     assert a.pop.n_stays.sum() > 0 and (a.pop.channel == CH_UNREGULATED).any()
 
 
@@ -620,20 +628,7 @@ def returns_numpy(model, idx: np.ndarray) -> None:
 def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled returns and with the numpy statement: every
     person's state and every output the same bits after 40 quarters."""
-    from migdev.model.model import MigrationModel
-    runs = []
-    for how in ("kernel", "numpy"):
-        if how == "numpy":
-            monkeypatch.setattr(migrant, "returns", returns_numpy)
-        m = MigrationModel(make_params(n_persons=4_000, **levers), rng=8)
-        for _ in range(40):
-            m.step()
-        runs.append(m)
-    a, b = runs
-    for f in a.pop.__dataclass_fields__:
-        assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
-    assert a.country_frame().equals(b.country_frame())
-    assert a.corridor_frame().equals(b.corridor_frame())
+    a, b = paired_runs(monkeypatch, migrant, "returns", returns_numpy, levers, 8, 40)
     assert (a.pop.status == RETURNED).any() and (a.pop.status == SETTLED).any()
 
 
@@ -744,20 +739,7 @@ def missions_numpy(model, idx: np.ndarray) -> None:
 def test_missions_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled missions and with the numpy statement: the
     same persons, outputs and associations' records after 30 quarters."""
-    from migdev.model.model import MigrationModel
-    runs = []
-    for how in ("kernel", "numpy"):
-        if how == "numpy":
-            monkeypatch.setattr(association, "missions", missions_numpy)
-        m = MigrationModel(make_params(n_persons=4_000, **levers), rng=3)
-        for _ in range(30):
-            m.step()
-        runs.append(m)
-    a, b = runs
-    for f in a.pop.__dataclass_fields__:
-        assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
-    assert a.country_frame().equals(b.country_frame())
-    assert a.corridor_frame().equals(b.corridor_frame())
+    a, b = paired_runs(monkeypatch, association, "missions", missions_numpy, levers, 3, 30)
     assert a.association_state.total_missions.tobytes() == \
         b.association_state.total_missions.tobytes()
     assert a.association_state.total_missions.sum() > 0
@@ -858,18 +840,9 @@ def community_update_numpy(model) -> None:
 @pytest.mark.parametrize("levers", [{}, {"knowledge_per_mission": 0.37, "mission_rate": 0.05,
                                          "knowledge_depreciation": 0.03}])
 def test_community_update_kernel_matches_numpy_in_a_run(levers, monkeypatch):
-    from migdev.model.model import MigrationModel
-    runs = []
-    for how in ("kernel", "numpy"):
-        if how == "numpy":
-            monkeypatch.setattr(community, "update", community_update_numpy)
-        m = MigrationModel(make_params(n_persons=3_000, **levers), rng=4)
-        for _ in range(30):
-            m.step()
-        runs.append(m)
-    a, b = runs
+    a, b = paired_runs(monkeypatch, community, "update", community_update_numpy, levers, 4, 30,
+                       n=3_000)
     for key in a.comm:
         assert np.asarray(a.comm[key]).tobytes() == np.asarray(b.comm[key]).tobytes(), key
     assert a.prospect.tobytes() == b.prospect.tobytes()
-    assert a.country_frame().equals(b.country_frame())
     assert (a.comm["knowledge"] > 0).any()
