@@ -410,12 +410,6 @@ def _per_agency(agency: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int) 
                        minlength=n_ag * n_orig).reshape(n_ag, n_orig)
 
 
-def record_acceptances(model, agency: np.ndarray, origin: np.ndarray) -> None:
-    """Agencies note which of their offers were accepted (they learn from it at step end)."""
-    model.agency_state.accepted[:] = _per_agency(agency, origin, len(model.agencies),
-                                                 model.n_orig)
-
-
 def lowest_per_group(el, g_el, u_el, total, supply):
     """For each group g, the ``min(total[g], supply[g])`` eligible persons (slots ``el``,
     groups ``g_el``) with the lowest draws ``u_el``.

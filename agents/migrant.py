@@ -513,35 +513,26 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
                         **money}
 
 
-def name_for_rehire(model, j, out, u, settle, over) -> None:
-    """Employers name some of their temporary workers who come home for re-hiring (the
-    ``named`` flag; their named offer comes in recruitment, ODD §7.4)."""
-    rate = model.lever_at("named_rehire_rate", model.pop.dest[j])
-    if not np.any(rate):
-        return
-    named = named_for_rehire(u.astype(np.float64), settle, over, rate) & (out == 0)
-    model.pop.named[j[named]] = True
-
-
-def return_motives(model, j) -> tuple:
-    """For settled migrants ``j``: their destination's wage for their occupation over the
-    start's (None where every wage is as at the start) and their savings over their target,
-    capped at 1 (None while target-earning is off), ODD §7.9."""
-    p, pop, w = model.p, model.pop, model.world
-    d, k = pop.dest[j], pop.occ[j]
+def return_motive_tables(model) -> tuple:
+    """The settled migrants' return motives (ODD §7.9) as tables read at a migrant's
+    (destination, occupation) and (origin, occupation): the destination's wage for the
+    occupation over the start's (None while every wage is as at the start), and the savings
+    target, ``savings_target_quarters`` quarters of the home wage (None while target-earning
+    is off; a migrant's savings over it, capped at 1, enter the hazard)."""
+    p, w = model.p, model.world
     wage_rel = (None if np.array_equal(w.wage_dest, model.wage_base)
-                else w.wage_dest[d, k] / model.wage_base[d, k])
-    saved = None
+                else w.wage_dest / model.wage_base)
+    target = None
     if p.hazard_savings > 0:
-        home = w.home_wage[pop.origin[j], k] * model.lever_at("home_wage_scale", pop.origin[j])
-        saved = np.minimum(pop.savings[j] / (p.savings_target_quarters * home), 1.0)
-    return wage_rel, saved
+        home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+        target = p.savings_target_quarters * home
+    return wage_rel, target
 
 
 def returns(model, idx: np.ndarray) -> None:
     """9. Temporary contracts end (return, settle or overstay: :func:`contract_end_outcome`,
     :func:`overstay_probability`, :func:`named_for_rehire`); settled and irregular migrants
-    return with a hazard (:func:`settled_return_probability`, :func:`return_motives`);
+    return with a hazard (:func:`settled_return_probability`, :func:`return_motive_tables`);
     returnees bring skills and savings home (:func:`end_stay`). One compiled pass over the
     persons abroad (:func:`kernels.returns_pass`); ``tests/model/test_kernels.py`` keeps
     this process stated with numpy and checks that the two agree bit for bit."""
@@ -552,13 +543,12 @@ def returns(model, idx: np.ndarray) -> None:
     o, d = pop.origin[idx], pop.dest[idx]
     right = corridor_right(model, "employer_change_right")
     port = corridor_right(model, "social_security_portability")
-    wage_rel, saved = return_motives(model, idx)
     sums = kernels.returns_pass(
         pop, idx, u, model.comm["development"],
         model.lever_at("settlement_visa_openness", d),
         None if np.ndim(right) == 0 else right[o, d],
         model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),
-        None if np.ndim(port) == 0 else port[o, d], wage_rel, saved, p, model.n_comm,
+        None if np.ndim(port) == 0 else port[o, d], *return_motive_tables(model), p, model.n_comm,
         model.flows_to_dest)
     by_comm = dict(zip(kernels.RETURN_SUMS, sums))
     for name in ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",

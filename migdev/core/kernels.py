@@ -57,6 +57,15 @@ def _vec(x, n: int, dtype=np.float64):
     return _arr(x, dtype)
 
 
+_NO_TABLE = np.zeros((1, 1))
+
+
+def _table(x):
+    """A 2-d float64 table for a kernel (a 1×1 placeholder for None: an optional term that
+    is off and never read)."""
+    return _NO_TABLE if x is None else _arr(x)
+
+
 @numba.njit(cache=True, nogil=True)
 def _block_sum(a, lo, n):
     """numpy's sum of a block of at most 128 values: eight running sums, then the rest."""
@@ -340,7 +349,7 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
-    if isinstance(value, _SCALARS) or np.ndim(value) == 0:
+    if np.ndim(value) == 0:
         return np.full(n, value, dtype=u.dtype)
     return _vec(value, n)
 
@@ -990,7 +999,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
              development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
              rights_weight, change_right, has_change_right, named_rate, hazard, w_ties32,
              w_development, incentive, w_incentive, w_integration32, w_years, portability,
-             has_port, w_port, wage_rel, has_wage_rel, w_wage, saved, has_saved, w_saved,
+             has_port, w_port, wage_rel, has_wage_rel, w_wage, saving_target, has_saved, w_saved,
              irregular_threshold, knowledge_per_gain32, per_comm, to_dest):
     for n in range(idx.shape[0]):
         i = idx[n]
@@ -1021,12 +1030,18 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
                 if v < named_rate[n]:
                     named[i] = True
         elif s == SETTLED:
+            wage_term = 0.0
+            if has_wage_rel:
+                wage_term = w_wage * _log1(wage_rel[dest[i], occ[i]])
+            saved_term = 0.0
+            if has_saved:
+                x = np.float64(savings[i]) / saving_target[origin[i], occ[i]]
+                saved_term = w_saved * (x if (x < 1.0 or np.isnan(x)) else 1.0)
             prob = settled_return(
                 hazard, w_ties32, ties[i], w_development, dev, w_incentive * incentive[n],
                 w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
-                (has_port, w_port * portability[n]),
-                (has_wage_rel, w_wage * _log1(wage_rel[n]) if has_wage_rel else 0.0),
-                (has_saved, w_saved * saved[n]))
+                (has_port, w_port * portability[n]), (has_wage_rel, wage_term),
+                (has_saved, saved_term))
             back = np.float64(u[i]) < prob
         elif s == IRREGULAR:
             back = u[i] < irregular_threshold
@@ -1048,15 +1063,16 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
 
 
 def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incentive,
-                 portability, wage_rel, saved, p, n_comm: int, to_dest):
+                 portability, wage_rel, saving_target, p, n_comm: int, to_dest):
     """The persons abroad (``idx``) in one compiled pass: temporary contracts run down and
     end (settle, overstay, or return, the employer perhaps naming the worker for re-hiring),
     settled and irregular migrants return with their hazard, and returnees come home
     (migrant.returns states the same with numpy; tests compare the two).
 
     Levers are scalars or one value per person of ``idx``; ``change_right``,
-    ``portability``: None where the right is nowhere granted; ``wage_rel``, ``saved``: None
-    while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
+    ``portability``: None where the right is nowhere granted; ``wage_rel`` (destination,
+    occupation), ``saving_target`` (origin, occupation): the settled migrants' return motives
+    (migrant.return_motive_tables), None while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
     corridors' returns are added to ``to_dest[:, :, 2]``."""
     idx = _arr(idx, np.int64)
     n = len(idx)
@@ -1086,9 +1102,8 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
              float(p.hazard_development), per_person(incentive), float(p.hazard_incentive),
              np.float32(p.hazard_integration), float(p.hazard_years),
              per_person(0.0 if portability is None else portability), has_port,
-             float(p.hazard_portability), per_person(1.0 if wage_rel is None else wage_rel),
-             wage_rel is not None, float(p.hazard_wage_abroad),
-             per_person(0.0 if saved is None else saved), saved is not None,
+             float(p.hazard_portability), _table(wage_rel), wage_rel is not None,
+             float(p.hazard_wage_abroad), _table(saving_target), saving_target is not None,
              float(p.hazard_savings),
              u.dtype.type(p.irregular_return + p.removal_rate * p.border_enforcement),
              np.float32(p.knowledge_per_gain), per_comm, to_dest)

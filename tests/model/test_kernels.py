@@ -448,6 +448,12 @@ def test_agency_offers_kernel_matches_numpy(seed):
         np.testing.assert_array_equal(agency.agency_offers(*args), agency_offers_numpy(*args))
 
 
+def record_acceptances(model, agency_of: np.ndarray, origin: np.ndarray) -> None:
+    """Agencies note which of their offers were accepted (numpy statement)."""
+    model.agency_state.accepted[:] = agency._per_agency(agency_of, origin, len(model.agencies),
+                                                        model.n_orig)
+
+
 def decide_numpy(model, offers, attempts) -> None:
     """The decisions on offers and attempts (migrant.decide) as they were stated with numpy."""
     p, pop, w = model.p, model.pop, model.world
@@ -480,7 +486,7 @@ def decide_numpy(model, offers, attempts) -> None:
             matched = u[1][a_idx] < c.match[accept]
             migrant.start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
                        c.guarantee[accept], TEMP)
-            agency.record_acceptances(model, c.agency[accept], pop.origin[a_idx])
+            record_acceptances(model, c.agency[accept], pop.origin[a_idx])
             migrant.substitute(model, a_idx, da, chan, c.named, accept, u_sub)
             if c.named is not None:
                 model.flows.add("rec_named", a_idx[c.named[accept]])
@@ -555,6 +561,30 @@ def test_utility_kernel_matches_migration_utility_bit_for_bit():
     assert got.tobytes() == want.tobytes()
 
 
+def name_for_rehire(model, j, out, u, settle, over) -> None:
+    """Employers name some temporary workers who come home for re-hiring (numpy statement)."""
+    rate = model.lever_at("named_rehire_rate", model.pop.dest[j])
+    if not np.any(rate):
+        return
+    named = migrant.named_for_rehire(u.astype(np.float64), settle, over, rate) & (out == 0)
+    model.pop.named[j[named]] = True
+
+
+def return_motives(model, j) -> tuple:
+    """For settled migrants ``j``: the wage abroad over the start's (None while unchanged) and
+    savings over target, capped at 1 (None while target-earning is off), as numpy computed
+    them per person."""
+    p, pop, w = model.p, model.pop, model.world
+    d, k = pop.dest[j], pop.occ[j]
+    wage_rel = (None if np.array_equal(w.wage_dest, model.wage_base)
+                else w.wage_dest[d, k] / model.wage_base[d, k])
+    saved = None
+    if p.hazard_savings > 0:
+        home = w.home_wage[pop.origin[j], k] * model.lever_at("home_wage_scale", pop.origin[j])
+        saved = np.minimum(pop.savings[j] / (p.savings_target_quarters * home), 1.0)
+    return wage_rel, saved
+
+
 def returns_numpy(model, idx: np.ndarray) -> None:
     """The returns (migrant.returns) as they were stated with numpy."""
     p, pop = model.p, model.pop
@@ -579,7 +609,7 @@ def returns_numpy(model, idx: np.ndarray) -> None:
         right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
         over = migrant.overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)
         out = migrant.contract_end_outcome(u[j], settle, over)
-        migrant.name_for_rehire(model, j, out, u[j], settle, over)
+        name_for_rehire(model, j, out, u[j], settle, over)
         pop.status[j[out == 1]] = SETTLED
         pop.status[j[out == 2]] = IRREGULAR
         back[ti[out == 0]] = True
@@ -595,7 +625,7 @@ def returns_numpy(model, idx: np.ndarray) -> None:
         prob = migrant.settled_return_probability(pop.ties[j], dev[si],
                                           model.lever_at("return_incentive", pop.origin[j]),
                                           pop.integration[j], pop.q_abroad[j] / 4.0, p, port,
-                                          *migrant.return_motives(model, j))
+                                          *return_motives(model, j))
         back[si[u[j] < prob]] = True
     ii = np.flatnonzero(st == IRREGULAR)
     if len(ii):
@@ -620,7 +650,8 @@ def returns_numpy(model, idx: np.ndarray) -> None:
     {"named_rehire_rate": 0.6, "employer_change_right": 0.5,
      "social_security_portability": 0.7, "hazard_savings": 0.8, "wage_dest_scale": 1.2,
      "local": (Local("settlement_visa_openness", "Canada", 1.0),
-               Local("named_rehire_rate", "United Kingdom", 0.0))},
+               Local("named_rehire_rate", "United Kingdom", 0.0),
+               Local("home_wage_scale", "Philippines", 4.0))},
     {"settlement_visa_openness": 0.9, "return_incentive": 0.5, "border_enforcement": 0.2,
      "knowledge_per_gain": 0.73,
      "events": (Event(10, "wage_dest_scale", 0.8),)},
