@@ -5,12 +5,12 @@ model's state. The model stores the rows and Mesa's DataCollector reads them
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+import numba
 import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
+from migdev.core.kernels import _arr, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, person_tallies
@@ -195,36 +195,8 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
                                                 "protected")]
 
 
-def _returnee_premium(t: Tallies) -> np.ndarray:
-    """Per origin: mean h of skilled returnees at home / mean h of skilled stayers (never
-    emigrated) at home - 1, both weighted by the home wage of their occupation."""
-    mean = np.divide(t.earnings, t.wages, out=np.zeros_like(t.earnings), where=t.wages > 0)
-    ok = (mean[:, 0] > 0) & (mean[:, 1] > 0)
-    return np.where(ok, mean[:, 1] / np.where(ok, mean[:, 0], 1.0) - 1.0, 0.0)
-
-
-def _member_trust(model) -> np.ndarray:
-    """Per origin: the associations' trust weighted by their members this quarter."""
-    st = model.association_state
-    mem = np.asarray(model.assoc_members, dtype=float).reshape(model.n_comm, model.n_dest)
-    tr = st.trust.reshape(model.n_comm, model.n_dest)
-    num, den = model.origin_sum((mem * tr).sum(axis=1)), model.origin_sum(mem.sum(axis=1))
-    return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
-
-
 #: each column's position in a row
 COL_INDEX = {c: i for i, c in enumerate(COLS)}
-
-
-class _Ratio(NamedTuple):
-    """A column that is a ratio (divided with the others at the end of country_row)."""
-    num: np.ndarray
-    den: np.ndarray
-
-
-def _emigration(abroad, home) -> _Ratio:
-    """:func:`emigration_rate` as a ratio: abroad / (abroad + home)."""
-    return _Ratio(abroad, abroad + home)
 
 
 #: columns that are a flow of the quarter summed over the origin's communities, as it is
@@ -253,84 +225,161 @@ _FLOW_RATIO_NUM = [FLOW_ROW[a] for a, _ in _FLOW_RATIOS.values()]
 _FLOW_RATIO_DEN = [FLOW_ROW[b] for _, b in _FLOW_RATIOS.values()]
 _RECRUIT_ROWS = [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated", "rec_unregulated",
                                        "rec_independent")]
-#: the columns country_row computes one by one (the others are placed in bulk)
-_ROW_COLUMNS = [c for c in COLS if c not in _FLOW_COLUMNS and c not in _FLOW_RATIOS]
-
 #: the per-community stocks the country table sums over each origin's communities
 _COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
                 "education_effective", "knowledge", "h_home")
+#: the flows the other columns are computed from, in the order _country_values reads them
+_ROW_FLOWS = ("rem_formal", "rem_informal", "rem_fees", "rem_losses", "collective",
+              "rec_fee_paid", "rec_agreement", "rec_regulated", "rec_unregulated",
+              "rec_independent")
+#: the columns _country_values computes one by one, in the order of its ``cols``
+_ROW_COLUMNS = (
+    "population", "health_density", "effective_health_density", "effective_density_returnees",
+    "effective_density_missions", "education_density", "effective_education_density",
+    "skilled_emigration_rate", "health_emigration_rate", "recruits", "knowledge_stock",
+    "remittance_cost_share", "formal_share", "association_trust", "association_membership",
+    "development_index", "mean_recruitment_debt", "fee_paying_share", "change_employer_share",
+    "substituted_share", "brain_waste_share", "path_circulated", "path_returned_once",
+    "path_transnational", "path_settled", "human_capital_home", "returnee_earnings_premium",
+    "skilled_home", "abroad", "health_density_measured", "listed", "misclassified")
+assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)) == sorted(COLS)
+_INDEX = {name: np.array(v, dtype=np.int64) for name, v in (
+    ("flow_cols", _FLOW_COLUMN_INDEX), ("flow_rows", _FLOW_COLUMN_ROWS),
+    ("ratio_cols", _FLOW_RATIO_INDEX), ("ratio_num", _FLOW_RATIO_NUM),
+    ("ratio_den", _FLOW_RATIO_DEN), ("frows", [FLOW_ROW[f] for f in _ROW_FLOWS]),
+    ("cols", [COL_INDEX[c] for c in _ROW_COLUMNS]))}
+
+
+@numba.njit(cache=True, nogil=True)
+def _ratio(num, den):
+    """num / den, 0 where den is not positive (as measures.rate)."""
+    return num / den if den > 0 else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _country_values(comm_origin, flows, counts, represented, development, comm_size,
+                    health_eff, health_eff_returnees, health_eff_missions, education_eff,
+                    knowledge, h_home, members, trust, trust0, n_dest, abroad, debt, member, wasted,
+                    skilled_regular, temporary, substituted, right, paths, earnings, wages,
+                    measured, listed, truly_short, flow_cols, flow_rows, ratio_cols,
+                    ratio_num, ratio_den, frows, cols, out):
+    n_orig = out.shape[0]
+    n_fl = flows.shape[0]
+    # every per-community quantity summed over each origin's communities in community
+    # order, as np.add.at summed them; the associations' trust weighted by their members
+    # (a community's sum over destinations in numpy's order)
+    fl = np.zeros((n_orig, n_fl))
+    cnt = np.zeros((n_orig, 4, 2))
+    rep = np.zeros(n_orig)
+    dev = np.zeros(n_orig)
+    size = np.zeros(n_orig)
+    stock = np.zeros((n_orig, 6))  # _COMM_STOCKS
+    t_num = np.zeros(n_orig)
+    t_den = np.zeros(n_orig)
+    weighted = np.empty(n_dest)
+    for c in range(comm_origin.shape[0]):
+        o = comm_origin[c]
+        for f in range(n_fl):
+            fl[o, f] += flows[f, c]
+        for k in range(4):
+            for j in range(2):
+                cnt[o, k, j] += np.float64(counts[c, k, j])
+        rep[o] += represented[c]
+        dev[o] += development[c] * comm_size[c]
+        size[o] += comm_size[c]
+        stock[o, 0] += health_eff[c]
+        stock[o, 1] += health_eff_returnees[c]
+        stock[o, 2] += health_eff_missions[c]
+        stock[o, 3] += education_eff[c]
+        stock[o, 4] += knowledge[c]
+        stock[o, 5] += h_home[c]
+        for d in range(n_dest):
+            weighted[d] = members[c * n_dest + d] * trust[c * n_dest + d]
+        t_num[o] += pairwise_sum(weighted, 0, n_dest)
+        t_den[o] += pairwise_sum(members, c * n_dest, n_dest)
+    v = np.empty(cols.shape[0])  # one origin's values of the _ROW_COLUMNS, in order
+    for o in range(n_orig):
+        F = fl[o]
+        row = out[o]
+        for i in range(flow_cols.shape[0]):
+            row[flow_cols[i]] = F[flow_rows[i]]
+        for i in range(ratio_cols.shape[0]):
+            row[ratio_cols[i]] = _ratio(F[ratio_num[i]], F[ratio_den[i]])
+        formal, informal, fees, losses = F[frows[0]], F[frows[1]], F[frows[2]], F[frows[3]]
+        collective, fee_paid = F[frows[4]], F[frows[5]]
+        sent = formal + informal
+        recruits = -0.0  # four flows summed as numpy summed a row
+        for r in range(6, 10):
+            recruits += F[frows[r]]
+        r_pop = rep[o]
+        sk_abroad = -0.0
+        sk_home = -0.0
+        for k in range(LOW):
+            sk_abroad += cnt[o, k, 0]
+            sk_home += cnt[o, k, 1]
+        n_ab = np.float64(abroad[o])
+        path = np.zeros(4)
+        for d in range(paths.shape[1]):
+            for k in range(4):
+                path[k] += paths[o, d, k]
+        path_total = ((path[0] + path[1]) + path[2]) + path[3]
+        mean0 = _ratio(earnings[o, 0], wages[o, 0])
+        mean1 = _ratio(earnings[o, 1], wages[o, 1])
+        premium = mean1 / mean0 - 1.0 if (mean0 > 0 and mean1 > 0) else 0.0
+        trust_o = t_num[o] / max(t_den[o], 1e-300) if t_den[o] > 0 else trust0
+        v[0] = r_pop  # population
+        v[1] = _ratio(cnt[o, HEALTH, 1] * 10_000.0, r_pop)  # health_density
+        v[2] = _ratio(stock[o, 0] * 10_000.0, r_pop)  # effective_health_density
+        v[3] = _ratio(stock[o, 1] * 10_000.0, r_pop)  # effective_density_returnees
+        v[4] = _ratio(stock[o, 2] * 10_000.0, r_pop)  # effective_density_missions
+        v[5] = _ratio(cnt[o, EDUCATION, 1] * 10_000.0, r_pop)  # education_density
+        v[6] = _ratio(stock[o, 3] * 10_000.0, r_pop)  # effective_education_density
+        v[7] = _ratio(sk_abroad, sk_abroad + sk_home)  # skilled_emigration_rate
+        # health_emigration_rate
+        v[8] = _ratio(cnt[o, HEALTH, 0], cnt[o, HEALTH, 0] + cnt[o, HEALTH, 1])
+        v[9] = recruits  # recruits
+        v[10] = stock[o, 4]  # knowledge_stock
+        v[11] = _ratio(fees + losses, sent + collective)  # remittance_cost_share
+        v[12] = _ratio(formal, sent)  # formal_share
+        v[13] = trust_o  # association_trust
+        v[14] = _ratio(member[o], n_ab)  # association_membership
+        v[15] = _ratio(dev[o], size[o])  # development_index
+        v[16] = _ratio(debt[o], n_ab)  # mean_recruitment_debt
+        v[17] = _ratio(fee_paid, recruits)  # fee_paying_share
+        v[18] = _ratio(right[o], np.float64(temporary[o]))  # change_employer_share
+        v[19] = _ratio(substituted[o], np.float64(temporary[o]))  # substituted_share
+        v[20] = _ratio(wasted[o], skilled_regular[o])  # brain_waste_share
+        v[21] = _ratio(path[0], path_total)  # path_circulated
+        v[22] = _ratio(path[1], path_total)  # path_returned_once
+        v[23] = _ratio(path[2], path_total)  # path_transnational
+        v[24] = _ratio(path[3], path_total)  # path_settled
+        v[25] = stock[o, 5]  # human_capital_home
+        v[26] = premium  # returnee_earnings_premium
+        v[27] = sk_home  # skilled_home
+        v[28] = n_ab  # abroad
+        v[29] = measured[o]  # health_density_measured
+        v[30] = 1.0 if listed[o] else 0.0  # listed
+        v[31] = 1.0 if listed[o] != truly_short[o] else 0.0  # misclassified
+        for i in range(cols.shape[0]):
+            row[cols[i]] = v[i]
 
 
 def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     """This step's (n_origins, len(COLS)) row of outputs (``tallies``: this step's
-    :func:`person_tallies`, when the caller has them)."""
+    :func:`person_tallies`, when the caller has them), in one compiled pass over the
+    communities and origins; ``tests/model/test_tally.py`` keeps its numpy statement and
+    checks that the two agree bit for bit."""
     pop, w = model.pop, model.world
-    n_orig = model.n_orig
     t = tallies if tallies is not None else person_tallies(
-        pop, w.home_wage, corridor_right(model, "employer_change_right"), n_orig, model.n_dest)
-    # every per-community quantity summed over each origin's communities in one call
-    fl_cols = model.flows.data.shape[0]
-    per_comm = np.column_stack([model.flows.data.T, model.counts.reshape(model.n_comm, 8),
-                                w.represented_pop, model.comm["development"] * w.comm_size,
-                                w.comm_size] + [model.comm[k] for k in _COMM_STOCKS])
-    summed = model.origin_sum(per_comm)
-    fl = summed[:, :fl_cols]  # (n_orig, n_flows)
-    cnt = summed[:, fl_cols:fl_cols + 8].reshape(n_orig, 4, 2)
-    rep, dev_num, size = summed[:, fl_cols + 8], summed[:, fl_cols + 9], summed[:, fl_cols + 10]
-    stock = dict(zip(_COMM_STOCKS, summed[:, fl_cols + 11:].T))
-
-    def f(name):
-        return fl[:, FLOW_ROW[name]]
-
-    n_ab = t.abroad
-    recruits = fl[:, _RECRUIT_ROWS].sum(axis=1)
-    sent = f("rem_formal") + f("rem_informal")
-    paths = shares(t.paths.sum(axis=1))
-    # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
-    # _FLOW_RATIOS) are placed below in bulk
-    row = {
-        "population": rep,
-        "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
-        "effective_health_density": _Ratio(stock["health_effective"] * 10_000.0, rep),
-        "effective_density_returnees": _Ratio(stock["health_eff_returnees"] * 10_000.0, rep),
-        "effective_density_missions": _Ratio(stock["health_eff_missions"] * 10_000.0, rep),
-        "education_density": _Ratio(cnt[:, EDUCATION, 1] * 10_000.0, rep),
-        "effective_education_density": _Ratio(stock["education_effective"] * 10_000.0, rep),
-        "skilled_emigration_rate": _emigration(cnt[:, :LOW, 0].sum(1), cnt[:, :LOW, 1].sum(1)),
-        "health_emigration_rate": _emigration(cnt[:, HEALTH, 0], cnt[:, HEALTH, 1]),
-        "recruits": recruits,
-        "knowledge_stock": stock["knowledge"],
-        "remittance_cost_share": _Ratio(f("rem_fees") + f("rem_losses"), sent + f("collective")),
-        "formal_share": _Ratio(f("rem_formal"), sent),
-        "association_trust": _member_trust(model),
-        "association_membership": _Ratio(t.member, n_ab),
-        "development_index": _Ratio(dev_num, size),
-        "mean_recruitment_debt": _Ratio(t.debt, n_ab),
-        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits),
-        "change_employer_share": _Ratio(t.right, t.temporary),
-        "substituted_share": _Ratio(t.substituted, t.temporary),
-        "brain_waste_share": _Ratio(t.wasted, t.skilled_regular),
-        "path_circulated": paths[:, 0],
-        "path_returned_once": paths[:, 1],
-        "path_transnational": paths[:, 2],
-        "path_settled": paths[:, 3],
-        "human_capital_home": stock["h_home"],
-        "returnee_earnings_premium": _returnee_premium(t),
-        "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
-        "abroad": n_ab,
-        "health_density_measured": model.measured,
-        "listed": model.listed,
-        "misclassified": model.listed != model.truly_short,
-    }
-    out = np.empty((n_orig, len(COLS)))
-    out[:, _FLOW_COLUMN_INDEX] = fl[:, _FLOW_COLUMN_ROWS]
-    # every ratio in one division (numerator / denominator, 0 where it is 0)
-    ratio_cols = [c for c in _ROW_COLUMNS if isinstance(row[c], _Ratio)]
-    out[:, _FLOW_RATIO_INDEX + [COL_INDEX[c] for c in ratio_cols]] = rate(
-        np.concatenate([fl[:, _FLOW_RATIO_NUM], np.stack([row[c].num for c in ratio_cols], 1)],
-                       axis=1),
-        np.concatenate([fl[:, _FLOW_RATIO_DEN], np.stack([row[c].den for c in ratio_cols], 1)],
-                       axis=1))
-    values = [c for c in _ROW_COLUMNS if not isinstance(row[c], _Ratio)]
-    out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
+        pop, w.home_wage, corridor_right(model, "employer_change_right"), model.n_orig,
+        model.n_dest)
+    st = model.association_state
+    out = np.empty((model.n_orig, len(COLS)))
+    _country_values(
+        _arr(w.comm_origin, np.int64), model.flows.data, model.counts, _arr(w.represented_pop),
+        model.comm["development"], _arr(w.comm_size),
+        *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
+        _arr(st.trust), float(st.trust0), model.n_dest, t.abroad, t.debt, t.member, t.wasted,
+        t.skilled_regular, t.temporary, t.substituted, t.right, t.paths, t.earnings,
+        t.wages, _arr(model.measured), model.listed, model.truly_short, **_INDEX, out=out)
     return out

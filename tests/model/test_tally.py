@@ -1,12 +1,24 @@
 """The one-pass person tallies of the country table give the same bits as the numpy
 statements of each column (a mask, a gather and a bincount per quantity)."""
 
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
 from migdev.core.codes import HOME, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.population import Population
-from migdev.model.metrics import path_counts
+from migdev.agents.government import corridor_right
+from migdev.core.codes import EDUCATION, HEALTH
+from migdev.core.ledger import FLOW_ROW
+from migdev.core.measures import rate
+from migdev.core.params import make_params
+from migdev.core.records import Local
+from migdev.model.metrics import (
+    _FLOW_COLUMN_INDEX, _FLOW_COLUMN_ROWS, _FLOW_COLUMNS, _FLOW_RATIO_DEN, _FLOW_RATIO_INDEX,
+    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_ROWS, COL_INDEX, COLS, country_row,
+    path_counts, shares)
+from migdev.model.tally import Tallies
 from migdev.model.model import MigrationModel
 from migdev.model.tally import person_tallies
 
@@ -143,3 +155,134 @@ def test_market_passes_match_their_numpy_statements(seed):
     want = np.bincount(pop.community[ab].astype(np.int64) * 3 + pop.dest[ab],
                        minlength=24).reshape(8, 3)
     np.testing.assert_array_equal(kernels.abroad_by_community(pop, 8, 3), want)
+
+
+# ---------------------------------------------------------------------------------------
+# the country table's row: the compiled pass against its numpy statement
+# ---------------------------------------------------------------------------------------
+def _returnee_premium(t: Tallies) -> np.ndarray:
+    """Per origin: mean h of skilled returnees at home / mean h of skilled stayers (never
+    emigrated) at home - 1, both weighted by the home wage of their occupation."""
+    mean = np.divide(t.earnings, t.wages, out=np.zeros_like(t.earnings), where=t.wages > 0)
+    ok = (mean[:, 0] > 0) & (mean[:, 1] > 0)
+    return np.where(ok, mean[:, 1] / np.where(ok, mean[:, 0], 1.0) - 1.0, 0.0)
+
+
+def _member_trust(model) -> np.ndarray:
+    """Per origin: the associations' trust weighted by their members this quarter."""
+    st = model.association_state
+    mem = np.asarray(model.assoc_members, dtype=float).reshape(model.n_comm, model.n_dest)
+    tr = st.trust.reshape(model.n_comm, model.n_dest)
+    num, den = model.origin_sum((mem * tr).sum(axis=1)), model.origin_sum(mem.sum(axis=1))
+    return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
+
+
+class _Ratio(NamedTuple):
+    """A column that is a ratio (divided with the others at the end of country_row)."""
+    num: np.ndarray
+    den: np.ndarray
+
+
+def _emigration(abroad, home) -> _Ratio:
+    """:func:`emigration_rate` as a ratio: abroad / (abroad + home)."""
+    return _Ratio(abroad, abroad + home)
+
+
+#: the columns the numpy statement computed one by one
+_NUMPY_ROW_COLUMNS = [c for c in COLS if c not in _FLOW_COLUMNS and c not in _FLOW_RATIOS]
+
+
+def country_row_numpy(model, t: Tallies) -> np.ndarray:
+    """metrics.country_row as it was stated with numpy."""
+    w = model.world
+    n_orig = model.n_orig
+    # every per-community quantity summed over each origin's communities in one call
+    fl_cols = model.flows.data.shape[0]
+    per_comm = np.column_stack([model.flows.data.T, model.counts.reshape(model.n_comm, 8),
+                                w.represented_pop, model.comm["development"] * w.comm_size,
+                                w.comm_size] + [model.comm[k] for k in _COMM_STOCKS])
+    summed = model.origin_sum(per_comm)
+    fl = summed[:, :fl_cols]  # (n_orig, n_flows)
+    cnt = summed[:, fl_cols:fl_cols + 8].reshape(n_orig, 4, 2)
+    rep, dev_num, size = summed[:, fl_cols + 8], summed[:, fl_cols + 9], summed[:, fl_cols + 10]
+    stock = dict(zip(_COMM_STOCKS, summed[:, fl_cols + 11:].T))
+
+    def f(name):
+        return fl[:, FLOW_ROW[name]]
+
+    n_ab = t.abroad
+    recruits = fl[:, _RECRUIT_ROWS].sum(axis=1)
+    sent = f("rem_formal") + f("rem_informal")
+    paths = shares(t.paths.sum(axis=1))
+    # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
+    # _FLOW_RATIOS) are placed below in bulk
+    row = {
+        "population": rep,
+        "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
+        "effective_health_density": _Ratio(stock["health_effective"] * 10_000.0, rep),
+        "effective_density_returnees": _Ratio(stock["health_eff_returnees"] * 10_000.0, rep),
+        "effective_density_missions": _Ratio(stock["health_eff_missions"] * 10_000.0, rep),
+        "education_density": _Ratio(cnt[:, EDUCATION, 1] * 10_000.0, rep),
+        "effective_education_density": _Ratio(stock["education_effective"] * 10_000.0, rep),
+        "skilled_emigration_rate": _emigration(cnt[:, :LOW, 0].sum(1), cnt[:, :LOW, 1].sum(1)),
+        "health_emigration_rate": _emigration(cnt[:, HEALTH, 0], cnt[:, HEALTH, 1]),
+        "recruits": recruits,
+        "knowledge_stock": stock["knowledge"],
+        "remittance_cost_share": _Ratio(f("rem_fees") + f("rem_losses"), sent + f("collective")),
+        "formal_share": _Ratio(f("rem_formal"), sent),
+        "association_trust": _member_trust(model),
+        "association_membership": _Ratio(t.member, n_ab),
+        "development_index": _Ratio(dev_num, size),
+        "mean_recruitment_debt": _Ratio(t.debt, n_ab),
+        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits),
+        "change_employer_share": _Ratio(t.right, t.temporary),
+        "substituted_share": _Ratio(t.substituted, t.temporary),
+        "brain_waste_share": _Ratio(t.wasted, t.skilled_regular),
+        "path_circulated": paths[:, 0],
+        "path_returned_once": paths[:, 1],
+        "path_transnational": paths[:, 2],
+        "path_settled": paths[:, 3],
+        "human_capital_home": stock["h_home"],
+        "returnee_earnings_premium": _returnee_premium(t),
+        "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
+        "abroad": n_ab,
+        "health_density_measured": model.measured,
+        "listed": model.listed,
+        "misclassified": model.listed != model.truly_short,
+    }
+    out = np.empty((n_orig, len(COLS)))
+    out[:, _FLOW_COLUMN_INDEX] = fl[:, _FLOW_COLUMN_ROWS]
+    # every ratio in one division (numerator / denominator, 0 where it is 0)
+    ratio_cols = [c for c in _NUMPY_ROW_COLUMNS if isinstance(row[c], _Ratio)]
+    out[:, _FLOW_RATIO_INDEX + [COL_INDEX[c] for c in ratio_cols]] = rate(
+        np.concatenate([fl[:, _FLOW_RATIO_NUM], np.stack([row[c].num for c in ratio_cols], 1)],
+                       axis=1),
+        np.concatenate([fl[:, _FLOW_RATIO_DEN], np.stack([row[c].den for c in ratio_cols], 1)],
+                       axis=1))
+    values = [c for c in _NUMPY_ROW_COLUMNS if not isinstance(row[c], _Ratio)]
+    out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
+    return out
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {"employer_change_right": 0.5, "contract_substitution": 0.3, "worker_fee_ban": 1.0,
+     "matching_honoured": 0.2, "formal_fee": 0.12, "adaptive_policy": True},
+    {"hazard_savings": 0.8, "settlement_visa_openness": 0.9, "return_incentive": 0.5,
+     "local": (Local("matching_ratio", "Ghana", 3.0),)},
+])
+def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
+    """Every step of a seeded run: the compiled row and the numpy statement give the same
+    bits, from the same state and tallies (the row's sums over communities, its ratios with
+    zero denominators, the member-weighted trust once trust has moved, the flags)."""
+    m = MigrationModel(make_params(n_persons=3_000, **levers), rng=11)
+    seen = np.zeros(len(COLS), dtype=bool)
+    for _ in range(30):
+        m.step()
+        t = person_tallies(m.pop, m.world.home_wage,
+                           corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
+        got, want = country_row(m, t), country_row_numpy(m, t)
+        assert got.tobytes() == want.tobytes()
+        seen |= (want != 0).any(axis=0)
+    # the run exercised most columns (a zero column would hide a wrong formula)
+    assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
