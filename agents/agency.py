@@ -9,6 +9,7 @@ import numpy as np
 from migdev.agents.government import corridor_right
 from migdev.core import fmath, kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
+from migdev.core.kernels import is_scalar
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 from migdev.core.params import FIELDS
 
@@ -169,7 +170,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     "allocate": 4 per destination and 4 per agency, "g2g": 4 per corridor) whether or not
     they are used (common random numbers).
     """
-    p, pop = model.p, model.pop
+    p, pop, w = model.p, model.pop, model.world
     n_ag, n_orig = len(model.agencies), model.n_orig
     u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
     u_ag = model.streams["agency"].random((n_ag, n_orig))
@@ -187,27 +188,22 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     if named is not None:
         el = el[~np.isin(el, named.idx, assume_unique=True)]
     g_el, supply = kernels.market_groups(pop, el, n_orig)
-    n_g = n_orig * 4
 
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
-    blocks = np.concatenate([g2g, agency_blocks(model, vac_left, supply, u_ag, u_alloc)])
+    counts = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
+    # blocks of identical offers (G2G placements first, then the agencies'), group by group;
+    # in each (origin, occupation) group the persons with the lowest draws take them in
+    # order, the i-th chosen person the group's i-th offer (compiled: kernels.market_offers)
+    made = kernels.market_offers(
+        g2g, counts, model.agency_dest, model.agency_regulated, model.agency_fee, w.wage_dest,
+        corridor_right(model, "worker_fee_ban"), p, el, g_el, u[0][el], supply.reshape(-1),
+        pop.origin, model.agency_state.offers)
     offers = None
     offered = np.zeros(pop.n, dtype=bool)
-    if len(blocks):
-        b = blocks[np.argsort(blocks["group"], kind="stable")]
-        total = np.bincount(b["group"], weights=b["count"], minlength=n_g).astype(np.int64)
-        chosen, rank, gsel = lowest_per_group(el, g_el, u[0][el], total, supply.reshape(-1))
-        # the i-th chosen person of a group takes the group's i-th offer
-        block_end = np.cumsum(b["count"])
-        group_first = np.searchsorted(b["group"], np.arange(n_g))
-        offer_start = np.concatenate(([0], block_end))[group_first]
-        bi = np.searchsorted(block_end, offer_start[gsel] + rank, side="right")
-        got = b[bi]
-        offers = Offers(idx=chosen, channel=got["channel"], dest=got["dest"],
-                        agency=got["agency"], fee=got["fee"], contract=got["contract"],
-                        match=got["match"], guarantee=got["guarantee"])
-        model.agency_state.offers[:] = _per_agency(offers.agency, pop.origin[chosen], n_ag,
-                                                   n_orig)
+    if made is not None:
+        chosen, (channel, dest, agency_of, fee, contract, match, guarantee) = made
+        offers = Offers(idx=chosen, channel=channel, dest=dest, agency=agency_of, fee=fee,
+                        contract=contract, match=match, guarantee=guarantee)
         offered[chosen] = True
     if named is not None:
         offers = named if offers is None else concat_offers(named, offers)
@@ -216,7 +212,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # with one openness everywhere a skilled person tries at rate independent_rate * V;
     # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
     # probability proportional to P(d) V_d (the same when every V_d is equal)
-    per_dest = np.ndim(visa) > 0
+    per_dest = not is_scalar(visa)
     ind = kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
                                p.irregular_rate * (1.0 - p.border_enforcement), offered)
     attempts = None
@@ -273,7 +269,7 @@ def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
          + p.beta_network * (fmath.log1p(network_pct) - fmath.log1p(model.network0[community]))
          + p.beta_integration_policy * (integ[None, :] - INTEGRATION_DEFAULT))
     rights = corridor_rights_index(model)
-    if np.ndim(rights):
+    if not is_scalar(rights):
         v = v + p.beta_integration_policy * p.rights_integration_weight * rights[origin]
     v = v - v.max(axis=1, keepdims=True)
     return w.corridor_weight[origin] * fmath.exp(v)
@@ -296,7 +292,7 @@ def corridor_rights_index(model):
     """R_o,d: the mean of a corridor's three rights (fee ban, right to change employer,
     social-security portability), (n_orig, n_dest); the scalar 0.0 where none is granted."""
     rights = [corridor_right(model, name) for name in RIGHTS]
-    if not any(np.ndim(r) for r in rights):
+    if all(is_scalar(r) for r in rights):
         return 0.0
     return sum(np.broadcast_to(r, (model.n_orig, model.n_dest)) for r in rights) / len(rights)
 
@@ -364,11 +360,12 @@ def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
     return np.array(rows, dtype=OFFER_BLOCK)
 
 
-def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
-    """Each agency's offers this quarter; an agency respects a bar this quarter with
-    probability compliance * implementation (regulated: enforcement); for employers bound by
-    the codes (``code_bound_share`` of the vacancies) it respects every bar. Draws the
-    ``employers`` stream (4 per agency) every quarter."""
+def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
+    """Each agency's offers this quarter per origin and occupation, (n_ag, n_orig, 4); an
+    agency respects a bar this quarter with probability compliance * implementation
+    (regulated: enforcement); for employers bound by the codes (``code_bound_share`` of the
+    vacancies) it respects every bar. Draws the ``employers`` stream (4 per agency) every
+    quarter; records which agencies complied."""
     p, w = model.p, model.world
     u_bound = model.streams["employers"].random((len(model.agencies), 4))
     comp = np.where(model.agency_regulated,
@@ -378,11 +375,22 @@ def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     model.agency_state.complied[:] = ~(~respects
                                        & model.policy.protected[model.agency_dest]).any(axis=1)
     penalty = p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength
-    offers = agency_offers(vac_left, model.agency_dest, model.agency_capacity,
-                           model.agency_state.attractiveness, respects,
-                           model.policy.protected, model.policy.covered, penalty, supply,
-                           w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:],
-                           model.lever("code_bound_share"), u_bound)
+    return agency_offers(vac_left, model.agency_dest, model.agency_capacity,
+                         model.agency_state.attractiveness, respects,
+                         model.policy.protected, model.policy.covered, penalty, supply,
+                         w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:],
+                         model.lever("code_bound_share"), u_bound)
+
+
+def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
+    """Each agency's offers this quarter (:func:`agency_offer_counts`) as blocks of identical
+    offers (OFFER_BLOCK rows, in ``np.nonzero`` order of agency, origin, occupation): the
+    agency's channel and destination, the fee (``fee_months`` of the destination's wage for
+    the occupation; regulated agencies obey a corridor's worker-fee ban), contract length
+    and skill match. The recruitment market makes the same offers with
+    :func:`kernels.market_offers`; the per-agent reference reads these blocks."""
+    p, w = model.p, model.world
+    offers = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
     ai, oi, ki = np.nonzero(offers)
     blocks = offer_blocks(len(ai))
     if len(ai):
@@ -395,19 +403,13 @@ def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
         blocks["agency"] = ai
         fee = model.agency_fee[ai] * w.wage_dest[d, ki] / 3.0
         ban = corridor_right(model, "worker_fee_ban")
-        if np.ndim(ban):  # regulated agencies obey a fee ban; unregulated ones do not
+        if not is_scalar(ban):  # regulated agencies obey a fee ban; unregulated ones do not
             fee = fee * np.where(model.agency_regulated[ai], 1.0 - ban[oi, d], 1.0)
         blocks["fee"] = fee
         blocks["contract"] = np.where(skilled, p.contract_quarters_skilled,
                                       p.contract_quarters_low)
         blocks["match"] = np.where(skilled, p.skill_match_agency, 1.0)
     return blocks
-
-
-def _per_agency(agency: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int) -> np.ndarray:
-    has = agency >= 0
-    return np.bincount(agency[has] * n_orig + origin[has],
-                       minlength=n_ag * n_orig).reshape(n_ag, n_orig)
 
 
 def lowest_per_group(el, g_el, u_el, total, supply):

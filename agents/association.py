@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from migdev.core import kernels
+from migdev.core.kernels import is_scalar, nonzero
 
 
 class MigrantAssociation(mesa.Agent):
@@ -134,7 +135,7 @@ def collect_collective(model, comm, origin, dest, member, collective, household_
     nc, nk = model.n_comm, model.n_comm * model.n_dest
     fee = model.lever("formal_fee")
     paid = (np.bincount(comm, weights=collective * fee[origin, dest], minlength=nc)
-            if np.ndim(fee) != 0 else None)
+            if not is_scalar(fee) else None)
     key = comm.astype(np.int64) * model.n_dest + dest
     return collect_tallied(model, np.bincount(comm, weights=collective, minlength=nc), paid,
                            np.bincount(comm, weights=household_fees, minlength=nc),
@@ -153,7 +154,7 @@ def collect_tallied(model, contrib, paid, household_fees, members, fund) -> dict
     honoured = model.lever_at("matching_honoured", model.world.comm_origin)
     ratio = promised_ratio * honoured
     fee = model.lever("formal_fee")
-    if np.ndim(fee) != 0:  # per corridor: the contribution-weighted fee of each community
+    if not is_scalar(fee):  # per corridor: the contribution-weighted fee of each community
         fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
     matched, to_projects, cfees = collective_funds(contrib, ratio, fee)
     model.flows["rem_fees"] += household_fees + cfees
@@ -176,7 +177,7 @@ def trust_step(model, promised_ratio) -> None:
     outreach = model.lever("diaspora_outreach")
     promised = np.repeat(np.broadcast_to(promised_ratio, (model.n_comm,)) > 0, model.n_dest)
     promised &= model.assoc_fund > 0
-    if p.trust_learning_rate == 0 or not (np.any(outreach) or promised.any()):
+    if p.trust_learning_rate == 0 or not (nonzero(outreach) or promised.any()):
         return
     o = model.world.comm_origin
 

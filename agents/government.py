@@ -15,6 +15,7 @@ import numpy as np
 
 from migdev.core import fmath
 from migdev.core.codes import HEALTH, OCCUPATIONS, SETTLED, TEMP
+from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.measures import rate
 
 
@@ -63,7 +64,7 @@ class Government(mesa.Agent):
             row = v[i] if role == "origin" else v[:, i]
             weights = w[i] if role == "origin" else w[:, i]
             return float((row * weights).sum() / max(weights.sum(), 1e-12))
-        return float(v if np.ndim(v) == 0 else v[i])
+        return float(v if is_scalar(v) else v[i])
 
     # origin role
     @property
@@ -248,14 +249,22 @@ def corridor_right(model, name: str) -> np.ndarray | float:
     """A right's level on each corridor, (n_orig, n_dest): the destination's lever
     (``worker_fee_ban``, ``employer_change_right`` or ``social_security_portability``) or
     the rights clauses of the agreements in force there, whichever is higher (ODD §7.1).
-    The scalar 0.0 when the right is nowhere granted (the fast path)."""
+    The scalar 0.0 when the right is nowhere granted (the fast path). Kept until the
+    parameters or the policy in force change (the array is read-only)."""
+    hit = model._right_cache.get(name)
+    if hit is not None and hit[0] is model.p and hit[1] is model.policy:
+        return hit[2]
     lever = model.lever(name)
     clause = model.policy.rights
-    if not np.any(lever) and (clause is None or not clause.any()):
-        return 0.0
-    out = np.broadcast_to(np.asarray(lever, dtype=float), (model.n_dest,))[None, :]
-    out = np.broadcast_to(out, (model.n_orig, model.n_dest))
-    return np.maximum(out, clause.T) if clause is not None else out.copy()
+    if not nonzero(lever) and (clause is None or not clause.any()):
+        out = 0.0
+    else:
+        out = np.broadcast_to(np.asarray(lever, dtype=float), (model.n_dest,))[None, :]
+        out = np.broadcast_to(out, (model.n_orig, model.n_dest))
+        out = np.maximum(out, clause.T) if clause is not None else out.copy()
+        out.setflags(write=False)
+    model._right_cache[name] = (model.p, model.policy, out)
+    return out
 
 
 def measure(true_lagged: np.ndarray, noise: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from migdev.core.codes import (
     STATUSES,
     TEMP,
 )
+from migdev.core.kernels import is_scalar, nonzero
 
 
 class Migrant(mesa.Agent):
@@ -241,7 +242,7 @@ def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p)
     """P(formal | access) = logistic(const - cost * 100 (f_formal - f_informal - loss))."""
     gap = 100.0 * (formal_fee - informal_fee - informal_loss)
     out = logistic(p.channel_const - p.channel_cost * gap)
-    return float(out) if np.ndim(out) == 0 else out
+    return float(out) if is_scalar(out) else out
 
 
 def remittance_channels(amount, access, u_access, u_channel, u_loss, p_formal, formal_fee,
@@ -282,7 +283,7 @@ def overstay_probability(enforcement, hardship, guarantee, p, change_right=0.0):
     """logistic(c - e * enforcement + k * hardship - r * change_right) * (1 - guarantee),
     r = ``overstay_rights`` (workers free to change employer need not abscond)."""
     x = p.overstay_const - p.overstay_enforcement * enforcement + p.overstay_hardship * hardship
-    if np.any(change_right):
+    if nonzero(change_right):
         x = x - p.overstay_rights * change_right
     return logistic(x) * (1.0 - guarantee)
 
@@ -300,7 +301,7 @@ def settled_return_probability(ties, development, incentive, integration, years,
     x = (p.hazard_ties * ties + p.hazard_development * development
          + p.hazard_incentive * incentive - p.hazard_integration * integration
          - p.hazard_years * years)
-    if np.any(portability):
+    if nonzero(portability):
         x = x + p.hazard_portability * portability
     if wage_rel is not None:
         x = x - p.hazard_wage_abroad * fmath.log(wage_rel)
@@ -457,7 +458,7 @@ def substitute(model, a_idx, dest, channel, named, accept, u) -> None:
     destination d (named re-hires excepted), those with u < contract_substitution_d find
     their contract replaced by a worse one."""
     rate = model.lever_at("contract_substitution", dest)
-    if not np.any(rate):
+    if not nonzero(rate):
         return
     sub = (channel == CH_UNREGULATED) & (u[a_idx] < rate)
     if named is not None:
@@ -473,11 +474,11 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     model.flows.add("abroad_start", idx)
     integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
     fac = participation(model)
-    join = (None if np.ndim(fac) == 0 else np.minimum(
+    join = (None if is_scalar(fac) else np.minimum(
         1.0, p.association_join_rate * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                            + pop.dest[idx]]))
     right = corridor_right(model, "employer_change_right")
-    change = None if np.ndim(right) == 0 else right[pop.origin[idx], pop.dest[idx]]
+    change = None if is_scalar(right) else right[pop.origin[idx], pop.dest[idx]]
     income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p, join, change)
     return idx, income
 
@@ -490,7 +491,7 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     if len(idx) == 0:
         return
     fac = participation(model)
-    share = (p.collective_share if np.ndim(fac) == 0 else np.minimum(
+    share = (p.collective_share if is_scalar(fac) else np.minimum(
         1.0, p.collective_share * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                       + pop.dest[idx]]))
     formal_fee = model.lever_at("formal_fee", (pop.origin[idx], pop.dest[idx]))
@@ -546,9 +547,9 @@ def returns(model, idx: np.ndarray) -> None:
     sums = kernels.returns_pass(
         pop, idx, u, model.comm["development"],
         model.lever_at("settlement_visa_openness", d),
-        None if np.ndim(right) == 0 else right[o, d],
+        None if is_scalar(right) else right[o, d],
         model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),
-        None if np.ndim(port) == 0 else port[o, d], *return_motive_tables(model), p, model.n_comm,
+        None if is_scalar(port) else port[o, d], *return_motive_tables(model), p, model.n_comm,
         model.flows_to_dest)
     by_comm = dict(zip(kernels.RETURN_SUMS, sums))
     for name in ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",

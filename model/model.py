@@ -76,6 +76,7 @@ class MigrationModel(mesa.Model):
         self.p = p
         self.streams = make_streams(seed)
         self._lever_cache: dict = {}
+        self._right_cache: dict = {}  # government.corridor_right
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
         w = self.world
@@ -340,7 +341,9 @@ class MigrationModel(mesa.Model):
         else the array indexed by ``index`` (for example the persons' origins, or
         ``np.s_[:, None]`` to multiply a table with one row per country)."""
         v = self.lever(name)
-        return v if np.ndim(v) == 0 else v[index]
+        if type(v) is not np.ndarray or v.ndim == 0:  # one value everywhere
+            return v
+        return v[index]
 
     # ------------------------------------------------------------------ state queries
     def origin_sum(self, x) -> np.ndarray:

@@ -40,6 +40,19 @@ from migdev.core.fmath import _exp1, _expm1_1, _log1
 _SCALARS = (bool, int, float, np.generic)
 
 
+def is_scalar(x) -> bool:
+    """``np.ndim(x) == 0``, without its cost for a number (a lever is usually one number
+    everywhere, and the processes ask many times a step)."""
+    return isinstance(x, _SCALARS) or np.ndim(x) == 0
+
+
+def nonzero(x) -> bool:
+    """``bool(np.any(x))``, without its cost for a number."""
+    if isinstance(x, _SCALARS):
+        return bool(x != 0)
+    return bool(np.any(x))
+
+
 def _arr(x, dtype=np.float64):
     """``x`` as a C-contiguous array of ``dtype`` (``x`` itself when it is one)."""
     if type(x) is np.ndarray and x.dtype == dtype and x.flags.c_contiguous:
@@ -349,7 +362,7 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
-    if np.ndim(value) == 0:
+    if isinstance(value, _SCALARS) or is_scalar(value):  # the first test: a fast path
         return np.full(n, value, dtype=u.dtype)
     return _vec(value, n)
 
@@ -683,10 +696,143 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
         np.zeros(n_ag * 4) if u_origin is None else _arr(u_origin, f64).reshape(-1),
         u_origin is not None,
         _vec(bound_share, n_dest)[agency_dest],
-        bool(np.any(bound_share)),
+        nonzero(bound_share),
         np.zeros((n_ag, 4)) if u_bound is None else _arr(u_bound, f64),
         out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# the recruitment market's offers: blocks of identical offers, then one per chosen person
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
+                   offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
+                   contract_skilled, contract_low, match_skilled):
+    n_ag, n_orig, n_occ = offers.shape
+    n_g = n_orig * n_occ
+    m = g2g_group.shape[0]
+    nb = m
+    for a in range(n_ag):
+        for o in range(n_orig):
+            for k in range(n_occ):
+                if offers[a, o, k] != 0:
+                    nb += 1
+    count = np.empty(nb, np.int64)
+    channel = np.empty(nb, np.int8)
+    dest = np.empty(nb, np.int8)
+    agency = np.empty(nb, np.int64)
+    fee = np.empty(nb)
+    contract = np.empty(nb, np.int16)
+    match = np.empty(nb)
+    guarantee = np.empty(nb)
+    total = np.zeros(n_g, np.int64)
+    start = np.zeros(n_g, np.int64)
+    b = 0
+    run = 0
+    # group by group (a stable sort by group of the G2G rows, then the agencies' rows in
+    # np.nonzero's order): G2G placements first, then the agencies in their order
+    for g in range(n_g):
+        o = g // n_occ
+        k = g % n_occ
+        start[g] = run
+        for i in range(m):
+            if g2g_group[i] == g:
+                count[b] = g2g_count[i]
+                channel[b] = CH_AGREEMENT
+                dest[b] = g2g_dest[i]
+                agency[b] = -1
+                fee[b] = 0.0
+                contract[b] = g2g_contract[i]
+                match[b] = g2g_match[i]
+                guarantee[b] = g2g_guarantee[i]
+                run += count[b]
+                b += 1
+        for a in range(n_ag):
+            c = offers[a, o, k]
+            if c == 0:
+                continue
+            d = agency_dest[a]
+            count[b] = c
+            channel[b] = CH_REGULATED if regulated[a] else CH_UNREGULATED
+            dest[b] = d
+            agency[b] = a
+            f = fee_months[a] * wage_dest[d, k] / 3.0
+            if has_ban:  # regulated agencies obey a fee ban; unregulated ones do not
+                f = f * ((1.0 - ban[o, d]) if regulated[a] else 1.0)
+            fee[b] = f
+            skilled = k < LOW
+            contract[b] = contract_skilled if skilled else contract_low
+            match[b] = match_skilled if skilled else 1.0
+            guarantee[b] = 0.0
+            run += c
+            b += 1
+        total[g] = run - start[g]
+    return total, start, count, channel, dest, agency, fee, contract, match, guarantee
+
+
+@numba.njit(cache=True, nogil=True)
+def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, contract,
+                 match, guarantee, origin, per_agency):
+    n = chosen.shape[0]
+    block_end = np.cumsum(count)
+    o_channel = np.empty(n, np.int8)
+    o_dest = np.empty(n, np.int8)
+    o_agency = np.empty(n, np.int64)
+    o_fee = np.empty(n)
+    o_contract = np.empty(n, np.int16)
+    o_match = np.empty(n)
+    o_guarantee = np.empty(n)
+    for j in range(n):
+        # the i-th chosen person of a group takes the group's i-th offer
+        bi = np.searchsorted(block_end, start[gsel[j]] + rank[j], side="right")
+        o_channel[j] = channel[bi]
+        o_dest[j] = dest[bi]
+        o_agency[j] = agency[bi]
+        o_fee[j] = fee[bi]
+        o_contract[j] = contract[bi]
+        o_match[j] = match[bi]
+        o_guarantee[j] = guarantee[bi]
+        if agency[bi] >= 0:
+            per_agency[agency[bi], origin[chosen[j]]] += 1
+    return o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee
+
+
+_NO_BLOCKS = np.zeros(0, dtype=np.int64), np.zeros(0)
+
+
+def market_offers(g2g, offers, agency_dest, regulated, fee_months, wage_dest, ban, p, el, g_el,
+                  u_el, supply, origin, per_agency):
+    """The recruitment market's offers, one per chosen person (agents.agency states the same
+    with blocks of identical offers: :func:`agents.agency.agency_blocks`,
+    :func:`agents.agency.g2g_placements`; tests compare the two). ``g2g``: the G2G
+    placements' blocks (OFFER_BLOCK rows); ``offers``: (n_ag, n_orig, 4) the agencies'
+    offers; ``ban``: (n_orig, n_dest) the worker-fee ban, or a scalar where none applies;
+    ``el``, ``g_el``, ``u_el``, ``supply``: the eligible persons, their groups and draws,
+    and the persons per group. Adds each agency's offers per origin to ``per_agency``.
+    Returns the chosen slots and their offers' fields (channel, dest, agency, fee,
+    contract, match, guarantee), or None when there is no offer at all."""
+    if len(g2g):
+        g2g_cols = (_arr(g2g["group"], np.int64), _arr(g2g["count"], np.int64),
+                    _arr(g2g["dest"], np.int8), _arr(g2g["contract"], np.int16),
+                    _arr(g2g["match"]), _arr(g2g["guarantee"]))
+    else:
+        e_i, e_f = _NO_BLOCKS
+        g2g_cols = (e_i, e_i, e_i.astype(np.int8), e_i.astype(np.int16), e_f, e_f)
+    has_ban = not is_scalar(ban)
+    total, start, *block = _market_blocks(
+        *g2g_cols, _arr(offers, np.int64), _arr(agency_dest, np.int64), _arr(regulated, bool),
+        _arr(fee_months), _arr(wage_dest), _arr(ban) if has_ban else _NO_TABLE, has_ban,
+        int(p.contract_quarters_skilled), int(p.contract_quarters_low),
+        float(p.skill_match_agency))
+    if len(block[0]) == 0:
+        return None
+    chosen, rank, gsel = lowest_per_group(el, g_el, u_el, total, supply)
+    fields = _take_offers(chosen, _arr(rank, np.int64), _arr(gsel, np.int64), start, *block,
+                          origin,
+                          per_agency)
+    return chosen, fields
 
 
 # ---------------------------------------------------------------------------
@@ -911,7 +1057,7 @@ def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage
         named = np.zeros(n, bool)
     per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
     accepted = np.zeros(n_ag * n_orig, dtype=i64)
-    substitution = bool(np.any(substitution_rate))
+    substitution = nonzero(substitution_rate)
     u_accept, u_match = u[0], u[1]
     _decide(_arr(c.idx, i64), per_candidate(c.dest, i64), fee, offered,
             channel, contract, match, guarantee, named, agency, u_accept, u_match, u_sub,
@@ -1094,7 +1240,7 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     _returns(idx, u, pop.status, pop.occ, pop.origin, pop.dest, pop.community,
              pop.contract_left, pop.guarantee, pop.integration, pop.ties, pop.q_abroad,
              pop.savings, pop.h, pop.h_dep, pop.member, pop.remitted, pop.named,
-             _arr(development, f64), per_person(visa), np.ndim(visa) == 0,
+             _arr(development, f64), per_person(visa), is_scalar(visa),
              p.overstay_const - p.overstay_enforcement * p.border_enforcement,
              float(p.overstay_hardship), float(p.overstay_rights),
              per_person(0.0 if change_right is None else change_right), has_change_right,
@@ -1200,7 +1346,7 @@ def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, r
     ind = _arr(ind, np.int64)
     f64 = np.float64
     out = np.empty((len(ind), wage_dest.shape[0]))
-    has_rights = np.ndim(rights) > 0
+    has_rights = not is_scalar(rights)
     _dest_weights(ind, pop.origin, pop.occ, pop.community, _arr(wage_dest, f64),
                   _arr(wage_base, f64), _arr(net, f64),
                   _arr(net0, f64), _arr(integ_term, f64),

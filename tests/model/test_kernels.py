@@ -21,6 +21,7 @@ from migdev.core.codes import (
 )
 from migdev.core.params import make_params
 from migdev.core.records import Event, Local
+from migdev.model.scenarios import scenario
 from migdev.core.population import Population
 from migdev.core.kernels import apportion, pairwise_sum
 
@@ -450,8 +451,86 @@ def test_agency_offers_kernel_matches_numpy(seed):
 
 def record_acceptances(model, agency_of: np.ndarray, origin: np.ndarray) -> None:
     """Agencies note which of their offers were accepted (numpy statement)."""
-    model.agency_state.accepted[:] = agency._per_agency(agency_of, origin, len(model.agencies),
-                                                        model.n_orig)
+    model.agency_state.accepted[:] = per_agency(agency_of, origin, len(model.agencies),
+                                                 model.n_orig)
+
+
+def per_agency(agency_of: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int) -> np.ndarray:
+    """Offers per agency and origin (numpy statement)."""
+    has = agency_of >= 0
+    return np.bincount(agency_of[has] * n_orig + origin[has],
+                       minlength=n_ag * n_orig).reshape(n_ag, n_orig)
+
+
+def recruitment_market_numpy(model, vacancies: np.ndarray):
+    """agency.recruitment_market with its offers made from blocks of identical offers with
+    numpy (agency_blocks, g2g_placements), as it was before kernels.market_offers."""
+    p, pop = model.p, model.pop
+    n_ag, n_orig = len(model.agencies), model.n_orig
+    u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
+    u_ag = model.streams["agency"].random((n_ag, n_orig))
+    u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
+    u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
+    u_named = model.streams["rehire"].random(pop.n, dtype=np.float32)
+    model.agency_state.offers[:] = 0
+    model.agency_state.accepted[:] = 0
+    if not p.migration_enabled:
+        return None, None
+    el = kernels.eligible(pop, p.max_migration_age)
+    vac_left = vacancies.copy()
+    # employers first re-hire the workers they named (ODD §7.4)
+    named = agency.named_offers(pop, el, vac_left, u_named)
+    if named is not None:
+        el = el[~np.isin(el, named.idx, assume_unique=True)]
+    g_el, supply = kernels.market_groups(pop, el, n_orig)
+    n_g = n_orig * 4
+
+    g2g = agency.g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement,
+                                u_g2g)
+    blocks = np.concatenate([g2g, agency.agency_blocks(model, vac_left, supply, u_ag,
+                                                       u_alloc)])
+    offers = None
+    offered = np.zeros(pop.n, dtype=bool)
+    if len(blocks):
+        b = blocks[np.argsort(blocks["group"], kind="stable")]
+        total = np.bincount(b["group"], weights=b["count"], minlength=n_g).astype(np.int64)
+        chosen, rank, gsel = agency.lowest_per_group(el, g_el, u[0][el], total,
+                                                     supply.reshape(-1))
+        # the i-th chosen person of a group takes the group's i-th offer
+        block_end = np.cumsum(b["count"])
+        group_first = np.searchsorted(b["group"], np.arange(n_g))
+        offer_start = np.concatenate(([0], block_end))[group_first]
+        bi = np.searchsorted(block_end, offer_start[gsel] + rank, side="right")
+        got = b[bi]
+        offers = agency.Offers(idx=chosen, channel=got["channel"], dest=got["dest"],
+                               agency=got["agency"], fee=got["fee"], contract=got["contract"],
+                               match=got["match"], guarantee=got["guarantee"])
+        model.agency_state.offers[:] = per_agency(offers.agency, pop.origin[chosen], n_ag,
+                                                  n_orig)
+        offered[chosen] = True
+    if named is not None:
+        offers = named if offers is None else agency.concat_offers(named, offers)
+    # independent (network-driven) migration where the visa regime allows
+    visa = model.lever("settlement_visa_openness")
+    # with one openness everywhere a skilled person tries at rate independent_rate * V;
+    # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
+    # probability proportional to P(d) V_d (the same when every V_d is equal)
+    per_dest = np.ndim(visa) > 0
+    ind = kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
+                               p.irregular_rate * (1.0 - p.border_enforcement), offered)
+    attempts = None
+    if len(ind):
+        net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
+        weights = agency.compiled_destination_weights(model, ind, net)
+        if per_dest:
+            ind, weights = agency.open_doors(ind, weights, pop.occ[ind] < LOW, u[1][ind],
+                                             visa, p.independent_rate)
+    if len(ind):
+        cum = np.cumsum(weights, axis=1)
+        cum /= cum[:, -1:]
+        dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
+        attempts = agency.Attempts(idx=ind, dest=dest.astype(np.int8))
+    return offers, attempts
 
 
 def decide_numpy(model, offers, attempts) -> None:
@@ -877,3 +956,21 @@ def test_community_update_kernel_matches_numpy_in_a_run(levers, monkeypatch):
         assert np.asarray(a.comm[key]).tobytes() == np.asarray(b.comm[key]).tobytes(), key
     assert a.prospect.tobytes() == b.prospect.tobytes()
     assert (a.comm["knowledge"] > 0).any()
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {**scenario("circular_mou"), "agreement_start": 4, "g2g_quota": 0.05,
+     "named_rehire_rate": 0.5, "code_bound_share": 0.4,
+     "local": (Local("worker_fee_ban", "United Kingdom", 1.0),
+               Local("worker_fee_ban", "Canada", 0.5))},
+    {**scenario("restrictive_mou"), "agreement_start": 3, "agency_regulation": 0.3,
+     "settlement_visa_openness": 0.8, "worker_fee_ban": 0.7},
+])
+def test_market_offers_match_the_blocks_in_a_run(levers, monkeypatch):
+    """The same seeded run with the offers made by kernels.market_offers and with the numpy
+    statement (blocks of identical offers, a stable sort by group, searchsorted): every
+    person's state and every output the same bits after 30 quarters."""
+    a, _ = paired_runs(monkeypatch, agency, "recruitment_market", recruitment_market_numpy,
+                       levers, 5, 30)
+    assert a.agency_state.total_placed.sum() > 0
