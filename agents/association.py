@@ -203,8 +203,7 @@ def missions(model, idx: np.ndarray) -> None:
     sums, organised = kernels.missions_pass(
         pop, idx, u, model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
         model.n_comm, model.n_dest, model.flows_to_dest)
-    for name, row in zip(kernels.MISSION_SUMS, sums):
-        model.flows[name] += row
+    model.flows.add_sums(kernels.MISSION_SUMS, sums)
     record(model, organised)
 
 

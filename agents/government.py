@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from migdev.core import fmath
+from migdev.core import fmath, kernels
 from migdev.core.codes import HEALTH, OCCUPATIONS, SETTLED, TEMP
 from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.measures import rate
@@ -357,11 +357,13 @@ def wanted_now(model, step: int) -> np.ndarray:
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4)."""
     p = model.p
+    # dest_stock and own_health_abroad in one compiled pass over the persons
+    stock, health_abroad = kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)
     if model.both_roles:
-        model.replacement = replacement_demand(own_health_abroad(model), model.health_abroad0,
+        model.replacement = replacement_demand(health_abroad, model.health_abroad0,
                                                model.world.dest_of_origin,
                                                model.lever("replacement_hiring"), model.n_dest)
-    vac = vacancies(wanted_now(model, t), dest_stock(model), p.vacancy_fill_rate,
+    vac = vacancies(wanted_now(model, t), stock, p.vacancy_fill_rate,
                     model.u_round["vacancies"])
     model.last_vacancies = vac
     return vac

@@ -448,8 +448,7 @@ def decide(model, offers, attempts) -> None:
             model.flows_to_dest, n_ag, model.n_orig)
         if accepted is not None:
             model.agency_state.accepted[:] = accepted
-        for name, row in zip(kernels.DECIDE_SUMS, sums):
-            model.flows[name] += row
+        model.flows.add_sums(kernels.DECIDE_SUMS, sums)
     agencies_learn(model.agency_state, p.agency_learning_rate)
 
 
@@ -503,8 +502,8 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
                                (u[0][idx], u[1][idx], u[2][idx]), p, model.n_comm,
                                model.n_dest, model.flows_to_dest[:, :, 3])
     by_comm = dict(zip(kernels.REMIT_SUMS, ch["per_community"]))
-    for name in ("rem_formal", "rem_informal", "rem_losses"):
-        model.flows[name] += by_comm[name]
+    # the first three sums are flows: formal, informal, losses
+    model.flows.add_sums(kernels.REMIT_SUMS[:3], ch["per_community"][:3])
     received = by_comm["received"]
     model.comm["investment"] += p.household_invest_share * received
     money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
@@ -552,7 +551,5 @@ def returns(model, idx: np.ndarray) -> None:
         None if is_scalar(port) else port[o, d], *return_motive_tables(model), p, model.n_comm,
         model.flows_to_dest)
     by_comm = dict(zip(kernels.RETURN_SUMS, sums))
-    for name in ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
-                 "knowledge_in"):
-        model.flows[name] += by_comm[name]
+    model.flows.add_sums(kernels.RETURN_SUMS[:6], sums[:6])  # all but savings_home: flows
     model.comm["investment"] += by_comm["savings_home"] * p.household_invest_share

@@ -63,11 +63,20 @@ def _arr(x, dtype=np.float64):
 def _vec(x, n: int, dtype=np.float64):
     """A scalar or an array broadcastable to (n,) as a C-contiguous (n,) array of
     ``dtype`` (the wrappers call the kernels with one value per person)."""
+    if type(x) is np.ndarray and x.shape == (n,):
+        return _arr(x, dtype)
     if isinstance(x, _SCALARS):
-        return np.full(n, x, dtype=dtype)
+        return _filled(n, x, dtype)
     if np.shape(x) != (n,):
         x = np.broadcast_to(x, (n,))
     return _arr(x, dtype)
+
+
+def _filled(n: int, x, dtype):
+    """np.full(n, x, dtype) (the same cast of ``x``), at less cost."""
+    out = np.empty(n, dtype=dtype)
+    out.fill(x)
+    return out
 
 
 _NO_TABLE = np.zeros((1, 1))
@@ -362,8 +371,8 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
-    if isinstance(value, _SCALARS) or is_scalar(value):  # the first test: a fast path
-        return np.full(n, value, dtype=u.dtype)
+    if is_scalar(value):
+        return _filled(n, value, u.dtype)
     return _vec(value, n)
 
 
@@ -700,6 +709,35 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
         np.zeros((n_ag, 4)) if u_bound is None else _arr(u_bound, f64),
         out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# labour demand's counts of the persons abroad (ODD §7.3)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _abroad_counts(status, dest, occ, origin, regular, health):
+    for i in range(status.shape[0]):
+        s = status[i]
+        # a branch taken for the few abroad only (well predicted: a branch-free count into
+        # a bin for the others was slower than numpy's masks and bincount)
+        if s >= TEMP and s <= IRREGULAR:
+            k = occ[i]
+            if s != IRREGULAR:
+                regular[np.int64(dest[i]) * 4 + k] += 1
+            if k == HEALTH:
+                health[origin[i]] += 1
+
+
+def abroad_counts(pop, n_dest: int, n_orig: int):
+    """One pass over the persons: those abroad in a regular status (temporary or settled)
+    by destination and occupation, (n_dest, 4) int64, and each origin's health workers
+    abroad in any status, (n_orig,) float (agents.government.dest_stock and
+    own_health_abroad state them with numpy; tests compare)."""
+    regular = np.zeros(n_dest * 4, dtype=np.int64)
+    health = np.zeros(n_orig, dtype=np.int64)
+    _abroad_counts(pop.status, pop.dest, pop.occ, pop.origin, regular, health)
+    return regular.reshape(n_dest, 4), health.astype(float)
 
 
 # ---------------------------------------------------------------------------

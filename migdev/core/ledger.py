@@ -12,6 +12,7 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h",
          "contract_settles")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
+_ROWS: dict = {}  # Flows.add_sums: the rows of a tuple of names
 
 
 class Flows:
@@ -35,6 +36,13 @@ class Flows:
 
     def __setitem__(self, name: str, values) -> None:
         self.data[FLOW_ROW[name]] = values
+
+    def add_sums(self, names: tuple, sums: np.ndarray) -> None:
+        """Add per-community ``sums`` (one row per name in ``names``) to those flows."""
+        rows = _ROWS.get(names)
+        if rows is None:
+            rows = _ROWS[names] = np.array([FLOW_ROW[name] for name in names])
+        self.data[rows] += sums
 
     def add(self, name: str, persons: np.ndarray, weights=None) -> None:
         """Add one (or ``weights``) per person in ``persons`` to their communities."""

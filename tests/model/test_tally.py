@@ -286,3 +286,20 @@ def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
         seen |= (want != 0).any(axis=0)
     # the run exercised most columns (a zero column would hide a wrong formula)
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_abroad_counts_match_dest_stock_and_own_health_abroad(seed):
+    """labour demand's one compiled pass gives the numpy statements' counts."""
+    from migdev.agents import government
+    from migdev.core.kernels import abroad_counts
+    m = MigrationModel(make_params(n_persons=3_000), rng=seed)
+    m.pop.status[:] = np.random.default_rng(seed).integers(0, 5, m.pop.n).astype(np.int8)
+    abroad = m.pop.abroad()
+    m.pop.dest[~abroad] = -1
+    m.pop.dest[abroad] = np.random.default_rng(seed + 1).integers(0, m.n_dest, abroad.sum())
+    stock, health = abroad_counts(m.pop, m.n_dest, m.n_orig)
+    want_stock, want_health = government.dest_stock(m), government.own_health_abroad(m)
+    assert stock.dtype == want_stock.dtype and np.array_equal(stock, want_stock)
+    assert health.tobytes() == want_health.tobytes()
+    assert stock.sum() > 0 and health.sum() > 0
