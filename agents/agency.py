@@ -12,6 +12,7 @@ from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGUL
 from migdev.core.kernels import is_scalar
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 from migdev.core.params import FIELDS
+from migdev.core.rng import uniform32
 
 #: the integration policy's declared default: the reference of the destination choice
 INTEGRATION_DEFAULT = FIELDS["integration_policy"].default
@@ -172,11 +173,11 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     """
     p, pop, w = model.p, model.pop, model.world
     n_ag, n_orig = len(model.agencies), model.n_orig
-    u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
+    u = uniform32(model.streams["recruit"], (3, pop.n))
     u_ag = model.streams["agency"].random((n_ag, n_orig))
     u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
     u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
-    u_named = model.streams["rehire"].random(pop.n, dtype=np.float32)
+    u_named = uniform32(model.streams["rehire"], pop.n)
     model.agency_state.offers[:] = 0
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:

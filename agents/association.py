@@ -7,6 +7,7 @@ import numpy as np
 
 from migdev.core import kernels
 from migdev.core.kernels import is_scalar, nonzero
+from migdev.core.rng import uniform32
 
 
 class MigrantAssociation(mesa.Agent):
@@ -196,7 +197,7 @@ def missions(model, idx: np.ndarray) -> None:
     (:func:`kernels.missions_pass`; ``tests/model/test_kernels.py`` keeps the numpy
     statement and checks that the two agree bit for bit)."""
     pop = model.pop
-    u = model.streams["mission"].random(pop.n, dtype=np.float32)
+    u = uniform32(model.streams["mission"], pop.n)
     if len(idx) == 0:
         model.association_state.record(0, 0.0, 0.0, 0)
         return

@@ -27,6 +27,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.kernels import is_scalar, nonzero
+from migdev.core.rng import uniform32
 
 
 class Migrant(mesa.Agent):
@@ -361,7 +362,7 @@ def demography(model, t: int) -> None:
     """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
     p, pop = model.p, model.pop
     # per person: the track choice, the rank for scarce places, the entrant's ties
-    u = model.streams["demography"].random((3, pop.n), dtype=np.float32)
+    u = uniform32(model.streams["demography"], (3, pop.n))
     # ageing and experience at home in one pass (compiled; the statements: ageing and
     # experience_at_home)
     idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
@@ -430,8 +431,8 @@ def decide(model, offers, attempts) -> None:
     ``tests/model/test_kernels.py`` keeps this process stated with numpy and checks that
     the two agree bit for bit."""
     p, pop, w = model.p, model.pop, model.world
-    u = model.streams["decide"].random((2, pop.n), dtype=np.float32)
-    u_sub = model.streams["substitution"].random(pop.n, dtype=np.float32)
+    u = uniform32(model.streams["decide"], (2, pop.n))
+    u_sub = uniform32(model.streams["substitution"], pop.n)
     if offers is None and attempts is None:
         return
     net = model.diaspora_share()
@@ -468,7 +469,7 @@ def substitute(model, a_idx, dest, channel, named, accept, u) -> None:
 def work(model) -> tuple[np.ndarray, np.ndarray]:
     """6. A quarter of work for everyone abroad; returns (their slots, their income)."""
     p, pop, w = model.p, model.pop, model.world
-    u = model.streams["work"].random((2, pop.n), dtype=np.float32)
+    u = uniform32(model.streams["work"], (2, pop.n))
     idx = np.flatnonzero(pop.abroad())
     model.flows.add("abroad_start", idx)
     integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
@@ -485,7 +486,7 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
 def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     """7. Persons abroad repay debt, save and remit; members give to their association."""
     p, pop = model.p, model.pop
-    u = model.streams["remit"].random((3, pop.n), dtype=np.float32)
+    u = uniform32(model.streams["remit"], (3, pop.n))
     model.last_money = dict.fromkeys(model.last_money, 0.0)
     if len(idx) == 0:
         return
@@ -537,7 +538,7 @@ def returns(model, idx: np.ndarray) -> None:
     persons abroad (:func:`kernels.returns_pass`); ``tests/model/test_kernels.py`` keeps
     this process stated with numpy and checks that the two agree bit for bit."""
     p, pop = model.p, model.pop
-    u = model.streams["returns"].random(pop.n, dtype=np.float32)
+    u = uniform32(model.streams["returns"], pop.n)
     if len(idx) == 0:
         return
     o, d = pop.origin[idx], pop.dest[idx]
