@@ -197,7 +197,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # order, the i-th chosen person the group's i-th offer (compiled: kernels.market_offers)
     made = kernels.market_offers(
         g2g, counts, model.agency_dest, model.agency_regulated, model.agency_fee, w.wage_dest,
-        corridor_right(model, "worker_fee_ban"), p, el, g_el, u[0][el], supply.reshape(-1),
+        corridor_right(model, "worker_fee_ban"), p, el, g_el, u[0], supply.reshape(-1),
         pop.origin, model.agency_state.offers)
     offers = None
     offered = np.zeros(pop.n, dtype=bool)

@@ -247,11 +247,12 @@ def apportion(totals, weights, u=None) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _lowest_per_group(el, g_el, u_el, want, n_g):
+def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
     n = el.shape[0]
-    count = np.zeros(n_g, dtype=np.int64)
+    # u_src: the draws of the persons el (by_slot False) or of every slot (True)
+    u_el = np.empty(n, dtype=u_src.dtype)
     for i in range(n):
-        count[g_el[i]] += 1
+        u_el[i] = u_src[el[i]] if by_slot else u_src[i]
     # a threshold generous enough to hold the wanted number (a shortcut only: a group it
     # leaves short is taken whole), then a stable sort of each group's kept draws
     q = np.empty(n_g)
@@ -260,8 +261,7 @@ def _lowest_per_group(el, g_el, u_el, want, n_g):
     kept = np.zeros(n_g, dtype=np.int64)
     for i in range(n):
         g = g_el[i]
-        if want[g] > 0 and u_el[i] < q[g]:
-            kept[g] += 1
+        kept[g] += (want[g] > 0) & (u_el[i] < q[g])  # no branch: the draws are in no order
     whole = kept < want
     start = np.zeros(n_g + 1, dtype=np.int64)
     for g in range(n_g):
@@ -295,13 +295,16 @@ def _lowest_per_group(el, g_el, u_el, want, n_g):
     return chosen, rank, group
 
 
-def lowest_per_group(el, g_el, u_el, total, supply):
+def lowest_per_group(el, g_el, u_el, total, supply, u_all=None):
     """Compiled :func:`migdev.agents.agency.lowest_per_group` (same arguments, same
-    result)."""
-    want = np.minimum(np.asarray(total, dtype=np.int64), np.asarray(supply, dtype=np.int64))
-    return _lowest_per_group(_arr(el, np.int64),
-                             _arr(g_el, np.int64),
-                             np.ascontiguousarray(u_el), want, len(want))
+    result; ``supply``: the persons of each group among ``el``). ``u_all``: every slot's
+    draw, read at ``el`` (then ``u_el`` is None; saves the gather)."""
+    supply = _arr(supply, np.int64)
+    want = np.minimum(_arr(total, np.int64), supply)
+    by_slot = u_all is not None
+    return _lowest_per_group(_arr(el, np.int64), _arr(g_el, np.int64),
+                             np.ascontiguousarray(u_all if by_slot else u_el), by_slot, want,
+                             supply, len(want))
 
 
 # ---------------------------------------------------------------------------
@@ -841,14 +844,14 @@ _NO_BLOCKS = np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
 def market_offers(g2g, offers, agency_dest, regulated, fee_months, wage_dest, ban, p, el, g_el,
-                  u_el, supply, origin, per_agency):
+                  u_all, supply, origin, per_agency):
     """The recruitment market's offers, one per chosen person (agents.agency states the same
     with blocks of identical offers: :func:`agents.agency.agency_blocks`,
     :func:`agents.agency.g2g_placements`; tests compare the two). ``g2g``: the G2G
     placements' blocks (OFFER_BLOCK rows); ``offers``: (n_ag, n_orig, 4) the agencies'
     offers; ``ban``: (n_orig, n_dest) the worker-fee ban, or a scalar where none applies;
-    ``el``, ``g_el``, ``u_el``, ``supply``: the eligible persons, their groups and draws,
-    and the persons per group. Adds each agency's offers per origin to ``per_agency``.
+    ``el``, ``g_el``, ``supply``: the eligible persons, their groups and the persons per
+    group; ``u_all``: every slot's draw (the lowest in a group are chosen). Adds each agency's offers per origin to ``per_agency``.
     Returns the chosen slots and their offers' fields (channel, dest, agency, fee,
     contract, match, guarantee), or None when there is no offer at all."""
     if len(g2g):
@@ -866,7 +869,7 @@ def market_offers(g2g, offers, agency_dest, regulated, fee_months, wage_dest, ba
         float(p.skill_match_agency))
     if len(block[0]) == 0:
         return None
-    chosen, rank, gsel = lowest_per_group(el, g_el, u_el, total, supply)
+    chosen, rank, gsel = lowest_per_group(el, g_el, None, total, supply, u_all=u_all)
     fields = _take_offers(chosen, _arr(rank, np.int64), _arr(gsel, np.int64), start, *block,
                           origin,
                           per_agency)
