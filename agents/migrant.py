@@ -372,8 +372,9 @@ def demography(model, t: int) -> None:
     model.totals["entrants"] += len(idx)
     origin = pop.origin[idx]
     probs, places, credit, per_entrant = training_system(model, origin)
-    occ, applicants = choose_training(origin, u[0][idx], u[1][idx], probs, places,
-                                      p.training_elasticity, model.u_round["elastic"])
+    # choose_training, compiled (kernels.choose_tracks; a test compares the two)
+    occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
+                                            p.training_elasticity, model.u_round["elastic"])
     keep_unused_places(model, credit, applicants, places, per_entrant)
     # the new entrants take the slots of those who left (compiled: kernels.enter)
     model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
@@ -382,24 +383,40 @@ def demography(model, t: int) -> None:
     count_applicants(model, applicants)
 
 
+def _training_terms(model) -> tuple:
+    """The terms of the training system that change only with the parameters or the wages
+    abroad (kept until one of them changes): the home wages (n_orig, 4), each origin's
+    corridor-weighted wage abroad (n_orig, 4), the tracks' costs (4,), and the places per
+    entrant before policy (n_orig, 3): the capacity (x replacement) times the base-year
+    occupation share, the health capacity possibly per origin."""
+    p, w = model.p, model.world
+    hit = model._training_cache
+    if hit is not None and hit[0] is p and hit[1] is w.wage_dest:
+        return hit[2]
+    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
+    cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
+    cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
+                                       p.training_capacity_education,
+                                       p.training_capacity_other), axis=-1) * w.occ_share
+    terms = (home, dest, cost, cap)
+    for x in terms:
+        x.setflags(write=False)
+    model._training_cache = (p, w.wage_dest, terms)
+    return terms
+
+
 def training_system(model, origin: np.ndarray):
     """The origins' side of entry (ODD §7.2), for this quarter's entrants (``origin``: the
     origin of each): the track probabilities (n_orig, 4), the integer places of the skilled
     tracks (n_orig, 3), the places credited before rounding and the places per entrant."""
-    p, w = model.p, model.world
+    p = model.p
+    home, dest, cost, cap = _training_terms(model)
     # the brain-gain incentive: expected earnings with the chance of emigrating
-    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
-    dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     expected = (1.0 - prospect) * home + prospect * dest
-    cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
     probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
     cohort = np.bincount(origin, minlength=model.n_orig)
-    # places per entrant: the capacity (x replacement) times the base-year occupation share
-    # (n_orig, 3); the health capacity may be set per origin
-    cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
-                                       p.training_capacity_education,
-                                       p.training_capacity_other), axis=-1) * w.occ_share
     # places not taken for want of applicants are kept for later entrants (a year's worth
     # plus one place at most): with a few entrants a quarter (a small simulated population)
     # the places are then filled as fully as with many (ODD §7.2)

@@ -51,6 +51,7 @@ class _TimedStream:
 
     def __init__(self, generator, tally: dict):
         self.generator, self.tally = generator, tally
+        self.bit_generator = generator.bit_generator  # the compiled draws use its state
 
     def random(self, *args, **kwargs):
         t = time.perf_counter()
@@ -65,12 +66,27 @@ def draws(n: int, steps: int) -> None:
     number per person, per stream and step) and the share of a run's time they take."""
     from migdev.model import MigrationModel
 
+    from migdev.core import rng
+
     m = MigrationModel(rng=1, n_persons=n)
     tally = {"seconds": 0.0, "numbers": 0}
     m.streams = {k: _TimedStream(g, tally) for k, g in m.streams.items()}
-    t = time.perf_counter()
-    m.run_for(steps)
-    total = time.perf_counter() - t
+    compiled = rng._compiled_uniform32
+
+    def timed(gen, shape):  # the per-person draws (migdev.core.rng.uniform32)
+        t = time.perf_counter()
+        out = compiled(gen, shape)
+        tally["seconds"] += time.perf_counter() - t
+        tally["numbers"] += out.size
+        return out
+
+    rng._compiled_uniform32 = timed
+    try:
+        t = time.perf_counter()
+        m.run_for(steps)
+        total = time.perf_counter() - t
+    finally:
+        rng._compiled_uniform32 = compiled
     print(f"\nrandom numbers (a run without the profiler): {tally['numbers'] / (n * steps):.1f} "
           f"per person-step, {tally['seconds'] / steps * 1e3:.2f} ms of "
           f"{total / steps * 1e3:.2f} ms per step ({tally['seconds'] / total:.0%}), "

@@ -77,6 +77,7 @@ class MigrationModel(mesa.Model):
         self.streams = make_streams(seed)
         self._lever_cache: dict = {}
         self._right_cache: dict = {}  # government.corridor_right
+        self._training_cache = None  # migrant._training_terms
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
         w = self.world

@@ -715,6 +715,80 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
 
 
 # ---------------------------------------------------------------------------
+# the entrants' choice of a training track (ODD §7.2)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra, occ,
+                   applicants):
+    n = idx.shape[0]
+    n_orig = probs.shape[0]
+    cum = np.empty((n_orig, LOW))  # np.cumsum of each origin's probabilities, less the last
+    for o in range(n_orig):
+        c = probs[o, 0]
+        cum[o, 0] = c
+        for k in range(1, LOW):
+            c = c + probs[o, k]
+            cum[o, k] = c
+    n_g = n_orig * LOW
+    count = np.zeros(n_g + 1, dtype=np.int64)
+    for j in range(n):
+        i = idx[j]
+        o = np.int64(origin[i])
+        u = np.float64(u_choice[i])
+        k = 0
+        for c in range(LOW):
+            k += u >= cum[o, c]
+        occ[j] = k
+        applicants[o, k] += 1
+        if k < LOW:
+            count[o * LOW + k + 1] += 1
+    # skilled applicants beyond a track's places (plus the private places answering the
+    # excess) become low-skilled, the highest rank draws first out; ties by entry order
+    cap = np.empty(n_g, dtype=np.int64)
+    for o in range(n_orig):
+        for k in range(LOW):
+            excess = max(applicants[o, k] - places[o, k], 0)
+            cap[o * LOW + k] = places[o, k] + np.int64(np.floor(elasticity * excess
+                                                                + u_extra[o, k]))
+    for g in range(n_g):
+        count[g + 1] += count[g]
+    pos = count[:-1].copy()
+    members = np.empty(count[n_g], dtype=np.int64)
+    for j in range(n):
+        k = occ[j]
+        if k < LOW:
+            g = np.int64(origin[idx[j]]) * LOW + k
+            members[pos[g]] = j
+            pos[g] += 1
+    for g in range(n_g):
+        a, b = count[g], count[g + 1]
+        if b - a <= cap[g]:
+            continue
+        seg = members[a:b]
+        draws = np.empty(b - a, dtype=u_rank.dtype)
+        for r in range(b - a):
+            draws[r] = u_rank[idx[seg[r]]]
+        order = np.argsort(draws, kind="mergesort")
+        for r in range(max(cap[g], 0), b - a):
+            occ[seg[order[r]]] = LOW
+
+
+def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra):
+    """Compiled :func:`migdev.agents.migrant.choose_training` for the entrants of slots
+    ``idx``, reading every slot's ``origin`` and draws ``u_choice``, ``u_rank`` at ``idx``
+    (same result: the entrants' tracks, int8, and the applicants per origin and track)."""
+    idx = _arr(idx, np.int64)
+    n_orig = probs.shape[0]
+    occ = np.empty(len(idx), dtype=np.int8)
+    applicants = np.zeros((n_orig, 4), dtype=np.int64)
+    _choose_tracks(idx, origin, u_choice, u_rank, _arr(probs), _arr(places, np.int64),
+                   float(elasticity), _arr(np.broadcast_to(u_extra, (n_orig, LOW))), occ,
+                   applicants)
+    return occ, applicants
+
+
+# ---------------------------------------------------------------------------
 # labour demand's counts of the persons abroad (ODD §7.3)
 # ---------------------------------------------------------------------------
 

@@ -974,3 +974,51 @@ def test_market_offers_match_the_blocks_in_a_run(levers, monkeypatch):
     a, _ = paired_runs(monkeypatch, agency, "recruitment_market", recruitment_market_numpy,
                        levers, 5, 30)
     assert a.agency_state.total_placed.sum() > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_choose_tracks_matches_choose_training(seed):
+    """The entrants' track choice compiled (kernels.choose_tracks) and stated with numpy
+    (migrant.choose_training): the same tracks and applicants, with scarce places, ties
+    among the ranking draws, private places answering the excess, and no entrants."""
+    rng = np.random.default_rng(seed)
+    for _ in range(150):
+        n_slots, n_orig = int(rng.integers(1, 400)), int(rng.integers(1, 8))
+        origin = rng.integers(0, n_orig, n_slots).astype(np.int8)
+        u = rng.random((2, n_slots), dtype=np.float32)
+        if rng.random() < 0.3:
+            u[1] = np.round(u[1], 1)
+        idx = np.sort(rng.choice(n_slots, int(rng.integers(0, n_slots + 1)), replace=False))
+        probs = rng.dirichlet(np.ones(4), n_orig)
+        places = rng.integers(0, 12, (n_orig, 3))
+        elasticity = float(rng.choice([0.0, 0.3, 1.0]))
+        u_extra = rng.random((n_orig, 3)) if rng.random() < 0.7 else 0.0
+        want = migrant.choose_training(origin[idx], u[0][idx], u[1][idx], probs, places,
+                                       elasticity, u_extra)
+        got = kernels.choose_tracks(idx, origin, u[0], u[1], probs, places, elasticity,
+                                    u_extra)
+        assert got[0].dtype == want[0].dtype and np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1], want[1])
+
+
+def _training_terms_uncached(model):
+    model._training_cache = None
+    return _TRAINING_TERMS(model)
+
+
+_TRAINING_TERMS = migrant._training_terms
+
+
+def test_training_terms_are_recomputed_when_parameters_or_wages_change(monkeypatch):
+    """The training system's kept terms: a run with events that change the wages abroad and
+    the home wages equals the run that recomputes them every quarter, bit for bit."""
+    levers = {"events": (Event(6, "wage_dest_scale", 1.5), Event(12, "home_wage_scale", 0.5),
+                         Event(18, "training_capacity_health", 0.9))}
+    a, _ = paired_runs(monkeypatch, migrant, "_training_terms", _training_terms_uncached,
+                       levers, 3, 30)
+    # the events changed the entrants' choices: a run without them trains otherwise
+    from migdev.model.model import MigrationModel
+    b = MigrationModel(make_params(n_persons=4_000), rng=3)
+    for _ in range(30):
+        b.step()
+    assert not np.array_equal(a.pop.occ, b.pop.occ)
