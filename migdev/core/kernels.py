@@ -822,6 +822,14 @@ def abroad_counts(pop, n_dest: int, n_orig: int):
 # ---------------------------------------------------------------------------
 
 @numba.njit(cache=True, nogil=True)
+def _offer_fields(n):
+    """n offers' fields, unset, with OFFER_BLOCK's types: channel, destination, agency,
+    fee, contract, skill match, guarantee."""
+    return (np.empty(n, np.int8), np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n),
+            np.empty(n, np.int16), np.empty(n), np.empty(n))
+
+
+@numba.njit(cache=True, nogil=True)
 def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
                    offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
                    contract_skilled, contract_low, match_skilled):
@@ -835,13 +843,7 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
                 if offers[a, o, k] != 0:
                     nb += 1
     count = np.empty(nb, np.int64)
-    channel = np.empty(nb, np.int8)
-    dest = np.empty(nb, np.int8)
-    agency = np.empty(nb, np.int64)
-    fee = np.empty(nb)
-    contract = np.empty(nb, np.int16)
-    match = np.empty(nb)
-    guarantee = np.empty(nb)
+    channel, dest, agency, fee, contract, match, guarantee = _offer_fields(nb)
     total = np.zeros(n_g, np.int64)
     start = np.zeros(n_g, np.int64)
     b = 0
@@ -892,13 +894,7 @@ def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, c
                  match, guarantee, origin, per_agency):
     n = chosen.shape[0]
     block_end = np.cumsum(count)
-    o_channel = np.empty(n, np.int8)
-    o_dest = np.empty(n, np.int8)
-    o_agency = np.empty(n, np.int64)
-    o_fee = np.empty(n)
-    o_contract = np.empty(n, np.int16)
-    o_match = np.empty(n)
-    o_guarantee = np.empty(n)
+    o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee = _offer_fields(n)
     for j in range(n):
         # the i-th chosen person of a group takes the group's i-th offer
         bi = np.searchsorted(block_end, start[gsel[j]] + rank[j], side="right")
