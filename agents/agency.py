@@ -78,14 +78,12 @@ def learn(state: AgencyState, rate: float) -> None:
     offers:
 
     a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers,
-    with a floor of 0.05 so that an origin is never forgotten for good.
+    with a floor of 0.05 so that an origin is never forgotten for good. Compiled
+    (:func:`kernels.agencies_learn`; ``tests/model/test_kernels.py`` keeps the numpy
+    statement and compares).
     """
-    made = state.offers > 0
-    if made.any():
-        a = state.attractiveness
-        a[made] = (1 - rate) * a[made] + rate * (state.accepted[made] / state.offers[made])
-        np.maximum(a, 0.05, out=a)
-    state.total_placed += state.accepted.sum(axis=1)
+    kernels.agencies_learn(state.attractiveness, state.offers, state.accepted, float(rate),
+                           state.total_placed)
 
 
 def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:

@@ -818,6 +818,34 @@ def abroad_counts(pop, n_dest: int, n_orig: int):
 
 
 # ---------------------------------------------------------------------------
+# the agencies' learning (ODD §7.4)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def agencies_learn(attractiveness, offers, accepted, rate, total_placed):
+    """agents.agency.learn in place: where an agency made offers to an origin its
+    attractiveness moves toward the acceptance rate, then (if any offer was made) every
+    attractiveness is floored at 0.05; each agency's placements are counted."""
+    n_ag, n_orig = offers.shape
+    made = False
+    for a in range(n_ag):
+        for o in range(n_orig):
+            if offers[a, o] > 0:
+                made = True
+                attractiveness[a, o] = ((1 - rate) * attractiveness[a, o]
+                                        + rate * (accepted[a, o] / offers[a, o]))
+    if made:
+        for a in range(n_ag):
+            for o in range(n_orig):
+                attractiveness[a, o] = max(attractiveness[a, o], 0.05)
+    for a in range(n_ag):
+        placed = 0
+        for o in range(n_orig):
+            placed += accepted[a, o]
+        total_placed[a] += placed
+
+
+# ---------------------------------------------------------------------------
 # the recruitment market's offers: blocks of identical offers, then one per chosen person
 # ---------------------------------------------------------------------------
 

@@ -1022,3 +1022,38 @@ def test_training_terms_are_recomputed_when_parameters_or_wages_change(monkeypat
     for _ in range(30):
         b.step()
     assert not np.array_equal(a.pop.occ, b.pop.occ)
+
+
+def learn_numpy(state, rate: float) -> None:
+    """agency.learn as it was stated with numpy."""
+    made = state.offers > 0
+    if made.any():
+        a = state.attractiveness
+        a[made] = (1 - rate) * a[made] + rate * (state.accepted[made] / state.offers[made])
+        np.maximum(a, 0.05, out=a)
+    state.total_placed += state.accepted.sum(axis=1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_agencies_learn_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        n_ag, n_orig = int(rng.integers(1, 30)), int(rng.integers(1, 8))
+        states = [agency.AgencyState(n_ag, n_orig) for _ in range(2)]
+        attr = rng.uniform(0.0, 2.0, (n_ag, n_orig))
+        offers = rng.integers(0, 4, (n_ag, n_orig)) * (rng.random((n_ag, n_orig)) < 0.5)
+        accepted = np.minimum(offers, rng.integers(0, 4, (n_ag, n_orig)))
+        if rng.random() < 0.2:
+            offers[:] = 0
+            accepted[:] = 0
+        for st in states:
+            st.attractiveness[:] = attr
+            st.offers[:] = offers
+            st.accepted[:] = accepted
+            st.total_placed[:] = rng.integers(0, 9, n_ag) if st is states[0] else \
+                states[0].total_placed
+        rate = float(rng.uniform(0, 1))
+        learn_numpy(states[0], rate)
+        agency.learn(states[1], rate)
+        assert states[0].attractiveness.tobytes() == states[1].attractiveness.tobytes()
+        assert np.array_equal(states[0].total_placed, states[1].total_placed)
