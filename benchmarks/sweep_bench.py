@@ -11,6 +11,7 @@ the steady state of a long sweep.
 from __future__ import annotations
 
 import argparse
+import operator
 import statistics
 import time
 
@@ -80,6 +81,12 @@ def main(argv=None) -> int:
                 res = ex.submit(run_spec, one).result()
                 outer.append(time.perf_counter() - t0)
                 inner.append(res["wall_s"])
+            if label == "through Dask":  # Dask's floor: a task that does nothing
+                empty = []
+                for _ in range(max(args.reps, 10)):
+                    t0 = time.perf_counter()
+                    ex.submit(operator.neg, 1).result()
+                    empty.append(time.perf_counter() - t0)
         rows[label] = (statistics.median(outer), statistics.median(inner),
                        statistics.median(o - i for o, i in zip(outer, inner)))
     local = rows["in process"][0]
@@ -87,6 +94,8 @@ def main(argv=None) -> int:
     print(f"one default run: {local:.2f} s in process; through Dask {d_outer:.2f} s end to end "
           f"({d_outer / local - 1:+.1%}), of which the run itself {d_inner:.2f} s and Dask's "
           f"own overhead {d_over * 1000:.0f} ms ({d_over / local:.1%} of a run)")
+    print(f"a task that does nothing: {statistics.median(empty) * 1000:.0f} ms from submission "
+          f"to result through the same cluster (median of {len(empty)})")
     return 0
 
 

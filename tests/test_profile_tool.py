@@ -17,3 +17,15 @@ def test_profile_prints_draws_and_cost_split():
     # per person can come out negative; only the line is checked)
     assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out
     assert "recruitment_market" in out
+
+
+def test_sweep_benchmark_prints_its_figures():
+    """The sweep benchmark runs end to end on a real local Dask cluster and prints the
+    speed-ups, Dask's overhead on a run and a task that does nothing (no timings asserted)."""
+    out = subprocess.run([sys.executable, "-m", "migdev.benchmarks.sweep_bench", "--runs", "4",
+                          "--persons", "300", "--steps", "4", "--reps", "1"],
+                         capture_output=True, text=True, timeout=600, check=True).stdout
+    assert re.search(r"2 local workers\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out), out
+    assert re.search(r"Dask local cluster, 2 workers\s+[\d.]+", out), out
+    assert re.search(r"Dask's own overhead -?\d+ ms", out), out
+    assert re.search(r"a task that does nothing: \d+ ms", out), out
