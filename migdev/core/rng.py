@@ -7,6 +7,8 @@ numbers), and numpy's fill loop spends about 2 ns on each; :func:`uniform32` spe
 function pointer per number). It reads and advances the bit generator's own state in place
 (numpy's C struct, through the address that ``PCG64.ctypes`` exposes), so numpy and this
 module can draw from one stream in turn and the stream goes on exactly as with numpy alone.
+It does not take the generator's lock: one thread per generator, as a model uses its
+streams (each run has its own).
 
 The algorithm is numpy's (``numpy/random/src/pcg64``): a step of the 128-bit LCG, the
 XSL-RR output of the new state, each 64-bit output giving two 32-bit numbers (low half
