@@ -21,12 +21,12 @@ CONFIG = """
 name = "faults"
 scenario = "restrictive_mou"
 steps = 60
-replicates = 10
+replicates = 30
 master_seed = 5
 [params]
 n_persons = 5000
 """
-N_RUNS = 10
+N_RUNS = 30  # enough that a sweep is still running when a test stops it
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +129,14 @@ def test_two_sweeps_into_one_folder(config, reference, tmp_path):
     first = subprocess.Popen(sweep(config, out, "sweep", "--workers", "1"),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(lambda: stored(out) >= 1)
-    second = subprocess.run(sweep(config, out, "sweep", "--workers", "1"),
-                            capture_output=True, text=True, timeout=120)
+    # the first is held still while the second tries (else, the runs being short, it can
+    # finish before the second has started: then there is nothing left to contend for)
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = subprocess.run(sweep(config, out, "sweep", "--workers", "1"),
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     assert second.returncode == 1
     assert f"is in use by migdev pid {first.pid}" in second.stderr, second.stderr
     assert "Traceback" not in second.stderr
@@ -197,7 +203,7 @@ def test_corrupt_and_tampered_parts_are_named_quarantined_and_rerun(config, refe
     r = subprocess.run(sweep(config, out, "run"), capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("quarantine") == 2 and corrupt.name in r.stderr
-    assert "2 run now, 8 already stored" in r.stdout
+    assert f"2 run now, {N_RUNS - 2} already stored" in r.stdout
     # each quarantined run moves with all its parts (country and corridor tables)
     assert len(list((out / "quarantine").rglob("*.country.parquet"))) == 2
     assert len(list((out / "quarantine").rglob("*.corridor.parquet"))) == 2
@@ -220,7 +226,7 @@ def test_damaged_manifest_is_named(config, tmp_path):
         assert "Traceback" not in r.stderr
     # a new run rewrites it and keeps every stored run
     r = subprocess.run(sweep(config, out, "run"), capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0 and "0 run now, 10 already stored" in r.stdout
+    assert r.returncode == 0 and f"0 run now, {N_RUNS} already stored" in r.stdout
 
 
 def test_a_killed_sweep_leaves_a_manifest_that_says_so(config, tmp_path):
