@@ -223,15 +223,14 @@ _FLOW_COLUMN_ROWS = [FLOW_ROW[f] for f in _FLOW_COLUMNS.values()]
 _FLOW_RATIO_INDEX = [COL_INDEX[c] for c in _FLOW_RATIOS]
 _FLOW_RATIO_NUM = [FLOW_ROW[a] for a, _ in _FLOW_RATIOS.values()]
 _FLOW_RATIO_DEN = [FLOW_ROW[b] for _, b in _FLOW_RATIOS.values()]
-_RECRUIT_ROWS = [FLOW_ROW[k] for k in ("rec_agreement", "rec_regulated", "rec_unregulated",
-                                       "rec_independent")]
+#: the recruits by channel (their sum is the recruits column)
+_RECRUIT_FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent")
 #: the per-community stocks the country table sums over each origin's communities
 _COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
                 "education_effective", "knowledge", "h_home")
 #: the flows the other columns are computed from, in the order _country_values reads them
 _ROW_FLOWS = ("rem_formal", "rem_informal", "rem_fees", "rem_losses", "collective",
-              "rec_fee_paid", "rec_agreement", "rec_regulated", "rec_unregulated",
-              "rec_independent")
+              "rec_fee_paid", *_RECRUIT_FLOWS)
 #: the columns _country_values computes one by one, in the order of its ``cols``
 _ROW_COLUMNS = (
     "population", "health_density", "effective_health_density", "effective_density_returnees",
@@ -309,7 +308,7 @@ def _country_values(comm_origin, flows, counts, represented, development, comm_s
         collective, fee_paid = F[frows[4]], F[frows[5]]
         sent = formal + informal
         recruits = -0.0  # four flows summed as numpy summed a row
-        for r in range(6, 10):
+        for r in range(6, frows.shape[0]):  # _RECRUIT_FLOWS, the last of _ROW_FLOWS
             recruits += F[frows[r]]
         r_pop = rep[o]
         sk_abroad = -0.0

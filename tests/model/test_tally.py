@@ -16,7 +16,7 @@ from migdev.core.params import make_params
 from migdev.core.records import Local
 from migdev.model.metrics import (
     _FLOW_COLUMN_INDEX, _FLOW_COLUMN_ROWS, _FLOW_COLUMNS, _FLOW_RATIO_DEN, _FLOW_RATIO_INDEX,
-    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_ROWS, COL_INDEX, COLS, country_row,
+    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_FLOWS, COL_INDEX, COLS, country_row,
     path_counts, shares)
 from migdev.model.tally import Tallies
 from migdev.model.model import MigrationModel
@@ -211,7 +211,7 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
         return fl[:, FLOW_ROW[name]]
 
     n_ab = t.abroad
-    recruits = fl[:, _RECRUIT_ROWS].sum(axis=1)
+    recruits = fl[:, [FLOW_ROW[k] for k in _RECRUIT_FLOWS]].sum(axis=1)
     sent = f("rem_formal") + f("rem_informal")
     paths = shares(t.paths.sum(axis=1))
     # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
