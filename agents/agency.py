@@ -12,7 +12,7 @@ from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGUL
 from migdev.core.kernels import is_scalar
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
 from migdev.core.params import FIELDS
-from migdev.core.rng import uniform32
+from migdev.core.rng import draws32
 
 #: the integration policy's declared default: the reference of the destination choice
 INTEGRATION_DEFAULT = FIELDS["integration_policy"].default
@@ -171,15 +171,18 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     """
     p, pop, w = model.p, model.pop, model.world
     n_ag, n_orig = len(model.agencies), model.n_orig
-    u = uniform32(model.streams["recruit"], (3, pop.n))
+    u = draws32(model.streams["recruit"], (3, pop.n))
     u_ag = model.streams["agency"].random((n_ag, n_orig))
     u_alloc = model.streams["allocate"].random((model.n_dest + n_ag, 4))
     u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
-    u_named = uniform32(model.streams["rehire"], pop.n)
+    u_named = draws32(model.streams["rehire"], pop.n)
     model.agency_state.offers[:] = 0
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
+    # the first two rows are read for every eligible person (most of those at home): whole;
+    # the third and the re-hiring draws for a few (computed there)
+    u_rank, u_ind = u[0].dense(), u[1].dense()
     el = kernels.eligible(pop, p.max_migration_age)
     vac_left = vacancies.copy()
     # employers first re-hire the workers they named (ODD §7.4)
@@ -195,7 +198,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # order, the i-th chosen person the group's i-th offer (compiled: kernels.market_offers)
     made = kernels.market_offers(
         g2g, counts, model.agency_dest, model.agency_regulated, model.agency_fee, w.wage_dest,
-        corridor_right(model, "worker_fee_ban"), p, el, g_el, u[0], supply.reshape(-1),
+        corridor_right(model, "worker_fee_ban"), p, el, g_el, u_rank, supply.reshape(-1),
         pop.origin, model.agency_state.offers)
     offers = None
     offered = np.zeros(pop.n, dtype=bool)
@@ -212,14 +215,14 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
     # probability proportional to P(d) V_d (the same when every V_d is equal)
     per_dest = not is_scalar(visa)
-    ind = kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
+    ind = kernels.independents(pop, el, u_ind, p.independent_rate * (1.0 if per_dest else visa),
                                p.irregular_rate * (1.0 - p.border_enforcement), offered)
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
         weights = compiled_destination_weights(model, ind, net)
         if per_dest:
-            ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u[1][ind], visa,
+            ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u_ind[ind], visa,
                                       p.independent_rate)
     if len(ind):
         cum = np.cumsum(weights, axis=1)

@@ -7,7 +7,7 @@ import numpy as np
 
 from migdev.core import kernels
 from migdev.core.kernels import is_scalar, nonzero
-from migdev.core.rng import uniform32
+from migdev.core.rng import draws32
 
 
 class MigrantAssociation(mesa.Agent):
@@ -197,12 +197,12 @@ def missions(model, idx: np.ndarray) -> None:
     (:func:`kernels.missions_pass`; ``tests/model/test_kernels.py`` keeps the numpy
     statement and checks that the two agree bit for bit)."""
     pop = model.pop
-    u = uniform32(model.streams["mission"], pop.n)
+    u = draws32(model.streams["mission"], pop.n)
     if len(idx) == 0:
         model.association_state.record(0, 0.0, 0.0, 0)
         return
     sums, organised = kernels.missions_pass(
-        pop, idx, u, model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
+        pop, idx, u.scatter(idx), model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
         model.n_comm, model.n_dest, model.flows_to_dest)
     model.flows.add_sums(kernels.MISSION_SUMS, sums)
     record(model, organised)

@@ -27,7 +27,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.kernels import is_scalar, nonzero
-from migdev.core.rng import uniform32
+from migdev.core.rng import draws32
 
 
 class Migrant(mesa.Agent):
@@ -362,7 +362,7 @@ def demography(model, t: int) -> None:
     """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
     p, pop = model.p, model.pop
     # per person: the track choice, the rank for scarce places, the entrant's ties
-    u = uniform32(model.streams["demography"], (3, pop.n))
+    u = draws32(model.streams["demography"], (3, pop.n))
     # ageing and experience at home in one pass (compiled; the statements: ageing and
     # experience_at_home)
     idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
@@ -370,6 +370,7 @@ def demography(model, t: int) -> None:
         return
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
+    u = u.scatter(idx)  # the entrants' numbers, at their slots
     origin = pop.origin[idx]
     probs, places, credit, per_entrant = training_system(model, origin)
     # choose_training, compiled (kernels.choose_tracks; a test compares the two)
@@ -448,10 +449,13 @@ def decide(model, offers, attempts) -> None:
     ``tests/model/test_kernels.py`` keeps this process stated with numpy and checks that
     the two agree bit for bit."""
     p, pop, w = model.p, model.pop, model.world
-    u = uniform32(model.streams["decide"], (2, pop.n))
-    u_sub = uniform32(model.streams["substitution"], pop.n)
+    u = draws32(model.streams["decide"], (2, pop.n))
+    u_sub = draws32(model.streams["substitution"], pop.n)
     if offers is None and attempts is None:
         return
+    # the candidates' numbers, at their slots
+    cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
+    u, u_sub = u.scatter(cand), u_sub.scatter(cand)
     net = model.diaspora_share()
     home_wage = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
     n_ag = len(model.agencies)
@@ -486,7 +490,7 @@ def substitute(model, a_idx, dest, channel, named, accept, u) -> None:
 def work(model) -> tuple[np.ndarray, np.ndarray]:
     """6. A quarter of work for everyone abroad; returns (their slots, their income)."""
     p, pop, w = model.p, model.pop, model.world
-    u = uniform32(model.streams["work"], (2, pop.n))
+    u = draws32(model.streams["work"], (2, pop.n))
     idx = np.flatnonzero(pop.abroad())
     model.flows.add("abroad_start", idx)
     integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
@@ -503,7 +507,7 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
 def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     """7. Persons abroad repay debt, save and remit; members give to their association."""
     p, pop = model.p, model.pop
-    u = uniform32(model.streams["remit"], (3, pop.n))
+    u = draws32(model.streams["remit"], (3, pop.n))
     model.last_money = dict.fromkeys(model.last_money, 0.0)
     if len(idx) == 0:
         return
@@ -555,14 +559,14 @@ def returns(model, idx: np.ndarray) -> None:
     persons abroad (:func:`kernels.returns_pass`); ``tests/model/test_kernels.py`` keeps
     this process stated with numpy and checks that the two agree bit for bit."""
     p, pop = model.p, model.pop
-    u = uniform32(model.streams["returns"], pop.n)
+    u = draws32(model.streams["returns"], pop.n)
     if len(idx) == 0:
         return
     o, d = pop.origin[idx], pop.dest[idx]
     right = corridor_right(model, "employer_change_right")
     port = corridor_right(model, "social_security_portability")
     sums = kernels.returns_pass(
-        pop, idx, u, model.comm["development"],
+        pop, idx, u.scatter(idx), model.comm["development"],
         model.lever_at("settlement_visa_openness", d),
         None if is_scalar(right) else right[o, d],
         model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),

@@ -13,6 +13,8 @@ import cProfile
 import pstats
 import time
 
+import numpy as np
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,39 +60,58 @@ class _TimedStream:
         out = self.generator.random(*args, **kwargs)
         self.tally["seconds"] += time.perf_counter() - t
         self.tally["numbers"] += out.size
+        self.tally["computed"] += out.size
         return out
 
 
 def draws(n: int, steps: int) -> None:
     """Print the random numbers drawn per person-step (common random numbers: a fixed
-    number per person, per stream and step) and the share of a run's time they take."""
+    number per person, per stream and step), how many of them were computed (the compiled
+    draws compute a number only where it is read: migdev.core.rng.Draws), and the share of
+    a run's time they take."""
     from migdev.model import MigrationModel
 
     from migdev.core import rng
 
     m = MigrationModel(rng=1, n_persons=n)
-    tally = {"seconds": 0.0, "numbers": 0}
+    tally = {"seconds": 0.0, "numbers": 0, "computed": 0}
     m.streams = {k: _TimedStream(g, tally) for k, g in m.streams.items()}
-    compiled = rng._compiled_uniform32
-
-    def timed(gen, shape):  # the per-person draws (migdev.core.rng.uniform32)
-        t = time.perf_counter()
-        out = compiled(gen, shape)
-        tally["seconds"] += time.perf_counter() - t
-        tally["numbers"] += out.size
-        return out
-
-    rng._compiled_uniform32 = timed
+    # the compiled draws: taking a step's numbers, and computing some of them
+    counts = {"_compiled_draws": lambda args, out: ("numbers", args[2]),
+              "dense": lambda args, out: ("computed", out.size),
+              "__getitem__": lambda args, out: ("computed", getattr(out, "size", 0)
+                                                if isinstance(out, np.ndarray) else 0),
+              "scatter": lambda args, out: ("computed", len(args[1]) * (out.size // out.shape[-1])
+                                            if out.size else 0)}
+    originals = {}
+    for name, count in counts.items():
+        owner = rng if name == "_compiled_draws" else rng.Draws
+        originals[name] = (owner, getattr(owner, name))
+        setattr(owner, name, _timed(getattr(owner, name), count, tally))
     try:
         t = time.perf_counter()
         m.run_for(steps)
         total = time.perf_counter() - t
     finally:
-        rng._compiled_uniform32 = compiled
+        for name, (owner, f) in originals.items():
+            setattr(owner, name, f)
     print(f"\nrandom numbers (a run without the profiler): {tally['numbers'] / (n * steps):.1f} "
-          f"per person-step, {tally['seconds'] / steps * 1e3:.2f} ms of "
-          f"{total / steps * 1e3:.2f} ms per step ({tally['seconds'] / total:.0%}), "
-          f"{tally['seconds'] / tally['numbers'] * 1e9:.2f} ns per number")
+          f"per person-step drawn, {tally['computed'] / (n * steps):.1f} computed (read); "
+          f"{tally['seconds'] / steps * 1e3:.2f} ms of {total / steps * 1e3:.2f} ms per step "
+          f"({tally['seconds'] / total:.0%}), {tally['seconds'] / max(tally['computed'], 1) * 1e9:.2f}"
+          f" ns per number computed")
+
+
+def _timed(f, count, tally):
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        out = f(*args, **kwargs)
+        tally["seconds"] += time.perf_counter() - t
+        key, k = count(args, out)
+        tally[key] += k
+        return out
+
+    return timed
 
 
 def fixed_and_per_person(n: int, steps: int, small: int = 500, reps: int = 3) -> None:

@@ -1,32 +1,61 @@
-"""The compiled float32 draws are numpy's: the same numbers and the generator left in the
-same state, in any mix with numpy's own draws from the same stream."""
+"""The compiled float32 draws are numpy's: the same numbers wherever they are computed (a
+whole row, some slots, a scatter), and the generator left in the same state, in any mix
+with numpy's own draws from the same stream; and no process reads a number it did not ask
+for."""
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from migdev.benchmarks.fingerprint import RUNS, fingerprint
 from migdev.core import rng
+
+STORE = Path(__file__).resolve().parents[2] / "tests" / "data" / "fingerprints.json"
 
 
 def test_the_compiled_draws_are_in_use_here():
     # numpy's wheels lay out PCG64's state with 128-bit integers; were the self-check to
-    # fail, uniform32 would fall back to numpy (same numbers, twice the time)
+    # fail, draws32 would fall back to numpy's dense draws (same numbers, all computed)
     assert rng.COMPILED
 
 
+def _pair(seed):
+    return (np.random.Generator(np.random.PCG64(seed)),
+            np.random.Generator(np.random.PCG64(seed)))
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_uniform32_gives_numpy_s_numbers_in_any_mix_of_calls(seed):
+def test_draws32_gives_numpy_s_numbers_in_any_mix_of_calls(seed):
     plan = np.random.default_rng(seed)
-    ours = np.random.Generator(np.random.PCG64(seed))
-    theirs = np.random.Generator(np.random.PCG64(seed))
-    for _ in range(200):
+    ours, theirs = _pair(seed)
+    for _ in range(300):
         kind = plan.integers(0, 5)
         n = int(plan.integers(0, 40))
-        if kind == 0:  # the compiled draws, one or two dimensions
-            shape = (n,) if plan.random() < 0.5 else (int(plan.integers(1, 4)), n)
-            got = rng.uniform32(ours, shape)
+        if kind == 0:  # the compiled draws, one or two dimensions, read in some way
+            rows = int(plan.integers(1, 4))
+            shape = n if plan.random() < 0.5 else (rows, n)
+            d = rng.draws32(ours, shape)
             want = theirs.random(shape, dtype=np.float32)
-            assert got.dtype == np.float32 and got.shape == want.shape
-            assert got.tobytes() == want.tobytes()
+            two = want.ndim == 2
+            slots = plan.integers(0, n, int(plan.integers(0, 2 * n + 1))) if n else \
+                np.zeros(0, dtype=np.int64)  # in no order, repeated
+            how = plan.integers(0, 4)
+            if how == 0:
+                got, exp = d.dense(), want
+            elif how == 1 and two:
+                r = int(plan.integers(0, rows))
+                got, exp = d[r].dense(), want[r]
+            elif how == 1 or how == 2:
+                r = int(plan.integers(0, rows))
+                got, exp = (d[r][slots], want[r][slots]) if two else (d[slots], want[slots])
+            else:
+                full = d.scatter(slots)
+                assert full.shape == want.shape
+                got, exp = full[..., slots], want[..., slots]
+            assert got.dtype == np.float32 and got.shape == exp.shape
+            assert got.tobytes() == exp.tobytes()
         elif kind == 1:  # numpy's float32 on both (the half in store is shared)
             assert ours.random(n, dtype=np.float32).tobytes() == \
                 theirs.random(n, dtype=np.float32).tobytes()
@@ -34,33 +63,92 @@ def test_uniform32_gives_numpy_s_numbers_in_any_mix_of_calls(seed):
             assert ours.random(n).tobytes() == theirs.random(n).tobytes()
         elif kind == 3:
             assert ours.integers(0, 1000, n).tobytes() == theirs.integers(0, 1000, n).tobytes()
-        else:
-            got = rng.uniform32(ours, ())
-            want = np.float32(theirs.random(dtype=np.float32))
-            assert got.shape == () and got.tobytes() == want.tobytes()
+        else:  # taken and never read: the stream moves on as numpy's would
+            rng.draws32(ours, (2, n))
+            theirs.random((2, n), dtype=np.float32)
     assert ours.bit_generator.state == theirs.bit_generator.state
 
 
-def test_uniform32_falls_back_to_numpy(monkeypatch):
+def test_far_numbers_use_every_level_of_the_jumps():
+    """40 M numbers: the stream is moved past them with the third level of the jump table
+    (4096**2 steps and more), and the last numbers are read there."""
+    ours, theirs = _pair(11)
+    theirs.random(dtype=np.float32)  # a half in store at the start
+    ours.random(dtype=np.float32)
+    n = 20_000_000
+    d = rng.draws32(ours, (2, n))
+    want = theirs.random((2, n), dtype=np.float32)
+    slots = np.array([0, 1, 4095, 8192, 8193, n // 2, n - 2, n - 1])
+    for r in (0, 1):
+        assert d[r][slots].tobytes() == want[r][slots].tobytes()
+    assert d[1].dense()[-5:].tobytes() == want[1][-5:].tobytes()
+    assert ours.bit_generator.state == theirs.bit_generator.state
+    assert ours.random(3).tobytes() == theirs.random(3).tobytes()
+
+
+@pytest.mark.parametrize("start_with_store", [False, True])
+@pytest.mark.parametrize("total", [1, 2, 3, 4])
+def test_the_half_in_store_is_left_as_numpy_leaves_it(start_with_store, total):
+    ours, theirs = _pair(5)
+    if start_with_store:
+        ours.random(dtype=np.float32)
+        theirs.random(dtype=np.float32)
+    rng.draws32(ours, total)
+    theirs.random(total, dtype=np.float32)
+    assert ours.bit_generator.state == theirs.bit_generator.state
+
+
+def test_draws32_falls_back_to_numpy(monkeypatch):
     monkeypatch.setattr(rng, "COMPILED", False)
-    a = np.random.Generator(np.random.PCG64(3))
-    b = np.random.Generator(np.random.PCG64(3))
-    assert rng.uniform32(a, (2, 5)).tobytes() == b.random((2, 5), dtype=np.float32).tobytes()
+    a, b = _pair(3)
+    d = rng.draws32(a, (2, 5))
+    want = b.random((2, 5), dtype=np.float32)
+    assert d.dense().tobytes() == want.tobytes()
+    assert d[1][np.array([4, 0])].tobytes() == want[1][[4, 0]].tobytes()
     # another bit generator: numpy's draws
     c = np.random.Generator(np.random.Philox(3))
-    d = np.random.Generator(np.random.Philox(3))
+    e = np.random.Generator(np.random.Philox(3))
     monkeypatch.setattr(rng, "COMPILED", True)
-    assert rng.uniform32(c, 7).tobytes() == d.random(7, dtype=np.float32).tobytes()
+    assert rng.draws32(c, 7).dense().tobytes() == e.random(7, dtype=np.float32).tobytes()
 
 
 def test_the_self_check_detects_other_numbers(monkeypatch):
-    """Were the compiled draws wrong (here: a draw from one step too late), the check says
-    so and the model would use numpy's."""
-    good = rng._compiled_uniform32
+    """Were the compiled draws wrong (here: from one number too late), the check says so and
+    the model would use numpy's."""
+    good = rng._compiled_draws
 
-    def off_by_one(gen, shape):
+    def off_by_one(gen, shape, total):
         gen.random(dtype=np.float32)
-        return good(gen, shape)
+        return good(gen, shape, total)
 
-    monkeypatch.setattr(rng, "_compiled_uniform32", off_by_one)
+    monkeypatch.setattr(rng, "_compiled_draws", off_by_one)
     assert rng._self_check() is False
+
+
+def test_wrong_reads_are_refused():
+    d = rng.draws32(np.random.default_rng(1), (2, 10))
+    with pytest.raises(TypeError, match="row number"):
+        d[np.array([1, 2])]  # two dimensions: a row first
+    with pytest.raises(TypeError, match="array of slots"):
+        d[0][np.array([0.5])]
+    with pytest.raises(IndexError, match="outside 0..9"):
+        d[0][np.array([10])]
+    with pytest.raises(ValueError, match="rows, n"):
+        rng.draws32(np.random.default_rng(1), (2, 3, 4))
+
+
+def test_a_scatter_computes_the_slots_asked_for_only(monkeypatch):
+    monkeypatch.setattr(rng, "POISON", True)
+    d = rng.draws32(np.random.default_rng(2), (2, 6))
+    out = d.scatter(np.array([4, 1]))
+    assert np.isnan(out[:, [0, 2, 3, 5]]).all() and not np.isnan(out[:, [1, 4]]).any()
+
+
+@pytest.mark.parametrize("name", ["restrictive_5k", "remittance_partnership_3k"])
+def test_no_process_reads_a_number_it_did_not_compute(monkeypatch, name):
+    """With the slots a scatter does not compute set to NaN, seeded runs still give their
+    stored fingerprints: every number a compiled pass reads was asked for (a NaN read would
+    turn each comparison with it false and change the outputs)."""
+    monkeypatch.setattr(rng, "POISON", True)
+    assert fingerprint(name) == json.loads(STORE.read_text())[name]
+    assert name in RUNS
