@@ -152,6 +152,7 @@ def _cmd_sweep(args) -> int:
 def _cmd_calibrate(args) -> int:
     from migdev.experiments.engine.calibrate import load_calibration, run_calibration
     from migdev.experiments.engine.executors import describe, make_executor
+    from migdev.experiments.engine.specs import runs_per_task
 
     chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
     if len(chosen) > 1:
@@ -159,12 +160,17 @@ def _cmd_calibrate(args) -> int:
     cfg = load_calibration(args.config)
     out = Path(args.out) if args.out else Path("results") / cfg.name
     inprocess = args.workers == 1
-    info = describe(args.workers, args.scheduler, args.dask_local, inprocess)
+    # through Dask, several small simulations to a task (Dask's cost per task is its own)
+    batch = (runs_per_task(cfg.n_persons * cfg.steps, cfg.population_size)
+             if args.scheduler or args.dask_local else 1)
+    info = {**describe(args.workers, args.scheduler, args.dask_local, inprocess),
+            "runs_per_task": batch}
     with make_executor(args.workers, args.scheduler, args.dask_local, inprocess,
                        args.connect_timeout) as ex:
         jobs = args.dask_local or args.workers or os.cpu_count() or 1
         run_calibration(cfg, out, None if inprocess else ex, quiet=args.quiet,
-                        max_jobs=2 * jobs if args.scheduler else jobs, executor_info=info)
+                        max_jobs=2 * jobs if args.scheduler else jobs, executor_info=info,
+                        batch_size=batch)
     from migdev.experiments.analysis.figures import calibration_figures
 
     calibration_figures(cfg, out)

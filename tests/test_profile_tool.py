@@ -13,6 +13,9 @@ def test_profile_prints_draws_and_cost_split():
     m = re.search(r"random numbers .*?: ([\d.]+) per person-step", out)
     # common random numbers: every person draws the same fixed number of uniforms a step
     assert m and 15.0 <= float(m.group(1)) <= 20.0, out
+    # of them, only those read are computed (a few per person-step)
+    m = re.search(r"per person-step drawn, ([\d.]+) computed", out)
+    assert m and 0.5 <= float(m.group(1)) <= 6.0, out
     # (the split's figures are timings: on a loaded machine, with so small a run, the part
     # per person can come out negative; only the line is checked)
     assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out
@@ -26,6 +29,7 @@ def test_sweep_benchmark_prints_its_figures():
                           "--persons", "300", "--steps", "4", "--reps", "1"],
                          capture_output=True, text=True, timeout=600, check=True).stdout
     assert re.search(r"2 local workers\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out), out
-    assert re.search(r"Dask local cluster, 2 workers\s+[\d.]+", out), out
-    assert re.search(r"Dask's own overhead -?\d+ ms", out), out
+    assert re.search(r"Dask local, 2 workers, \d+ a task\s+[\d.]+", out), out
+    assert re.search(r"through Dask, 1 run\(s\) a task: .*Dask's own overhead -?[\d.]+ ms", out), out
+    assert re.search(r"through Dask, 16 run\(s\) a task: .*Dask's own overhead -?[\d.]+ ms", out), out
     assert re.search(r"a task that does nothing: \d+ ms", out), out

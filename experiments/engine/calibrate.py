@@ -314,13 +314,15 @@ def prior_of(cfg: CalibrationConfig):
 
 # ------------------------------------------------------------------ running
 def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: bool = False,
-                    max_jobs: int = 2, executor_info: dict | None = None) -> Path:
+                    max_jobs: int = 2, executor_info: dict | None = None,
+                    batch_size: int = 1) -> Path:
     """Run (or resume) the calibration into ``out`` and write its tables and manifest (the
     figures: :func:`migdev.experiments.analysis.figures.calibration_figures`).
 
     ``executor`` is a concurrent.futures executor from
     :func:`migdev.experiments.engine.executors.make_executor` (process pool or Dask); None
-    runs in this process.
+    runs in this process. ``batch_size``: simulations per task (through Dask, several
+    small ones: :func:`migdev.experiments.engine.specs.runs_per_task`).
     """
     import pyabc
 
@@ -354,7 +356,8 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
         sampler = pyabc.sampler.SingleCoreSampler()
     else:
         sampler = pyabc.sampler.ConcurrentFutureSampler(cfuture_executor=executor,
-                                                        client_max_jobs=max_jobs)
+                                                        client_max_jobs=max_jobs,
+                                                        batch_size=batch_size)
     np.random.seed(cfg.seed)
     abc = pyabc.ABCSMC(Simulator(cfg), prior_of(cfg), Distance(cfg.targets),
                        population_size=cfg.population_size, sampler=sampler)

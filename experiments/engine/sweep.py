@@ -22,7 +22,11 @@ from migdev.experiments.engine.specs import (
     code_fingerprint,
     model_version,
     replicate_seeds,
+    person_steps,
     run_spec,
+    run_specs_packed,
+    runs_per_task,
+    unpack,
 )
 from migdev.experiments.engine.store import DiskFull, Store, write_json, write_parquet
 
@@ -89,24 +93,33 @@ def _signals():
             signal.signal(s, h)
 
 
-def _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout):
+def _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout,
+              k: int = 1):
     """Yield (key, result, lost) as runs finish; ``lost`` is the executor's error when the
-    run never ran (a lost scheduler or worker pool), else None."""
+    run never ran (a lost scheduler or worker pool), else None. ``k``: runs per task."""
     if not pending:
         return
     if inprocess:
         for s in pending:
             yield s.key, run_spec(s), None
         return
+    tasks = [pending[i:i + k] for i in range(0, len(pending), k)]
     with executors.make_executor(workers, scheduler, dask_local,
                                  connect_timeout=connect_timeout) as ex:
-        futures = {ex.submit(run_spec, s): s.key for s in pending}
+        # through Dask a task's results come back as one pickled bytes object
+        dask = bool(scheduler or dask_local)
+        futures = {(ex.submit(run_specs_packed, t) if dask else ex.submit(run_spec, t[0])):
+                   [s.key for s in t] for t in tasks}
         for fut in as_completed(futures):
             try:
                 # run_spec never raises: an exception here comes from the executor
-                yield futures[fut], fut.result(), None
+                out = unpack(fut.result()) if dask else [fut.result()]
             except Exception as e:  # noqa: BLE001
-                yield futures[fut], None, f"{type(e).__name__}: {e}".rstrip(": ")
+                for key in futures[fut]:
+                    yield key, None, f"{type(e).__name__}: {e}".rstrip(": ")
+                continue
+            for key, res in zip(futures[fut], out):
+                yield key, res, None
 
 
 def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, scheduler=None,
@@ -166,7 +179,11 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
                    "problem": design.problem},
         "seeds": replicate_seeds(cfg.master_seed, cfg.replicates),
         "calibration": _calibration_record(cfg),
-        "executor": executors.describe(workers, scheduler, dask_local, inprocess),
+        # through Dask, small runs go several to a task (Dask's cost per task is its own); a
+        # local pool's is small: one run a task, stored as soon as it is done
+        "executor": {**executors.describe(workers, scheduler, dask_local, inprocess),
+                     "runs_per_task": (runs_per_task(person_steps(pending), len(pending))
+                                       if scheduler or dask_local else 1)},
         **provenance(),
         "started": _now(),
         "finished": None,
@@ -184,7 +201,8 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
 
         bar = tqdm(total=len(pending), unit="run", desc=cfg.name, file=sys.stderr,
                    dynamic_ncols=True)
-    outcomes = _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout)
+    outcomes = _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeout,
+                         manifest["executor"]["runs_per_task"])
     try:
         for key, res, err in outcomes:
             if err is not None:

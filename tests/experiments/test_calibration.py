@@ -255,3 +255,20 @@ def test_a_reproduction_notices_a_calibration_that_changed(tmp_path):
     post.to_parquet(out / "posterior.parquet")
     same, diffs = reproduce(tmp_path / "res" / "manifest.json", inprocess=True)
     assert not same and any("is not the one the experiment started from" in d for d in diffs)
+
+
+def test_a_calibration_through_a_local_dask_cluster_sends_several_runs_a_task(tmp_path):
+    """Through Dask, pyabc gets the runs per task of a sweep as its batch size (Dask's cost
+    per task is its own); the calibration completes and its manifest records the number."""
+    import json
+
+    cfg = _config(tmp_path, generations=1, population=10, steps=8)
+    out = tmp_path / "dask"
+    r = subprocess.run([sys.executable, "-m", "migdev", "calibrate", str(cfg), "--out", str(out),
+                        "--dask-local", "2", "--quiet"], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((out / "manifest.json").read_text())
+    # 3000 persons x 8 steps: short runs, so a quarter of the population of 10 a task
+    assert m["executor"]["kind"] == "dask-local" and m["executor"]["runs_per_task"] == 3
+    assert len(pd.read_parquet(out / "posterior.parquet")) == 10

@@ -31,11 +31,26 @@ def test_inprocess_pool_and_dask_give_identical_tables(small_config, tmp_path):
     c = run_experiment(cfg, tmp_path / "c", dask_local=2, quiet=True)
     assert a["failed"] == b["failed"] == c["failed"] == 0
     assert a["total"] == 6  # 2 points x 2 replicates + 2 shared no-agreement controls
+    # through Dask the small runs went two to a task; in a pool one each
+    assert c["manifest"]["executor"]["runs_per_task"] == 2
+    assert b["manifest"]["executor"]["runs_per_task"] == 1
     ca, sa = tables(tmp_path / "a")
     for other in ("b", "c"):
         co, so = tables(tmp_path / other)
         pd.testing.assert_frame_equal(ca, co, check_exact=True)
         pd.testing.assert_frame_equal(sa, so, check_exact=True)
+
+
+def test_runs_per_task_fill_about_a_second_and_leave_work_to_share():
+    from migdev.experiments.engine.specs import TASK_SECONDS, runs_per_task
+
+    assert TASK_SECONDS == 1.0
+    calibration_size = 10_000 * 120  # 0.12 s at the sizing speed: 8 fill a second
+    assert runs_per_task(calibration_size, 1000) == 8
+    assert runs_per_task(calibration_size, 16) == 4  # a quarter of the runs at most
+    assert runs_per_task(calibration_size, 3) == 1
+    assert runs_per_task(100, 10_000) == 16  # at most 16
+    assert runs_per_task(1_000_000 * 120, 1000) == 1  # a long run has a task of its own
 
 
 def test_resume_skips_stored_runs(small_config, tmp_path):
