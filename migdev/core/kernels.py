@@ -250,18 +250,21 @@ def apportion(totals, weights, u=None) -> np.ndarray:
 def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
     n = el.shape[0]
     # u_src: the draws of the persons el (by_slot False) or of every slot (True)
-    u_el = np.empty(n, dtype=u_src.dtype)
-    for i in range(n):
-        u_el[i] = u_src[el[i]] if by_slot else u_src[i]
     # a threshold generous enough to hold the wanted number (a shortcut only: a group it
     # leaves short is taken whole), then a stable sort of each group's kept draws
     q = np.empty(n_g)
     for g in range(n_g):
         q[g] = min(1.0, 2.0 * want[g] / max(count[g], 1) + 0.02)
+    # one pass: the persons under their group's threshold, in order
+    cand = np.empty(n, dtype=np.int64)
     kept = np.zeros(n_g, dtype=np.int64)
+    m = 0
     for i in range(n):
         g = g_el[i]
-        kept[g] += (want[g] > 0) & (u_el[i] < q[g])  # no branch: the draws are in no order
+        take = (want[g] > 0) & (u_src[el[i]] < q[g] if by_slot else u_src[i] < q[g])
+        cand[m] = i  # no branch: the draws are in no order
+        m += take
+        kept[g] += take
     whole = kept < want
     start = np.zeros(n_g + 1, dtype=np.int64)
     for g in range(n_g):
@@ -269,11 +272,18 @@ def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
         start[g + 1] = start[g] + k
     pos = start[:-1].copy()
     bucket = np.empty(start[n_g], dtype=np.int64)
-    for i in range(n):
+    for j in range(m):
+        i = cand[j]
         g = g_el[i]
-        if want[g] > 0 and (whole[g] or u_el[i] < q[g]):
+        if not whole[g]:
             bucket[pos[g]] = i
             pos[g] += 1
+    if whole.any():  # a group the threshold left short: all its persons, in order
+        for i in range(n):
+            g = g_el[i]
+            if whole[g]:
+                bucket[pos[g]] = i
+                pos[g] += 1
     n_out = 0
     for g in range(n_g):
         n_out += min(want[g], start[g + 1] - start[g]) if want[g] > 0 else 0
@@ -286,7 +296,10 @@ def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
         if b == a:
             continue
         members = bucket[a:b]
-        order = np.argsort(u_el[members], kind="mergesort")
+        draws = np.empty(b - a, dtype=u_src.dtype)
+        for r in range(b - a):
+            draws[r] = u_src[el[members[r]]] if by_slot else u_src[members[r]]
+        order = np.argsort(draws, kind="mergesort")
         for r in range(min(want[g], b - a)):
             chosen[j] = el[members[order[r]]]
             rank[j] = r

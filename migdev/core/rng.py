@@ -177,10 +177,23 @@ def _number(st, table, anchors, q):
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(st, table, base, idx, out):
+def _in_row(idx, n):
+    """The largest of the slots ``idx``; raises if one lies outside 0..n-1."""
+    top = 0
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        if i < 0 or i >= n:
+            raise IndexError("a slot outside the draws' row (0..n-1)")
+        top = max(top, i)
+    return top
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather(st, table, base, n, idx, out):
+    """``out``: the numbers at the slots ``idx`` of the row from number ``base`` (n long)."""
     if idx.shape[0] == 0:
         return
-    anchors = _anchors(st, table, base + idx.max())
+    anchors = _anchors(st, table, base + _in_row(idx, n))
     for k in range(idx.shape[0]):
         out[k] = _number(st, table, anchors, base + idx[k])
 
@@ -190,7 +203,7 @@ def _scatter(st, table, base, n, idx, out):
     """``out`` (rows, n): row r's numbers (from number base + r n) at the slots ``idx``."""
     if idx.shape[0] == 0:
         return
-    anchors = _anchors(st, table, base + (out.shape[0] - 1) * n + idx.max())
+    anchors = _anchors(st, table, base + (out.shape[0] - 1) * n + _in_row(idx, n))
     for r in range(out.shape[0]):
         for k in range(idx.shape[0]):
             i = idx[k]
@@ -268,21 +281,21 @@ class Draws:
         self._st, self._base, self.shape, self._values = st, base, shape, values
 
     def __getitem__(self, key):
+        if type(key) is np.ndarray and len(self.shape) == 1:  # the numbers at some slots
+            if self._values is not None:
+                return self._values[key]
+            out = np.empty(key.shape, dtype=np.float32)
+            _gather(self._st, _JUMP, self._base, self.shape[0], _slots(key), out.reshape(-1))
+            return out
         if len(self.shape) == 2 and isinstance(key, (int, np.integer)):
             r = range(self.shape[0])[key]
             n = self.shape[1]
             return Draws(self._st, self._base + r * n, (n,),
                          None if self._values is None else self._values[r])
-        idx = np.asarray(key)
-        if len(self.shape) != 1 or idx.dtype.kind not in "iu":
-            raise TypeError("Draws take a row number (two dimensions) or an array of slots "
-                            f"(one dimension); got {type(key).__name__} for shape {self.shape}")
-        if self._values is not None:
-            return self._values[idx]
-        out = np.empty(idx.shape, dtype=np.float32)
-        _gather(self._st, _JUMP, self._base, _slots(idx, self.shape[-1]).reshape(-1),
-                out.reshape(-1))
-        return out
+        if len(self.shape) == 1 and isinstance(key, (list, tuple)):
+            return self[np.asarray(key, dtype=np.int64)]
+        raise TypeError("Draws take a row number (two dimensions) or an array of slots "
+                        f"(one dimension); got {type(key).__name__} for shape {self.shape}")
 
     def dense(self) -> np.ndarray:
         """All the numbers, in numpy's shape."""
@@ -297,7 +310,7 @@ class Draws:
         row); the other slots are not computed (unset)."""
         if self._values is not None:
             return self._values
-        idx = _slots(np.asarray(idx), self.shape[-1]).reshape(-1)
+        idx = _slots(np.asarray(idx))
         out = (np.full if POISON else np.empty)(self.shape, *((np.nan,) if POISON else ()),
                                                 dtype=np.float32)
         _scatter(self._st, _JUMP, self._base, self.shape[-1], idx,
@@ -305,13 +318,13 @@ class Draws:
         return out
 
 
-def _slots(idx: np.ndarray, n: int) -> np.ndarray:
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"slots must be integers, got {idx.dtype}")
-    idx = idx.astype(np.int64, copy=False)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"slots outside 0..{n - 1}")
-    return idx
+def _slots(idx: np.ndarray) -> np.ndarray:
+    """``idx`` as one dimension of int64 (the compiled passes check the range)."""
+    if idx.dtype != np.int64:
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"slots must be integers, got {idx.dtype}")
+        idx = idx.astype(np.int64)
+    return idx.reshape(-1)
 
 
 def _compiled_draws(gen: np.random.Generator, shape: tuple, total: int) -> Draws:

@@ -129,10 +129,14 @@ def test_wrong_reads_are_refused():
     d = rng.draws32(np.random.default_rng(1), (2, 10))
     with pytest.raises(TypeError, match="row number"):
         d[np.array([1, 2])]  # two dimensions: a row first
-    with pytest.raises(TypeError, match="array of slots"):
+    with pytest.raises(TypeError, match="integers"):
         d[0][np.array([0.5])]
-    with pytest.raises(IndexError, match="outside 0..9"):
+    with pytest.raises(IndexError, match="outside the draws' row"):
         d[0][np.array([10])]
+    with pytest.raises(IndexError, match="outside the draws' row"):
+        d.scatter(np.array([3, -1]))
+    with pytest.raises(TypeError, match="row number"):
+        d[0][0]  # one dimension: an array of slots
     with pytest.raises(ValueError, match="rows, n"):
         rng.draws32(np.random.default_rng(1), (2, 3, 4))
 
