@@ -105,7 +105,7 @@ def test_calibration_resumes_after_sigkill_without_redoing_finished_generations(
     deadline = time.time() + 300
     first = None
     while time.time() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.1)  # the runs are short: look often, so that generations remain to do
         if (out / "history.db").exists():
             try:
                 pops = pyabc.History(url).get_all_populations()
