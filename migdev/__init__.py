@@ -18,12 +18,22 @@ from importlib.metadata import PackageNotFoundError, version
 from migdev.core.errors import ParameterError
 from migdev.core.params import Params, make_params
 from migdev.core.records import Agreement, Event
-from migdev.model import SCENARIOS, MigrationModel, scenario
+from migdev.model import SCENARIOS, scenario
 
 try:
     __version__ = version("migdev")
 except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
     __version__ = "0+unknown"
+
+
+
+def __getattr__(name: str):
+    if name == "MigrationModel":  # imported when first asked for (see migdev.model)
+        from migdev.model.model import MigrationModel
+
+        return MigrationModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["MigrationModel", "Params", "make_params", "ParameterError", "Agreement", "Event",
            "SCENARIOS", "scenario", "__version__"]
