@@ -3,7 +3,8 @@
 Each measurement runs in a fresh process (one core: numpy is single-threaded for
 what the model does, and thread pools are capped at 1), so peak memory is that
 run's own. In it the model runs twice: the first run loads the compiled kernels (printed
-as "1st run s"), the second gives the speed of a process that runs many models. Medians over repetitions. The fair baseline is the per-agent reference
+as "1st run s"), the second gives the speed of a process that runs many models. Medians
+over repetitions. The fair baseline is the per-agent reference
 model (``migdev.model.reference``: the same rules on the same world, one Mesa agent per
 person), run at the sizes of ``--reference-sizes``; Mesa's own Boltzmann wealth example
 (a plain per-agent model with a trivial rule, with data collection) is printed for
@@ -45,7 +46,7 @@ def worker_model(n: int, steps: int, seed: int, reference: bool = False) -> dict
 
     rss0 = _peak_rss()
     first = None
-    for _ in range(1 if reference else 2):
+    for i in range(1 if reference else 2):
         t0 = time.perf_counter()
         m = (ReferenceModel if reference else MigrationModel)(rng=seed, n_persons=n)
         t1 = time.perf_counter()
@@ -54,7 +55,7 @@ def worker_model(n: int, steps: int, seed: int, reference: bool = False) -> dict
         df = m.country_frame()
         if first is None:
             first = t2 - t0
-        if not reference and _ == 0:
+        if not reference and i == 0:
             del m, df
             gc.collect()  # the model's agents and its world refer to each other
     return {"build_s": t1 - t0, "run_s": t2 - t1, "first_s": first, "peak_rss": _peak_rss(),
@@ -114,7 +115,9 @@ def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int,
         r = _spawn("reference", n, steps, 1)
         reference[n] = {"person_steps_per_s": n * steps / r["run_s"], "seconds_per_run":
                         r["run_s"], "build_s": r["build_s"], "peak_rss_mb": r["peak_rss"] / 2**20}
-    floor = _spawn("model", 200, 1, 0)["peak_rss"]  # interpreter + libraries + a tiny world
+    # interpreter + libraries + a tiny world; the least of a few (a process's peak now and
+    # then comes out some tens of MB higher, which would swamp the bytes per person)
+    floor = min(_spawn("model", 200, 1, 0)["peak_rss"] for _ in range(reps))
     base = [_spawn("boltzmann", baseline_n, baseline_steps, r) for r in range(reps)]
     b_rate = statistics.median(baseline_n * baseline_steps / r["run_s"] for r in base)
     for n in sizes:

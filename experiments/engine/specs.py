@@ -9,8 +9,9 @@ are run once.
 
 ``run_spec`` is top-level and picklable, so any ``concurrent.futures`` executor (a process
 pool, a Dask client's executor) can run it; it never writes anything. Through Dask, small
-runs go several to a task (:func:`run_specs`, :func:`runs_per_task`): a Dask task costs
-about 10 ms on loopback whatever it does, 5 % of a calibration-size run.
+runs go several to a task (:func:`run_specs_packed`, :func:`runs_per_task`): a Dask task
+has a cost of its own whatever it does (``python -m migdev.benchmarks.sweep_bench`` prints
+it).
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def run_specs(specs) -> list[dict]:
 def run_specs_packed(specs) -> bytes:
     """:func:`run_specs`, the results pickled into one bytes object (a Dask task's result:
     Dask moves bytes as they are, where it would otherwise inspect and serialise each table
-    of each result on its own, about 5 ms a run on loopback). :func:`unpack` reads it."""
+    of each result on its own). :func:`unpack` reads it."""
     return pickle.dumps(run_specs(specs), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -193,8 +194,8 @@ def unpack(packed: bytes) -> list[dict]:
     return pickle.loads(packed)
 
 
-#: a task of small runs lasts about this long (seconds): Dask's own cost per task, about
-#: 10 ms on loopback, is then about 1 % of each run's time
+#: a task of small runs lasts about this long (seconds), so that Dask's own cost per task
+#: is a small share of each run's time
 TASK_SECONDS = 1.0
 #: the speed assumed when sizing tasks (person-steps per second): a slow machine's, so that
 #: a task is not longer than meant anywhere

@@ -292,8 +292,6 @@ class Draws:
             n = self.shape[1]
             return Draws(self._st, self._base + r * n, (n,),
                          None if self._values is None else self._values[r])
-        if len(self.shape) == 1 and isinstance(key, (list, tuple)):
-            return self[np.asarray(key, dtype=np.int64)]
         raise TypeError("Draws take a row number (two dimensions) or an array of slots "
                         f"(one dimension); got {type(key).__name__} for shape {self.shape}")
 
