@@ -98,8 +98,12 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
             # Dask's default makes workers return freed heap memory to the system at once
             # (MALLOC_TRIM_THRESHOLD_=64 KiB); the model's per-step temporary arrays are then
             # faulted in again every step, which costs about a third of a run's time.
+            # Dask's statistical profiler samples each worker's stacks every 10 ms; on a
+            # machine with as many workers as cores that competes with the runs (a sweep
+            # of small runs on 2 workers: 1.7-1.8x one worker with it, 1.8-1.9x without).
             with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_":
-                                  WORKER_TRIM_THRESHOLD}):
+                                  WORKER_TRIM_THRESHOLD,
+                                  "distributed.worker.profile.enabled": False}):
                 cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1,
                                        host="127.0.0.1", dashboard_address=None, processes=True)
             client = Client(cluster)

@@ -53,6 +53,25 @@ def test_runs_per_task_fill_about_a_second_and_leave_work_to_share():
     assert runs_per_task(1_000_000 * 120, 1000) == 1  # a long run has a task of its own
 
 
+def test_local_dask_workers_keep_freed_memory_and_do_not_profile_themselves():
+    """The local cluster's workers are started with glibc's trim threshold raised and Dask's
+    statistical profiler off (each costs small runs time: docs/EXPERIMENTS.md)."""
+    import dask
+
+    from migdev.experiments.engine.executors import WORKER_TRIM_THRESHOLD, make_executor
+
+    def settings():
+        return (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                dask.config.get("distributed.worker.profile.enabled"))
+
+    with make_executor(dask_local=2) as ex:
+        seen = ex._client.run(settings)
+    assert len(seen) == 2
+    assert set(seen.values()) == {(str(WORKER_TRIM_THRESHOLD), False)}
+    # the settings were for the cluster only: this process keeps Dask's default
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
 def test_resume_skips_stored_runs(small_config, tmp_path):
     cfg = load(small_config)
     first = run_experiment(cfg, tmp_path / "r", inprocess=True, quiet=True)
