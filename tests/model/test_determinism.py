@@ -147,3 +147,26 @@ def test_mesa_datacollector_holds_the_world_series():
     assert (mv["recruits_non_party"].to_numpy() == non_party).all()
     assert mv["mean_health_density"].to_numpy() == pytest.approx(
         by_step["health_density"].mean().to_numpy())
+
+
+def test_datacollector_read_during_a_run_gives_what_a_read_at_its_end_gives():
+    """The reporters' values are read from the stored rows when asked for: a series read
+    after 3 steps and again after 8 equals the series of the same run read only at the end,
+    one value per step and per reporter, computed once."""
+    from migdev import MigrationModel
+
+    a = MigrationModel(rng=9, n_persons=1500)
+    a.run_for(3)
+    early = a.datacollector.get_model_vars_dataframe()
+    assert len(early) == 4
+    a.run_for(5)
+    b = MigrationModel(rng=9, n_persons=1500)
+    b.run_for(8)
+    got, want = a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    pd.testing.assert_frame_equal(got.iloc[:4], early, check_exact=True)
+    assert all(len(v) == 9 for v in a.datacollector.model_vars.values())
+    assert a.datacollector._collection_steps == list(range(9))
+    # each value is the reporter's on the model's row of that step
+    last = a._rows[-1][:, a.col_index("returns")].sum()
+    assert got["returns"].iloc[-1] == last
