@@ -1,7 +1,9 @@
 """Where a run spends its time: cProfile of the default scenario, top functions by own time,
 then the share of each process of the schedule (ODD §3) including what it calls; then,
-from runs without the profiler, the time spent drawing random numbers and the split of a
-step's cost into a fixed part and a part per person.
+from runs without the profiler, the time spent drawing random numbers, the split of a
+step's cost into a fixed part and a part per person, and the same split for each process.
+The profiled run is the second model of the process (the compiled kernels loaded, as in
+sweeps and calibrations).
 
     python -m migdev.benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
 """
@@ -24,6 +26,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     from migdev.model import MigrationModel
 
+    MigrationModel(rng=1, n_persons=min(args.persons, 1000)).run_for(2)  # kernels loaded
     m = MigrationModel(rng=1, n_persons=args.persons)
     prof = cProfile.Profile()
     prof.enable()
@@ -45,6 +48,7 @@ def main(argv=None) -> int:
     print(f"{st.total_calls / args.steps:,.0f} Python-level calls per step")
     draws(args.persons, args.steps)
     fixed_and_per_person(args.persons, args.steps)
+    per_process(args.persons, args.steps)
     return 0
 
 
@@ -140,6 +144,62 @@ def fixed_and_per_person(n: int, steps: int, small: int = 500, reps: int = 3) ->
     if per_person <= 0:
         print("  (the two sizes' difference is within the machine's noise: ask for more persons "
               "or steps)")
+
+
+def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
+    """Print each process's time a step as fixed + per person (fastest of ``reps`` runs at
+    ``small`` and at ``n`` persons, each process timed around its call), then the rest of
+    the step (the schedule's own lines)."""
+    import importlib
+
+    from migdev.model import MigrationModel
+
+    if n <= small:
+        return
+    owners = {}
+    for module, name in PROCESSES:
+        mod = importlib.import_module("migdev." + module[:-3].replace("/", "."))
+        owners[name] = (MigrationModel if name == "record" else mod)
+    spent: dict[str, float] = {}
+    originals = {name: getattr(owner, name) for name, owner in owners.items()}
+
+    def timed(name, f):
+        def run(*args, **kwargs):
+            t = time.perf_counter()
+            out = f(*args, **kwargs)
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+            return out
+        return run
+
+    def best(size):
+        fastest: dict[str, float] = {}
+        for _ in range(reps):
+            spent.clear()
+            m = MigrationModel(rng=1, n_persons=size)
+            spent.clear()  # the build's first record is not a step's
+            t = time.perf_counter()
+            m.run_for(steps)
+            spent["(step)"] = time.perf_counter() - t
+            for k, v in spent.items():
+                fastest[k] = min(fastest.get(k, float("inf")), v / steps)
+        return fastest
+
+    for name, owner in owners.items():
+        setattr(owner, name, timed(name, originals[name]))
+    try:
+        best(small)  # warm
+        a, b = best(small), best(n)
+    finally:
+        for name, owner in owners.items():
+            setattr(owner, name, originals[name])
+    a["(rest)"] = a["(step)"] - sum(v for k, v in a.items() if k != "(step)")
+    b["(rest)"] = b["(step)"] - sum(v for k, v in b.items() if k != "(step)")
+    print(f"\nper process, a step (fastest of {reps} runs at {small:,} and {n:,} persons):")
+    print(f"{'process':<22} {'fixed us':>9} {'ns/person':>10} {f'us at {n:,}':>14}")
+    for k in [name for _, name in PROCESSES if name in b] + ["(rest)", "(step)"]:
+        per = (b[k] - a.get(k, 0.0)) / (n - small)
+        print(f"{k:<22} {(a.get(k, 0.0) - per * small) * 1e6:>9.0f} {per * 1e9:>10.1f} "
+              f"{b[k] * 1e6:>14.0f}")
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)

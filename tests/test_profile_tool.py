@@ -20,6 +20,9 @@ def test_profile_prints_draws_and_cost_split():
     # per person can come out negative; only the line is checked)
     assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out
     assert "recruitment_market" in out
+    # each process's split, and the schedule's own lines
+    for name in ("demography", "recruitment_market", "returns", "record", "(rest)", "(step)"):
+        assert re.search(rf"^{re.escape(name)}\s+-?\d+\s+-?[\d.]+\s+\d+$", out, re.M), out
 
 
 def test_sweep_benchmark_prints_its_figures():
