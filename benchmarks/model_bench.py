@@ -77,6 +77,41 @@ def worker_small(n: int, steps: int, seed: int, reps: int = 7) -> dict:
     return {"run_s": statistics.median(times[1:]), "min_s": min(times[1:]), "reps": reps}
 
 
+def worker_calibration(n: int, steps: int, seed: int, reps: int = 7) -> dict:
+    """One simulation of the shipped calibration (ABC's unit of work: build, run and the
+    targets' statistics) at the middle of its priors, in a warm process: one warm-up, then
+    the median of ``reps``; and the targets' statistics of one run both ways (from the
+    model's stored rows, as the simulator reads them, and through the country table).
+    ``n`` and ``steps`` are the calibration's own (the arguments are not used)."""
+    from migdev.experiments.engine.calibrate import Simulator, load_calibration, model_statistics
+    from migdev.experiments.engine.calibrate import statistics as table_statistics
+    from migdev.experiments.engine.posterior import SHIPPED
+    from migdev.model import MigrationModel
+
+    cfg = load_calibration(SHIPPED / "health2005" / "calibration.toml")
+    sim = Simulator(cfg)
+    theta = {f.name: (f.low + f.high) / 2 for f in cfg.free}
+    times = []
+    for r in range(reps + 1):
+        t0 = time.perf_counter()
+        sim(theta, seed + r)
+        times.append(time.perf_counter() - t0)
+    m = MigrationModel(rng=seed, n_persons=cfg.n_persons, **cfg.params, **theta)
+    m.run_for(cfg.steps)
+    ways = {}
+    for name, f in (("rows", lambda: model_statistics(m, cfg.targets)),
+                    ("table", lambda: table_statistics(m.country_frame(), cfg.targets))):
+        t = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            f()
+            t.append(time.perf_counter() - t0)
+        ways[name] = statistics.median(t)
+    return {"run_s": statistics.median(times[1:]), "min_s": min(times[1:]), "reps": reps,
+            "persons": cfg.n_persons, "steps": cfg.steps, "targets": len(cfg.targets),
+            "stats_rows_s": ways["rows"], "stats_table_s": ways["table"]}
+
+
 def worker_boltzmann(n: int, steps: int, seed: int) -> dict:
     """Mesa's Boltzmann wealth example (per-agent Python objects) at ``n`` agents."""
     import math
@@ -139,7 +174,9 @@ def measure(sizes, steps: int, reps: int, baseline_n: int, baseline_steps: int,
                                    if n in reference else None),
         })
     small = _spawn("small", 10_000, 120, 1)
-    return {"rows": rows, "small_run": small, "reference": reference, "baseline": {
+    calibration = _spawn("calibration", 0, 0, 1)
+    return {"rows": rows, "small_run": small, "calibration": calibration,
+            "reference": reference, "baseline": {
         "model": "mesa.examples BoltzmannWealth (per-agent, with data collection)",
         "agents": baseline_n, "steps": baseline_steps, "agent_steps_per_s": b_rate,
         "seconds_per_run": statistics.median(r["run_s"] for r in base)}}
@@ -179,6 +216,14 @@ def print_table(res: dict) -> None:
         print(f"calibration-size run (10,000 persons x 120 steps, build and table included, "
               f"warm process): {1000 * s['run_s']:.0f} ms median of {s['reps']} "
               f"(fastest {1000 * s['min_s']:.0f} ms)")
+    if "calibration" in res:
+        c = res["calibration"]
+        print(f"a simulation of the shipped calibration (health2005: {c['persons']:,} persons x "
+              f"{c['steps']} steps, {c['targets']} targets; build, run and statistics, warm "
+              f"process): {1000 * c['run_s']:.0f} ms median of {c['reps']} (fastest "
+              f"{1000 * c['min_s']:.0f} ms); its targets' statistics "
+              f"{1000 * c['stats_rows_s']:.1f} ms from the stored rows, "
+              f"{1000 * c['stats_table_s']:.1f} ms through the country table")
 
 
 def _sizes(ap, option: str, text: str) -> list[int]:
@@ -208,6 +253,7 @@ def main(argv=None) -> int:
     if args.worker:
         kind, n, steps, seed = args.worker
         fn = {"model": worker_model, "small": worker_small, "boltzmann": worker_boltzmann,
+              "calibration": worker_calibration,
               "reference": partial(worker_model, reference=True)}[kind]
         print(json.dumps(fn(int(n), int(steps), int(seed))))
         return 0

@@ -36,3 +36,18 @@ def test_sweep_benchmark_prints_its_figures():
     assert re.search(r"through Dask, 1 run\(s\) a task: .*Dask's own overhead -?[\d.]+ ms", out), out
     assert re.search(r"through Dask, 16 run\(s\) a task: .*Dask's own overhead -?[\d.]+ ms", out), out
     assert re.search(r"a task that does nothing: \d+ ms", out), out
+
+
+def test_model_benchmark_prints_its_figures():
+    """The model benchmark runs end to end (small sizes, no reference) and prints its table,
+    the calibration-size run and a simulation of the shipped calibration (no timings
+    asserted)."""
+    out = subprocess.run([sys.executable, "-m", "migdev.benchmarks", "--sizes", "1000,2000",
+                          "--reference-sizes", "", "--steps", "4", "--reps", "1"],
+                         capture_output=True, text=True, timeout=600, check=True).stdout
+    assert re.search(r"^\s+2,000\s+[\d,]+\s+[\d.]+", out, re.M), out
+    assert re.search(r"calibration-size run .*: \d+ ms median of \d+", out), out
+    m = re.search(r"shipped calibration \(health2005: 10,000 persons x 40 steps, 8 targets; .*"
+                  r"\): \d+ ms median of 7 .* statistics ([\d.]+) ms from the stored rows, "
+                  r"([\d.]+) ms through the country table", out)
+    assert m, out

@@ -272,3 +272,36 @@ def test_a_calibration_through_a_local_dask_cluster_sends_several_runs_a_task(tm
     # 3000 persons x 8 steps: short runs, so a quarter of the population of 10 a task
     assert m["executor"]["kind"] == "dask-local" and m["executor"]["runs_per_task"] == 3
     assert len(pd.read_parquet(out / "posterior.parquet")) == 10
+
+
+def test_statistics_read_from_the_model_are_those_of_its_table():
+    """The simulator reads each target's statistic from the model's stored rows: the same
+    numbers, bit for bit, as the mean over the country table, for every numeric output, over
+    windows of steps, all origins and each one."""
+    from migdev.experiments.engine.calibrate import Target, model_statistics, statistics
+    from migdev.model import MigrationModel
+    from migdev.model.metrics import COLS
+
+    m = MigrationModel(rng=11, n_persons=1500, agreement_kind="restrictive", agreement_start=2)
+    m.run_for(10)
+    targets = []
+    for i, col in enumerate(COLS):
+        window = [(0, 10), (3, 7), (10, 10), (4, 40)][i % 4]
+        for country in (None, m.world.origin_names[i % m.n_orig]):
+            targets.append(Target(col, country, window, 0.0, 1.0, 2000, "test"))
+    got, want = model_statistics(m, targets), statistics(m.country_frame(), targets)
+    assert got.keys() == want.keys() and len(got) == 2 * len(COLS)
+    assert all(got[k] == want[k] for k in want), [k for k in want if got[k] != want[k]]
+
+
+def test_the_mean_skips_missing_values_as_pandas_does():
+    from migdev.experiments.engine.calibrate import _mean_skipping_nan
+
+    rng = np.random.default_rng(4)
+    for n in (0, 1, 7, 130, 1000):
+        for nan_share in (0.0, 0.3, 1.0):
+            x = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4, size=n)
+            x[rng.random(n) < nan_share] = np.nan
+            want = pd.Series(x).mean()
+            got = _mean_skipping_nan(x.copy())
+            assert (np.isnan(got) and np.isnan(want)) or got == want, (n, nan_share)
