@@ -87,11 +87,18 @@ def draws(n: int, steps: int) -> None:
                                                 if isinstance(out, np.ndarray) else 0),
               "scatter": lambda args, out: ("computed", len(args[1]) * (out.size // out.shape[-1])
                                             if out.size else 0)}
+    def note(count):
+        def add(seconds, args, out):
+            tally["seconds"] += seconds
+            key, k = count(args, out)
+            tally[key] += k
+        return add
+
     originals = {}
     for name, count in counts.items():
         owner = rng if name == "_compiled_draws" else rng.Draws
         originals[name] = (owner, getattr(owner, name))
-        setattr(owner, name, _timed(getattr(owner, name), count, tally))
+        setattr(owner, name, _timed(getattr(owner, name), note(count)))
     try:
         t = time.perf_counter()
         m.run_for(steps)
@@ -106,13 +113,12 @@ def draws(n: int, steps: int) -> None:
           f" ns per number computed")
 
 
-def _timed(f, count, tally):
+def _timed(f, add):
+    """``f``, calling ``add(seconds, args, result)`` after each call."""
     def timed(*args, **kwargs):
         t = time.perf_counter()
         out = f(*args, **kwargs)
-        tally["seconds"] += time.perf_counter() - t
-        key, k = count(args, out)
-        tally[key] += k
+        add(time.perf_counter() - t, args, out)
         return out
 
     return timed
@@ -163,13 +169,10 @@ def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
     spent: dict[str, float] = {}
     originals = {name: getattr(owner, name) for name, owner in owners.items()}
 
-    def timed(name, f):
-        def run(*args, **kwargs):
-            t = time.perf_counter()
-            out = f(*args, **kwargs)
-            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
-            return out
-        return run
+    def add_to(name):
+        def add(seconds, args, out):
+            spent[name] = spent.get(name, 0.0) + seconds
+        return add
 
     def best(size):
         fastest: dict[str, float] = {}
@@ -185,15 +188,15 @@ def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
         return fastest
 
     for name, owner in owners.items():
-        setattr(owner, name, timed(name, originals[name]))
+        setattr(owner, name, _timed(originals[name], add_to(name)))
     try:
         best(small)  # warm
         a, b = best(small), best(n)
     finally:
         for name, owner in owners.items():
             setattr(owner, name, originals[name])
-    a["(rest)"] = a["(step)"] - sum(v for k, v in a.items() if k != "(step)")
-    b["(rest)"] = b["(step)"] - sum(v for k, v in b.items() if k != "(step)")
+    for t in (a, b):
+        t["(rest)"] = t["(step)"] - sum(v for k, v in t.items() if k != "(step)")
     print(f"\nper process, a step (fastest of {reps} runs at {small:,} and {n:,} persons):")
     print(f"{'process':<22} {'fixed us':>9} {'ns/person':>10} {f'us at {n:,}':>14}")
     for k in [name for _, name in PROCESSES if name in b] + ["(rest)", "(step)"]:

@@ -151,7 +151,7 @@ def _cmd_sweep(args) -> int:
 
 def _cmd_calibrate(args) -> int:
     from migdev.experiments.engine.calibrate import load_calibration, run_calibration
-    from migdev.experiments.engine.executors import describe, make_executor
+    from migdev.experiments.engine.executors import describe, make_executor, through_dask
     from migdev.experiments.engine.specs import runs_per_task
 
     chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
@@ -162,7 +162,7 @@ def _cmd_calibrate(args) -> int:
     inprocess = args.workers == 1
     # through Dask, several small simulations to a task (Dask's cost per task is its own)
     batch = (runs_per_task(cfg.n_persons * cfg.steps, cfg.population_size)
-             if args.scheduler or args.dask_local else 1)
+             if through_dask(args.scheduler, args.dask_local) else 1)
     info = {**describe(args.workers, args.scheduler, args.dask_local, inprocess),
             "runs_per_task": batch}
     with make_executor(args.workers, args.scheduler, args.dask_local, inprocess,

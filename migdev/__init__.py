@@ -26,7 +26,6 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
     __version__ = "0+unknown"
 
 
-
 def __getattr__(name: str):
     if name == "MigrationModel":  # imported when first asked for (see migdev.model)
         from migdev.model.model import MigrationModel

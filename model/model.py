@@ -502,8 +502,8 @@ class RowReports(mesa.DataCollector):
     """``model.datacollector``: Mesa's DataCollector of the model reporters (``model_vars``,
     ``get_model_vars_dataframe``), whose values are read from the per-origin rows the model
     stores each step (:meth:`MigrationModel.record`) when they are first asked for, not while
-    the model steps: calling the eight reporters at every step cost a run of 10,000 persons
-    about 5 % of its time, and sweeps and calibrations read the tables instead."""
+    the model steps: eight reporter calls a step are a visible share of a small run's time,
+    and sweeps and calibrations read the tables instead."""
 
     def __init__(self, model: MigrationModel, model_reporters: dict):
         self._vars: dict[str, list] = {}

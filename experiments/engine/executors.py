@@ -50,6 +50,11 @@ class InProcessExecutor(Executor):
         return f
 
 
+def through_dask(scheduler=None, dask_local=None) -> bool:
+    """Whether runs go through Dask: a scheduler's address, or a local Dask cluster."""
+    return bool(scheduler or dask_local)
+
+
 def describe(workers=None, scheduler=None, dask_local=None, inprocess=False) -> dict:
     if inprocess:
         return {"kind": "inprocess"}
@@ -79,7 +84,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     if inprocess:
         yield InProcessExecutor()
         return
-    if scheduler or dask_local:
+    if through_dask(scheduler, dask_local):
         from distributed import Client, LocalCluster
 
         if scheduler:

@@ -214,7 +214,7 @@ def runs_per_task(person_steps: float, n_runs: int, max_per_task: int = 16) -> i
 
 def person_steps(specs) -> int:
     """The largest persons x steps of ``specs`` (RunSpec)."""
-    from migdev.core.params import Params
+    from migdev.core.params import FIELDS
 
-    default = Params().n_persons
+    default = FIELDS["n_persons"].default
     return max((s.params.get("n_persons", default) * s.steps for s in specs), default=0)

@@ -107,7 +107,7 @@ def _outcomes(pending, workers, scheduler, dask_local, inprocess, connect_timeou
     with executors.make_executor(workers, scheduler, dask_local,
                                  connect_timeout=connect_timeout) as ex:
         # through Dask a task's results come back as one pickled bytes object
-        dask = bool(scheduler or dask_local)
+        dask = executors.through_dask(scheduler, dask_local)
         futures = {(ex.submit(run_specs_packed, t) if dask else ex.submit(run_spec, t[0])):
                    [s.key for s in t] for t in tasks}
         for fut in as_completed(futures):
@@ -183,7 +183,8 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
         # local pool's is small: one run a task, stored as soon as it is done
         "executor": {**executors.describe(workers, scheduler, dask_local, inprocess),
                      "runs_per_task": (runs_per_task(person_steps(pending), len(pending))
-                                       if scheduler or dask_local else 1)},
+                                       if executors.through_dask(scheduler, dask_local)
+                                       else 1)},
         **provenance(),
         "started": _now(),
         "finished": None,
