@@ -282,12 +282,20 @@ def compiled_destination_weights(model, ind: np.ndarray, net: np.ndarray) -> np.
     (:func:`kernels.destination_weights`; a test compares the two bit for bit); ``net``:
     this quarter's diaspora per cent, (n_comm, n_dest)."""
     p, w = model.p, model.world
-    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
+    integ_term, rights = model.derived("destination_terms", lambda: destination_terms(model))
     return kernels.destination_weights(
-        model.pop, ind, w.wage_dest, model.wage_base, net, model.network0,
-        p.beta_integration_policy * (integ - INTEGRATION_DEFAULT), corridor_rights_index(model),
+        model.pop, ind, w.wage_dest, model.wage_base, net, model.network0, integ_term, rights,
         p.beta_integration_policy * p.rights_integration_weight, p.beta_wage, p.beta_network,
         w.corridor_weight)
+
+
+def destination_terms(model):
+    """The destination choice's terms fixed by the parameters and the policy in force:
+    beta_integration_policy * (I_d - I_default), (n_dest,), and the corridors' rights index
+    (:func:`corridor_rights_index`)."""
+    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
+    return (np.ascontiguousarray(model.p.beta_integration_policy * (integ - INTEGRATION_DEFAULT)),
+            corridor_rights_index(model))
 
 
 def corridor_rights_index(model):
@@ -306,6 +314,8 @@ def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray) -> Of
     vacancies in their occupation; where more are named than there are vacancies, those with
     the lowest draw ``u`` (one per person) come first. ``vac_left`` is reduced in place; the
     named flag of those offered is cleared (the offer is made, taken or not)."""
+    if not pop.named.any():  # nobody named (no re-hiring by name: the default)
+        return None
     nm = el[pop.named[el]]
     if len(nm) == 0:
         return None
@@ -368,20 +378,30 @@ def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     (regulated: enforcement); for employers bound by the codes (``code_bound_share`` of the
     vacancies) it respects every bar. Draws the ``employers`` stream (4 per agency) every
     quarter; records which agencies complied."""
-    p, w = model.p, model.world
     u_bound = model.streams["employers"].random((len(model.agencies), 4))
-    comp = np.where(model.agency_regulated,
-                    model.lever_at("enforcement", model.agency_dest), p.unregulated_compliance)
-    strength = model.policy.protect_strength
-    respects = u_ag < comp[:, None] * strength[model.agency_dest]
-    model.agency_state.complied[:] = ~(~respects
-                                       & model.policy.protected[model.agency_dest]).any(axis=1)
-    penalty = p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength
+    respect_rate, barred, penalty = model.derived("agency_terms", lambda: agency_terms(model))
+    respects = u_ag < respect_rate
+    model.agency_state.complied[:] = ~(~respects & barred).any(axis=1)
     return agency_offers(vac_left, model.agency_dest, model.agency_capacity,
                          model.agency_state.attractiveness, respects,
                          model.policy.protected, model.policy.covered, penalty, supply,
-                         w.corridor_weight, u_alloc[:model.n_dest], u_alloc[model.n_dest:],
-                         model.lever("code_bound_share"), u_bound)
+                         model.world.corridor_weight, u_alloc[:model.n_dest],
+                         u_alloc[model.n_dest:], model.lever("code_bound_share"), u_bound)
+
+
+def agency_terms(model):
+    """What the agencies' respect of the bars rests on, for the parameters and the policy in
+    force: the probability that agency a respects a bar on origin o this quarter,
+    compliance_a * implementation_d,o (regulated: the destination's enforcement; else
+    ``unregulated_compliance``), (n_ag, n_orig); whether o is barred at a's destination,
+    (n_ag, n_orig); and the expected penalty, penalty_risk * enforcement_d *
+    implementation_d,o, (n_dest, n_orig)."""
+    p, dest = model.p, model.agency_dest
+    comp = np.where(model.agency_regulated, model.lever_at("enforcement", dest),
+                    p.unregulated_compliance)
+    strength = model.policy.protect_strength
+    return (comp[:, None] * strength[dest], model.policy.protected[dest],
+            p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength)
 
 
 def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:

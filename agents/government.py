@@ -185,7 +185,8 @@ def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
 
 @dataclass
 class PolicyState:
-    """What the agreements in force imply for one step (recomputed at step 1 of the schedule).
+    """What the agreements in force imply for one step (at step 1 of the schedule; made anew
+    only when an agreement starts or ends or the protected list changes, else kept).
 
     Attributes:
         protected: (n_destinations, n_origins) bool, active recruitment barred.
@@ -242,6 +243,8 @@ def policy_state(agreements, step: int, n_dest: int, n_orig: int,
         if a.kind == "circular":
             for o in a.origins:
                 extra[o] += a.training_places * a.implementation_rate
+    for x in (protected, strength, covered, extra, rights):
+        x.setflags(write=False)  # kept while the policy in force is the same (apply_agreements)
     return PolicyState(protected, strength, covered, g2g, extra, rights)
 
 
@@ -308,7 +311,13 @@ def apply_agreements(model, t: int) -> None:
         model.measured = measured_density(model, u)
         model.listed = model.measured < p.protection_density_threshold
         model.truly_short = model.health_density_by_origin() < p.protection_density_threshold
-    model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig, model.listed)
+    # the policy in force changes only when an agreement starts or ends or the list does:
+    # otherwise the same state is kept (what is derived from it is then kept too)
+    key = (tuple(a.active(t) for a in model.agreements), model.listed.tobytes())
+    if model._policy_key != key:
+        model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig,
+                                    model.listed)
+        model._policy_key = key
 
 
 # ---------------------------------------------------------------------------

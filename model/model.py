@@ -77,6 +77,8 @@ class MigrationModel(mesa.Model):
         self.streams = make_streams(seed)
         self._lever_cache: dict = {}
         self._right_cache: dict = {}  # government.corridor_right
+        self._policy_key = None  # government.apply_agreements: what the policy in force is
+        self._derived: dict = {}  # derived()
         self._training_cache = None  # migrant._training_terms
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
@@ -336,6 +338,18 @@ class MigrationModel(mesa.Model):
                 arr[names.index(x.key)] = x.value
         cache[name] = arr
         return arr
+
+    def derived(self, name: str, make):
+        """``make()``, a value computed from the parameters and the policy in force only,
+        kept while both are the same (a scheduled event or an agreement starting or ending
+        makes it anew). The value must not be changed by its readers."""
+        cache = self._derived
+        if cache.get("_p") is not self.p or cache.get("_policy") is not self.policy:
+            cache.clear()
+            cache["_p"], cache["_policy"] = self.p, self.policy
+        if name not in cache:
+            cache[name] = make()
+        return cache[name]
 
     def lever_at(self, name: str, index):
         """:meth:`lever` for the given rows: the value itself when it is the same everywhere,

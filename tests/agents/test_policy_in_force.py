@@ -1,0 +1,56 @@
+"""The policy in force is made anew only when it changes, and what is derived from it and
+from the parameters (MigrationModel.derived) follows every change."""
+
+import numpy as np
+import pytest
+
+from migdev.agents import agency, government
+from migdev.core.records import Event
+from migdev.model import MigrationModel
+from migdev.model.scenarios import scenario
+
+
+def fresh_policy(m):
+    return government.policy_state(m.agreements, m.steps, m.n_dest, m.n_orig, m.listed)
+
+
+def same_policy(a, b):
+    return (all(np.array_equal(getattr(a, f), getattr(b, f))
+                for f in ("protected", "protect_strength", "covered", "extra_training", "rights"))
+            and [(id(x), d, o) for x, d, o in a.g2g] == [(id(x), d, o) for x, d, o in b.g2g])
+
+
+def test_policy_kept_while_unchanged_and_made_anew_when_an_agreement_starts():
+    m = MigrationModel(n_persons=300, rng=3,
+                       **scenario("restrictive_mou", agreement_start=4, g2g_quota=0.01))
+    kept, made = 0, []
+    for _ in range(10):
+        before = m.policy
+        m.step()
+        assert same_policy(m.policy, fresh_policy(m))  # as if made every step
+        if m.policy is before:
+            kept += 1
+        else:
+            made.append(m.steps)
+    assert 4 in made and kept >= 7, (made, kept)
+    assert m.policy.protected[0, 0] and not m.policy.protected.flags.writeable
+
+
+@pytest.mark.parametrize("param, value", [("enforcement", 0.1), ("integration_policy", 0.9),
+                                          ("worker_fee_ban", 1.0)])
+def test_derived_terms_follow_scheduled_events(param, value):
+    m = MigrationModel(n_persons=2000, rng=4, events=(Event(3, param, value),),
+                       **scenario("restrictive_mou", agreement_start=2))
+    compared = {"agency_terms": [], "destination_terms": []}
+    for _ in range(8):
+        m.step()
+        for name, make in (("agency_terms", agency.agency_terms),
+                           ("destination_terms", agency.destination_terms)):
+            held = m._derived.get(name)  # what this step's market read
+            if held is None or m._derived["_p"] is not m.p:
+                continue
+            for a, b in zip(held, make(m)):
+                np.testing.assert_array_equal(a, b)
+            compared[name].append(m.steps)
+    # the market read both terms after the event (a stale value would have failed above)
+    assert all(any(t >= 3 for t in steps) for steps in compared.values()), compared
