@@ -176,10 +176,15 @@ def trust_step(model, promised_ratio) -> None:
     share of it paid (:func:`update_trust`)."""
     p, st = model.p, model.association_state
     outreach = model.lever("diaspora_outreach")
-    promised = np.repeat(np.broadcast_to(promised_ratio, (model.n_comm,)) > 0, model.n_dest)
-    promised &= model.assoc_fund > 0
-    if p.trust_learning_rate == 0 or not (nonzero(outreach) or promised.any()):
+    if is_scalar(promised_ratio):  # one ratio everywhere (the usual case)
+        promised = (model.assoc_fund > 0) if promised_ratio > 0 else None
+    else:
+        promised = np.repeat(promised_ratio > 0, model.n_dest) & (model.assoc_fund > 0)
+    if p.trust_learning_rate == 0 or not (nonzero(outreach)
+                                          or (promised is not None and promised.any())):
         return
+    if promised is None:
+        promised = np.zeros(model.n_comm * model.n_dest, dtype=bool)
     o = model.world.comm_origin
 
     def per_association(name):  # an origin lever, one value per (community, destination)
@@ -212,10 +217,18 @@ def record(model, organised: np.ndarray) -> None:
     """The associations' records of the quarter: members and funds (from
     :func:`collect_collective`), the public match and the missions they organised
     (``organised``, one count per community x destination)."""
-    # associations are laid out community by community, n_dest each
-    ratio = np.broadcast_to(model.lever_at("matching_ratio", model.world.comm_origin)
-                            * model.lever_at("matching_honoured", model.world.comm_origin),
-                            (model.n_comm,))
     model.association_state.record(model.assoc_members.astype(np.int64), model.assoc_fund,
-                                   model.assoc_fund * np.repeat(ratio, model.n_dest),
+                                   model.assoc_fund * model.derived("match_paid",
+                                                                    lambda: match_paid(model)),
                                    organised)
+
+
+def match_paid(model) -> np.ndarray:
+    """The public match paid per unit contributed, per association (laid out community by
+    community, n_dest each): the promised ratio times the share honoured, of its origin."""
+    o = model.world.comm_origin
+    ratio = np.broadcast_to(model.lever_at("matching_ratio", o)
+                            * model.lever_at("matching_honoured", o), (model.n_comm,))
+    out = np.repeat(ratio, model.n_dest)
+    out.setflags(write=False)
+    return out

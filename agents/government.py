@@ -351,7 +351,8 @@ def replacement_demand(abroad: np.ndarray, abroad0: np.ndarray, dest_of_origin: 
     extra = np.zeros((n_dest, 4))
     both = np.flatnonzero(dest_of_origin >= 0)
     d = dest_of_origin[both]
-    share_d = np.broadcast_to(share, (n_dest,))[d]  # one value, or one per destination
+    # one value, or one per destination
+    share_d = share if is_scalar(share) else np.broadcast_to(share, (n_dest,))[d]
     extra[d, HEALTH] = share_d * np.maximum(abroad[both] - abroad0[both], 0.0)
     return extra
 

@@ -493,14 +493,16 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     u = draws32(model.streams["work"], (2, pop.n))
     idx = np.flatnonzero(pop.abroad())
     model.flows.add("abroad_start", idx)
-    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
+    integ = model.derived("integration_by_destination", lambda: np.broadcast_to(
+        model.lever("integration_policy"), (model.n_dest,)))
     fac = participation(model)
     join = (None if is_scalar(fac) else np.minimum(
         1.0, p.association_join_rate * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                            + pop.dest[idx]]))
     right = corridor_right(model, "employer_change_right")
     change = None if is_scalar(right) else right[pop.origin[idx], pop.dest[idx]]
-    income = work_abroad(pop, idx, w.wage_dest, integ, u[0][idx], u[1][idx], p, join, change)
+    u_join, u_recog = u.rows_at(idx)
+    income = work_abroad(pop, idx, w.wage_dest, integ, u_join, u_recog, p, join, change)
     return idx, income
 
 
@@ -515,14 +517,16 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     share = (p.collective_share if is_scalar(fac) else np.minimum(
         1.0, p.collective_share * fac[pop.community[idx].astype(np.int64) * model.n_dest
                                       + pop.dest[idx]]))
-    formal_fee = model.lever_at("formal_fee", (pop.origin[idx], pop.dest[idx]))
+    corridor = (pop.origin[idx], pop.dest[idx])
+    formal_fee = model.lever_at("formal_fee", corridor)
+    p_formal = model.derived("formal_probability", lambda: formal_probability(
+        model.lever("formal_fee"), p.informal_fee, p.informal_loss, p))  # scalar or per corridor
     # remittance_amounts and remittance_channels, person by person, with the sums per
     # community and association (compiled)
     ch = kernels.remit_persons(pop, idx, income, share, model.comm["access"][pop.community[idx]],
-                               formal_fee,
-                               formal_probability(formal_fee, p.informal_fee, p.informal_loss, p),
-                               (u[0][idx], u[1][idx], u[2][idx]), p, model.n_comm,
-                               model.n_dest, model.flows_to_dest[:, :, 3])
+                               formal_fee, p_formal if is_scalar(p_formal) else p_formal[corridor],
+                               u.rows_at(idx), p, model.n_comm, model.n_dest,
+                               model.flows_to_dest[:, :, 3])
     by_comm = dict(zip(kernels.REMIT_SUMS, ch["per_community"]))
     # the first three sums are flows: formal, informal, losses
     model.flows.add_sums(kernels.REMIT_SUMS[:3], ch["per_community"][:3])

@@ -797,7 +797,8 @@ def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_ex
     occ = np.empty(len(idx), dtype=np.int8)
     applicants = np.zeros((n_orig, 4), dtype=np.int64)
     _choose_tracks(idx, origin, u_choice, u_rank, _arr(probs), _arr(places, np.int64),
-                   float(elasticity), _arr(np.broadcast_to(u_extra, (n_orig, LOW))), occ,
+                   float(elasticity), _arr(u_extra if np.shape(u_extra) == (n_orig, LOW)
+                                           else np.broadcast_to(u_extra, (n_orig, LOW))), occ,
                    applicants)
     return occ, applicants
 
@@ -1453,7 +1454,7 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
     n = len(idx)
     # p.mission_rate * (1 + engagement): a Python product where engagement is one number
     eng = np.asarray(engagement, dtype=np.float64)
-    rate_engaged = np.ascontiguousarray(np.broadcast_to(p.mission_rate * (1.0 + eng), (n,)))
+    rate_engaged = _vec(p.mission_rate * (1.0 + eng), n)
     per_comm = np.zeros((len(MISSION_SUMS), n_comm))
     organised = np.zeros(n_comm * n_dest, dtype=np.int64)
     _missions(idx, u, pop.occ, pop.status, pop.origin, pop.dest, pop.community, pop.ties,

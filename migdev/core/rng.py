@@ -199,6 +199,18 @@ def _gather(st, table, base, n, idx, out):
 
 
 @numba.njit(cache=True, nogil=True)
+def _gather_rows(st, table, base, n, idx, out):
+    """``out`` (rows, len(idx)): row r's numbers (from number base + r n) at the slots
+    ``idx``."""
+    if idx.shape[0] == 0:
+        return
+    anchors = _anchors(st, table, base + (out.shape[0] - 1) * n + _in_row(idx, n))
+    for r in range(out.shape[0]):
+        for k in range(idx.shape[0]):
+            out[r, k] = _number(st, table, anchors, base + r * n + idx[k])
+
+
+@numba.njit(cache=True, nogil=True)
 def _scatter(st, table, base, n, idx, out):
     """``out`` (rows, n): row r's numbers (from number base + r n) at the slots ``idx``."""
     if idx.shape[0] == 0:
@@ -303,6 +315,18 @@ class Draws:
         _dense(self._st, _JUMP, self._base, out.reshape(-1))
         return out
 
+    def rows_at(self, idx) -> np.ndarray:
+        """Every row's numbers at the slots ``idx``, (rows, len(idx)) (two dimensions; the
+        same as stacking ``d[r][idx]`` for each row r, in one compiled call)."""
+        if len(self.shape) != 2:
+            raise TypeError(f"rows_at takes two dimensions of draws; got shape {self.shape}")
+        if self._values is not None:
+            return self._values[:, idx]
+        idx = _slots(np.asarray(idx))
+        out = np.empty((self.shape[0], len(idx)), dtype=np.float32)
+        _gather_rows(self._st, _JUMP, self._base, self.shape[1], idx, out)
+        return out
+
     def scatter(self, idx) -> np.ndarray:
         """An array of this shape with the numbers at slots ``idx`` (the last axis, every
         row); the other slots are not computed (unset)."""
@@ -360,6 +384,7 @@ def _self_check() -> bool:
             if (d.dense().tobytes() != want.tobytes()
                     or d[1].dense().tobytes() != want[1].tobytes()
                     or d[1][slots].tobytes() != want[1][slots].tobytes()
+                    or d.rows_at(slots).tobytes() != want[:, slots].tobytes()
                     or d.scatter(slots).tobytes() != want.tobytes()):
                 return False
             if ours.random(3, dtype=np.float32).tobytes() != theirs.random(

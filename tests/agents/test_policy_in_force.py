@@ -4,7 +4,7 @@ from the parameters (MigrationModel.derived) follows every change."""
 import numpy as np
 import pytest
 
-from migdev.agents import agency, government
+from migdev.agents import agency, association, government, migrant
 from migdev.core.records import Event
 from migdev.model import MigrationModel
 from migdev.model.scenarios import scenario
@@ -36,21 +36,43 @@ def test_policy_kept_while_unchanged_and_made_anew_when_an_agreement_starts():
     assert m.policy.protected[0, 0] and not m.policy.protected.flags.writeable
 
 
+#: how each value MigrationModel.derived keeps is made (every name it holds must be here)
+MAKERS = {
+    "agency_terms": agency.agency_terms,
+    "destination_terms": agency.destination_terms,
+    "formal_probability": lambda m: migrant.formal_probability(
+        m.lever("formal_fee"), m.p.informal_fee, m.p.informal_loss, m.p),
+    "match_paid": association.match_paid,
+    "integration_by_destination": lambda m: np.broadcast_to(m.lever("integration_policy"),
+                                                            (m.n_dest,)),
+}
+
+
+def assert_same(a, b):
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("param, value", [("enforcement", 0.1), ("integration_policy", 0.9),
-                                          ("worker_fee_ban", 1.0)])
-def test_derived_terms_follow_scheduled_events(param, value):
+                                          ("worker_fee_ban", 1.0), ("formal_fee", 0.03),
+                                          ("matching_ratio", 3.0)])
+def test_derived_values_follow_scheduled_events(param, value):
     m = MigrationModel(n_persons=2000, rng=4, events=(Event(3, param, value),),
                        **scenario("restrictive_mou", agreement_start=2))
-    compared = {"agency_terms": [], "destination_terms": []}
+    compared = {name: [] for name in MAKERS}
     for _ in range(8):
         m.step()
-        for name, make in (("agency_terms", agency.agency_terms),
-                           ("destination_terms", agency.destination_terms)):
-            held = m._derived.get(name)  # what this step's market read
-            if held is None or m._derived["_p"] is not m.p:
+        if m._derived.get("_p") is not m.p:
+            continue
+        for name, held in m._derived.items():  # what this step's processes read
+            if name.startswith("_"):
                 continue
-            for a, b in zip(held, make(m)):
-                np.testing.assert_array_equal(a, b)
+            assert name in MAKERS, f"add {name!r} to MAKERS"
+            assert_same(held, MAKERS[name](m))
             compared[name].append(m.steps)
-    # the market read both terms after the event (a stale value would have failed above)
+    # every value was read after the event (a stale one would have failed above)
     assert all(any(t >= 3 for t in steps) for steps in compared.values()), compared
