@@ -188,6 +188,10 @@ def _apportion(totals, w, u, use_u, out):
     taken = np.zeros(m, dtype=np.bool_)
     extra = np.zeros(m, dtype=np.int64)
     for i in range(n):
+        if totals[i] == 0:  # nothing to place (finite weights: every floor(0 x share) is 0)
+            for j in range(m):
+                out[i, j] = 0
+            continue
         s = pairwise_sum(w[i], 0, m)
         placed = 0
         for j in range(m):
