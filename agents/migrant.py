@@ -371,8 +371,7 @@ def demography(model, t: int) -> None:
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     u = u.scatter(idx)  # the entrants' numbers, at their slots
-    origin = pop.origin[idx]
-    probs, places, credit, per_entrant = training_system(model, origin)
+    probs, places, credit, per_entrant = compiled_training_system(model, idx)
     # choose_training, compiled (kernels.choose_tracks; a test compares the two)
     occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
                                             p.training_elasticity, model.u_round["elastic"])
@@ -426,6 +425,18 @@ def training_system(model, origin: np.ndarray):
     credit = model.place_credit + cohort[:, None] * per_entrant
     places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
     return probs, places, credit, per_entrant
+
+
+def compiled_training_system(model, idx: np.ndarray):
+    """:func:`training_system` for the entrants ``idx`` (slots), compiled
+    (:func:`kernels.training_system`; a test compares the two bit for bit)."""
+    p = model.p
+    home, dest, cost, cap = _training_terms(model)
+    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
+    return kernels.training_system(idx, model.pop.origin, prospect, home, dest, cost,
+                                   p.beta_train_wage, cap, model.training_multiplier,
+                                   model.policy.extra_training, model.place_credit,
+                                   model.u_round["training"])
 
 
 def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:

@@ -733,6 +733,56 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
 
 
 # ---------------------------------------------------------------------------
+# the origins' training system for a quarter's entrants (ODD §7.2)
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+              place_credit, u_training, probs, places, credit, per_entrant):
+    n_orig = home.shape[0]
+    cohort = np.zeros(n_orig, dtype=np.int64)
+    for n in range(idx.shape[0]):
+        cohort[origin[idx[n]]] += 1
+    v = np.empty(4)
+    e = np.empty(4)
+    for o in range(n_orig):
+        for k in range(4):
+            pr = prospect[o, k]
+            v[k] = beta * _log1((1.0 - pr) * home[o, k] + pr * dest[o, k]) - cost[k]
+        m = v[0]  # the row's maximum, NaN if any is (as numpy's max)
+        for k in range(1, 4):
+            if v[k] > m or math.isnan(v[k]):
+                m = v[k]
+        for k in range(4):
+            e[k] = _exp1(v[k] - m)
+        s = pairwise_sum(e, 0, 4)
+        for k in range(4):
+            probs[o, k] = e[k] / s
+        for k in range(3):
+            # places per entrant (government.training_places with a cohort of one)
+            per_entrant[o, k] = cap[o, k] * multiplier[o] + extra[o]
+            c = place_credit[o, k] + np.float64(cohort[o]) * per_entrant[o, k]
+            credit[o, k] = c
+            places[o, k] = np.int64(max(math.floor(c + u_training[o, k]), 0.0))
+
+
+def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+                    place_credit, u_training):
+    """Compiled :func:`migdev.agents.migrant.training_system` for the entrants ``idx``
+    (slots; ``origin``: every person's origin): the same probabilities, places, credit and
+    places per entrant, bit for bit (``tests/model/test_kernels.py`` compares)."""
+    n_orig = home.shape[0]
+    probs = np.empty((n_orig, 4))
+    places = np.empty((n_orig, 3), dtype=np.int64)
+    credit = np.empty((n_orig, 3))
+    per_entrant = np.empty((n_orig, 3))
+    _training(_arr(idx, np.int64), origin, _arr(prospect), _arr(home), _arr(dest), _arr(cost),
+              float(beta), _arr(cap), _arr(multiplier), _arr(extra), _arr(place_credit),
+              _arr(u_training), probs, places, credit, per_entrant)
+    return probs, places, credit, per_entrant
+
+
+# ---------------------------------------------------------------------------
 # the entrants' choice of a training track (ODD §7.2)
 # ---------------------------------------------------------------------------
 
