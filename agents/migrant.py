@@ -375,7 +375,9 @@ def demography(model, t: int) -> None:
     # choose_training, compiled (kernels.choose_tracks; a test compares the two)
     occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
                                             p.training_elasticity, model.u_round["elastic"])
-    keep_unused_places(model, credit, applicants, places, per_entrant)
+    # keep_unused_places, compiled (in place; the test of the training system compares)
+    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
+                        model.cohort_expected)
     # the new entrants take the slots of those who left (compiled: kernels.enter)
     model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
                                                     p.entry_age, u[2], model.n_comm)
@@ -448,7 +450,8 @@ def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:
 
 def count_applicants(model, applicants) -> None:
     """Health applicants are counted per origin: on each origin's first community."""
-    first = np.arange(model.n_orig) * model.p.communities_per_origin
+    first = model.derived("first_community", lambda: np.arange(model.n_orig)
+                          * model.p.communities_per_origin)
     model.flows["health_applicants"][first] += applicants[:, HEALTH]
 
 

@@ -766,6 +766,19 @@ def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, ex
             places[o, k] = np.int64(max(math.floor(c + u_training[o, k]), 0.0))
 
 
+@numba.njit(cache=True, nogil=True)
+def keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected):
+    """Compiled :func:`migdev.agents.migrant.keep_unused_places` (in place on
+    ``place_credit``): min(credit - min(applicants, places), 4 cohort x per entrant + 1),
+    numpy's minimum (NaN kept)."""
+    for o in range(place_credit.shape[0]):
+        year = 4.0 * cohort_expected[o]
+        for k in range(place_credit.shape[1]):
+            c = credit[o, k] - np.float64(min(applicants[o, k], places[o, k]))
+            y = year * per_entrant[o, k] + 1.0
+            place_credit[o, k] = c if (c < y or math.isnan(c)) else y
+
+
 def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
                     place_credit, u_training):
     """Compiled :func:`migdev.agents.migrant.training_system` for the entrants ``idx``

@@ -45,6 +45,7 @@ MAKERS = {
     "match_paid": association.match_paid,
     "integration_by_destination": lambda m: np.broadcast_to(m.lever("integration_policy"),
                                                             (m.n_dest,)),
+    "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
 }
 
 
