@@ -471,7 +471,8 @@ def decide(model, offers, attempts) -> None:
     cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
     u, u_sub = u.scatter(cand), u_sub.scatter(cand)
     net = model.diaspora_share()
-    home_wage = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    home_wage = model.derived("home_wage", lambda: w.home_wage
+                              * model.lever_at("home_wage_scale", np.s_[:, None]))
     n_ag = len(model.agencies)
     for c, offered in ((offers, True), (attempts, False)):
         if c is None:

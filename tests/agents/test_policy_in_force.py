@@ -45,6 +45,7 @@ MAKERS = {
     "match_paid": association.match_paid,
     "integration_by_destination": lambda m: np.broadcast_to(m.lever("integration_policy"),
                                                             (m.n_dest,)),
+    "home_wage": lambda m: m.world.home_wage * m.lever_at("home_wage_scale", np.s_[:, None]),
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
 }
 
@@ -60,7 +61,7 @@ def assert_same(a, b):
 
 @pytest.mark.parametrize("param, value", [("enforcement", 0.1), ("integration_policy", 0.9),
                                           ("worker_fee_ban", 1.0), ("formal_fee", 0.03),
-                                          ("matching_ratio", 3.0)])
+                                          ("matching_ratio", 3.0), ("home_wage_scale", 1.2)])
 def test_derived_values_follow_scheduled_events(param, value):
     m = MigrationModel(n_persons=2000, rng=4, events=(Event(3, param, value),),
                        **scenario("restrictive_mou", agreement_start=2))
