@@ -363,6 +363,33 @@ def _country_values(comm_origin, flows, counts, represented, development, comm_s
             row[cols[i]] = v[i]
 
 
+@numba.njit(cache=True, nogil=True)
+def _corridor_row(flows_to_dest, stock, paths, out):
+    n_orig, n_dest, k = flows_to_dest.shape
+    for o in range(n_orig):
+        for d in range(n_dest):
+            for j in range(k):
+                out[o, d, j] = flows_to_dest[o, d, j]
+            out[o, d, k] = np.float64(stock[o, d])
+            # shares(): the counts over their sum (exact for counts below 2**53), 0 if none
+            tot = 0.0
+            for c in range(4):
+                tot += np.float64(paths[o, d, c])
+            for c in range(4):
+                out[o, d, k + 1 + c] = np.float64(paths[o, d, c]) / tot if tot > 0 else 0.0
+
+
+def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies) -> np.ndarray:
+    """This step's (n_orig, n_dest, k + 5) corridor row: the corridor flows, the stock
+    abroad and the shares of the four paths of those who ever emigrated by their current
+    destination (:func:`shares` of ``paths[:, :-1]``), in one compiled call (the same
+    values as ``np.concatenate`` of the three; ``tests/model/test_tally.py`` compares)."""
+    n_orig, n_dest, k = flows_to_dest.shape
+    out = np.empty((n_orig, n_dest, k + 5))
+    _corridor_row(_arr(flows_to_dest), tallies.stock, tallies.paths, out)
+    return out
+
+
 def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     """This step's (n_origins, len(COLS)) row of outputs (``tallies``: this step's
     :func:`person_tallies`, when the caller has them), in one compiled pass over the

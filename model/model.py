@@ -285,10 +285,16 @@ class MigrationModel(mesa.Model):
                            government.corridor_right(self, "employer_change_right"),
                            self.n_orig, self.n_dest)
         self._rows.append(country_row(self, t))
-        self._protected_rows.append(self.policy.protected.any(axis=0).copy())
-        self._corridor_rows.append(np.concatenate(
-            [self.flows_to_dest, t.stock[:, :, None], metrics.shares(t.paths[:, :-1])], axis=2))
+        self._protected_rows.append(self.derived("protected_origins", self._protected_origins))
+        self._corridor_rows.append(metrics.corridor_row(self.flows_to_dest, t))
         self.datacollector.collect(self)
+
+    def _protected_origins(self) -> np.ndarray:
+        """Which origins some destination protects under the policy in force (read-only: the
+        stored rows share it while the policy is the same)."""
+        out = self.policy.protected.any(axis=0)
+        out.setflags(write=False)
+        return out
 
     def _access(self) -> np.ndarray:
         """Each community's reach of formal remittance services (0-1): households with an

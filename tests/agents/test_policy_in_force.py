@@ -46,6 +46,7 @@ MAKERS = {
     "integration_by_destination": lambda m: np.broadcast_to(m.lever("integration_policy"),
                                                             (m.n_dest,)),
     "home_wage": lambda m: m.world.home_wage * m.lever_at("home_wage_scale", np.s_[:, None]),
+    "protected_origins": lambda m: m.policy.protected.any(axis=0),
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
 }
 

@@ -288,6 +288,23 @@ def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
 
 
+def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
+    """Every step of a seeded run: the stored corridor row is the numpy concatenation of the
+    corridor flows, the stock and the path shares (0 where a corridor has no emigrant)."""
+    from migdev.model import metrics
+    m = MigrationModel(make_params(n_persons=3_000), rng=12)
+    empty = 0
+    for _ in range(25):
+        m.step()
+        t = person_tallies(m.pop, m.world.home_wage,
+                           corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
+        want = np.concatenate([m.flows_to_dest, t.stock[:, :, None],
+                               metrics.shares(t.paths[:, :-1])], axis=2)
+        assert m._corridor_rows[-1].tobytes() == want.tobytes()
+        empty += int((t.paths[:, :-1].sum(axis=-1) == 0).sum())
+    assert empty > 0 and (want[..., -4:] > 0).any()
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_abroad_counts_match_dest_stock_and_own_health_abroad(seed):
     """labour demand's one compiled pass gives the numpy statements' counts."""
