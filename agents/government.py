@@ -367,14 +367,14 @@ def wanted_now(model, step: int) -> np.ndarray:
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4)."""
     p = model.p
-    # dest_stock and own_health_abroad in one compiled pass over the persons
-    stock, health_abroad = kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)
-    if model.both_roles:
-        model.replacement = replacement_demand(health_abroad, model.health_abroad0,
-                                               model.world.dest_of_origin,
-                                               model.lever("replacement_hiring"), model.n_dest)
-    vac = vacancies(wanted_now(model, t), stock, p.vacancy_fill_rate,
-                    model.u_round["vacancies"])
+    # dest_stock and own_health_abroad in one compiled pass over the persons, then
+    # replacement_demand (into model.replacement), wanted_now and vacancies, compiled
+    vac = kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
+                                model.health_abroad0, model.world.dest_of_origin,
+                                model.lever("replacement_hiring"), model.wanted_base,
+                                p.demand_growth, t, model.demand_multiplier,
+                                p.vacancy_fill_rate, model.u_round["vacancies"],
+                                model.replacement)
     model.last_vacancies = vac
     return vac
 

@@ -211,10 +211,14 @@ class MigrationModel(mesa.Model):
         self.flows.reset()
         self.flows_to_dest[:] = 0.0
         self.apply_events(t)                                     # 1. scheduled events
-        r = self.streams["rounding"]  # fixed draws each step (common random numbers)
-        self.u_round = {"vacancies": r.random((self.n_dest, 4)),
-                        "training": r.random((self.n_orig, 3)),
-                        "elastic": r.random((self.n_orig, 3))}
+        # fixed draws each step (common random numbers): vacancies (n_dest, 4), then training
+        # and elastic places (n_orig, 3) each, taken in one call (float64 draws follow one
+        # another: the numbers of three calls in turn)
+        nv, nt = 4 * self.n_dest, 3 * self.n_orig
+        r = self.streams["rounding"].random(nv + 2 * nt)
+        self.u_round = {"vacancies": r[:nv].reshape(self.n_dest, 4),
+                        "training": r[nv:nv + nt].reshape(self.n_orig, 3),
+                        "elastic": r[nv + nt:].reshape(self.n_orig, 3)}
         government.apply_agreements(self, t)                     # 1. agreements in force
         migrant.demography(self, t)                              # 2. ageing, entry, training
         vacancies = government.labour_demand(self, t)            # 3. labour demand

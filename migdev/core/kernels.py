@@ -899,6 +899,47 @@ def abroad_counts(pop, n_dest: int, n_orig: int):
     return regular.reshape(n_dest, 4), health.astype(float)
 
 
+@numba.njit(cache=True, nogil=True)
+def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, base,
+            growth_exponent, growth_base, multiplier, fill_rate, u, replacement, vac):
+    n_dest = base.shape[0]
+    if both_roles:  # government.replacement_demand
+        for d in range(n_dest):
+            for k in range(4):
+                replacement[d, k] = 0.0
+        for o in range(dest_of_origin.shape[0]):
+            d = dest_of_origin[o]
+            if d >= 0:
+                x = np.float64(health_abroad[o]) - abroad0[o]
+                replacement[d, HEALTH] = share[d] * (x if (x > 0.0 or math.isnan(x)) else 0.0)
+    # government.wanted_stock (fmath.power: exp(exponent x log(base))) and vacancies
+    factor = _exp1(growth_exponent * _log1(growth_base))
+    for d in range(n_dest):
+        for k in range(4):
+            wanted = base[d, k] * factor * multiplier[d, k] + replacement[d, k]
+            gap = wanted - np.float64(stock[d, k])
+            if not (gap > 0.0 or math.isnan(gap)):
+                gap = 0.0
+            vac[d, k] = np.int64(math.floor(gap * fill_rate + u[d, k]))
+
+
+def labour_demand(pop, n_orig: int, both_roles: bool, abroad0, dest_of_origin, share, base,
+                  growth, step: int, multiplier, fill_rate: float, u, replacement):
+    """Compiled :func:`migdev.agents.government.labour_demand`'s arithmetic: the counts
+    abroad (:func:`abroad_counts`), the replacement demand of countries in both roles
+    (written into ``replacement``, (n_dest, 4), when ``both_roles``), the wanted stocks and
+    the vacancies (returned, (n_dest, 4) int64); the same bits as
+    :func:`~migdev.agents.government.replacement_demand`, ``wanted_now`` and ``vacancies``
+    (``tests/model/test_kernels.py`` compares)."""
+    n_dest = base.shape[0]
+    stock, health = abroad_counts(pop, n_dest, n_orig)
+    vac = np.empty((n_dest, 4), dtype=np.int64)
+    _demand(stock, health, both_roles, _arr(abroad0), _arr(dest_of_origin, np.int64),
+            _vec(share, n_dest), _arr(base), np.float64(step / 4.0), float(1.0 + growth),
+            _arr(multiplier), float(fill_rate), _arr(u), replacement, vac)
+    return vac
+
+
 # ---------------------------------------------------------------------------
 # the agencies' learning (ODD §7.4)
 # ---------------------------------------------------------------------------

@@ -1105,3 +1105,52 @@ def test_keep_unused_kernel_matches_numpy(seed):
     assert got.tobytes() == model.place_credit.tobytes()
     year = 4.0 * model.cohort_expected[:, None] * per_entrant + 1.0
     assert (got == year).any() and (got < year).any()  # both sides of the cap were taken
+
+
+def labour_demand_numpy(model, t):
+    """government.labour_demand stated with numpy (the counts, replacement_demand,
+    wanted_now and vacancies)."""
+    p = model.p
+    stock, health_abroad = government.dest_stock(model), government.own_health_abroad(model)
+    if model.both_roles:
+        model.replacement = government.replacement_demand(
+            health_abroad, model.health_abroad0, model.world.dest_of_origin,
+            model.lever("replacement_hiring"), model.n_dest)
+    vac = government.vacancies(government.wanted_now(model, t), stock, p.vacancy_fill_rate,
+                               model.u_round["vacancies"])
+    model.last_vacancies = vac
+    return vac
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {"adaptive_policy": True, "demand_growth": 0.08, "replacement_hiring": 1.5,
+     "local": (Local("replacement_hiring", "South Africa", 0.2),)},
+    {"demand_growth": -0.05, "vacancy_fill_rate": 0.9, "world": "abstract"},
+])
+def test_labour_demand_kernel_matches_numpy_in_a_run(levers, monkeypatch):
+    """Vacancies and the replacement demand: the compiled labour demand gives the numpy
+    statement's bits at every step, and the runs with either are the same."""
+    compiled = government.labour_demand
+
+    def statement(model, t):
+        replacement = model.replacement.copy()
+        got = kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
+                                    model.health_abroad0, model.world.dest_of_origin,
+                                    model.lever("replacement_hiring"), model.wanted_base,
+                                    model.p.demand_growth, t, model.demand_multiplier,
+                                    model.p.vacancy_fill_rate, model.u_round["vacancies"],
+                                    replacement)
+        want = labour_demand_numpy(model, t)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+        assert replacement.tobytes() == model.replacement.tobytes()
+        seen.append((int(want.sum()), float(model.replacement.sum())))
+        return want
+
+    seen = []
+    a, b = paired_runs(monkeypatch, government, "labour_demand", statement, levers, 8, 40,
+                       n=3_000)
+    assert compiled is not statement and len(seen) == 40
+    assert sum(v for v, _ in seen) > 0
+    if levers.get("world") != "abstract":
+        assert a.both_roles and max(r for _, r in seen) > 0  # the replacement demand acted
