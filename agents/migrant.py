@@ -473,19 +473,17 @@ def decide(model, offers, attempts) -> None:
     net = model.diaspora_share()
     home_wage = model.derived("home_wage", lambda: w.home_wage
                               * model.lever_at("home_wage_scale", np.s_[:, None]))
-    n_ag = len(model.agencies)
-    for c, offered in ((offers, True), (attempts, False)):
-        if c is None:
-            continue
-        d = c.dest.astype(np.int64)
-        sums, accepted = kernels.accept_and_leave(
-            pop, c, offered, u, u_sub,
-            model.lever_at("contract_substitution", d) if offered else 0.0, p, w.wage_dest,
-            home_wage, net, model.lever_at("integration_policy", d), model.n_comm,
-            model.flows_to_dest, n_ag, model.n_orig)
-        if accepted is not None:
-            model.agency_state.accepted[:] = accepted
-        model.flows.add_sums(kernels.DECIDE_SUMS, sums)
+    # offers, then attempts, in one call (their per-community sums are counts, and the fees
+    # of offers only: added at once, the flows are as added one after the other)
+    d = np.concatenate([c.dest for c in (offers, attempts) if c is not None]).astype(np.int64)
+    d_offers = d[:0 if offers is None else len(offers.idx)]
+    sums, accepted = kernels.accept_and_leave(
+        pop, offers, attempts, u, u_sub, model.lever_at("contract_substitution", d_offers), p,
+        w.wage_dest, home_wage, net, model.lever_at("integration_policy", d), model.n_comm,
+        model.flows_to_dest, len(model.agencies), model.n_orig)
+    if accepted is not None:
+        model.agency_state.accepted[:] = accepted
+    model.flows.add_sums(kernels.DECIDE_SUMS, sums)
     agencies_learn(model.agency_state, p.agency_learning_rate)
 
 

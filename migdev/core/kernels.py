@@ -1207,7 +1207,8 @@ def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_
 @numba.njit(cache=True, nogil=True)
 def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named, agency,
             u_accept, u_match, u_sub, sub_threshold, substitution, skill_match_independent,
-            wage_dest, home_wage, net, integ, asc, beta_wage, beta_fee, moving_cost,
+            wage_dest, home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
+            moving_cost,
             beta_network, beta_ties, beta_integration, origin, occ, community, ties, status,
             p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched, h_dep, h,
             p_guarantee, p_named, substituted, integration, member, savings, per_comm,
@@ -1219,15 +1220,17 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
         o = np.int64(origin[i])
         d = dest[n]
         w = wage_dest[d, k]
+        off = offered[n]
         # the utility of leaving (migrant.migration_utility), in its order of operations
-        fee_months = fee[n] * 3.0 / w if offered else 0.0
-        x = utility(asc, beta_wage, w / home_wage[o, k], beta_fee, fee_months, moving_cost,
+        fee_months = fee[n] * 3.0 / w if off else 0.0
+        x = utility(asc_offer if off else asc_independent, beta_wage, w / home_wage[o, k],
+                    beta_fee, fee_months, moving_cost,
                     beta_network, net[community[i], d], ties32, ties[i], beta_integration,
                     integ[n])
         if not np.float64(u_accept[i]) < 1.0 / (1.0 + _exp1(-x)):
             continue
         # the stay starts (migrant.start_stay)
-        if offered:
+        if off:
             ok = np.float64(u_match[i]) < match[n]
             st = TEMP
             ch = channel[n]
@@ -1258,7 +1261,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
         member[i] = False
         savings[i] = 0.0
         c = community[i]
-        if offered:
+        if off:
             if agency[n] >= 0:
                 accepted[agency[n] * n_orig + o] += 1
             # contract substitution on arrival (migrant.substitute), named re-hires excepted
@@ -1284,56 +1287,71 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
             to_dest[o, d, 1] += 1.0
 
 
-def accept_and_leave(pop, c, offered: bool, u, u_sub, substitution_rate, p, wage_dest,
+def accept_and_leave(pop, offers, attempts, u, u_sub, substitution_rate, p, wage_dest,
                      home_wage, net, integ, n_comm: int, to_dest, n_ag: int, n_orig: int):
-    """Persons with an offer (``c``: :class:`Offers`, ``offered``) or an attempt
-    (:class:`Attempts`) accept or refuse (migrant.migration_utility, logit), and those who
-    accept start their stay (migrant.start_stay; unregulated recruits may find their
-    contract substituted, migrant.substitute), one person at a time (compiled).
+    """Persons with an offer (``offers``: :class:`Offers`) and persons trying on their own
+    (``attempts``: :class:`Attempts`; either may be None) accept or refuse
+    (migrant.migration_utility, logit), and those who accept start their stay
+    (migrant.start_stay; unregulated recruits may find their contract substituted,
+    migrant.substitute), one person at a time, the offers first (compiled).
 
     Args:
         u: (2, n_persons) draws of acceptance and skill match; u_sub: (n_persons,) of
-            substitution; substitution_rate: the destination lever, scalar or per
-            candidate; integ: integration policy, scalar or per candidate; net: (n_comm,
-            n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows, recruits
-            and health recruits added in columns 0 and 1.
+            substitution; substitution_rate: the destination lever, scalar or one value per
+            offer; integ: integration policy, scalar or one value per candidate (offers,
+            then attempts); net: (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest,
+            k) corridor flows, recruits and health recruits added in columns 0 and 1.
 
     Returns:
-        (len(DECIDE_SUMS), n_comm) sums per community and, for offers, (n_ag, n_orig)
-        accepted offers per agency and origin (None for attempts).
+        (len(DECIDE_SUMS), n_comm) sums per community and, with offers, (n_ag, n_orig)
+        accepted offers per agency and origin (None without offers).
     """
-    n = len(c.idx)
     f64, i64 = np.float64, np.int64
+    n_o = 0 if offers is None else len(offers.idx)
+    n = n_o + (0 if attempts is None else len(attempts.idx))
 
-    def per_candidate(x, dtype=f64):
-        return _vec(x, n, dtype)
+    def field(name, dtype, default):  # the offers' values, then the attempts' default
+        if n_o == n:
+            x = getattr(offers, name)
+            return _vec(default if x is None else x, n, dtype)
+        out = np.empty(n, dtype)
+        if n_o:
+            x = getattr(offers, name)
+            out[:n_o] = default if x is None else x
+        out[n_o:] = default
+        return out
 
-    if offered:
-        fee, channel = per_candidate(c.fee), per_candidate(c.channel, np.int8)
-        contract, match = per_candidate(c.contract, np.int16), per_candidate(c.match)
-        guarantee, agency = per_candidate(c.guarantee), per_candidate(c.agency, i64)
-        named = per_candidate(False if c.named is None else c.named, bool)
+    if n_o == n:
+        idx, dest = _arr(offers.idx, i64), _vec(offers.dest, n, i64)
+    elif n_o == 0:
+        idx, dest = _arr(attempts.idx, i64), _vec(attempts.dest, n, i64)
     else:
-        fee, channel, contract = np.zeros(n), np.zeros(n, np.int8), np.zeros(n, np.int16)
-        match, guarantee, agency = np.zeros(n), np.zeros(n), np.full(n, -1, i64)
-        named = np.zeros(n, bool)
+        idx = np.concatenate([offers.idx, attempts.idx]).astype(i64, copy=False)
+        dest = np.concatenate([offers.dest, attempts.dest]).astype(i64)
+    offered = np.zeros(n, bool)
+    offered[:n_o] = True
+    # a scalar rate is compared at the draws' precision (numpy's rule), so the attempts'
+    # thresholds (never read) take the offers' type
+    sub = _thresholds(substitution_rate, u_sub, n_o)
+    if n_o < n:
+        sub = np.concatenate([sub, np.zeros(n - n_o, sub.dtype)])
     per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
     accepted = np.zeros(n_ag * n_orig, dtype=i64)
-    substitution = nonzero(substitution_rate)
     u_accept, u_match = u[0], u[1]
-    _decide(_arr(c.idx, i64), per_candidate(c.dest, i64), fee, offered,
-            channel, contract, match, guarantee, named, agency, u_accept, u_match, u_sub,
-            _thresholds(substitution_rate, u_sub, n), substitution,
+    _decide(idx, dest, field("fee", f64, 0.0), offered, field("channel", np.int8, 0),
+            field("contract", np.int16, 0), field("match", f64, 0.0),
+            field("guarantee", f64, 0.0), field("named", bool, False),
+            field("agency", i64, -1), u_accept, u_match, u_sub, sub,
+            n_o > 0 and nonzero(substitution_rate),
             u_match.dtype.type(p.skill_match_independent),
-            _arr(wage_dest, f64), _arr(home_wage, f64),
-            _arr(net, f64), per_candidate(integ), float(
-                p.asc_offer if offered else p.asc_independent), float(p.beta_wage),
+            _arr(wage_dest, f64), _arr(home_wage, f64), _arr(net, f64), _vec(integ, n),
+            float(p.asc_offer), float(p.asc_independent), float(p.beta_wage),
             float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
             float(p.beta_integration_policy), pop.origin, pop.occ, pop.community, pop.ties,
             pop.status, pop.dest, pop.channel, pop.contract_left, pop.q_abroad, pop.n_stays,
             pop.debt, pop.matched, pop.h_dep, pop.h, pop.guarantee, pop.named, pop.substituted,
             pop.integration, pop.member, pop.savings, per_comm, to_dest, accepted, n_orig)
-    return per_comm, (accepted.reshape(n_ag, n_orig) if offered else None)
+    return per_comm, (accepted.reshape(n_ag, n_orig) if n_o else None)
 
 
 # ---------------------------------------------------------------------------

@@ -598,6 +598,10 @@ def decide_numpy(model, offers, attempts) -> None:
      "integration_policy": 0.4, "settlement_visa_openness": 0.6},
     {"contract_substitution": 0.3, "employer_change_right": 0.5, "home_wage_scale": 1.3,
      "independent_rate": 0.02, "irregular_rate": 0.01},
+    # a rate per destination (thresholds in float64) and offers and attempts in one quarter
+    {"independent_rate": 0.03, "agency_regulation": 0.2,
+     "local": (Local("contract_substitution", "United Kingdom", 0.6),
+               Local("integration_policy", "Canada", 0.9))},
 ])
 def test_decide_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled decisions and with the numpy statement: every
