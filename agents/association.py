@@ -7,6 +7,7 @@ import numpy as np
 
 from migdev.core import kernels
 from migdev.core.kernels import is_scalar, nonzero
+from migdev.core.ledger import Totals
 from migdev.core.rng import draws32
 
 
@@ -120,7 +121,7 @@ def mission_probability(ties, member, engagement, p):
 # 7. collective remittances and 8. temporary return missions
 # ---------------------------------------------------------------------------
 
-def collect_collective(model, comm, origin, dest, member, collective, household_fees) -> dict:
+def collect_collective(model, comm, origin, dest, member, collective, household_fees) -> Totals:
     """Members' collective remittances reach the associations and are matched by the
     origin government; the total goes to community projects.
 
@@ -144,16 +145,14 @@ def collect_collective(model, comm, origin, dest, member, collective, household_
                            np.bincount(key, weights=collective, minlength=nk))
 
 
-def collect_tallied(model, contrib, paid, household_fees, members, fund) -> dict:
+def collect_tallied(model, contrib, paid, household_fees, members, fund) -> Totals:
     """:func:`collect_collective` from its sums: per community the collective gifts
     (``contrib``), the gifts times their corridor's formal fee (``paid``, used where the
     fee differs by corridor) and the household transfers' fees; per association (community
     x destination) the members and the gifts (``fund``)."""
     nc = model.n_comm
     # the match promised and the share of it actually paid (broken promises below 1)
-    promised_ratio = model.lever_at("matching_ratio", model.world.comm_origin)
-    honoured = model.lever_at("matching_honoured", model.world.comm_origin)
-    ratio = promised_ratio * honoured
+    promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
     fee = model.lever("formal_fee")
     if not is_scalar(fee):  # per corridor: the contribution-weighted fee of each community
         fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
@@ -166,8 +165,15 @@ def collect_tallied(model, contrib, paid, household_fees, members, fund) -> dict
     model.assoc_members = members
     model.assoc_fund = fund
     trust_step(model, promised_ratio)
-    return {"collective": float(contrib.sum()), "collective_fees": float(cfees.sum()),
-            "to_projects": float(to_projects.sum()), "matched": float(matched.sum())}
+    return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
+                  matched=matched)
+
+
+def match_ratio(model) -> tuple:
+    """Each community's promised matching ratio and the ratio paid (promised x the share
+    honoured), of its origin: scalars where one value holds everywhere."""
+    promised = model.lever_at("matching_ratio", model.world.comm_origin)
+    return promised, promised * model.lever_at("matching_honoured", model.world.comm_origin)
 
 
 def trust_step(model, promised_ratio) -> None:

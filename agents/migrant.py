@@ -27,6 +27,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.kernels import is_scalar, nonzero
+from migdev.core.ledger import Totals
 from migdev.core.rng import draws32
 
 
@@ -547,9 +548,9 @@ def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
     model.comm["investment"] += p.household_invest_share * received
     money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
                             by_comm["household_fees"], *ch["per_association"])
-    model.last_money = {"sent": float(ch["household"].sum()), "received": float(received.sum()),
-                        "fees": float(ch["fee"].sum()), "losses": float(ch["loss"].sum()),
-                        **money}
+    # the quarter's money (kUSD), summed when read
+    model.last_money = Totals(sent=ch["household"], received=received, fees=ch["fee"],
+                              losses=ch["loss"], **money.parts)
 
 
 def return_motive_tables(model) -> tuple:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 #: per-community flows accumulated during a step (reset at its start)
@@ -48,3 +50,28 @@ class Flows:
         """Add one (or ``weights``) per person in ``persons`` to their communities."""
         self.data[FLOW_ROW[name]] += np.bincount(self.community[persons], weights=weights,
                                              minlength=self.n)
+
+
+class Totals(Mapping):
+    """A quarter's totals by name (for example the money sent, received, lost), each the
+    sum of an array of parts (or a number), summed when read: a step stores the parts and
+    pays for the sums only if someone reads them. ``parts``: the arrays by name (they must
+    not change afterwards)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, **parts):
+        self.parts = parts
+
+    def __getitem__(self, name: str) -> float:
+        x = self.parts[name]
+        return float(x.sum()) if isinstance(x, np.ndarray) else float(x)
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def __repr__(self) -> str:
+        return f"Totals({dict(self)!r})"

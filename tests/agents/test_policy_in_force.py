@@ -47,6 +47,7 @@ MAKERS = {
                                                             (m.n_dest,)),
     "home_wage": lambda m: m.world.home_wage * m.lever_at("home_wage_scale", np.s_[:, None]),
     "protected_origins": lambda m: m.policy.protected.any(axis=0),
+    "match_ratio": association.match_ratio,
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
 }
 

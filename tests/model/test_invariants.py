@@ -80,3 +80,20 @@ def test_conservation_and_ranges(kw, seed):
     assert ((pop.h >= m.p.h_min - 1e-6) & (pop.h <= m.p.h_max + 1e-6)).all()
     for k in ("knowledge", "investment", "projects"):
         assert (m.comm[k] >= 0).all()
+
+
+def test_step_totals_are_the_sums_of_their_parts():
+    """The quarter's money is stored as parts and summed when read: the same floats as
+    summing at once, as a mapping (unpacked, iterated) like the dict it replaced."""
+    from migdev.core.ledger import Totals
+    parts = {"sent": np.array([0.1, 0.2, 0.3]), "losses": np.zeros(0), "matched": 2.5}
+    t = Totals(**parts)
+    assert dict(t) == {"sent": float(parts["sent"].sum()), "losses": 0.0, "matched": 2.5}
+    assert list(t) == ["sent", "losses", "matched"] and len(t) == 3
+    assert {**t, "x": 1.0}["sent"] == t["sent"]
+    m = MigrationModel(n_persons=2_000, rng=3)
+    for _ in range(5):
+        m.step()
+    assert isinstance(m.last_money, Totals) and m.last_money["sent"] > 0
+    assert set(m.last_money) == {"sent", "received", "fees", "losses", "collective",
+                                 "collective_fees", "to_projects", "matched"}
