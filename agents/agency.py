@@ -183,13 +183,15 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # the first two rows are read for every eligible person (most of those at home): whole;
     # the third and the re-hiring draws for a few (computed there)
     u_rank, u_ind = u[0].dense(), u[1].dense()
-    el = kernels.eligible(pop, p.max_migration_age)
+    # the persons the market can recruit, their groups (origin x occupation) and the
+    # persons per group, in one pass (compiled)
+    el, g_el, supply = kernels.eligible_groups(pop, p.max_migration_age, n_orig)
     vac_left = vacancies.copy()
     # employers first re-hire the workers they named (ODD §7.4)
     named = named_offers(pop, el, vac_left, u_named)
-    if named is not None:
+    if named is not None:  # those offered their old job are not candidates again
         el = el[~np.isin(el, named.idx, assume_unique=True)]
-    g_el, supply = kernels.market_groups(pop, el, n_orig)
+        g_el, supply = kernels.market_groups(pop, el, n_orig)
 
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
     counts = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)

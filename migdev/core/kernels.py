@@ -1122,6 +1122,32 @@ def eligible(pop, max_age: float) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
+def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
+    limit = F32(max_age)  # a float32 age is compared with the age as float32
+    k = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if ((s == HOME) | (s == RETURNED)) & (age[i] < limit):
+            g = np.int64(origin[i]) * 4 + occ[i]
+            el[k] = i
+            g_el[k] = g
+            supply[g] += 1
+            k += 1
+    return k
+
+
+def eligible_groups(pop, max_age: float, n_orig: int):
+    """:func:`eligible` and :func:`market_groups` in one pass over the persons: the slots
+    of those the market can recruit, their groups and the persons per group (n_orig, 4)."""
+    el = np.empty(pop.n, dtype=np.int64)
+    g_el = np.empty(pop.n, dtype=np.int64)
+    supply = np.zeros(n_orig * 4, dtype=np.int64)
+    k = _eligible_groups(pop.status, pop.age, float(max_age), pop.origin, pop.occ, el, g_el,
+                         supply)
+    return el[:k], g_el[:k], supply.reshape(n_orig, 4)
+
+
+@numba.njit(cache=True, nogil=True)
 def _groups(el, origin, occ, n_groups, g_el, supply):
     for n in range(el.shape[0]):
         i = el[n]

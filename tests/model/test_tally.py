@@ -146,6 +146,9 @@ def test_market_passes_match_their_numpy_statements(seed):
     want_g = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
     np.testing.assert_array_equal(g_el, want_g)
     np.testing.assert_array_equal(supply, np.bincount(want_g, minlength=16).reshape(4, 4))
+    # both in one pass (the market's usual path)
+    for got, want in zip(kernels.eligible_groups(pop, max_age, 4), (el, g_el, supply)):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
     u = rng.random(pop.n, dtype=np.float32)
     offered = rng.random(pop.n) < 0.2
     rate = np.where(pop.occ[el] < LOW, 0.3, 0.7)  # float64 rates: compared in float64
