@@ -773,8 +773,13 @@ def make_params(base: Params | None = None, **overrides) -> Params:
         if t in ("tuple", tuple) and isinstance(v, list):
             v = tuple(v)
         cleaned[k] = v
+    named = any(isinstance(cleaned.get(k), str)
+                for k in ("agreement_origin", "agreement_destination"))
+    if base is None and not named:
+        # the defaults with the overrides, validated once (as replace() on Params() gives)
+        return Params(**cleaned)
     base = base or Params()
-    if any(isinstance(cleaned.get(k), str) for k in ("agreement_origin", "agreement_destination")):
+    if named:
         world = cleaned.get("world", base.world)
         _check(FIELDS["world"], world)
         wd = load_world(world)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,9 +156,13 @@ def resolve_world(name_or_path: str) -> Path:
 def load_world(name_or_path: str) -> WorldData:
     """Read and check a world (cached per folder and file modification times)."""
     folder = resolve_world(name_or_path)
-    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size)
-                  for f in sorted(folder.glob("*")) if f.is_file())
-    return _load(folder, stamp)
+    stamp = []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_file():
+                st = e.stat()
+                stamp.append((e.name, st.st_mtime_ns, st.st_size))
+    return _load(folder, tuple(sorted(stamp)))
 
 
 @functools.lru_cache(maxsize=16)

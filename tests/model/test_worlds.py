@@ -94,6 +94,19 @@ def test_a_users_own_world_folder_is_used(tmp_path):
     assert dens[0] == ref[0] and dens[1] != ref[1]
 
 
+def test_an_edited_world_file_is_read_again(tmp_path):
+    """A world is cached with its files' sizes and times: editing one (a notebook session
+    changing a figure) gives the new figure, an unchanged folder the cached world."""
+    from migdev.core.worlds import load_world
+    folder = copy_world(tmp_path)
+    first = load_world(str(folder))
+    assert load_world(str(folder)) is first
+    edit(folder / "countries.csv", "Origin B,XOB,origin,18.0", "Origin B,XOB,origin,9.25")
+    again = load_world(str(folder))
+    assert again is not first
+    assert [c["health_density"] for c in again.origins][1] == 9.25
+
+
 FIXED_COUNTRIES = """country,iso3,role,health_density,wage_ratio_skilled,wage_ratio_low,sample_weight,share_health,share_education,share_other,emig_health,emig_education,emig_other,emig_low,financial_access,dest_wage_factor,dest_demand_weight
 Upland,XUP,origin,8.0,0.05,0.08,1.0,0.03,0.05,0.06,0.3,0.05,0.1,0.03,0.6,,
 Middleland,XMI,both,30.0,0.2,0.25,1.0,0.045,0.06,0.12,0.25,0.05,0.1,0.02,0.9,0.5,0.3
