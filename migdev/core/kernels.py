@@ -1061,6 +1061,28 @@ def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, c
     return o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee
 
 
+@numba.njit(cache=True, nogil=True)
+def _market(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
+            agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
+            contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency):
+    """:func:`_market_blocks`, :func:`_lowest_per_group` and :func:`_take_offers` in one
+    call (one crossing into compiled code, the blocks never boxed); ``any_offer`` False
+    when there is no offer at all."""
+    total, start, count, channel, dest, agency, fee, contract, match, guarantee = \
+        _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
+                       offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
+                       contract_skilled, contract_low, match_skilled)
+    n_g = total.shape[0]
+    any_offer = count.shape[0] > 0
+    want = np.empty(n_g, dtype=np.int64)
+    for g in range(n_g):
+        want[g] = min(total[g], supply[g]) if any_offer else 0
+    chosen, rank, gsel = _lowest_per_group(el, g_el, u_all, True, want, supply, n_g)
+    fields = _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee,
+                          contract, match, guarantee, origin, per_agency)
+    return any_offer, chosen, fields
+
+
 _NO_BLOCKS = np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
@@ -1083,18 +1105,13 @@ def market_offers(g2g, offers, agency_dest, regulated, fee_months, wage_dest, ba
         e_i, e_f = _NO_BLOCKS
         g2g_cols = (e_i, e_i, e_i.astype(np.int8), e_i.astype(np.int16), e_f, e_f)
     has_ban = not is_scalar(ban)
-    total, start, *block = _market_blocks(
+    any_offer, chosen, fields = _market(
         *g2g_cols, _arr(offers, np.int64), _arr(agency_dest, np.int64), _arr(regulated, bool),
         _arr(fee_months), _arr(wage_dest), _arr(ban) if has_ban else _NO_TABLE, has_ban,
         int(p.contract_quarters_skilled), int(p.contract_quarters_low),
-        float(p.skill_match_agency))
-    if len(block[0]) == 0:
-        return None
-    chosen, rank, gsel = lowest_per_group(el, g_el, None, total, supply, u_all=u_all)
-    fields = _take_offers(chosen, _arr(rank, np.int64), _arr(gsel, np.int64), start, *block,
-                          origin,
-                          per_agency)
-    return chosen, fields
+        float(p.skill_match_agency), _arr(el, np.int64), _arr(g_el, np.int64),
+        np.ascontiguousarray(u_all), _arr(supply, np.int64), origin, per_agency)
+    return (chosen, fields) if any_offer else None
 
 
 # ---------------------------------------------------------------------------
