@@ -505,8 +505,8 @@ def work(model) -> tuple[np.ndarray, np.ndarray]:
     """6. A quarter of work for everyone abroad; returns (their slots, their income)."""
     p, pop, w = model.p, model.pop, model.world
     u = draws32(model.streams["work"], (2, pop.n))
-    idx = np.flatnonzero(pop.abroad())
-    model.flows.add("abroad_start", idx)
+    # the persons abroad, counted per community at the start of the quarter (compiled)
+    idx = kernels.abroad_slots(pop, model.flows["abroad_start"])
     integ = model.derived("integration_by_destination", lambda: np.broadcast_to(
         model.lever("integration_policy"), (model.n_dest,)))
     fac = participation(model)

@@ -433,6 +433,29 @@ def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob
 # ---------------------------------------------------------------------------
 
 @numba.njit(cache=True, nogil=True)
+def _abroad_slots(status, community, out, counts):
+    k = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= TEMP and s <= IRREGULAR:
+            out[k] = i
+            counts[community[i]] += 1
+            k += 1
+    return k
+
+
+def abroad_slots(pop, flow_row: np.ndarray) -> np.ndarray:
+    """The slots of the persons abroad, in order (``np.flatnonzero(pop.abroad())``), in one
+    pass that also adds each community's number of them to ``flow_row`` (as
+    ``Flows.add`` of those slots does: the counts, then one addition per community)."""
+    out = np.empty(pop.n, dtype=np.int64)
+    counts = np.zeros(flow_row.shape[0], dtype=np.int64)
+    k = _abroad_slots(pop.status, pop.community, out, counts)
+    flow_row += counts
+    return out[:k]
+
+
+@numba.njit(cache=True, nogil=True)
 def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
            repay_share, remit_base, remit_ties, remit_years, collective_share, access,
            u_access, u_channel, p_formal, u_loss, loss_prob, formal_fee, informal_fee,

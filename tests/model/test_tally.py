@@ -158,6 +158,11 @@ def test_market_passes_match_their_numpy_statements(seed):
     want = np.bincount(pop.community[ab].astype(np.int64) * 3 + pop.dest[ab],
                        minlength=24).reshape(8, 3)
     np.testing.assert_array_equal(kernels.abroad_by_community(pop, 8, 3), want)
+    # the slots abroad, and their count per community added to a flow (Flows.add)
+    row = rng.random(8)
+    want_row = row + np.bincount(pop.community[ab], minlength=8)
+    np.testing.assert_array_equal(kernels.abroad_slots(pop, row), np.flatnonzero(ab))
+    assert row.tobytes() == want_row.tobytes() and ab.any()
 
 
 # ---------------------------------------------------------------------------------------
