@@ -227,10 +227,9 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
             ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u_ind[ind], visa,
                                       p.independent_rate)
     if len(ind):
-        cum = np.cumsum(weights, axis=1)
-        cum /= cum[:, -1:]
-        dest = np.minimum((u[2][ind][:, None] >= cum[:, :-1]).sum(axis=1), model.n_dest - 1)
-        attempts = Attempts(idx=ind, dest=dest.astype(np.int8))
+        # each draws its destination: the number of cumulated shares at or below its draw
+        # (cum = np.cumsum(weights, axis=1) / its last column, compiled)
+        attempts = Attempts(idx=ind, dest=kernels.choose_destinations(u[2][ind], weights))
     return offers, attempts
 
 

@@ -1684,6 +1684,35 @@ def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, 
             out[n, d] = corridor[o, d] * _exp1(v[d] - m)
 
 
+@numba.njit(cache=True, nogil=True)
+def _choose(u, weights, out):
+    n_dest = weights.shape[1]
+    cum = np.empty(n_dest)
+    for n in range(weights.shape[0]):
+        c = 0.0
+        for d in range(n_dest):
+            c = weights[n, d] if d == 0 else c + weights[n, d]
+            cum[d] = c
+        total = cum[n_dest - 1]
+        x = np.float64(u[n])
+        k = 0
+        for d in range(n_dest - 1):
+            if x >= cum[d] / total:
+                k += 1
+        out[n] = min(k, n_dest - 1)
+
+
+def choose_destinations(u, weights) -> np.ndarray:
+    """Each row's destination drawn with ``u`` (one number a row) in proportion to its
+    ``weights``: the number of cumulated shares at or below u, at most n_dest - 1, as int8.
+    With numpy: ``cum = np.cumsum(weights, axis=1); cum /= cum[:, -1:]`` then
+    ``np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), n_dest - 1)``
+    (``tests/model/test_tally.py`` compares the two)."""
+    out = np.empty(weights.shape[0], dtype=np.int8)
+    _choose(np.ascontiguousarray(u), _arr(weights), out)
+    return out
+
+
 def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, rights,
                         rights_weight, beta_wage, beta_network, corridor) -> np.ndarray:
     """Compiled :func:`migdev.agents.agency.destination_weights` for the persons ``ind``

@@ -296,6 +296,28 @@ def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_destination_choice_matches_its_numpy_statement(seed):
+    """Independent migrants' destinations: the compiled draw gives numpy's cumulated-share
+    statement's choices (weights spanning orders of magnitude, zeros, ties, draws landing
+    on the cumulated shares)."""
+    from migdev.core import kernels
+    rng = np.random.default_rng(seed)
+    n, n_dest = 3_000, 7
+    w = rng.random((n, n_dest)) * 10.0 ** rng.uniform(-3, 3, (n, n_dest))
+    w[rng.random((n, n_dest)) < 0.3] = 0.0
+    w[:, 0] += 1e-9  # every row has some weight
+    w[::50] = [1.0, 1.0, 2.0, 4.0, 0.0, 0.0, 0.0]  # shares 1/8, 1/4, 1/2, 1, ...
+    u = rng.random(n, dtype=np.float32)
+    u[::50] = np.float32(0.25)  # a draw exactly on a cumulated share: counted
+    cum = np.cumsum(w, axis=1)
+    cum /= cum[:, -1:]
+    want = np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), n_dest - 1).astype(np.int8)
+    got = kernels.choose_destinations(u, w)
+    assert got.dtype == np.int8 and np.array_equal(got, want)
+    assert len(np.unique(got)) == n_dest
+
+
 def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
     """Every step of a seeded run: the stored corridor row is the numpy concatenation of the
     corridor flows, the stock and the path shares (0 where a corridor has no emigrant)."""
