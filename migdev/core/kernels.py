@@ -1163,16 +1163,10 @@ def eligible(pop, max_age: float) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
-    limit = F32(max_age)  # a float32 age is compared with the age as float32
-    k = 0
-    for i in range(status.shape[0]):
-        s = status[i]
-        if ((s == HOME) | (s == RETURNED)) & (age[i] < limit):
-            g = np.int64(origin[i]) * 4 + occ[i]
-            el[k] = i
-            g_el[k] = g
-            supply[g] += 1
-            k += 1
+    # the two passes of _eligible and _groups in one call: a branch on eligibility in a
+    # single pass (the ages are in no order) was slower within a step than both passes
+    k = _eligible(status, age, max_age, el)
+    _groups(el[:k], origin, occ, supply.shape[0], g_el, supply)
     return k
 
 
