@@ -1,9 +1,9 @@
 """Where a run spends its time: cProfile of the default scenario, top functions by own time,
 then the share of each process of the schedule (ODD §3) including what it calls; then,
 from runs without the profiler, the time spent drawing random numbers, the split of a
-step's cost into a fixed part and a part per person, and the same split for each process.
-The profiled run is the second model of the process (the compiled kernels loaded, as in
-sweeps and calibrations).
+step's cost into a fixed part and a part per person, the same split for each process, and
+the compiled passes' time within a run against one call alone. The profiled run is the
+second model of the process (the compiled kernels loaded, as in sweeps and calibrations).
 
     python -m migdev.benchmarks.profile [--persons 100000] [--steps 120] [--top 12]
 """
@@ -49,6 +49,7 @@ def main(argv=None) -> int:
     draws(args.persons, args.steps)
     fixed_and_per_person(args.persons, args.steps)
     per_process(args.persons, args.steps)
+    compiled_passes(args.persons, args.steps, args.top)
     return 0
 
 
@@ -203,6 +204,79 @@ def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
         per = (b[k] - a.get(k, 0.0)) / (n - small)
         print(f"{k:<22} {(a.get(k, 0.0) - per * small) * 1e6:>9.0f} {per * 1e9:>10.1f} "
               f"{b[k] * 1e6:>14.0f}")
+
+
+def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
+    """Print the compiled passes (numba kernels) that take most of a run of ``n`` persons:
+    calls a step, microseconds a step within the run (each call timed), and one call alone:
+    the fastest of ``reps`` calls with the arguments of a mid-run call, copied before each
+    (data in the cache, branches already seen: how fast the pass is by itself; a pass
+    much slower within the run is held back by what the rest of the step does to the
+    caches and the branch predictor). Kernels called only from other kernels count within
+    their caller. ``rng._take`` moves a model's generator and is not repeated alone."""
+    import numba
+
+    from migdev.core import kernels, rng
+    from migdev.model import MigrationModel, metrics, tally
+
+    MigrationModel(rng=1, n_persons=n).run_for(steps)  # every kernel of the run loaded
+    spent: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    saved: dict[str, tuple] = {}
+    originals = {}
+
+    def wrap(key, f):
+        def timed(*args, **kwargs):
+            count = calls[key] = calls.get(key, 0) + 1
+            if count == max(steps // 2, 1):
+                saved[key] = (tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args),
+                              {k: v.copy() if isinstance(v, np.ndarray) else v
+                               for k, v in kwargs.items()})
+            t = time.perf_counter()
+            out = f(*args, **kwargs)
+            spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+            return out
+        return timed
+
+    for mod in (kernels, rng, tally, metrics):
+        for name, f in list(vars(mod).items()):
+            if isinstance(f, numba.core.registry.CPUDispatcher):
+                key = f"{mod.__name__.rsplit('.', 1)[-1]}.{name}"
+                originals[(mod, name)] = f
+                setattr(mod, name, wrap(key, f))
+    try:
+        m = MigrationModel(rng=1, n_persons=n)
+        spent.clear(), calls.clear(), saved.clear()  # the build's calls are not a step's
+        t = time.perf_counter()
+        m.run_for(steps)
+        total = time.perf_counter() - t
+    finally:
+        for (mod, name), f in originals.items():
+            setattr(mod, name, f)
+    by_key = {f"{mod.__name__.rsplit('.', 1)[-1]}.{name}": f
+              for (mod, name), f in originals.items()}
+    rows = sorted(spent.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    print(f"\ncompiled passes, {n:,} persons x {steps} steps ({total / steps * 1e6:,.0f} us a "
+          f"step; {sum(spent.values()) / total:.0%} of it in compiled passes):")
+    print(f"{'pass':<28} {'calls/step':>10} {'us/step':>8} {'us a call':>10} "
+          f"{'alone us':>9} {'x alone':>8}")
+    for key, sec in rows:
+        per_call = sec / calls[key]
+        alone = float("nan")
+        if key in saved and key != "rng._take":
+            best = float("inf")
+            args0, kwargs0 = saved[key]
+            for _ in range(reps):
+                args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args0)
+                kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v
+                          for k, v in kwargs0.items()}
+                t = time.perf_counter()
+                by_key[key](*args, **kwargs)
+                best = min(best, time.perf_counter() - t)
+            alone = best
+        print(f"{key:<28} {calls[key] / steps:>10.1f} {sec / steps * 1e6:>8.1f} "
+              f"{per_call * 1e6:>10.1f} {alone * 1e6:>9.1f} {per_call / alone:>8.1f}")
+    del m
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)
