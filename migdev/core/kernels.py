@@ -260,7 +260,7 @@ def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
     for g in range(n_g):
         q[g] = min(1.0, 2.0 * want[g] / max(count[g], 1) + 0.02)
     # one pass: the persons under their group's threshold, in order (a branch: few are
-    # taken, and adding 0 or 1 to a group's count for every person was twice as slow)
+    # taken; within a step this and adding 0 or 1 for every person take about as long)
     cand = np.empty(n, dtype=np.int64)
     kept = np.zeros(n_g, dtype=np.int64)
     m = 0
