@@ -184,7 +184,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # the third and the re-hiring draws for a few (computed there)
     u_rank, u_ind = u[0].dense(), u[1].dense()
     # the persons the market can recruit, their groups (origin x occupation) and the
-    # persons per group, in one pass (compiled)
+    # persons per group, in one call (compiled)
     el, g_el, supply = kernels.eligible_groups(pop, p.max_migration_age, n_orig)
     vac_left = vacancies.copy()
     # employers first re-hire the workers they named (ODD §7.4)

@@ -232,9 +232,7 @@ def record(model, organised: np.ndarray) -> None:
 def match_paid(model) -> np.ndarray:
     """The public match paid per unit contributed, per association (laid out community by
     community, n_dest each): the promised ratio times the share honoured, of its origin."""
-    o = model.world.comm_origin
-    ratio = np.broadcast_to(model.lever_at("matching_ratio", o)
-                            * model.lever_at("matching_honoured", o), (model.n_comm,))
-    out = np.repeat(ratio, model.n_dest)
+    paid = model.derived("match_ratio", lambda: match_ratio(model))[1]
+    out = np.repeat(np.broadcast_to(paid, (model.n_comm,)), model.n_dest)
     out.setflags(write=False)
     return out

@@ -252,11 +252,14 @@ def corridor_right(model, name: str) -> np.ndarray | float:
     """A right's level on each corridor, (n_orig, n_dest): the destination's lever
     (``worker_fee_ban``, ``employer_change_right`` or ``social_security_portability``) or
     the rights clauses of the agreements in force there, whichever is higher (ODD §7.1).
-    The scalar 0.0 when the right is nowhere granted (the fast path). Kept until the
-    parameters or the policy in force change (the array is read-only)."""
-    hit = model._right_cache.get(name)
-    if hit is not None and hit[0] is model.p and hit[1] is model.policy:
-        return hit[2]
+    The scalar 0.0 when the right is nowhere granted (the fast path). Kept while the
+    parameters and the policy in force are the same (:meth:`MigrationModel.derived`; the
+    array is read-only)."""
+    return model.derived("right:" + name, lambda: make_corridor_right(model, name))
+
+
+def make_corridor_right(model, name: str) -> np.ndarray | float:
+    """:func:`corridor_right`, computed."""
     lever = model.lever(name)
     clause = model.policy.rights
     if not nonzero(lever) and (clause is None or not clause.any()):
@@ -266,7 +269,6 @@ def corridor_right(model, name: str) -> np.ndarray | float:
         out = np.broadcast_to(out, (model.n_orig, model.n_dest))
         out = np.maximum(out, clause.T) if clause is not None else out.copy()
         out.setflags(write=False)
-    model._right_cache[name] = (model.p, model.policy, out)
     return out
 
 

@@ -386,27 +386,32 @@ def demography(model, t: int) -> None:
     count_applicants(model, applicants)
 
 
+def home_wages(model) -> np.ndarray:
+    """Each origin's home wages (n_orig, 4) times its ``home_wage_scale``, kept with the
+    parameters (:meth:`MigrationModel.derived`)."""
+    return model.derived("home_wage", lambda: model.world.home_wage
+                         * model.lever_at("home_wage_scale", np.s_[:, None]))
+
+
 def _training_terms(model) -> tuple:
-    """The terms of the training system that change only with the parameters or the wages
-    abroad (kept until one of them changes): the home wages (n_orig, 4), each origin's
+    """The terms of the training system that change only with the parameters (the wages
+    abroad change only by scheduled events), kept while they are the same
+    (:meth:`MigrationModel.derived`): the home wages (n_orig, 4), each origin's
     corridor-weighted wage abroad (n_orig, 4), the tracks' costs (4,), and the places per
     entrant before policy (n_orig, 3): the capacity (x replacement) times the base-year
     occupation share, the health capacity possibly per origin."""
+    return model.derived("training_terms", lambda: make_training_terms(model))
+
+
+def make_training_terms(model) -> tuple:
+    """:func:`_training_terms`, computed."""
     p, w = model.p, model.world
-    hit = model._training_cache
-    if hit is not None and hit[0] is p and hit[1] is w.wage_dest:
-        return hit[2]
-    home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
     dest = (w.corridor_weight[:, :, None] * w.wage_dest[None, :, :]).sum(axis=1)
     cost = np.array([p.train_cost_health, p.train_cost_education, p.train_cost_other, 0.0])
     cap = np.stack(np.broadcast_arrays(model.lever("training_capacity_health"),
                                        p.training_capacity_education,
                                        p.training_capacity_other), axis=-1) * w.occ_share
-    terms = (home, dest, cost, cap)
-    for x in terms:
-        x.setflags(write=False)
-    model._training_cache = (p, w.wage_dest, terms)
-    return terms
+    return home_wages(model), dest, cost, cap
 
 
 def training_system(model, origin: np.ndarray):
@@ -472,16 +477,14 @@ def decide(model, offers, attempts) -> None:
     cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
     u, u_sub = u.scatter(cand), u_sub.scatter(cand)
     net = model.diaspora_share()
-    home_wage = model.derived("home_wage", lambda: w.home_wage
-                              * model.lever_at("home_wage_scale", np.s_[:, None]))
     # offers, then attempts, in one call (their per-community sums are counts, and the fees
     # of offers only: added at once, the flows are as added one after the other)
     d = np.concatenate([c.dest for c in (offers, attempts) if c is not None]).astype(np.int64)
     d_offers = d[:0 if offers is None else len(offers.idx)]
     sums, accepted = kernels.accept_and_leave(
-        pop, offers, attempts, u, u_sub, model.lever_at("contract_substitution", d_offers), p,
-        w.wage_dest, home_wage, net, model.lever_at("integration_policy", d), model.n_comm,
-        model.flows_to_dest, len(model.agencies), model.n_orig)
+        pop, cand, d, offers, u, u_sub, model.lever_at("contract_substitution", d_offers), p,
+        w.wage_dest, home_wages(model), net, model.lever_at("integration_policy", d),
+        model.n_comm, model.flows_to_dest, len(model.agencies), model.n_orig)
     if accepted is not None:
         model.agency_state.accepted[:] = accepted
     model.flows.add_sums(kernels.DECIDE_SUMS, sums)

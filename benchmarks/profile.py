@@ -276,7 +276,6 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
             alone = best
         print(f"{key:<28} {calls[key] / steps:>10.1f} {sec / steps * 1e6:>8.1f} "
               f"{per_call * 1e6:>10.1f} {alone * 1e6:>9.1f} {per_call / alone:>8.1f}")
-    del m
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)

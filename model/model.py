@@ -76,10 +76,8 @@ class MigrationModel(mesa.Model):
         self.p = p
         self.streams = make_streams(seed)
         self._lever_cache: dict = {}
-        self._right_cache: dict = {}  # government.corridor_right
         self._policy_key = None  # government.apply_agreements: what the policy in force is
         self._derived: dict = {}  # derived()
-        self._training_cache = None  # migrant._training_terms
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
         w = self.world

@@ -313,16 +313,14 @@ def _lowest_per_group(el, g_el, u_src, by_slot, want, count, n_g):
     return chosen, rank, group
 
 
-def lowest_per_group(el, g_el, u_el, total, supply, u_all=None):
+def lowest_per_group(el, g_el, u_el, total, supply):
     """Compiled :func:`migdev.agents.agency.lowest_per_group` (same arguments, same
-    result; ``supply``: the persons of each group among ``el``). ``u_all``: every slot's
-    draw, read at ``el`` (then ``u_el`` is None; saves the gather)."""
+    result; ``supply``: the persons of each group among ``el``). The market's offers read
+    every slot's draw at ``el`` instead (:func:`_market`)."""
     supply = _arr(supply, np.int64)
     want = np.minimum(_arr(total, np.int64), supply)
-    by_slot = u_all is not None
     return _lowest_per_group(_arr(el, np.int64), _arr(g_el, np.int64),
-                             np.ascontiguousarray(u_all if by_slot else u_el), by_slot, want,
-                             supply, len(want))
+                             np.ascontiguousarray(u_el), False, want, supply, len(want))
 
 
 # ---------------------------------------------------------------------------
@@ -1096,14 +1094,13 @@ def _market(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarant
                        offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
                        contract_skilled, contract_low, match_skilled)
     n_g = total.shape[0]
-    any_offer = count.shape[0] > 0
     want = np.empty(n_g, dtype=np.int64)
     for g in range(n_g):
-        want[g] = min(total[g], supply[g]) if any_offer else 0
+        want[g] = min(total[g], supply[g])
     chosen, rank, gsel = _lowest_per_group(el, g_el, u_all, True, want, supply, n_g)
     fields = _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee,
                           contract, match, guarantee, origin, per_agency)
-    return any_offer, chosen, fields
+    return count.shape[0] > 0, chosen, fields
 
 
 _NO_BLOCKS = np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -1154,13 +1151,6 @@ def _eligible(status, age, max_age, out):
     return k
 
 
-def eligible(pop, max_age: float) -> np.ndarray:
-    """Slots of the persons at home (never left or returned) younger than ``max_age``, in
-    order: those the market can recruit."""
-    out = np.empty(pop.n, dtype=np.int64)
-    return out[:_eligible(pop.status, pop.age, float(max_age), out)].copy()
-
-
 @numba.njit(cache=True, nogil=True)
 def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
     # the two passes of _eligible and _groups in one call: a branch on eligibility in a
@@ -1171,8 +1161,9 @@ def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
 
 
 def eligible_groups(pop, max_age: float, n_orig: int):
-    """:func:`eligible` and :func:`market_groups` in one pass over the persons: the slots
-    of those the market can recruit, their groups and the persons per group (n_orig, 4)."""
+    """The slots of the persons at home (never left or returned) younger than ``max_age``,
+    in order: those the market can recruit; their groups (origin x 4 + occupation) and the
+    persons per group, (n_orig, 4) (:func:`market_groups`), in one call."""
     el = np.empty(pop.n, dtype=np.int64)
     g_el = np.empty(pop.n, dtype=np.int64)
     supply = np.zeros(n_orig * 4, dtype=np.int64)
@@ -1347,47 +1338,37 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
             to_dest[o, d, 1] += 1.0
 
 
-def accept_and_leave(pop, offers, attempts, u, u_sub, substitution_rate, p, wage_dest,
+def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wage_dest,
                      home_wage, net, integ, n_comm: int, to_dest, n_ag: int, n_orig: int):
-    """Persons with an offer (``offers``: :class:`Offers`) and persons trying on their own
-    (``attempts``: :class:`Attempts`; either may be None) accept or refuse
+    """The candidates ``idx`` (slots; going to ``dest``) accept or refuse
     (migrant.migration_utility, logit), and those who accept start their stay
     (migrant.start_stay; unregulated recruits may find their contract substituted,
-    migrant.substitute), one person at a time, the offers first (compiled).
+    migrant.substitute), one person at a time, in order (compiled). The first
+    ``len(offers.idx)`` candidates have the offers ``offers`` (:class:`Offers`, or None
+    without offers); the others try on their own (:class:`Attempts`).
 
     Args:
         u: (2, n_persons) draws of acceptance and skill match; u_sub: (n_persons,) of
             substitution; substitution_rate: the destination lever, scalar or one value per
-            offer; integ: integration policy, scalar or one value per candidate (offers,
-            then attempts); net: (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest,
-            k) corridor flows, recruits and health recruits added in columns 0 and 1.
+            offer; integ: integration policy, scalar or one value per candidate; net:
+            (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows,
+            recruits and health recruits added in columns 0 and 1.
 
     Returns:
         (len(DECIDE_SUMS), n_comm) sums per community and, with offers, (n_ag, n_orig)
         accepted offers per agency and origin (None without offers).
     """
     f64, i64 = np.float64, np.int64
+    n = len(idx)
     n_o = 0 if offers is None else len(offers.idx)
-    n = n_o + (0 if attempts is None else len(attempts.idx))
 
     def field(name, dtype, default):  # the offers' values, then the attempts' default
-        if n_o == n:
-            x = getattr(offers, name)
-            return _vec(default if x is None else x, n, dtype)
         out = np.empty(n, dtype)
-        if n_o:
-            x = getattr(offers, name)
-            out[:n_o] = default if x is None else x
+        x = None if offers is None else getattr(offers, name)
+        out[:n_o] = default if x is None else x
         out[n_o:] = default
         return out
 
-    if n_o == n:
-        idx, dest = _arr(offers.idx, i64), _vec(offers.dest, n, i64)
-    elif n_o == 0:
-        idx, dest = _arr(attempts.idx, i64), _vec(attempts.dest, n, i64)
-    else:
-        idx = np.concatenate([offers.idx, attempts.idx]).astype(i64, copy=False)
-        dest = np.concatenate([offers.dest, attempts.dest]).astype(i64)
     offered = np.zeros(n, bool)
     offered[:n_o] = True
     # a scalar rate is compared at the draws' precision (numpy's rule), so the attempts'
@@ -1398,7 +1379,8 @@ def accept_and_leave(pop, offers, attempts, u, u_sub, substitution_rate, p, wage
     per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
     accepted = np.zeros(n_ag * n_orig, dtype=i64)
     u_accept, u_match = u[0], u[1]
-    _decide(idx, dest, field("fee", f64, 0.0), offered, field("channel", np.int8, 0),
+    _decide(_arr(idx, i64), _arr(dest, i64), field("fee", f64, 0.0), offered,
+            field("channel", np.int8, 0),
             field("contract", np.int16, 0), field("match", f64, 0.0),
             field("guarantee", f64, 0.0), field("named", bool, False),
             field("agency", i64, -1), u_accept, u_match, u_sub, sub,

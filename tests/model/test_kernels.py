@@ -476,7 +476,8 @@ def recruitment_market_numpy(model, vacancies: np.ndarray):
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
-    el = kernels.eligible(pop, p.max_migration_age)
+    # at home, younger than the age limit (float32 ages compared as float32, as numpy does)
+    el = np.flatnonzero(pop.at_home() & (pop.age < p.max_migration_age))
     vac_left = vacancies.copy()
     # employers first re-hire the workers they named (ODD §7.4)
     named = agency.named_offers(pop, el, vac_left, u_named)
@@ -1006,7 +1007,8 @@ def test_choose_tracks_matches_choose_training(seed):
 
 
 def _training_terms_uncached(model):
-    model._training_cache = None
+    model._derived.pop("training_terms", None)
+    model._derived.pop("home_wage", None)
     return _TRAINING_TERMS(model)
 
 
