@@ -189,19 +189,9 @@ def _in_row(idx, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(st, table, base, n, idx, out):
-    """``out``: the numbers at the slots ``idx`` of the row from number ``base`` (n long)."""
-    if idx.shape[0] == 0:
-        return
-    anchors = _anchors(st, table, base + _in_row(idx, n))
-    for k in range(idx.shape[0]):
-        out[k] = _number(st, table, anchors, base + idx[k])
-
-
-@numba.njit(cache=True, nogil=True)
 def _gather_rows(st, table, base, n, idx, out):
     """``out`` (rows, len(idx)): row r's numbers (from number base + r n) at the slots
-    ``idx``."""
+    ``idx`` (one row: the numbers at some slots of a row)."""
     if idx.shape[0] == 0:
         return
     anchors = _anchors(st, table, base + (out.shape[0] - 1) * n + _in_row(idx, n))
@@ -297,7 +287,8 @@ class Draws:
             if self._values is not None:
                 return self._values[key]
             out = np.empty(key.shape, dtype=np.float32)
-            _gather(self._st, _JUMP, self._base, self.shape[0], _slots(key), out.reshape(-1))
+            _gather_rows(self._st, _JUMP, self._base, self.shape[0], _slots(key),
+                         out.reshape(1, -1))
             return out
         if len(self.shape) == 2 and isinstance(key, (int, np.integer)):
             r = range(self.shape[0])[key]
