@@ -60,6 +60,13 @@ STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest"
          "contract_left", "q_abroad", "n_stays", "savings", "debt", "integration", "ties",
          "member", "channel", "matched", "h_dep", "guarantee", "remitted", "named",
          "substituted")
+#: the attributes the institutions and the output tables read after a quarter's returns
+#: (communities' stocks, adaptive policy, the country and corridor tables, the paths, the
+#: diaspora shares and labour demand of the next quarter): the quarter's census copies
+#: these; ``tests/model/test_reference.py`` checks that a census of every attribute gives
+#: the same run
+READ = ("community", "origin", "occ", "h", "status", "dest", "n_stays", "debt", "ties",
+        "member", "matched", "remitted", "substituted")
 #: what a new entrant starts with besides origin, community, age, skill and ties
 NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
@@ -419,14 +426,17 @@ class ReferenceModel(MigrationModel):
         self.missions(abroad)                                    # 8. missions
         for person in abroad:                                    # 9. returns
             person.consider_return()
-        self.census()
+        self.census(READ)
         community.update(self)                                   # 10. communities
         if self.p.adaptive_policy:
             government.adapt_policies(self)                      # 11. adaptive policy
         self.record()                                            # 12. data collection
 
     def census(self, names=STATE) -> None:
-        """Copy the persons' attributes into the ``pop`` arrays the institutions read."""
+        """Copy the persons' attributes ``names`` (by default all) into the ``pop`` arrays.
+        Each quarter copies what the institutions and the tables read (``READ``); the other
+        arrays are filled when this is called with no names (as the oracle does before it
+        reads the persons' state)."""
         for name in names:
             getattr(self.pop, name)[:] = [getattr(person, name) for person in self.persons]
 
