@@ -206,14 +206,22 @@ def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
               f"{b[k] * 1e6:>14.0f}")
 
 
+#: memory written before a "cold" call of a compiled pass (more than the last-level cache
+#: of the machines this runs on, so that the pass finds its data and code in main memory)
+FLUSH_BYTES = 256 * 1024 * 1024
+
+
 def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
     """Print the compiled passes (numba kernels) that take most of a run of ``n`` persons:
     calls a step, microseconds a step within the run (each call timed), and one call alone:
     the fastest of ``reps`` calls with the arguments of a mid-run call, copied before each
-    (data in the cache, branches already seen: how fast the pass is by itself; a pass
-    much slower within the run is held back by what the rest of the step does to the
-    caches and the branch predictor). Kernels called only from other kernels count within
-    their caller. ``rng._take`` moves a model's generator and is not repeated alone."""
+    (data and code in the caches, branches already seen: how fast the pass is by itself),
+    and the same after writing :data:`FLUSH_BYTES` of memory before each call (data and
+    code in main memory: "cold"). A pass much slower within the run than alone is held
+    back by what the rest of the step does to the caches (when its time in the run lies
+    between the two) or to the branch predictor. Kernels called only from other kernels
+    count within their caller. ``rng._take`` moves a model's generator and is not repeated
+    alone."""
     import numba
 
     from migdev.core import kernels, rng
@@ -259,23 +267,31 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
     print(f"\ncompiled passes, {n:,} persons x {steps} steps ({total / steps * 1e6:,.0f} us a "
           f"step; {sum(spent.values()) / total:.0%} of it in compiled passes):")
     print(f"{'pass':<28} {'calls/step':>10} {'us/step':>8} {'us a call':>10} "
-          f"{'alone us':>9} {'x alone':>8}")
+          f"{'alone us':>9} {'cold us':>8} {'x alone':>8}")
+    flush = np.zeros(FLUSH_BYTES // 8)
+
+    def alone(key, cold: bool) -> float:
+        best = float("inf")
+        args0, kwargs0 = saved[key]
+        for _ in range(reps):
+            args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args0)
+            kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v
+                      for k, v in kwargs0.items()}
+            if cold:
+                flush[::8] += 1.0  # one write to every 64-byte line
+            t = time.perf_counter()
+            by_key[key](*args, **kwargs)
+            best = min(best, time.perf_counter() - t)
+        return best
+
     for key, sec in rows:
         per_call = sec / calls[key]
-        alone = float("nan")
+        warm = cold = float("nan")
         if key in saved and key != "rng._take":
-            best = float("inf")
-            args0, kwargs0 = saved[key]
-            for _ in range(reps):
-                args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args0)
-                kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v
-                          for k, v in kwargs0.items()}
-                t = time.perf_counter()
-                by_key[key](*args, **kwargs)
-                best = min(best, time.perf_counter() - t)
-            alone = best
+            warm, cold = alone(key, False), alone(key, True)
         print(f"{key:<28} {calls[key] / steps:>10.1f} {sec / steps * 1e6:>8.1f} "
-              f"{per_call * 1e6:>10.1f} {alone * 1e6:>9.1f} {per_call / alone:>8.1f}")
+              f"{per_call * 1e6:>10.1f} {warm * 1e6:>9.1f} {cold * 1e6:>8.1f} "
+              f"{per_call / warm:>8.1f}")
 
 
 #: the processes MigrationModel.step calls, in order (module file, function)

@@ -23,10 +23,11 @@ def test_profile_prints_draws_and_cost_split():
     # each process's split, and the schedule's own lines
     for name in ("demography", "recruitment_market", "returns", "record", "(rest)", "(step)"):
         assert re.search(rf"^{re.escape(name)}\s+-?\d+\s+-?[\d.]+\s+\d+$", out, re.M), out
-    # the compiled passes within the run and alone (top 3): the market's among them
+    # the compiled passes within the run, alone and alone with cold caches (top 3)
     rows = re.findall(r"^(\w+\.\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+|nan)\s+"
-                      r"([\d.]+|nan)$", out, re.M)
+                      r"([\d.]+|nan)\s+([\d.]+|nan)$", out, re.M)
     assert len(rows) == 3 and "compiled passes, 1,200 persons x 6 steps" in out, out
+    assert "cold us" in out, out
     assert all(float(r[1]) > 0 for r in rows) and any(r[4] != "nan" for r in rows), out
 
 
