@@ -213,7 +213,7 @@ def missions(model, idx: np.ndarray) -> None:
         model.association_state.record(0, 0.0, 0.0, 0)
         return
     sums, organised = kernels.missions_pass(
-        pop, idx, u.scatter(idx), model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
+        pop, idx, u[idx], model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
         model.n_comm, model.n_dest, model.flows_to_dest)
     model.flows.add_sums(kernels.MISSION_SUMS, sums)
     record(model, organised)

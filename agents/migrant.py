@@ -371,7 +371,7 @@ def demography(model, t: int) -> None:
         return
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
-    u = u.scatter(idx)  # the entrants' numbers, at their slots
+    u = u.rows_at(idx)  # the entrants' numbers (3, entrants)
     probs, places, credit, per_entrant = compiled_training_system(model, idx)
     # choose_training, compiled (kernels.choose_tracks; a test compares the two)
     occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
@@ -473,9 +473,9 @@ def decide(model, offers, attempts) -> None:
     u_sub = draws32(model.streams["substitution"], pop.n)
     if offers is None and attempts is None:
         return
-    # the candidates' numbers, at their slots
+    # the candidates' numbers, in their order
     cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
-    u, u_sub = u.scatter(cand), u_sub.scatter(cand)
+    u, u_sub = u.rows_at(cand), u_sub[cand]
     net = model.diaspora_share()
     # offers, then attempts, in one call (their per-community sums are counts, and the fees
     # of offers only: added at once, the flows are as added one after the other)
@@ -587,7 +587,7 @@ def returns(model, idx: np.ndarray) -> None:
     right = corridor_right(model, "employer_change_right")
     port = corridor_right(model, "social_security_portability")
     sums = kernels.returns_pass(
-        pop, idx, u.scatter(idx), model.comm["development"],
+        pop, idx, u[idx], model.comm["development"],
         model.lever_at("settlement_visa_openness", d),
         None if is_scalar(right) else right[o, d],
         model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),

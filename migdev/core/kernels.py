@@ -837,7 +837,7 @@ def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_e
     for j in range(n):
         i = idx[j]
         o = np.int64(origin[i])
-        u = np.float64(u_choice[i])
+        u = np.float64(u_choice[j])
         k = 0
         for c in range(LOW):
             k += u >= cum[o, c]
@@ -870,7 +870,7 @@ def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_e
         seg = members[a:b]
         draws = np.empty(b - a, dtype=u_rank.dtype)
         for r in range(b - a):
-            draws[r] = u_rank[idx[seg[r]]]
+            draws[r] = u_rank[seg[r]]
         order = np.argsort(draws, kind="mergesort")
         for r in range(max(cap[g], 0), b - a):
             occ[seg[order[r]]] = LOW
@@ -878,8 +878,9 @@ def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_e
 
 def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra):
     """Compiled :func:`migdev.agents.migrant.choose_training` for the entrants of slots
-    ``idx``, reading every slot's ``origin`` and draws ``u_choice``, ``u_rank`` at ``idx``
-    (same result: the entrants' tracks, int8, and the applicants per origin and track)."""
+    ``idx``, reading every slot's ``origin`` at ``idx`` and the entrants' draws ``u_choice``,
+    ``u_rank`` (one per entrant, in the order of ``idx``) (same result: the entrants'
+    tracks, int8, and the applicants per origin and track)."""
     idx = _arr(idx, np.int64)
     n_orig = probs.shape[0]
     occ = np.empty(len(idx), dtype=np.int8)
@@ -1278,11 +1279,11 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
                     beta_fee, fee_months, moving_cost,
                     beta_network, net[community[i], d], ties32, ties[i], beta_integration,
                     integ[n])
-        if not np.float64(u_accept[i]) < 1.0 / (1.0 + _exp1(-x)):
+        if not np.float64(u_accept[n]) < 1.0 / (1.0 + _exp1(-x)):
             continue
         # the stay starts (migrant.start_stay)
         if off:
-            ok = np.float64(u_match[i]) < match[n]
+            ok = np.float64(u_match[n]) < match[n]
             st = TEMP
             ch = channel[n]
             quarters = contract[n]
@@ -1290,7 +1291,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
             g = guarantee[n]
         else:
             skilled = k < LOW
-            ok = (u_match[i] < skill_match_independent) if skilled else True
+            ok = (u_match[n] < skill_match_independent) if skilled else True
             st = SETTLED if skilled else IRREGULAR
             ch = CH_INDEPENDENT
             quarters = 0
@@ -1316,7 +1317,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
             if agency[n] >= 0:
                 accepted[agency[n] * n_orig + o] += 1
             # contract substitution on arrival (migrant.substitute), named re-hires excepted
-            if substitution and ch == CH_UNREGULATED and u_sub[i] < sub_threshold[n] \
+            if substitution and ch == CH_UNREGULATED and u_sub[n] < sub_threshold[n] \
                     and not named[n]:
                 substituted[i] = True
             if named[n]:
@@ -1348,8 +1349,8 @@ def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wag
     without offers); the others try on their own (:class:`Attempts`).
 
     Args:
-        u: (2, n_persons) draws of acceptance and skill match; u_sub: (n_persons,) of
-            substitution; substitution_rate: the destination lever, scalar or one value per
+        u: (2, len(idx)) the candidates' draws of acceptance and skill match (in the order
+            of ``idx``); u_sub: (len(idx),) of substitution; substitution_rate: the destination lever, scalar or one value per
             offer; integ: integration policy, scalar or one value per candidate; net:
             (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows,
             recruits and health recruits added in columns 0 and 1.
@@ -1483,7 +1484,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
             g = guarantee[i]
             over = overstay(const_minus_enforcement, hardship_weight, dev, rights_weight,
                             change_right[n], has_change_right, g)
-            outcome, v = contract_end(u[i], visa[n], visa_scalar, integration[i], g,
+            outcome, v = contract_end(u[n], visa[n], visa_scalar, integration[i], g,
                                       occ[i] < LOW, over)
             per_comm[0, c] += 1.0
             if outcome == 1:
@@ -1510,9 +1511,9 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
                 w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
                 (has_port, w_port * portability[n]), (has_wage_rel, wage_term),
                 (has_saved, saved_term))
-            back = np.float64(u[i]) < prob
+            back = np.float64(u[n]) < prob
         elif s == IRREGULAR:
-            back = u[i] < irregular_threshold
+            back = u[n] < irregular_threshold
         if not back:
             continue
         # home again (migrant.end_stay), with savings and the skills gained
@@ -1537,7 +1538,8 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     settled and irregular migrants return with their hazard, and returnees come home
     (migrant.returns states the same with numpy; tests compare the two).
 
-    Levers are scalars or one value per person of ``idx``; ``change_right``,
+    ``u``: one draw per person of ``idx``, in its order. Levers are scalars or one value
+    per person of ``idx``; ``change_right``,
     ``portability``: None where the right is nowhere granted; ``wage_rel`` (destination,
     occupation), ``saving_target`` (origin, occupation): the settled migrants' return motives
     (migrant.return_motive_tables), None while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
@@ -1597,7 +1599,7 @@ def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rat
         # association.mission_probability, in its order of operations
         prob = min(1.0, (rate_engaged[n] * (1.0 + boost * (1.0 if member[i] else 0.0)))
                    * np.float64(ties[i]))
-        if not np.float64(u[i]) < prob:
+        if not np.float64(u[n]) < prob:
             continue
         c = community[i]
         per_comm[0, c] += 1.0
@@ -1614,8 +1616,8 @@ def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rat
 def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest):
     """Skilled regular migrants abroad (``idx``) go on a mission with
     association.mission_probability (compiled, one person at a time; tests compare it with
-    the numpy statement). ``engagement``: scalar or one value per person of ``idx``.
-    Returns the (len(MISSION_SUMS), n_comm) sums per community and the missions organised
+    the numpy statement). ``u``: one draw per person of ``idx``, in its order;
+    ``engagement``: scalar or one value per person of ``idx``. Returns the (len(MISSION_SUMS), n_comm) sums per community and the missions organised
     by each association (community x destination); corridors' missions are added to
     ``to_dest[:, :, 4]``."""
     idx = _arr(idx, np.int64)
@@ -1740,7 +1742,7 @@ def _enter(idx, occ_new, first_id, entry_age, u_ties, community, person_id, occ,
         age[i] = entry_age
         h[i] = 1.0
         h_dep[i] = 1.0
-        ties[i] = half + half * u_ties[i]  # independent of the rank (ODD §7.2)
+        ties[i] = half + half * u_ties[n]  # independent of the rank (ODD §7.2)
         if occ_new[n] == HEALTH:
             trainees[community[i]] += 1.0
 
@@ -1748,7 +1750,8 @@ def _enter(idx, occ_new, first_id, entry_age, u_ties, community, person_id, occ,
 def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -> np.ndarray:
     """The entrants ``idx`` (slots of those who left) start as new persons of occupation
     ``occ`` with ids from ``first_id``, age ``entry_age``, skill 1 and ties 0.5 + 0.5 u
-    (``u_ties``: one draw per person); returns the health trainees per community."""
+    (``u_ties``: one draw per entrant, in the order of ``idx``); returns the health
+    trainees per community."""
     trainees = np.zeros(n_comm)
     _enter(_arr(idx, np.int64), _arr(occ, np.int8),
            int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,

@@ -6,9 +6,9 @@ numbers), but most processes read them only for a few persons — those abroad, 
 the candidates. :func:`draws32` therefore takes a stream's numbers for the step without
 computing them: it notes the generator's state and moves the generator past them (as
 numpy's draw would), and :class:`Draws` computes the number at a position when asked — the
-whole row (:meth:`Draws.dense`), the numbers at some persons (indexing with their slots), or
-a row-sized array holding only those (:meth:`Draws.scatter`, for compiled passes that read
-by slot). A number is numpy's, bit for bit, wherever it is computed, so common random
+whole row (:meth:`Draws.dense`), or the numbers at some persons (indexing with their slots;
+:meth:`Draws.rows_at` for every row), in the persons' order, so that a compiled pass reads
+the n-th person's number at n. A number is numpy's, bit for bit, wherever it is computed, so common random
 numbers and seeded results are as with numpy's dense draws.
 
 The algorithm is numpy's (``numpy/random/src/pcg64``): a step of the 128-bit LCG
@@ -201,18 +201,6 @@ def _gather_rows(st, table, base, n, idx, out):
 
 
 @numba.njit(cache=True, nogil=True)
-def _scatter(st, table, base, n, idx, out):
-    """``out`` (rows, n): row r's numbers (from number base + r n) at the slots ``idx``."""
-    if idx.shape[0] == 0:
-        return
-    anchors = _anchors(st, table, base + (out.shape[0] - 1) * n + _in_row(idx, n))
-    for r in range(out.shape[0]):
-        for k in range(idx.shape[0]):
-            i = idx[k]
-            out[r, i] = _number(st, table, anchors, base + r * n + i)
-
-
-@numba.njit(cache=True, nogil=True)
 def _dense(st, table, base, out):
     """``out``: the numbers from number ``base`` on, one after another (a step a pair)."""
     n = out.shape[0]
@@ -265,17 +253,12 @@ def _take(state_address, table, total, st):
     store[0] = np.uint32(fresh & _U64(1))
 
 
-#: fill the slots a scatter does not compute with NaN (tests: a pass reading one of them
-#: then gives results unlike numpy's dense draws)
-POISON = False
-
-
 class Draws:
     """A stream's float32 numbers of a step (or one row of them), computed where read.
 
     ``d[r]`` (two dimensions): row r; ``d[idx]`` (one dimension, integer slots): the numbers
-    at those slots; :meth:`dense`: all; :meth:`scatter`: an array of the row(s)' shape
-    holding the numbers at some slots only (a compiled pass then reads them by slot)."""
+    at those slots; :meth:`rows_at` (two dimensions): every row's numbers at some slots;
+    :meth:`dense`: all."""
 
     __slots__ = ("_st", "_base", "shape", "_values")
 
@@ -318,18 +301,6 @@ class Draws:
         _gather_rows(self._st, _JUMP, self._base, self.shape[1], idx, out)
         return out
 
-    def scatter(self, idx) -> np.ndarray:
-        """An array of this shape with the numbers at slots ``idx`` (the last axis, every
-        row); the other slots are not computed (unset)."""
-        if self._values is not None:
-            return self._values
-        idx = _slots(np.asarray(idx))
-        out = (np.full if POISON else np.empty)(self.shape, *((np.nan,) if POISON else ()),
-                                                dtype=np.float32)
-        _scatter(self._st, _JUMP, self._base, self.shape[-1], idx,
-                 out.reshape(self.shape if len(self.shape) == 2 else (1,) + self.shape))
-        return out
-
 
 def _slots(idx: np.ndarray) -> np.ndarray:
     """``idx`` as one dimension of int64 (the compiled passes check the range)."""
@@ -363,7 +334,7 @@ def draws32(gen: np.random.Generator, shape) -> Draws:
 
 def _self_check() -> bool:
     """Whether the compiled draws are numpy's on this machine's numpy: whole rows, single
-    slots and scatters, lengths odd and even, taken in turn with numpy's own float32 and
+    slots and every row's slots, lengths odd and even, taken in turn with numpy's own float32 and
     float64 draws, and the generators' states alike at the end."""
     ours = np.random.Generator(np.random.PCG64(20261125))
     theirs = np.random.Generator(np.random.PCG64(20261125))
@@ -375,8 +346,7 @@ def _self_check() -> bool:
             if (d.dense().tobytes() != want.tobytes()
                     or d[1].dense().tobytes() != want[1].tobytes()
                     or d[1][slots].tobytes() != want[1][slots].tobytes()
-                    or d.rows_at(slots).tobytes() != want[:, slots].tobytes()
-                    or d.scatter(slots).tobytes() != want.tobytes()):
+                    or d.rows_at(slots).tobytes() != want[:, slots].tobytes()):
                 return False
             if ours.random(3, dtype=np.float32).tobytes() != theirs.random(
                     3, dtype=np.float32).tobytes():

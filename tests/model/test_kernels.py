@@ -909,7 +909,7 @@ def test_entrants_kernel_matches_numpy():
     twin.h[idx] = 1.0
     twin.h_dep[idx] = 1.0
     twin.ties[idx] = 0.5 + 0.5 * u[idx]
-    trainees = enter(pop, idx, occ, 5_000, 18.0, u, 6)
+    trainees = enter(pop, idx, occ, 5_000, 18.0, u[idx], 6)
     for f in pop.__dataclass_fields__:
         assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
     want = np.bincount(twin.community[idx[occ == HEALTH]], minlength=6).astype(float)
@@ -1000,8 +1000,8 @@ def test_choose_tracks_matches_choose_training(seed):
         u_extra = rng.random((n_orig, 3)) if rng.random() < 0.7 else 0.0
         want = migrant.choose_training(origin[idx], u[0][idx], u[1][idx], probs, places,
                                        elasticity, u_extra)
-        got = kernels.choose_tracks(idx, origin, u[0], u[1], probs, places, elasticity,
-                                    u_extra)
+        got = kernels.choose_tracks(idx, origin, u[0][idx], u[1][idx], probs, places,
+                                    elasticity, u_extra)
         assert got[0].dtype == want[0].dtype and np.array_equal(got[0], want[0])
         assert np.array_equal(got[1], want[1])
 
