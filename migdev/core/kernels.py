@@ -1350,9 +1350,9 @@ def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wag
 
     Args:
         u: (2, len(idx)) the candidates' draws of acceptance and skill match (in the order
-            of ``idx``); u_sub: (len(idx),) of substitution; substitution_rate: the destination lever, scalar or one value per
-            offer; integ: integration policy, scalar or one value per candidate; net:
-            (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows,
+            of ``idx``); u_sub: (len(idx),) of substitution; substitution_rate: the
+            destination lever, scalar or one value per offer; integ: integration policy,
+            scalar or one value per candidate; net: (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows,
             recruits and health recruits added in columns 0 and 1.
 
     Returns:
@@ -1539,10 +1539,10 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     (migrant.returns states the same with numpy; tests compare the two).
 
     ``u``: one draw per person of ``idx``, in its order. Levers are scalars or one value
-    per person of ``idx``; ``change_right``,
-    ``portability``: None where the right is nowhere granted; ``wage_rel`` (destination,
-    occupation), ``saving_target`` (origin, occupation): the settled migrants' return motives
-    (migrant.return_motive_tables), None while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
+    per person of ``idx``; ``change_right``, ``portability``: None where the right is
+    nowhere granted; ``wage_rel`` (destination, occupation), ``saving_target`` (origin,
+    occupation): the settled migrants' return motives (migrant.return_motive_tables), None
+    while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
     corridors' returns are added to ``to_dest[:, :, 2]``."""
     idx = _arr(idx, np.int64)
     n = len(idx)
@@ -1617,8 +1617,9 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
     """Skilled regular migrants abroad (``idx``) go on a mission with
     association.mission_probability (compiled, one person at a time; tests compare it with
     the numpy statement). ``u``: one draw per person of ``idx``, in its order;
-    ``engagement``: scalar or one value per person of ``idx``. Returns the (len(MISSION_SUMS), n_comm) sums per community and the missions organised
-    by each association (community x destination); corridors' missions are added to
+    ``engagement``: scalar or one value per person of ``idx``. Returns the
+    (len(MISSION_SUMS), n_comm) sums per community and the missions organised by each
+    association (community x destination); corridors' missions are added to
     ``to_dest[:, :, 4]``."""
     idx = _arr(idx, np.int64)
     n = len(idx)

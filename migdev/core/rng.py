@@ -8,8 +8,8 @@ computing them: it notes the generator's state and moves the generator past them
 numpy's draw would), and :class:`Draws` computes the number at a position when asked — the
 whole row (:meth:`Draws.dense`), or the numbers at some persons (indexing with their slots;
 :meth:`Draws.rows_at` for every row), in the persons' order, so that a compiled pass reads
-the n-th person's number at n. A number is numpy's, bit for bit, wherever it is computed, so common random
-numbers and seeded results are as with numpy's dense draws.
+the n-th person's number at n. A number is numpy's, bit for bit, wherever it is computed,
+so common random numbers and seeded results are as with numpy's dense draws.
 
 The algorithm is numpy's (``numpy/random/src/pcg64``): a step of the 128-bit LCG
 ``s -> a s + c``, the XSL-RR output of the new state, each 64-bit output giving two 32-bit
@@ -334,8 +334,8 @@ def draws32(gen: np.random.Generator, shape) -> Draws:
 
 def _self_check() -> bool:
     """Whether the compiled draws are numpy's on this machine's numpy: whole rows, single
-    slots and every row's slots, lengths odd and even, taken in turn with numpy's own float32 and
-    float64 draws, and the generators' states alike at the end."""
+    slots and every row's slots, lengths odd and even, taken in turn with numpy's own float32
+    and float64 draws, and the generators' states alike at the end."""
     ours = np.random.Generator(np.random.PCG64(20261125))
     theirs = np.random.Generator(np.random.PCG64(20261125))
     try:
