@@ -1352,8 +1352,9 @@ def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wag
         u: (2, len(idx)) the candidates' draws of acceptance and skill match (in the order
             of ``idx``); u_sub: (len(idx),) of substitution; substitution_rate: the
             destination lever, scalar or one value per offer; integ: integration policy,
-            scalar or one value per candidate; net: (n_comm, n_dest) per cent abroad; to_dest: (n_orig, n_dest, k) corridor flows,
-            recruits and health recruits added in columns 0 and 1.
+            scalar or one value per candidate; net: (n_comm, n_dest) per cent abroad;
+            to_dest: (n_orig, n_dest, k) corridor flows, recruits and health recruits added
+            in columns 0 and 1.
 
     Returns:
         (len(DECIDE_SUMS), n_comm) sums per community and, with offers, (n_ag, n_orig)
