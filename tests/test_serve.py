@@ -12,9 +12,16 @@ import urllib.request
 import pytest
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default action, as a command typed in a terminal has it (a test runner
+    started in the background by a script inherits SIGINT ignored, and Python keeps it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start():
     proc = subprocess.Popen([sys.executable, "-m", "migdev", "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=_as_in_a_terminal)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     assert m and int(m.group(1)) > 0, line  # the real port, not 0
