@@ -17,9 +17,10 @@ numbers (low half first, the high half kept in store for the next draw), and a f
 ``(u32 >> 8) * 2**-24``. The state after m steps is ``a^m s + c (a^(m-1) + ... + 1)``;
 tables of these coefficients for m = j 4096^l (j < 4096, l = 0, 1, 2) move a stream past
 any step's numbers (up to 2**37) in at most three jumps. A read computes the states every
-4096 steps up to the last number it reads (anchors), and each number in one jump from the
+256 steps up to the last number it reads (anchors), and each number in one jump from the
 anchor before it, so the numbers of a read do not wait on one another and may be asked for
-in any order. The LLVM 128-bit integers do the arithmetic; the generator's state is
+in any order (and the jumps read the first 256 rows of the first table only, 8 KB that
+stay in the cache between reads). The LLVM 128-bit integers do the arithmetic; the generator's state is
 read and written in place (numpy's C struct, at the address that ``PCG64.ctypes`` exposes),
 so numpy and this module draw from one stream in turn. It does not take the generator's
 lock: one thread per generator, as a model uses its streams (each run has its own).
@@ -105,6 +106,9 @@ def _jump_table() -> np.ndarray:
 
 
 _JUMP = _jump_table()
+#: anchors every 2**_ANCHOR_BITS steps (:func:`_anchors`; below _JUMP_BITS)
+_ANCHOR_BITS = 8
+_ANCHOR_MASK = (1 << _ANCHOR_BITS) - 1
 #: the most numbers one Draws may hold (the tables reach 4096**3 steps, two numbers each)
 _MAX_NUMBERS = 2 * (1 << (3 * _JUMP_BITS)) - 2
 
@@ -144,16 +148,17 @@ def _half(x, high):
 
 @numba.njit(cache=True, nogil=True)
 def _anchors(st, table, last):
-    """The states after 0, 4096, 2 x 4096, ... steps, up to the one before the step of
-    number ``last``: (k, 2) low and high."""
+    """The states after 0, 256, 2 x 256, ... steps (2**_ANCHOR_BITS), up to the one before
+    the step of number ``last``: (k, 2) low and high."""
     q = _U64(last) - st[4] if _U64(last) >= st[4] else _U64(0)
-    k = (((q >> _U64(1)) + _U64(1)) >> _U64(_JUMP_BITS)) + _U64(1)
+    k = (((q >> _U64(1)) + _U64(1)) >> _U64(_ANCHOR_BITS)) + _U64(1)
     out = np.empty((k, 2), dtype=np.uint64)
     lo, hi = st[0], st[1]
-    g_lo, g_hi = _muladd128(st[2], st[3], table[1, 1, 2], table[1, 1, 3], _U64(0), _U64(0))
+    m = 1 << _ANCHOR_BITS
+    g_lo, g_hi = _muladd128(st[2], st[3], table[0, m, 2], table[0, m, 3], _U64(0), _U64(0))
     for i in range(k):
         out[i, 0], out[i, 1] = lo, hi
-        lo, hi = _muladd128(table[1, 1, 0], table[1, 1, 1], lo, hi, g_lo, g_hi)
+        lo, hi = _muladd128(table[0, m, 0], table[0, m, 1], lo, hi, g_lo, g_hi)
     return out
 
 
@@ -168,8 +173,8 @@ def _number(st, table, anchors, q):
             return _float32(st[5])
         q -= _U64(1)
     t = (q >> _U64(1)) + _U64(1)  # the number is a half of the output of the t-th step
-    k = t >> _U64(_JUMP_BITS)
-    j = t & _U64(4095)
+    k = t >> _U64(_ANCHOR_BITS)
+    j = t & _U64(_ANCHOR_MASK)
     g_lo, g_hi = _muladd128(st[2], st[3], table[0, j, 2], table[0, j, 3], _U64(0), _U64(0))
     lo, hi = _muladd128(table[0, j, 0], table[0, j, 1], anchors[k, 0], anchors[k, 1], g_lo,
                         g_hi)
