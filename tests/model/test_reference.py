@@ -4,13 +4,15 @@ The oracle (migdev.model.oracle.compare) must pass on every shipped scenario and
 fail when a rule differs: a reference with a wrong rule is rejected.
 """
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from migdev.core.codes import HEALTH, LOW, RETURNED, TEMP
 from migdev.model import MigrationModel
-from migdev.model.oracle import compare, max_t_test, person_state
+from migdev.model.oracle import compare, max_t_test, person_state, pool
 from migdev.model.reference import READ, STATE, Person, ReferenceModel
 from migdev.model.scenarios import SCENARIOS
 
@@ -19,10 +21,17 @@ from migdev.model.scenarios import SCENARIOS
 DISTINCT = list({repr(sorted(v.items())): k for k, v in SCENARIOS.items()}.values())
 
 
+@pytest.fixture(scope="module")
+def processes():
+    """Two processes for the oracle's comparisons in this file (started once)."""
+    with pool(2) as ex:
+        yield ex
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DISTINCT)
-def test_fast_model_agrees_with_the_reference(name):
-    a = compare(SCENARIOS[name], workers=2)
+def test_fast_model_agrees_with_the_reference(name, processes):
+    a = compare(SCENARIOS[name], executor=processes)
     assert len(a.table) > 700  # country, corridor and person-state summaries were tested
     assert a.agrees, a.report()
 
@@ -40,8 +49,8 @@ CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
 
 
 @pytest.mark.slow
-def test_circulation_rules_agree_with_the_reference():
-    a = compare(CIRCULATION_RULES, workers=2)
+def test_circulation_rules_agree_with_the_reference(processes):
+    a = compare(CIRCULATION_RULES, executor=processes)
     assert a.agrees, a.report()
 
 
@@ -83,8 +92,8 @@ class NoTrust(ReferenceModel):
 
 
 @pytest.mark.slow
-def test_oracle_rejects_a_reference_that_ignores_trust():
-    a = compare(CIRCULATION_RULES, workers=2, reference=NoTrust)
+def test_oracle_rejects_a_reference_that_ignores_trust(processes):
+    a = compare(CIRCULATION_RULES, executor=processes, reference=NoTrust)
     assert not a.agrees, a.report()
     worst = " ".join(a.table.index[a.table.p_adjusted < a.alpha])
     assert "collective_contributions" in worst or "member" in worst, worst
@@ -104,8 +113,9 @@ class LateContracts(ReferenceModel):
 
 
 @pytest.mark.slow
-def test_oracle_rejects_a_reference_with_a_wrong_rule():
-    a = compare(SCENARIOS["baseline"], replicates=10, n_persons=3000, reference=LateContracts)
+def test_oracle_rejects_a_reference_with_a_wrong_rule(processes):
+    a = compare(SCENARIOS["baseline"], replicates=10, n_persons=3000, reference=LateContracts,
+                executor=processes)
     assert not a.agrees, a.report()
     worst = " ".join(a.table.index[a.table.p_adjusted < a.alpha])
     assert "abroad_temporary" in worst or "contract" in worst or "returns" in worst, worst
@@ -123,6 +133,31 @@ def test_max_t_test_exact_on_small_cases():
     assert p[1] == pytest.approx(2 / 16)
     with pytest.raises(ValueError, match="too many"):
         max_t_test(np.zeros((17, 2)))
+
+
+def test_max_t_test_as_stated_directly():
+    # the blocked computation against the whole table of sign vectors at once (2^10 sign
+    # vectors: four blocks), with exact ties, zero columns and a constant difference
+    rng = np.random.default_rng(7)
+    d = rng.normal(size=(10, 300))
+    d[:, :40] = np.round(d[:, :40])
+    d[:, 40:50] = 0.0
+    d[:, 50] = 1.5
+    signs = np.array(list(itertools.product((1.0, -1.0), repeat=10)))
+    r, total_sq = 10, (d ** 2).sum(axis=0)
+
+    def t_of(means):
+        var = np.maximum(total_sq - r * means ** 2, 0.0) / (r - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.abs(means) / np.sqrt(var / r)
+        return np.where(means == 0, 0.0, t)
+
+    observed = t_of(d.mean(axis=0))
+    largest = t_of(signs @ d / r).max(axis=1)
+    want = (largest[:, None] >= observed[None, :]).mean(axis=0)
+    t, p = max_t_test(d)
+    assert np.array_equal(t, observed) and np.array_equal(p, want)
+    assert p.min() == pytest.approx(2 / 1024) and (p[40:50] == 1.0).all()
 
 
 def test_oracle_command_and_its_errors(capsys):
