@@ -387,6 +387,16 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
         q_abroad[i] += 1
 
 
+def _draws_of(n: int, *rows) -> None:
+    """Check that each of ``rows`` holds one draw per person of the pass, in their order
+    (n long): the compiled passes read the n-th person's draw at n, unchecked."""
+    for u in rows:
+        if np.shape(u)[-1:] != (n,):
+            raise ValueError(f"draws of shape {np.shape(u)} for {n} persons: a pass takes "
+                             "one draw per person it handles, in their order (Draws.rows_at "
+                             "or d[idx]), not a whole row")
+
+
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
@@ -401,6 +411,7 @@ def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob
     same changes to ``pop``)."""
     idx = _arr(idx, np.int64)
     n = len(idx)
+    _draws_of(n, u_join, u_recog)
     u_join = np.ascontiguousarray(u_join)
     u_recog = np.ascontiguousarray(u_recog)
     if u_join.dtype != u_recog.dtype:
@@ -531,6 +542,7 @@ def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_form
     """
     idx = _arr(idx, np.int64)
     n = len(idx)
+    _draws_of(n, *u)
     u_access, u_channel, u_loss = (np.ascontiguousarray(x) for x in u)
     out = {k: np.empty(n) for k in ("amount", "collective", "household", "fee", "loss",
                                     "received")}
@@ -882,6 +894,7 @@ def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_ex
     ``u_rank`` (one per entrant, in the order of ``idx``) (same result: the entrants'
     tracks, int8, and the applicants per origin and track)."""
     idx = _arr(idx, np.int64)
+    _draws_of(len(idx), u_choice, u_rank)
     n_orig = probs.shape[0]
     occ = np.empty(len(idx), dtype=np.int8)
     applicants = np.zeros((n_orig, 4), dtype=np.int64)
@@ -1381,6 +1394,7 @@ def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wag
     per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
     accepted = np.zeros(n_ag * n_orig, dtype=i64)
     u_accept, u_match = u[0], u[1]
+    _draws_of(n, u_accept, u_match, u_sub)
     _decide(_arr(idx, i64), _arr(dest, i64), field("fee", f64, 0.0), offered,
             field("channel", np.int8, 0),
             field("contract", np.int16, 0), field("match", f64, 0.0),
@@ -1547,6 +1561,7 @@ def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incen
     corridors' returns are added to ``to_dest[:, :, 2]``."""
     idx = _arr(idx, np.int64)
     n = len(idx)
+    _draws_of(n, u)
     f64 = np.float64
 
     def per_person(x):
@@ -1624,6 +1639,7 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
     ``to_dest[:, :, 4]``."""
     idx = _arr(idx, np.int64)
     n = len(idx)
+    _draws_of(n, u)
     # p.mission_rate * (1 + engagement): a Python product where engagement is one number
     eng = np.asarray(engagement, dtype=np.float64)
     rate_engaged = _vec(p.mission_rate * (1.0 + eng), n)
@@ -1754,6 +1770,7 @@ def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -
     ``occ`` with ids from ``first_id``, age ``entry_age``, skill 1 and ties 0.5 + 0.5 u
     (``u_ties``: one draw per entrant, in the order of ``idx``); returns the health
     trainees per community."""
+    _draws_of(len(idx), u_ties)
     trainees = np.zeros(n_comm)
     _enter(_arr(idx, np.int64), _arr(occ, np.int8),
            int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,

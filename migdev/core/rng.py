@@ -20,8 +20,8 @@ any step's numbers (up to 2**37) in at most three jumps. A read computes the sta
 256 steps up to the last number it reads (anchors), and each number in one jump from the
 anchor before it, so the numbers of a read do not wait on one another and may be asked for
 in any order (and the jumps read the first 256 rows of the first table only, 8 KB that
-stay in the cache between reads). The LLVM 128-bit integers do the arithmetic; the generator's state is
-read and written in place (numpy's C struct, at the address that ``PCG64.ctypes`` exposes),
+stay in the cache between reads). The LLVM 128-bit integers do the arithmetic; the
+generator's state is read and written in place (numpy's C struct, at the address that ``PCG64.ctypes`` exposes),
 so numpy and this module draw from one stream in turn. It does not take the generator's
 lock: one thread per generator, as a model uses its streams (each run has its own).
 

@@ -1160,3 +1160,29 @@ def test_labour_demand_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     assert sum(v for v, _ in seen) > 0
     if levers.get("world") != "abstract":
         assert a.both_roles and max(r for _, r in seen) > 0  # the replacement demand acted
+
+
+def test_passes_refuse_a_whole_row_of_draws():
+    """The compiled passes read the n-th person's draw at n, unchecked: their wrappers refuse
+    draws that are not one per person handled (a whole row, read by slot, would give other
+    persons' numbers silently)."""
+    from migdev.model import MigrationModel
+
+    m = MigrationModel(n_persons=300, rng=3)
+    pop, p = m.pop, m.p
+    idx = np.array([2, 5, 7])
+    whole = np.random.default_rng(1).random((3, pop.n), dtype=np.float32)
+    mine = whole[:, idx]
+    calls = {
+        "enter": lambda u: kernels.enter(pop, idx, np.zeros(3, np.int8), 10_000, 18.0, u[0],
+                                         m.n_comm),
+        "choose_tracks": lambda u: kernels.choose_tracks(
+            idx, pop.origin, u[0], u[1], np.full((m.n_orig, 4), 0.25),
+            np.zeros((m.n_orig, 3), np.int64), 0.0, 0.0),
+        "missions_pass": lambda u: kernels.missions_pass(
+            pop, idx, u[0], 0.0, p, m.n_comm, m.n_dest, np.zeros_like(m.flows_to_dest)),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match="one draw per person"):
+            call(whole)
+        call(mine)  # one per person: accepted
