@@ -14,6 +14,7 @@ import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.association import collect_tallied, participation
+from migdev.agents.association import record as record_associations
 from migdev.agents.government import corridor_right, training_places
 from migdev.core import fmath, kernels
 from migdev.core.codes import (
@@ -596,3 +597,66 @@ def returns(model, idx: np.ndarray) -> None:
     by_comm = dict(zip(kernels.RETURN_SUMS, sums))
     model.flows.add_sums(kernels.RETURN_SUMS[:6], sums[:6])  # all but savings_home: flows
     model.comm["investment"] += by_comm["savings_home"] * p.household_invest_share
+
+
+def abroad_quarter(model) -> None:
+    """6.-9. A quarter abroad: :func:`work`, :func:`remit`, the associations' missions
+    (:func:`migdev.agents.association.missions`) and :func:`returns`, one after the other,
+    as those four processes make them (the same draws, persons, sums and state), with the
+    persons' part of all four in one compiled call (:func:`kernels.abroad_quarter`; the
+    lever values they look up per person kept as tables while the parameters and the
+    policy are the same, :func:`abroad_terms`). ``tests/model/test_abroad.py`` runs both
+    ways on the same model and compares everything they change, bit for bit."""
+    p, pop = model.p, model.pop
+    # every person's draws of the four streams (common random numbers)
+    u_work = draws32(model.streams["work"], (2, pop.n))
+    u_remit = draws32(model.streams["remit"], (3, pop.n))
+    u_mission = draws32(model.streams["mission"], pop.n)
+    u_return = draws32(model.streams["returns"], pop.n)
+    # the persons abroad, counted per community at the start of the quarter (compiled)
+    idx = kernels.abroad_slots(pop, model.flows["abroad_start"])
+    model.last_money = dict.fromkeys(model.last_money, 0.0)
+    if len(idx) == 0:
+        model.association_state.record(0, 0.0, 0.0, 0)
+        return
+    (remit_sums, per_association, household, fee, loss, mission_sums, organised,
+     return_sums) = kernels.abroad_quarter(
+        pop, idx, u_work.rows_at(idx), u_remit.rows_at(idx), u_mission[idx], u_return[idx],
+        participation(model), model.comm["access"], model.comm["development"],
+        model.flows_to_dest, abroad_terms(model), model.n_comm, model.n_dest)
+    # 7. what remit does with its sums, in its order
+    by_comm = dict(zip(kernels.REMIT_SUMS, remit_sums))
+    model.flows.add_sums(kernels.REMIT_SUMS[:3], remit_sums[:3])
+    received = by_comm["received"]
+    model.comm["investment"] += p.household_invest_share * received
+    money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
+                            by_comm["household_fees"], *per_association)
+    model.last_money = Totals(sent=household, received=received, fees=fee, losses=loss,
+                              **money.parts)
+    # 8. the missions'
+    model.flows.add_sums(kernels.MISSION_SUMS, mission_sums)
+    record_associations(model, organised)
+    # 9. the returns'
+    model.flows.add_sums(kernels.RETURN_SUMS[:6], return_sums[:6])
+    model.comm["investment"] += return_sums[6] * p.household_invest_share
+
+
+def abroad_terms(model) -> tuple:
+    """The lever tables and constants of :func:`abroad_quarter`, kept while the parameters
+    and the policy in force are the same (:meth:`MigrationModel.derived`)."""
+    return model.derived("abroad_terms", lambda: make_abroad_terms(model))
+
+
+def make_abroad_terms(model) -> tuple:
+    """:func:`abroad_terms`, computed (:func:`kernels.abroad_terms`)."""
+    p = model.p
+    fee = model.lever("formal_fee")
+    p_formal = model.derived("formal_probability", lambda: formal_probability(
+        fee, p.informal_fee, p.informal_loss, p))
+    return kernels.abroad_terms(
+        p, model.world.wage_dest, model.lever("integration_policy"),
+        corridor_right(model, "employer_change_right"), fee, p_formal,
+        model.lever("diaspora_engagement"), model.lever("settlement_visa_openness"),
+        model.lever("named_rehire_rate"), model.lever("return_incentive"),
+        corridor_right(model, "social_security_portability"), *return_motive_tables(model),
+        model.n_orig, model.n_dest)

@@ -296,10 +296,8 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
 #: the processes MigrationModel.step calls, in order (module file, function)
 PROCESSES = (("agents/government.py", "apply_agreements"), ("agents/migrant.py", "demography"),
              ("agents/government.py", "labour_demand"), ("agents/agency.py", "recruitment_market"),
-             ("agents/migrant.py", "decide"), ("agents/migrant.py", "work"),
-             ("agents/migrant.py", "remit"), ("agents/association.py", "missions"),
-             ("agents/migrant.py", "returns"), ("agents/community.py", "update"),
-             ("model/model.py", "record"))
+             ("agents/migrant.py", "decide"), ("agents/migrant.py", "abroad_quarter"),
+             ("agents/community.py", "update"), ("model/model.py", "record"))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from migdev.agents import agency, association, community, government, migrant
+from migdev.agents import agency, community, government, migrant
 from migdev.agents.agency import AgencyState, RecruitmentAgency
 from migdev.agents.association import AssociationState, MigrantAssociation
 from migdev.agents.community import HomeCommunity
@@ -222,10 +222,9 @@ class MigrationModel(mesa.Model):
         vacancies = government.labour_demand(self, t)            # 3. labour demand
         offers, attempts = agency.recruitment_market(self, vacancies)  # 4. recruitment
         migrant.decide(self, offers, attempts)                   # 5. migration decisions
-        abroad, income = migrant.work(self)                      # 6. work abroad
-        migrant.remit(self, abroad, income)                      # 7. remittances
-        association.missions(self, abroad)                       # 8. missions
-        migrant.returns(self, abroad)                            # 9. returns
+        # 6. work abroad, 7. remittances, 8. missions, 9. returns (migrant.work, remit,
+        # association.missions, migrant.returns, in one compiled call)
+        migrant.abroad_quarter(self)
         community.update(self)                                   # 10. communities
         if self.p.adaptive_policy:
             government.adapt_policies(self)                      # 11. adaptive policy

@@ -21,7 +21,8 @@ def test_profile_prints_draws_and_cost_split():
     assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out
     assert "recruitment_market" in out
     # each process's split, and the schedule's own lines
-    for name in ("demography", "recruitment_market", "returns", "record", "(rest)", "(step)"):
+    for name in ("demography", "recruitment_market", "abroad_quarter", "record", "(rest)",
+                 "(step)"):
         assert re.search(rf"^{re.escape(name)}\s+-?\d+\s+-?[\d.]+\s+\d+$", out, re.M), out
     # the compiled passes within the run, alone and alone with cold caches (top 3)
     rows = re.findall(r"^(\w+\.\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+|nan)\s+"

@@ -80,6 +80,7 @@ def _filled(n: int, x, dtype):
 
 
 _NO_TABLE = np.zeros((1, 1))
+_NO_VECTOR = np.zeros(1)
 
 
 def _table(x):
@@ -1649,6 +1650,209 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
               pop.member, pop.h, rate_engaged, float(p.mission_member_boost),
               np.float32(p.knowledge_per_mission), n_dest, per_comm, to_dest, organised)
     return per_comm, organised
+
+
+# ---------------------------------------------------------------------------
+# a quarter abroad (ODD §7.6-7.9): work, remittances, missions and returns in one call
+# ---------------------------------------------------------------------------
+
+@numba.njit(cache=True, nogil=True)
+def _threshold(value, scalar):
+    """A probability as a draw is compared with it: rounded to float32 where the lever is
+    one Python number (numpy compares a float32 draw with it at float32), else as it is. A
+    float32 draw compared with the float64 of a float32 number gives the same answer as
+    compared at float32."""
+    return np.float64(F32(value)) if scalar else value
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad(idx, u_work, u_remit, u_mission, u_return,
+            status, occ, dest, channel, matched, substituted, member, h, integration, ties,
+            q_abroad, debt, savings, remitted, origin, community, contract_left, guarantee,
+            h_dep, named,
+            fac, fac_moved, access_c, development, to_dest,
+            wage_dest, integ_d, join_rate, change_od, has_change, change_match, recognition,
+            growth_matched, growth_wasted, h_min, h_max, substitution_loss, advocacy, abuse,
+            integration_rate, ties_decay, association_ties,
+            net_share, repay_share, remit_base, remit_ties, remit_years, collective_share,
+            formal_fee_od, p_formal_od, p_formal_scalar, informal_loss, informal_fee,
+            mission_rate_o, mission_boost, knowledge_per_mission32,
+            visa_d, visa_scalar, const_minus_enforcement, hardship_weight, rights_weight,
+            named_rate_d, hazard, w_ties32, w_development, incentive_o, w_incentive,
+            w_integration32, w_years, port_od, has_port_table, w_port, wage_rel, has_wage_rel,
+            w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
+            knowledge_per_gain32, n_comm, n_dest):
+    n = idx.shape[0]
+    # 6. work: the lever values of each person (what migrant.work and work_abroad build)
+    join = np.empty(n)
+    recog = np.empty(n)
+    leave = np.zeros(n)
+    change_n = np.zeros(n)
+    for j in range(n):
+        i = idx[j]
+        o, d = np.int64(origin[i]), np.int64(dest[i])
+        if fac_moved:  # np.minimum(1.0, rate * trust factor): NaN kept
+            x = join_rate * fac[np.int64(community[i]) * n_dest + d]
+            join[j] = x if (x < 1.0 or math.isnan(x)) else 1.0
+        else:
+            join[j] = _threshold(join_rate, True)
+        if has_change:
+            change_n[j] = change_od[o, d]
+            leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
+            recog[j] = recognition + leave[j]
+        else:
+            recog[j] = _threshold(recognition, True)
+    income = np.empty(n)
+    _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
+          ties, q_abroad, wage_dest, integ_d, u_work[0], join, u_work[1], recog, leave,
+          has_change, growth_matched, growth_wasted, h_min, h_max, substitution_loss,
+          advocacy, abuse, integration_rate, ties_decay, association_ties, income)
+    # 7. remittances (migrant.remit and remit_persons)
+    share = np.empty(n)
+    access = np.empty(n)
+    formal_fee = np.empty(n)
+    p_formal = np.empty(n)
+    loss_prob = np.empty(n)
+    for j in range(n):
+        i = idx[j]
+        o, d = np.int64(origin[i]), np.int64(dest[i])
+        if fac_moved:
+            x = collective_share * fac[np.int64(community[i]) * n_dest + d]
+            share[j] = x if (x < 1.0 or math.isnan(x)) else 1.0
+        else:
+            share[j] = collective_share
+        access[j] = access_c[community[i]]
+        formal_fee[j] = formal_fee_od[o, d]
+        p_formal[j] = _threshold(p_formal_od[o, d], p_formal_scalar)
+        loss_prob[j] = _threshold(informal_loss, True)
+    amount = np.empty(n)
+    collective = np.empty(n)
+    household = np.empty(n)
+    formal = np.empty(n, dtype=np.bool_)
+    fee = np.empty(n)
+    loss = np.empty(n)
+    received = np.empty(n)
+    remit_comm = np.zeros((7, n_comm))
+    per_assoc = np.zeros((2, n_comm * n_dest))
+    _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
+           repay_share, remit_base, remit_ties, remit_years, share, access, u_remit[0],
+           u_remit[1], p_formal, u_remit[2], loss_prob, formal_fee, informal_fee, amount,
+           collective, household, formal, fee, loss, received, community, origin, dest, n_dest,
+           to_dest[:, :, 3], remit_comm, per_assoc)
+    # 8. missions (association.missions and missions_pass)
+    rate = np.empty(n)
+    for j in range(n):
+        rate[j] = mission_rate_o[origin[idx[j]]]
+    mission_comm = np.zeros((4, n_comm))
+    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _missions(idx, u_mission, occ, status, origin, dest, community, ties, member, h, rate,
+              mission_boost, knowledge_per_mission32, n_dest, mission_comm, to_dest,
+              organised)
+    # 9. returns (migrant.returns and returns_pass): an optional term is added only when
+    # some person concerned has it non-zero, as numpy added it
+    visa = np.empty(n)
+    named_rate = np.empty(n)
+    incentive = np.empty(n)
+    port = np.zeros(n)
+    any_change = False
+    any_port = False
+    for j in range(n):
+        i = idx[j]
+        o, d = np.int64(origin[i]), np.int64(dest[i])
+        visa[j] = visa_d[d]
+        named_rate[j] = named_rate_d[d]
+        incentive[j] = incentive_o[o]
+        if has_port_table:
+            port[j] = port_od[o, d]
+            if status[i] == SETTLED and port[j] != 0.0:
+                any_port = True
+        if has_change and status[i] == TEMP and contract_left[i] <= 1 and change_n[j] != 0.0:
+            any_change = True
+    return_comm = np.zeros((7, n_comm))
+    _returns(idx, u_return, status, occ, origin, dest, community, contract_left, guarantee,
+             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
+             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
+             rights_weight, change_n, any_change, named_rate, hazard, w_ties32, w_development,
+             incentive, w_incentive, w_integration32, w_years, port, any_port, w_port, wage_rel,
+             has_wage_rel, w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
+             knowledge_per_gain32, return_comm, to_dest)
+    return remit_comm, per_assoc, household, fee, loss, mission_comm, organised, return_comm
+
+
+def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_formal,
+                 engagement, visa, named_rate, incentive, portability, wage_rel,
+                 saving_target, n_orig: int, n_dest: int) -> tuple:
+    """The terms of :func:`abroad_quarter` that change only with the parameters and the
+    policy in force: each lever (a scalar, or one value per origin, destination or
+    corridor) as a table, with the flags that say which are one number everywhere.
+    ``change_right``, ``portability``: (n_orig, n_dest), or a scalar where the right is
+    nowhere granted; ``wage_rel``, ``saving_target``: the settled migrants' return motives
+    (migrant.return_motive_tables), None while off."""
+    f64 = np.float64
+
+    def table(x, shape):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=f64), shape))
+
+    corridor, per_dest, per_orig = (n_orig, n_dest), (n_dest,), (n_orig,)
+    eng = np.asarray(engagement, dtype=f64)
+    return (
+        _arr(wage_dest), table(integration_policy, per_dest), float(p.association_join_rate),
+        table(change_right, corridor), not is_scalar(change_right),
+        float(p.change_employer_match), float(p.recognition_rate),
+        1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate, float(p.h_min), float(p.h_max),
+        float(p.substitution_loss), float(p.association_advocacy), float(p.abuse_penalty),
+        float(p.integration_rate), float(p.ties_decay), float(p.association_ties),
+        1.0 - p.consumption_share, float(p.debt_repay_share), float(p.remit_base),
+        float(p.remit_ties), float(p.remit_years), float(p.collective_share),
+        table(formal_fee, corridor), table(p_formal, corridor), is_scalar(p_formal),
+        float(p.informal_loss), float(p.informal_fee),
+        table(p.mission_rate * (1.0 + eng), per_orig), float(p.mission_member_boost),
+        np.float32(p.knowledge_per_mission),
+        table(visa, per_dest), is_scalar(visa),
+        p.overstay_const - p.overstay_enforcement * p.border_enforcement,
+        float(p.overstay_hardship), float(p.overstay_rights), table(named_rate, per_dest),
+        float(p.return_hazard), np.float32(p.hazard_ties), float(p.hazard_development),
+        table(incentive, per_orig), float(p.hazard_incentive), np.float32(p.hazard_integration),
+        float(p.hazard_years), table(portability, corridor), not is_scalar(portability),
+        float(p.hazard_portability), _table(wage_rel), wage_rel is not None,
+        float(p.hazard_wage_abroad), _table(saving_target), saving_target is not None,
+        float(p.hazard_savings), np.float32(p.irregular_return + p.removal_rate
+                                            * p.border_enforcement),
+        np.float32(p.knowledge_per_gain))
+
+
+def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, development,
+                   to_dest, terms: tuple, n_comm: int, n_dest: int):
+    """A quarter abroad for the persons ``idx``: work (:func:`work_abroad`), remittances
+    (:func:`remit_persons`), missions (:func:`missions_pass`) and returns
+    (:func:`returns_pass`), one after the other as those four calls make them, in one
+    compiled call (the lever values each of them took per person are looked up in
+    ``terms``, :func:`abroad_terms`).
+
+    ``u_work`` (2, n), ``u_remit`` (3, n), ``u_mission``, ``u_return`` (n,): the persons'
+    float32 draws of each stream, in their order; ``fac``: the associations' participation
+    factors (community x destination), or a scalar while no trust has moved; ``access``,
+    ``development``: per community; ``to_dest``: (n_orig, n_dest, k) the corridors' flows,
+    added to in place. Returns the remittances' (len(REMIT_SUMS), n_comm) and associations'
+    (2, n_comm * n_dest) sums, the persons' household transfers, fees and losses, the
+    missions' (len(MISSION_SUMS), n_comm) sums and missions organised per association,
+    and the returns' (len(RETURN_SUMS), n_comm) sums."""
+    idx = _arr(idx, np.int64)
+    n = len(idx)
+    for u, rows in ((u_work, 2), (u_remit, 3), (u_mission, 0), (u_return, 0)):
+        if u.shape != ((rows, n) if rows else (n,)) or u.dtype != np.float32:
+            raise ValueError(f"draws of shape {u.shape} ({u.dtype}) for {n} persons: a quarter "
+                             "abroad takes each stream's float32 draws of these persons, in "
+                             "their order (Draws.rows_at or d[idx])")
+    moved = not is_scalar(fac)
+    return _abroad(
+        idx, np.ascontiguousarray(u_work), np.ascontiguousarray(u_remit),
+        np.ascontiguousarray(u_mission), np.ascontiguousarray(u_return),
+        pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted, pop.member,
+        pop.h, pop.integration, pop.ties, pop.q_abroad, pop.debt, pop.savings, pop.remitted,
+        pop.origin, pop.community, pop.contract_left, pop.guarantee, pop.h_dep, pop.named,
+        _arr(fac) if moved else _NO_VECTOR, moved, _arr(access), _arr(development), to_dest,
+        *terms, n_comm, n_dest)
 
 
 # ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numba
 import numpy as np
 
 #: per-community flows accumulated during a step (reset at its start)
@@ -43,13 +44,26 @@ class Flows:
         """Add per-community ``sums`` (one row per name in ``names``) to those flows."""
         rows = _ROWS.get(names)
         if rows is None:
-            rows = _ROWS[names] = np.array([FLOW_ROW[name] for name in names])
-        self.data[rows] += sums
+            if len(set(names)) != len(names):
+                raise ValueError(f"add_sums: a flow named twice in {names}")
+            rows = _ROWS[names] = np.array([FLOW_ROW[name] for name in names], dtype=np.int64)
+        if sums.shape != (len(rows), self.n):
+            raise ValueError(f"add_sums: {len(rows)} flows of {self.n} communities take sums "
+                             f"of shape {(len(rows), self.n)}, got {sums.shape}")
+        _add_rows(self.data, rows, sums)  # self.data[rows] += sums, in one compiled call
 
     def add(self, name: str, persons: np.ndarray, weights=None) -> None:
         """Add one (or ``weights``) per person in ``persons`` to their communities."""
         self.data[FLOW_ROW[name]] += np.bincount(self.community[persons], weights=weights,
                                              minlength=self.n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_rows(data, rows, sums):
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        for c in range(data.shape[1]):
+            data[r, c] += sums[i, c]
 
 
 class Totals(Mapping):

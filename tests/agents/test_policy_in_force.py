@@ -43,12 +43,11 @@ MAKERS = {
     "formal_probability": lambda m: migrant.formal_probability(
         m.lever("formal_fee"), m.p.informal_fee, m.p.informal_loss, m.p),
     "match_paid": association.match_paid,
-    "integration_by_destination": lambda m: np.broadcast_to(m.lever("integration_policy"),
-                                                            (m.n_dest,)),
     "home_wage": lambda m: m.world.home_wage * m.lever_at("home_wage_scale", np.s_[:, None]),
     "protected_origins": lambda m: m.policy.protected.any(axis=0),
     "match_ratio": association.match_ratio,
     "training_terms": migrant.make_training_terms,
+    "abroad_terms": migrant.make_abroad_terms,
     **{"right:" + r: (lambda m, r=r: government.make_corridor_right(m, r))
        for r in agency.RIGHTS},
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
