@@ -380,14 +380,23 @@ def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     vacancies) it respects every bar. Draws the ``employers`` stream (4 per agency) every
     quarter; records which agencies complied."""
     u_bound = model.streams["employers"].random((len(model.agencies), 4))
+    # respects = u_ag < respect_rate; complied = ~(~respects & barred).any(axis=1); then
+    # agency_offers with the terms kept while the parameters and policy are the same, in
+    # one compiled call (kernels.offer_counts; a test compares it with these statements)
+    return kernels.offer_counts(vac_left, supply, u_ag, u_alloc, u_bound,
+                                model.agency_state.attractiveness, model.agency_state.complied,
+                                model.derived("offer_count_terms",
+                                              lambda: make_offer_count_terms(model)))
+
+
+def make_offer_count_terms(model) -> tuple:
+    """The agencies' terms that :func:`agency_offer_counts` reads, for the parameters and
+    the policy in force (:func:`kernels.offer_count_terms`)."""
     respect_rate, barred, penalty = model.derived("agency_terms", lambda: agency_terms(model))
-    respects = u_ag < respect_rate
-    model.agency_state.complied[:] = ~(~respects & barred).any(axis=1)
-    return agency_offers(vac_left, model.agency_dest, model.agency_capacity,
-                         model.agency_state.attractiveness, respects,
-                         model.policy.protected, model.policy.covered, penalty, supply,
-                         model.world.corridor_weight, u_alloc[:model.n_dest],
-                         u_alloc[model.n_dest:], model.lever("code_bound_share"), u_bound)
+    return kernels.offer_count_terms(model.agency_dest, model.agency_capacity, respect_rate,
+                                     barred, model.policy.protected, model.policy.covered,
+                                     penalty, model.world.corridor_weight,
+                                     model.lever("code_bound_share"), model.n_dest)
 
 
 def agency_terms(model):

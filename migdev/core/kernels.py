@@ -766,6 +766,70 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
     return out
 
 
+
+@numba.njit(cache=True, nogil=True)
+def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
+                  u_bound, attractiveness, capacity, per_dest, agency_dest, protected, covered,
+                  penalty, supply, corridor, share, any_bound, out):
+    n_ag, n_orig = respect_rate.shape
+    respects = np.empty((n_ag, n_orig), dtype=np.bool_)
+    for a in range(n_ag):
+        kept = True
+        for o in range(n_orig):
+            respects[a, o] = u_respect[a, o] < respect_rate[a, o]
+            if barred[a, o] and not respects[a, o]:
+                kept = False
+        complied[a] = kept
+    _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
+                   protected, covered, penalty, supply, corridor, u_split, True, u_origin,
+                   True, share, any_bound, u_bound, out)
+
+
+def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, covered, penalty,
+                      corridor, bound_share, n_dest: int) -> tuple:
+    """The terms of :func:`offer_counts` that change only with the parameters and the policy
+    in force (:func:`migdev.agents.agency.agency_terms`, the agencies' destinations and
+    capacities, the bars, the corridors' weights and the share of vacancies at employers
+    bound by the codes, a scalar or one per destination), as :func:`agency_offers` takes
+    them."""
+    n_ag, n_orig = np.shape(respect_rate)
+    per_dest = n_ag // n_dest if n_dest else 0
+    agency_dest = _arr(agency_dest, np.int64)
+    if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
+        raise ValueError("offer_count_terms: agencies must be numbered destination by "
+                         "destination, the same number per destination")
+    return (_arr(respect_rate), _arr(barred, bool), _arr(capacity), per_dest, agency_dest,
+            _arr(protected, bool), _arr(covered, bool),
+            np.ascontiguousarray(np.broadcast_to(penalty, (n_dest, n_orig)), dtype=np.float64),
+            _arr(corridor), _vec(bound_share, n_dest)[agency_dest], nonzero(bound_share))
+
+
+def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness, complied,
+                 terms: tuple) -> np.ndarray:
+    """Each agency's offers this quarter per origin and occupation, (n_ag, n_orig, 4), in
+    one compiled call: whether it respects each bar (``u_respect`` < its rate), then
+    :func:`agency_offers` with ``u_alloc`` (n_dest + n_ag, 4) placing the units left after
+    rounding and ``u_bound`` (n_ag, 4) rounding the bound part. Writes which agencies
+    respected every bar that concerns them into ``complied``. ``terms``:
+    :func:`offer_count_terms`."""
+    respect_rate, barred, capacity, per_dest, agency_dest, protected, covered, penalty, \
+        corridor, share, any_bound = terms
+    n_ag, n_orig = respect_rate.shape
+    n_dest = n_ag // per_dest
+    if u_respect.shape != (n_ag, n_orig) or u_alloc.shape != (n_dest + n_ag, 4) \
+            or u_bound.shape != (n_ag, 4):
+        raise ValueError(f"offer_counts: draws of shapes {u_respect.shape}, {u_alloc.shape}, "
+                         f"{u_bound.shape} for {n_ag} agencies, {n_orig} origins and "
+                         f"{n_dest} destinations")
+    out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
+    u_alloc = _arr(u_alloc)
+    _offer_counts(_arr(vacancies, np.int64).reshape(-1), _arr(u_respect), respect_rate, barred,
+                  complied, u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
+                  _arr(u_bound), _arr(attractiveness), capacity, per_dest, agency_dest,
+                  protected, covered, penalty, _arr(supply, np.int64), corridor, share,
+                  any_bound, out)
+    return out
+
 # ---------------------------------------------------------------------------
 # the origins' training system for a quarter's entrants (ODD §7.2)
 # ---------------------------------------------------------------------------

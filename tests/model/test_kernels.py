@@ -449,6 +449,48 @@ def test_agency_offers_kernel_matches_numpy(seed):
         np.testing.assert_array_equal(agency.agency_offers(*args), agency_offers_numpy(*args))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_offer_counts_in_one_call_match_their_statement(seed):
+    # agency.agency_offer_counts as it was stated: respects = u < rate; complied =
+    # ~(~respects & barred).any(axis=1); agency.agency_offers with the draws
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        n_dest, per_dest, n_orig = int(rng.integers(1, 5)), int(rng.integers(1, 6)), \
+            int(rng.integers(1, 8))
+        n_ag = n_dest * per_dest
+        dest = np.repeat(np.arange(n_dest), per_dest)
+        vac = rng.integers(0, 300, (n_dest, 4))
+        cap = rng.uniform(5, 120, n_ag)
+        attract = rng.uniform(0.05, 2.0, (n_ag, n_orig))
+        rate = rng.random((n_ag, n_orig))
+        barred = rng.random((n_ag, n_orig)) < 0.5
+        protected = rng.random((n_dest, n_orig)) < 0.4
+        covered = rng.random((n_dest, n_orig, 4)) < 0.7
+        penalty = rng.uniform(0, 1, (n_dest, n_orig)) if seed % 2 else 0.3
+        supply = rng.integers(0, 500, (n_orig, 4))
+        corridor = rng.uniform(0, 1, (n_orig, n_dest)) * (rng.random((n_orig, n_dest)) < 0.8)
+        bound = rng.uniform(0, 1, n_dest) if rng.random() < 0.5 else 0.0
+        u_ag, u_alloc, u_bound = (rng.random((n_ag, n_orig)), rng.random((n_dest + n_ag, 4)),
+                                  rng.random((n_ag, 4)))
+        if seed == 0:  # draws equal to the rates
+            u_ag[:, ::2] = rate[:, ::2]
+        respects = u_ag < rate
+        want = agency.agency_offers(vac, dest, cap, attract, respects, protected, covered,
+                                    np.broadcast_to(penalty, (n_dest, n_orig)), supply,
+                                    corridor, u_alloc[:n_dest], u_alloc[n_dest:], bound,
+                                    u_bound)
+        terms = kernels.offer_count_terms(dest, cap, rate, barred, protected, covered, penalty,
+                                          corridor, bound, n_dest)
+        complied = np.ones(n_ag, dtype=bool)
+        got = kernels.offer_counts(vac, supply, u_ag, u_alloc, u_bound, attract, complied,
+                                   terms)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(complied, ~(~respects & barred).any(axis=1))
+    with pytest.raises(ValueError, match="draws of shapes"):
+        kernels.offer_counts(vac, supply, u_ag[:, :0], u_alloc, u_bound, attract, complied,
+                             terms)
+
+
 def record_acceptances(model, agency_of: np.ndarray, origin: np.ndarray) -> None:
     """Agencies note which of their offers were accepted (numpy statement)."""
     model.agency_state.accepted[:] = per_agency(agency_of, origin, len(model.agencies),
