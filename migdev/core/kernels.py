@@ -1730,6 +1730,12 @@ def _threshold(value, scalar):
 
 
 @numba.njit(cache=True, nogil=True)
+def _at_most_one(x):
+    """np.minimum(1.0, x) (NaN kept)."""
+    return x if (x < 1.0 or math.isnan(x)) else 1.0
+
+
+@numba.njit(cache=True, nogil=True)
 def _abroad(idx, u_work, u_remit, u_mission, u_return,
             status, occ, dest, channel, matched, substituted, member, h, integration, ties,
             q_abroad, debt, savings, remitted, origin, community, contract_left, guarantee,
@@ -1747,82 +1753,39 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return,
             w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
             knowledge_per_gain32, n_comm, n_dest):
     n = idx.shape[0]
-    # 6. work: the lever values of each person (what migrant.work and work_abroad build)
-    join = np.empty(n)
-    recog = np.empty(n)
-    leave = np.zeros(n)
-    change_n = np.zeros(n)
-    for j in range(n):
-        i = idx[j]
-        o, d = np.int64(origin[i]), np.int64(dest[i])
-        if fac_moved:  # np.minimum(1.0, rate * trust factor): NaN kept
-            x = join_rate * fac[np.int64(community[i]) * n_dest + d]
-            join[j] = x if (x < 1.0 or math.isnan(x)) else 1.0
-        else:
-            join[j] = _threshold(join_rate, True)
-        if has_change:
-            change_n[j] = change_od[o, d]
-            leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
-            recog[j] = recognition + leave[j]
-        else:
-            recog[j] = _threshold(recognition, True)
-    income = np.empty(n)
-    _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
-          ties, q_abroad, wage_dest, integ_d, u_work[0], join, u_work[1], recog, leave,
-          has_change, growth_matched, growth_wasted, h_min, h_max, substitution_loss,
-          advocacy, abuse, integration_rate, ties_decay, association_ties, income)
-    # 7. remittances (migrant.remit and remit_persons)
-    share = np.empty(n)
-    access = np.empty(n)
-    formal_fee = np.empty(n)
-    p_formal = np.empty(n)
-    loss_prob = np.empty(n)
-    for j in range(n):
-        i = idx[j]
-        o, d = np.int64(origin[i]), np.int64(dest[i])
-        if fac_moved:
-            x = collective_share * fac[np.int64(community[i]) * n_dest + d]
-            share[j] = x if (x < 1.0 or math.isnan(x)) else 1.0
-        else:
-            share[j] = collective_share
-        access[j] = access_c[community[i]]
-        formal_fee[j] = formal_fee_od[o, d]
-        p_formal[j] = _threshold(p_formal_od[o, d], p_formal_scalar)
-        loss_prob[j] = _threshold(informal_loss, True)
-    amount = np.empty(n)
-    collective = np.empty(n)
-    household = np.empty(n)
-    formal = np.empty(n, dtype=np.bool_)
-    fee = np.empty(n)
-    loss = np.empty(n)
-    received = np.empty(n)
-    remit_comm = np.zeros((7, n_comm))
-    per_assoc = np.zeros((2, n_comm * n_dest))
-    _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
-           repay_share, remit_base, remit_ties, remit_years, share, access, u_remit[0],
-           u_remit[1], p_formal, u_remit[2], loss_prob, formal_fee, informal_fee, amount,
-           collective, household, formal, fee, loss, received, community, origin, dest, n_dest,
-           to_dest[:, :, 3], remit_comm, per_assoc)
-    # 8. missions (association.missions and missions_pass)
-    rate = np.empty(n)
-    for j in range(n):
-        rate[j] = mission_rate_o[origin[idx[j]]]
-    mission_comm = np.zeros((4, n_comm))
-    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
-    _missions(idx, u_mission, occ, status, origin, dest, community, ties, member, h, rate,
-              mission_boost, knowledge_per_mission32, n_dest, mission_comm, to_dest,
-              organised)
-    # 9. returns (migrant.returns and returns_pass): an optional term is added only when
-    # some person concerned has it non-zero, as numpy added it
-    visa = np.empty(n)
-    named_rate = np.empty(n)
-    incentive = np.empty(n)
-    port = np.zeros(n)
+    # each person's lever values, as migrant.work, remit, association.missions and
+    # migrant.returns looked them up (none depends on what the four passes change); the
+    # returns add an optional term only when some person concerned has it non-zero, as
+    # numpy added it
+    join, recog, leave, change_n = np.empty(n), np.empty(n), np.zeros(n), np.zeros(n)
+    share, access, formal_fee = np.empty(n), np.empty(n), np.empty(n)
+    p_formal, loss_prob, rate = np.empty(n), np.empty(n), np.empty(n)
+    visa, named_rate, incentive, port = np.empty(n), np.empty(n), np.empty(n), np.zeros(n)
     any_change = False
     any_port = False
     for j in range(n):
         i = idx[j]
         o, d = np.int64(origin[i]), np.int64(dest[i])
+        # 6. work
+        factor = fac[np.int64(community[i]) * n_dest + d] if fac_moved else 1.0
+        join[j] = _at_most_one(join_rate * factor) if fac_moved else _threshold(join_rate, True)
+        if has_change:
+            change_n[j] = change_od[o, d]
+            leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
+            recog[j] = recognition + leave[j]
+            if status[i] == TEMP and contract_left[i] <= 1 and change_n[j] != 0.0:
+                any_change = True
+        else:
+            recog[j] = _threshold(recognition, True)
+        # 7. remittances
+        share[j] = _at_most_one(collective_share * factor) if fac_moved else collective_share
+        access[j] = access_c[community[i]]
+        formal_fee[j] = formal_fee_od[o, d]
+        p_formal[j] = _threshold(p_formal_od[o, d], p_formal_scalar)
+        loss_prob[j] = _threshold(informal_loss, True)
+        # 8. missions
+        rate[j] = mission_rate_o[o]
+        # 9. returns
         visa[j] = visa_d[d]
         named_rate[j] = named_rate_d[d]
         incentive[j] = incentive_o[o]
@@ -1830,8 +1793,26 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return,
             port[j] = port_od[o, d]
             if status[i] == SETTLED and port[j] != 0.0:
                 any_port = True
-        if has_change and status[i] == TEMP and contract_left[i] <= 1 and change_n[j] != 0.0:
-            any_change = True
+    income = np.empty(n)
+    _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
+          ties, q_abroad, wage_dest, integ_d, u_work[0], join, u_work[1], recog, leave,
+          has_change, growth_matched, growth_wasted, h_min, h_max, substitution_loss,
+          advocacy, abuse, integration_rate, ties_decay, association_ties, income)
+    amount, collective, household = np.empty(n), np.empty(n), np.empty(n)
+    formal = np.empty(n, dtype=np.bool_)
+    fee, loss, received = np.empty(n), np.empty(n), np.empty(n)
+    remit_comm = np.zeros((7, n_comm))
+    per_assoc = np.zeros((2, n_comm * n_dest))
+    _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
+           repay_share, remit_base, remit_ties, remit_years, share, access, u_remit[0],
+           u_remit[1], p_formal, u_remit[2], loss_prob, formal_fee, informal_fee, amount,
+           collective, household, formal, fee, loss, received, community, origin, dest, n_dest,
+           to_dest[:, :, 3], remit_comm, per_assoc)
+    mission_comm = np.zeros((4, n_comm))
+    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _missions(idx, u_mission, occ, status, origin, dest, community, ties, member, h, rate,
+              mission_boost, knowledge_per_mission32, n_dest, mission_comm, to_dest,
+              organised)
     return_comm = np.zeros((7, n_comm))
     _returns(idx, u_return, status, occ, origin, dest, community, contract_left, guarantee,
              integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,

@@ -422,23 +422,28 @@ def agency_offers_numpy(vacancies: np.ndarray, agency_dest: np.ndarray, capacity
     return spread(bound, base * np.where(bar, 0.0, 1.0)) + spread(per - bound, score)
 
 
+def random_agencies(rng):
+    """A random market of agencies: sizes, the agencies' destinations, vacancies,
+    capacities, attractiveness, bars, supply and corridor weights."""
+    n_dest, per_dest, n_orig = int(rng.integers(1, 5)), int(rng.integers(1, 6)), \
+        int(rng.integers(1, 8))
+    n_ag = n_dest * per_dest
+    return (n_dest, n_orig, n_ag, np.repeat(np.arange(n_dest), per_dest),
+            rng.integers(0, 300, (n_dest, 4)),
+            rng.uniform(5, 120, n_ag),  # capacities, often below an agency's share: capped
+            rng.uniform(0.05, 2.0, (n_ag, n_orig)), rng.random((n_dest, n_orig)) < 0.4,
+            rng.random((n_dest, n_orig, 4)) < 0.7, rng.integers(0, 500, (n_orig, 4)),
+            rng.uniform(0, 1, (n_orig, n_dest)) * (rng.random((n_orig, n_dest)) < 0.8))
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_agency_offers_kernel_matches_numpy(seed):
     rng = np.random.default_rng(seed)
     for _ in range(25):
-        n_dest, per_dest, n_orig = int(rng.integers(1, 5)), int(rng.integers(1, 6)), \
-            int(rng.integers(1, 8))
-        n_ag = n_dest * per_dest
-        dest = np.repeat(np.arange(n_dest), per_dest)
-        vac = rng.integers(0, 300, (n_dest, 4))
-        cap = rng.uniform(5, 120, n_ag)  # often below an agency's share: capped
-        attract = rng.uniform(0.05, 2.0, (n_ag, n_orig))
+        n_dest, n_orig, n_ag, dest, vac, cap, attract, protected, covered, supply, corridor = \
+            random_agencies(rng)
         respects = rng.random((n_ag, n_orig)) < 0.5
-        protected = rng.random((n_dest, n_orig)) < 0.4
-        covered = rng.random((n_dest, n_orig, 4)) < 0.7
         penalty = rng.uniform(0, 1, (n_dest, n_orig))
-        supply = rng.integers(0, 500, (n_orig, 4))
-        corridor = rng.uniform(0, 1, (n_orig, n_dest)) * (rng.random((n_orig, n_dest)) < 0.8)
         draws = rng.random() < 0.7
         u_split = rng.random((n_dest, 4)) if draws else None
         u_origin = rng.random((n_ag, 4)) if draws else None
@@ -455,20 +460,11 @@ def test_offer_counts_in_one_call_match_their_statement(seed):
     # ~(~respects & barred).any(axis=1); agency.agency_offers with the draws
     rng = np.random.default_rng(seed)
     for _ in range(25):
-        n_dest, per_dest, n_orig = int(rng.integers(1, 5)), int(rng.integers(1, 6)), \
-            int(rng.integers(1, 8))
-        n_ag = n_dest * per_dest
-        dest = np.repeat(np.arange(n_dest), per_dest)
-        vac = rng.integers(0, 300, (n_dest, 4))
-        cap = rng.uniform(5, 120, n_ag)
-        attract = rng.uniform(0.05, 2.0, (n_ag, n_orig))
+        n_dest, n_orig, n_ag, dest, vac, cap, attract, protected, covered, supply, corridor = \
+            random_agencies(rng)
         rate = rng.random((n_ag, n_orig))
         barred = rng.random((n_ag, n_orig)) < 0.5
-        protected = rng.random((n_dest, n_orig)) < 0.4
-        covered = rng.random((n_dest, n_orig, 4)) < 0.7
         penalty = rng.uniform(0, 1, (n_dest, n_orig)) if seed % 2 else 0.3
-        supply = rng.integers(0, 500, (n_orig, 4))
-        corridor = rng.uniform(0, 1, (n_orig, n_dest)) * (rng.random((n_orig, n_dest)) < 0.8)
         bound = rng.uniform(0, 1, n_dest) if rng.random() < 0.5 else 0.0
         u_ag, u_alloc, u_bound = (rng.random((n_ag, n_orig)), rng.random((n_dest + n_ag, 4)),
                                   rng.random((n_ag, 4)))
