@@ -5,6 +5,8 @@ model's state. The model stores the rows and Mesa's DataCollector reads them
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -64,7 +66,7 @@ COUNTRY_COLUMNS = {
     "remittances_informal": ("kUSD per quarter", "household remittances sent informally"),
     "remittance_fees": ("kUSD per quarter", "fees on household and collective transfers"),
     "remittance_losses": ("kUSD per quarter", "informal transfers lost"),
-    "remittance_cost_share": ("share", "(fees + losses) / amount sent"),
+    "remittance_cost_share": ("share", "(fees + losses) / amount sent, at most 1"),
     "formal_share": ("share", "formal / all household remittances"),
     "collective_contributions": ("kUSD per quarter", "collective remittances to associations"),
     "matched_funds": ("kUSD per quarter", "public money matching collective remittances (the "
@@ -338,7 +340,10 @@ def _country_values(comm_origin, flows, counts, represented, development, comm_s
         v[8] = _ratio(cnt[o, HEALTH, 0], cnt[o, HEALTH, 0] + cnt[o, HEALTH, 1])
         v[9] = recruits  # recruits
         v[10] = stock[o, 4]  # knowledge_stock
-        v[11] = _ratio(fees + losses, sent + collective)  # remittance_cost_share
+        # remittance_cost_share: a lost transfer's fee and loss add up to its amount, which
+        # rounding can leave one unit in the last place above it: at most 1 (NaN kept)
+        x = _ratio(fees + losses, sent + collective)
+        v[11] = x if (x < 1.0 or math.isnan(x)) else 1.0
         v[12] = _ratio(formal, sent)  # formal_share
         v[13] = trust_o  # association_trust
         v[14] = _ratio(member[o], n_ab)  # association_membership

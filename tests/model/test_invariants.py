@@ -4,7 +4,7 @@ People are conserved, money is conserved, rates stay in [0, 1], no stock goes ne
 """
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from migdev.model import MigrationModel
@@ -35,8 +35,20 @@ params = st.fixed_dictionaries({
 })
 
 
+#: a run in which an origin's every remittance of a quarter was lost: its fees and losses
+#: came out one unit in the last place above the amount sent (a cost share above 1, found
+#: by Hypothesis; the share is now at most 1)
+ALL_LOST = {"n_persons": 451, "agreement_kind": "none", "agreement_start": 0,
+            "implementation_rate": 0.0, "agency_regulation": 0.0, "enforcement": 0.0,
+            "matching_ratio": 0.0, "return_incentive": 0.0, "formal_fee": 0.25,
+            "settlement_visa_openness": 0.0, "border_enforcement": 0.0,
+            "integration_policy": 0.0, "adaptive_policy": True, "migration_enabled": True,
+            "n_origins": 6, "n_destinations": 3, "communities_per_origin": 1}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kw=params, seed=st.integers(0, 2**32))
+@example(kw=ALL_LOST, seed=65535)
 def test_conservation_and_ranges(kw, seed):
     m = MigrationModel(rng=seed, **{"world": "abstract", **kw})
     pop = m.pop

@@ -267,6 +267,9 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
                        axis=1),
         np.concatenate([fl[:, _FLOW_RATIO_DEN], np.stack([row[c].den for c in ratio_cols], 1)],
                        axis=1))
+    # a share, at most 1 (the fees and losses of lost transfers may round above them)
+    cost = COL_INDEX["remittance_cost_share"]
+    out[:, cost] = np.minimum(out[:, cost], 1.0)
     values = [c for c in _NUMPY_ROW_COLUMNS if not isinstance(row[c], _Ratio)]
     out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
     return out
