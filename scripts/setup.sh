@@ -46,7 +46,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$PY" -m pip install --quiet --upgrade pip
   "$PY" -m pip install --quiet -c constraints.txt -e '.[test]'
   # compile the model's kernels once (numba caches them for every later process: a first
-  # run, a sweep's workers or the demo then start without a ~10 s compilation)
+  # run, a sweep's workers or the demo then start without a compilation of ~25 s)
   "$PY" -c "from migdev.model import MigrationModel; MigrationModel(n_persons=300, rng=0).step()"
   echo "$want" > "$stamp"
 fi
