@@ -469,27 +469,27 @@ def decide(model, offers, attempts) -> None:
     corridor. One compiled pass over the candidates (:func:`kernels.accept_and_leave`);
     ``tests/model/test_kernels.py`` keeps this process stated with numpy and checks that
     the two agree bit for bit."""
-    p, pop, w = model.p, model.pop, model.world
+    p, pop = model.p, model.pop
     u = draws32(model.streams["decide"], (2, pop.n))
     u_sub = draws32(model.streams["substitution"], pop.n)
     if offers is None and attempts is None:
         return
-    # the candidates' numbers, in their order
+    # the candidates (offers, then attempts) and their numbers, in their order
     cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
-    u, u_sub = u.rows_at(cand), u_sub[cand]
-    net = model.diaspora_share()
-    # offers, then attempts, in one call (their per-community sums are counts, and the fees
-    # of offers only: added at once, the flows are as added one after the other)
-    d = np.concatenate([c.dest for c in (offers, attempts) if c is not None]).astype(np.int64)
-    d_offers = d[:0 if offers is None else len(offers.idx)]
-    sums, accepted = kernels.accept_and_leave(
-        pop, cand, d, offers, u, u_sub, model.lever_at("contract_substitution", d_offers), p,
-        w.wage_dest, home_wages(model), net, model.lever_at("integration_policy", d),
-        model.n_comm, model.flows_to_dest, len(model.agencies), model.n_orig)
-    if accepted is not None:
-        model.agency_state.accepted[:] = accepted
+    sums = kernels.accept_and_leave(
+        pop, cand, offers, attempts, u.rows_at(cand), u_sub[cand], model.diaspora_share(),
+        model.derived("decide_terms", lambda: make_decide_terms(model)), model.n_comm,
+        model.flows_to_dest, model.agency_state.accepted, model.n_orig)
     model.flows.add_sums(kernels.DECIDE_SUMS, sums)
     agencies_learn(model.agency_state, p.agency_learning_rate)
+
+
+def make_decide_terms(model) -> tuple:
+    """The terms of the decisions that change only with the parameters and the policy in
+    force (:func:`kernels.decide_terms`)."""
+    return kernels.decide_terms(model.p, model.world.wage_dest, home_wages(model),
+                                model.lever("contract_substitution"),
+                                model.lever("integration_policy"), model.n_dest)
 
 
 def substitute(model, a_idx, dest, channel, named, accept, u) -> None:

@@ -1417,64 +1417,113 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
             to_dest[o, d, 1] += 1.0
 
 
-def accept_and_leave(pop, idx, dest, offers, u, u_sub, substitution_rate, p, wage_dest,
-                     home_wage, net, integ, n_comm: int, to_dest, n_ag: int, n_orig: int):
-    """The candidates ``idx`` (slots; going to ``dest``) accept or refuse
-    (migrant.migration_utility, logit), and those who accept start their stay
-    (migrant.start_stay; unregulated recruits may find their contract substituted,
-    migrant.substitute), one person at a time, in order (compiled). The first
-    ``len(offers.idx)`` candidates have the offers ``offers`` (:class:`Offers`, or None
-    without offers); the others try on their own (:class:`Attempts`).
+@numba.njit(cache=True, nogil=True)
+def _candidates(cand, n_o, o_dest, o_fee, o_channel, o_contract, o_match, o_guarantee,
+                o_named, has_named, o_agency, a_dest, u, u_sub, sub_d, sub_scalar, integ_d,
+                skill_match_independent, wage_dest, home_wage, net, asc_offer,
+                asc_independent, beta_wage, beta_fee, moving_cost, beta_network, beta_ties,
+                beta_integration, origin, occ, community, ties, status, p_dest, p_channel,
+                contract_left, q_abroad, n_stays, debt, matched, h_dep, h, p_guarantee,
+                p_named, substituted, integration, member, savings, per_comm, to_dest,
+                accepted, n_orig):
+    n = cand.shape[0]
+    # each candidate's offer (the first n_o) or attempt, and the levers at its destination
+    dest = np.empty(n, dtype=np.int64)
+    fee, match, guarantee = np.zeros(n), np.zeros(n), np.zeros(n)
+    offered, named = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+    channel, contract = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)
+    agency = np.full(n, -1, dtype=np.int64)
+    sub, integ = np.zeros(n), np.empty(n)
+    substitution = False  # numpy's any(rate != 0) over the offers' destinations
+    for j in range(n_o):
+        d = np.int64(o_dest[j])
+        dest[j] = d
+        fee[j] = o_fee[j]
+        offered[j] = True
+        channel[j] = o_channel[j]
+        contract[j] = o_contract[j]
+        match[j] = o_match[j]
+        guarantee[j] = o_guarantee[j]
+        if has_named:
+            named[j] = o_named[j]
+        agency[j] = o_agency[j]
+        sub[j] = _threshold(sub_d[d], sub_scalar)
+        if sub_d[d] != 0.0:
+            substitution = True
+    for j in range(n_o, n):
+        dest[j] = np.int64(a_dest[j - n_o])
+    for j in range(n):
+        integ[j] = integ_d[dest[j]]
+    _decide(cand, dest, fee, offered, channel, contract, match, guarantee, named, agency,
+            u[0], u[1], u_sub, sub, substitution, skill_match_independent, wage_dest,
+            home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
+            moving_cost, beta_network, beta_ties, beta_integration, origin, occ, community,
+            ties, status, p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched,
+            h_dep, h, p_guarantee, p_named, substituted, integration, member, savings,
+            per_comm, to_dest, accepted, n_orig)
 
-    Args:
-        u: (2, len(idx)) the candidates' draws of acceptance and skill match (in the order
-            of ``idx``); u_sub: (len(idx),) of substitution; substitution_rate: the
-            destination lever, scalar or one value per offer; integ: integration policy,
-            scalar or one value per candidate; net: (n_comm, n_dest) per cent abroad;
-            to_dest: (n_orig, n_dest, k) corridor flows, recruits and health recruits added
-            in columns 0 and 1.
 
-    Returns:
-        (len(DECIDE_SUMS), n_comm) sums per community and, with offers, (n_ag, n_orig)
-        accepted offers per agency and origin (None without offers).
-    """
-    f64, i64 = np.float64, np.int64
-    n = len(idx)
-    n_o = 0 if offers is None else len(offers.idx)
+_NO_OFFERS = (np.zeros(0, np.int8), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int16),
+              np.zeros(0), np.zeros(0), np.zeros(0, bool), False, np.zeros(0, np.int64))
 
-    def field(name, dtype, default):  # the offers' values, then the attempts' default
-        out = np.empty(n, dtype)
-        x = None if offers is None else getattr(offers, name)
-        out[:n_o] = default if x is None else x
-        out[n_o:] = default
-        return out
 
-    offered = np.zeros(n, bool)
-    offered[:n_o] = True
-    # a scalar rate is compared at the draws' precision (numpy's rule), so the attempts'
-    # thresholds (never read) take the offers' type
-    sub = _thresholds(substitution_rate, u_sub, n_o)
-    if n_o < n:
-        sub = np.concatenate([sub, np.zeros(n - n_o, sub.dtype)])
-    per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
-    accepted = np.zeros(n_ag * n_orig, dtype=i64)
-    u_accept, u_match = u[0], u[1]
-    _draws_of(n, u_accept, u_match, u_sub)
-    _decide(_arr(idx, i64), _arr(dest, i64), field("fee", f64, 0.0), offered,
-            field("channel", np.int8, 0),
-            field("contract", np.int16, 0), field("match", f64, 0.0),
-            field("guarantee", f64, 0.0), field("named", bool, False),
-            field("agency", i64, -1), u_accept, u_match, u_sub, sub,
-            n_o > 0 and nonzero(substitution_rate),
-            u_match.dtype.type(p.skill_match_independent),
-            _arr(wage_dest, f64), _arr(home_wage, f64), _arr(net, f64), _vec(integ, n),
+def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
+                 n_dest: int) -> tuple:
+    """The terms of :func:`accept_and_leave` that change only with the parameters and the
+    policy in force: the wages, the destinations' contract-substitution rate and integration
+    policy as tables (with whether the rate is one number everywhere: compared at the draws'
+    precision then) and the utility's weights."""
+    def table(x):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64),
+                                                    (n_dest,)))
+    return (table(substitution_rate), is_scalar(substitution_rate), table(integration_policy),
+            np.float32(p.skill_match_independent), _arr(wage_dest), _arr(home_wage),
             float(p.asc_offer), float(p.asc_independent), float(p.beta_wage),
             float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
-            float(p.beta_integration_policy), pop.origin, pop.occ, pop.community, pop.ties,
-            pop.status, pop.dest, pop.channel, pop.contract_left, pop.q_abroad, pop.n_stays,
-            pop.debt, pop.matched, pop.h_dep, pop.h, pop.guarantee, pop.named, pop.substituted,
-            pop.integration, pop.member, pop.savings, per_comm, to_dest, accepted, n_orig)
-    return per_comm, (accepted.reshape(n_ag, n_orig) if n_o else None)
+            float(p.beta_integration_policy))
+
+
+def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n_comm: int,
+                     to_dest, accepted, n_orig: int):
+    """The candidates ``cand`` (slots: those with the offers ``offers``, then those
+    attempting ``attempts``; either may be None) accept or refuse (migrant.migration_utility,
+    logit), and those who accept start their stay (migrant.start_stay; unregulated recruits
+    may find their contract substituted, migrant.substitute), one person at a time, in order,
+    in one compiled call (tests compare migrant.decide with its numpy statement).
+
+    Args:
+        u: (2, len(cand)) the candidates' float32 draws of acceptance and skill match (in
+            their order); u_sub: (len(cand),) of substitution; net: (n_comm, n_dest) per cent
+            abroad; terms: :func:`decide_terms`; to_dest: (n_orig, n_dest, k) corridor flows,
+            recruits and health recruits added in columns 0 and 1; accepted: (n_ag, n_orig)
+            the agencies' accepted offers per origin, added to (the market sets them to 0
+            at the start of each quarter).
+
+    Returns:
+        (len(DECIDE_SUMS), n_comm) sums per community.
+    """
+    n = len(cand)
+    _draws_of(n, u[0], u[1], u_sub)
+    if u.dtype != np.float32 or u_sub.dtype != np.float32:
+        raise ValueError(f"accept_and_leave takes float32 draws, got {u.dtype}, {u_sub.dtype}")
+    if offers is None:
+        n_o, fields = 0, _NO_OFFERS
+    else:
+        n_o = len(offers.idx)
+        fields = (offers.dest, offers.fee, offers.channel, offers.contract, offers.match,
+                  offers.guarantee, offers.named if offers.named is not None else _NO_OFFERS[6],
+                  offers.named is not None, offers.agency)
+    sub_d, sub_scalar, integ_d, match_independent, *weights = terms
+    per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
+    _candidates(_arr(cand, np.int64), n_o, *fields,
+                _NO_OFFERS[0] if attempts is None else attempts.dest,
+                np.ascontiguousarray(u), np.ascontiguousarray(u_sub), sub_d, sub_scalar, integ_d,
+                match_independent, *weights[:2], _arr(net), *weights[2:], pop.origin,
+                pop.occ, pop.community, pop.ties, pop.status, pop.dest, pop.channel,
+                pop.contract_left, pop.q_abroad, pop.n_stays, pop.debt, pop.matched, pop.h_dep,
+                pop.h, pop.guarantee, pop.named, pop.substituted, pop.integration, pop.member,
+                pop.savings, per_comm, to_dest, accepted.reshape(-1), n_orig)
+    return per_comm
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ MAKERS = {
     "match_ratio": association.match_ratio,
     "training_terms": migrant.make_training_terms,
     "abroad_terms": migrant.make_abroad_terms,
+    "decide_terms": migrant.make_decide_terms,
     **{"right:" + r: (lambda m, r=r: government.make_corridor_right(m, r))
        for r in agency.RIGHTS},
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
