@@ -5,14 +5,12 @@ model's state. The model stores the rows and Mesa's DataCollector reads them
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.kernels import _arr, pairwise_sum
+from migdev.core.kernels import _arr, at_most_one, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, person_tallies
@@ -342,8 +340,7 @@ def _country_values(comm_origin, flows, counts, represented, development, comm_s
         v[10] = stock[o, 4]  # knowledge_stock
         # remittance_cost_share: a lost transfer's fee and loss add up to its amount, which
         # rounding can leave one unit in the last place above it: at most 1 (NaN kept)
-        x = _ratio(fees + losses, sent + collective)
-        v[11] = x if (x < 1.0 or math.isnan(x)) else 1.0
+        v[11] = at_most_one(_ratio(fees + losses, sent + collective))
         v[12] = _ratio(formal, sent)  # formal_share
         v[13] = trust_o  # association_trust
         v[14] = _ratio(member[o], n_ab)  # association_membership

@@ -398,6 +398,36 @@ def _draws_of(n: int, *rows) -> None:
                              "or d[idx]), not a whole row")
 
 
+@numba.njit(cache=True, nogil=True)
+def _threshold(value, scalar):
+    """:func:`_thresholds` of one person in compiled code: the probability rounded to float32
+    where the lever is one Python number (numpy compares a float32 draw with it at
+    float32), else as it is. A float32 draw compared with the float64 of a float32 number
+    gives the same answer as compared at float32."""
+    return np.float64(F32(value)) if scalar else value
+
+
+@numba.njit(cache=True, nogil=True)
+def at_most_one(x):
+    """np.minimum(1.0, x) of one number (NaN kept)."""
+    return x if (x < 1.0 or math.isnan(x)) else 1.0
+
+
+def _table_of(x, shape) -> np.ndarray:
+    """A scalar or an array broadcastable to ``shape`` as a C-contiguous float64 table."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+
+
+def _float32_draws(n: int, *rows) -> None:
+    """:func:`_draws_of`, and float32 draws (the compiled calls that take several streams
+    are compiled for the model's float32 draws only)."""
+    _draws_of(n, *rows)
+    for u in rows:
+        if u.dtype != np.float32:
+            raise ValueError(f"draws of shape {u.shape} ({u.dtype}) for {n} persons: float32 "
+                             "draws are taken (draws32)")
+
+
 def _thresholds(value, u, n):
     """A probability compared with draws ``u``, as numpy compares them: a scalar at the
     draws' precision, an array in float64."""
@@ -766,7 +796,6 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
     return out
 
 
-
 @numba.njit(cache=True, nogil=True)
 def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
                   u_bound, attractiveness, capacity, per_dest, agency_dest, protected, covered,
@@ -800,7 +829,7 @@ def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, co
                          "destination, the same number per destination")
     return (_arr(respect_rate), _arr(barred, bool), _arr(capacity), per_dest, agency_dest,
             _arr(protected, bool), _arr(covered, bool),
-            np.ascontiguousarray(np.broadcast_to(penalty, (n_dest, n_orig)), dtype=np.float64),
+            _table_of(penalty, (n_dest, n_orig)),
             _arr(corridor), _vec(bound_share, n_dest)[agency_dest], nonzero(bound_share))
 
 
@@ -829,6 +858,7 @@ def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness,
                   protected, covered, penalty, _arr(supply, np.int64), corridor, share,
                   any_bound, out)
     return out
+
 
 # ---------------------------------------------------------------------------
 # the origins' training system for a quarter's entrants (ODD §7.2)
@@ -1473,10 +1503,8 @@ def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
     policy in force: the wages, the destinations' contract-substitution rate and integration
     policy as tables (with whether the rate is one number everywhere: compared at the draws'
     precision then) and the utility's weights."""
-    def table(x):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64),
-                                                    (n_dest,)))
-    return (table(substitution_rate), is_scalar(substitution_rate), table(integration_policy),
+    return (_table_of(substitution_rate, (n_dest,)), is_scalar(substitution_rate),
+            _table_of(integration_policy, (n_dest,)),
             np.float32(p.skill_match_independent), _arr(wage_dest), _arr(home_wage),
             float(p.asc_offer), float(p.asc_independent), float(p.beta_wage),
             float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
@@ -1503,9 +1531,7 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n
         (len(DECIDE_SUMS), n_comm) sums per community.
     """
     n = len(cand)
-    _draws_of(n, u[0], u[1], u_sub)
-    if u.dtype != np.float32 or u_sub.dtype != np.float32:
-        raise ValueError(f"accept_and_leave takes float32 draws, got {u.dtype}, {u_sub.dtype}")
+    _float32_draws(n, u[0], u[1], u_sub)
     if offers is None:
         n_o, fields = 0, _NO_OFFERS
     else:
@@ -1634,7 +1660,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
             saved_term = 0.0
             if has_saved:
                 x = np.float64(savings[i]) / saving_target[origin[i], occ[i]]
-                saved_term = w_saved * (x if (x < 1.0 or np.isnan(x)) else 1.0)
+                saved_term = w_saved * at_most_one(x)
             prob = settled_return(
                 hazard, w_ties32, ties[i], w_development, dev, w_incentive * incentive[n],
                 w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
@@ -1770,21 +1796,6 @@ def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest)
 # ---------------------------------------------------------------------------
 
 @numba.njit(cache=True, nogil=True)
-def _threshold(value, scalar):
-    """A probability as a draw is compared with it: rounded to float32 where the lever is
-    one Python number (numpy compares a float32 draw with it at float32), else as it is. A
-    float32 draw compared with the float64 of a float32 number gives the same answer as
-    compared at float32."""
-    return np.float64(F32(value)) if scalar else value
-
-
-@numba.njit(cache=True, nogil=True)
-def _at_most_one(x):
-    """np.minimum(1.0, x) (NaN kept)."""
-    return x if (x < 1.0 or math.isnan(x)) else 1.0
-
-
-@numba.njit(cache=True, nogil=True)
 def _abroad(idx, u_work, u_remit, u_mission, u_return,
             status, occ, dest, channel, matched, substituted, member, h, integration, ties,
             q_abroad, debt, savings, remitted, origin, community, contract_left, guarantee,
@@ -1817,7 +1828,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return,
         o, d = np.int64(origin[i]), np.int64(dest[i])
         # 6. work
         factor = fac[np.int64(community[i]) * n_dest + d] if fac_moved else 1.0
-        join[j] = _at_most_one(join_rate * factor) if fac_moved else _threshold(join_rate, True)
+        join[j] = at_most_one(join_rate * factor) if fac_moved else _threshold(join_rate, True)
         if has_change:
             change_n[j] = change_od[o, d]
             leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
@@ -1827,7 +1838,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return,
         else:
             recog[j] = _threshold(recognition, True)
         # 7. remittances
-        share[j] = _at_most_one(collective_share * factor) if fac_moved else collective_share
+        share[j] = at_most_one(collective_share * factor) if fac_moved else collective_share
         access[j] = access_c[community[i]]
         formal_fee[j] = formal_fee_od[o, d]
         p_formal[j] = _threshold(p_formal_od[o, d], p_formal_scalar)
@@ -1882,13 +1893,9 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
     ``change_right``, ``portability``: (n_orig, n_dest), or a scalar where the right is
     nowhere granted; ``wage_rel``, ``saving_target``: the settled migrants' return motives
     (migrant.return_motive_tables), None while off."""
-    f64 = np.float64
-
-    def table(x, shape):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=f64), shape))
-
+    table = _table_of
     corridor, per_dest, per_orig = (n_orig, n_dest), (n_dest,), (n_orig,)
-    eng = np.asarray(engagement, dtype=f64)
+    eng = np.asarray(engagement, dtype=np.float64)
     return (
         _arr(wage_dest), table(integration_policy, per_dest), float(p.association_join_rate),
         table(change_right, corridor), not is_scalar(change_right),
@@ -1933,11 +1940,10 @@ def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, 
     and the returns' (len(RETURN_SUMS), n_comm) sums."""
     idx = _arr(idx, np.int64)
     n = len(idx)
-    for u, rows in ((u_work, 2), (u_remit, 3), (u_mission, 0), (u_return, 0)):
-        if u.shape != ((rows, n) if rows else (n,)) or u.dtype != np.float32:
-            raise ValueError(f"draws of shape {u.shape} ({u.dtype}) for {n} persons: a quarter "
-                             "abroad takes each stream's float32 draws of these persons, in "
-                             "their order (Draws.rows_at or d[idx])")
+    if len(u_work) != 2 or len(u_remit) != 3:
+        raise ValueError(f"a quarter abroad takes 2 rows of draws of work and 3 of remittances, "
+                         f"got {len(u_work)} and {len(u_remit)}")
+    _float32_draws(n, *u_work, *u_remit, u_mission, u_return)
     moved = not is_scalar(fac)
     return _abroad(
         idx, np.ascontiguousarray(u_work), np.ascontiguousarray(u_remit),
