@@ -120,7 +120,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
         try:
             yield ex
         except BaseException:
-            ex.shutdown(wait=False, cancel_futures=True)
+            ex.shutdown(wait=False)  # Dask's executor: cancels what it was given
             raise
         finally:
             try:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from migdev.experiments.engine.config import load
 from migdev.experiments.engine.reproduce import reproduce
@@ -70,6 +71,18 @@ def test_local_dask_workers_keep_freed_memory_and_do_not_profile_themselves():
     assert set(seen.values()) == {(str(WORKER_TRIM_THRESHOLD), False)}
     # the settings were for the cluster only: this process keeps Dask's default
     assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
+def test_an_error_under_a_dask_executor_reaches_the_user_as_it_was():
+    """An exception raised while a local Dask cluster serves (a model's error, an interrupt)
+    is what the user sees, its queued runs cancelled: not an error of the clean-up."""
+    from migdev.experiments.engine.executors import make_executor
+
+    with pytest.raises(ValueError, match="a model's error"):
+        with make_executor(dask_local=1) as ex:
+            queued = ex.submit(time.sleep, 60)
+            raise ValueError("a model's error")
+    assert queued.cancelled()
 
 
 def test_resume_skips_stored_runs(small_config, tmp_path):
