@@ -169,7 +169,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     "allocate": 4 per destination and 4 per agency, "g2g": 4 per corridor) whether or not
     they are used (common random numbers).
     """
-    p, pop, w = model.p, model.pop, model.world
+    p, pop = model.p, model.pop
     n_ag, n_orig = len(model.agencies), model.n_orig
     u = draws32(model.streams["recruit"], (3, pop.n))
     u_ag = model.streams["agency"].random((n_ag, n_orig))
@@ -180,9 +180,9 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
-    # the first two rows are read for every eligible person (most of those at home): whole;
-    # the third and the re-hiring draws for a few (computed there)
-    u_rank, u_ind = u[0].dense(), u[1].dense()
+    # the first two rows are read for every eligible person (most of those at home): whole,
+    # in one call; the third and the re-hiring draws for a few (computed there)
+    u_rank, u_ind = u.head(2)
     # the persons the market can recruit, their groups (origin x occupation) and the
     # persons per group, in one call (compiled)
     el, g_el, supply = kernels.eligible_groups(pop, p.max_migration_age, n_orig)
@@ -195,30 +195,29 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 
     g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
     counts = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
-    # blocks of identical offers (G2G placements first, then the agencies'), group by group;
-    # in each (origin, occupation) group the persons with the lowest draws take them in
-    # order, the i-th chosen person the group's i-th offer (compiled: kernels.market_offers)
-    made = kernels.market_offers(
-        g2g, counts, model.agency_dest, model.agency_regulated, model.agency_fee, w.wage_dest,
-        corridor_right(model, "worker_fee_ban"), p, el, g_el, u_rank, supply.reshape(-1),
-        pop.origin, model.agency_state.offers)
-    offers = None
-    offered = np.zeros(pop.n, dtype=bool)
-    if made is not None:
-        chosen, (channel, dest, agency_of, fee, contract, match, guarantee) = made
-        offers = Offers(idx=chosen, channel=channel, dest=dest, agency=agency_of, fee=fee,
-                        contract=contract, match=match, guarantee=guarantee)
-        offered[chosen] = True
-    if named is not None:
-        offers = named if offers is None else concat_offers(named, offers)
     # independent (network-driven) migration where the visa regime allows
     visa = model.lever("settlement_visa_openness")
     # with one openness everywhere a skilled person tries at rate independent_rate * V;
     # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
     # probability proportional to P(d) V_d (the same when every V_d is equal)
     per_dest = not is_scalar(visa)
-    ind = kernels.independents(pop, el, u_ind, p.independent_rate * (1.0 if per_dest else visa),
-                               p.irregular_rate * (1.0 - p.border_enforcement), offered)
+    # blocks of identical offers (G2G placements first, then the agencies'), group by group;
+    # in each (origin, occupation) group the persons with the lowest draws take them in
+    # order, the i-th chosen person the group's i-th offer; then the eligible persons left
+    # without an offer who try on their own (kernels.independents), in one compiled call
+    # (kernels.market_offers)
+    made, ind = kernels.market_offers(
+        g2g, counts, model.derived("market_terms", lambda: market_terms(model)), el, g_el,
+        u_rank, supply.reshape(-1), pop.origin, model.agency_state.offers, u_ind, pop.occ,
+        p.independent_rate * (1.0 if per_dest else visa),
+        p.irregular_rate * (1.0 - p.border_enforcement))
+    offers = None
+    if made is not None:
+        chosen, (channel, dest, agency_of, fee, contract, match, guarantee) = made
+        offers = Offers(idx=chosen, channel=channel, dest=dest, agency=agency_of, fee=fee,
+                        contract=contract, match=match, guarantee=guarantee)
+    if named is not None:
+        offers = named if offers is None else concat_offers(named, offers)
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
@@ -231,6 +230,14 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
         # (cum = np.cumsum(weights, axis=1) / its last column, compiled)
         attempts = Attempts(idx=ind, dest=kernels.choose_destinations(u[2][ind], weights))
     return offers, attempts
+
+
+def market_terms(model) -> tuple:
+    """The terms of the market's offers fixed by the parameters and the policy in force
+    (:func:`kernels.market_terms`)."""
+    return kernels.market_terms(model.agency_dest, model.agency_regulated, model.agency_fee,
+                                model.world.wage_dest, corridor_right(model, "worker_fee_ban"),
+                                model.p)
 
 
 def open_doors(ind, weights, skilled, u, visa, independent_rate):

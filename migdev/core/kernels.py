@@ -1212,35 +1212,66 @@ def _market(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarant
     return count.shape[0] > 0, chosen, fields
 
 
-_NO_BLOCKS = np.zeros(0, dtype=np.int64), np.zeros(0)
+@numba.njit(cache=True, nogil=True)
+def _market_and_attempts(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match,
+                         g2g_guarantee, offers, agency_dest, regulated, fee_months, wage_dest,
+                         ban, has_ban, contract_skilled, contract_low, match_skilled, el, g_el,
+                         u_all, supply, origin, per_agency, u_ind, occ, rate_skilled, rate_low):
+    """:func:`_market`, then :func:`_independents` of the eligible persons left without an
+    offer, in one call."""
+    any_offer, chosen, fields = _market(
+        g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
+        agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
+        contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency)
+    offered = np.zeros(origin.shape[0], dtype=np.bool_)
+    if any_offer:
+        for j in range(chosen.shape[0]):
+            offered[chosen[j]] = True
+    out = np.empty(el.shape[0], dtype=np.int64)
+    k = _independents(el, occ, u_ind, rate_skilled, rate_low, offered, out)
+    return any_offer, chosen, fields, out[:k].copy()
 
 
-def market_offers(g2g, offers, agency_dest, regulated, fee_months, wage_dest, ban, p, el, g_el,
-                  u_all, supply, origin, per_agency):
-    """The recruitment market's offers, one per chosen person (agents.agency states the same
-    with blocks of identical offers: :func:`agents.agency.agency_blocks`,
-    :func:`agents.agency.g2g_placements`; tests compare the two). ``g2g``: the G2G
-    placements' blocks (OFFER_BLOCK rows); ``offers``: (n_ag, n_orig, 4) the agencies'
-    offers; ``ban``: (n_orig, n_dest) the worker-fee ban, or a scalar where none applies;
-    ``el``, ``g_el``, ``supply``: the eligible persons, their groups and the persons per
-    group; ``u_all``: every slot's draw (the lowest in a group are chosen). Adds each agency's offers per origin to ``per_agency``.
-    Returns the chosen slots and their offers' fields (channel, dest, agency, fee,
-    contract, match, guarantee), or None when there is no offer at all."""
+_NO_G2G = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8),
+           np.zeros(0, np.int16), np.zeros(0), np.zeros(0))
+
+
+def market_terms(agency_dest, regulated, fee_months, wage_dest, ban, p) -> tuple:
+    """The terms of :func:`market_offers` that change only with the parameters and the
+    policy in force (the agencies' destinations, regulation and fees, the wages abroad, the
+    worker-fee ban or a scalar where none applies, the contract lengths and the agencies'
+    skill match), as it takes them."""
+    has_ban = not is_scalar(ban)
+    return (_arr(agency_dest, np.int64), _arr(regulated, bool), _arr(fee_months),
+            _arr(wage_dest), _arr(ban) if has_ban else _NO_TABLE, has_ban,
+            int(p.contract_quarters_skilled), int(p.contract_quarters_low),
+            float(p.skill_match_agency))
+
+
+def market_offers(g2g, offers, terms: tuple, el, g_el, u_all, supply, origin, per_agency,
+                  u_ind, occ, rate_skilled: float, rate_low: float):
+    """The recruitment market's offers, one per chosen person, then the eligible persons
+    without one who try on their own (:func:`independents`), in one compiled call
+    (agents.agency states the offers with blocks of identical offers:
+    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`; tests compare
+    the two). ``g2g``: the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
+    (n_ag, n_orig, 4) the agencies' offers; ``terms``: :func:`market_terms`; ``el``,
+    ``g_el``, ``supply``: the eligible persons, their groups and the persons per group;
+    ``u_all``: every slot's draw (the lowest in a group are chosen); ``u_ind``, ``occ``,
+    ``rate_skilled``, ``rate_low``: as :func:`independents` takes them. Adds each agency's
+    offers per origin to ``per_agency``. Returns the chosen slots and their offers' fields
+    (channel, dest, agency, fee, contract, match, guarantee), or None when there is no offer
+    at all; and the slots of those who try on their own."""
     if len(g2g):
         g2g_cols = (_arr(g2g["group"], np.int64), _arr(g2g["count"], np.int64),
                     _arr(g2g["dest"], np.int8), _arr(g2g["contract"], np.int16),
                     _arr(g2g["match"]), _arr(g2g["guarantee"]))
     else:
-        e_i, e_f = _NO_BLOCKS
-        g2g_cols = (e_i, e_i, e_i.astype(np.int8), e_i.astype(np.int16), e_f, e_f)
-    has_ban = not is_scalar(ban)
-    any_offer, chosen, fields = _market(
-        *g2g_cols, _arr(offers, np.int64), _arr(agency_dest, np.int64), _arr(regulated, bool),
-        _arr(fee_months), _arr(wage_dest), _arr(ban) if has_ban else _NO_TABLE, has_ban,
-        int(p.contract_quarters_skilled), int(p.contract_quarters_low),
-        float(p.skill_match_agency), _arr(el, np.int64), _arr(g_el, np.int64),
-        np.ascontiguousarray(u_all), _arr(supply, np.int64), origin, per_agency)
-    return (chosen, fields) if any_offer else None
+        g2g_cols = _NO_G2G
+    any_offer, chosen, fields, ind = _market_and_attempts(
+        *g2g_cols, _arr(offers, np.int64), *terms, el, g_el, u_all, supply, origin, per_agency,
+        u_ind, occ, float(rate_skilled), float(rate_low))
+    return ((chosen, fields) if any_offer else None), ind
 
 
 # ---------------------------------------------------------------------------

@@ -294,6 +294,18 @@ class Draws:
         _dense(self._st, _JUMP, self._base, out.reshape(-1))
         return out
 
+    def head(self, rows: int) -> np.ndarray:
+        """The first ``rows`` rows, all their numbers, (rows, n) (two dimensions; the same
+        as stacking ``d[r].dense()`` for r < rows, in one compiled call)."""
+        if len(self.shape) != 2 or not 0 <= rows <= self.shape[0]:
+            raise TypeError(f"head takes up to {self.shape[0] if len(self.shape) == 2 else 0} "
+                            f"rows of two-dimensional draws; got {rows} for shape {self.shape}")
+        if self._values is not None:
+            return self._values[:rows]
+        out = np.empty((rows, self.shape[1]), dtype=np.float32)
+        _dense(self._st, _JUMP, self._base, out.reshape(-1))
+        return out
+
     def rows_at(self, idx) -> np.ndarray:
         """Every row's numbers at the slots ``idx``, (rows, len(idx)) (two dimensions; the
         same as stacking ``d[r][idx]`` for each row r, in one compiled call)."""

@@ -40,6 +40,7 @@ def test_policy_kept_while_unchanged_and_made_anew_when_an_agreement_starts():
 MAKERS = {
     "agency_terms": agency.agency_terms,
     "offer_count_terms": agency.make_offer_count_terms,
+    "market_terms": agency.market_terms,
     "destination_terms": agency.destination_terms,
     "formal_probability": lambda m: migrant.formal_probability(
         m.lever("formal_fee"), m.p.informal_fee, m.p.informal_loss, m.p),

@@ -34,10 +34,13 @@ def test_draws32_gives_numpy_s_numbers_in_any_mix_of_calls(seed):
             two = want.ndim == 2
             slots = plan.integers(0, n, int(plan.integers(0, 2 * n + 1))) if n else \
                 np.zeros(0, dtype=np.int64)  # in no order, repeated
-            how = plan.integers(0, 5)
-            if how == 4 and two:  # every row at the slots, in one call
+            how = plan.integers(0, 6)
+            if how == 5 and two:  # the first rows whole, in one call
+                k = int(plan.integers(0, rows + 1))
+                got, exp = d.head(k), want[:k]
+            elif how == 4 and two:  # every row at the slots, in one call
                 got, exp = d.rows_at(slots), want[:, slots]
-            elif how == 0 or how == 4:
+            elif how == 0 or how >= 4:
                 got, exp = d.dense(), want
             elif how == 1 and two:
                 r = int(plan.integers(0, rows))
@@ -100,6 +103,7 @@ def test_draws32_falls_back_to_numpy(monkeypatch):
     assert d.dense().tobytes() == want.tobytes()
     assert d[1][np.array([4, 0])].tobytes() == want[1][[4, 0]].tobytes()
     assert d.rows_at(np.array([4, 0])).tobytes() == want[:, [4, 0]].tobytes()
+    assert d.head(1).tobytes() == want[:1].tobytes()
     # another bit generator: numpy's draws
     c = np.random.Generator(np.random.Philox(3))
     e = np.random.Generator(np.random.Philox(3))
@@ -134,6 +138,10 @@ def test_wrong_reads_are_refused():
         d.rows_at(np.array([10]))
     with pytest.raises(TypeError, match="two dimensions"):
         d[0].rows_at(np.array([1]))
+    with pytest.raises(TypeError, match="up to 2 rows"):
+        d.head(3)
+    with pytest.raises(TypeError, match="up to 0 rows"):
+        d[0].head(1)
     with pytest.raises(TypeError, match="row number"):
         d[0][0]  # one dimension: an array of slots
     with pytest.raises(ValueError, match="rows, n"):
