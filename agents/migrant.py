@@ -373,16 +373,16 @@ def demography(model, t: int) -> None:
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     u = u.rows_at(idx)  # the entrants' numbers (3, entrants)
-    probs, places, credit, per_entrant = compiled_training_system(model, idx)
-    # choose_training, compiled (kernels.choose_tracks; a test compares the two)
-    occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
-                                            p.training_elasticity, model.u_round["elastic"])
-    # keep_unused_places, compiled (in place; the test of the training system compares)
-    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
-                        model.cohort_expected)
-    # the new entrants take the slots of those who left (compiled: kernels.enter)
-    model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
-                                                    p.entry_age, u[2], model.n_comm)
+    # training_system, choose_training, keep_unused_places and the entrants taking the slots
+    # of those who left, in one compiled call (kernels.entry; a test compares it with the
+    # four calls kernels.training_system, choose_tracks, keep_unused and enter)
+    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
+    trainees, applicants = kernels.entry(
+        pop, idx, u, prospect, _training_terms(model), p.beta_train_wage,
+        model.training_multiplier, model.policy.extra_training, model.place_credit,
+        model.u_round["training"], p.training_elasticity, model.u_round["elastic"],
+        model.cohort_expected, model.next_person_id, p.entry_age, model.n_comm)
+    model.flows["health_trainees"] += trainees
     model.next_person_id += len(idx)
     count_applicants(model, applicants)
 

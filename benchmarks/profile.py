@@ -86,7 +86,8 @@ def draws(n: int, steps: int) -> None:
               "dense": lambda args, out: ("computed", out.size),
               "__getitem__": lambda args, out: ("computed", getattr(out, "size", 0)
                                                 if isinstance(out, np.ndarray) else 0),
-              "rows_at": lambda args, out: ("computed", out.size)}
+              "rows_at": lambda args, out: ("computed", out.size),
+              "head": lambda args, out: ("computed", out.size)}
     def note(count):
         def add(seconds, args, out):
             tally["seconds"] += seconds

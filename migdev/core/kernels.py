@@ -2116,6 +2116,61 @@ def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -
     return trainees
 
 
+@numba.njit(cache=True, nogil=True)
+def _entry(idx, u, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+           place_credit, u_training, elasticity, u_extra, cohort_expected, first_id,
+           entry_age, community, person_id, occ, age, h, h_dep, ties, status, dest_of,
+           contract_left, q_abroad, n_stays, savings, debt, integration, member, channel,
+           matched, guarantee, remitted, named, substituted, trainees, applicants):
+    n_orig = home.shape[0]
+    probs = np.empty((n_orig, 4))
+    places = np.empty((n_orig, 3), dtype=np.int64)
+    credit = np.empty((n_orig, 3))
+    per_entrant = np.empty((n_orig, 3))
+    _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+              place_credit, u_training, probs, places, credit, per_entrant)
+    occ_new = np.empty(idx.shape[0], dtype=np.int8)
+    _choose_tracks(idx, origin, u[0], u[1], probs, places, elasticity, u_extra, occ_new,
+                   applicants)
+    keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected)
+    _enter(idx, occ_new, first_id, entry_age, u[2], community, person_id, occ, age, h, h_dep,
+           ties, status, dest_of, contract_left, q_abroad, n_stays, savings, debt,
+           integration, member, channel, matched, guarantee, remitted, named, substituted,
+           trainees)
+
+
+def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier, extra,
+          place_credit, u_training, elasticity: float, u_extra, cohort_expected,
+          first_id: int, entry_age: float, n_comm: int):
+    """A quarter's entrants ``idx`` (slots of those who left; ``u``: their three draws,
+    (3, entrants)) in one compiled call: :func:`training_system` (``training_terms``: the
+    home wages, the corridor-weighted wages abroad, the tracks' costs and the places per
+    entrant before policy, as ``migrant.make_training_terms`` gives them),
+    :func:`choose_tracks` with the first two rows, :func:`keep_unused` on ``place_credit``
+    (in place) and :func:`enter` with the third. Returns the health trainees per community
+    and the applicants per origin and track (``tests/model/test_kernels.py`` compares the
+    four calls and this one, bit for bit)."""
+    idx = _arr(idx, np.int64)
+    _draws_of(len(idx), u)
+    if np.shape(u)[0] != 3:
+        raise ValueError(f"entry takes three draws per entrant, got shape {np.shape(u)}")
+    home, dest, cost, cap = training_terms
+    n_orig = home.shape[0]
+    trainees = np.zeros(n_comm)
+    applicants = np.zeros((n_orig, 4), dtype=np.int64)
+    _entry(idx, u, pop.origin, _arr(prospect), _arr(home), _arr(dest), _arr(cost),
+           float(beta), _arr(cap), _arr(multiplier), _arr(extra), place_credit,
+           _arr(u_training), float(elasticity),
+           _arr(u_extra if np.shape(u_extra) == (n_orig, LOW)
+                else np.broadcast_to(u_extra, (n_orig, LOW))), _arr(cohort_expected),
+           int(first_id), np.float32(entry_age), pop.community, pop.person_id, pop.occ,
+           pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest, pop.contract_left,
+           pop.q_abroad, pop.n_stays, pop.savings, pop.debt, pop.integration, pop.member,
+           pop.channel, pop.matched, pop.guarantee, pop.remitted, pop.named,
+           pop.substituted, trainees, applicants)
+    return trainees, applicants
+
+
 # ---------------------------------------------------------------------------
 # the communities' stocks and indices (ODD §7.10)
 # ---------------------------------------------------------------------------

@@ -1224,3 +1224,41 @@ def test_passes_refuse_a_whole_row_of_draws():
         with pytest.raises(ValueError, match="one draw per person"):
             call(whole)
         call(mine)  # one per person: accepted
+
+
+def demography_four_calls(model, t: int) -> None:
+    """migrant.demography as it was before kernels.entry: the entrants' training system,
+    track choice, unused places and entry in four compiled calls."""
+    p, pop = model.p, model.pop
+    u = migrant.draws32(model.streams["demography"], (3, pop.n))
+    idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
+    if len(idx) == 0:
+        return
+    model.totals["exits"] += len(idx)
+    model.totals["entrants"] += len(idx)
+    u = u.rows_at(idx)
+    probs, places, credit, per_entrant = migrant.compiled_training_system(model, idx)
+    occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
+                                            p.training_elasticity, model.u_round["elastic"])
+    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
+                        model.cohort_expected)
+    model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
+                                                    p.entry_age, u[2], model.n_comm)
+    model.next_person_id += len(idx)
+    migrant.count_applicants(model, applicants)
+
+
+@pytest.mark.parametrize("levers", [
+    {},
+    {**scenario("circular_mou", agreement_start=2), "adaptive_policy": True,
+     "training_elasticity": 0.5, "local": (Local("training_capacity_health", "Philippines", 1.4),)},
+    {"migration_enabled": False, "training_elasticity": 1.0},
+])
+def test_entry_in_one_call_matches_its_four_calls(levers, monkeypatch):
+    """A seeded run with the entrants handled by kernels.entry and by the four calls it
+    joins: every person's state, the tables, the places' credit and the next id the same."""
+    a, b = paired_runs(monkeypatch, migrant, "demography", demography_four_calls, levers, 7,
+                       24, n=3_000)
+    assert a.place_credit.tobytes() == b.place_credit.tobytes()
+    assert a.next_person_id == b.next_person_id and a.totals == b.totals
+    assert a.country_frame()["health_trainees"].sum() > 0
