@@ -13,7 +13,7 @@ from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.kernels import _arr, at_most_one, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
-from migdev.model.tally import Tallies, person_tallies
+from migdev.model.tally import Tallies, _tally, person_tallies
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -411,3 +411,53 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
         t.skilled_regular, t.temporary, t.substituted, t.right, t.paths, t.earnings,
         t.wages, _arr(model.measured), model.listed, model.truly_short, **_INDEX, out=out)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _step_rows(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
+               substituted, h, home_wage, right, n_orig, n_dest, tie_threshold,
+               comm_origin, flows, counts, represented, development, comm_size, health_eff,
+               health_eff_returnees, health_eff_missions, education_eff, knowledge, h_home,
+               members, trust, trust0, measured, listed, truly_short, flow_cols, flow_rows,
+               ratio_cols, ratio_num, ratio_den, frows, cols, flows_to_dest, out, out_corridor):
+    f, i = np.float64, np.int64
+    abroad, debt_sum, member_sum = np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f)
+    wasted, sk_reg, n_temp = np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, i)
+    sub_sum, right_sum = np.zeros(n_orig, f), np.zeros(n_orig, f)
+    stock, paths = np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i)
+    earn, wage = np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f)
+    _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
+           substituted, h, home_wage, right, n_orig, n_dest, tie_threshold, abroad, debt_sum,
+           member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, earn, wage)
+    _country_values(comm_origin, flows, counts, represented, development, comm_size,
+                    health_eff, health_eff_returnees, health_eff_missions, education_eff,
+                    knowledge, h_home, members, trust, trust0, n_dest, abroad, debt_sum,
+                    member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, paths, earn, wage,
+                    measured, listed, truly_short, flow_cols, flow_rows, ratio_cols, ratio_num,
+                    ratio_den, frows, cols, out)
+    _corridor_row(flows_to_dest, stock, paths, out_corridor)
+
+
+def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
+    """This step's country row and corridor row (:func:`country_row` and
+    :func:`corridor_row` of this step's :func:`person_tallies`), in one compiled call;
+    ``tests/model/test_tally.py`` compares the two ways bit for bit."""
+    pop, w = model.pop, model.world
+    right = corridor_right(model, "employer_change_right")
+    right = np.zeros((model.n_orig, model.n_dest)) if np.ndim(right) == 0 else _arr(right)
+    st = model.association_state
+    n_orig, n_dest = model.n_orig, model.n_dest
+    out = np.empty((n_orig, len(COLS)))
+    out_corridor = np.empty((n_orig, n_dest, model.flows_to_dest.shape[2] + 5))
+    ix = _INDEX
+    _step_rows(pop.origin, pop.dest, pop.status, pop.occ, pop.n_stays, pop.ties, pop.member,
+               pop.remitted, pop.debt, pop.matched, pop.substituted, pop.h,
+               _arr(w.home_wage), right, n_orig, n_dest, 0.5,
+               _arr(w.comm_origin, np.int64), model.flows.data, model.counts,
+               _arr(w.represented_pop), model.comm["development"], _arr(w.comm_size),
+               *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
+               _arr(st.trust), float(st.trust0), _arr(model.measured), model.listed,
+               model.truly_short, ix["flow_cols"], ix["flow_rows"], ix["ratio_cols"],
+               ix["ratio_num"], ix["ratio_den"], ix["frows"], ix["cols"],
+               _arr(model.flows_to_dest), out, out_corridor)
+    return out, out_corridor

@@ -28,8 +28,7 @@ from migdev.core.params import AGENCY_TERMS, DEMAND, LOCAL_LEVERS, WAGES, Params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
-from migdev.model.metrics import COL_INDEX, COLS, country_row
-from migdev.model.tally import person_tallies
+from migdev.model.metrics import COL_INDEX, COLS
 from migdev.model.world import build_world, destination_wages
 
 
@@ -282,12 +281,11 @@ class MigrationModel(mesa.Model):
 
     def record(self) -> None:
         """Store this step's row per origin, then let Mesa's DataCollector read it."""
-        t = person_tallies(self.pop, self.world.home_wage,
-                           government.corridor_right(self, "employer_change_right"),
-                           self.n_orig, self.n_dest)
-        self._rows.append(country_row(self, t))
+        # metrics.country_row and corridor_row of this step's person_tallies, in one call
+        row, corridor = metrics.step_rows(self)
+        self._rows.append(row)
         self._protected_rows.append(self.derived("protected_origins", self._protected_origins))
-        self._corridor_rows.append(metrics.corridor_row(self.flows_to_dest, t))
+        self._corridor_rows.append(corridor)
         self.datacollector.collect(self)
 
     def _protected_origins(self) -> np.ndarray:

@@ -283,8 +283,8 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
      "local": (Local("matching_ratio", "Ghana", 3.0),)},
 ])
 def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
-    """Every step of a seeded run: the compiled row and the numpy statement give the same
-    bits, from the same state and tallies (the row's sums over communities, its ratios with
+    """Every step of a seeded run: the compiled row, the row the step stored and the numpy
+    statement give the same bits, from the same state and tallies (the row's sums over communities, its ratios with
     zero denominators, the member-weighted trust once trust has moved, the flags)."""
     m = MigrationModel(make_params(n_persons=3_000, **levers), rng=11)
     seen = np.zeros(len(COLS), dtype=bool)
@@ -294,6 +294,8 @@ def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
                            corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
         got, want = country_row(m, t), country_row_numpy(m, t)
         assert got.tobytes() == want.tobytes()
+        # the row the step stored (metrics.step_rows: tallies, row and corridor row at once)
+        assert m._rows[-1].tobytes() == want.tobytes()
         seen |= (want != 0).any(axis=0)
     # the run exercised most columns (a zero column would hide a wrong formula)
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
