@@ -339,11 +339,17 @@ def draws32(gen: np.random.Generator, shape) -> Draws:
     to be computed where read; ``gen`` is left as that draw leaves it. Computed by the
     compiled jumps where :data:`COMPILED` holds and ``gen`` is a PCG64 generator, else
     numpy's."""
-    shape = (tuple(map(operator.index, shape)) if isinstance(shape, (tuple, list))
-             else (operator.index(shape),))
-    if len(shape) not in (1, 2) or min(shape) < 0:
-        raise ValueError(f"draws32 takes n or (rows, n) numbers, got shape {shape}")
-    total = math.prod(shape)
+    if type(shape) is int and shape >= 0:  # the usual calls (n, or (rows, n)) checked first
+        shape, total = (shape,), shape
+    elif (type(shape) is tuple and len(shape) == 2 and type(shape[0]) is int
+          and type(shape[1]) is int and shape[0] >= 0 and shape[1] >= 0):
+        total = shape[0] * shape[1]
+    else:
+        shape = (tuple(map(operator.index, shape)) if isinstance(shape, (tuple, list))
+                 else (operator.index(shape),))
+        if len(shape) not in (1, 2) or min(shape) < 0:
+            raise ValueError(f"draws32 takes n or (rows, n) numbers, got shape {shape}")
+        total = math.prod(shape)
     if COMPILED and type(gen.bit_generator) is np.random.PCG64 and total <= _MAX_NUMBERS:
         return _compiled_draws(gen, shape, total)
     return Draws(None, 0, shape, gen.random(shape, dtype=np.float32))
