@@ -116,8 +116,9 @@ class MigrationModel(mesa.Model):
             self._set_wages()
         self._set_agency_terms()
         self.association_state = AssociationState(self.n_comm * self.n_dest, p.trust_initial)
-        self.associations = [MigrantAssociation(self, c, d) for c in range(self.n_comm)
-                             for d in range(self.n_dest)]
+        # the associations' Mesa agents (views onto association_state), created when first
+        # asked for: a run that never reads them does not build them
+        self.associations = AgentsOnDemand(self._make_associations)
         # persons: Mesa agents as views onto the arrays, created when first asked for
         self.migrants = MigrantViews(self)
 
@@ -179,12 +180,20 @@ class MigrationModel(mesa.Model):
         self.record()
 
     # ------------------------------------------------------------------ Mesa's agent sets
-    # The persons' Migrant views are registered with Mesa only when Mesa's agent sets are
-    # first read (building a million of them up front cost 4 s, the model itself 0.2 s).
+    # The associations' agents and the persons' Migrant views are registered with Mesa only
+    # when Mesa's agent sets are first read (building a million persons' views up front cost
+    # 4 s, the model itself 0.2 s; the 147 associations of the default world, about a tenth
+    # of a small model's build).
     def _materialise(self) -> None:
-        views = self.__dict__.get("migrants")
-        if views is not None:
-            views.materialise()
+        for name in ("associations", "migrants"):
+            views = self.__dict__.get(name)
+            if views is not None:
+                views.materialise()
+
+    def _make_associations(self) -> list:
+        """One MigrantAssociation per community and destination (AssociationState's order)."""
+        return [MigrantAssociation(self, c, d) for c in range(self.n_comm)
+                for d in range(self.n_dest)]
 
     @property
     def agents(self):
@@ -483,6 +492,26 @@ class MigrationModel(mesa.Model):
             "development_index_end": float(last.development_index.mean()),
             **{f"path_{k}": v for k, v in self.paths().items()},
         }
+
+
+class AgentsOnDemand(Sequence):
+    """A list of agents made by ``make`` (and so registered with Mesa) the first time one of
+    them, their number or Mesa's agent sets are asked for."""
+
+    def __init__(self, make):
+        self._make = make
+        self._agents: list | None = None
+
+    def materialise(self) -> list:
+        if self._agents is None:
+            self._agents = self._make()
+        return self._agents
+
+    def __len__(self) -> int:
+        return len(self.materialise())
+
+    def __getitem__(self, i):
+        return self.materialise()[i]
 
 
 class MigrantViews(Sequence):

@@ -98,6 +98,8 @@ def test_person_views_are_made_on_demand_and_institutions_read_their_rows():
     m.run_for(6)
     # no person view exists until one is asked for
     assert len(m.migrants) == 800 and not m.migrants._views
+    # nor any association agent (their records are arrays the model updates)
+    assert m.associations._agents is None
     v = m.migrants[-1]
     assert v is m.migrants[799] and v.slot == 799 and len(m.migrants._views) == 1
     assert [x.slot for x in m.migrants[3:6]] == [3, 4, 5]
@@ -106,6 +108,10 @@ def test_person_views_are_made_on_demand_and_institutions_read_their_rows():
     # Mesa's agent sets see every person (reading them creates the views, once)
     assert len(m.agents_by_type[Migrant]) == 800
     assert m.migrants[799] is v and len(m.agents_by_type[Migrant]) == 800
+    from migdev.agents import MigrantAssociation
+    made = m.associations._agents  # made with Mesa's agent sets, once
+    assert len(made) == m.n_comm * m.n_dest == len(m.agents_by_type[MigrantAssociation])
+    assert m.associations[0] is made[0] and len(m.associations) == len(made)
     # agencies and associations read their rows of the arrays the model updates at once
     st = m.agency_state
     for a in m.agencies[:5]:
