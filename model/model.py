@@ -403,13 +403,15 @@ class MigrationModel(mesa.Model):
         """Tidy table, one row per step x origin country (columns: metrics.COUNTRY_COLUMNS)."""
         data = np.stack(self._rows)  # (steps, n_orig, n_cols)
         n_steps = data.shape[0]
-        df = pd.DataFrame(data.reshape(n_steps * self.n_orig, len(COLS)), columns=COLS)
-        df.insert(0, "step", np.repeat(np.arange(n_steps), self.n_orig))
-        df.insert(1, "country", pd.Categorical(np.tile(self.world.origin_names, n_steps),
-                                               categories=self.world.origin_names))
-        df.insert(2, "party_to_agreement", np.tile(self.party, n_steps))
-        df.insert(3, "protected", np.concatenate(self._protected_rows))
-        return df
+        names = self.world.origin_names
+        lead = pd.DataFrame({
+            "step": np.repeat(np.arange(n_steps), self.n_orig),
+            "country": pd.Categorical.from_codes(np.tile(np.arange(self.n_orig), n_steps),
+                                                 categories=names),
+            "party_to_agreement": np.tile(self.party, n_steps),
+            "protected": np.concatenate(self._protected_rows)})
+        values = pd.DataFrame(data.reshape(n_steps * self.n_orig, len(COLS)), columns=COLS)
+        return pd.concat([lead, values], axis=1)
 
     def paths(self) -> dict:
         """Shares of emigrants who settled, returned once, circulated or are transnational."""

@@ -135,10 +135,18 @@ def origin_names(w: WorldData, n_origins: int) -> list[str]:
 
 def shipped_worlds() -> dict[str, Path]:
     """The worlds shipped with migdev, by name."""
+    return dict(_shipped())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> tuple:
+    """The shipped worlds' (name, folder) pairs, listed once a process (the package's own
+    folders; each model asks twice, and a world's files are still checked for changes by
+    :func:`load_world`)."""
     from importlib.resources import files
 
     root = Path(str(files("migdev.worlds")))
-    return {p.name: p for p in sorted(root.iterdir()) if (p / "world.toml").is_file()}
+    return tuple((p.name, p) for p in sorted(root.iterdir()) if (p / "world.toml").is_file())
 
 
 def resolve_world(name_or_path: str) -> Path:
