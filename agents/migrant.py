@@ -13,8 +13,8 @@ import mesa
 import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
-from migdev.agents.association import collect_tallied, participation
-from migdev.agents.association import record as record_associations
+from migdev.agents.association import (collect_tallied, match_paid, match_ratio, participation,
+                                       trust_step)
 from migdev.agents.government import corridor_right, training_places
 from migdev.core import fmath, kernels
 from migdev.core.codes import (
@@ -28,7 +28,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.kernels import is_scalar, nonzero
-from migdev.core.ledger import Totals
+from migdev.core.ledger import FLOW_ROW, Totals
 from migdev.core.rng import draws32
 
 
@@ -619,26 +619,37 @@ def abroad_quarter(model) -> None:
     if len(idx) == 0:
         model.association_state.record(0, 0.0, 0.0, 0)
         return
-    (remit_sums, per_association, household, fee, loss, mission_sums, organised,
+    (remit_sums, per_association, household, fee_paid, loss, mission_sums, organised,
      return_sums) = kernels.abroad_quarter(
         pop, idx, u_work.rows_at(idx), u_remit.rows_at(idx), u_mission[idx], u_return[idx],
         participation(model), model.comm["access"], model.comm["development"],
         model.flows_to_dest, abroad_terms(model), model.n_comm, model.n_dest)
-    # 7. what remit does with its sums, in its order
-    by_comm = dict(zip(kernels.REMIT_SUMS, remit_sums))
-    model.flows.add_sums(kernels.REMIT_SUMS[:3], remit_sums[:3])
-    received = by_comm["received"]
-    model.comm["investment"] += p.household_invest_share * received
-    money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
-                            by_comm["household_fees"], *per_association)
-    model.last_money = Totals(sent=household, received=received, fees=fee, losses=loss,
-                              **money.parts)
-    # 8. the missions'
-    model.flows.add_sums(kernels.MISSION_SUMS, mission_sums)
-    record_associations(model, organised)
-    # 9. the returns'
-    model.flows.add_sums(kernels.RETURN_SUMS[:6], return_sums[:6])
-    model.comm["investment"] += return_sums[6] * p.household_invest_share
+    # what remit (its flows, the households' investment, the associations' accounts:
+    # association.collect_tallied), the missions (their flows, association.record) and the
+    # returns (their flows, the savings invested) do with these sums, in their order, in one
+    # compiled call (kernels.accounts); the associations' trust after it (it reads only the
+    # funds)
+    promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
+    fee = model.lever("formal_fee")
+    cfees, to_projects, matched = kernels.accounts(
+        model.flows.data, _ACCOUNT_ROWS, remit_sums, mission_sums, return_sums,
+        model.comm["investment"], model.comm["projects"], p.household_invest_share, ratio,
+        fee if is_scalar(fee) else None, per_association,
+        model.derived("match_paid", lambda: match_paid(model)), organised,
+        model.association_state)
+    model.assoc_members, model.assoc_fund = per_association
+    trust_step(model, promised_ratio)
+    model.last_money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
+                              losses=loss, collective=remit_sums[5], collective_fees=cfees,
+                              to_projects=to_projects, matched=matched)
+
+
+#: the flows' rows kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,
+#: MISSION_SUMS, RETURN_SUMS[:6])
+_ACCOUNT_ROWS = (np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
+                 FLOW_ROW["rem_fees"], FLOW_ROW["collective"], FLOW_ROW["matched"],
+                 np.array([FLOW_ROW[f] for f in kernels.MISSION_SUMS], dtype=np.int64),
+                 np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:6]], dtype=np.int64))
 
 
 def abroad_terms(model) -> tuple:

@@ -2171,6 +2171,78 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
     return trainees, applicants
 
 
+@numba.njit(cache=True, nogil=True)
+def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
+              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
+              invest_share, ratio, fee, fee_paid, per_assoc, match_paid, organised,
+              st_members, st_fund, st_matched, st_missions, st_total_fund, st_total_matched,
+              st_total_missions, out):
+    n_comm = flows.shape[1]
+    received, household_fees = remit_sums[3], remit_sums[4]
+    contrib, paid = remit_sums[5], remit_sums[6]
+    # 7. the remittances' flows, the households' investment
+    for i in range(rows_remit.shape[0]):
+        for c in range(n_comm):
+            flows[rows_remit[i], c] += remit_sums[i, c]
+    for c in range(n_comm):
+        investment[c] += invest_share * received[c]
+    # the associations' collective gifts, matched, to the projects (collect_tallied)
+    for c in range(n_comm):
+        f = fee[c]
+        if fee_paid:  # per corridor: the contribution-weighted fee of each community
+            f = paid[c] / contrib[c] if contrib[c] > 0 else 0.0
+        matched = ratio[c] * contrib[c]
+        cfees = contrib[c] * f
+        to_projects = contrib[c] - cfees + matched
+        out[0, c], out[1, c], out[2, c] = cfees, to_projects, matched
+        flows[row_fees, c] += household_fees[c] + cfees
+        flows[row_collective, c] += contrib[c]
+        flows[row_matched, c] += matched
+        projects[c] += to_projects
+    # 8. the missions' flows, the associations' records (association.record)
+    for i in range(rows_mission.shape[0]):
+        for c in range(n_comm):
+            flows[rows_mission[i], c] += mission_sums[i, c]
+    for j in range(st_members.shape[0]):
+        st_members[j] = np.int64(per_assoc[0, j])
+        st_fund[j] = per_assoc[1, j]
+        st_matched[j] = per_assoc[1, j] * match_paid[j]
+        st_missions[j] = organised[j]
+        st_total_fund[j] += st_fund[j]
+        st_total_matched[j] += st_matched[j]
+        st_total_missions[j] += st_missions[j]
+    # 9. the returns' flows, the savings brought home invested
+    for i in range(rows_return.shape[0]):
+        for c in range(n_comm):
+            flows[rows_return[i], c] += return_sums[i, c]
+    for c in range(n_comm):
+        investment[c] += return_sums[rows_return.shape[0], c] * invest_share
+
+
+def accounts(flows, rows: tuple, remit_sums, mission_sums, return_sums, investment, projects,
+             invest_share: float, ratio, fee, per_assoc, match_paid, organised, state):
+    """The institutions' part of a quarter abroad, as remit, the associations' accounts
+    (association.collect_tallied and record) and returns make it from the persons' sums,
+    in one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
+    collective, matched, MISSION_SUMS and RETURN_SUMS[:6]), the households' investment and
+    the projects (per community, in place), and the associations' records (``state``, an
+    AssociationState; ``per_assoc``: their members and funds, ``match_paid``: the match paid
+    per unit given, ``organised``: their missions). ``ratio``: the match paid per unit,
+    per community or a scalar; ``fee``: the formal fee, a scalar, or None where it differs
+    by corridor (then each community's contribution-weighted fee). Returns the collective
+    fees, the money to the projects and the match, per community."""
+    rows_remit, row_fees, row_collective, row_matched, rows_mission, rows_return = rows
+    n_comm = flows.shape[1]
+    out = np.empty((3, n_comm))
+    _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
+              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
+              float(invest_share), _vec(ratio, n_comm), _vec(0.0 if fee is None else fee, n_comm),
+              fee is None, per_assoc, _arr(match_paid), _arr(organised, np.int64),
+              state.members, state.fund, state.matched, state.missions, state.total_fund,
+              state.total_matched, state.total_missions, out)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # the communities' stocks and indices (ODD §7.10)
 # ---------------------------------------------------------------------------

@@ -57,8 +57,14 @@ def state(m) -> dict:
     return out
 
 
-@pytest.mark.parametrize("rules", [SCENARIOS["baseline"], LOCAL_RULES],
-                         ids=["baseline", "local_rules"])
+#: the match promised and the share paid per origin (the associations' accounts per
+#: community)
+LOCAL_MATCH = {**LOCAL_RULES, "matching_ratio": {"Ghana": 3.0, "Nigeria": 1.0},
+               "matching_honoured": {"Ghana": 0.5}}
+
+
+@pytest.mark.parametrize("rules", [SCENARIOS["baseline"], LOCAL_RULES, LOCAL_MATCH],
+                         ids=["baseline", "local_rules", "local_match"])
 def test_one_call_changes_what_the_four_processes_change(rules, monkeypatch):
     fused = MigrationModel(rng=11, n_persons=3000, **rules)
     four = MigrationModel(rng=11, n_persons=3000, **rules)
@@ -74,7 +80,7 @@ def test_one_call_changes_what_the_four_processes_change(rules, monkeypatch):
         abroad = max(abroad, int(fused.pop.abroad().sum()))
         moved += fused.association_state.moved
     assert abroad > 100  # the quarter abroad had persons to work on
-    if rules is LOCAL_RULES:
+    if rules is not SCENARIOS["baseline"]:
         assert moved > 0  # and the associations' trust moved (participation per association)
         assert fused.flows_to_dest[:, :, 2].sum() > 0  # returns by corridor
 
