@@ -221,17 +221,26 @@ def _abroad_population(n, n_dest, rng):
 
 def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_000):
     """The same seeded run twice: with the model's compiled process, then with ``module.name``
-    replaced by its numpy ``statement``. Checks that every person's state and the country
-    and corridor tables have the same bits; returns both models."""
+    replaced by its numpy ``statement`` (which the run must call). Checks that every
+    person's state and the country and corridor tables have the same bits; returns both
+    models."""
     from migdev.model.model import MigrationModel
     runs = []
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return statement(*args, **kwargs)
+
     for swapped in (False, True):
         if swapped:
-            monkeypatch.setattr(module, name, statement)
+            monkeypatch.setattr(module, name, counted)
         m = MigrationModel(make_params(n_persons=n, **levers), rng=seed)
         for _ in range(steps):
             m.step()
         runs.append(m)
+    # else the two runs are the same run: the model no longer calls module.name
+    assert calls, f"the run never called {module.__name__}.{name}"
     a, b = runs
     for f in a.pop.__dataclass_fields__:
         assert getattr(a.pop, f).tobytes() == getattr(b.pop, f).tobytes(), f
@@ -767,6 +776,15 @@ def returns_numpy(model, idx: np.ndarray) -> None:
     np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)
 
 
+def four_processes(model) -> None:
+    """6.-9. as the four processes the model makes in one call (migrant.abroad_quarter;
+    tests/model/test_abroad.py compares the two)."""
+    abroad, income = migrant.work(model)
+    migrant.remit(model, abroad, income)
+    association.missions(model, abroad)
+    migrant.returns(model, abroad)
+
+
 @pytest.mark.parametrize("levers", [
     {},
     {"named_rehire_rate": 0.6, "employer_change_right": 0.5,
@@ -781,6 +799,7 @@ def returns_numpy(model, idx: np.ndarray) -> None:
 def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled returns and with the numpy statement: every
     person's state and every output the same bits after 40 quarters."""
+    monkeypatch.setattr(migrant, "abroad_quarter", four_processes)
     a, b = paired_runs(monkeypatch, migrant, "returns", returns_numpy, levers, 8, 40)
     assert (a.pop.status == RETURNED).any() and (a.pop.status == SETTLED).any()
 
@@ -892,6 +911,7 @@ def missions_numpy(model, idx: np.ndarray) -> None:
 def test_missions_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled missions and with the numpy statement: the
     same persons, outputs and associations' records after 30 quarters."""
+    monkeypatch.setattr(migrant, "abroad_quarter", four_processes)
     a, b = paired_runs(monkeypatch, association, "missions", missions_numpy, levers, 3, 30)
     assert a.association_state.total_missions.tobytes() == \
         b.association_state.total_missions.tobytes()
@@ -1124,6 +1144,9 @@ def test_training_system_kernel_matches_numpy_in_a_run(levers, monkeypatch):
         return want
 
     checked = []
+    # the entrants as four calls, the first of them the training system (the model makes
+    # them in one, kernels.entry: test_entry_in_one_call_matches_its_four_calls)
+    monkeypatch.setattr(migrant, "demography", demography_four_calls)
     a, b = paired_runs(monkeypatch, migrant, "compiled_training_system", statement, levers, 5,
                        20, n=3_000)
     assert len(checked) >= 15 and sum(checked) > 100
