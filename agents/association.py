@@ -149,7 +149,9 @@ def collect_tallied(model, contrib, paid, household_fees, members, fund) -> Tota
     """:func:`collect_collective` from its sums: per community the collective gifts
     (``contrib``), the gifts times their corridor's formal fee (``paid``, used where the
     fee differs by corridor) and the household transfers' fees; per association (community
-    x destination) the members and the gifts (``fund``)."""
+    x destination) the members and the gifts (``fund``). The model's quarter abroad makes
+    the same in one compiled call with its flows (:func:`kernels.accounts`;
+    ``tests/model/test_abroad.py`` compares the two)."""
     nc = model.n_comm
     # the match promised and the share of it actually paid (broken promises below 1)
     promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
@@ -222,7 +224,8 @@ def missions(model, idx: np.ndarray) -> None:
 def record(model, organised: np.ndarray) -> None:
     """The associations' records of the quarter: members and funds (from
     :func:`collect_collective`), the public match and the missions they organised
-    (``organised``, one count per community x destination)."""
+    (``organised``, one count per community x destination). The model's quarter abroad
+    writes them in :func:`kernels.accounts`, as here."""
     model.association_state.record(model.assoc_members.astype(np.int64), model.assoc_fund,
                                    model.assoc_fund * model.derived("match_paid",
                                                                     lambda: match_paid(model)),

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
+from migdev.agents import association
 from migdev.agents.association import (collect_tallied, match_paid, match_ratio, participation,
                                        trust_step)
 from migdev.agents.government import corridor_right, training_places
@@ -642,6 +643,16 @@ def abroad_quarter(model) -> None:
     model.last_money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
                               losses=loss, collective=remit_sums[5], collective_fees=cfees,
                               to_projects=to_projects, matched=matched)
+
+
+def abroad_quarter_stated(model) -> None:
+    """6.-9. as the four processes :func:`abroad_quarter` stands for, one after the other:
+    :func:`work`, :func:`remit`, the associations' missions and :func:`returns` (the
+    statement the tests compare it with)."""
+    abroad, income = work(model)
+    remit(model, abroad, income)
+    association.missions(model, abroad)
+    returns(model, abroad)
 
 
 #: the flows' rows kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,

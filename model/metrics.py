@@ -13,7 +13,7 @@ from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.kernels import _arr, at_most_one, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
-from migdev.model.tally import Tallies, _tally, person_tallies
+from migdev.model.tally import Tallies, _tallies, tally_inputs
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -392,24 +392,39 @@ def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies) -> np.ndarray:
     return out
 
 
+def _country_inputs(model) -> tuple[tuple, tuple]:
+    """The arguments of :func:`_country_values` before the tallies (the communities' sums
+    and stocks, the associations' members and trust) and after them (the measured density,
+    the protected lists and the columns' indices)."""
+    w, st = model.world, model.association_state
+    head = (_arr(w.comm_origin, np.int64), model.flows.data, model.counts,
+            _arr(w.represented_pop), model.comm["development"], _arr(w.comm_size),
+            *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
+            _arr(st.trust), float(st.trust0), model.n_dest)
+    tail = (_arr(model.measured), model.listed, model.truly_short,
+            *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols", "ratio_num",
+                                  "ratio_den", "frows", "cols")))
+    return head, tail
+
+
+def _tally_args(model) -> tuple:
+    """This step's arguments of the person tallies (:func:`tally_inputs`)."""
+    return tally_inputs(model.pop, model.world.home_wage,
+                        corridor_right(model, "employer_change_right"), model.n_orig,
+                        model.n_dest)
+
+
 def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     """This step's (n_origins, len(COLS)) row of outputs (``tallies``: this step's
     :func:`person_tallies`, when the caller has them), in one compiled pass over the
     communities and origins; ``tests/model/test_tally.py`` keeps its numpy statement and
     checks that the two agree bit for bit."""
-    pop, w = model.pop, model.world
-    t = tallies if tallies is not None else person_tallies(
-        pop, w.home_wage, corridor_right(model, "employer_change_right"), model.n_orig,
-        model.n_dest)
-    st = model.association_state
+    t = tallies if tallies is not None else Tallies(*_tallies(*_tally_args(model)))
+    head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
-    _country_values(
-        _arr(w.comm_origin, np.int64), model.flows.data, model.counts, _arr(w.represented_pop),
-        model.comm["development"], _arr(w.comm_size),
-        *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
-        _arr(st.trust), float(st.trust0), model.n_dest, t.abroad, t.debt, t.member, t.wasted,
-        t.skilled_regular, t.temporary, t.substituted, t.right, t.paths, t.earnings,
-        t.wages, _arr(model.measured), model.listed, model.truly_short, **_INDEX, out=out)
+    _country_values(*head, t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
+                    t.temporary, t.substituted, t.right, t.paths, t.earnings, t.wages, *tail,
+                    out)
     return out
 
 
@@ -418,20 +433,16 @@ def _step_rows(origin, dest, status, occ, n_stays, ties, member, remitted, debt,
                substituted, h, home_wage, right, n_orig, n_dest, tie_threshold,
                comm_origin, flows, counts, represented, development, comm_size, health_eff,
                health_eff_returnees, health_eff_missions, education_eff, knowledge, h_home,
-               members, trust, trust0, measured, listed, truly_short, flow_cols, flow_rows,
-               ratio_cols, ratio_num, ratio_den, frows, cols, flows_to_dest, out, out_corridor):
-    f, i = np.float64, np.int64
-    abroad, debt_sum, member_sum = np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f)
-    wasted, sk_reg, n_temp = np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, i)
-    sub_sum, right_sum = np.zeros(n_orig, f), np.zeros(n_orig, f)
-    stock, paths = np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i)
-    earn, wage = np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f)
-    _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
-           substituted, h, home_wage, right, n_orig, n_dest, tie_threshold, abroad, debt_sum,
-           member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, earn, wage)
+               members, trust, trust0, n_dest_c, measured, listed, truly_short, flow_cols,
+               flow_rows, ratio_cols, ratio_num, ratio_den, frows, cols, flows_to_dest, out,
+               out_corridor):
+    abroad, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, \
+        earn, wage = _tallies(origin, dest, status, occ, n_stays, ties, member, remitted, debt,
+                              matched, substituted, h, home_wage, right, n_orig, n_dest,
+                              tie_threshold)
     _country_values(comm_origin, flows, counts, represented, development, comm_size,
                     health_eff, health_eff_returnees, health_eff_missions, education_eff,
-                    knowledge, h_home, members, trust, trust0, n_dest, abroad, debt_sum,
+                    knowledge, h_home, members, trust, trust0, n_dest_c, abroad, debt_sum,
                     member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, paths, earn, wage,
                     measured, listed, truly_short, flow_cols, flow_rows, ratio_cols, ratio_num,
                     ratio_den, frows, cols, out)
@@ -442,22 +453,9 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     """This step's country row and corridor row (:func:`country_row` and
     :func:`corridor_row` of this step's :func:`person_tallies`), in one compiled call;
     ``tests/model/test_tally.py`` compares the two ways bit for bit."""
-    pop, w = model.pop, model.world
-    right = corridor_right(model, "employer_change_right")
-    right = np.zeros((model.n_orig, model.n_dest)) if np.ndim(right) == 0 else _arr(right)
-    st = model.association_state
-    n_orig, n_dest = model.n_orig, model.n_dest
-    out = np.empty((n_orig, len(COLS)))
-    out_corridor = np.empty((n_orig, n_dest, model.flows_to_dest.shape[2] + 5))
-    ix = _INDEX
-    _step_rows(pop.origin, pop.dest, pop.status, pop.occ, pop.n_stays, pop.ties, pop.member,
-               pop.remitted, pop.debt, pop.matched, pop.substituted, pop.h,
-               _arr(w.home_wage), right, n_orig, n_dest, 0.5,
-               _arr(w.comm_origin, np.int64), model.flows.data, model.counts,
-               _arr(w.represented_pop), model.comm["development"], _arr(w.comm_size),
-               *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
-               _arr(st.trust), float(st.trust0), _arr(model.measured), model.listed,
-               model.truly_short, ix["flow_cols"], ix["flow_rows"], ix["ratio_cols"],
-               ix["ratio_num"], ix["ratio_den"], ix["frows"], ix["cols"],
-               _arr(model.flows_to_dest), out, out_corridor)
+    head, tail = _country_inputs(model)
+    out = np.empty((model.n_orig, len(COLS)))
+    out_corridor = np.empty((model.n_orig, model.n_dest, model.flows_to_dest.shape[2] + 5))
+    _step_rows(*_tally_args(model), *head, *tail, _arr(model.flows_to_dest), out,
+               out_corridor)
     return out, out_corridor

@@ -182,8 +182,7 @@ class MigrationModel(mesa.Model):
     # ------------------------------------------------------------------ Mesa's agent sets
     # The associations' agents and the persons' Migrant views are registered with Mesa only
     # when Mesa's agent sets are first read (building a million persons' views up front cost
-    # 4 s, the model itself 0.2 s; the 147 associations of the default world, about a tenth
-    # of a small model's build).
+    # 4 s, the model itself 0.2 s; the default world has 147 associations).
     def _materialise(self) -> None:
         for name in ("associations", "migrants"):
             views = self.__dict__.get(name)

@@ -96,23 +96,40 @@ def _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, mat
             wage[o, b] += w
 
 
+#: the ties at or above which a member who remits counts as transnational (metrics.path_counts)
+TIE_THRESHOLD = 0.5
+
+
+@numba.njit(cache=True, nogil=True)
+def _tallies(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
+             substituted, h, home_wage, right, n_orig, n_dest, tie_threshold):
+    """:func:`_tally` into new arrays, returned in the order of :class:`Tallies`' fields."""
+    f, i = np.float64, np.int64
+    out = (np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
+           np.zeros(n_orig, f), np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f),
+           np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i),
+           np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f))
+    _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
+           substituted, h, home_wage, right, n_orig, n_dest, tie_threshold, *out)
+    return out
+
+
+def tally_inputs(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest: int,
+                 tie_threshold: float = TIE_THRESHOLD) -> tuple:
+    """The arguments of :func:`_tallies` (``change_right``: (n_orig, n_dest), or a scalar
+    where no corridor grants it: zeros)."""
+    right = np.zeros((n_orig, n_dest)) if np.ndim(change_right) == 0 else \
+        np.ascontiguousarray(change_right, dtype=np.float64)
+    return (pop.origin, pop.dest, pop.status, pop.occ, pop.n_stays, pop.ties, pop.member,
+            pop.remitted, pop.debt, pop.matched, pop.substituted, pop.h,
+            np.ascontiguousarray(home_wage, dtype=np.float64), right, n_orig, n_dest,
+            float(tie_threshold))
+
+
 def person_tallies(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest: int,
-                   tie_threshold: float = 0.5) -> Tallies:
+                   tie_threshold: float = TIE_THRESHOLD) -> Tallies:
     """One pass over the persons (``pop``, a :class:`Population`): see :class:`Tallies`.
     ``change_right``: (n_orig, n_dest) the corridors' right to change employer, or a
     scalar where no corridor grants it."""
-    right = np.zeros((n_orig, n_dest)) if np.ndim(change_right) == 0 else \
-        np.ascontiguousarray(change_right, dtype=np.float64)
-    f, i = np.float64, np.int64
-    t = Tallies(abroad=np.zeros(n_orig, i), debt=np.zeros(n_orig, f),
-                member=np.zeros(n_orig, f), wasted=np.zeros(n_orig, f),
-                skilled_regular=np.zeros(n_orig, f), temporary=np.zeros(n_orig, i),
-                substituted=np.zeros(n_orig, f), right=np.zeros(n_orig, f),
-                stock=np.zeros((n_orig, n_dest), i), paths=np.zeros((n_orig, n_dest + 1, 4), i),
-                earnings=np.zeros((n_orig, 2), f), wages=np.zeros((n_orig, 2), f))
-    _tally(pop.origin, pop.dest, pop.status, pop.occ, pop.n_stays, pop.ties, pop.member,
-           pop.remitted, pop.debt, pop.matched, pop.substituted, pop.h,
-           np.ascontiguousarray(home_wage, dtype=np.float64), right, n_orig, n_dest,
-           float(tie_threshold), t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
-           t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings, t.wages)
-    return t
+    return Tallies(*_tallies(*tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
+                                           tie_threshold)))

@@ -35,6 +35,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.fmath import _exp1, _expm1_1, _log1
+from migdev.core.ledger import _add_rows
 
 
 _SCALARS = (bool, int, float, np.generic)
@@ -2151,9 +2152,9 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
     and the applicants per origin and track (``tests/model/test_kernels.py`` compares the
     four calls and this one, bit for bit)."""
     idx = _arr(idx, np.int64)
-    _draws_of(len(idx), u)
-    if np.shape(u)[0] != 3:
+    if np.ndim(u) != 2 or np.shape(u)[0] != 3:
         raise ValueError(f"entry takes three draws per entrant, got shape {np.shape(u)}")
+    _float32_draws(len(idx), *u)
     home, dest, cost, cap = training_terms
     n_orig = home.shape[0]
     trainees = np.zeros(n_comm)
@@ -2181,9 +2182,7 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
     received, household_fees = remit_sums[3], remit_sums[4]
     contrib, paid = remit_sums[5], remit_sums[6]
     # 7. the remittances' flows, the households' investment
-    for i in range(rows_remit.shape[0]):
-        for c in range(n_comm):
-            flows[rows_remit[i], c] += remit_sums[i, c]
+    _add_rows(flows, rows_remit, remit_sums[:rows_remit.shape[0]])
     for c in range(n_comm):
         investment[c] += invest_share * received[c]
     # the associations' collective gifts, matched, to the projects (collect_tallied)
@@ -2200,9 +2199,7 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
         flows[row_matched, c] += matched
         projects[c] += to_projects
     # 8. the missions' flows, the associations' records (association.record)
-    for i in range(rows_mission.shape[0]):
-        for c in range(n_comm):
-            flows[rows_mission[i], c] += mission_sums[i, c]
+    _add_rows(flows, rows_mission, mission_sums)
     for j in range(st_members.shape[0]):
         st_members[j] = np.int64(per_assoc[0, j])
         st_fund[j] = per_assoc[1, j]
@@ -2212,9 +2209,7 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
         st_total_matched[j] += st_matched[j]
         st_total_missions[j] += st_missions[j]
     # 9. the returns' flows, the savings brought home invested
-    for i in range(rows_return.shape[0]):
-        for c in range(n_comm):
-            flows[rows_return[i], c] += return_sums[i, c]
+    _add_rows(flows, rows_return, return_sums[:rows_return.shape[0]])
     for c in range(n_comm):
         investment[c] += return_sums[rows_return.shape[0], c] * invest_share
 

@@ -300,11 +300,8 @@ class Draws:
         if len(self.shape) != 2 or not 0 <= rows <= self.shape[0]:
             raise TypeError(f"head takes up to {self.shape[0] if len(self.shape) == 2 else 0} "
                             f"rows of two-dimensional draws; got {rows} for shape {self.shape}")
-        if self._values is not None:
-            return self._values[:rows]
-        out = np.empty((rows, self.shape[1]), dtype=np.float32)
-        _dense(self._st, _JUMP, self._base, out.reshape(-1))
-        return out
+        return Draws(self._st, self._base, (rows, self.shape[1]),
+                     None if self._values is None else self._values[:rows]).dense()
 
     def rows_at(self, idx) -> np.ndarray:
         """Every row's numbers at the slots ``idx``, (rows, len(idx)) (two dimensions; the

@@ -776,15 +776,6 @@ def returns_numpy(model, idx: np.ndarray) -> None:
     np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)
 
 
-def four_processes(model) -> None:
-    """6.-9. as the four processes the model makes in one call (migrant.abroad_quarter;
-    tests/model/test_abroad.py compares the two)."""
-    abroad, income = migrant.work(model)
-    migrant.remit(model, abroad, income)
-    association.missions(model, abroad)
-    migrant.returns(model, abroad)
-
-
 @pytest.mark.parametrize("levers", [
     {},
     {"named_rehire_rate": 0.6, "employer_change_right": 0.5,
@@ -799,7 +790,7 @@ def four_processes(model) -> None:
 def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled returns and with the numpy statement: every
     person's state and every output the same bits after 40 quarters."""
-    monkeypatch.setattr(migrant, "abroad_quarter", four_processes)
+    monkeypatch.setattr(migrant, "abroad_quarter", migrant.abroad_quarter_stated)
     a, b = paired_runs(monkeypatch, migrant, "returns", returns_numpy, levers, 8, 40)
     assert (a.pop.status == RETURNED).any() and (a.pop.status == SETTLED).any()
 
@@ -911,7 +902,7 @@ def missions_numpy(model, idx: np.ndarray) -> None:
 def test_missions_kernel_matches_numpy_in_a_run(levers, monkeypatch):
     """The same seeded run with the compiled missions and with the numpy statement: the
     same persons, outputs and associations' records after 30 quarters."""
-    monkeypatch.setattr(migrant, "abroad_quarter", four_processes)
+    monkeypatch.setattr(migrant, "abroad_quarter", migrant.abroad_quarter_stated)
     a, b = paired_runs(monkeypatch, association, "missions", missions_numpy, levers, 3, 30)
     assert a.association_state.total_missions.tobytes() == \
         b.association_state.total_missions.tobytes()
