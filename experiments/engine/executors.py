@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
@@ -32,6 +33,36 @@ def _ignore_sigint() -> None:
     """Pool workers leave Ctrl-C to the parent, which stops them (a worker interrupted in
     the middle of a run would otherwise break the pool with a traceback of its own)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while a local Dask cluster starts its worker processes, which inherit
+    the ignored signal (a Python that starts with SIGINT ignored installs no KeyboardInterrupt
+    handler). Ctrl-C, which a terminal sends to every process of its foreground group, then
+    reaches only this process, which stops the workers, as a process pool's workers leave
+    it to the parent (:func:`_ignore_sigint`); otherwise each worker prints a traceback of
+    its own. Only the main thread can set a signal's handler; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _quiet_cancelled_runs() -> None:
+    """In a local Dask worker: drop the warning it logs for a run it was running when it is
+    closed (a stopped sweep closes its cluster in the middle of runs, then says what it kept
+    and what was not run)."""
+    logging.getLogger("distributed.worker.state_machine").addFilter(_not_a_cancelled_run)
+
+
+def _not_a_cancelled_run(record: logging.LogRecord) -> bool:
+    text = record.getMessage()
+    return not (text.startswith("Async instruction for") and text.endswith("CancelledError"))
 
 
 #: glibc's trim threshold for local Dask workers (bytes); see make_executor
@@ -109,9 +140,12 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
             with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_":
                                   WORKER_TRIM_THRESHOLD,
                                   "distributed.worker.profile.enabled": False}):
-                cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1,
-                                       host="127.0.0.1", dashboard_address=None, processes=True)
+                with _sigint_ignored():
+                    cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1,
+                                           host="127.0.0.1", dashboard_address=None,
+                                           processes=True)
             client = Client(cluster)
+            client.run(_quiet_cancelled_runs)
         ex = client.get_executor(pure=False)  # every submission runs (specs are unique)
         # a lost scheduler is reported once, by the sweep, not as the client's tracebacks
         quiet = logging.getLogger("distributed.client")

@@ -3,6 +3,7 @@ mid-sweep, and one that cannot be reached. Runs that never ran are recorded as n
 (not as failures), the manifest says why, and the next invocation resumes them."""
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -133,3 +134,55 @@ def test_unreachable_scheduler_says_so_within_the_timeout(config, tmp_path):
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "incomplete" and "could not reach" in m["stopped"]["reason"]
     assert m["counts"]["not_run"] == 16
+
+
+BIG = """
+[experiment]
+name = "dask_interrupt"
+scenario = "restrictive_mou"
+steps = 60
+replicates = 12
+master_seed = 5
+[params]
+n_persons = 200000
+"""
+
+
+def group_alive(pgid) -> bool:
+    """Any live (not zombie) process left in the process group ``pgid``."""
+    r = subprocess.run(["ps", "-o", "pid=,stat=", "-g", str(pgid)], capture_output=True,
+                       text=True)
+    return any(not line.split()[1].startswith("Z") for line in r.stdout.splitlines()
+               if line.strip())
+
+
+def test_ctrl_c_stops_a_local_dask_sweep_with_one_message(tmp_path):
+    # Ctrl-C in a terminal signals every process of the foreground group: the local
+    # cluster's worker processes too. They leave it to the sweep, which stops them and says
+    # what it kept; no worker's traceback or warning reaches the user.
+    config = tmp_path / "big.toml"
+    config.write_text(textwrap.dedent(BIG))
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "migdev", "sweep", str(config), "--out",
+                             str(out), "--quiet", "--dask-local", "2"],
+                            start_new_session=True, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    parts = out / "parts"
+    deadline = time.time() + 300
+    while not (parts.is_dir() and any(parts.glob("*.summary.json"))):
+        assert proc.poll() is None and time.time() < deadline, "no run was stored"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "stopped by SIGINT" in stderr and "Run the same command again" in stderr
+    assert "Traceback" not in stderr and "WARNING" not in stderr, stderr
+    deadline = time.time() + 20
+    while group_alive(proc.pid):  # no Dask process left behind
+        assert time.time() < deadline, "Dask processes left running"
+        time.sleep(0.1)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "interrupted"
+    kept = len(Store(out).done())
+    assert 1 <= kept < 12 and m["counts"]["not_run"] == 12 - kept
+    assert Store(out).verify() == []
