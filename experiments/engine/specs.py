@@ -76,7 +76,10 @@ class RunSpec:
         return RunSpec(p, seed, steps, tuple(outputs), hashlib.sha256(blob.encode()).hexdigest())
 
 
+@functools.cache
 def model_version() -> str:
+    """The installed migdev's version ("source" without an install), read once a process:
+    reading the package's metadata takes about a millisecond, and every run key has it."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

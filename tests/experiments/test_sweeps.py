@@ -288,3 +288,24 @@ def test_validate_warns_before_an_experiment_of_more_than_a_day(tmp_path, capsys
     assert "more than a day" in err and "--scheduler" in err
     assert cli.main(["validate", str(cfg), "--no-estimate"]) == 0
     assert "estimated" not in capsys.readouterr().out
+
+
+def test_run_keys_read_the_installed_version_once(monkeypatch):
+    # reading a package's metadata takes about a millisecond: a design of 20,000 runs spent
+    # 20 s of `migdev validate` and of a sweep's start on it, once per run key
+    import importlib.metadata
+
+    from migdev.experiments.engine import specs
+
+    calls = []
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: calls.append(name)
+                        or real(name))
+    specs.model_version.cache_clear()
+    try:
+        keys = {specs.RunSpec.make({"n_persons": 300}, seed, 4, ("country",)).key
+                for seed in range(200)}
+        assert len(keys) == 200 and calls.count("migdev") == 1
+        assert specs.model_version() == real("migdev")
+    finally:
+        specs.model_version.cache_clear()
