@@ -13,7 +13,7 @@ from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.kernels import _arr, at_most_one, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
-from migdev.model.tally import Tallies, _tallies, tally_inputs
+from migdev.model.tally import Tallies, _tallies, person_tallies, tally_inputs
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -407,11 +407,10 @@ def _country_inputs(model) -> tuple[tuple, tuple]:
     return head, tail
 
 
-def _tally_args(model) -> tuple:
-    """This step's arguments of the person tallies (:func:`tally_inputs`)."""
-    return tally_inputs(model.pop, model.world.home_wage,
-                        corridor_right(model, "employer_change_right"), model.n_orig,
-                        model.n_dest)
+def _tally_of(model) -> tuple:
+    """This step's arguments of :func:`person_tallies` (and of :func:`tally_inputs`)."""
+    return (model.pop, model.world.home_wage, corridor_right(model, "employer_change_right"),
+            model.n_orig, model.n_dest)
 
 
 def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
@@ -419,7 +418,7 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     :func:`person_tallies`, when the caller has them), in one compiled pass over the
     communities and origins; ``tests/model/test_tally.py`` keeps its numpy statement and
     checks that the two agree bit for bit."""
-    t = tallies if tallies is not None else Tallies(*_tallies(*_tally_args(model)))
+    t = tallies if tallies is not None else person_tallies(*_tally_of(model))
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
     _country_values(*head, t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
@@ -456,6 +455,6 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows_to_dest.shape[2] + 5))
-    _step_rows(*_tally_args(model), *head, *tail, _arr(model.flows_to_dest), out,
+    _step_rows(*tally_inputs(*_tally_of(model)), *head, *tail, _arr(model.flows_to_dest), out,
                out_corridor)
     return out, out_corridor

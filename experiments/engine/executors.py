@@ -42,7 +42,8 @@ def _sigint_ignored():
     handler). Ctrl-C, which a terminal sends to every process of its foreground group, then
     reaches only this process, which stops the workers, as a process pool's workers leave
     it to the parent (:func:`_ignore_sigint`); otherwise each worker prints a traceback of
-    its own. Only the main thread can set a signal's handler; elsewhere nothing changes."""
+    its own. A Ctrl-C in the second or two the cluster takes to start is not seen. Only the
+    main thread can set a signal's handler; elsewhere nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -1,3 +1,5 @@
+import os
+import subprocess
 import textwrap
 
 import pytest
@@ -29,3 +31,22 @@ def small_config(tmp_path):
     p = tmp_path / "tiny.toml"
     p.write_text(textwrap.dedent(SMALL))
     return p
+
+
+def _group_alive(pgid) -> bool:
+    """Any live process left in the process group ``pgid`` (zombies of already-reaped
+    children do not count)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    r = subprocess.run(["ps", "-o", "pid=,stat=", "-g", str(pgid)], capture_output=True,
+                       text=True)
+    return any(not line.split()[1].startswith("Z") for line in r.stdout.splitlines()
+               if line.strip())
+
+
+@pytest.fixture
+def group_alive():
+    """:func:`_group_alive`: whether a stopped command left a process of its group behind."""
+    return _group_alive

@@ -148,15 +148,7 @@ n_persons = 200000
 """
 
 
-def group_alive(pgid) -> bool:
-    """Any live (not zombie) process left in the process group ``pgid``."""
-    r = subprocess.run(["ps", "-o", "pid=,stat=", "-g", str(pgid)], capture_output=True,
-                       text=True)
-    return any(not line.split()[1].startswith("Z") for line in r.stdout.splitlines()
-               if line.strip())
-
-
-def test_ctrl_c_stops_a_local_dask_sweep_with_one_message(tmp_path):
+def test_ctrl_c_stops_a_local_dask_sweep_with_one_message(tmp_path, group_alive):
     # Ctrl-C in a terminal signals every process of the foreground group: the local
     # cluster's worker processes too. They leave it to the sweep, which stops them and says
     # what it kept; no worker's traceback or warning reaches the user.

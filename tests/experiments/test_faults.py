@@ -73,18 +73,6 @@ def wait_for(pred, timeout=180.0):
     raise AssertionError("timed out waiting")
 
 
-def group_alive(pgid) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    # zombies of already-reaped children do not count: look for live members
-    r = subprocess.run(["ps", "-o", "pid=,stat=", "-g", str(pgid)], capture_output=True,
-                       text=True)
-    return any(not line.split()[1].startswith("Z") for line in r.stdout.splitlines()
-               if line.strip())
-
-
 def resume_equals_reference(config, out, reference, command="sweep"):
     r = subprocess.run(sweep(config, out, command), capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
@@ -98,7 +86,8 @@ def resume_equals_reference(config, out, reference, command="sweep"):
 @pytest.mark.parametrize("sig, to_group, code", [(signal.SIGINT, True, 130),
                                                  (signal.SIGTERM, False, 143)])
 def test_ctrl_c_and_sigterm_stop_workers_keep_runs_and_resume(config, reference, tmp_path,
-                                                              sig, to_group, code):
+                                                              sig, to_group, code,
+                                                              group_alive):
     out = tmp_path / "sig"
     proc = subprocess.Popen(sweep(config, out), start_new_session=True, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
