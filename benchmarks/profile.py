@@ -165,7 +165,8 @@ def per_process(n: int, steps: int, small: int = 500, reps: int = 3) -> None:
         return
     owners = {}
     for module, name in PROCESSES:
-        mod = importlib.import_module("migdev." + module[:-3].replace("/", "."))
+        path = module.removesuffix(".py").removesuffix("/__init__")
+        mod = importlib.import_module("migdev." + path.replace("/", "."))
         owners[name] = (MigrationModel if name == "record" else mod)
     spent: dict[str, float] = {}
     originals = {name: getattr(owner, name) for name, owner in owners.items()}
@@ -224,6 +225,11 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
     alone."""
     import numba
 
+    from migdev.agents.agency import kernels as agency
+    from migdev.agents.association import kernels as association
+    from migdev.agents.community import kernels as community
+    from migdev.agents.government import kernels as government
+    from migdev.agents.migrant import kernels as migrant
     from migdev.core import kernels, rng
     from migdev.model import MigrationModel, metrics, tally
 
@@ -246,10 +252,11 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
             return out
         return timed
 
-    for mod in (kernels, rng, tally, metrics):
+    for mod in (migrant, agency, government, community, association, kernels, rng, tally,
+                metrics):
         for name, f in list(vars(mod).items()):
             if isinstance(f, numba.core.registry.CPUDispatcher):
-                key = f"{mod.__name__.rsplit('.', 1)[-1]}.{name}"
+                key = pass_name(mod, name)
                 originals[(mod, name)] = f
                 setattr(mod, name, wrap(key, f))
     try:
@@ -261,8 +268,7 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
     finally:
         for (mod, name), f in originals.items():
             setattr(mod, name, f)
-    by_key = {f"{mod.__name__.rsplit('.', 1)[-1]}.{name}": f
-              for (mod, name), f in originals.items()}
+    by_key = {pass_name(mod, name): f for (mod, name), f in originals.items()}
     rows = sorted(spent.items(), key=lambda kv: kv[1], reverse=True)[:top]
     print(f"\ncompiled passes, {n:,} persons x {steps} steps ({total / steps * 1e6:,.0f} us a "
           f"step; {sum(spent.values()) / total:.0%} of it in compiled passes):")
@@ -294,11 +300,22 @@ def compiled_passes(n: int, steps: int, top: int = 12, reps: int = 5) -> None:
               f"{per_call / warm:>8.1f}")
 
 
+def pass_name(module, name: str) -> str:
+    """A compiled pass's name in the table: its family's (``migrant._entry``) or its module's
+    (``metrics._step_rows``, ``kernels.apportion_into`` for the shared ones)."""
+    parts = module.__name__.split(".")
+    family = parts[-2] if parts[-3:-2] == ["agents"] else parts[-1]
+    return f"{family}.{name}"
+
+
 #: the processes MigrationModel.step calls, in order (module file, function)
-PROCESSES = (("agents/government.py", "apply_agreements"), ("agents/migrant.py", "demography"),
-             ("agents/government.py", "labour_demand"), ("agents/agency.py", "recruitment_market"),
-             ("agents/migrant.py", "decide"), ("agents/migrant.py", "abroad_quarter"),
-             ("agents/community.py", "update"), ("model/model.py", "record"))
+PROCESSES = (("agents/government/__init__.py", "apply_agreements"),
+             ("agents/migrant/__init__.py", "demography"),
+             ("agents/government/__init__.py", "labour_demand"),
+             ("agents/agency/__init__.py", "recruitment_market"),
+             ("agents/migrant/__init__.py", "decide"),
+             ("agents/migrant/__init__.py", "abroad_quarter"),
+             ("agents/community/__init__.py", "update"), ("model/model.py", "record"))
 
 
 if __name__ == "__main__":

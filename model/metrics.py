@@ -10,7 +10,7 @@ import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.kernels import _arr, at_most_one, pairwise_sum
+from migdev.core.kernels import as_array, at_most_one, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, _tallies, person_tallies, tally_inputs
@@ -388,7 +388,7 @@ def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies) -> np.ndarray:
     values as ``np.concatenate`` of the three; ``tests/model/test_tally.py`` compares)."""
     n_orig, n_dest, k = flows_to_dest.shape
     out = np.empty((n_orig, n_dest, k + 5))
-    _corridor_row(_arr(flows_to_dest), tallies.stock, tallies.paths, out)
+    _corridor_row(as_array(flows_to_dest), tallies.stock, tallies.paths, out)
     return out
 
 
@@ -397,11 +397,11 @@ def _country_inputs(model) -> tuple[tuple, tuple]:
     and stocks, the associations' members and trust) and after them (the measured density,
     the protected lists and the columns' indices)."""
     w, st = model.world, model.association_state
-    head = (_arr(w.comm_origin, np.int64), model.flows.data, model.counts,
-            _arr(w.represented_pop), model.comm["development"], _arr(w.comm_size),
-            *(_arr(model.comm[k]) for k in _COMM_STOCKS), _arr(model.assoc_members),
-            _arr(st.trust), float(st.trust0), model.n_dest)
-    tail = (_arr(model.measured), model.listed, model.truly_short,
+    head = (as_array(w.comm_origin, np.int64), model.flows.data, model.counts,
+            as_array(w.represented_pop), model.comm["development"], as_array(w.comm_size),
+            *(as_array(model.comm[k]) for k in _COMM_STOCKS), as_array(model.assoc_members),
+            as_array(st.trust), float(st.trust0), model.n_dest)
+    tail = (as_array(model.measured), model.listed, model.truly_short,
             *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols", "ratio_num",
                                   "ratio_den", "frows", "cols")))
     return head, tail
@@ -455,6 +455,6 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows_to_dest.shape[2] + 5))
-    _step_rows(*tally_inputs(*_tally_of(model)), *head, *tail, _arr(model.flows_to_dest), out,
+    _step_rows(*tally_inputs(*_tally_of(model)), *head, *tail, as_array(model.flows_to_dest), out,
                out_corridor)
     return out, out_corridor

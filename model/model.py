@@ -20,7 +20,7 @@ from migdev.agents.association import AssociationState, MigrantAssociation
 from migdev.agents.community import HomeCommunity
 from migdev.agents.government import Government
 from migdev.agents.migrant import Migrant
-from migdev.core import kernels
+from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
@@ -390,7 +390,7 @@ class MigrationModel(mesa.Model):
         """Per cent of each community abroad in each destination (cached within a step)."""
         if self._net_step == self.steps:
             return self._net
-        cnt = kernels.abroad_by_community(self.pop, self.n_comm, self.n_dest)
+        cnt = migrant_kernels.abroad_by_community(self.pop, self.n_comm, self.n_dest)
         self._net, self._net_step = 100.0 * cnt / self.world.comm_size[:, None], self.steps
         return self._net
 

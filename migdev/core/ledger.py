@@ -50,7 +50,7 @@ class Flows:
         if sums.shape != (len(rows), self.n):
             raise ValueError(f"add_sums: {len(rows)} flows of {self.n} communities take sums "
                              f"of shape {(len(rows), self.n)}, got {sums.shape}")
-        _add_rows(self.data, rows, sums)  # self.data[rows] += sums, in one compiled call
+        add_rows(self.data, rows, sums)  # self.data[rows] += sums, in one compiled call
 
     def add(self, name: str, persons: np.ndarray, weights=None) -> None:
         """Add one (or ``weights``) per person in ``persons`` to their communities."""
@@ -59,7 +59,7 @@ class Flows:
 
 
 @numba.njit(cache=True, nogil=True)
-def _add_rows(data, rows, sums):
+def add_rows(data, rows, sums):
     for i in range(rows.shape[0]):
         r = rows[i]
         for c in range(data.shape[1]):

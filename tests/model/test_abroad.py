@@ -10,7 +10,7 @@ import pytest
 
 import migdev.model.model as model_module
 from migdev.agents import association, migrant
-from migdev.core import kernels
+from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core.params import make_params
 from migdev.core.records import Event
 from migdev.model import MigrationModel
@@ -91,7 +91,7 @@ def test_a_quarter_abroad_refuses_whole_rows_of_draws():
         given = list(args)
         given[k] = bad
         with pytest.raises(ValueError, match="draws of shape"):
-            kernels.abroad_quarter(m.pop, idx, *given, 1.0, m.comm["access"],
+            migrant_kernels.abroad_quarter(m.pop, idx, *given, 1.0, m.comm["access"],
                                    m.comm["development"], m.flows_to_dest,
                                    migrant.abroad_terms(m), m.n_comm, m.n_dest)
 

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from migdev.agents import agency, association, community, government, migrant
-from migdev.core import kernels, measures
+from migdev.agents.agency import kernels as agency_kernels
+from migdev.agents.association import kernels as association_kernels
+from migdev.agents.community import kernels as community_kernels
+from migdev.agents.government import kernels as government_kernels
+from migdev.agents.migrant import kernels as migrant_kernels
+from migdev.core import measures
 from migdev.core import fmath
 from migdev.core.codes import (
     CH_AGREEMENT,
@@ -311,7 +316,7 @@ def remit_persons_numpy(pop, idx, income, share, access, formal_fee, p_formal, u
 
 @pytest.mark.parametrize("seed", range(6))
 def test_remit_kernel_matches_numpy_bit_for_bit(seed):
-    from migdev.core.kernels import remit_persons
+    from migdev.agents.migrant.kernels import remit_persons
     rng = np.random.default_rng(seed)
     n = 4_000
     p = make_params(remit_ties=float(rng.uniform(0, 0.5)), remit_base=float(rng.uniform(0, 0.4)),
@@ -358,7 +363,7 @@ def test_remit_kernel_matches_numpy_bit_for_bit(seed):
 
 @pytest.mark.parametrize("growth", [0.0, 0.0025])
 def test_ageing_kernel_matches_numpy(growth):
-    from migdev.core.kernels import age_and_experience
+    from migdev.agents.migrant.kernels import age_and_experience
     rng = np.random.default_rng(3)
     n = 5_000
     pop = Population.empty(n)
@@ -484,15 +489,15 @@ def test_offer_counts_in_one_call_match_their_statement(seed):
                                     np.broadcast_to(penalty, (n_dest, n_orig)), supply,
                                     corridor, u_alloc[:n_dest], u_alloc[n_dest:], bound,
                                     u_bound)
-        terms = kernels.offer_count_terms(dest, cap, rate, barred, protected, covered, penalty,
+        terms = agency_kernels.offer_count_terms(dest, cap, rate, barred, protected, covered, penalty,
                                           corridor, bound, n_dest)
         complied = np.ones(n_ag, dtype=bool)
-        got = kernels.offer_counts(vac, supply, u_ag, u_alloc, u_bound, attract, complied,
+        got = agency_kernels.offer_counts(vac, supply, u_ag, u_alloc, u_bound, attract, complied,
                                    terms)
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(complied, ~(~respects & barred).any(axis=1))
     with pytest.raises(ValueError, match="draws of shapes"):
-        kernels.offer_counts(vac, supply, u_ag[:, :0], u_alloc, u_bound, attract, complied,
+        agency_kernels.offer_counts(vac, supply, u_ag[:, :0], u_alloc, u_bound, attract, complied,
                              terms)
 
 
@@ -511,7 +516,7 @@ def per_agency(agency_of: np.ndarray, origin: np.ndarray, n_ag: int, n_orig: int
 
 def recruitment_market_numpy(model, vacancies: np.ndarray):
     """agency.recruitment_market with its offers made from blocks of identical offers with
-    numpy (agency_blocks, g2g_placements), as it was before kernels.market_offers."""
+    numpy (agency_blocks, g2g_placements), as it was before agency_kernels.market_offers."""
     p, pop = model.p, model.pop
     n_ag, n_orig = len(model.agencies), model.n_orig
     u = model.streams["recruit"].random((3, pop.n), dtype=np.float32)
@@ -530,7 +535,7 @@ def recruitment_market_numpy(model, vacancies: np.ndarray):
     named = agency.named_offers(pop, el, vac_left, u_named)
     if named is not None:
         el = el[~np.isin(el, named.idx, assume_unique=True)]
-    g_el, supply = kernels.market_groups(pop, el, n_orig)
+    g_el, supply = agency_kernels.market_groups(pop, el, n_orig)
     n_g = n_orig * 4
 
     g2g = agency.g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement,
@@ -564,7 +569,7 @@ def recruitment_market_numpy(model, vacancies: np.ndarray):
     # with one per destination, at independent_rate * sum_d P(d) V_d, and goes to d with
     # probability proportional to P(d) V_d (the same when every V_d is equal)
     per_dest = np.ndim(visa) > 0
-    ind = kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
+    ind = agency_kernels.independents(pop, el, u[1], p.independent_rate * (1.0 if per_dest else visa),
                                p.irregular_rate * (1.0 - p.border_enforcement), offered)
     attempts = None
     if len(ind):
@@ -661,7 +666,7 @@ def test_decide_kernel_matches_numpy_in_a_run(levers, monkeypatch):
 def test_utility_kernel_matches_migration_utility_bit_for_bit():
     import numba
 
-    from migdev.core.kernels import utility
+    from migdev.agents.migrant.kernels import utility
 
     @numba.njit
     def utilities(asc, bw, ratio, bf, fee, mc, bn, net, bt32, ties, bi, integ):
@@ -798,7 +803,7 @@ def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
 def test_return_probability_kernels_match_numpy_bit_for_bit():
     import numba
 
-    from migdev.core.kernels import overstay, settled_return
+    from migdev.agents.migrant.kernels import overstay, settled_return
 
     @numba.njit
     def both(cme, kh, dev, kr, right, has, g, hz, wt, ties, wd, inc, wi, integ, wy, years,
@@ -838,7 +843,7 @@ def test_return_probability_kernels_match_numpy_bit_for_bit():
 def test_contract_end_kernel_matches_numpy(visa_scalar):
     import numba
 
-    from migdev.core.kernels import contract_end
+    from migdev.agents.migrant.kernels import contract_end
 
     @numba.njit
     def outcomes(u, visa, scalar, integ, g, skilled, over):
@@ -931,7 +936,7 @@ def test_destination_weights_kernel_matches_numpy(levers):
 def test_entrants_kernel_matches_numpy():
     """Entrants take the slots of those who left: every field as the numpy statement (the
     state of Population.empty, then id, occupation, age, skill and ties) left it."""
-    from migdev.core.kernels import enter
+    from migdev.agents.migrant.kernels import enter
     rng = np.random.default_rng(12)
     n = 3_000
     pop = _abroad_population(n, 3, rng)
@@ -969,7 +974,7 @@ def community_update_numpy(model) -> None:
     """The communities' update (community.update) as it was stated with numpy."""
     p, pop, w = model.p, model.pop, model.world
     # one pass over the persons (compiled): counts, and skill sums of those at home
-    cnt, (h_health, h_back, h_edu, h_skilled) = kernels.community_census(pop, model.n_comm)
+    cnt, (h_health, h_back, h_edu, h_skilled) = community_kernels.community_census(pop, model.n_comm)
     model.counts = cnt  # (community, occupation, at home?) persons
     c = model.comm
     c["health_home"] = cnt[:, HEALTH, 1].astype(float)
@@ -1022,7 +1027,7 @@ def test_community_update_kernel_matches_numpy_in_a_run(levers, monkeypatch):
      "settlement_visa_openness": 0.8, "worker_fee_ban": 0.7},
 ])
 def test_market_offers_match_the_blocks_in_a_run(levers, monkeypatch):
-    """The same seeded run with the offers made by kernels.market_offers and with the numpy
+    """The same seeded run with the offers made by agency_kernels.market_offers and with the numpy
     statement (blocks of identical offers, a stable sort by group, searchsorted): every
     person's state and every output the same bits after 30 quarters."""
     a, _ = paired_runs(monkeypatch, agency, "recruitment_market", recruitment_market_numpy,
@@ -1032,7 +1037,7 @@ def test_market_offers_match_the_blocks_in_a_run(levers, monkeypatch):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_choose_tracks_matches_choose_training(seed):
-    """The entrants' track choice compiled (kernels.choose_tracks) and stated with numpy
+    """The entrants' track choice compiled (migrant_kernels.choose_tracks) and stated with numpy
     (migrant.choose_training): the same tracks and applicants, with scarce places, ties
     among the ranking draws, private places answering the excess, and no entrants."""
     rng = np.random.default_rng(seed)
@@ -1049,7 +1054,7 @@ def test_choose_tracks_matches_choose_training(seed):
         u_extra = rng.random((n_orig, 3)) if rng.random() < 0.7 else 0.0
         want = migrant.choose_training(origin[idx], u[0][idx], u[1][idx], probs, places,
                                        elasticity, u_extra)
-        got = kernels.choose_tracks(idx, origin, u[0][idx], u[1][idx], probs, places,
+        got = migrant_kernels.choose_tracks(idx, origin, u[0][idx], u[1][idx], probs, places,
                                     elasticity, u_extra)
         assert got[0].dtype == want[0].dtype and np.array_equal(got[0], want[0])
         assert np.array_equal(got[1], want[1])
@@ -1136,7 +1141,7 @@ def test_training_system_kernel_matches_numpy_in_a_run(levers, monkeypatch):
 
     checked = []
     # the entrants as four calls, the first of them the training system (the model makes
-    # them in one, kernels.entry: test_entry_in_one_call_matches_its_four_calls)
+    # them in one, migrant_kernels.entry: test_entry_in_one_call_matches_its_four_calls)
     monkeypatch.setattr(migrant, "demography", demography_four_calls)
     a, b = paired_runs(monkeypatch, migrant, "compiled_training_system", statement, levers, 5,
                        20, n=3_000)
@@ -1159,7 +1164,7 @@ def test_keep_unused_kernel_matches_numpy(seed):
     model.cohort_expected = rng.uniform(0, 12, n_orig)
     migrant.keep_unused_places(model, credit, applicants, places, per_entrant)
     got = np.full((n_orig, 3), np.nan)
-    kernels.keep_unused(got, credit, applicants, places, per_entrant, model.cohort_expected)
+    migrant_kernels.keep_unused(got, credit, applicants, places, per_entrant, model.cohort_expected)
     assert got.tobytes() == model.place_credit.tobytes()
     year = 4.0 * model.cohort_expected[:, None] * per_entrant + 1.0
     assert (got == year).any() and (got < year).any()  # both sides of the cap were taken
@@ -1193,7 +1198,7 @@ def test_labour_demand_kernel_matches_numpy_in_a_run(levers, monkeypatch):
 
     def statement(model, t):
         replacement = model.replacement.copy()
-        got = kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
+        got = government_kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
                                     model.health_abroad0, model.world.dest_of_origin,
                                     model.lever("replacement_hiring"), model.wanted_base,
                                     model.p.demand_growth, t, model.demand_multiplier,
@@ -1226,12 +1231,12 @@ def test_passes_refuse_a_whole_row_of_draws():
     whole = np.random.default_rng(1).random((3, pop.n), dtype=np.float32)
     mine = whole[:, idx]
     calls = {
-        "enter": lambda u: kernels.enter(pop, idx, np.zeros(3, np.int8), 10_000, 18.0, u[0],
+        "enter": lambda u: migrant_kernels.enter(pop, idx, np.zeros(3, np.int8), 10_000, 18.0, u[0],
                                          m.n_comm),
-        "choose_tracks": lambda u: kernels.choose_tracks(
+        "choose_tracks": lambda u: migrant_kernels.choose_tracks(
             idx, pop.origin, u[0], u[1], np.full((m.n_orig, 4), 0.25),
             np.zeros((m.n_orig, 3), np.int64), 0.0, 0.0),
-        "missions_pass": lambda u: kernels.missions_pass(
+        "missions_pass": lambda u: association_kernels.missions_pass(
             pop, idx, u[0], 0.0, p, m.n_comm, m.n_dest, np.zeros_like(m.flows_to_dest)),
     }
     for name, call in calls.items():
@@ -1241,22 +1246,22 @@ def test_passes_refuse_a_whole_row_of_draws():
 
 
 def demography_four_calls(model, t: int) -> None:
-    """migrant.demography as it was before kernels.entry: the entrants' training system,
+    """migrant.demography as it was before migrant_kernels.entry: the entrants' training system,
     track choice, unused places and entry in four compiled calls."""
     p, pop = model.p, model.pop
     u = migrant.draws32(model.streams["demography"], (3, pop.n))
-    idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
+    idx = migrant_kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
     if len(idx) == 0:
         return
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     u = u.rows_at(idx)
     probs, places, credit, per_entrant = migrant.compiled_training_system(model, idx)
-    occ, applicants = kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
+    occ, applicants = migrant_kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
                                             p.training_elasticity, model.u_round["elastic"])
-    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
+    migrant_kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
                         model.cohort_expected)
-    model.flows["health_trainees"] += kernels.enter(pop, idx, occ, model.next_person_id,
+    model.flows["health_trainees"] += migrant_kernels.enter(pop, idx, occ, model.next_person_id,
                                                     p.entry_age, u[2], model.n_comm)
     model.next_person_id += len(idx)
     migrant.count_applicants(model, applicants)
@@ -1269,7 +1274,7 @@ def demography_four_calls(model, t: int) -> None:
     {"migration_enabled": False, "training_elasticity": 1.0},
 ])
 def test_entry_in_one_call_matches_its_four_calls(levers, monkeypatch):
-    """A seeded run with the entrants handled by kernels.entry and by the four calls it
+    """A seeded run with the entrants handled by migrant_kernels.entry and by the four calls it
     joins: every person's state, the tables, the places' credit and the next id the same."""
     a, b = paired_runs(monkeypatch, migrant, "demography", demography_four_calls, levers, 7,
                        24, n=3_000)

@@ -117,7 +117,7 @@ def test_a_person_abroad_without_destination_is_an_error():
 @pytest.mark.parametrize("seed", range(3))
 def test_community_census_matches_the_bincounts(seed):
     from migdev.core.codes import EDUCATION, HEALTH
-    from migdev.core.kernels import community_census
+    from migdev.agents.community.kernels import community_census
     pop = random_population(5_000, 3, 2, seed)
     pop.community[:] = np.random.default_rng(seed).integers(0, 9, 5_000)
     counts, sums = community_census(pop, 9)
@@ -134,15 +134,16 @@ def test_community_census_matches_the_bincounts(seed):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_market_passes_match_their_numpy_statements(seed):
-    from migdev.core import kernels
+    from migdev.agents.agency import kernels as agency_kernels
+    from migdev.agents.migrant import kernels as migrant_kernels
     pop = random_population(6_000, 4, 3, seed)
     rng = np.random.default_rng(seed)
     pop.age[:] = rng.integers(18 * 4, 65 * 4, pop.n) / 4.0
     pop.community[:] = rng.integers(0, 8, pop.n)
     max_age = 44.7  # not a float32 number: numpy compares float32 ages with it as float32
-    el, g_one, supply_one = kernels.eligible_groups(pop, max_age, 4)
+    el, g_one, supply_one = agency_kernels.eligible_groups(pop, max_age, 4)
     np.testing.assert_array_equal(el, np.flatnonzero(pop.at_home() & (pop.age < max_age)))
-    g_el, supply = kernels.market_groups(pop, el, 4)
+    g_el, supply = agency_kernels.market_groups(pop, el, 4)
     want_g = pop.origin[el].astype(np.int64) * 4 + pop.occ[el]
     np.testing.assert_array_equal(g_el, want_g)
     np.testing.assert_array_equal(supply, np.bincount(want_g, minlength=16).reshape(4, 4))
@@ -152,16 +153,16 @@ def test_market_passes_match_their_numpy_statements(seed):
     u = rng.random(pop.n, dtype=np.float32)
     offered = rng.random(pop.n) < 0.2
     rate = np.where(pop.occ[el] < LOW, 0.3, 0.7)  # float64 rates: compared in float64
-    np.testing.assert_array_equal(kernels.independents(pop, el, u, 0.3, 0.7, offered),
+    np.testing.assert_array_equal(agency_kernels.independents(pop, el, u, 0.3, 0.7, offered),
                                   el[(u[el] < rate) & ~offered[el]])
     ab = pop.abroad()
     want = np.bincount(pop.community[ab].astype(np.int64) * 3 + pop.dest[ab],
                        minlength=24).reshape(8, 3)
-    np.testing.assert_array_equal(kernels.abroad_by_community(pop, 8, 3), want)
+    np.testing.assert_array_equal(migrant_kernels.abroad_by_community(pop, 8, 3), want)
     # the slots abroad, and their count per community added to a flow (Flows.add)
     row = rng.random(8)
     want_row = row + np.bincount(pop.community[ab], minlength=8)
-    np.testing.assert_array_equal(kernels.abroad_slots(pop, row), np.flatnonzero(ab))
+    np.testing.assert_array_equal(migrant_kernels.abroad_slots(pop, row), np.flatnonzero(ab))
     assert row.tobytes() == want_row.tobytes() and ab.any()
 
 
@@ -306,7 +307,7 @@ def test_destination_choice_matches_its_numpy_statement(seed):
     """Independent migrants' destinations: the compiled draw gives numpy's cumulated-share
     statement's choices (weights spanning orders of magnitude, zeros, ties, draws landing
     on the cumulated shares)."""
-    from migdev.core import kernels
+    from migdev.agents.agency import kernels as agency_kernels
     rng = np.random.default_rng(seed)
     n, n_dest = 3_000, 7
     w = rng.random((n, n_dest)) * 10.0 ** rng.uniform(-3, 3, (n, n_dest))
@@ -318,7 +319,7 @@ def test_destination_choice_matches_its_numpy_statement(seed):
     cum = np.cumsum(w, axis=1)
     cum /= cum[:, -1:]
     want = np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), n_dest - 1).astype(np.int8)
-    got = kernels.choose_destinations(u, w)
+    got = agency_kernels.choose_destinations(u, w)
     assert got.dtype == np.int8 and np.array_equal(got, want)
     assert len(np.unique(got)) == n_dest
 
@@ -344,7 +345,7 @@ def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
 def test_abroad_counts_match_dest_stock_and_own_health_abroad(seed):
     """labour demand's one compiled pass gives the numpy statements' counts."""
     from migdev.agents import government
-    from migdev.core.kernels import abroad_counts
+    from migdev.agents.government.kernels import abroad_counts
     m = MigrationModel(make_params(n_persons=3_000), rng=seed)
     m.pop.status[:] = np.random.default_rng(seed).integers(0, 5, m.pop.n).astype(np.int8)
     abroad = m.pop.abroad()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core import kernels
+from migdev.agents.association import kernels
 from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.ledger import Totals
 from migdev.core.rng import draws32

@@ -7,7 +7,9 @@ import mesa
 import numpy as np
 
 from migdev.agents.government import corridor_right
-from migdev.core import fmath, kernels
+from migdev.core import fmath
+from migdev.agents.agency import kernels
+from migdev.core import kernels as core_kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.kernels import is_scalar
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
@@ -103,7 +105,7 @@ def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = No
     Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the
     numpy statement of the same rule and checks that the two agree bit for bit.
     """
-    return kernels.apportion(totals, weights, u)
+    return core_kernels.apportion(totals, weights, u)
 
 
 def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.ndarray,
@@ -463,4 +465,4 @@ def lowest_per_group(el, g_el, u_el, total, supply):
         (chosen slots, their rank within their group, their group), ordered by group, then
         draw, then slot.
     """
-    return kernels.lowest_per_group(el, g_el, u_el, total, supply)
+    return core_kernels.lowest_per_group(el, g_el, u_el, total, supply)

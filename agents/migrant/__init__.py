@@ -17,7 +17,9 @@ from migdev.agents import association
 from migdev.agents.association import (collect_tallied, match_paid, match_ratio, participation,
                                        trust_step)
 from migdev.agents.government import corridor_right, training_places
-from migdev.core import fmath, kernels
+from migdev.core import fmath
+from migdev.agents.association import kernels as association_kernels
+from migdev.agents.migrant import kernels
 from migdev.core.codes import (
     CH_UNREGULATED,
     HEALTH,
@@ -628,11 +630,11 @@ def abroad_quarter(model) -> None:
     # what remit (its flows, the households' investment, the associations' accounts:
     # association.collect_tallied), the missions (their flows, association.record) and the
     # returns (their flows, the savings invested) do with these sums, in their order, in one
-    # compiled call (kernels.accounts); the associations' trust after it (it reads only the
+    # compiled call (association_kernels.accounts); the associations' trust after it (it reads only the
     # funds)
     promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
     fee = model.lever("formal_fee")
-    cfees, to_projects, matched = kernels.accounts(
+    cfees, to_projects, matched = association_kernels.accounts(
         model.flows.data, _ACCOUNT_ROWS, remit_sums, mission_sums, return_sums,
         model.comm["investment"], model.comm["projects"], p.household_invest_share, ratio,
         fee if is_scalar(fee) else None, per_association,
@@ -655,11 +657,11 @@ def abroad_quarter_stated(model) -> None:
     returns(model, abroad)
 
 
-#: the flows' rows kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,
+#: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,
 #: MISSION_SUMS, RETURN_SUMS[:6])
 _ACCOUNT_ROWS = (np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
                  FLOW_ROW["rem_fees"], FLOW_ROW["collective"], FLOW_ROW["matched"],
-                 np.array([FLOW_ROW[f] for f in kernels.MISSION_SUMS], dtype=np.int64),
+                 np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
                  np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:6]], dtype=np.int64))
 
 

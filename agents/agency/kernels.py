@@ -1,0 +1,560 @@
+"""The recruitment market's compiled kernels (ODD §7.4): the agencies' offers and their
+split among origins, the market's offers to persons, independent attempts and their
+destination choice, and the agencies' learning."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from migdev.core.codes import (
+    CH_AGREEMENT,
+    CH_REGULATED,
+    CH_UNREGULATED,
+    HOME,
+    LOW,
+    RETURNED,
+)
+from migdev.core.fmath import _exp1, _log1
+from migdev.core.kernels import (
+    F32,
+    NO_TABLE,
+    apportion_into,
+    as_array,
+    as_vector,
+    is_scalar,
+    log1p,
+    lowest_per_group_into,
+    nonzero,
+    table_of,
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _spread(totals, base, margin_or_open, u_origin, use_u, out, add):
+    """Each (agency, occupation) row's total spread over origins in proportion to
+    base * margin (``agency.agency_offers``' inner split), added to ``out`` when ``add``."""
+    n_ag, n_orig = base.shape[0], base.shape[1]
+    w = np.empty((n_ag * 4, n_orig))
+    t = np.empty(n_ag * 4, dtype=np.int64)
+    for a in range(n_ag):
+        for k in range(4):
+            t[a * 4 + k] = totals[a, k]
+            for o in range(n_orig):
+                w[a * 4 + k, o] = base[a, o, k] * margin_or_open[a, o, k]
+    rows = np.empty((n_ag * 4, n_orig), dtype=np.int64)
+    apportion_into(t, w, u_origin, use_u, rows)
+    for a in range(n_ag):
+        for o in range(n_orig):
+            for k in range(4):
+                if add:
+                    out[a, o, k] += rows[a * 4 + k, o]
+                else:
+                    out[a, o, k] = rows[a * 4 + k, o]
+
+
+@numba.njit(cache=True, nogil=True)
+def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
+                   protected, covered, penalty, supply, corridor, u_split, use_split,
+                   u_origin, use_origin, share, any_bound, u_bound, out):
+    n_ag, n_orig = attractiveness.shape
+    n_dest = vacancies.shape[0] // 4
+    # a destination's vacancies of k over its agencies, in proportion to capacity
+    w = np.empty((n_dest * 4, per_dest))
+    for d in range(n_dest):
+        for k in range(4):
+            for j in range(per_dest):
+                w[d * 4 + k, j] = capacity[d * per_dest + j]
+    split = np.empty((n_dest * 4, per_dest), dtype=np.int64)
+    apportion_into(vacancies, w, u_split, use_split, split)
+    per = np.empty((n_ag, 4), dtype=np.int64)
+    for d in range(n_dest):
+        for j in range(per_dest):
+            for k in range(4):
+                per[d * per_dest + j, k] = split[d * 4 + k, j]
+    # each capped at its capacity
+    for a in range(n_ag):
+        tot = per[a, 0] + per[a, 1] + per[a, 2] + per[a, 3]
+        cap = math.floor(capacity[a])
+        if tot > cap:
+            scale = cap / max(tot, 1)
+            for k in range(4):
+                per[a, k] = np.int64(math.floor(per[a, k] * scale))
+    base = np.empty((n_ag, n_orig, 4))
+    margin = np.empty((n_ag, n_orig, 4))
+    open_ = np.empty((n_ag, n_orig, 4))
+    for a in range(n_ag):
+        d = agency_dest[a]
+        for o in range(n_orig):
+            for k in range(4):
+                base[a, o, k] = (attractiveness[a, o] * np.float64(supply[o, k])) * corridor[o, d]
+                bar = protected[d, o] and covered[d, o, k]
+                if bar:
+                    margin[a, o, k] = 0.0 if respects[a, o] else 1.0 - penalty[d, o]
+                    open_[a, o, k] = 0.0
+                else:
+                    margin[a, o, k] = 1.0
+                    open_[a, o, k] = 1.0
+    if not any_bound:
+        _spread(per, base, margin, u_origin, use_origin, out, False)
+        return
+    # employers bound by the codes never recruit from a barred origin
+    bound = np.empty((n_ag, 4), dtype=np.int64)
+    for a in range(n_ag):
+        for k in range(4):
+            bound[a, k] = min(np.int64(math.floor(per[a, k] * share[a] + u_bound[a, k])),
+                              per[a, k])
+    _spread(bound, base, open_, u_origin, use_origin, out, False)
+    _spread(per - bound, base, margin, u_origin, use_origin, out, True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _numbered(agency_dest, per_dest, n_dest):
+    """Whether agencies are numbered destination by destination, per_dest each."""
+    if agency_dest.shape[0] != per_dest * n_dest:
+        return False
+    for a in range(agency_dest.shape[0]):
+        if agency_dest[a] != a // per_dest:
+            return False
+    return True
+
+
+def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, protected,
+                  covered, penalty, supply, corridor=None, u_split=None, u_origin=None,
+                  bound_share=0.0, u_bound=None) -> np.ndarray:
+    """Compiled :func:`migdev.agents.agency.agency_offers` (same arguments, same result)."""
+    n_ag, n_orig = attractiveness.shape
+    n_dest = vacancies.shape[0]
+    per_dest = n_ag // n_dest if n_dest else 0
+    agency_dest = as_array(agency_dest, np.int64)
+    if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
+        raise ValueError("agency_offers: agencies must be numbered destination by destination, "
+                         "the same number per destination")
+    f64 = np.float64
+    out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
+    _agency_offers(
+        as_array(vacancies, np.int64).reshape(-1),
+        as_array(capacity, f64), per_dest,
+        as_array(agency_dest, np.int64),
+        as_array(attractiveness, f64),
+        as_array(respects, bool), as_array(protected, bool),
+        as_array(covered, bool),
+        as_array(penalty if np.shape(penalty) == (n_dest, n_orig)
+             else np.broadcast_to(penalty, (n_dest, n_orig))),
+        as_array(supply, np.int64),
+        np.ones((n_orig, n_dest)) if corridor is None else as_array(corridor, f64),
+        np.zeros(n_dest * 4) if u_split is None else as_array(u_split, f64).reshape(-1),
+        u_split is not None,
+        np.zeros(n_ag * 4) if u_origin is None else as_array(u_origin, f64).reshape(-1),
+        u_origin is not None,
+        as_vector(bound_share, n_dest)[agency_dest],
+        nonzero(bound_share),
+        np.zeros((n_ag, 4)) if u_bound is None else as_array(u_bound, f64),
+        out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
+                  u_bound, attractiveness, capacity, per_dest, agency_dest, protected, covered,
+                  penalty, supply, corridor, share, any_bound, out):
+    n_ag, n_orig = respect_rate.shape
+    respects = np.empty((n_ag, n_orig), dtype=np.bool_)
+    for a in range(n_ag):
+        kept = True
+        for o in range(n_orig):
+            respects[a, o] = u_respect[a, o] < respect_rate[a, o]
+            if barred[a, o] and not respects[a, o]:
+                kept = False
+        complied[a] = kept
+    _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
+                   protected, covered, penalty, supply, corridor, u_split, True, u_origin,
+                   True, share, any_bound, u_bound, out)
+
+
+def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, covered, penalty,
+                      corridor, bound_share, n_dest: int) -> tuple:
+    """The terms of :func:`offer_counts` that change only with the parameters and the policy
+    in force (:func:`migdev.agents.agency.agency_terms`, the agencies' destinations and
+    capacities, the bars, the corridors' weights and the share of vacancies at employers
+    bound by the codes, a scalar or one per destination), as :func:`agency_offers` takes
+    them."""
+    n_ag, n_orig = np.shape(respect_rate)
+    per_dest = n_ag // n_dest if n_dest else 0
+    agency_dest = as_array(agency_dest, np.int64)
+    if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
+        raise ValueError("offer_count_terms: agencies must be numbered destination by "
+                         "destination, the same number per destination")
+    return (as_array(respect_rate), as_array(barred, bool), as_array(capacity), per_dest, agency_dest,
+            as_array(protected, bool), as_array(covered, bool),
+            table_of(penalty, (n_dest, n_orig)),
+            as_array(corridor), as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share))
+
+
+def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness, complied,
+                 terms: tuple) -> np.ndarray:
+    """Each agency's offers this quarter per origin and occupation, (n_ag, n_orig, 4), in
+    one compiled call: whether it respects each bar (``u_respect`` < its rate), then
+    :func:`agency_offers` with ``u_alloc`` (n_dest + n_ag, 4) placing the units left after
+    rounding and ``u_bound`` (n_ag, 4) rounding the bound part. Writes which agencies
+    respected every bar that concerns them into ``complied``. ``terms``:
+    :func:`offer_count_terms`."""
+    respect_rate, barred, capacity, per_dest, agency_dest, protected, covered, penalty, \
+        corridor, share, any_bound = terms
+    n_ag, n_orig = respect_rate.shape
+    n_dest = n_ag // per_dest
+    if u_respect.shape != (n_ag, n_orig) or u_alloc.shape != (n_dest + n_ag, 4) \
+            or u_bound.shape != (n_ag, 4):
+        raise ValueError(f"offer_counts: draws of shapes {u_respect.shape}, {u_alloc.shape}, "
+                         f"{u_bound.shape} for {n_ag} agencies, {n_orig} origins and "
+                         f"{n_dest} destinations")
+    out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
+    u_alloc = as_array(u_alloc)
+    _offer_counts(as_array(vacancies, np.int64).reshape(-1), as_array(u_respect), respect_rate, barred,
+                  complied, u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
+                  as_array(u_bound), as_array(attractiveness), capacity, per_dest, agency_dest,
+                  protected, covered, penalty, as_array(supply, np.int64), corridor, share,
+                  any_bound, out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def agencies_learn(attractiveness, offers, accepted, rate, total_placed):
+    """agents.agency.learn in place: where an agency made offers to an origin its
+    attractiveness moves toward the acceptance rate, then (if any offer was made) every
+    attractiveness is floored at 0.05; each agency's placements are counted."""
+    n_ag, n_orig = offers.shape
+    made = False
+    for a in range(n_ag):
+        for o in range(n_orig):
+            if offers[a, o] > 0:
+                made = True
+                attractiveness[a, o] = ((1 - rate) * attractiveness[a, o]
+                                        + rate * (accepted[a, o] / offers[a, o]))
+    if made:
+        for a in range(n_ag):
+            for o in range(n_orig):
+                attractiveness[a, o] = max(attractiveness[a, o], 0.05)
+    for a in range(n_ag):
+        placed = 0
+        for o in range(n_orig):
+            placed += accepted[a, o]
+        total_placed[a] += placed
+
+
+@numba.njit(cache=True, nogil=True)
+def _offer_fields(n):
+    """n offers' fields, unset, with OFFER_BLOCK's types: channel, destination, agency,
+    fee, contract, skill match, guarantee."""
+    return (np.empty(n, np.int8), np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n),
+            np.empty(n, np.int16), np.empty(n), np.empty(n))
+
+
+@numba.njit(cache=True, nogil=True)
+def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
+                   offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
+                   contract_skilled, contract_low, match_skilled):
+    n_ag, n_orig, n_occ = offers.shape
+    n_g = n_orig * n_occ
+    m = g2g_group.shape[0]
+    nb = m
+    for a in range(n_ag):
+        for o in range(n_orig):
+            for k in range(n_occ):
+                if offers[a, o, k] != 0:
+                    nb += 1
+    count = np.empty(nb, np.int64)
+    channel, dest, agency, fee, contract, match, guarantee = _offer_fields(nb)
+    total = np.zeros(n_g, np.int64)
+    start = np.zeros(n_g, np.int64)
+    b = 0
+    run = 0
+    # group by group (a stable sort by group of the G2G rows, then the agencies' rows in
+    # np.nonzero's order): G2G placements first, then the agencies in their order
+    for g in range(n_g):
+        o = g // n_occ
+        k = g % n_occ
+        start[g] = run
+        for i in range(m):
+            if g2g_group[i] == g:
+                count[b] = g2g_count[i]
+                channel[b] = CH_AGREEMENT
+                dest[b] = g2g_dest[i]
+                agency[b] = -1
+                fee[b] = 0.0
+                contract[b] = g2g_contract[i]
+                match[b] = g2g_match[i]
+                guarantee[b] = g2g_guarantee[i]
+                run += count[b]
+                b += 1
+        for a in range(n_ag):
+            c = offers[a, o, k]
+            if c == 0:
+                continue
+            d = agency_dest[a]
+            count[b] = c
+            channel[b] = CH_REGULATED if regulated[a] else CH_UNREGULATED
+            dest[b] = d
+            agency[b] = a
+            f = fee_months[a] * wage_dest[d, k] / 3.0
+            if has_ban:  # regulated agencies obey a fee ban; unregulated ones do not
+                f = f * ((1.0 - ban[o, d]) if regulated[a] else 1.0)
+            fee[b] = f
+            skilled = k < LOW
+            contract[b] = contract_skilled if skilled else contract_low
+            match[b] = match_skilled if skilled else 1.0
+            guarantee[b] = 0.0
+            run += c
+            b += 1
+        total[g] = run - start[g]
+    return total, start, count, channel, dest, agency, fee, contract, match, guarantee
+
+
+@numba.njit(cache=True, nogil=True)
+def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, contract,
+                 match, guarantee, origin, per_agency):
+    n = chosen.shape[0]
+    block_end = np.cumsum(count)
+    o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee = _offer_fields(n)
+    for j in range(n):
+        # the i-th chosen person of a group takes the group's i-th offer
+        bi = np.searchsorted(block_end, start[gsel[j]] + rank[j], side="right")
+        o_channel[j] = channel[bi]
+        o_dest[j] = dest[bi]
+        o_agency[j] = agency[bi]
+        o_fee[j] = fee[bi]
+        o_contract[j] = contract[bi]
+        o_match[j] = match[bi]
+        o_guarantee[j] = guarantee[bi]
+        if agency[bi] >= 0:
+            per_agency[agency[bi], origin[chosen[j]]] += 1
+    return o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee
+
+
+@numba.njit(cache=True, nogil=True)
+def _market(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
+            agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
+            contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency):
+    """:func:`_market_blocks`, :func:`lowest_per_group_into` and :func:`_take_offers` in one
+    call (one crossing into compiled code, the blocks never boxed); ``any_offer`` False
+    when there is no offer at all."""
+    total, start, count, channel, dest, agency, fee, contract, match, guarantee = \
+        _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
+                       offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
+                       contract_skilled, contract_low, match_skilled)
+    n_g = total.shape[0]
+    want = np.empty(n_g, dtype=np.int64)
+    for g in range(n_g):
+        want[g] = min(total[g], supply[g])
+    chosen, rank, gsel = lowest_per_group_into(el, g_el, u_all, True, want, supply, n_g)
+    fields = _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee,
+                          contract, match, guarantee, origin, per_agency)
+    return count.shape[0] > 0, chosen, fields
+
+
+@numba.njit(cache=True, nogil=True)
+def _market_and_attempts(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match,
+                         g2g_guarantee, offers, agency_dest, regulated, fee_months, wage_dest,
+                         ban, has_ban, contract_skilled, contract_low, match_skilled, el, g_el,
+                         u_all, supply, origin, per_agency, u_ind, occ, rate_skilled, rate_low):
+    """:func:`_market`, then :func:`_independents` of the eligible persons left without an
+    offer, in one call."""
+    any_offer, chosen, fields = _market(
+        g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
+        agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
+        contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency)
+    offered = np.zeros(origin.shape[0], dtype=np.bool_)
+    if any_offer:
+        for j in range(chosen.shape[0]):
+            offered[chosen[j]] = True
+    out = np.empty(el.shape[0], dtype=np.int64)
+    k = _independents(el, occ, u_ind, rate_skilled, rate_low, offered, out)
+    return any_offer, chosen, fields, out[:k].copy()
+
+
+_NO_G2G = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8),
+           np.zeros(0, np.int16), np.zeros(0), np.zeros(0))
+
+
+def market_terms(agency_dest, regulated, fee_months, wage_dest, ban, p) -> tuple:
+    """The terms of :func:`market_offers` that change only with the parameters and the
+    policy in force (the agencies' destinations, regulation and fees, the wages abroad, the
+    worker-fee ban or a scalar where none applies, the contract lengths and the agencies'
+    skill match), as it takes them."""
+    has_ban = not is_scalar(ban)
+    return (as_array(agency_dest, np.int64), as_array(regulated, bool), as_array(fee_months),
+            as_array(wage_dest), as_array(ban) if has_ban else NO_TABLE, has_ban,
+            int(p.contract_quarters_skilled), int(p.contract_quarters_low),
+            float(p.skill_match_agency))
+
+
+def market_offers(g2g, offers, terms: tuple, el, g_el, u_all, supply, origin, per_agency,
+                  u_ind, occ, rate_skilled: float, rate_low: float):
+    """The recruitment market's offers, one per chosen person, then the eligible persons
+    without one who try on their own (:func:`independents`), in one compiled call
+    (agents.agency states the offers with blocks of identical offers:
+    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`; tests compare
+    the two). ``g2g``: the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
+    (n_ag, n_orig, 4) the agencies' offers; ``terms``: :func:`market_terms`; ``el``,
+    ``g_el``, ``supply``: the eligible persons, their groups and the persons per group;
+    ``u_all``: every slot's draw (the lowest in a group are chosen); ``u_ind``, ``occ``,
+    ``rate_skilled``, ``rate_low``: as :func:`independents` takes them. Adds each agency's
+    offers per origin to ``per_agency``. Returns the chosen slots and their offers' fields
+    (channel, dest, agency, fee, contract, match, guarantee), or None when there is no offer
+    at all; and the slots of those who try on their own."""
+    if len(g2g):
+        g2g_cols = (as_array(g2g["group"], np.int64), as_array(g2g["count"], np.int64),
+                    as_array(g2g["dest"], np.int8), as_array(g2g["contract"], np.int16),
+                    as_array(g2g["match"]), as_array(g2g["guarantee"]))
+    else:
+        g2g_cols = _NO_G2G
+    any_offer, chosen, fields, ind = _market_and_attempts(
+        *g2g_cols, as_array(offers, np.int64), *terms, el, g_el, u_all, supply, origin, per_agency,
+        u_ind, occ, float(rate_skilled), float(rate_low))
+    return ((chosen, fields) if any_offer else None), ind
+
+
+@numba.njit(cache=True, nogil=True)
+def _eligible(status, age, max_age, out):
+    limit = F32(max_age)  # a float32 age is compared with the age as float32
+    k = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        # without branches (the ages are in no order: a branch would be mispredicted)
+        ok = ((s == HOME) | (s == RETURNED)) & (age[i] < limit)
+        out[k] = i
+        k += ok
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
+    # the two passes of _eligible and _groups in one call: a branch on eligibility in a
+    # single pass (the ages are in no order) was slower within a step than both passes
+    k = _eligible(status, age, max_age, el)
+    _groups(el[:k], origin, occ, supply.shape[0], g_el, supply)
+    return k
+
+
+def eligible_groups(pop, max_age: float, n_orig: int):
+    """The slots of the persons at home (never left or returned) younger than ``max_age``,
+    in order: those the market can recruit; their groups (origin x 4 + occupation) and the
+    persons per group, (n_orig, 4) (:func:`market_groups`), in one call."""
+    el = np.empty(pop.n, dtype=np.int64)
+    g_el = np.empty(pop.n, dtype=np.int64)
+    supply = np.zeros(n_orig * 4, dtype=np.int64)
+    k = _eligible_groups(pop.status, pop.age, float(max_age), pop.origin, pop.occ, el, g_el,
+                         supply)
+    return el[:k], g_el[:k], supply.reshape(n_orig, 4)
+
+
+@numba.njit(cache=True, nogil=True)
+def _groups(el, origin, occ, n_groups, g_el, supply):
+    for n in range(el.shape[0]):
+        i = el[n]
+        g = np.int64(origin[i]) * 4 + occ[i]
+        g_el[n] = g
+        supply[g] += 1
+
+
+def market_groups(pop, el: np.ndarray, n_orig: int):
+    """Each eligible person's group (origin x 4 + occupation) and the persons per group
+    (the supply of candidates), (n_orig, 4)."""
+    g_el = np.empty(len(el), dtype=np.int64)
+    supply = np.zeros(n_orig * 4, dtype=np.int64)
+    _groups(el, pop.origin, pop.occ, n_orig * 4, g_el, supply)
+    return g_el, supply.reshape(n_orig, 4)
+
+
+@numba.njit(cache=True, nogil=True)
+def _independents(el, occ, u, rate_skilled, rate_low, offered, out):
+    k = 0
+    for n in range(el.shape[0]):
+        i = el[n]
+        rate = rate_skilled if occ[i] < LOW else rate_low
+        if np.float64(u[i]) < rate and not offered[i]:
+            out[k] = i
+            k += 1
+    return k
+
+
+def independents(pop, el, u, rate_skilled: float, rate_low: float, offered) -> np.ndarray:
+    """The eligible persons without an offer whose draw ``u`` (one per person) is below
+    their rate of trying on their own (skilled or low-skilled; compared in float64)."""
+    out = np.empty(len(el), dtype=np.int64)
+    return out[:_independents(el, pop.occ, u, float(rate_skilled), float(rate_low), offered,
+                              out)].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, integ_term,
+                  rights, has_rights, rights_weight, beta_wage, beta_network, corridor, out):
+    n_dest = wage_dest.shape[0]
+    v = np.empty(n_dest)
+    for n in range(ind.shape[0]):
+        i = ind[n]
+        o = np.int64(origin[i])
+        k = occ[i]
+        c = community[i]
+        for d in range(n_dest):
+            x = beta_wage * _log1(wage_dest[d, k] / wage_base[d, k])
+            x = x + beta_network * (log1p(net[c, d]) - log1p(net0[c, d]))
+            x = x + integ_term[d]
+            if has_rights:
+                x = x + rights_weight * rights[o, d]
+            v[d] = x
+        m = v[0]  # the row's maximum, NaN if any is (as numpy's max)
+        for d in range(1, n_dest):
+            if v[d] > m or math.isnan(v[d]):
+                m = v[d]
+        for d in range(n_dest):
+            out[n, d] = corridor[o, d] * _exp1(v[d] - m)
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose(u, weights, out):
+    n_dest = weights.shape[1]
+    cum = np.empty(n_dest)
+    for n in range(weights.shape[0]):
+        c = 0.0
+        for d in range(n_dest):
+            c = weights[n, d] if d == 0 else c + weights[n, d]
+            cum[d] = c
+        total = cum[n_dest - 1]
+        x = np.float64(u[n])
+        k = 0
+        for d in range(n_dest - 1):
+            if x >= cum[d] / total:
+                k += 1
+        out[n] = min(k, n_dest - 1)
+
+
+def choose_destinations(u, weights) -> np.ndarray:
+    """Each row's destination drawn with ``u`` (one number a row) in proportion to its
+    ``weights``: the number of cumulated shares at or below u, at most n_dest - 1, as int8.
+    With numpy: ``cum = np.cumsum(weights, axis=1); cum /= cum[:, -1:]`` then
+    ``np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), n_dest - 1)``
+    (``tests/model/test_tally.py`` compares the two)."""
+    out = np.empty(weights.shape[0], dtype=np.int8)
+    _choose(np.ascontiguousarray(u), as_array(weights), out)
+    return out
+
+
+def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, rights,
+                        rights_weight, beta_wage, beta_network, corridor) -> np.ndarray:
+    """Compiled :func:`migdev.agents.agency.destination_weights` for the persons ``ind``
+    (``integ_term``: beta_integration_policy * (I_d - I_default) per destination;
+    ``rights``: the corridors' rights index, or a scalar 0.0 where none is granted)."""
+    ind = as_array(ind, np.int64)
+    f64 = np.float64
+    out = np.empty((len(ind), wage_dest.shape[0]))
+    has_rights = not is_scalar(rights)
+    _dest_weights(ind, pop.origin, pop.occ, pop.community, as_array(wage_dest, f64),
+                  as_array(wage_base, f64), as_array(net, f64),
+                  as_array(net0, f64), as_array(integ_term, f64),
+                  as_array(rights, f64) if has_rights else np.zeros((1, 1)),
+                  has_rights, float(rights_weight), float(beta_wage), float(beta_network),
+                  as_array(corridor, f64), out)
+    return out

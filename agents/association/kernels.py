@@ -1,0 +1,136 @@
+"""The migrant associations' compiled kernels (ODD §7.7-7.8): missions, and the
+institutions' accounts of a quarter abroad (flows, collective funds, match, projects)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from migdev.core.codes import (
+    EDUCATION,
+    HEALTH,
+    IRREGULAR,
+    LOW,
+)
+from migdev.core.kernels import (
+    as_array,
+    as_vector,
+    check_draws,
+)
+from migdev.core.ledger import add_rows
+
+#: rows of missions_pass' per-community sums
+MISSION_SUMS = ("missions", "knowledge_in", "mission_health_h", "mission_education_h")
+
+
+@numba.njit(cache=True, nogil=True)
+def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rate_engaged,
+              boost, knowledge32, n_dest, per_comm, to_dest, organised):
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        k = occ[i]
+        if k >= LOW or status[i] == IRREGULAR:
+            continue
+        # association.mission_probability, in its order of operations
+        prob = min(1.0, (rate_engaged[n] * (1.0 + boost * (1.0 if member[i] else 0.0)))
+                   * np.float64(ties[i]))
+        if not np.float64(u[n]) < prob:
+            continue
+        c = community[i]
+        per_comm[0, c] += 1.0
+        per_comm[1, c] += np.float64(knowledge32 * h[i])  # a Python float times float32 h
+        if k == HEALTH:
+            per_comm[2, c] += np.float64(h[i])
+        elif k == EDUCATION:
+            per_comm[3, c] += np.float64(h[i])
+        to_dest[origin[i], dest[i], 4] += 1.0
+        if member[i]:
+            organised[np.int64(c) * n_dest + dest[i]] += 1
+
+
+def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest):
+    """Skilled regular migrants abroad (``idx``) go on a mission with
+    association.mission_probability (compiled, one person at a time; tests compare it with
+    the numpy statement). ``u``: one draw per person of ``idx``, in its order;
+    ``engagement``: scalar or one value per person of ``idx``. Returns the
+    (len(MISSION_SUMS), n_comm) sums per community and the missions organised by each
+    association (community x destination); corridors' missions are added to
+    ``to_dest[:, :, 4]``."""
+    idx = as_array(idx, np.int64)
+    n = len(idx)
+    check_draws(n, u)
+    # p.mission_rate * (1 + engagement): a Python product where engagement is one number
+    eng = np.asarray(engagement, dtype=np.float64)
+    rate_engaged = as_vector(p.mission_rate * (1.0 + eng), n)
+    per_comm = np.zeros((len(MISSION_SUMS), n_comm))
+    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _missions(idx, u, pop.occ, pop.status, pop.origin, pop.dest, pop.community, pop.ties,
+              pop.member, pop.h, rate_engaged, float(p.mission_member_boost),
+              np.float32(p.knowledge_per_mission), n_dest, per_comm, to_dest, organised)
+    return per_comm, organised
+
+
+@numba.njit(cache=True, nogil=True)
+def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
+              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
+              invest_share, ratio, fee, fee_paid, per_assoc, match_paid, organised,
+              st_members, st_fund, st_matched, st_missions, st_total_fund, st_total_matched,
+              st_total_missions, out):
+    n_comm = flows.shape[1]
+    received, household_fees = remit_sums[3], remit_sums[4]
+    contrib, paid = remit_sums[5], remit_sums[6]
+    # 7. the remittances' flows, the households' investment
+    add_rows(flows, rows_remit, remit_sums[:rows_remit.shape[0]])
+    for c in range(n_comm):
+        investment[c] += invest_share * received[c]
+    # the associations' collective gifts, matched, to the projects (collect_tallied)
+    for c in range(n_comm):
+        f = fee[c]
+        if fee_paid:  # per corridor: the contribution-weighted fee of each community
+            f = paid[c] / contrib[c] if contrib[c] > 0 else 0.0
+        matched = ratio[c] * contrib[c]
+        cfees = contrib[c] * f
+        to_projects = contrib[c] - cfees + matched
+        out[0, c], out[1, c], out[2, c] = cfees, to_projects, matched
+        flows[row_fees, c] += household_fees[c] + cfees
+        flows[row_collective, c] += contrib[c]
+        flows[row_matched, c] += matched
+        projects[c] += to_projects
+    # 8. the missions' flows, the associations' records (association.record)
+    add_rows(flows, rows_mission, mission_sums)
+    for j in range(st_members.shape[0]):
+        st_members[j] = np.int64(per_assoc[0, j])
+        st_fund[j] = per_assoc[1, j]
+        st_matched[j] = per_assoc[1, j] * match_paid[j]
+        st_missions[j] = organised[j]
+        st_total_fund[j] += st_fund[j]
+        st_total_matched[j] += st_matched[j]
+        st_total_missions[j] += st_missions[j]
+    # 9. the returns' flows, the savings brought home invested
+    add_rows(flows, rows_return, return_sums[:rows_return.shape[0]])
+    for c in range(n_comm):
+        investment[c] += return_sums[rows_return.shape[0], c] * invest_share
+
+
+def accounts(flows, rows: tuple, remit_sums, mission_sums, return_sums, investment, projects,
+             invest_share: float, ratio, fee, per_assoc, match_paid, organised, state):
+    """The institutions' part of a quarter abroad, as remit, the associations' accounts
+    (association.collect_tallied and record) and returns make it from the persons' sums,
+    in one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
+    collective, matched, MISSION_SUMS and RETURN_SUMS[:6]), the households' investment and
+    the projects (per community, in place), and the associations' records (``state``, an
+    AssociationState; ``per_assoc``: their members and funds, ``match_paid``: the match paid
+    per unit given, ``organised``: their missions). ``ratio``: the match paid per unit,
+    per community or a scalar; ``fee``: the formal fee, a scalar, or None where it differs
+    by corridor (then each community's contribution-weighted fee). Returns the collective
+    fees, the money to the projects and the match, per community."""
+    rows_remit, row_fees, row_collective, row_matched, rows_mission, rows_return = rows
+    n_comm = flows.shape[1]
+    out = np.empty((3, n_comm))
+    _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
+              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
+              float(invest_share), as_vector(ratio, n_comm), as_vector(0.0 if fee is None else fee, n_comm),
+              fee is None, per_assoc, as_array(match_paid), as_array(organised, np.int64),
+              state.members, state.fund, state.matched, state.missions, state.total_fund,
+              state.total_matched, state.total_missions, out)
+    return out

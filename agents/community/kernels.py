@@ -1,0 +1,126 @@
+"""The home communities' compiled kernels (ODD §7.10): the census of health and education
+workers at home and the communities' capacity, knowledge and development."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from migdev.core.codes import (
+    EDUCATION,
+    HEALTH,
+    HOME,
+    LOW,
+    RETURNED,
+)
+from migdev.core.fmath import _exp1
+from migdev.core.kernels import (
+    as_array,
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _census(community, occ, status, h, counts, h_health, h_returned, h_education, h_skilled):
+    for i in range(community.shape[0]):
+        c = community[i]
+        k = occ[i]
+        s = status[i]
+        home = (s == HOME) | (s == RETURNED)
+        counts[c, k, np.int64(home)] += 1
+        if not home:
+            continue
+        x = np.float64(h[i])
+        if k == HEALTH:
+            h_health[c] += x
+            if s == RETURNED:
+                h_returned[c] += x
+        elif k == EDUCATION:
+            h_education[c] += x
+        if k < LOW:
+            h_skilled[c] += x
+
+
+def community_census(pop, n_comm: int):
+    """One pass over the persons: (n_comm, 4, 2) persons by community, occupation and
+    whether at home (1) or abroad (0), and per community the summed skill h of the health
+    workers at home, of those of them who returned, of the teachers at home and of all
+    skilled persons at home — added in person order, as ``np.bincount`` adds them."""
+    counts = np.zeros((n_comm, 4, 2), dtype=np.int64)
+    sums = np.zeros((4, n_comm))
+    _census(pop.community, pop.occ, pop.status, pop.h, counts, sums[0], sums[1], sums[2],
+            sums[3])
+    return counts, sums
+
+
+@numba.njit(cache=True, nogil=True)
+def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, knowledge,
+                 investment, projects, keep_k, keep_i, keep_p, health_ref, education_ref,
+                 size, knowledge_ref, investment_ref, productivity, mission_quarters,
+                 mission_health_h, mission_education_h, comm_origin, prospect_weight, out,
+                 prospect):
+    n_comm = counts.shape[0]
+    abroad = np.zeros((prospect.shape[0], 4))
+    home = np.zeros((prospect.shape[0], 4))
+    for c in range(n_comm):
+        hh = np.float64(counts[c, HEALTH, 1])
+        eh = np.float64(counts[c, EDUCATION, 1])
+        rep = represented[c]
+        hd = hh * 10_000.0 / rep if rep > 0 else 0.0  # community.density
+        ed = eh * 10_000.0 / rep if rep > 0 else 0.0
+        k = knowledge[c] * keep_k + knowledge_in[c]  # community.accumulate
+        inv = investment[c] * keep_i + 0.0
+        proj = projects[c] * keep_p + 0.0
+        # community.development_index
+        service = 0.5 * min(1.0, hd / health_ref) + 0.5 * min(
+            1.0, ed / max(education_ref[c], 1e-12))
+        know = 1.0 - _exp1(-k / (size[c] * knowledge_ref))
+        invest = 1.0 - _exp1(-(inv + proj) / (size[c] * investment_ref))
+        # community.knowledge_uplift and effective_health
+        uplift = 1.0 + productivity * (1.0 - _exp1(-k / (size[c] * knowledge_ref)))
+        missions_h = mission_quarters * mission_health_h[c]
+        out[0, c] = hh
+        out[1, c] = eh
+        out[2, c] = hd
+        out[3, c] = k
+        out[4, c] = inv
+        out[5, c] = proj
+        out[6, c] = 0.5 * service + 0.25 * know + 0.25 * invest
+        out[7, c] = uplift * h_health[c] + missions_h
+        out[8, c] = uplift * h_back[c]
+        out[9, c] = missions_h
+        out[10, c] = uplift * h_edu[c] + mission_quarters * mission_education_h[c]
+        o = comm_origin[c]
+        for j in range(4):
+            abroad[o, j] += np.float64(counts[c, j, 0])
+            home[o, j] += np.float64(counts[c, j, 1])
+    # the perceived chance of emigrating (community.update's prospect)
+    for o in range(prospect.shape[0]):
+        for j in range(4):
+            total = abroad[o, j] + home[o, j]
+            r = abroad[o, j] / total if total > 0 else 0.0
+            prospect[o, j] = min(max(prospect_weight * r, 0.0), 1.0)
+
+
+#: rows of communities()' output, in order: the model's community stocks
+COMMUNITY_ROWS = ("health_home", "education_home", "health_density", "knowledge",
+                  "investment", "projects", "development", "health_effective",
+                  "health_eff_returnees", "health_eff_missions", "education_effective")
+
+
+def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_health_h,
+                mission_education_h, world, p, n_orig: int):
+    """community.update's arithmetic for every community in one compiled loop (the same
+    operations in the same order as its numpy statement; a test compares them): returns
+    (len(COMMUNITY_ROWS), n_comm) new stocks and the (n_orig, 4) prospect."""
+    n_comm = counts.shape[0]
+    out = np.empty((len(COMMUNITY_ROWS), n_comm))
+    prospect = np.empty((n_orig, 4))
+    _communities(counts, h_health, h_back, h_edu, as_array(world.represented_pop),
+                 as_array(knowledge_in), comm["knowledge"], comm["investment"], comm["projects"],
+                 1.0 - p.knowledge_depreciation, 1.0 - p.investment_depreciation,
+                 1.0 - p.project_depreciation, float(p.health_density_ref),
+                 as_array(world.education_ref), as_array(world.comm_size), float(p.knowledge_ref),
+                 float(p.investment_ref), float(p.knowledge_productivity),
+                 float(p.mission_quarters), as_array(mission_health_h), as_array(mission_education_h),
+                 as_array(world.comm_origin, np.int64), float(p.prospect_weight), out, prospect)
+    return out, prospect

@@ -1,0 +1,85 @@
+"""The governments' compiled kernels: labour demand of the destinations (ODD §7.3)."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from migdev.core.codes import (
+    HEALTH,
+    IRREGULAR,
+    TEMP,
+)
+from migdev.core.fmath import _exp1, _log1
+from migdev.core.kernels import (
+    as_array,
+    as_vector,
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad_counts(status, dest, occ, origin, regular, health):
+    for i in range(status.shape[0]):
+        s = status[i]
+        # a branch taken for the few abroad only (well predicted: a branch-free count into
+        # a bin for the others was slower than numpy's masks and bincount)
+        if s >= TEMP and s <= IRREGULAR:
+            k = occ[i]
+            if s != IRREGULAR:
+                regular[np.int64(dest[i]) * 4 + k] += 1
+            if k == HEALTH:
+                health[origin[i]] += 1
+
+
+def abroad_counts(pop, n_dest: int, n_orig: int):
+    """One pass over the persons: those abroad in a regular status (temporary or settled)
+    by destination and occupation, (n_dest, 4) int64, and each origin's health workers
+    abroad in any status, (n_orig,) float (agents.government.dest_stock and
+    own_health_abroad state them with numpy; tests compare)."""
+    regular = np.zeros(n_dest * 4, dtype=np.int64)
+    health = np.zeros(n_orig, dtype=np.int64)
+    _abroad_counts(pop.status, pop.dest, pop.occ, pop.origin, regular, health)
+    return regular.reshape(n_dest, 4), health.astype(float)
+
+
+@numba.njit(cache=True, nogil=True)
+def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, base,
+            growth_exponent, growth_base, multiplier, fill_rate, u, replacement, vac):
+    n_dest = base.shape[0]
+    if both_roles:  # government.replacement_demand
+        for d in range(n_dest):
+            for k in range(4):
+                replacement[d, k] = 0.0
+        for o in range(dest_of_origin.shape[0]):
+            d = dest_of_origin[o]
+            if d >= 0:
+                x = np.float64(health_abroad[o]) - abroad0[o]
+                replacement[d, HEALTH] = share[d] * (x if (x > 0.0 or math.isnan(x)) else 0.0)
+    # government.wanted_stock (fmath.power: exp(exponent x log(base))) and vacancies
+    factor = _exp1(growth_exponent * _log1(growth_base))
+    for d in range(n_dest):
+        for k in range(4):
+            wanted = base[d, k] * factor * multiplier[d, k] + replacement[d, k]
+            gap = wanted - np.float64(stock[d, k])
+            if not (gap > 0.0 or math.isnan(gap)):
+                gap = 0.0
+            vac[d, k] = np.int64(math.floor(gap * fill_rate + u[d, k]))
+
+
+def labour_demand(pop, n_orig: int, both_roles: bool, abroad0, dest_of_origin, share, base,
+                  growth, step: int, multiplier, fill_rate: float, u, replacement):
+    """Compiled :func:`migdev.agents.government.labour_demand`'s arithmetic: the counts
+    abroad (:func:`abroad_counts`), the replacement demand of countries in both roles
+    (written into ``replacement``, (n_dest, 4), when ``both_roles``), the wanted stocks and
+    the vacancies (returned, (n_dest, 4) int64); the same bits as
+    :func:`~migdev.agents.government.replacement_demand`, ``wanted_now`` and ``vacancies``
+    (``tests/model/test_kernels.py`` compares)."""
+    n_dest = base.shape[0]
+    stock, health = abroad_counts(pop, n_dest, n_orig)
+    vac = np.empty((n_dest, 4), dtype=np.int64)
+    _demand(stock, health, both_roles, as_array(abroad0), as_array(dest_of_origin, np.int64),
+            as_vector(share, n_dest), as_array(base), np.float64(step / 4.0), float(1.0 + growth),
+            as_array(multiplier), float(fill_rate), as_array(u), replacement, vac)
+    return vac

@@ -1,0 +1,1079 @@
+"""The migrant family's compiled passes over persons: ageing and entry (ODD §7.2), the
+migration decision (§7.5), and a quarter abroad: work (§7.6), remittances (§7.7) and
+returns (§7.9), with the associations' missions (§7.8) in the same pass."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from migdev.agents.association.kernels import _missions
+from migdev.core.codes import (
+    CH_AGREEMENT,
+    CH_INDEPENDENT,
+    CH_REGULATED,
+    CH_UNREGULATED,
+    HEALTH,
+    HOME,
+    IRREGULAR,
+    LOW,
+    RETURNED,
+    SETTLED,
+    TEMP,
+)
+from migdev.core.fmath import _exp1, _expm1_1, _log1
+from migdev.core.kernels import (
+    F32,
+    NO_VECTOR,
+    as_array,
+    as_table,
+    as_vector,
+    at_most_one,
+    check_draws,
+    check_float32_draws,
+    is_scalar,
+    log1p,
+    pairwise_sum,
+    table_of,
+    threshold,
+    thresholds,
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
+          ties, q_abroad, wage_dest, integ_policy, u_join, join, u_recog, recog, leave,
+          has_leave, growth_matched, growth_wasted, h_min, h_max, loss, advocacy, abuse,
+          integration_rate, ties_decay, association_ties, income):
+    decay32 = F32(ties_decay)
+    one32 = F32(1.0)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        st = status[i]
+        k = occ[i]
+        d = dest[i]
+        irregular = st == IRREGULAR
+        temp = st == TEMP
+        if has_leave:
+            # the chance to change employer frees a substituted worker of the contract
+            if substituted[i] and u_recog[n] < leave[n]:
+                substituted[i] = False
+        m = matched[i] or (k < LOW and u_recog[n] < recog[n] and not irregular)
+        m = m and not irregular
+        matched[i] = m
+        hi = h[i]
+        if irregular:
+            w = 0.7 * wage_dest[d, LOW]
+        elif m:
+            w = wage_dest[d, k] * np.float64(hi)
+        else:
+            w = wage_dest[d, LOW]
+        if substituted[i] and temp:
+            w = w / (1.0 + loss)
+        income[n] = w
+        if m:
+            g = growth_matched
+        elif k < LOW:
+            g = growth_wasted
+        else:
+            g = 1.0
+        h[i] = min(max(np.float64(hi) * g, h_min), h_max)
+        mem = member[i] or u_join[n] < join[n]
+        member[i] = mem
+        integ = integration[i]
+        drive = integ_policy[d] + advocacy * (1.0 if mem else 0.0)
+        drive = drive - abuse * (1.0 if channel[i] == CH_UNREGULATED else 0.0)
+        x = np.float64(integ) + integration_rate * drive * np.float64(one32 - integ)
+        integration[i] = min(max(x, 0.0), 1.0)
+        t = ties[i]
+        t32 = t - decay32 * t
+        y = np.float64(t32) + association_ties * (1.0 if mem else 0.0) * np.float64(one32 - t)
+        ties[i] = min(max(y, 0.0), 1.0)
+        q_abroad[i] += 1
+
+
+def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob=None,
+                change_right=None) -> np.ndarray:
+    """Compiled :func:`migdev.agents.migrant.work_abroad` (same arguments, same result,
+    same changes to ``pop``)."""
+    idx = as_array(idx, np.int64)
+    n = len(idx)
+    check_draws(n, u_join, u_recog)
+    u_join = np.ascontiguousarray(u_join)
+    u_recog = np.ascontiguousarray(u_recog)
+    if u_join.dtype != u_recog.dtype:
+        u_join = u_join.astype(np.float64)
+        u_recog = u_recog.astype(np.float64)
+    if change_right is not None:
+        leave = p.change_employer_match * change_right * (pop.status[idx] == TEMP)
+        leave = np.ascontiguousarray(np.broadcast_to(leave, (n,)), dtype=np.float64)
+        recog = thresholds(p.recognition_rate + leave, u_recog, n)
+    else:
+        leave = np.zeros(n)
+        recog = thresholds(p.recognition_rate, u_recog, n)
+    join = thresholds(p.association_join_rate if join_prob is None else join_prob, u_join, n)
+    income = np.empty(n)
+    _work(idx, pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted,
+          pop.member, pop.h, pop.integration, pop.ties, pop.q_abroad,
+          as_array(wage_dest, np.float64),
+          as_array(integ_policy, np.float64), u_join, join, u_recog, recog,
+          leave, change_right is not None, 1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate,
+          float(p.h_min), float(p.h_max), float(p.substitution_loss),
+          float(p.association_advocacy), float(p.abuse_penalty), float(p.integration_rate),
+          float(p.ties_decay), float(p.association_ties), income)
+    return income
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad_slots(status, community, out, counts):
+    k = 0
+    for i in range(status.shape[0]):
+        s = status[i]
+        if s >= TEMP and s <= IRREGULAR:
+            out[k] = i
+            counts[community[i]] += 1
+            k += 1
+    return k
+
+
+def abroad_slots(pop, flow_row: np.ndarray) -> np.ndarray:
+    """The slots of the persons abroad, in order (``np.flatnonzero(pop.abroad())``), in one
+    pass that also adds each community's number of them to ``flow_row`` (as
+    ``Flows.add`` of those slots does: the counts, then one addition per community)."""
+    out = np.empty(pop.n, dtype=np.int64)
+    counts = np.zeros(flow_row.shape[0], dtype=np.int64)
+    k = _abroad_slots(pop.status, pop.community, out, counts)
+    flow_row += counts
+    return out[:k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
+           repay_share, remit_base, remit_ties, remit_years, collective_share, access,
+           u_access, u_channel, p_formal, u_loss, loss_prob, formal_fee, informal_fee,
+           amount_out, collective_out, household_out, formal_out, fee_out, loss_out,
+           received_out, community, origin, dest, n_dest, to_dest, per_comm, per_assoc):
+    base32 = F32(remit_base)
+    ties32 = F32(remit_ties)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        net = income[n] * net_share
+        d = np.float64(debt[i])
+        repay = min(d, repay_share * net)
+        share32 = base32 + ties32 * ties[i]  # float32, as numpy computes it
+        share = np.float64(share32) - remit_years * (np.float64(q_abroad[i]) / 4.0)
+        share = min(max(share, 0.0), 1.0)
+        amount = (net - repay) * share
+        save = (net - repay) - amount
+        debt[i] = max(d - repay, 0.0)
+        savings[i] = np.float64(savings[i]) + save
+        coll = amount * collective_share[n] if member[i] else 0.0
+        household = amount - coll
+        formal = np.float64(u_access[n]) < access[n] and u_channel[n] < p_formal[n]
+        fee = household * (formal_fee[n] if formal else informal_fee)
+        loss = household - fee if (not formal and u_loss[n] < loss_prob[n]) else 0.0
+        remitted[i] = household > 0
+        amount_out[n] = amount
+        collective_out[n] = coll
+        household_out[n] = household
+        formal_out[n] = formal
+        fee_out[n] = fee
+        loss_out[n] = loss
+        received_out[n] = (household - fee) - loss
+        # the per-community and per-association sums, in person order (as bincount)
+        c = community[i]
+        if formal:
+            per_comm[0, c] += household
+        else:
+            per_comm[1, c] += household
+        per_comm[2, c] += loss
+        per_comm[3, c] += received_out[n]
+        per_comm[4, c] += fee
+        per_comm[5, c] += coll
+        per_comm[6, c] += coll * formal_fee[n]
+        a = np.int64(c) * n_dest + dest[i]
+        if member[i]:
+            per_assoc[0, a] += 1.0
+        per_assoc[1, a] += coll
+        to_dest[origin[i], dest[i]] += amount
+
+
+#: rows of remit_persons' per-community sums
+REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household_fees",
+              "collective", "collective_fee_paid")
+
+
+def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_formal, u, p,
+                  n_comm, n_dest, to_dest):
+    """The persons' part of the remittance process (ODD §7.7), compiled: what
+    :func:`migdev.agents.migrant.remittance_amounts` and
+    :func:`~migdev.agents.migrant.remittance_channels` state with numpy, applied to the
+    persons ``idx`` abroad (debt repaid, savings kept, ``remitted`` set), with the
+    collective share of members taken out of the household transfer.
+
+    Args:
+        collective_share, formal_fee, p_formal: scalars or one value per person;
+        access: per person; u: (3, n) draws of access, channel and loss, per person;
+        to_dest: (n_orig, n_dest) the corridors' remittances, added to in place.
+
+    Returns:
+        dict of per-person arrays (amount, collective, household, formal, fee, loss,
+        received), ``per_community``: (7, n_comm) sums in the order of REMIT_SUMS (the
+        household transfer by formal and informal channel, losses, received, the household
+        transfers' fees, collective gifts, and gifts times their corridor's formal fee) and
+        ``per_association``: (2, n_comm * n_dest) members and collective gifts.
+    """
+    idx = as_array(idx, np.int64)
+    n = len(idx)
+    check_draws(n, *u)
+    u_access, u_channel, u_loss = (np.ascontiguousarray(x) for x in u)
+    out = {k: np.empty(n) for k in ("amount", "collective", "household", "fee", "loss",
+                                    "received")}
+    out["formal"] = np.empty(n, dtype=bool)
+    out["per_community"] = np.zeros((len(REMIT_SUMS), n_comm))
+    out["per_association"] = np.zeros((2, n_comm * n_dest))
+
+    def per_person(x):
+        return as_vector(x, n)
+
+    _remit(idx, as_array(income, np.float64), pop.debt, pop.ties,
+           pop.q_abroad, pop.savings, pop.member, pop.remitted, 1.0 - p.consumption_share,
+           float(p.debt_repay_share), float(p.remit_base), float(p.remit_ties),
+           float(p.remit_years), per_person(collective_share), per_person(access), u_access,
+           u_channel, thresholds(p_formal, u_channel, n), u_loss,
+           thresholds(p.informal_loss, u_loss, n), per_person(formal_fee),
+           float(p.informal_fee), out["amount"], out["collective"], out["household"],
+           out["formal"], out["fee"], out["loss"], out["received"], pop.community, pop.origin,
+           pop.dest, n_dest, to_dest, out["per_community"], out["per_association"])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _age(age, h, status, occ, retirement_age, growth, h_max, grow, exits):
+    quarter = F32(0.25)
+    retire = F32(retirement_age)  # a float32 age is compared with the age as float32
+    n_exit = 0
+    for i in range(age.shape[0]):
+        age[i] += quarter
+        if grow:
+            s = status[i]
+            # without a branch on the person (occupations and statuses are in no order)
+            at_home_skilled = (occ[i] < LOW) & ((s == HOME) | (s == RETURNED))
+            hi = h[i]
+            grown = min(hi * growth, h_max)
+            h[i] = grown if at_home_skilled else hi
+        exits[n_exit] = i
+        n_exit += age[i] >= retire
+    return n_exit
+
+
+def age_and_experience(pop, retirement_age: float, skill_growth_home: float,
+                       h_max: float) -> np.ndarray:
+    """:func:`migdev.agents.migrant.ageing` and, where ``skill_growth_home`` > 0,
+    :func:`~migdev.agents.migrant.experience_at_home` for the skilled at home, in one pass
+    (same float32 arithmetic). Returns the slots of those who exit, in order."""
+    exits = np.empty(pop.n, dtype=np.int64)
+    k = _age(pop.age, pop.h, pop.status, pop.occ, float(retirement_age),
+             np.float32(1.0 + skill_growth_home), np.float32(h_max), skill_growth_home > 0,
+             exits)
+    return exits[:k].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+              place_credit, u_training, probs, places, credit, per_entrant):
+    n_orig = home.shape[0]
+    cohort = np.zeros(n_orig, dtype=np.int64)
+    for n in range(idx.shape[0]):
+        cohort[origin[idx[n]]] += 1
+    v = np.empty(4)
+    e = np.empty(4)
+    for o in range(n_orig):
+        for k in range(4):
+            pr = prospect[o, k]
+            v[k] = beta * _log1((1.0 - pr) * home[o, k] + pr * dest[o, k]) - cost[k]
+        m = v[0]  # the row's maximum, NaN if any is (as numpy's max)
+        for k in range(1, 4):
+            if v[k] > m or math.isnan(v[k]):
+                m = v[k]
+        for k in range(4):
+            e[k] = _exp1(v[k] - m)
+        s = pairwise_sum(e, 0, 4)
+        for k in range(4):
+            probs[o, k] = e[k] / s
+        for k in range(3):
+            # places per entrant (government.training_places with a cohort of one)
+            per_entrant[o, k] = cap[o, k] * multiplier[o] + extra[o]
+            c = place_credit[o, k] + np.float64(cohort[o]) * per_entrant[o, k]
+            credit[o, k] = c
+            places[o, k] = np.int64(max(math.floor(c + u_training[o, k]), 0.0))
+
+
+@numba.njit(cache=True, nogil=True)
+def keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected):
+    """Compiled :func:`migdev.agents.migrant.keep_unused_places` (in place on
+    ``place_credit``): min(credit - min(applicants, places), 4 cohort x per entrant + 1),
+    numpy's minimum (NaN kept)."""
+    for o in range(place_credit.shape[0]):
+        year = 4.0 * cohort_expected[o]
+        for k in range(place_credit.shape[1]):
+            c = credit[o, k] - np.float64(min(applicants[o, k], places[o, k]))
+            y = year * per_entrant[o, k] + 1.0
+            place_credit[o, k] = c if (c < y or math.isnan(c)) else y
+
+
+def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+                    place_credit, u_training):
+    """Compiled :func:`migdev.agents.migrant.training_system` for the entrants ``idx``
+    (slots; ``origin``: every person's origin): the same probabilities, places, credit and
+    places per entrant, bit for bit (``tests/model/test_kernels.py`` compares)."""
+    n_orig = home.shape[0]
+    probs = np.empty((n_orig, 4))
+    places = np.empty((n_orig, 3), dtype=np.int64)
+    credit = np.empty((n_orig, 3))
+    per_entrant = np.empty((n_orig, 3))
+    _training(as_array(idx, np.int64), origin, as_array(prospect), as_array(home), as_array(dest), as_array(cost),
+              float(beta), as_array(cap), as_array(multiplier), as_array(extra), as_array(place_credit),
+              as_array(u_training), probs, places, credit, per_entrant)
+    return probs, places, credit, per_entrant
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra, occ,
+                   applicants):
+    n = idx.shape[0]
+    n_orig = probs.shape[0]
+    cum = np.empty((n_orig, LOW))  # np.cumsum of each origin's probabilities, less the last
+    for o in range(n_orig):
+        c = probs[o, 0]
+        cum[o, 0] = c
+        for k in range(1, LOW):
+            c = c + probs[o, k]
+            cum[o, k] = c
+    n_g = n_orig * LOW
+    count = np.zeros(n_g + 1, dtype=np.int64)
+    for j in range(n):
+        i = idx[j]
+        o = np.int64(origin[i])
+        u = np.float64(u_choice[j])
+        k = 0
+        for c in range(LOW):
+            k += u >= cum[o, c]
+        occ[j] = k
+        applicants[o, k] += 1
+        if k < LOW:
+            count[o * LOW + k + 1] += 1
+    # skilled applicants beyond a track's places (plus the private places answering the
+    # excess) become low-skilled, the highest rank draws first out; ties by entry order
+    cap = np.empty(n_g, dtype=np.int64)
+    for o in range(n_orig):
+        for k in range(LOW):
+            excess = max(applicants[o, k] - places[o, k], 0)
+            cap[o * LOW + k] = places[o, k] + np.int64(np.floor(elasticity * excess
+                                                                + u_extra[o, k]))
+    for g in range(n_g):
+        count[g + 1] += count[g]
+    pos = count[:-1].copy()
+    members = np.empty(count[n_g], dtype=np.int64)
+    for j in range(n):
+        k = occ[j]
+        if k < LOW:
+            g = np.int64(origin[idx[j]]) * LOW + k
+            members[pos[g]] = j
+            pos[g] += 1
+    for g in range(n_g):
+        a, b = count[g], count[g + 1]
+        if b - a <= cap[g]:
+            continue
+        seg = members[a:b]
+        draws = np.empty(b - a, dtype=u_rank.dtype)
+        for r in range(b - a):
+            draws[r] = u_rank[seg[r]]
+        order = np.argsort(draws, kind="mergesort")
+        for r in range(max(cap[g], 0), b - a):
+            occ[seg[order[r]]] = LOW
+
+
+def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra):
+    """Compiled :func:`migdev.agents.migrant.choose_training` for the entrants of slots
+    ``idx``, reading every slot's ``origin`` at ``idx`` and the entrants' draws ``u_choice``,
+    ``u_rank`` (one per entrant, in the order of ``idx``) (same result: the entrants'
+    tracks, int8, and the applicants per origin and track)."""
+    idx = as_array(idx, np.int64)
+    check_draws(len(idx), u_choice, u_rank)
+    n_orig = probs.shape[0]
+    occ = np.empty(len(idx), dtype=np.int8)
+    applicants = np.zeros((n_orig, 4), dtype=np.int64)
+    _choose_tracks(idx, origin, u_choice, u_rank, as_array(probs), as_array(places, np.int64),
+                   float(elasticity), as_array(u_extra if np.shape(u_extra) == (n_orig, LOW)
+                                           else np.broadcast_to(u_extra, (n_orig, LOW))), occ,
+                   applicants)
+    return occ, applicants
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad_by(community, dest, status, n_dest, out):
+    for i in range(community.shape[0]):
+        s = status[i]
+        if s >= TEMP and s <= IRREGULAR:
+            out[np.int64(community[i]) * n_dest + dest[i]] += 1
+
+
+def abroad_by_community(pop, n_comm: int, n_dest: int) -> np.ndarray:
+    """Persons abroad by home community and destination, (n_comm, n_dest)."""
+    out = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _abroad_by(pop.community, pop.dest, pop.status, n_dest, out)
+    return out.reshape(n_comm, n_dest)
+
+
+#: rows of accept_and_leave's per-community sums
+DECIDE_SUMS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
+               "rec_health", "rec_named", "recruit_fees", "rec_fee_paid")
+
+
+@numba.njit(cache=True, nogil=True)
+def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_network,
+            network_pct, beta_ties32, ties, beta_integration, integration_policy):
+    """migrant.migration_utility of one person, in its order of operations; the ties term
+    is a Python float times a float32 array there, so float32 here (``beta_ties32``)."""
+    x = asc + beta_wage * _log1(wage_ratio)
+    x = x - beta_fee * fee_months
+    x = x - moving_cost
+    x = x + beta_network * log1p(network_pct)
+    x = x - np.float64(beta_ties32 * ties)
+    return x + beta_integration * integration_policy
+
+
+@numba.njit(cache=True, nogil=True)
+def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named, agency,
+            u_accept, u_match, u_sub, sub_threshold, substitution, skill_match_independent,
+            wage_dest, home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
+            moving_cost,
+            beta_network, beta_ties, beta_integration, origin, occ, community, ties, status,
+            p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched, h_dep, h,
+            p_guarantee, p_named, substituted, integration, member, savings, per_comm,
+            to_dest, accepted, n_orig):
+    ties32 = F32(beta_ties)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        k = occ[i]
+        o = np.int64(origin[i])
+        d = dest[n]
+        w = wage_dest[d, k]
+        off = offered[n]
+        # the utility of leaving (migrant.migration_utility), in its order of operations
+        fee_months = fee[n] * 3.0 / w if off else 0.0
+        x = utility(asc_offer if off else asc_independent, beta_wage, w / home_wage[o, k],
+                    beta_fee, fee_months, moving_cost,
+                    beta_network, net[community[i], d], ties32, ties[i], beta_integration,
+                    integ[n])
+        if not np.float64(u_accept[n]) < 1.0 / (1.0 + _exp1(-x)):
+            continue
+        # the stay starts (migrant.start_stay)
+        if off:
+            ok = np.float64(u_match[n]) < match[n]
+            st = TEMP
+            ch = channel[n]
+            quarters = contract[n]
+            paid = fee[n]
+            g = guarantee[n]
+        else:
+            skilled = k < LOW
+            ok = (u_match[n] < skill_match_independent) if skilled else True
+            st = SETTLED if skilled else IRREGULAR
+            ch = CH_INDEPENDENT
+            quarters = 0
+            paid = 0.0
+            g = 0.0
+        status[i] = st
+        p_dest[i] = d
+        p_channel[i] = ch
+        contract_left[i] = quarters
+        q_abroad[i] = 0
+        n_stays[i] += 1
+        debt[i] = np.float64(debt[i]) + paid
+        matched[i] = ok
+        h_dep[i] = h[i]
+        p_guarantee[i] = g
+        p_named[i] = False
+        substituted[i] = False
+        integration[i] = 0.0
+        member[i] = False
+        savings[i] = 0.0
+        c = community[i]
+        if off:
+            if agency[n] >= 0:
+                accepted[agency[n] * n_orig + o] += 1
+            # contract substitution on arrival (migrant.substitute), named re-hires excepted
+            if substitution and ch == CH_UNREGULATED and u_sub[n] < sub_threshold[n] \
+                    and not named[n]:
+                substituted[i] = True
+            if named[n]:
+                per_comm[5, c] += 1.0
+            per_comm[6, c] += paid
+            if paid > 0:
+                per_comm[7, c] += 1.0
+        if ch == CH_AGREEMENT:
+            per_comm[0, c] += 1.0
+        elif ch == CH_REGULATED:
+            per_comm[1, c] += 1.0
+        elif ch == CH_UNREGULATED:
+            per_comm[2, c] += 1.0
+        elif ch == CH_INDEPENDENT:
+            per_comm[3, c] += 1.0
+        to_dest[o, d, 0] += 1.0
+        if k == HEALTH:
+            per_comm[4, c] += 1.0
+            to_dest[o, d, 1] += 1.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _candidates(cand, n_o, o_dest, o_fee, o_channel, o_contract, o_match, o_guarantee,
+                o_named, has_named, o_agency, a_dest, u, u_sub, sub_d, sub_scalar, integ_d,
+                skill_match_independent, wage_dest, home_wage, net, asc_offer,
+                asc_independent, beta_wage, beta_fee, moving_cost, beta_network, beta_ties,
+                beta_integration, origin, occ, community, ties, status, p_dest, p_channel,
+                contract_left, q_abroad, n_stays, debt, matched, h_dep, h, p_guarantee,
+                p_named, substituted, integration, member, savings, per_comm, to_dest,
+                accepted, n_orig):
+    n = cand.shape[0]
+    # each candidate's offer (the first n_o) or attempt, and the levers at its destination
+    dest = np.empty(n, dtype=np.int64)
+    fee, match, guarantee = np.zeros(n), np.zeros(n), np.zeros(n)
+    offered, named = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+    channel, contract = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)
+    agency = np.full(n, -1, dtype=np.int64)
+    sub, integ = np.zeros(n), np.empty(n)
+    substitution = False  # numpy's any(rate != 0) over the offers' destinations
+    for j in range(n_o):
+        d = np.int64(o_dest[j])
+        dest[j] = d
+        fee[j] = o_fee[j]
+        offered[j] = True
+        channel[j] = o_channel[j]
+        contract[j] = o_contract[j]
+        match[j] = o_match[j]
+        guarantee[j] = o_guarantee[j]
+        if has_named:
+            named[j] = o_named[j]
+        agency[j] = o_agency[j]
+        sub[j] = threshold(sub_d[d], sub_scalar)
+        if sub_d[d] != 0.0:
+            substitution = True
+    for j in range(n_o, n):
+        dest[j] = np.int64(a_dest[j - n_o])
+    for j in range(n):
+        integ[j] = integ_d[dest[j]]
+    _decide(cand, dest, fee, offered, channel, contract, match, guarantee, named, agency,
+            u[0], u[1], u_sub, sub, substitution, skill_match_independent, wage_dest,
+            home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
+            moving_cost, beta_network, beta_ties, beta_integration, origin, occ, community,
+            ties, status, p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched,
+            h_dep, h, p_guarantee, p_named, substituted, integration, member, savings,
+            per_comm, to_dest, accepted, n_orig)
+
+
+_NO_OFFERS = (np.zeros(0, np.int8), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int16),
+              np.zeros(0), np.zeros(0), np.zeros(0, bool), False, np.zeros(0, np.int64))
+
+
+def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
+                 n_dest: int) -> tuple:
+    """The terms of :func:`accept_and_leave` that change only with the parameters and the
+    policy in force: the wages, the destinations' contract-substitution rate and integration
+    policy as tables (with whether the rate is one number everywhere: compared at the draws'
+    precision then) and the utility's weights."""
+    return (table_of(substitution_rate, (n_dest,)), is_scalar(substitution_rate),
+            table_of(integration_policy, (n_dest,)),
+            np.float32(p.skill_match_independent), as_array(wage_dest), as_array(home_wage),
+            float(p.asc_offer), float(p.asc_independent), float(p.beta_wage),
+            float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
+            float(p.beta_integration_policy))
+
+
+def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n_comm: int,
+                     to_dest, accepted, n_orig: int):
+    """The candidates ``cand`` (slots: those with the offers ``offers``, then those
+    attempting ``attempts``; either may be None) accept or refuse (migrant.migration_utility,
+    logit), and those who accept start their stay (migrant.start_stay; unregulated recruits
+    may find their contract substituted, migrant.substitute), one person at a time, in order,
+    in one compiled call (tests compare migrant.decide with its numpy statement).
+
+    Args:
+        u: (2, len(cand)) the candidates' float32 draws of acceptance and skill match (in
+            their order); u_sub: (len(cand),) of substitution; net: (n_comm, n_dest) per cent
+            abroad; terms: :func:`decide_terms`; to_dest: (n_orig, n_dest, k) corridor flows,
+            recruits and health recruits added in columns 0 and 1; accepted: (n_ag, n_orig)
+            the agencies' accepted offers per origin, added to (the market sets them to 0
+            at the start of each quarter).
+
+    Returns:
+        (len(DECIDE_SUMS), n_comm) sums per community.
+    """
+    n = len(cand)
+    check_float32_draws(n, u[0], u[1], u_sub)
+    if offers is None:
+        n_o, fields = 0, _NO_OFFERS
+    else:
+        n_o = len(offers.idx)
+        fields = (offers.dest, offers.fee, offers.channel, offers.contract, offers.match,
+                  offers.guarantee, offers.named if offers.named is not None else _NO_OFFERS[6],
+                  offers.named is not None, offers.agency)
+    sub_d, sub_scalar, integ_d, match_independent, *weights = terms
+    per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
+    _candidates(as_array(cand, np.int64), n_o, *fields,
+                _NO_OFFERS[0] if attempts is None else attempts.dest,
+                np.ascontiguousarray(u), np.ascontiguousarray(u_sub), sub_d, sub_scalar, integ_d,
+                match_independent, *weights[:2], as_array(net), *weights[2:], pop.origin,
+                pop.occ, pop.community, pop.ties, pop.status, pop.dest, pop.channel,
+                pop.contract_left, pop.q_abroad, pop.n_stays, pop.debt, pop.matched, pop.h_dep,
+                pop.h, pop.guarantee, pop.named, pop.substituted, pop.integration, pop.member,
+                pop.savings, per_comm, to_dest, accepted.reshape(-1), n_orig)
+    return per_comm
+
+
+#: rows of returns' per-community sums
+RETURN_SUMS = ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
+               "knowledge_in", "savings_home")
+
+
+@numba.njit(cache=True, nogil=True)
+def overstay(const_minus_enforcement, hardship_weight, development, rights_weight, right,
+             has_right, guarantee):
+    """migrant.overstay_probability of one worker: logistic(c - e * enforcement + k (1 - D)
+    - r * right) * (1 - g), with 1 - g in float32 (a Python float minus float32 ``g``)."""
+    x = const_minus_enforcement + hardship_weight * (1.0 - development)
+    if has_right:
+        x = x - rights_weight * right
+    return (1.0 / (1.0 + _exp1(-x))) * np.float64(F32(1.0) - guarantee)
+
+
+@numba.njit(cache=True, nogil=True)
+def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
+    """migrant.contract_end_outcome of one ending contract (0 return, 1 settle, 2 overstay)
+    with the settle probability s = visa * integration * (1 - g) for the skilled (0
+    otherwise) — in float32 where the visa openness is one number everywhere, as numpy
+    computed it — and, for a return, v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of
+    the draw that migrant.named_for_rehire compares with the re-hiring rate."""
+    if visa_scalar:
+        s32 = (F32(visa) * integration) * (F32(1.0) - guarantee) if skilled else F32(0.0)
+        settle_now = u < s32
+        a = np.float64(s32) + np.float64(F32(1.0) - s32) * over
+    else:
+        s64 = (visa * np.float64(integration)) * np.float64(F32(1.0) - guarantee) \
+            if skilled else 0.0
+        settle_now = np.float64(u) < s64
+        a = s64 + (1.0 - s64) * over
+    u64 = np.float64(u)
+    if settle_now:
+        return 1, 0.0
+    if u64 < a:
+        return 2, 0.0
+    return 0, (u64 - a) / max(1.0 - a, 1e-12)
+
+
+@numba.njit(cache=True, nogil=True)
+def settled_return(hazard, w_ties32, ties, w_development, development, incentive_term,
+                   w_integration32, integration, w_years, years, port_term, wage_term,
+                   saved_term):
+    """migrant.settled_return_probability of one settled migrant, in its order of
+    operations (the ties and integration terms are float32 products there); the optional
+    terms are passed already multiplied (0.0 when off: they are then not added)."""
+    x = np.float64(w_ties32 * ties) + w_development * development
+    x = x + incentive_term
+    x = x - np.float64(w_integration32 * integration)
+    x = x - w_years * years
+    if port_term[0]:
+        x = x + port_term[1]
+    if wage_term[0]:
+        x = x - wage_term[1]
+    if saved_term[0]:
+        x = x + saved_term[1]
+    lam = hazard * _exp1(x)
+    return -_expm1_1(-lam)
+
+
+@numba.njit(cache=True, nogil=True)
+def _returns(idx, u, status, occ, origin, dest, community, contract_left, guarantee,
+             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
+             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
+             rights_weight, change_right, has_change_right, named_rate, hazard, w_ties32,
+             w_development, incentive, w_incentive, w_integration32, w_years, portability,
+             has_port, w_port, wage_rel, has_wage_rel, w_wage, saving_target, has_saved, w_saved,
+             irregular_threshold, knowledge_per_gain32, per_comm, to_dest):
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        s = status[i]
+        c = community[i]
+        dev = development[c]
+        back = False
+        if s == TEMP:
+            contract_left[i] -= 1
+            if contract_left[i] > 0:
+                continue
+            # the contract ends: settle, overstay or return (migrant.contract_end_outcome)
+            g = guarantee[i]
+            over = overstay(const_minus_enforcement, hardship_weight, dev, rights_weight,
+                            change_right[n], has_change_right, g)
+            outcome, v = contract_end(u[n], visa[n], visa_scalar, integration[i], g,
+                                      occ[i] < LOW, over)
+            per_comm[0, c] += 1.0
+            if outcome == 1:
+                status[i] = SETTLED
+                per_comm[2, c] += 1.0
+            elif outcome == 2:
+                status[i] = IRREGULAR
+                per_comm[1, c] += 1.0
+            else:
+                back = True
+                # the employer may name the worker for re-hiring (migrant.named_for_rehire)
+                if v < named_rate[n]:
+                    named[i] = True
+        elif s == SETTLED:
+            wage_term = 0.0
+            if has_wage_rel:
+                wage_term = w_wage * _log1(wage_rel[dest[i], occ[i]])
+            saved_term = 0.0
+            if has_saved:
+                x = np.float64(savings[i]) / saving_target[origin[i], occ[i]]
+                saved_term = w_saved * at_most_one(x)
+            prob = settled_return(
+                hazard, w_ties32, ties[i], w_development, dev, w_incentive * incentive[n],
+                w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
+                (has_port, w_port * portability[n]), (has_wage_rel, wage_term),
+                (has_saved, saved_term))
+            back = np.float64(u[n]) < prob
+        elif s == IRREGULAR:
+            back = u[n] < irregular_threshold
+        if not back:
+            continue
+        # home again (migrant.end_stay), with savings and the skills gained
+        kept = np.float64(savings[i])
+        savings[i] = 0.0
+        gain = max(h[i] - h_dep[i], F32(0.0))
+        status[i] = RETURNED
+        contract_left[i] = 0
+        member[i] = False
+        remitted[i] = False
+        per_comm[3, c] += 1.0
+        per_comm[4, c] += np.float64(gain)
+        per_comm[5, c] += np.float64(knowledge_per_gain32 * gain)
+        per_comm[6, c] += kept
+        to_dest[origin[i], dest[i], 2] += 1.0
+
+
+def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incentive,
+                 portability, wage_rel, saving_target, p, n_comm: int, to_dest):
+    """The persons abroad (``idx``) in one compiled pass: temporary contracts run down and
+    end (settle, overstay, or return, the employer perhaps naming the worker for re-hiring),
+    settled and irregular migrants return with their hazard, and returnees come home
+    (migrant.returns states the same with numpy; tests compare the two).
+
+    ``u``: one draw per person of ``idx``, in its order. Levers are scalars or one value
+    per person of ``idx``; ``change_right``, ``portability``: None where the right is
+    nowhere granted; ``wage_rel`` (destination, occupation), ``saving_target`` (origin,
+    occupation): the settled migrants' return motives (migrant.return_motive_tables), None
+    while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
+    corridors' returns are added to ``to_dest[:, :, 2]``."""
+    idx = as_array(idx, np.int64)
+    n = len(idx)
+    check_draws(n, u)
+    f64 = np.float64
+
+    def per_person(x):
+        return as_vector(x, n)
+
+    st = pop.status[idx]
+    # numpy added an optional term only when some person concerned had it non-zero
+    if change_right is not None:
+        ending = (st == TEMP) & (pop.contract_left[idx] <= 1)
+        has_change_right = bool(np.any(per_person(change_right)[ending]))
+    else:
+        has_change_right = False
+    has_port = portability is not None and bool(
+        np.any(per_person(portability)[st == SETTLED]))
+    per_comm = np.zeros((len(RETURN_SUMS), n_comm))
+    _returns(idx, u, pop.status, pop.occ, pop.origin, pop.dest, pop.community,
+             pop.contract_left, pop.guarantee, pop.integration, pop.ties, pop.q_abroad,
+             pop.savings, pop.h, pop.h_dep, pop.member, pop.remitted, pop.named,
+             as_array(development, f64), per_person(visa), is_scalar(visa),
+             p.overstay_const - p.overstay_enforcement * p.border_enforcement,
+             float(p.overstay_hardship), float(p.overstay_rights),
+             per_person(0.0 if change_right is None else change_right), has_change_right,
+             per_person(named_rate), float(p.return_hazard), np.float32(p.hazard_ties),
+             float(p.hazard_development), per_person(incentive), float(p.hazard_incentive),
+             np.float32(p.hazard_integration), float(p.hazard_years),
+             per_person(0.0 if portability is None else portability), has_port,
+             float(p.hazard_portability), as_table(wage_rel), wage_rel is not None,
+             float(p.hazard_wage_abroad), as_table(saving_target), saving_target is not None,
+             float(p.hazard_savings),
+             u.dtype.type(p.irregular_return + p.removal_rate * p.border_enforcement),
+             np.float32(p.knowledge_per_gain), per_comm, to_dest)
+    return per_comm
+
+
+@numba.njit(cache=True, nogil=True)
+def _abroad(idx, u_work, u_remit, u_mission, u_return,
+            status, occ, dest, channel, matched, substituted, member, h, integration, ties,
+            q_abroad, debt, savings, remitted, origin, community, contract_left, guarantee,
+            h_dep, named,
+            fac, fac_moved, access_c, development, to_dest,
+            wage_dest, integ_d, join_rate, change_od, has_change, change_match, recognition,
+            growth_matched, growth_wasted, h_min, h_max, substitution_loss, advocacy, abuse,
+            integration_rate, ties_decay, association_ties,
+            net_share, repay_share, remit_base, remit_ties, remit_years, collective_share,
+            formal_fee_od, p_formal_od, p_formal_scalar, informal_loss, informal_fee,
+            mission_rate_o, mission_boost, knowledge_per_mission32,
+            visa_d, visa_scalar, const_minus_enforcement, hardship_weight, rights_weight,
+            named_rate_d, hazard, w_ties32, w_development, incentive_o, w_incentive,
+            w_integration32, w_years, port_od, has_port_table, w_port, wage_rel, has_wage_rel,
+            w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
+            knowledge_per_gain32, n_comm, n_dest):
+    n = idx.shape[0]
+    # each person's lever values, as migrant.work, remit, association.missions and
+    # migrant.returns looked them up (none depends on what the four passes change); the
+    # returns add an optional term only when some person concerned has it non-zero, as
+    # numpy added it
+    join, recog, leave, change_n = np.empty(n), np.empty(n), np.zeros(n), np.zeros(n)
+    share, access, formal_fee = np.empty(n), np.empty(n), np.empty(n)
+    p_formal, loss_prob, rate = np.empty(n), np.empty(n), np.empty(n)
+    visa, named_rate, incentive, port = np.empty(n), np.empty(n), np.empty(n), np.zeros(n)
+    any_change = False
+    any_port = False
+    for j in range(n):
+        i = idx[j]
+        o, d = np.int64(origin[i]), np.int64(dest[i])
+        # 6. work
+        factor = fac[np.int64(community[i]) * n_dest + d] if fac_moved else 1.0
+        join[j] = at_most_one(join_rate * factor) if fac_moved else threshold(join_rate, True)
+        if has_change:
+            change_n[j] = change_od[o, d]
+            leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
+            recog[j] = recognition + leave[j]
+            if status[i] == TEMP and contract_left[i] <= 1 and change_n[j] != 0.0:
+                any_change = True
+        else:
+            recog[j] = threshold(recognition, True)
+        # 7. remittances
+        share[j] = at_most_one(collective_share * factor) if fac_moved else collective_share
+        access[j] = access_c[community[i]]
+        formal_fee[j] = formal_fee_od[o, d]
+        p_formal[j] = threshold(p_formal_od[o, d], p_formal_scalar)
+        loss_prob[j] = threshold(informal_loss, True)
+        # 8. missions
+        rate[j] = mission_rate_o[o]
+        # 9. returns
+        visa[j] = visa_d[d]
+        named_rate[j] = named_rate_d[d]
+        incentive[j] = incentive_o[o]
+        if has_port_table:
+            port[j] = port_od[o, d]
+            if status[i] == SETTLED and port[j] != 0.0:
+                any_port = True
+    income = np.empty(n)
+    _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
+          ties, q_abroad, wage_dest, integ_d, u_work[0], join, u_work[1], recog, leave,
+          has_change, growth_matched, growth_wasted, h_min, h_max, substitution_loss,
+          advocacy, abuse, integration_rate, ties_decay, association_ties, income)
+    amount, collective, household = np.empty(n), np.empty(n), np.empty(n)
+    formal = np.empty(n, dtype=np.bool_)
+    fee, loss, received = np.empty(n), np.empty(n), np.empty(n)
+    remit_comm = np.zeros((7, n_comm))
+    per_assoc = np.zeros((2, n_comm * n_dest))
+    _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
+           repay_share, remit_base, remit_ties, remit_years, share, access, u_remit[0],
+           u_remit[1], p_formal, u_remit[2], loss_prob, formal_fee, informal_fee, amount,
+           collective, household, formal, fee, loss, received, community, origin, dest, n_dest,
+           to_dest[:, :, 3], remit_comm, per_assoc)
+    mission_comm = np.zeros((4, n_comm))
+    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
+    _missions(idx, u_mission, occ, status, origin, dest, community, ties, member, h, rate,
+              mission_boost, knowledge_per_mission32, n_dest, mission_comm, to_dest,
+              organised)
+    return_comm = np.zeros((7, n_comm))
+    _returns(idx, u_return, status, occ, origin, dest, community, contract_left, guarantee,
+             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
+             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
+             rights_weight, change_n, any_change, named_rate, hazard, w_ties32, w_development,
+             incentive, w_incentive, w_integration32, w_years, port, any_port, w_port, wage_rel,
+             has_wage_rel, w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
+             knowledge_per_gain32, return_comm, to_dest)
+    return remit_comm, per_assoc, household, fee, loss, mission_comm, organised, return_comm
+
+
+def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_formal,
+                 engagement, visa, named_rate, incentive, portability, wage_rel,
+                 saving_target, n_orig: int, n_dest: int) -> tuple:
+    """The terms of :func:`abroad_quarter` that change only with the parameters and the
+    policy in force: each lever (a scalar, or one value per origin, destination or
+    corridor) as a table, with the flags that say which are one number everywhere.
+    ``change_right``, ``portability``: (n_orig, n_dest), or a scalar where the right is
+    nowhere granted; ``wage_rel``, ``saving_target``: the settled migrants' return motives
+    (migrant.return_motive_tables), None while off."""
+    table = table_of
+    corridor, per_dest, per_orig = (n_orig, n_dest), (n_dest,), (n_orig,)
+    eng = np.asarray(engagement, dtype=np.float64)
+    return (
+        as_array(wage_dest), table(integration_policy, per_dest), float(p.association_join_rate),
+        table(change_right, corridor), not is_scalar(change_right),
+        float(p.change_employer_match), float(p.recognition_rate),
+        1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate, float(p.h_min), float(p.h_max),
+        float(p.substitution_loss), float(p.association_advocacy), float(p.abuse_penalty),
+        float(p.integration_rate), float(p.ties_decay), float(p.association_ties),
+        1.0 - p.consumption_share, float(p.debt_repay_share), float(p.remit_base),
+        float(p.remit_ties), float(p.remit_years), float(p.collective_share),
+        table(formal_fee, corridor), table(p_formal, corridor), is_scalar(p_formal),
+        float(p.informal_loss), float(p.informal_fee),
+        table(p.mission_rate * (1.0 + eng), per_orig), float(p.mission_member_boost),
+        np.float32(p.knowledge_per_mission),
+        table(visa, per_dest), is_scalar(visa),
+        p.overstay_const - p.overstay_enforcement * p.border_enforcement,
+        float(p.overstay_hardship), float(p.overstay_rights), table(named_rate, per_dest),
+        float(p.return_hazard), np.float32(p.hazard_ties), float(p.hazard_development),
+        table(incentive, per_orig), float(p.hazard_incentive), np.float32(p.hazard_integration),
+        float(p.hazard_years), table(portability, corridor), not is_scalar(portability),
+        float(p.hazard_portability), as_table(wage_rel), wage_rel is not None,
+        float(p.hazard_wage_abroad), as_table(saving_target), saving_target is not None,
+        float(p.hazard_savings), np.float32(p.irregular_return + p.removal_rate
+                                            * p.border_enforcement),
+        np.float32(p.knowledge_per_gain))
+
+
+def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, development,
+                   to_dest, terms: tuple, n_comm: int, n_dest: int):
+    """A quarter abroad for the persons ``idx``: work (:func:`work_abroad`), remittances
+    (:func:`remit_persons`), missions (:func:`missions_pass`) and returns
+    (:func:`returns_pass`), one after the other as those four calls make them, in one
+    compiled call (the lever values each of them took per person are looked up in
+    ``terms``, :func:`abroad_terms`).
+
+    ``u_work`` (2, n), ``u_remit`` (3, n), ``u_mission``, ``u_return`` (n,): the persons'
+    float32 draws of each stream, in their order; ``fac``: the associations' participation
+    factors (community x destination), or a scalar while no trust has moved; ``access``,
+    ``development``: per community; ``to_dest``: (n_orig, n_dest, k) the corridors' flows,
+    added to in place. Returns the remittances' (len(REMIT_SUMS), n_comm) and associations'
+    (2, n_comm * n_dest) sums, the persons' household transfers, fees and losses, the
+    missions' (len(MISSION_SUMS), n_comm) sums and missions organised per association,
+    and the returns' (len(RETURN_SUMS), n_comm) sums."""
+    idx = as_array(idx, np.int64)
+    n = len(idx)
+    if len(u_work) != 2 or len(u_remit) != 3:
+        raise ValueError(f"a quarter abroad takes 2 rows of draws of work and 3 of remittances, "
+                         f"got {len(u_work)} and {len(u_remit)}")
+    check_float32_draws(n, *u_work, *u_remit, u_mission, u_return)
+    moved = not is_scalar(fac)
+    return _abroad(
+        idx, np.ascontiguousarray(u_work), np.ascontiguousarray(u_remit),
+        np.ascontiguousarray(u_mission), np.ascontiguousarray(u_return),
+        pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted, pop.member,
+        pop.h, pop.integration, pop.ties, pop.q_abroad, pop.debt, pop.savings, pop.remitted,
+        pop.origin, pop.community, pop.contract_left, pop.guarantee, pop.h_dep, pop.named,
+        as_array(fac) if moved else NO_VECTOR, moved, as_array(access), as_array(development), to_dest,
+        *terms, n_comm, n_dest)
+
+
+@numba.njit(cache=True, nogil=True)
+def _enter(idx, occ_new, first_id, entry_age, u_ties, community, person_id, occ, age, h,
+           h_dep, ties, status, dest, contract_left, q_abroad, n_stays, savings, debt,
+           integration, member, channel, matched, guarantee, remitted, named, substituted,
+           trainees):
+    half = F32(0.5)
+    for n in range(idx.shape[0]):
+        i = idx[n]
+        # a new person: the state of Population.empty (at home, no stay, no destination)
+        status[i] = HOME
+        dest[i] = -1
+        contract_left[i] = 0
+        q_abroad[i] = 0
+        n_stays[i] = 0
+        savings[i] = 0.0
+        debt[i] = 0.0
+        integration[i] = 0.0
+        member[i] = False
+        channel[i] = -1
+        matched[i] = False
+        guarantee[i] = 0.0
+        remitted[i] = False
+        named[i] = False
+        substituted[i] = False
+        person_id[i] = first_id + n
+        occ[i] = occ_new[n]
+        age[i] = entry_age
+        h[i] = 1.0
+        h_dep[i] = 1.0
+        ties[i] = half + half * u_ties[n]  # independent of the rank (ODD §7.2)
+        if occ_new[n] == HEALTH:
+            trainees[community[i]] += 1.0
+
+
+def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -> np.ndarray:
+    """The entrants ``idx`` (slots of those who left) start as new persons of occupation
+    ``occ`` with ids from ``first_id``, age ``entry_age``, skill 1 and ties 0.5 + 0.5 u
+    (``u_ties``: one draw per entrant, in the order of ``idx``); returns the health
+    trainees per community."""
+    check_draws(len(idx), u_ties)
+    trainees = np.zeros(n_comm)
+    _enter(as_array(idx, np.int64), as_array(occ, np.int8),
+           int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,
+           pop.occ, pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest,
+           pop.contract_left, pop.q_abroad, pop.n_stays, pop.savings, pop.debt,
+           pop.integration, pop.member, pop.channel, pop.matched, pop.guarantee,
+           pop.remitted, pop.named, pop.substituted, trainees)
+    return trainees
+
+
+@numba.njit(cache=True, nogil=True)
+def _entry(idx, u, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+           place_credit, u_training, elasticity, u_extra, cohort_expected, first_id,
+           entry_age, community, person_id, occ, age, h, h_dep, ties, status, dest_of,
+           contract_left, q_abroad, n_stays, savings, debt, integration, member, channel,
+           matched, guarantee, remitted, named, substituted, trainees, applicants):
+    n_orig = home.shape[0]
+    probs = np.empty((n_orig, 4))
+    places = np.empty((n_orig, 3), dtype=np.int64)
+    credit = np.empty((n_orig, 3))
+    per_entrant = np.empty((n_orig, 3))
+    _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
+              place_credit, u_training, probs, places, credit, per_entrant)
+    occ_new = np.empty(idx.shape[0], dtype=np.int8)
+    _choose_tracks(idx, origin, u[0], u[1], probs, places, elasticity, u_extra, occ_new,
+                   applicants)
+    keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected)
+    _enter(idx, occ_new, first_id, entry_age, u[2], community, person_id, occ, age, h, h_dep,
+           ties, status, dest_of, contract_left, q_abroad, n_stays, savings, debt,
+           integration, member, channel, matched, guarantee, remitted, named, substituted,
+           trainees)
+
+
+def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier, extra,
+          place_credit, u_training, elasticity: float, u_extra, cohort_expected,
+          first_id: int, entry_age: float, n_comm: int):
+    """A quarter's entrants ``idx`` (slots of those who left; ``u``: their three draws,
+    (3, entrants)) in one compiled call: :func:`training_system` (``training_terms``: the
+    home wages, the corridor-weighted wages abroad, the tracks' costs and the places per
+    entrant before policy, as ``migrant.make_training_terms`` gives them),
+    :func:`choose_tracks` with the first two rows, :func:`keep_unused` on ``place_credit``
+    (in place) and :func:`enter` with the third. Returns the health trainees per community
+    and the applicants per origin and track (``tests/model/test_kernels.py`` compares the
+    four calls and this one, bit for bit)."""
+    idx = as_array(idx, np.int64)
+    if np.ndim(u) != 2 or np.shape(u)[0] != 3:
+        raise ValueError(f"entry takes three draws per entrant, got shape {np.shape(u)}")
+    check_float32_draws(len(idx), *u)
+    home, dest, cost, cap = training_terms
+    n_orig = home.shape[0]
+    trainees = np.zeros(n_comm)
+    applicants = np.zeros((n_orig, 4), dtype=np.int64)
+    _entry(idx, u, pop.origin, as_array(prospect), as_array(home), as_array(dest), as_array(cost),
+           float(beta), as_array(cap), as_array(multiplier), as_array(extra), place_credit,
+           as_array(u_training), float(elasticity),
+           as_array(u_extra if np.shape(u_extra) == (n_orig, LOW)
+                else np.broadcast_to(u_extra, (n_orig, LOW))), as_array(cohort_expected),
+           int(first_id), np.float32(entry_age), pop.community, pop.person_id, pop.occ,
+           pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest, pop.contract_left,
+           pop.q_abroad, pop.n_stays, pop.savings, pop.debt, pop.integration, pop.member,
+           pop.channel, pop.matched, pop.guarantee, pop.remitted, pop.named,
+           pop.substituted, trainees, applicants)
+    return trainees, applicants
