@@ -10,7 +10,7 @@ import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.kernels import as_array, at_most_one, pairwise_sum
+from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, _tallies, person_tallies, tally_inputs
@@ -458,3 +458,6 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     _step_rows(*tally_inputs(*_tally_of(model)), *head, *tail, as_array(model.flows_to_dest), out,
                out_corridor)
     return out, out_corridor
+
+
+fresh_caches(__name__)

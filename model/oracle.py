@@ -41,7 +41,6 @@ import numpy as np
 import pandas as pd
 
 from migdev.core.codes import OCCUPATIONS, STATUSES
-
 from migdev.model.model import MigrationModel
 from migdev.model.reference import ReferenceModel
 

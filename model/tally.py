@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from migdev.core.codes import HOME, IRREGULAR, LOW, RETURNED, TEMP
+from migdev.core.kernels import fresh_caches
 
 
 @dataclass
@@ -133,3 +134,6 @@ def person_tallies(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest
     scalar where no corridor grants it."""
     return Tallies(*_tallies(*tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
                                            tie_threshold)))
+
+
+fresh_caches(__name__)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.agents.agency import kernels
 from migdev.agents.government import corridor_right
 from migdev.core import fmath
-from migdev.agents.agency import kernels
 from migdev.core import kernels as core_kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.kernels import is_scalar

@@ -24,6 +24,7 @@ from migdev.core.kernels import (
     apportion_into,
     as_array,
     as_vector,
+    fresh_caches,
     is_scalar,
     log1p,
     lowest_per_group_into,
@@ -558,3 +559,6 @@ def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, r
                   has_rights, float(rights_weight), float(beta_wage), float(beta_network),
                   as_array(corridor, f64), out)
     return out
+
+
+fresh_caches(__name__)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.agents.association import kernels
 from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.ledger import Totals
-from migdev.core.rng import draws32
 
 
 class MigrantAssociation(mesa.Agent):
@@ -108,15 +106,6 @@ def participation(model):
     return st.trust / st.trust0 if st.moved else 1.0
 
 
-def mission_probability(ties, member, engagement, p):
-    """Chance per quarter that a skilled migrant abroad makes a temporary return mission.
-
-    P = min(1, rate (1 + engagement) (1 + boost * member) ties).
-    """
-    return np.minimum(1.0, p.mission_rate * (1.0 + engagement)
-                      * (1.0 + p.mission_member_boost * member) * ties)
-
-
 # ---------------------------------------------------------------------------
 # 7. collective remittances and 8. temporary return missions
 # ---------------------------------------------------------------------------
@@ -201,24 +190,6 @@ def trust_step(model, promised_ratio) -> None:
     st.trust = update_trust(st.trust, promised, per_association("matching_honoured"),
                             per_association("diaspora_outreach"), p.trust_learning_rate)
     st.moved = st.moved or bool((st.trust != st.trust0).any())
-
-
-def missions(model, idx: np.ndarray) -> None:
-    """8. Skilled diaspora members go on temporary return missions (knowledge transfer), with
-    :func:`mission_probability`; health and teaching missionaries add capacity at home while
-    the mission lasts (ODD §7.10). One compiled pass over the persons abroad
-    (:func:`kernels.missions_pass`; ``tests/model/test_kernels.py`` keeps the numpy
-    statement and checks that the two agree bit for bit)."""
-    pop = model.pop
-    u = draws32(model.streams["mission"], pop.n)
-    if len(idx) == 0:
-        model.association_state.record(0, 0.0, 0.0, 0)
-        return
-    sums, organised = kernels.missions_pass(
-        pop, idx, u[idx], model.lever_at("diaspora_engagement", pop.origin[idx]), model.p,
-        model.n_comm, model.n_dest, model.flows_to_dest)
-    model.flows.add_sums(kernels.MISSION_SUMS, sums)
-    record(model, organised)
 
 
 def record(model, organised: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from migdev.core.codes import (
 from migdev.core.kernels import (
     as_array,
     as_vector,
-    check_draws,
+    fresh_caches,
 )
 from migdev.core.ledger import add_rows
 
@@ -46,28 +46,6 @@ def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rat
         to_dest[origin[i], dest[i], 4] += 1.0
         if member[i]:
             organised[np.int64(c) * n_dest + dest[i]] += 1
-
-
-def missions_pass(pop, idx, u, engagement, p, n_comm: int, n_dest: int, to_dest):
-    """Skilled regular migrants abroad (``idx``) go on a mission with
-    association.mission_probability (compiled, one person at a time; tests compare it with
-    the numpy statement). ``u``: one draw per person of ``idx``, in its order;
-    ``engagement``: scalar or one value per person of ``idx``. Returns the
-    (len(MISSION_SUMS), n_comm) sums per community and the missions organised by each
-    association (community x destination); corridors' missions are added to
-    ``to_dest[:, :, 4]``."""
-    idx = as_array(idx, np.int64)
-    n = len(idx)
-    check_draws(n, u)
-    # p.mission_rate * (1 + engagement): a Python product where engagement is one number
-    eng = np.asarray(engagement, dtype=np.float64)
-    rate_engaged = as_vector(p.mission_rate * (1.0 + eng), n)
-    per_comm = np.zeros((len(MISSION_SUMS), n_comm))
-    organised = np.zeros(n_comm * n_dest, dtype=np.int64)
-    _missions(idx, u, pop.occ, pop.status, pop.origin, pop.dest, pop.community, pop.ties,
-              pop.member, pop.h, rate_engaged, float(p.mission_member_boost),
-              np.float32(p.knowledge_per_mission), n_dest, per_comm, to_dest, organised)
-    return per_comm, organised
 
 
 @numba.njit(cache=True, nogil=True)
@@ -134,3 +112,6 @@ def accounts(flows, rows: tuple, remit_sums, mission_sums, return_sums, investme
               state.members, state.fund, state.matched, state.missions, state.total_fund,
               state.total_matched, state.total_missions, out)
     return out
+
+
+fresh_caches(__name__)

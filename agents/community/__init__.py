@@ -5,8 +5,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.core import fmath
 from migdev.agents.community import kernels
+from migdev.core import fmath
 from migdev.core.measures import per_10000
 
 

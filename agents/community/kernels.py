@@ -16,6 +16,7 @@ from migdev.core.codes import (
 from migdev.core.fmath import _exp1
 from migdev.core.kernels import (
     as_array,
+    fresh_caches,
 )
 
 
@@ -124,3 +125,6 @@ def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_hea
                  float(p.mission_quarters), as_array(mission_health_h), as_array(mission_education_h),
                  as_array(world.comm_origin, np.int64), float(p.prospect_weight), out, prospect)
     return out, prospect
+
+
+fresh_caches(__name__)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from migdev.core import fmath
 from migdev.agents.government import kernels
+from migdev.core import fmath
 from migdev.core.codes import HEALTH, OCCUPATIONS, SETTLED, TEMP
 from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.measures import rate

@@ -16,6 +16,7 @@ from migdev.core.fmath import _exp1, _log1
 from migdev.core.kernels import (
     as_array,
     as_vector,
+    fresh_caches,
 )
 
 
@@ -83,3 +84,6 @@ def labour_demand(pop, n_orig: int, both_roles: bool, abroad0, dest_of_origin, s
             as_vector(share, n_dest), as_array(base), np.float64(step / 4.0), float(1.0 + growth),
             as_array(multiplier), float(fill_rate), as_array(u), replacement, vac)
     return vac
+
+
+fresh_caches(__name__)

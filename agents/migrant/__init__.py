@@ -13,24 +13,25 @@ import mesa
 import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
-from migdev.agents import association
-from migdev.agents.association import (collect_tallied, match_paid, match_ratio, participation,
-                                       trust_step)
-from migdev.agents.government import corridor_right, training_places
-from migdev.core import fmath
+from migdev.agents.association import (
+    match_paid,
+    match_ratio,
+    participation,
+    trust_step,
+)
 from migdev.agents.association import kernels as association_kernels
+from migdev.agents.government import corridor_right, training_places
 from migdev.agents.migrant import kernels
+from migdev.core import fmath
 from migdev.core.codes import (
-    CH_UNREGULATED,
     HEALTH,
     IRREGULAR,
     LOW,
     OCCUPATIONS,
-    RETURNED,
     STATUSES,
     TEMP,
 )
-from migdev.core.kernels import is_scalar, nonzero
+from migdev.core.kernels import is_scalar
 from migdev.core.ledger import FLOW_ROW, Totals
 from migdev.core.rng import draws32
 
@@ -199,49 +200,10 @@ def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_pol
 # 6. work abroad (ODD §7.6)
 # ---------------------------------------------------------------------------
 
-def work_abroad(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
-                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None,
-                change_right=None) -> np.ndarray:
-    """One quarter of work for the persons ``idx`` abroad; returns their gross income.
-
-    Income: w_dest[d, occ] * h if the job uses the person's skills, else the
-    low-skilled wage (brain waste); irregular workers earn 0.7 of the low-skilled wage.
-    Skills: h *= 1 + g_abroad when matched, 1 - waste when not (skilled only), bounded.
-    Integration: I += rate * (policy_d + advocacy * member - abuse * unregulated) * (1 - I).
-    Ties: T -= decay * T, plus association_ties * (1 - T) for members.
-    Joining: a non-member joins with ``join_prob`` (default ``association_join_rate``; the
-    model scales it by the association's trust, ODD §7.6).
-    Rights: a temporary worker free to change employer (``change_right``, per person, the
-    corridor's share) finds a matching job with the extra chance change_employer_match * right;
-    on a substituted contract, the same draw below change_employer_match * right frees them
-    of it (they change employer). A substituted contract pays promised / (1 + loss).
-
-    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
-    statement and checks that the two agree bit for bit.
-    """
-    return kernels.work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p,
-                               join_prob, change_right)
-
 
 # ---------------------------------------------------------------------------
 # 7. remittances (ODD §7.7)
 # ---------------------------------------------------------------------------
-
-def remittance_amounts(income, debt, ties, years_abroad, p):
-    """Split net income into debt repayment, remittance and saving.
-
-    net = income (1 - consumption_share); repay = min(debt, repay_share * net);
-    share = clip(remit_base + remit_ties * ties - remit_years * years, 0, 1);
-    remit = (net - repay) * share; save = net - repay - remit.
-
-    Returns:
-        (repay, remit, save) arrays.
-    """
-    net = income * (1.0 - p.consumption_share)
-    repay = np.minimum(debt, p.debt_repay_share * net)
-    share = np.clip(p.remit_base + p.remit_ties * ties - p.remit_years * years_abroad, 0.0, 1.0)
-    remit = (net - repay) * share
-    return repay, remit, net - repay - remit
 
 
 def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p):
@@ -251,81 +213,9 @@ def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p)
     return float(out) if is_scalar(out) else out
 
 
-def remittance_channels(amount, access, u_access, u_channel, u_loss, p_formal, formal_fee,
-                        informal_fee, informal_loss):
-    """Send ``amount`` through the formal or informal channel.
-
-    Formal if the household has access (u_access < access) and u_channel < p_formal.
-    Formal: fee = f_formal * amount. Informal: fee = f_informal * amount, and the whole
-    transfer is lost when u_loss < informal_loss. received = amount - fee - loss.
-
-    Returns:
-        dict of arrays: formal (bool), fee, loss, received.
-    """
-    formal = (u_access < access) & (u_channel < p_formal)
-    fee = amount * np.where(formal, formal_fee, informal_fee)
-    lost = ~formal & (u_loss < informal_loss)
-    loss = np.where(lost, amount - fee, 0.0)
-    return {"formal": formal, "fee": fee, "loss": loss, "received": amount - fee - loss}
-
-
 # ---------------------------------------------------------------------------
 # 9. returns (ODD §7.9)
 # ---------------------------------------------------------------------------
-
-def contract_end_outcome(u, settle_prob, overstay_prob):
-    """At the end of a temporary contract: 0 return, 1 settle, 2 overstay.
-
-    settle if u < s; overstay if s <= u < s + (1 - s) o; else return.
-    """
-    out = np.zeros(len(u), dtype=np.int8)
-    out[u < settle_prob] = 1
-    over = (u >= settle_prob) & (u < settle_prob + (1.0 - settle_prob) * overstay_prob)
-    out[over] = 2
-    return out
-
-
-def overstay_probability(enforcement, hardship, guarantee, p, change_right=0.0):
-    """logistic(c - e * enforcement + k * hardship - r * change_right) * (1 - guarantee),
-    r = ``overstay_rights`` (workers free to change employer need not abscond)."""
-    x = p.overstay_const - p.overstay_enforcement * enforcement + p.overstay_hardship * hardship
-    if nonzero(change_right):
-        x = x - p.overstay_rights * change_right
-    return logistic(x) * (1.0 - guarantee)
-
-
-def settled_return_probability(ties, development, incentive, integration, years, p,
-                               portability=0.0, wage_rel=None, saved=None):
-    """Quarterly return probability of settled migrants (proportional hazards).
-
-    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
-                         + b_P portability - b_W ln(wage_rel) + b_S saved);
-    P = 1 - exp(-lambda), with ``wage_rel`` the destination's wage for the occupation over
-    the start's (conditions abroad; None: 1) and ``saved`` the savings over the target,
-    capped at 1 (None: the term is off).
-    """
-    x = (p.hazard_ties * ties + p.hazard_development * development
-         + p.hazard_incentive * incentive - p.hazard_integration * integration
-         - p.hazard_years * years)
-    if nonzero(portability):
-        x = x + p.hazard_portability * portability
-    if wage_rel is not None:
-        x = x - p.hazard_wage_abroad * fmath.log(wage_rel)
-    if saved is not None:
-        x = x + p.hazard_savings * saved
-    lam = p.return_hazard * fmath.exp(x)
-    return -fmath.expm1(-lam)
-
-
-def named_for_rehire(u, settle_prob, overstay_prob, rate) -> np.ndarray:
-    """Of the temporary workers whose contract ends in return (``u`` at or above
-    s + (1 - s) o, see :func:`contract_end_outcome`), those their employer names for
-    re-hiring: v < rate, with v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of the same
-    draw (uniform on [0, 1) given the return, so no other draw is needed; ODD §7.9)."""
-    a = settle_prob + (1.0 - settle_prob) * overstay_prob
-    back = u >= a
-    v = (u - a) / np.maximum(1.0 - a, 1e-12)
-    return back & (v < rate)
 
 
 def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, status) -> None:
@@ -345,17 +235,6 @@ def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, 
     pop.integration[idx] = 0.0
     pop.member[idx] = False
     pop.savings[idx] = 0.0
-
-
-def end_stay(pop, idx) -> np.ndarray:
-    """Persons ``idx`` return home; returns their skill gain (h - h at departure, >= 0)."""
-    gain = np.maximum(pop.h[idx] - pop.h_dep[idx], 0.0)
-    pop.status[idx] = RETURNED
-    pop.contract_left[idx] = 0
-    pop.member[idx] = False
-    pop.remitted[idx] = False
-    return gain
-
 
 
 # ---------------------------------------------------------------------------
@@ -495,71 +374,6 @@ def make_decide_terms(model) -> tuple:
                                 model.lever("integration_policy"), model.n_dest)
 
 
-def substitute(model, a_idx, dest, channel, named, accept, u) -> None:
-    """Contract substitution on arrival (ODD §7.6): of an unregulated agency's recruits to
-    destination d (named re-hires excepted), those with u < contract_substitution_d find
-    their contract replaced by a worse one."""
-    rate = model.lever_at("contract_substitution", dest)
-    if not nonzero(rate):
-        return
-    sub = (channel == CH_UNREGULATED) & (u[a_idx] < rate)
-    if named is not None:
-        sub &= ~named[accept]
-    model.pop.substituted[a_idx[sub]] = True
-
-
-def work(model) -> tuple[np.ndarray, np.ndarray]:
-    """6. A quarter of work for everyone abroad; returns (their slots, their income)."""
-    p, pop, w = model.p, model.pop, model.world
-    u = draws32(model.streams["work"], (2, pop.n))
-    # the persons abroad, counted per community at the start of the quarter (compiled)
-    idx = kernels.abroad_slots(pop, model.flows["abroad_start"])
-    integ = model.derived("integration_by_destination", lambda: np.broadcast_to(
-        model.lever("integration_policy"), (model.n_dest,)))
-    fac = participation(model)
-    join = (None if is_scalar(fac) else np.minimum(
-        1.0, p.association_join_rate * fac[pop.community[idx].astype(np.int64) * model.n_dest
-                                           + pop.dest[idx]]))
-    right = corridor_right(model, "employer_change_right")
-    change = None if is_scalar(right) else right[pop.origin[idx], pop.dest[idx]]
-    u_join, u_recog = u.rows_at(idx)
-    income = work_abroad(pop, idx, w.wage_dest, integ, u_join, u_recog, p, join, change)
-    return idx, income
-
-
-def remit(model, idx: np.ndarray, income: np.ndarray) -> None:
-    """7. Persons abroad repay debt, save and remit; members give to their association."""
-    p, pop = model.p, model.pop
-    u = draws32(model.streams["remit"], (3, pop.n))
-    model.last_money = dict.fromkeys(model.last_money, 0.0)
-    if len(idx) == 0:
-        return
-    fac = participation(model)
-    share = (p.collective_share if is_scalar(fac) else np.minimum(
-        1.0, p.collective_share * fac[pop.community[idx].astype(np.int64) * model.n_dest
-                                      + pop.dest[idx]]))
-    corridor = (pop.origin[idx], pop.dest[idx])
-    formal_fee = model.lever_at("formal_fee", corridor)
-    p_formal = model.derived("formal_probability", lambda: formal_probability(
-        model.lever("formal_fee"), p.informal_fee, p.informal_loss, p))  # scalar or per corridor
-    # remittance_amounts and remittance_channels, person by person, with the sums per
-    # community and association (compiled)
-    ch = kernels.remit_persons(pop, idx, income, share, model.comm["access"][pop.community[idx]],
-                               formal_fee, p_formal if is_scalar(p_formal) else p_formal[corridor],
-                               u.rows_at(idx), p, model.n_comm, model.n_dest,
-                               model.flows_to_dest[:, :, 3])
-    by_comm = dict(zip(kernels.REMIT_SUMS, ch["per_community"]))
-    # the first three sums are flows: formal, informal, losses
-    model.flows.add_sums(kernels.REMIT_SUMS[:3], ch["per_community"][:3])
-    received = by_comm["received"]
-    model.comm["investment"] += p.household_invest_share * received
-    money = collect_tallied(model, by_comm["collective"], by_comm["collective_fee_paid"],
-                            by_comm["household_fees"], *ch["per_association"])
-    # the quarter's money (kUSD), summed when read
-    model.last_money = Totals(sent=ch["household"], received=received, fees=ch["fee"],
-                              losses=ch["loss"], **money.parts)
-
-
 def return_motive_tables(model) -> tuple:
     """The settled migrants' return motives (ODD §7.9) as tables read at a migrant's
     (destination, occupation) and (origin, occupation): the destination's wage for the
@@ -574,32 +388,6 @@ def return_motive_tables(model) -> tuple:
         home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
         target = p.savings_target_quarters * home
     return wage_rel, target
-
-
-def returns(model, idx: np.ndarray) -> None:
-    """9. Temporary contracts end (return, settle or overstay: :func:`contract_end_outcome`,
-    :func:`overstay_probability`, :func:`named_for_rehire`); settled and irregular migrants
-    return with a hazard (:func:`settled_return_probability`, :func:`return_motive_tables`);
-    returnees bring skills and savings home (:func:`end_stay`). One compiled pass over the
-    persons abroad (:func:`kernels.returns_pass`); ``tests/model/test_kernels.py`` keeps
-    this process stated with numpy and checks that the two agree bit for bit."""
-    p, pop = model.p, model.pop
-    u = draws32(model.streams["returns"], pop.n)
-    if len(idx) == 0:
-        return
-    o, d = pop.origin[idx], pop.dest[idx]
-    right = corridor_right(model, "employer_change_right")
-    port = corridor_right(model, "social_security_portability")
-    sums = kernels.returns_pass(
-        pop, idx, u[idx], model.comm["development"],
-        model.lever_at("settlement_visa_openness", d),
-        None if is_scalar(right) else right[o, d],
-        model.lever_at("named_rehire_rate", d), model.lever_at("return_incentive", o),
-        None if is_scalar(port) else port[o, d], *return_motive_tables(model), p, model.n_comm,
-        model.flows_to_dest)
-    by_comm = dict(zip(kernels.RETURN_SUMS, sums))
-    model.flows.add_sums(kernels.RETURN_SUMS[:6], sums[:6])  # all but savings_home: flows
-    model.comm["investment"] += by_comm["savings_home"] * p.household_invest_share
 
 
 def abroad_quarter(model) -> None:
@@ -645,16 +433,6 @@ def abroad_quarter(model) -> None:
     model.last_money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
                               losses=loss, collective=remit_sums[5], collective_fees=cfees,
                               to_projects=to_projects, matched=matched)
-
-
-def abroad_quarter_stated(model) -> None:
-    """6.-9. as the four processes :func:`abroad_quarter` stands for, one after the other:
-    :func:`work`, :func:`remit`, the associations' missions and :func:`returns` (the
-    statement the tests compare it with)."""
-    abroad, income = work(model)
-    remit(model, abroad, income)
-    association.missions(model, abroad)
-    returns(model, abroad)
 
 
 #: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,

@@ -29,16 +29,15 @@ from migdev.core.kernels import (
     NO_VECTOR,
     as_array,
     as_table,
-    as_vector,
     at_most_one,
     check_draws,
     check_float32_draws,
+    fresh_caches,
     is_scalar,
     log1p,
     pairwise_sum,
     table_of,
     threshold,
-    thresholds,
 )
 
 
@@ -92,38 +91,6 @@ def _work(idx, status, occ, dest, channel, matched, substituted, member, h, inte
         y = np.float64(t32) + association_ties * (1.0 if mem else 0.0) * np.float64(one32 - t)
         ties[i] = min(max(y, 0.0), 1.0)
         q_abroad[i] += 1
-
-
-def work_abroad(pop, idx, wage_dest, integ_policy, u_join, u_recog, p, join_prob=None,
-                change_right=None) -> np.ndarray:
-    """Compiled :func:`migdev.agents.migrant.work_abroad` (same arguments, same result,
-    same changes to ``pop``)."""
-    idx = as_array(idx, np.int64)
-    n = len(idx)
-    check_draws(n, u_join, u_recog)
-    u_join = np.ascontiguousarray(u_join)
-    u_recog = np.ascontiguousarray(u_recog)
-    if u_join.dtype != u_recog.dtype:
-        u_join = u_join.astype(np.float64)
-        u_recog = u_recog.astype(np.float64)
-    if change_right is not None:
-        leave = p.change_employer_match * change_right * (pop.status[idx] == TEMP)
-        leave = np.ascontiguousarray(np.broadcast_to(leave, (n,)), dtype=np.float64)
-        recog = thresholds(p.recognition_rate + leave, u_recog, n)
-    else:
-        leave = np.zeros(n)
-        recog = thresholds(p.recognition_rate, u_recog, n)
-    join = thresholds(p.association_join_rate if join_prob is None else join_prob, u_join, n)
-    income = np.empty(n)
-    _work(idx, pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted,
-          pop.member, pop.h, pop.integration, pop.ties, pop.q_abroad,
-          as_array(wage_dest, np.float64),
-          as_array(integ_policy, np.float64), u_join, join, u_recog, recog,
-          leave, change_right is not None, 1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate,
-          float(p.h_min), float(p.h_max), float(p.substitution_loss),
-          float(p.association_advocacy), float(p.abuse_penalty), float(p.integration_rate),
-          float(p.ties_decay), float(p.association_ties), income)
-    return income
 
 
 @numba.njit(cache=True, nogil=True)
@@ -203,51 +170,6 @@ def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_sha
 #: rows of remit_persons' per-community sums
 REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household_fees",
               "collective", "collective_fee_paid")
-
-
-def remit_persons(pop, idx, income, collective_share, access, formal_fee, p_formal, u, p,
-                  n_comm, n_dest, to_dest):
-    """The persons' part of the remittance process (ODD §7.7), compiled: what
-    :func:`migdev.agents.migrant.remittance_amounts` and
-    :func:`~migdev.agents.migrant.remittance_channels` state with numpy, applied to the
-    persons ``idx`` abroad (debt repaid, savings kept, ``remitted`` set), with the
-    collective share of members taken out of the household transfer.
-
-    Args:
-        collective_share, formal_fee, p_formal: scalars or one value per person;
-        access: per person; u: (3, n) draws of access, channel and loss, per person;
-        to_dest: (n_orig, n_dest) the corridors' remittances, added to in place.
-
-    Returns:
-        dict of per-person arrays (amount, collective, household, formal, fee, loss,
-        received), ``per_community``: (7, n_comm) sums in the order of REMIT_SUMS (the
-        household transfer by formal and informal channel, losses, received, the household
-        transfers' fees, collective gifts, and gifts times their corridor's formal fee) and
-        ``per_association``: (2, n_comm * n_dest) members and collective gifts.
-    """
-    idx = as_array(idx, np.int64)
-    n = len(idx)
-    check_draws(n, *u)
-    u_access, u_channel, u_loss = (np.ascontiguousarray(x) for x in u)
-    out = {k: np.empty(n) for k in ("amount", "collective", "household", "fee", "loss",
-                                    "received")}
-    out["formal"] = np.empty(n, dtype=bool)
-    out["per_community"] = np.zeros((len(REMIT_SUMS), n_comm))
-    out["per_association"] = np.zeros((2, n_comm * n_dest))
-
-    def per_person(x):
-        return as_vector(x, n)
-
-    _remit(idx, as_array(income, np.float64), pop.debt, pop.ties,
-           pop.q_abroad, pop.savings, pop.member, pop.remitted, 1.0 - p.consumption_share,
-           float(p.debt_repay_share), float(p.remit_base), float(p.remit_ties),
-           float(p.remit_years), per_person(collective_share), per_person(access), u_access,
-           u_channel, thresholds(p_formal, u_channel, n), u_loss,
-           thresholds(p.informal_loss, u_loss, n), per_person(formal_fee),
-           float(p.informal_fee), out["amount"], out["collective"], out["household"],
-           out["formal"], out["fee"], out["loss"], out["received"], pop.community, pop.origin,
-           pop.dest, n_dest, to_dest, out["per_community"], out["per_association"])
-    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -764,56 +686,6 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
         to_dest[origin[i], dest[i], 2] += 1.0
 
 
-def returns_pass(pop, idx, u, development, visa, change_right, named_rate, incentive,
-                 portability, wage_rel, saving_target, p, n_comm: int, to_dest):
-    """The persons abroad (``idx``) in one compiled pass: temporary contracts run down and
-    end (settle, overstay, or return, the employer perhaps naming the worker for re-hiring),
-    settled and irregular migrants return with their hazard, and returnees come home
-    (migrant.returns states the same with numpy; tests compare the two).
-
-    ``u``: one draw per person of ``idx``, in its order. Levers are scalars or one value
-    per person of ``idx``; ``change_right``, ``portability``: None where the right is
-    nowhere granted; ``wage_rel`` (destination, occupation), ``saving_target`` (origin,
-    occupation): the settled migrants' return motives (migrant.return_motive_tables), None
-    while the term is off. Returns (len(RETURN_SUMS), n_comm) sums per community; the
-    corridors' returns are added to ``to_dest[:, :, 2]``."""
-    idx = as_array(idx, np.int64)
-    n = len(idx)
-    check_draws(n, u)
-    f64 = np.float64
-
-    def per_person(x):
-        return as_vector(x, n)
-
-    st = pop.status[idx]
-    # numpy added an optional term only when some person concerned had it non-zero
-    if change_right is not None:
-        ending = (st == TEMP) & (pop.contract_left[idx] <= 1)
-        has_change_right = bool(np.any(per_person(change_right)[ending]))
-    else:
-        has_change_right = False
-    has_port = portability is not None and bool(
-        np.any(per_person(portability)[st == SETTLED]))
-    per_comm = np.zeros((len(RETURN_SUMS), n_comm))
-    _returns(idx, u, pop.status, pop.occ, pop.origin, pop.dest, pop.community,
-             pop.contract_left, pop.guarantee, pop.integration, pop.ties, pop.q_abroad,
-             pop.savings, pop.h, pop.h_dep, pop.member, pop.remitted, pop.named,
-             as_array(development, f64), per_person(visa), is_scalar(visa),
-             p.overstay_const - p.overstay_enforcement * p.border_enforcement,
-             float(p.overstay_hardship), float(p.overstay_rights),
-             per_person(0.0 if change_right is None else change_right), has_change_right,
-             per_person(named_rate), float(p.return_hazard), np.float32(p.hazard_ties),
-             float(p.hazard_development), per_person(incentive), float(p.hazard_incentive),
-             np.float32(p.hazard_integration), float(p.hazard_years),
-             per_person(0.0 if portability is None else portability), has_port,
-             float(p.hazard_portability), as_table(wage_rel), wage_rel is not None,
-             float(p.hazard_wage_abroad), as_table(saving_target), saving_target is not None,
-             float(p.hazard_savings),
-             u.dtype.type(p.irregular_return + p.removal_rate * p.border_enforcement),
-             np.float32(p.knowledge_per_gain), per_comm, to_dest)
-    return per_comm
-
-
 @numba.njit(cache=True, nogil=True)
 def _abroad(idx, u_work, u_remit, u_mission, u_return,
             status, occ, dest, channel, matched, substituted, member, h, integration, ties,
@@ -1077,3 +949,6 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
            pop.channel, pop.matched, pop.guarantee, pop.remitted, pop.named,
            pop.substituted, trainees, applicants)
     return trainees, applicants
+
+
+fresh_caches(__name__)

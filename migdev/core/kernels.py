@@ -15,7 +15,12 @@ every machine.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import re
+import sys
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -368,3 +373,58 @@ def log1p(x):
     u = 1.0 + x
     corr = (x - (u - 1.0)) / u if u > 0 else 0.0
     return _log1(u) + (corr if math.isfinite(u) else 0.0)
+
+
+def fresh_caches(module_name: str) -> None:
+    """Drop the cached compiled functions of ``module_name`` if a source they were compiled
+    from has changed since.
+
+    numba checks a cached function against its own file only (a documented limit of its
+    cache): a pass that calls a rule written in another file (a family's pass calling
+    another family's rule, or a shared helper of this module) would otherwise go on running
+    the rule as it was when first compiled. Each module with cached kernels calls this at
+    its end: the sources of the module and of every migdev module whose compiled functions
+    it reaches (transitively) are hashed; where the hash is not the one its caches were
+    written with, the module's caches are emptied (its functions are compiled again on
+    first call) and the new hash is recorded beside them. A cache folder that cannot be
+    written is left as numba leaves it."""
+    module = sys.modules[module_name]
+    own = [f for f in vars(module).values()
+           if isinstance(f, numba.core.registry.CPUDispatcher) and f.__module__ == module_name
+           and f._cache is not None and hasattr(f._cache, "_cache_path")]
+    if not own:
+        return
+    digest = hashlib.sha256()
+    for name in sorted(_reached(module)):
+        digest.update(name.encode() + b"\0" + Path(sys.modules[name].__file__).read_bytes())
+    stamp = Path(own[0]._cache._cache_path) / f"{module_name}.sources"
+    try:
+        if stamp.is_file() and stamp.read_text() == digest.hexdigest():
+            return
+        for f in own:
+            f._cache.flush()
+        tmp = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
+        tmp.write_text(digest.hexdigest())
+        tmp.replace(stamp)
+    except OSError:
+        return
+
+
+def _reached(module) -> set[str]:
+    """The migdev modules a module's compiled functions can depend on: itself and the
+    migdev modules its source imports (compiled functions, and the constants numba
+    compiles in), and theirs."""
+    seen, todo = set(), [module.__name__]
+    while todo:
+        name = todo.pop()
+        if name in seen or getattr(sys.modules.get(name), "__file__", None) is None:
+            continue
+        seen.add(name)
+        todo.extend(_IMPORT.findall(Path(sys.modules[name].__file__).read_text()))
+    return seen
+
+
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+(migdev(?:\.\w+)*)", re.M)
+
+
+fresh_caches(__name__)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import numba
 import numpy as np
 
+from migdev.core.kernels import fresh_caches
+
 #: per-community flows accumulated during a step (reset at its start)
 FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent", "rec_health",
          "returns", "return_gain", "missions", "knowledge_in", "rem_formal", "rem_informal",
@@ -89,3 +91,6 @@ class Totals(Mapping):
 
     def __repr__(self) -> str:
         return f"Totals({dict(self)!r})"
+
+
+fresh_caches(__name__)

@@ -41,6 +41,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from migdev.core.kernels import fresh_caches
+
 #: PCG64's multiplier (numpy's PCG_DEFAULT_MULTIPLIER_HIGH * 2**64 + ..._LOW)
 _MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
 
@@ -380,3 +382,6 @@ def _self_check() -> bool:
 
 #: the compiled draws give numpy's numbers here (else the draws are numpy's dense ones)
 COMPILED = _self_check()
+
+
+fresh_caches(__name__)

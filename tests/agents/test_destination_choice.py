@@ -125,9 +125,11 @@ def test_contract_ends_settle_by_the_destination_s_visa_openness():
     other = (uk + 1) % m.n_dest
     idx = np.flatnonzero((pop.status == HOME) & (pop.occ < LOW))[:1200]
     dest = np.where(np.arange(len(idx)) % 2 == 0, uk, other)
+    pop.status[pop.abroad()] = HOME  # these persons alone abroad
     migrant.start_stay(pop, idx, dest, CH_REGULATED, 1, 0.0, True, 0.0, TEMP)
     pop.integration[idx] = 1.0
-    migrant.returns(m, idx)
+    m.flows.reset()
+    migrant.abroad_quarter(m)  # their contracts end (ODD §7.9)
     at_uk, at_other = idx[dest == uk], idx[dest == other]
     assert (pop.status[at_uk] == SETTLED).all()
     share = (pop.status[at_other] == SETTLED).mean()

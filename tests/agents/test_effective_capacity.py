@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from migdev.agents import association, community
+from migdev.agents import community, migrant
 from migdev.core.codes import HEALTH, HOME, LOW, RETURNED, TEMP
 from migdev.core.params import Params
 from migdev.model.model import MigrationModel
@@ -40,13 +40,24 @@ def _capacity(m, c):
 
 
 def _until_a_mission(m, j, c, tries=20):
-    """Draw the quarter's missions for person ``j`` alone until one goes (community ``c``);
-    the flows then hold that quarter's."""
-    for _ in range(tries):
-        m.flows.reset()
-        association.missions(m, np.array([j]))
-        if m.flows["missions"][c] > 0:
-            return
+    """Run the quarter abroad (migrant.abroad_quarter: work, remittances, missions, returns)
+    with person ``j`` alone abroad (the others are set at home meanwhile), on a long
+    contract, until she goes on a mission from community ``c``; the flows then hold that
+    quarter's."""
+    pop = m.pop
+    pop.contract_left[j] = 1000
+    others = np.flatnonzero(pop.abroad())
+    others = others[others != j]
+    kept = pop.status[others].copy()
+    pop.status[others] = HOME
+    try:
+        for _ in range(tries):
+            m.flows.reset()
+            migrant.abroad_quarter(m)
+            if m.flows["missions"][c] > 0:
+                return
+    finally:
+        pop.status[others] = kept
 
 
 def test_a_returnee_adds_her_skill_times_the_uplift(small):
@@ -86,14 +97,16 @@ def test_knowledge_raises_every_local_worker(small):
 
 
 def test_a_health_mission_adds_its_length_times_skill_while_it_lasts():
+    # matched, with no growth of skills abroad: h at the mission is h as set
     m = MigrationModel(rng=5, n_persons=600, migration_enabled=False, mission_rate=0.2,
-                       mission_quarters=0.5)
+                       mission_quarters=0.5, skill_growth_abroad=0.0)
     m.step()
     pop = m.pop
     j = int(np.flatnonzero(pop.occ == HEALTH)[0])
     c = int(pop.community[j])
     pop.status[j], pop.dest[j] = TEMP, 0
     pop.ties[j], pop.member[j], pop.h[j] = np.float32(1.0), True, np.float32(1.4)
+    pop.matched[j] = True
     m.flows.reset()
     before = _capacity(m, c)
     # draw missions until she goes (probability 0.2 * 3 = 0.6 a quarter)
@@ -120,11 +133,7 @@ def test_non_health_missions_add_no_health_capacity():
     pop = m.pop
     j = int(np.flatnonzero((pop.occ < LOW) & (pop.occ != HEALTH))[0])
     pop.status[j], pop.dest[j], pop.ties[j] = TEMP, 0, np.float32(1.0)
-    for _ in range(40):
-        m.flows.reset()
-        association.missions(m, np.array([j]))
-        if m.flows["missions"].sum() > 0:
-            break
+    _until_a_mission(m, j, int(pop.community[j]), tries=40)
     assert m.flows["missions"].sum() == 1
     assert m.flows["mission_health_h"].sum() == 0.0
 
@@ -153,8 +162,9 @@ def test_returnee_earnings_premium_is_the_skill_returnees_bring_home():
 def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     from migdev.core.codes import EDUCATION
 
+    # matched, with no growth of skills abroad: h at the mission is h as set
     m = MigrationModel(rng=5, n_persons=600, migration_enabled=False, mission_rate=0.2,
-                       mission_quarters=0.5)
+                       mission_quarters=0.5, skill_growth_abroad=0.0)
     m.step()
     pop = m.pop
     teachers = np.flatnonzero(pop.occ == EDUCATION)
@@ -173,6 +183,7 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     assert teaching() - away == pytest.approx(u * 1.5, rel=1e-6)
     # the second, abroad with h 1.2, goes on a mission: half a quarter times his skill
     pop.ties[k], pop.member[k], pop.h[k] = np.float32(1.0), True, np.float32(1.2)
+    pop.matched[k] = True
     _until_a_mission(m, k, c)
     assert m.flows["mission_education_h"][c] == pytest.approx(1.2, rel=1e-6)
     assert m.flows["mission_health_h"][c] == 0.0

@@ -123,12 +123,6 @@ def test_three_for_one_matching():
     assert fees.tolist() == pytest.approx([0.5, 0.0])
 
 
-def test_mission_probability():
-    p = association.mission_probability(np.array([1.0, 0.5]), np.array([True, False]), 1.0, P)
-    assert p.tolist() == pytest.approx([P.mission_rate * 2 * (1 + P.mission_member_boost),
-                                        P.mission_rate * 2 * 0.5])
-
-
 def test_government_roles_expose_their_levers():
     from migdev.model import MigrationModel
 

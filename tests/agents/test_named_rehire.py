@@ -4,26 +4,10 @@ makes temporary schemes circular."""
 import numpy as np
 import pytest
 
-from migdev.agents import agency, migrant
+from migdev.agents import agency
 from migdev.core.codes import CH_AGREEMENT, CH_REGULATED, HEALTH, LOW, RETURNED
 from migdev.core.population import Population
 from migdev.model import MigrationModel, scenario
-
-
-def test_named_for_rehire_uses_the_rest_of_the_return_draw():
-    s, o = np.array([0.2, 0.2, 0.2, 0.2]), np.array([0.25, 0.25, 0.25, 0.25])
-    # a = 0.2 + 0.8 * 0.25 = 0.4; returns are u >= 0.4; v = (u - 0.4) / 0.6
-    u = np.array([0.1, 0.39, 0.55, 0.9])  # settle, overstay, v = 0.25, v = 0.833
-    named = migrant.named_for_rehire(u, s, o, 0.5)
-    assert named.tolist() == [False, False, True, False]
-    assert migrant.named_for_rehire(u, s, o, 0.0).sum() == 0
-    assert migrant.named_for_rehire(u, s, o, 1.0).tolist() == [False, False, True, True]
-    # given the return, v is uniform: the expected share named is the rate
-    rng = np.random.default_rng(1)
-    uu = rng.random(200_000)
-    back = uu >= 0.4
-    share = migrant.named_for_rehire(uu, 0.2, 0.25, 0.3)[back].mean()
-    assert share == pytest.approx(0.3, abs=0.005)
 
 
 def _pop():

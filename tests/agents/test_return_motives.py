@@ -4,25 +4,9 @@ motives, the sign found by Yang 2006) and, for target earners, rises as savings 
 target."""
 
 import numpy as np
-import pytest
 
-from migdev.agents import migrant
 from migdev.core.records import Event
-from migdev.core.params import Params
 from migdev.model import MigrationModel
-
-
-def test_return_hazard_by_hand():
-    p = Params(hazard_wage_abroad=1.5, hazard_savings=2.0)
-    base = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p)
-    lam0 = -np.log1p(-base)
-    rise = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p, wage_rel=1.2)
-    assert -np.log1p(-rise) == pytest.approx(lam0 * 1.2 ** -1.5)
-    half = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p, saved=0.5)
-    assert -np.log1p(-half) == pytest.approx(lam0 * np.exp(1.0))
-    # at the start's wages and with target-earning off, the terms vanish exactly
-    same = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p, wage_rel=1.0)
-    assert same == base
 
 
 def _settlers_home(m, start, quarters):

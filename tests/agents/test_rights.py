@@ -5,8 +5,7 @@ their own implementation rate."""
 import numpy as np
 import pytest
 
-from migdev.agents import government, migrant
-from migdev.core.params import Params
+from migdev.agents import government
 from migdev.model import MigrationModel, scenario
 
 
@@ -25,18 +24,6 @@ def test_corridor_right_from_levers_and_clauses():
         "circular_mou", agreement_rights=1.0, rights_implementation=0.8, agreement_start=0))
     r2 = government.corridor_right(m2, "social_security_portability")
     assert r2[0, uk] == pytest.approx(0.8) and r2.sum() == pytest.approx(0.8)
-
-
-def test_overstay_and_return_hazard_by_hand():
-    p = Params(overstay_rights=1.0, hazard_portability=0.5)
-    base = migrant.overstay_probability(0.5, 0.4, 0.0, p)
-    free = migrant.overstay_probability(0.5, 0.4, 0.0, p, 1.0)
-    x = p.overstay_const - p.overstay_enforcement * 0.5 + p.overstay_hardship * 0.4
-    assert base == pytest.approx(1 / (1 + np.exp(-x)))
-    assert free == pytest.approx(1 / (1 + np.exp(-(x - 1.0))))
-    h0 = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p)
-    h1 = migrant.settled_return_probability(0.5, 0.3, 0.0, 0.4, 2.0, p, 1.0)
-    assert -np.log1p(-h1) == pytest.approx(-np.log1p(-h0) * np.exp(0.5))
 
 
 def _run(seed=6, steps=80, **kw):
@@ -86,28 +73,6 @@ def test_an_agreements_rights_clause_applies_on_its_corridor_only_when_implement
     assert (off.change_employer_share == 0).all()
     # before the agreement starts the two runs are the same
     assert on[on.step < 40].equals(off[off.step < 40])
-
-
-def test_a_substituted_contract_pays_less_and_a_change_of_employer_ends_it():
-    from migdev.core.codes import CH_UNREGULATED, HOME, LOW, TEMP
-    from migdev.core.population import Population
-
-    p = Params(substitution_loss=0.25, change_employer_match=0.5, recognition_rate=0.0)
-    pop = Population.empty(4)
-    idx = np.arange(4)
-    pop.status[:] = HOME
-    pop.occ[:] = LOW
-    migrant.start_stay(pop, idx, np.zeros(4, np.int8), CH_UNREGULATED, 4, 0.0, True, 0.0, TEMP)
-    pop.substituted[[0, 1, 2]] = True
-    wage = np.array([[20.0, 20.0, 20.0, 5.0]])
-    u = np.array([0.9, 0.3, 0.3, 0.9], np.float32)
-    right = np.array([1.0, 1.0, 0.0, 1.0])  # persons 0, 1, 3 free to change employer
-    income = migrant.work_abroad(pop, idx, wage, np.array([0.5]), np.ones(4), u, p,
-                                 change_right=right)
-    # 0: substituted, no change (u 0.9 >= 0.5): 5 / 1.25; 1: changes employer (0.3 < 0.5) and
-    # is paid as promised; 2: not free to change; 3: never substituted
-    assert income.tolist() == pytest.approx([4.0, 5.0, 4.0, 5.0])
-    assert pop.substituted.tolist() == [True, False, True, False]
 
 
 def test_substitution_lowers_remittances_and_slows_debt_repayment():

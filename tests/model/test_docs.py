@@ -32,7 +32,7 @@ def test_every_mechanism_function_named_in_the_odd_exists():
     found = 0
     for mod in mods:
         short = mod.__name__.split(".")[-1]
-        for section in re.findall(rf"`agents/{short}\.py`: ([^);]*)[);]", text):
+        for section in re.findall(rf"`agents/{short}/`: ([^);]*)[);]", text):
             for fn in re.findall(r"`([A-Za-z_.]+)`", section):
                 obj = mod
                 for part in fn.split("."):

@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from migdev.agents import agency, association, community, government, migrant
+from migdev.agents import agency, community, government, migrant
 from migdev.agents.agency import kernels as agency_kernels
-from migdev.agents.association import kernels as association_kernels
 from migdev.agents.community import kernels as community_kernels
 from migdev.agents.government import kernels as government_kernels
 from migdev.agents.migrant import kernels as migrant_kernels
@@ -20,7 +19,6 @@ from migdev.core.codes import (
     HEALTH,
     IRREGULAR,
     LOW,
-    RETURNED,
     SETTLED,
     TEMP,
 )
@@ -167,63 +165,6 @@ def test_lowest_per_group_kernel_matches_numpy(seed):
         assert len(got[0]) == np.minimum(total, supply).sum()
 
 
-def work_abroad_numpy(pop, idx: np.ndarray, wage_dest: np.ndarray, integ_policy: np.ndarray,
-                u_join: np.ndarray, u_recog: np.ndarray, p, join_prob=None,
-                change_right=None) -> np.ndarray:
-    """The quarter of work abroad (migrant.work_abroad) stated with numpy."""
-    st = pop.status[idx]
-    occ = pop.occ[idx]
-    d = pop.dest[idx]
-    skilled = occ < LOW
-    # skills recognition turns a mismatched job into a matched one
-    recog = p.recognition_rate
-    if change_right is not None:
-        leave = p.change_employer_match * change_right * (st == TEMP)
-        recog = recog + leave
-        freed = pop.substituted[idx] & (u_recog < leave)
-        if freed.any():
-            pop.substituted[idx[freed]] = False
-    matched = pop.matched[idx] | (skilled & (u_recog < recog) & (st != IRREGULAR))
-    matched &= st != IRREGULAR
-    pop.matched[idx] = matched
-    h = pop.h[idx]
-    w = np.where(matched, wage_dest[d, occ] * h, wage_dest[d, LOW])
-    w = np.where(st == IRREGULAR, 0.7 * wage_dest[d, LOW], w)
-    sub = pop.substituted[idx]
-    if sub.any():
-        w = np.where(sub & (st == TEMP), w / (1.0 + p.substitution_loss), w)
-    growth = np.where(matched, 1.0 + p.skill_growth_abroad,
-                      np.where(skilled, 1.0 - p.brain_waste_rate, 1.0))
-    pop.h[idx] = np.clip(h * growth, p.h_min, p.h_max)
-    join = p.association_join_rate if join_prob is None else join_prob
-    member = pop.member[idx] | (u_join < join)
-    pop.member[idx] = member
-    integ = pop.integration[idx]
-    drive = (integ_policy[d] + p.association_advocacy * member
-             - p.abuse_penalty * (pop.channel[idx] == CH_UNREGULATED))
-    pop.integration[idx] = np.clip(integ + p.integration_rate * drive * (1.0 - integ), 0.0, 1.0)
-    ties = pop.ties[idx]
-    pop.ties[idx] = np.clip(ties - p.ties_decay * ties + p.association_ties * member * (1.0 - ties),
-                            0.0, 1.0)
-    pop.q_abroad[idx] += 1
-    return w.astype(np.float64)
-
-
-def _abroad_population(n, n_dest, rng):
-    pop = Population.empty(n)
-    pop.status[:] = rng.integers(1, 4, n)  # temporary, settled, irregular
-    pop.occ[:] = rng.integers(0, 4, n)
-    pop.dest[:] = rng.integers(0, n_dest, n)
-    pop.channel[:] = rng.integers(0, 5, n)
-    for name in ("matched", "substituted", "member"):
-        getattr(pop, name)[:] = rng.random(n) < 0.4
-    pop.h[:] = rng.uniform(0.5, 2.5, n)
-    pop.integration[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
-    pop.ties[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
-    pop.q_abroad[:] = rng.integers(0, 40, n)
-    return pop
-
-
 def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_000):
     """The same seeded run twice: with the model's compiled process, then with ``module.name``
     replaced by its numpy ``statement`` (which the run must call). Checks that every
@@ -252,113 +193,6 @@ def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_0
     assert a.country_frame().equals(b.country_frame())
     assert a.corridor_frame().equals(b.corridor_frame())
     return a, b
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_work_abroad_kernel_matches_numpy_bit_for_bit(seed):
-    rng = np.random.default_rng(seed)
-    n, n_dest = 4_000, 3
-    p = make_params(recognition_rate=float(rng.uniform(0, 0.3)),
-                    association_join_rate=float(rng.uniform(0, 0.3)),
-                    ties_decay=float(rng.uniform(0, 0.1)),
-                    association_ties=float(rng.uniform(0, 0.1)),
-                    integration_rate=float(rng.uniform(0, 0.2)))
-    pop = _abroad_population(n, n_dest, rng)
-    idx = np.sort(rng.choice(n, n // 2, replace=False))
-    wage = rng.uniform(1.0, 20.0, (n_dest, 4))
-    integ = rng.uniform(0, 1, n_dest)
-    dtype = np.float32 if seed % 2 == 0 else np.float64
-    u_join, u_recog = rng.random(len(idx)).astype(dtype), rng.random(len(idx)).astype(dtype)
-    join = None if seed % 3 == 0 else rng.uniform(0, 0.5, len(idx))
-    change = None if seed < 3 else rng.uniform(0, 1, len(idx))
-    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
-    want = work_abroad_numpy(twin, idx, wage, integ, u_join, u_recog, p, join, change)
-    got = migrant.work_abroad(pop, idx, wage, integ, u_join, u_recog, p, join, change)
-    assert got.tobytes() == want.tobytes()
-    for f in pop.__dataclass_fields__:
-        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
-
-
-def test_work_abroad_compares_float32_draws_as_numpy_does():
-    """A float32 draw equal to float32(rate) just below the rate: numpy compares it with the
-    rate rounded to float32 (not below), and so must the kernel."""
-    p = make_params(association_join_rate=0.7, recognition_rate=0.7)
-    assert float(np.float32(0.7)) < 0.7
-    rng = np.random.default_rng(0)
-    pop = _abroad_population(50, 2, rng)
-    pop.member[:] = False
-    pop.matched[:] = False
-    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
-    idx = np.arange(50)
-    u = np.full(50, 0.7, dtype=np.float32)
-    args = (idx, np.ones((2, 4)), np.zeros(2), u, u, p)
-    work_abroad_numpy(twin, *args)
-    migrant.work_abroad(pop, *args)
-    assert not twin.member.any() and not pop.member.any()
-    np.testing.assert_array_equal(pop.matched, twin.matched)
-
-
-def remit_persons_numpy(pop, idx, income, share, access, formal_fee, p_formal, u, p):
-    """The persons' part of migrant.remit as it was stated with numpy (before the kernel):
-    remittance_amounts, the debt and savings updates, the members' collective share, and
-    remittance_channels."""
-    repay, amount, save = migrant.remittance_amounts(income, pop.debt[idx], pop.ties[idx],
-                                                     pop.q_abroad[idx] / 4.0, p)
-    pop.debt[idx] = np.maximum(pop.debt[idx] - repay, 0.0)
-    pop.savings[idx] += save
-    collective = np.where(pop.member[idx], amount * share, 0.0)
-    household = amount - collective
-    ch = migrant.remittance_channels(household, access, u[0], u[1], u[2], p_formal,
-                                     formal_fee, p.informal_fee, p.informal_loss)
-    pop.remitted[idx] = household > 0
-    return {"amount": amount, "collective": collective, "household": household, **ch}
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_remit_kernel_matches_numpy_bit_for_bit(seed):
-    from migdev.agents.migrant.kernels import remit_persons
-    rng = np.random.default_rng(seed)
-    n = 4_000
-    p = make_params(remit_ties=float(rng.uniform(0, 0.5)), remit_base=float(rng.uniform(0, 0.4)),
-                    informal_loss=0.7 if seed == 0 else float(rng.uniform(0, 0.1)))
-    pop = _abroad_population(n, 3, rng)
-    pop.community[:] = rng.integers(0, 4, n)
-    pop.origin[:] = rng.integers(0, 2, n)
-    pop.debt[:] = rng.random(n) * 3.0 * (rng.random(n) < 0.5)
-    pop.savings[:] = rng.random(n) * 10.0
-    idx = np.sort(rng.choice(n, n // 2, replace=False))
-    k = len(idx)
-    income = rng.uniform(0.0, 20.0, k)
-    dtype = np.float32 if seed % 2 == 0 else np.float64
-    u = rng.random((3, k)).astype(dtype)
-    if seed == 0:  # draws equal to float32(informal_loss), just below it
-        u[2, ::7] = np.float32(0.7)
-    per_person = seed >= 3
-    share = rng.uniform(0, 0.3, k) if per_person else p.collective_share
-    fee = rng.uniform(0.02, 0.12, k) if per_person else 0.07
-    p_formal = migrant.formal_probability(fee, p.informal_fee, p.informal_loss, p)
-    access = rng.random(k)
-    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
-    want = remit_persons_numpy(twin, idx, income, share, access, fee, p_formal, u, p)
-    to_dest = np.zeros((2, 3))
-    got = remit_persons(pop, idx, income, share, access, fee, p_formal, u, p, 4, 3, to_dest)
-    for name, value in want.items():
-        assert got[name].tobytes() == np.asarray(value, dtype=got[name].dtype).tobytes(), name
-    for f in pop.__dataclass_fields__:
-        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
-    # the sums per community, association and corridor: the bincounts they replace
-    c, d = pop.community[idx], pop.dest[idx]
-    formal = want["formal"]
-    sums = [want["household"] * formal, want["household"] * ~formal, want["loss"],
-            want["received"], want["fee"], want["collective"], want["collective"] * fee]
-    for row, weights in zip(got["per_community"], sums):
-        assert row.tobytes() == np.bincount(c, weights=weights, minlength=4).tobytes()
-    key = c.astype(np.int64) * 3 + d
-    for row, weights in zip(got["per_association"], (pop.member[idx], want["collective"])):
-        assert row.tobytes() == np.bincount(key, weights=weights, minlength=12).tobytes()
-    corridor = np.zeros((2, 3))
-    np.add.at(corridor, (pop.origin[idx], d), want["amount"])
-    assert to_dest.tobytes() == corridor.tobytes()
 
 
 @pytest.mark.parametrize("growth", [0.0, 0.0025])
@@ -586,6 +420,19 @@ def recruitment_market_numpy(model, vacancies: np.ndarray):
     return offers, attempts
 
 
+def substitute_numpy(model, a_idx, dest, channel, named, accept, u) -> None:
+    """Contract substitution on arrival (ODD §7.6): of an unregulated agency's recruits to
+    destination d (named re-hires excepted), those with u < contract_substitution_d find
+    their contract replaced by a worse one."""
+    rate = model.lever_at("contract_substitution", dest)
+    if not np.any(rate):
+        return
+    sub = (channel == CH_UNREGULATED) & (u[a_idx] < rate)
+    if named is not None:
+        sub &= ~named[accept]
+    model.pop.substituted[a_idx[sub]] = True
+
+
 def decide_numpy(model, offers, attempts) -> None:
     """The decisions on offers and attempts (migrant.decide) as they were stated with numpy."""
     p, pop, w = model.p, model.pop, model.world
@@ -619,7 +466,7 @@ def decide_numpy(model, offers, attempts) -> None:
             migrant.start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
                        c.guarantee[accept], TEMP)
             record_acceptances(model, c.agency[accept], pop.origin[a_idx])
-            migrant.substitute(model, a_idx, da, chan, c.named, accept, u_sub)
+            substitute_numpy(model, a_idx, da, chan, c.named, accept, u_sub)
             if c.named is not None:
                 model.flows.add("rec_named", a_idx[c.named[accept]])
             model.flows.add("recruit_fees", a_idx, c.fee[accept])
@@ -641,8 +488,6 @@ def decide_numpy(model, offers, attempts) -> None:
         h = occa == HEALTH
         np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
     agency.learn(model.agency_state, p.agency_learning_rate)
-
-
 
 
 @pytest.mark.parametrize("levers", [
@@ -697,223 +542,6 @@ def test_utility_kernel_matches_migration_utility_bit_for_bit():
     assert got.tobytes() == want.tobytes()
 
 
-def name_for_rehire(model, j, out, u, settle, over) -> None:
-    """Employers name some temporary workers who come home for re-hiring (numpy statement)."""
-    rate = model.lever_at("named_rehire_rate", model.pop.dest[j])
-    if not np.any(rate):
-        return
-    named = migrant.named_for_rehire(u.astype(np.float64), settle, over, rate) & (out == 0)
-    model.pop.named[j[named]] = True
-
-
-def return_motives(model, j) -> tuple:
-    """For settled migrants ``j``: the wage abroad over the start's (None while unchanged) and
-    savings over target, capped at 1 (None while target-earning is off), as numpy computed
-    them per person."""
-    p, pop, w = model.p, model.pop, model.world
-    d, k = pop.dest[j], pop.occ[j]
-    wage_rel = (None if np.array_equal(w.wage_dest, model.wage_base)
-                else w.wage_dest[d, k] / model.wage_base[d, k])
-    saved = None
-    if p.hazard_savings > 0:
-        home = w.home_wage[pop.origin[j], k] * model.lever_at("home_wage_scale", pop.origin[j])
-        saved = np.minimum(pop.savings[j] / (p.savings_target_quarters * home), 1.0)
-    return wage_rel, saved
-
-
-def returns_numpy(model, idx: np.ndarray) -> None:
-    """The returns (migrant.returns) as they were stated with numpy."""
-    p, pop = model.p, model.pop
-    u = model.streams["returns"].random(pop.n, dtype=np.float32)
-    if len(idx) == 0:
-        return
-    st = pop.status[idx]
-    dev = model.comm["development"][pop.community[idx]]
-    back = np.zeros(len(idx), dtype=bool)
-    # temporary contracts
-    temp = st == TEMP
-    pop.contract_left[idx[temp]] -= 1
-    ending = temp & (pop.contract_left[idx] <= 0)
-    ti = np.flatnonzero(ending)
-    if len(ti):
-        j = idx[ti]
-        skilled = pop.occ[j] < LOW
-        g = pop.guarantee[j]
-        visa = model.lever_at("settlement_visa_openness", pop.dest[j])
-        settle = np.where(skilled, visa * pop.integration[j] * (1 - g), 0.0)
-        right = government.corridor_right(model, "employer_change_right")
-        right = 0.0 if np.ndim(right) == 0 else right[pop.origin[j], pop.dest[j]]
-        over = migrant.overstay_probability(p.border_enforcement, 1.0 - dev[ti], g, p, right)
-        out = migrant.contract_end_outcome(u[j], settle, over)
-        name_for_rehire(model, j, out, u[j], settle, over)
-        pop.status[j[out == 1]] = SETTLED
-        pop.status[j[out == 2]] = IRREGULAR
-        back[ti[out == 0]] = True
-        model.flows.add("contract_ends", j)
-        model.flows.add("overstays", j[out == 2])
-        model.flows.add("contract_settles", j[out == 1])
-    # settled migrants: proportional hazard
-    si = np.flatnonzero(st == SETTLED)
-    if len(si):
-        j = idx[si]
-        port = government.corridor_right(model, "social_security_portability")
-        port = 0.0 if np.ndim(port) == 0 else port[pop.origin[j], pop.dest[j]]
-        prob = migrant.settled_return_probability(pop.ties[j], dev[si],
-                                          model.lever_at("return_incentive", pop.origin[j]),
-                                          pop.integration[j], pop.q_abroad[j] / 4.0, p, port,
-                                          *return_motives(model, j))
-        back[si[u[j] < prob]] = True
-    ii = np.flatnonzero(st == IRREGULAR)
-    if len(ii):
-        j = idx[ii]
-        back[ii[u[j] < p.irregular_return + p.removal_rate * p.border_enforcement]] = True
-    r = idx[back]
-    if len(r) == 0:
-        return
-    savings = pop.savings[r].astype(np.float64)
-    pop.savings[r] = 0.0
-    gain = migrant.end_stay(pop, r)
-    model.flows.add("returns", r)
-    model.flows.add("return_gain", r, gain)
-    model.flows.add("knowledge_in", r, p.knowledge_per_gain * gain)
-    model.comm["investment"] += np.bincount(pop.community[r], weights=savings,
-                                            minlength=model.n_comm) * p.household_invest_share
-    np.add.at(model.flows_to_dest[:, :, 2], (pop.origin[r], pop.dest[r]), 1)
-
-
-@pytest.mark.parametrize("levers", [
-    {},
-    {"named_rehire_rate": 0.6, "employer_change_right": 0.5,
-     "social_security_portability": 0.7, "hazard_savings": 0.8, "wage_dest_scale": 1.2,
-     "local": (Local("settlement_visa_openness", "Canada", 1.0),
-               Local("named_rehire_rate", "United Kingdom", 0.0),
-               Local("home_wage_scale", "Philippines", 4.0))},
-    {"settlement_visa_openness": 0.9, "return_incentive": 0.5, "border_enforcement": 0.2,
-     "knowledge_per_gain": 0.73,
-     "events": (Event(10, "wage_dest_scale", 0.8),)},
-])
-def test_returns_kernel_matches_numpy_in_a_run(levers, monkeypatch):
-    """The same seeded run with the compiled returns and with the numpy statement: every
-    person's state and every output the same bits after 40 quarters."""
-    monkeypatch.setattr(migrant, "abroad_quarter", migrant.abroad_quarter_stated)
-    a, b = paired_runs(monkeypatch, migrant, "returns", returns_numpy, levers, 8, 40)
-    assert (a.pop.status == RETURNED).any() and (a.pop.status == SETTLED).any()
-
-
-def test_return_probability_kernels_match_numpy_bit_for_bit():
-    import numba
-
-    from migdev.agents.migrant.kernels import overstay, settled_return
-
-    @numba.njit
-    def both(cme, kh, dev, kr, right, has, g, hz, wt, ties, wd, inc, wi, integ, wy, years,
-             port, wage, saved):
-        o = np.empty(dev.shape[0])
-        s = np.empty(dev.shape[0])
-        for i in range(dev.shape[0]):
-            o[i] = overstay(cme, kh, dev[i], kr, right[i], has, g[i])
-            s[i] = settled_return(hz, wt, ties[i], wd, dev[i], inc[i], wi, integ[i], wy,
-                                  years[i], (True, port[i]), (True, wage[i]), (True, saved[i]))
-        return o, s
-
-    rng = np.random.default_rng(6)
-    n = 20_000
-    p = make_params(hazard_savings=0.5)
-    dev, right = rng.random(n), rng.random(n)
-    g = rng.random(n).astype(np.float32) * (rng.random(n) < 0.3)
-    ties, integ = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
-    years = rng.integers(0, 80, n).astype(np.int16) / 4.0
-    incentive, port = rng.random(n), rng.random(n)
-    wage_rel, saved = rng.uniform(0.5, 2.0, n), rng.random(n)
-    over, settled = both(
-        p.overstay_const - p.overstay_enforcement * p.border_enforcement, p.overstay_hardship,
-        dev, p.overstay_rights, right, True, g, p.return_hazard, np.float32(p.hazard_ties),
-        ties, p.hazard_development, p.hazard_incentive * incentive,
-        np.float32(p.hazard_integration), integ, p.hazard_years, years,
-        p.hazard_portability * port, p.hazard_wage_abroad * fmath.log(wage_rel),
-        p.hazard_savings * saved)
-    want_over = migrant.overstay_probability(p.border_enforcement, 1.0 - dev, g, p, right)
-    want_settled = migrant.settled_return_probability(ties, dev, incentive, integ, years, p,
-                                                      port, wage_rel, saved)
-    assert over.tobytes() == want_over.tobytes()
-    assert settled.tobytes() == want_settled.tobytes()
-
-
-@pytest.mark.parametrize("visa_scalar", [True, False])
-def test_contract_end_kernel_matches_numpy(visa_scalar):
-    import numba
-
-    from migdev.agents.migrant.kernels import contract_end
-
-    @numba.njit
-    def outcomes(u, visa, scalar, integ, g, skilled, over):
-        out = np.empty(u.shape[0], dtype=np.int8)
-        v = np.empty(u.shape[0])
-        for i in range(u.shape[0]):
-            out[i], v[i] = contract_end(u[i], visa[i], scalar, integ[i], g[i], skilled[i],
-                                        over[i])
-        return out, v
-
-    rng = np.random.default_rng(9)
-    n = 20_000
-    integ = rng.random(n).astype(np.float32)
-    g = (rng.random(n) * (rng.random(n) < 0.3)).astype(np.float32)
-    skilled = rng.random(n) < 0.7
-    over = rng.random(n) * 0.3
-    visa = 0.7 if visa_scalar else rng.random(n)
-    # numpy's statement (migrant.returns): float32 where the visa is one Python float
-    settle = np.where(skilled, visa * integ * (1 - g), 0.0)
-    u = rng.random(n).astype(np.float32)
-    u[::5] = settle[::5].astype(np.float32)  # draws on the settle probability itself
-    want = migrant.contract_end_outcome(u, settle, over)
-    rate = 0.4
-    named = migrant.named_for_rehire(u.astype(np.float64), settle, over, rate) & (want == 0)
-    got, v = outcomes(u, np.broadcast_to(np.asarray(visa, dtype=float), (n,)).copy(),
-                      visa_scalar, integ, g, skilled, over)
-    np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal((got == 0) & (v < rate), named)
-    assert (want == 1).any() and (want == 2).any() and named.any()
-
-
-def missions_numpy(model, idx: np.ndarray) -> None:
-    """The missions (association.missions) as they were stated with numpy."""
-    p, pop = model.p, model.pop
-    u = model.streams["mission"].random(pop.n, dtype=np.float32)
-    nk = model.n_comm * model.n_dest
-    if len(idx) == 0:
-        model.association_state.record(0, 0.0, 0.0, 0)
-        return
-    ok = (pop.occ[idx] < LOW) & (pop.status[idx] != IRREGULAR)
-    engagement = model.lever_at("diaspora_engagement", pop.origin[idx])
-    prob = association.mission_probability(pop.ties[idx], pop.member[idx], engagement, p)
-    go = idx[ok & (u[idx] < prob)]
-    model.flows.add("missions", go)
-    np.add.at(model.flows_to_dest[:, :, 4], (pop.origin[go], pop.dest[go]), 1)
-    model.flows.add("knowledge_in", go, p.knowledge_per_mission * pop.h[go])
-    # health missionaries add service capacity at home while the mission lasts (ODD §7.10)
-    hg = go[pop.occ[go] == HEALTH]
-    model.flows.add("mission_health_h", hg, pop.h[hg].astype(np.float64))
-    eg = go[pop.occ[go] == EDUCATION]
-    model.flows.add("mission_education_h", eg, pop.h[eg].astype(np.float64))
-    key = pop.community[go].astype(np.int64) * model.n_dest + pop.dest[go]
-    association.record(model, np.bincount(key[pop.member[go]], minlength=nk))
-
-
-@pytest.mark.parametrize("levers", [
-    {},
-    {"diaspora_engagement": 0.5, "mission_rate": 0.05, "knowledge_per_mission": 0.37,
-     "local": (Local("diaspora_engagement", "Ghana", 2.0),)},
-])
-def test_missions_kernel_matches_numpy_in_a_run(levers, monkeypatch):
-    """The same seeded run with the compiled missions and with the numpy statement: the
-    same persons, outputs and associations' records after 30 quarters."""
-    monkeypatch.setattr(migrant, "abroad_quarter", migrant.abroad_quarter_stated)
-    a, b = paired_runs(monkeypatch, association, "missions", missions_numpy, levers, 3, 30)
-    assert a.association_state.total_missions.tobytes() == \
-        b.association_state.total_missions.tobytes()
-    assert a.association_state.total_missions.sum() > 0
-
-
 @pytest.mark.parametrize("levers", [
     {},
     {"integration_policy": 0.7, "employer_change_right": 0.4, "worker_fee_ban": 1.0,
@@ -931,6 +559,21 @@ def test_destination_weights_kernel_matches_numpy(levers):
                                       net[m.pop.community[ind]], m.pop.community[ind])
     got = agency.compiled_destination_weights(m, ind, net)
     assert len(ind) > 100 and got.tobytes() == want.tobytes()
+
+
+def _abroad_population(n, n_dest, rng):
+    pop = Population.empty(n)
+    pop.status[:] = rng.integers(1, 4, n)  # temporary, settled, irregular
+    pop.occ[:] = rng.integers(0, 4, n)
+    pop.dest[:] = rng.integers(0, n_dest, n)
+    pop.channel[:] = rng.integers(0, 5, n)
+    for name in ("matched", "substituted", "member"):
+        getattr(pop, name)[:] = rng.random(n) < 0.4
+    pop.h[:] = rng.uniform(0.5, 2.5, n)
+    pop.integration[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
+    pop.ties[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
+    pop.q_abroad[:] = rng.integers(0, 40, n)
+    return pop
 
 
 def test_entrants_kernel_matches_numpy():
@@ -1226,7 +869,7 @@ def test_passes_refuse_a_whole_row_of_draws():
     from migdev.model import MigrationModel
 
     m = MigrationModel(n_persons=300, rng=3)
-    pop, p = m.pop, m.p
+    pop = m.pop
     idx = np.array([2, 5, 7])
     whole = np.random.default_rng(1).random((3, pop.n), dtype=np.float32)
     mine = whole[:, idx]
@@ -1236,8 +879,6 @@ def test_passes_refuse_a_whole_row_of_draws():
         "choose_tracks": lambda u: migrant_kernels.choose_tracks(
             idx, pop.origin, u[0], u[1], np.full((m.n_orig, 4), 0.25),
             np.zeros((m.n_orig, 3), np.int64), 0.0, 0.0),
-        "missions_pass": lambda u: association_kernels.missions_pass(
-            pop, idx, u[0], 0.0, p, m.n_comm, m.n_dest, np.zeros_like(m.flows_to_dest)),
     }
     for name, call in calls.items():
         with pytest.raises(ValueError, match="one draw per person"):
