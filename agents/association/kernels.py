@@ -19,7 +19,7 @@ from migdev.core.kernels import (
 )
 from migdev.core.ledger import add_rows
 
-#: rows of missions_pass' per-community sums
+#: rows of the missions' per-community sums (the quarter abroad's pass)
 MISSION_SUMS = ("missions", "knowledge_in", "mission_health_h", "mission_education_h")
 
 
@@ -31,7 +31,7 @@ def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rat
         k = occ[i]
         if k >= LOW or status[i] == IRREGULAR:
             continue
-        # association.mission_probability, in its order of operations
+        # P = min(1, rate (1 + engagement) (1 + boost member) ties) (ODD §7.8)
         prob = min(1.0, (rate_engaged[n] * (1.0 + boost * (1.0 if member[i] else 0.0)))
                    * np.float64(ties[i]))
         if not np.float64(u[n]) < prob:

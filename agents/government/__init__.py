@@ -153,19 +153,6 @@ def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float,
     return np.floor(np.maximum(wanted - stock, 0.0) * fill_rate + u).astype(np.int64)
 
 
-def training_places(cohort: np.ndarray, capacity_share: np.ndarray, extra: np.ndarray,
-                    multiplier: np.ndarray) -> np.ndarray:
-    """Training places per origin and skilled track this quarter (expected, not rounded).
-
-    places[o, k] = cohort_o * (capacity_k * multiplier_o + extra_o); the agreement-funded
-    ``extra`` places (circular agreements) go to every skilled track. The model adds the
-    places left from earlier quarters and rounds stochastically (migrant.demography).
-    """
-    cap = capacity_share if capacity_share.ndim == 2 else capacity_share[None, :]
-    share = cap * multiplier[:, None] + extra[:, None]
-    return cohort[:, None] * share
-
-
 def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
           training_multiplier: np.ndarray, short: np.ndarray, rate: float) -> None:
     """Adaptive policy (step 11), in place.

@@ -20,13 +20,12 @@ from migdev.agents.association import (
     trust_step,
 )
 from migdev.agents.association import kernels as association_kernels
-from migdev.agents.government import corridor_right, training_places
+from migdev.agents.government import corridor_right
 from migdev.agents.migrant import kernels
 from migdev.core import fmath
 from migdev.core.codes import (
     HEALTH,
     IRREGULAR,
-    LOW,
     OCCUPATIONS,
     STATUSES,
     TEMP,
@@ -107,93 +106,10 @@ def logistic(x):
 # 2. demography and training (ODD §7.2)
 # ---------------------------------------------------------------------------
 
-def ageing(age: np.ndarray, retirement_age: float) -> np.ndarray:
-    """Add one quarter to every age (in place); return the mask of those who exit."""
-    age += np.float32(0.25)
-    return age >= retirement_age
-
-
-def experience_at_home(h: np.ndarray, skilled_home: np.ndarray, growth: float,
-                       h_max: float) -> None:
-    """Skilled persons working at home gain experience: h <- min(h_max, h (1 + growth))."""
-    idx = np.flatnonzero(skilled_home)
-    h[idx] = np.minimum(h[idx] * np.float32(1.0 + growth), np.float32(h_max))
-
-
-def training_probabilities(expected_log_wage: np.ndarray, train_cost: np.ndarray,
-                           beta: float) -> np.ndarray:
-    """Multinomial-logit choice of a track for one origin's entrants (ODD §7.2).
-
-    Args:
-        expected_log_wage: (n_orig, 4) ln of expected quarterly earnings of each track,
-            E_k = (1 - p_k) w_home,k + p_k w_dest,k with p_k the perceived chance of
-            emigrating (the brain-gain incentive).
-        train_cost: (4,) utility cost of each track (0 for low-skilled).
-        beta: weight of ln earnings.
-
-    Returns:
-        (n_orig, 4) choice probabilities, rows summing to 1.
-    """
-    v = beta * expected_log_wage - train_cost[None, :]
-    v = v - v.max(axis=1, keepdims=True)
-    e = fmath.exp(v)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def choose_training(origin: np.ndarray, u_choice: np.ndarray, u_rank: np.ndarray,
-                    probs: np.ndarray, places: np.ndarray, elasticity: float = 0.0,
-                    u_extra: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Entrants choose a track; skilled tracks admit at most their places (ODD §7.2).
-
-    Places are the public ``places`` plus ``floor(elasticity * excess + u_extra)`` where
-    excess is the number of applicants beyond them (private supply answering demand) and
-    ``u_extra`` (n_orig, 3) is uniform on [0, 1) in the model (expected number exact).
-
-    Args:
-        origin: (m,) origin of each entrant.
-        u_choice: (m,) uniform draws for the choice (inverse CDF of ``probs``).
-        u_rank: (m,) uniform draws ranking applicants for scarce places (lowest first).
-        probs: (n_orig, 4) choice probabilities.
-        places: (n_orig, 3) integer training places this quarter for the skilled tracks.
-        elasticity: share (0-1) of applicants beyond ``places`` who still find a place.
-
-    Returns:
-        (occupation of each entrant, applicants per (origin, track) as (n_orig, 4)).
-        Applicants not admitted become low-skilled.
-    """
-    cum = np.cumsum(probs, axis=1)[origin]
-    choice = (u_choice[:, None] >= cum[:, :-1]).sum(axis=1).astype(np.int8)
-    n_orig = probs.shape[0]
-    applicants = np.zeros((n_orig, 4), dtype=np.int64)
-    np.add.at(applicants, (origin, choice), 1)
-    occ = choice.copy()
-    skilled = np.flatnonzero(choice < LOW)
-    if len(skilled):
-        g = origin[skilled].astype(np.int64) * 3 + choice[skilled]
-        order = np.lexsort((u_rank[skilled], g))
-        gs = g[order]
-        start = np.searchsorted(gs, np.arange(n_orig * 3))
-        rank = np.arange(len(gs)) - start[gs]
-        excess = np.maximum(applicants[:, :3] - places, 0)
-        cap = places + np.floor(elasticity * excess + u_extra).astype(np.int64)
-        rejected = skilled[order][rank >= cap.reshape(-1)[gs]]
-        occ[rejected] = LOW
-    return occ, applicants
-
 
 # ---------------------------------------------------------------------------
 # 5. migration decision (ODD §7.5)
 # ---------------------------------------------------------------------------
-
-def migration_utility(wage_ratio, fee_months, network_pct, ties, integration_policy, asc, p):
-    """Utility gap of leaving over staying (random utility, logit).
-
-    U = asc + beta_w ln(w_dest / w_home) - beta_f fee - moving_cost
-        + beta_n ln(1 + network) - beta_t ties + beta_i integration_policy
-    """
-    return (asc + p.beta_wage * fmath.log(wage_ratio) - p.beta_fee * fee_months - p.moving_cost
-            + p.beta_network * fmath.log1p(network_pct) - p.beta_ties * ties
-            + p.beta_integration_policy * integration_policy)
 
 
 # ---------------------------------------------------------------------------
@@ -218,25 +134,6 @@ def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p)
 # ---------------------------------------------------------------------------
 
 
-def start_stay(pop, idx, dest, channel, contract, fee_kusd, matched, guarantee, status) -> None:
-    """Persons ``idx`` leave for ``dest``: set their stay's state (in place)."""
-    pop.status[idx] = status
-    pop.dest[idx] = dest
-    pop.channel[idx] = channel
-    pop.contract_left[idx] = contract
-    pop.q_abroad[idx] = 0
-    pop.n_stays[idx] += 1
-    pop.debt[idx] += fee_kusd
-    pop.matched[idx] = matched
-    pop.h_dep[idx] = pop.h[idx]
-    pop.guarantee[idx] = guarantee
-    pop.named[idx] = False
-    pop.substituted[idx] = False
-    pop.integration[idx] = 0.0
-    pop.member[idx] = False
-    pop.savings[idx] = 0.0
-
-
 # ---------------------------------------------------------------------------
 # The person-level processes of a step, in the order of the schedule (ODD §3). Each
 # draws its stream for every person whether or not it is used (common random numbers).
@@ -247,17 +144,15 @@ def demography(model, t: int) -> None:
     p, pop = model.p, model.pop
     # per person: the track choice, the rank for scarce places, the entrant's ties
     u = draws32(model.streams["demography"], (3, pop.n))
-    # ageing and experience at home in one pass (compiled; the statements: ageing and
-    # experience_at_home)
+    # ageing, and experience at home for the skilled, in one pass (compiled)
     idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
     if len(idx) == 0:
         return
     model.totals["exits"] += len(idx)
     model.totals["entrants"] += len(idx)
     u = u.rows_at(idx)  # the entrants' numbers (3, entrants)
-    # training_system, choose_training, keep_unused_places and the entrants taking the slots
-    # of those who left, in one compiled call (kernels.entry; a test compares it with the
-    # four calls kernels.training_system, choose_tracks, keep_unused and enter)
+    # the training system, the track choice, the places kept and the entrants taking the slots
+    # of those who left, in one compiled call (kernels.entry)
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     trainees, applicants = kernels.entry(
         pop, idx, u, prospect, _training_terms(model), p.beta_train_wage,
@@ -298,33 +193,17 @@ def make_training_terms(model) -> tuple:
 
 
 def training_system(model, origin: np.ndarray):
-    """The origins' side of entry (ODD §7.2), for this quarter's entrants (``origin``: the
-    origin of each): the track probabilities (n_orig, 4), the integer places of the skilled
-    tracks (n_orig, 3), the places credited before rounding and the places per entrant."""
+    """The origins' side of entry (ODD §7.2) for this quarter's entrants (``origin``: the
+    origin of each), as the compiled entry computes it (:func:`kernels.training_system`; the
+    per-agent reference asks it too): the track probabilities (n_orig, 4), the integer
+    places of the skilled tracks (n_orig, 3), the places credited before rounding and the
+    places per entrant."""
     p = model.p
     home, dest, cost, cap = _training_terms(model)
     # the brain-gain incentive: expected earnings with the chance of emigrating
     prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
-    expected = (1.0 - prospect) * home + prospect * dest
-    probs = training_probabilities(fmath.log(expected), cost, p.beta_train_wage)
-    cohort = np.bincount(origin, minlength=model.n_orig)
-    # places not taken for want of applicants are kept for later entrants (a year's worth
-    # plus one place at most): with a few entrants a quarter (a small simulated population)
-    # the places are then filled as fully as with many (ODD §7.2)
-    per_entrant = training_places(np.ones(model.n_orig), cap, model.policy.extra_training,
-                                  model.training_multiplier)
-    credit = model.place_credit + cohort[:, None] * per_entrant
-    places = np.maximum(np.floor(credit + model.u_round["training"]), 0).astype(np.int64)
-    return probs, places, credit, per_entrant
-
-
-def compiled_training_system(model, idx: np.ndarray):
-    """:func:`training_system` for the entrants ``idx`` (slots), compiled
-    (:func:`kernels.training_system`; a test compares the two bit for bit)."""
-    p = model.p
-    home, dest, cost, cap = _training_terms(model)
-    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
-    return kernels.training_system(idx, model.pop.origin, prospect, home, dest, cost,
+    origin = np.asarray(origin, dtype=np.int64)
+    return kernels.training_system(np.arange(len(origin)), origin, prospect, home, dest, cost,
                                    p.beta_train_wage, cap, model.training_multiplier,
                                    model.policy.extra_training, model.place_credit,
                                    model.u_round["training"])
@@ -332,9 +211,9 @@ def compiled_training_system(model, idx: np.ndarray):
 
 def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:
     """Places not taken this quarter are credited to later entrants, up to a year's worth
-    plus one (ODD §7.2)."""
-    year = 4.0 * model.cohort_expected[:, None] * per_entrant
-    model.place_credit = np.minimum(credit - np.minimum(applicants[:, :3], places), year + 1.0)
+    plus one (ODD §7.2; :func:`kernels.keep_unused`, in place on ``model.place_credit``)."""
+    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
+                        model.cohort_expected)
 
 
 def count_applicants(model, applicants) -> None:
@@ -346,11 +225,10 @@ def count_applicants(model, applicants) -> None:
 
 def decide(model, offers, attempts) -> None:
     """5. Persons with an offer, or trying on their own, accept or refuse (logit, with
-    :func:`migration_utility`); those who accept start their stay (:func:`start_stay`;
-    :func:`substitute` on arrival), and the recruits are counted per community, channel and
-    corridor. One compiled pass over the candidates (:func:`kernels.accept_and_leave`);
-    ``tests/model/test_kernels.py`` keeps this process stated with numpy and checks that
-    the two agree bit for bit."""
+    :func:`kernels.utility`); those who accept start their stay (contract substitution on
+    arrival), and the recruits are counted per community, channel and corridor. One
+    compiled pass over the candidates (:func:`kernels.accept_and_leave`; hand-made cases in
+    ``tests/agents/test_migrant_mechanisms.py``)."""
     p, pop = model.p, model.pop
     u = draws32(model.streams["decide"], (2, pop.n))
     u_sub = draws32(model.streams["substitution"], pop.n)

@@ -167,7 +167,7 @@ def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_sha
         to_dest[origin[i], dest[i]] += amount
 
 
-#: rows of remit_persons' per-community sums
+#: rows of the remittances' per-community sums
 REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household_fees",
               "collective", "collective_fee_paid")
 
@@ -193,9 +193,10 @@ def _age(age, h, status, occ, retirement_age, growth, h_max, grow, exits):
 
 def age_and_experience(pop, retirement_age: float, skill_growth_home: float,
                        h_max: float) -> np.ndarray:
-    """:func:`migdev.agents.migrant.ageing` and, where ``skill_growth_home`` > 0,
-    :func:`~migdev.agents.migrant.experience_at_home` for the skilled at home, in one pass
-    (same float32 arithmetic). Returns the slots of those who exit, in order."""
+    """Ageing (ODD §7.2): every age + 0.25 (float32); those at ``retirement_age`` or above
+    exit. Experience at home, where ``skill_growth_home`` > 0: the skilled at home (or
+    returned) gain h <- min(h (1 + growth), h_max). One pass; returns the slots of those who
+    exit, in order."""
     exits = np.empty(pop.n, dtype=np.int64)
     k = _age(pop.age, pop.h, pop.status, pop.occ, float(retirement_age),
              np.float32(1.0 + skill_growth_home), np.float32(h_max), skill_growth_home > 0,
@@ -226,7 +227,7 @@ def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, ex
         for k in range(4):
             probs[o, k] = e[k] / s
         for k in range(3):
-            # places per entrant (government.training_places with a cohort of one)
+            # places per entrant: capacity x multiplier + extra
             per_entrant[o, k] = cap[o, k] * multiplier[o] + extra[o]
             c = place_credit[o, k] + np.float64(cohort[o]) * per_entrant[o, k]
             credit[o, k] = c
@@ -235,9 +236,8 @@ def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, ex
 
 @numba.njit(cache=True, nogil=True)
 def keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected):
-    """Compiled :func:`migdev.agents.migrant.keep_unused_places` (in place on
-    ``place_credit``): min(credit - min(applicants, places), 4 cohort x per entrant + 1),
-    numpy's minimum (NaN kept)."""
+    """Places not taken are credited to later entrants (ODD §7.2), in place on
+    ``place_credit``: min(credit - min(applicants, places), 4 cohort x per entrant + 1)."""
     for o in range(place_credit.shape[0]):
         year = 4.0 * cohort_expected[o]
         for k in range(place_credit.shape[1]):
@@ -248,9 +248,16 @@ def keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_ex
 
 def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
                     place_credit, u_training):
-    """Compiled :func:`migdev.agents.migrant.training_system` for the entrants ``idx``
-    (slots; ``origin``: every person's origin): the same probabilities, places, credit and
-    places per entrant, bit for bit (``tests/model/test_kernels.py`` compares)."""
+    """The origins' training system for the entrants ``idx`` (slots; ``origin``: every
+    person's origin), ODD §7.2:
+
+    * track probabilities, a multinomial logit per origin: P_k ∝ exp(beta ln E_k - cost_k),
+      E_k = (1 - prospect_k) w_home,k + prospect_k w_dest,k (the brain-gain incentive);
+    * places per entrant of each skilled track: capacity_k x multiplier_o + extra_o;
+    * places credited: the credit carried over + cohort_o x places per entrant, and the
+      integer places floor(credit + u) (stochastic rounding).
+
+    Returns (probabilities (n_orig, 4), places (n_orig, 3), credit, places per entrant)."""
     n_orig = home.shape[0]
     probs = np.empty((n_orig, 4))
     places = np.empty((n_orig, 3), dtype=np.int64)
@@ -319,10 +326,12 @@ def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_e
 
 
 def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra):
-    """Compiled :func:`migdev.agents.migrant.choose_training` for the entrants of slots
-    ``idx``, reading every slot's ``origin`` at ``idx`` and the entrants' draws ``u_choice``,
-    ``u_rank`` (one per entrant, in the order of ``idx``) (same result: the entrants'
-    tracks, int8, and the applicants per origin and track)."""
+    """The entrants of slots ``idx`` choose a track (ODD §7.2): the track whose cumulated
+    probability ``probs[origin]`` first exceeds ``u_choice``; a skilled track admits its
+    ``places`` plus floor(elasticity x applicants beyond them + ``u_extra``), its
+    applicants taken by lowest ``u_rank``; the others become low-skilled. Draws: one per
+    entrant, in the order of ``idx``. Returns the entrants' tracks (int8) and the applicants
+    per origin and track (n_orig, 4)."""
     idx = as_array(idx, np.int64)
     check_draws(len(idx), u_choice, u_rank)
     n_orig = probs.shape[0]
@@ -358,8 +367,12 @@ DECIDE_SUMS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_indepen
 @numba.njit(cache=True, nogil=True)
 def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_network,
             network_pct, beta_ties32, ties, beta_integration, integration_policy):
-    """migrant.migration_utility of one person, in its order of operations; the ties term
-    is a Python float times a float32 array there, so float32 here (``beta_ties32``)."""
+    """The utility gap of leaving over staying (ODD §7.5):
+
+    U = asc + b_w ln(w_dest / w_home) - b_f fee - moving_cost + b_n ln(1 + network)
+        - b_t ties + b_i integration_policy
+
+    (the ties term in float32: ``beta_ties32`` times the float32 ties)."""
     x = asc + beta_wage * _log1(wage_ratio)
     x = x - beta_fee * fee_months
     x = x - moving_cost
@@ -385,7 +398,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
         d = dest[n]
         w = wage_dest[d, k]
         off = offered[n]
-        # the utility of leaving (migrant.migration_utility), in its order of operations
+        # the utility of leaving (utility); accepted with probability logistic(U)
         fee_months = fee[n] * 3.0 / w if off else 0.0
         x = utility(asc_offer if off else asc_independent, beta_wage, w / home_wage[o, k],
                     beta_fee, fee_months, moving_cost,
@@ -393,7 +406,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
                     integ[n])
         if not np.float64(u_accept[n]) < 1.0 / (1.0 + _exp1(-x)):
             continue
-        # the stay starts (migrant.start_stay)
+        # the stay starts
         if off:
             ok = np.float64(u_match[n]) < match[n]
             st = TEMP
@@ -428,7 +441,7 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
         if off:
             if agency[n] >= 0:
                 accepted[agency[n] * n_orig + o] += 1
-            # contract substitution on arrival (migrant.substitute), named re-hires excepted
+            # contract substitution on arrival (ODD §7.6), named re-hires excepted
             if substitution and ch == CH_UNREGULATED and u_sub[n] < sub_threshold[n] \
                     and not named[n]:
                 substituted[i] = True
@@ -518,9 +531,9 @@ def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
 def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n_comm: int,
                      to_dest, accepted, n_orig: int):
     """The candidates ``cand`` (slots: those with the offers ``offers``, then those
-    attempting ``attempts``; either may be None) accept or refuse (migrant.migration_utility,
-    logit), and those who accept start their stay (migrant.start_stay; unregulated recruits
-    may find their contract substituted, migrant.substitute), one person at a time, in order,
+    attempting ``attempts``; either may be None) accept or refuse (:func:`utility`,
+    logit), and those who accept start their stay (unregulated recruits may find their
+    contract substituted), one person at a time, in order,
     in one compiled call (tests compare migrant.decide with its numpy statement).
 
     Args:
@@ -564,7 +577,8 @@ RETURN_SUMS = ("contract_ends", "overstays", "contract_settles", "returns", "ret
 @numba.njit(cache=True, nogil=True)
 def overstay(const_minus_enforcement, hardship_weight, development, rights_weight, right,
              has_right, guarantee):
-    """migrant.overstay_probability of one worker: logistic(c - e * enforcement + k (1 - D)
+    """The chance that a worker whose contract ends overstays (ODD §7.9): logistic(c - e *
+    enforcement + k (1 - D)
     - r * right) * (1 - g), with 1 - g in float32 (a Python float minus float32 ``g``)."""
     x = const_minus_enforcement + hardship_weight * (1.0 - development)
     if has_right:
@@ -574,11 +588,11 @@ def overstay(const_minus_enforcement, hardship_weight, development, rights_weigh
 
 @numba.njit(cache=True, nogil=True)
 def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
-    """migrant.contract_end_outcome of one ending contract (0 return, 1 settle, 2 overstay)
+    """The outcome of one ending contract (ODD §7.9: 0 return, 1 settle, 2 overstay)
     with the settle probability s = visa * integration * (1 - g) for the skilled (0
     otherwise) — in float32 where the visa openness is one number everywhere, as numpy
     computed it — and, for a return, v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of
-    the draw that migrant.named_for_rehire compares with the re-hiring rate."""
+    the draw compared with the employer's re-hiring rate."""
     if visa_scalar:
         s32 = (F32(visa) * integration) * (F32(1.0) - guarantee) if skilled else F32(0.0)
         settle_now = u < s32
@@ -600,8 +614,9 @@ def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
 def settled_return(hazard, w_ties32, ties, w_development, development, incentive_term,
                    w_integration32, integration, w_years, years, port_term, wage_term,
                    saved_term):
-    """migrant.settled_return_probability of one settled migrant, in its order of
-    operations (the ties and integration terms are float32 products there); the optional
+    """The quarterly return probability of one settled migrant (ODD §7.9), 1 - exp(-lambda),
+    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
+    + b_P portability - b_W ln(wage_rel) + b_S saved) (the ties and integration terms are float32 products there); the optional
     terms are passed already multiplied (0.0 when off: they are then not added)."""
     x = np.float64(w_ties32 * ties) + w_development * development
     x = x + incentive_term
@@ -635,7 +650,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
             contract_left[i] -= 1
             if contract_left[i] > 0:
                 continue
-            # the contract ends: settle, overstay or return (migrant.contract_end_outcome)
+            # the contract ends: settle, overstay or return (contract_end)
             g = guarantee[i]
             over = overstay(const_minus_enforcement, hardship_weight, dev, rights_weight,
                             change_right[n], has_change_right, g)
@@ -650,7 +665,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
                 per_comm[1, c] += 1.0
             else:
                 back = True
-                # the employer may name the worker for re-hiring (migrant.named_for_rehire)
+                # the employer may name the worker for re-hiring
                 if v < named_rate[n]:
                     named[i] = True
         elif s == SETTLED:
@@ -671,7 +686,7 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
             back = u[n] < irregular_threshold
         if not back:
             continue
-        # home again (migrant.end_stay), with savings and the skills gained
+        # home again, with savings and the skills gained (h - h at departure, >= 0)
         kept = np.float64(savings[i])
         savings[i] = 0.0
         gain = max(h[i] - h_dep[i], F32(0.0))
@@ -815,10 +830,9 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
 
 def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, development,
                    to_dest, terms: tuple, n_comm: int, n_dest: int):
-    """A quarter abroad for the persons ``idx``: work (:func:`work_abroad`), remittances
-    (:func:`remit_persons`), missions (:func:`missions_pass`) and returns
-    (:func:`returns_pass`), one after the other as those four calls make them, in one
-    compiled call (the lever values each of them took per person are looked up in
+    """A quarter abroad for the persons ``idx``: work (ODD §7.6), remittances (§7.7),
+    missions (§7.8) and returns (§7.9), four passes one after the other, in one compiled
+    call (the lever values each of them took per person are looked up in
     ``terms``, :func:`abroad_terms`).
 
     ``u_work`` (2, n), ``u_remit`` (3, n), ``u_mission``, ``u_return`` (n,): the persons'

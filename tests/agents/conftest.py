@@ -61,6 +61,12 @@ class HandMade:
         values = self.values.setdefault(stream, np.full((4, self.pop.n), NOTHING, np.float32))
         values[row, slot] = value
 
+    def decide(self, offers, attempts) -> None:
+        """5. of the schedule: the persons with ``offers`` or ``attempts`` decide."""
+        self.m.flows.reset()
+        self.m.flows_to_dest[:] = 0.0
+        migrant.decide(self.m, offers, attempts)
+
     def quarter_abroad(self) -> None:
         """6.-9. of the schedule, as the model's step runs them."""
         self.m.flows.reset()

@@ -126,7 +126,9 @@ def test_contract_ends_settle_by_the_destination_s_visa_openness():
     idx = np.flatnonzero((pop.status == HOME) & (pop.occ < LOW))[:1200]
     dest = np.where(np.arange(len(idx)) % 2 == 0, uk, other)
     pop.status[pop.abroad()] = HOME  # these persons alone abroad
-    migrant.start_stay(pop, idx, dest, CH_REGULATED, 1, 0.0, True, 0.0, TEMP)
+    # their stays start, on contracts that end this quarter
+    pop.status[idx], pop.dest[idx], pop.channel[idx] = TEMP, dest, CH_REGULATED
+    pop.contract_left[idx], pop.matched[idx] = 1, True
     pop.integration[idx] = 1.0
     m.flows.reset()
     migrant.abroad_quarter(m)  # their contracts end (ODD §7.9)

@@ -72,12 +72,6 @@ def test_wanted_stock_and_vacancies():
     assert v.mean() == pytest.approx(0.3, abs=0.01)
 
 
-def test_training_places():
-    pl = government.training_places(np.array([100, 40]), np.array([0.06, 0.05, 0.1]),
-                                    np.array([0.03, 0.0]), np.array([1.0, 2.0]))
-    assert pl == pytest.approx(np.array([[9, 8, 13], [4.8, 4, 8]]))
-
-
 def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
     """With about three entrants an origin a quarter and a fifth of a health place each
     quarter (1.5 x replacement of a base-year health share of 0.03-0.045), carried-over

@@ -9,23 +9,14 @@ from migdev.agents.community import kernels as community_kernels
 from migdev.agents.government import kernels as government_kernels
 from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core import measures
-from migdev.core import fmath
 from migdev.core.codes import (
-    CH_AGREEMENT,
-    CH_INDEPENDENT,
-    CH_REGULATED,
-    CH_UNREGULATED,
     EDUCATION,
     HEALTH,
-    IRREGULAR,
     LOW,
-    SETTLED,
-    TEMP,
 )
 from migdev.core.params import make_params
 from migdev.core.records import Event, Local
 from migdev.model.scenarios import scenario
-from migdev.core.population import Population
 from migdev.core.kernels import apportion, pairwise_sum
 
 
@@ -193,30 +184,6 @@ def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_0
     assert a.country_frame().equals(b.country_frame())
     assert a.corridor_frame().equals(b.corridor_frame())
     return a, b
-
-
-@pytest.mark.parametrize("growth", [0.0, 0.0025])
-def test_ageing_kernel_matches_numpy(growth):
-    from migdev.agents.migrant.kernels import age_and_experience
-    rng = np.random.default_rng(3)
-    n = 5_000
-    pop = Population.empty(n)
-    pop.status[:] = rng.integers(0, 5, n)
-    pop.occ[:] = rng.integers(0, 4, n)
-    pop.h[:] = rng.uniform(0.5, 3.0, n)
-    # ages on the quarter grid, many just below retirement (64.7 is not a float32 number:
-    # numpy compares a float32 age with it rounded to float32)
-    pop.age[:] = rng.integers(18 * 4, 65 * 4, n) / 4.0
-    pop.age[::5] = np.float32(64.7) - np.float32(0.25)
-    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
-    want = np.flatnonzero(migrant.ageing(twin.age, 64.7))
-    if growth > 0:
-        migrant.experience_at_home(twin.h, twin.at_home() & (twin.occ < LOW), growth, 2.9)
-    got = age_and_experience(pop, 64.7, growth, 2.9)
-    np.testing.assert_array_equal(got, want)
-    assert len(got) > 0
-    for f in ("age", "h"):
-        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
 
 
 def agency_offers_numpy(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.ndarray,
@@ -420,128 +387,6 @@ def recruitment_market_numpy(model, vacancies: np.ndarray):
     return offers, attempts
 
 
-def substitute_numpy(model, a_idx, dest, channel, named, accept, u) -> None:
-    """Contract substitution on arrival (ODD §7.6): of an unregulated agency's recruits to
-    destination d (named re-hires excepted), those with u < contract_substitution_d find
-    their contract replaced by a worse one."""
-    rate = model.lever_at("contract_substitution", dest)
-    if not np.any(rate):
-        return
-    sub = (channel == CH_UNREGULATED) & (u[a_idx] < rate)
-    if named is not None:
-        sub &= ~named[accept]
-    model.pop.substituted[a_idx[sub]] = True
-
-
-def decide_numpy(model, offers, attempts) -> None:
-    """The decisions on offers and attempts (migrant.decide) as they were stated with numpy."""
-    p, pop, w = model.p, model.pop, model.world
-    u = model.streams["decide"].random((2, pop.n), dtype=np.float32)
-    u_sub = model.streams["substitution"].random(pop.n, dtype=np.float32)
-    if offers is None and attempts is None:
-        return
-    net = model.diaspora_share()
-    home_wage = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
-    for c, offered in ((offers, True), (attempts, False)):
-        if c is None:
-            continue
-        idx = c.idx
-        d = c.dest.astype(np.int64)
-        occ = pop.occ[idx]
-        o = pop.origin[idx]
-        fee_months = (c.fee * 3.0 / w.wage_dest[d, occ]) if offered else 0.0
-        util = migrant.migration_utility(
-            w.wage_dest[d, occ] / home_wage[o, occ], fee_months,
-            net[pop.community[idx], d], pop.ties[idx], model.lever_at("integration_policy", d),
-            p.asc_offer if offered else p.asc_independent, p)
-        accept = u[0][idx] < fmath.logistic(util)
-        a_idx = idx[accept]
-        if len(a_idx) == 0:
-            continue
-        da = d[accept]
-        occa = occ[accept]
-        if offered:
-            chan = c.channel[accept]
-            matched = u[1][a_idx] < c.match[accept]
-            migrant.start_stay(pop, a_idx, da, chan, c.contract[accept], c.fee[accept], matched,
-                       c.guarantee[accept], TEMP)
-            record_acceptances(model, c.agency[accept], pop.origin[a_idx])
-            substitute_numpy(model, a_idx, da, chan, c.named, accept, u_sub)
-            if c.named is not None:
-                model.flows.add("rec_named", a_idx[c.named[accept]])
-            model.flows.add("recruit_fees", a_idx, c.fee[accept])
-            model.flows.add("rec_fee_paid", a_idx[c.fee[accept] > 0])
-        else:
-            skilled = occa < LOW
-            chan = np.full(len(a_idx), CH_INDEPENDENT, dtype=np.int8)
-            matched = np.where(skilled, u[1][a_idx] < p.skill_match_independent, True)
-            status = np.where(skilled, SETTLED, IRREGULAR).astype(np.int8)
-            migrant.start_stay(pop, a_idx, da, chan, 0, 0.0, matched, 0.0, status)
-        for ch, name in ((CH_AGREEMENT, "rec_agreement"), (CH_REGULATED, "rec_regulated"),
-                         (CH_UNREGULATED, "rec_unregulated"),
-                         (CH_INDEPENDENT, "rec_independent")):
-            sel = chan == ch
-            if sel.any():
-                model.flows.add(name, a_idx[sel])
-        model.flows.add("rec_health", a_idx[occa == HEALTH])
-        np.add.at(model.flows_to_dest[:, :, 0], (pop.origin[a_idx], da), 1)
-        h = occa == HEALTH
-        np.add.at(model.flows_to_dest[:, :, 1], (pop.origin[a_idx[h]], da[h]), 1)
-    agency.learn(model.agency_state, p.agency_learning_rate)
-
-
-@pytest.mark.parametrize("levers", [
-    {},
-    {"named_rehire_rate": 0.6, "contract_substitution": 0.5, "agency_regulation": 0.3,
-     "integration_policy": 0.4, "settlement_visa_openness": 0.6},
-    {"contract_substitution": 0.3, "employer_change_right": 0.5, "home_wage_scale": 1.3,
-     "independent_rate": 0.02, "irregular_rate": 0.01},
-    # a rate per destination (thresholds in float64) and offers and attempts in one quarter
-    {"independent_rate": 0.03, "agency_regulation": 0.2,
-     "local": (Local("contract_substitution", "United Kingdom", 0.6),
-               Local("integration_policy", "Canada", 0.9))},
-])
-def test_decide_kernel_matches_numpy_in_a_run(levers, monkeypatch):
-    """The same seeded run with the compiled decisions and with the numpy statement: every
-    person's state and every output the same bits after 30 quarters."""
-    a, b = paired_runs(monkeypatch, migrant, "decide", decide_numpy, levers, 21, 30)
-    assert a.pop.n_stays.sum() > 0 and (a.pop.channel == CH_UNREGULATED).any()
-
-
-def test_utility_kernel_matches_migration_utility_bit_for_bit():
-    import numba
-
-    from migdev.agents.migrant.kernels import utility
-
-    @numba.njit
-    def utilities(asc, bw, ratio, bf, fee, mc, bn, net, bt32, ties, bi, integ):
-        out = np.empty(ratio.shape[0])
-        for i in range(ratio.shape[0]):
-            out[i] = utility(asc, bw, ratio[i], bf, fee[i], mc, bn, net[i], bt32, ties[i], bi,
-                             integ[i])
-        return out
-
-    rng = np.random.default_rng(4)
-    n = 20_000
-    p = make_params()
-    ratio = rng.uniform(0.5, 20.0, n)
-    fee = rng.uniform(0.0, 6.0, n)
-    net = rng.uniform(0.0, 40.0, n) * (rng.random(n) < 0.8)
-    ties = rng.random(n).astype(np.float32)
-    integ = rng.uniform(0.0, 1.0, n)
-    want = migrant.migration_utility(ratio, fee, net, ties, integ, p.asc_offer, p)
-    got = utilities(p.asc_offer, p.beta_wage, ratio, p.beta_fee, fee, p.moving_cost,
-                    p.beta_network, net, np.float32(p.beta_ties), ties,
-                    p.beta_integration_policy, integ)
-    assert got.tobytes() == want.tobytes()
-    # an attempt: no fee (a Python 0.0), one integration policy everywhere (a Python float)
-    want = migrant.migration_utility(ratio, 0.0, net, ties, 0.3, p.asc_independent, p)
-    got = utilities(p.asc_independent, p.beta_wage, ratio, p.beta_fee, np.zeros(n),
-                    p.moving_cost, p.beta_network, net, np.float32(p.beta_ties), ties,
-                    p.beta_integration_policy, np.full(n, 0.3))
-    assert got.tobytes() == want.tobytes()
-
-
 @pytest.mark.parametrize("levers", [
     {},
     {"integration_policy": 0.7, "employer_change_right": 0.4, "worker_fee_ban": 1.0,
@@ -559,58 +404,6 @@ def test_destination_weights_kernel_matches_numpy(levers):
                                       net[m.pop.community[ind]], m.pop.community[ind])
     got = agency.compiled_destination_weights(m, ind, net)
     assert len(ind) > 100 and got.tobytes() == want.tobytes()
-
-
-def _abroad_population(n, n_dest, rng):
-    pop = Population.empty(n)
-    pop.status[:] = rng.integers(1, 4, n)  # temporary, settled, irregular
-    pop.occ[:] = rng.integers(0, 4, n)
-    pop.dest[:] = rng.integers(0, n_dest, n)
-    pop.channel[:] = rng.integers(0, 5, n)
-    for name in ("matched", "substituted", "member"):
-        getattr(pop, name)[:] = rng.random(n) < 0.4
-    pop.h[:] = rng.uniform(0.5, 2.5, n)
-    pop.integration[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
-    pop.ties[:] = rng.random(n) * 10.0 ** rng.uniform(-8, 0, n)
-    pop.q_abroad[:] = rng.integers(0, 40, n)
-    return pop
-
-
-def test_entrants_kernel_matches_numpy():
-    """Entrants take the slots of those who left: every field as the numpy statement (the
-    state of Population.empty, then id, occupation, age, skill and ties) left it."""
-    from migdev.agents.migrant.kernels import enter
-    rng = np.random.default_rng(12)
-    n = 3_000
-    pop = _abroad_population(n, 3, rng)
-    pop.community[:] = rng.integers(0, 6, n)
-    pop.n_stays[:] = rng.integers(0, 3, n)
-    pop.savings[:] = rng.random(n)
-    pop.debt[:] = rng.random(n)
-    pop.guarantee[:] = rng.random(n)
-    pop.named[:] = rng.random(n) < 0.3
-    pop.remitted[:] = rng.random(n) < 0.3
-    twin = Population(**{f: getattr(pop, f).copy() for f in pop.__dataclass_fields__})
-    idx = np.sort(rng.choice(n, 400, replace=False))
-    occ = rng.integers(0, 4, 400).astype(np.int8)
-    u = rng.random(n, dtype=np.float32)
-    # the numpy statement (migrant.demography before the kernel)
-    fresh = Population.empty(len(idx))
-    for name in ("status", "dest", "contract_left", "q_abroad", "n_stays", "savings", "debt",
-                 "integration", "member", "channel", "matched", "guarantee", "remitted",
-                 "named", "substituted"):
-        getattr(twin, name)[idx] = getattr(fresh, name)
-    twin.person_id[idx] = np.arange(5_000, 5_000 + len(idx))
-    twin.occ[idx] = occ
-    twin.age[idx] = 18.0
-    twin.h[idx] = 1.0
-    twin.h_dep[idx] = 1.0
-    twin.ties[idx] = 0.5 + 0.5 * u[idx]
-    trainees = enter(pop, idx, occ, 5_000, 18.0, u[idx], 6)
-    for f in pop.__dataclass_fields__:
-        assert getattr(pop, f).tobytes() == getattr(twin, f).tobytes(), f
-    want = np.bincount(twin.community[idx[occ == HEALTH]], minlength=6).astype(float)
-    np.testing.assert_array_equal(trainees, want)
 
 
 def community_update_numpy(model) -> None:
@@ -678,31 +471,6 @@ def test_market_offers_match_the_blocks_in_a_run(levers, monkeypatch):
     assert a.agency_state.total_placed.sum() > 0
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_choose_tracks_matches_choose_training(seed):
-    """The entrants' track choice compiled (migrant_kernels.choose_tracks) and stated with numpy
-    (migrant.choose_training): the same tracks and applicants, with scarce places, ties
-    among the ranking draws, private places answering the excess, and no entrants."""
-    rng = np.random.default_rng(seed)
-    for _ in range(150):
-        n_slots, n_orig = int(rng.integers(1, 400)), int(rng.integers(1, 8))
-        origin = rng.integers(0, n_orig, n_slots).astype(np.int8)
-        u = rng.random((2, n_slots), dtype=np.float32)
-        if rng.random() < 0.3:
-            u[1] = np.round(u[1], 1)
-        idx = np.sort(rng.choice(n_slots, int(rng.integers(0, n_slots + 1)), replace=False))
-        probs = rng.dirichlet(np.ones(4), n_orig)
-        places = rng.integers(0, 12, (n_orig, 3))
-        elasticity = float(rng.choice([0.0, 0.3, 1.0]))
-        u_extra = rng.random((n_orig, 3)) if rng.random() < 0.7 else 0.0
-        want = migrant.choose_training(origin[idx], u[0][idx], u[1][idx], probs, places,
-                                       elasticity, u_extra)
-        got = migrant_kernels.choose_tracks(idx, origin, u[0][idx], u[1][idx], probs, places,
-                                    elasticity, u_extra)
-        assert got[0].dtype == want[0].dtype and np.array_equal(got[0], want[0])
-        assert np.array_equal(got[1], want[1])
-
-
 def _training_terms_uncached(model):
     model._derived.pop("training_terms", None)
     model._derived.pop("home_wage", None)
@@ -760,57 +528,6 @@ def test_agencies_learn_matches_numpy(seed):
         agency.learn(states[1], rate)
         assert states[0].attractiveness.tobytes() == states[1].attractiveness.tobytes()
         assert np.array_equal(states[0].total_placed, states[1].total_placed)
-
-
-@pytest.mark.parametrize("levers", [
-    {},
-    {**scenario("circular_mou", agreement_start=3), "adaptive_policy": True,
-     "training_elasticity": 0.5,
-     "local": (Local("training_capacity_health", "Ghana", 0.09),
-               Local("home_wage_scale", "Philippines", 1.5))},
-    {"migration_enabled": False, "events": (Event(6, "wage_dest_scale", 1.3),)},
-])
-def test_training_system_kernel_matches_numpy_in_a_run(levers, monkeypatch):
-    """The compiled training system (places, credit and track probabilities) gives the numpy
-    statement's bits at every step of a run, and the runs with either are the same."""
-    compiled = migrant.compiled_training_system
-
-    def statement(model, idx):
-        want = migrant.training_system(model, model.pop.origin[idx])
-        for x, y in zip(compiled(model, idx), want):
-            assert x.dtype == y.dtype and x.tobytes() == y.tobytes()
-        checked.append(len(idx))
-        return want
-
-    checked = []
-    # the entrants as four calls, the first of them the training system (the model makes
-    # them in one, migrant_kernels.entry: test_entry_in_one_call_matches_its_four_calls)
-    monkeypatch.setattr(migrant, "demography", demography_four_calls)
-    a, b = paired_runs(monkeypatch, migrant, "compiled_training_system", statement, levers, 5,
-                       20, n=3_000)
-    assert len(checked) >= 15 and sum(checked) > 100
-    assert (a.place_credit > 0).any()
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_keep_unused_kernel_matches_numpy(seed):
-    """Places not taken are credited to later entrants up to a year's worth plus one: the
-    compiled update gives keep_unused_places' bits (applicants above and below the places,
-    credits capped and not)."""
-    rng = np.random.default_rng(seed)
-    n_orig = 6
-    credit = rng.uniform(0, 8, (n_orig, 3))
-    places = rng.integers(0, 6, (n_orig, 3))
-    applicants = rng.integers(0, 9, (n_orig, 4))
-    per_entrant = rng.uniform(0, 0.2, (n_orig, 3))
-    model = type("M", (), {})()
-    model.cohort_expected = rng.uniform(0, 12, n_orig)
-    migrant.keep_unused_places(model, credit, applicants, places, per_entrant)
-    got = np.full((n_orig, 3), np.nan)
-    migrant_kernels.keep_unused(got, credit, applicants, places, per_entrant, model.cohort_expected)
-    assert got.tobytes() == model.place_credit.tobytes()
-    year = 4.0 * model.cohort_expected[:, None] * per_entrant + 1.0
-    assert (got == year).any() and (got < year).any()  # both sides of the cap were taken
 
 
 def labour_demand_numpy(model, t):
@@ -884,41 +601,3 @@ def test_passes_refuse_a_whole_row_of_draws():
         with pytest.raises(ValueError, match="one draw per person"):
             call(whole)
         call(mine)  # one per person: accepted
-
-
-def demography_four_calls(model, t: int) -> None:
-    """migrant.demography as it was before migrant_kernels.entry: the entrants' training system,
-    track choice, unused places and entry in four compiled calls."""
-    p, pop = model.p, model.pop
-    u = migrant.draws32(model.streams["demography"], (3, pop.n))
-    idx = migrant_kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
-    if len(idx) == 0:
-        return
-    model.totals["exits"] += len(idx)
-    model.totals["entrants"] += len(idx)
-    u = u.rows_at(idx)
-    probs, places, credit, per_entrant = migrant.compiled_training_system(model, idx)
-    occ, applicants = migrant_kernels.choose_tracks(idx, pop.origin, u[0], u[1], probs, places,
-                                            p.training_elasticity, model.u_round["elastic"])
-    migrant_kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
-                        model.cohort_expected)
-    model.flows["health_trainees"] += migrant_kernels.enter(pop, idx, occ, model.next_person_id,
-                                                    p.entry_age, u[2], model.n_comm)
-    model.next_person_id += len(idx)
-    migrant.count_applicants(model, applicants)
-
-
-@pytest.mark.parametrize("levers", [
-    {},
-    {**scenario("circular_mou", agreement_start=2), "adaptive_policy": True,
-     "training_elasticity": 0.5, "local": (Local("training_capacity_health", "Philippines", 1.4),)},
-    {"migration_enabled": False, "training_elasticity": 1.0},
-])
-def test_entry_in_one_call_matches_its_four_calls(levers, monkeypatch):
-    """A seeded run with the entrants handled by migrant_kernels.entry and by the four calls it
-    joins: every person's state, the tables, the places' credit and the next id the same."""
-    a, b = paired_runs(monkeypatch, migrant, "demography", demography_four_calls, levers, 7,
-                       24, n=3_000)
-    assert a.place_credit.tobytes() == b.place_credit.tobytes()
-    assert a.next_person_id == b.next_person_id and a.totals == b.totals
-    assert a.country_frame()["health_trainees"].sum() > 0
