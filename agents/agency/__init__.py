@@ -8,7 +8,6 @@ import numpy as np
 
 from migdev.agents.agency import kernels
 from migdev.agents.government import corridor_right
-from migdev.core import fmath
 from migdev.core import kernels as core_kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
 from migdev.core.kernels import is_scalar
@@ -223,7 +222,7 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     attempts = None
     if len(ind):
         net = model.diaspora_share()  # (n_comm, n_dest) per cent abroad
-        weights = compiled_destination_weights(model, ind, net)
+        weights = destination_weights(model, ind, net)
         if per_dest:
             ind, weights = open_doors(ind, weights, pop.occ[ind] < LOW, u_ind[ind], visa,
                                       p.independent_rate)
@@ -256,11 +255,10 @@ def open_doors(ind, weights, skilled, u, visa, independent_rate):
     return ind[keep], weights[keep]
 
 
-def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
-                        network_pct: np.ndarray, community: np.ndarray) -> np.ndarray:
-    """Where independent migrants go (ODD §7.4): a logit over the destinations that starts
-    from the world's observed pattern and moves with the terms of the utility of leaving
-    (§7.5) as they change from the start,
+def destination_weights(model, ind: np.ndarray, net: np.ndarray) -> np.ndarray:
+    """Where the independent migrants ``ind`` (slots) go (ODD §7.4): a logit over the
+    destinations that starts from the world's observed pattern and moves with the terms of
+    the utility of leaving (§7.5) as they change from the start,
 
     P(d) proportional to corridor_o,d * exp(beta_wage ln(w_d,k / w0_d,k)
                                          + beta_network ln((1 + net_c,d) / (1 + net0_c,d))
@@ -268,29 +266,13 @@ def destination_weights(model, origin: np.ndarray, occ: np.ndarray,
 
     plus beta_integration_policy * rights_integration_weight * R_o,d, the corridor's rights
     (mean of fee ban, right to change employer and portability, all 0 by default) counted as
-    part of its integration policy; with ``corridor_o,d`` the world's corridor weight (the base-year destinations of the
-    origin's emigrants: wages, ties and language as they were; 0 where it has no corridor),
-    w0 the world's wages before any destination's own scale, net0 the community's diaspora at
-    the start and I_default the integration policy's declared default (terms that change
-    alike everywhere cancel). One row per migrant (``network_pct``: each one's community's
-    per cent abroad in each destination, ``community``: that community); rows are not
-    normalised."""
-    p, w = model.p, model.world
-    integ = np.broadcast_to(model.lever("integration_policy"), (model.n_dest,))
-    v = (p.beta_wage * fmath.log(w.wage_dest[:, occ].T / model.wage_base[:, occ].T)
-         + p.beta_network * (fmath.log1p(network_pct) - fmath.log1p(model.network0[community]))
-         + p.beta_integration_policy * (integ[None, :] - INTEGRATION_DEFAULT))
-    rights = corridor_rights_index(model)
-    if not is_scalar(rights):
-        v = v + p.beta_integration_policy * p.rights_integration_weight * rights[origin]
-    v = v - v.max(axis=1, keepdims=True)
-    return w.corridor_weight[origin] * fmath.exp(v)
-
-
-def compiled_destination_weights(model, ind: np.ndarray, net: np.ndarray) -> np.ndarray:
-    """:func:`destination_weights` of the persons ``ind`` (slots), compiled
-    (:func:`kernels.destination_weights`; a test compares the two bit for bit); ``net``:
-    this quarter's diaspora per cent, (n_comm, n_dest)."""
+    part of its integration policy; with ``corridor_o,d`` the world's corridor weight (the
+    base-year destinations of the origin's emigrants: wages, ties and language as they were;
+    0 where it has no corridor), w0 the world's wages before any destination's own scale,
+    net0 the community's diaspora at the start and I_default the integration policy's
+    declared default (terms that change alike everywhere cancel). ``net``: this quarter's
+    diaspora per cent, (n_comm, n_dest). One row per migrant, not normalised. Compiled
+    (:func:`kernels.destination_weights`)."""
     p, w = model.p, model.world
     integ_term, rights = model.derived("destination_terms", lambda: destination_terms(model))
     return kernels.destination_weights(

@@ -545,7 +545,8 @@ def choose_destinations(u, weights) -> np.ndarray:
 
 def destination_weights(pop, ind, wage_dest, wage_base, net, net0, integ_term, rights,
                         rights_weight, beta_wage, beta_network, corridor) -> np.ndarray:
-    """Compiled :func:`migdev.agents.agency.destination_weights` for the persons ``ind``
+    """The independent migrants' destination weights (ODD §7.4,
+    :func:`migdev.agents.agency.destination_weights`) for the persons ``ind``
     (``integ_term``: beta_integration_policy * (I_d - I_default) per destination;
     ``rights``: the corridors' rights index, or a scalar 0.0 where none is granted)."""
     ind = as_array(ind, np.int64)

@@ -54,6 +54,30 @@ def community_census(pop, n_comm: int):
 
 
 @numba.njit(cache=True, nogil=True)
+def development_index(health_density, health_ref, education_density, education_ref,
+                      knowledge, investment, projects, size, knowledge_ref, investment_ref):
+    """A community's development index in [0, 1] (ODD §7.10):
+
+    D = 0.5 S + 0.25 (1 - exp(-K / (n k_ref))) + 0.25 (1 - exp(-(I + P) / (n i_ref))),
+    S = 0.5 min(1, health_density / health_ref) + 0.5 min(1, edu_density / edu_ref),
+
+    with n the community's simulated size, K its knowledge, I its households' investment and
+    P its collective projects."""
+    service = 0.5 * min(1.0, health_density / health_ref) + 0.5 * min(
+        1.0, education_density / max(education_ref, 1e-12))
+    know = 1.0 - _exp1(-knowledge / (size * knowledge_ref))
+    invest = 1.0 - _exp1(-(investment + projects) / (size * investment_ref))
+    return 0.5 * service + 0.25 * know + 0.25 * invest
+
+
+@numba.njit(cache=True, nogil=True)
+def knowledge_uplift(knowledge, size, knowledge_ref, productivity):
+    """The productivity multiplier of local workers from the community's knowledge (ODD
+    §7.10): 1 + a (1 - exp(-K / (n k_ref))), a = ``knowledge_productivity``."""
+    return 1.0 + productivity * (1.0 - _exp1(-knowledge / (size * knowledge_ref)))
+
+
+@numba.njit(cache=True, nogil=True)
 def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, knowledge,
                  investment, projects, keep_k, keep_i, keep_p, health_ref, education_ref,
                  size, knowledge_ref, investment_ref, productivity, mission_quarters,
@@ -66,18 +90,15 @@ def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, kno
         hh = np.float64(counts[c, HEALTH, 1])
         eh = np.float64(counts[c, EDUCATION, 1])
         rep = represented[c]
-        hd = hh * 10_000.0 / rep if rep > 0 else 0.0  # community.density
+        hd = hh * 10_000.0 / rep if rep > 0 else 0.0  # per 10,000 represented
         ed = eh * 10_000.0 / rep if rep > 0 else 0.0
-        k = knowledge[c] * keep_k + knowledge_in[c]  # community.accumulate
+        k = knowledge[c] * keep_k + knowledge_in[c]  # S (1 - depreciation) + inflow
         inv = investment[c] * keep_i + 0.0
         proj = projects[c] * keep_p + 0.0
-        # community.development_index
-        service = 0.5 * min(1.0, hd / health_ref) + 0.5 * min(
-            1.0, ed / max(education_ref[c], 1e-12))
-        know = 1.0 - _exp1(-k / (size[c] * knowledge_ref))
-        invest = 1.0 - _exp1(-(inv + proj) / (size[c] * investment_ref))
-        # community.knowledge_uplift and effective_health
-        uplift = 1.0 + productivity * (1.0 - _exp1(-k / (size[c] * knowledge_ref)))
+        # effective capacity (ODD §7.10), in workers of entry skill: E = u sum h at home
+        # + m sum h of this quarter's missionaries, u the knowledge uplift, m the share of
+        # the quarter a mission lasts
+        uplift = knowledge_uplift(k, size[c], knowledge_ref, productivity)
         missions_h = mission_quarters * mission_health_h[c]
         out[0, c] = hh
         out[1, c] = eh
@@ -85,7 +106,8 @@ def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, kno
         out[3, c] = k
         out[4, c] = inv
         out[5, c] = proj
-        out[6, c] = 0.5 * service + 0.25 * know + 0.25 * invest
+        out[6, c] = development_index(hd, health_ref, ed, education_ref[c], k, inv, proj,
+                                      size[c], knowledge_ref, investment_ref)
         out[7, c] = uplift * h_health[c] + missions_h
         out[8, c] = uplift * h_back[c]
         out[9, c] = missions_h
@@ -94,7 +116,7 @@ def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, kno
         for j in range(4):
             abroad[o, j] += np.float64(counts[c, j, 0])
             home[o, j] += np.float64(counts[c, j, 1])
-    # the perceived chance of emigrating (community.update's prospect)
+    # the perceived chance of emigrating: prospect_weight x the share abroad, in [0, 1]
     for o in range(prospect.shape[0]):
         for j in range(4):
             total = abroad[o, j] + home[o, j]
@@ -110,9 +132,11 @@ COMMUNITY_ROWS = ("health_home", "education_home", "health_density", "knowledge"
 
 def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_health_h,
                 mission_education_h, world, p, n_orig: int):
-    """community.update's arithmetic for every community in one compiled loop (the same
-    operations in the same order as its numpy statement; a test compares them): returns
-    (len(COMMUNITY_ROWS), n_comm) new stocks and the (n_orig, 4) prospect."""
+    """The communities' stocks (ODD §7.10) for every community in one compiled loop: workers
+    at home and their densities, knowledge, investment and projects (depreciated, plus this
+    quarter's inflow), the development index, effective health and teaching capacity; and
+    each origin's perceived chance of emigrating. Returns (len(COMMUNITY_ROWS), n_comm) new
+    stocks and the (n_orig, 4) prospect."""
     n_comm = counts.shape[0]
     out = np.empty((len(COMMUNITY_ROWS), n_comm))
     prospect = np.empty((n_orig, 4))

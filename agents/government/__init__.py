@@ -14,8 +14,7 @@ import mesa
 import numpy as np
 
 from migdev.agents.government import kernels
-from migdev.core import fmath
-from migdev.core.codes import HEALTH, OCCUPATIONS, SETTLED, TEMP
+from migdev.core.codes import OCCUPATIONS
 from migdev.core.kernels import is_scalar, nonzero
 from migdev.core.measures import rate
 
@@ -137,20 +136,6 @@ class Government(mesa.Agent):
         if self.destination_index is None:
             return []
         return np.flatnonzero(self.model.policy.protected[self.destination_index]).tolist()
-
-
-def wanted_stock(base: np.ndarray, growth_per_year: float, step: int,
-                 multiplier: np.ndarray) -> np.ndarray:
-    """Wanted stock of foreign workers: base * (1 + g)^(step / 4) * multiplier (n_dest, 4)."""
-    return base * fmath.power(1.0 + growth_per_year, step / 4.0) * multiplier
-
-
-def vacancies(wanted: np.ndarray, stock: np.ndarray, fill_rate: float,
-              u: np.ndarray) -> np.ndarray:
-    """Vacancies advertised this quarter: floor(max(0, wanted - stock) * fill_rate + u), with
-    ``u`` uniform on [0, 1) per destination and occupation, so that the expected number is
-    exact at any population size (a gap of 0.3 workers is not always rounded away)."""
-    return np.floor(np.maximum(wanted - stock, 0.0) * fill_rate + u).astype(np.int64)
 
 
 def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
@@ -316,49 +301,27 @@ def apply_agreements(model, t: int) -> None:
 
 def dest_stock(model) -> np.ndarray:
     """Workers abroad in regular status by destination and occupation (n_dest, 4)."""
-    pop = model.pop
-    s = pop.status
-    reg = (s == TEMP) | (s == SETTLED)
-    return np.bincount(pop.dest[reg].astype(np.int64) * 4 + pop.occ[reg],
-                       minlength=model.n_dest * 4).reshape(model.n_dest, 4)
+    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)[0]
 
 
 def own_health_abroad(model) -> np.ndarray:
     """Each origin's health workers abroad (simulated persons, n_orig)."""
-    pop = model.pop
-    sel = pop.abroad() & (pop.occ == HEALTH)
-    return np.bincount(pop.origin[sel], minlength=model.n_orig).astype(float)
-
-
-def replacement_demand(abroad: np.ndarray, abroad0: np.ndarray, dest_of_origin: np.ndarray,
-                       share, n_dest: int) -> np.ndarray:
-    """Extra wanted foreign health workers of countries in both roles (n_dest, 4).
-
-    extra[d(o), health] = share * max(0, abroad_o - abroad0_o) for each origin o that is
-    also destination d(o): it replaces part of the health workers it lost since the start
-    with recruits from elsewhere (the south-south chain, ODD §7.3).
-    """
-    extra = np.zeros((n_dest, 4))
-    both = np.flatnonzero(dest_of_origin >= 0)
-    d = dest_of_origin[both]
-    # one value, or one per destination
-    share_d = share if is_scalar(share) else np.broadcast_to(share, (n_dest,))[d]
-    extra[d, HEALTH] = share_d * np.maximum(abroad[both] - abroad0[both], 0.0)
-    return extra
+    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)[1]
 
 
 def wanted_now(model, step: int) -> np.ndarray:
-    """Wanted stocks of foreign workers at ``step`` (n_dest, 4): :func:`wanted_stock` plus
-    the replacement demand of countries in both roles (last computed by labour_demand)."""
-    return wanted_stock(model.wanted_base, model.p.demand_growth, step,
-                        model.demand_multiplier) + model.replacement
+    """Wanted stocks of foreign workers at ``step`` (n_dest, 4), with the replacement demand
+    of countries in both roles as last computed by :func:`labour_demand`
+    (:func:`kernels.wanted_stocks`)."""
+    return kernels.wanted_stocks(model.wanted_base, model.p.demand_growth, step,
+                                 model.demand_multiplier, model.replacement)
 
 
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4)."""
     p = model.p
-    # dest_stock and own_health_abroad in one compiled pass over the persons, then
-    # replacement_demand (into model.replacement), wanted_now and vacancies, compiled
+    # the counts abroad in one compiled pass over the persons, then the replacement demand
+    # (into model.replacement), the wanted stocks and the vacancies, compiled
     vac = kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
                                 model.health_abroad0, model.world.dest_of_origin,
                                 model.lever("replacement_hiring"), model.wanted_base,

@@ -37,8 +37,7 @@ def _abroad_counts(status, dest, occ, origin, regular, health):
 def abroad_counts(pop, n_dest: int, n_orig: int):
     """One pass over the persons: those abroad in a regular status (temporary or settled)
     by destination and occupation, (n_dest, 4) int64, and each origin's health workers
-    abroad in any status, (n_orig,) float (agents.government.dest_stock and
-    own_health_abroad state them with numpy; tests compare)."""
+    abroad in any status, (n_orig,) float."""
     regular = np.zeros(n_dest * 4, dtype=np.int64)
     health = np.zeros(n_orig, dtype=np.int64)
     _abroad_counts(pop.status, pop.dest, pop.occ, pop.origin, regular, health)
@@ -46,10 +45,43 @@ def abroad_counts(pop, n_dest: int, n_orig: int):
 
 
 @numba.njit(cache=True, nogil=True)
+def vacancy_count(wanted, stock, fill_rate, u):
+    """Vacancies a destination advertises for one occupation this quarter (ODD §7.3):
+    floor(max(0, wanted - stock) x fill_rate + u), ``u`` uniform on [0, 1), so that the
+    expected number is exact at any population size (a gap of 0.3 workers is not always
+    rounded away)."""
+    gap = wanted - np.float64(stock)
+    if not (gap > 0.0 or math.isnan(gap)):
+        gap = 0.0
+    return np.int64(math.floor(gap * fill_rate + u))
+
+
+@numba.njit(cache=True, nogil=True)
+def _wanted(base, growth_exponent, growth_base, multiplier, replacement, out):
+    """Wanted stocks of foreign workers (ODD §7.3), (n_dest, 4): base x (1 + g)^(step / 4)
+    x multiplier, plus the replacement demand of countries in both roles."""
+    factor = _exp1(growth_exponent * _log1(growth_base))
+    for d in range(base.shape[0]):
+        for k in range(4):
+            out[d, k] = base[d, k] * factor * multiplier[d, k] + replacement[d, k]
+
+
+def wanted_stocks(base, growth: float, step: int, multiplier, replacement) -> np.ndarray:
+    """:func:`_wanted` at ``step`` (quarters), with ``growth`` the yearly growth rate."""
+    out = np.empty((base.shape[0], 4))
+    _wanted(as_array(base), np.float64(step / 4.0), float(1.0 + growth), as_array(multiplier),
+            as_array(replacement), out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, base,
             growth_exponent, growth_base, multiplier, fill_rate, u, replacement, vac):
     n_dest = base.shape[0]
-    if both_roles:  # government.replacement_demand
+    if both_roles:
+        # replacement demand (the south-south chain): a country in both roles replaces
+        # ``share`` of the health workers it lost since the start with recruits from
+        # elsewhere: extra[d(o), health] = share x max(0, abroad_o - abroad0_o)
         for d in range(n_dest):
             for k in range(4):
                 replacement[d, k] = 0.0
@@ -58,25 +90,19 @@ def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, ba
             if d >= 0:
                 x = np.float64(health_abroad[o]) - abroad0[o]
                 replacement[d, HEALTH] = share[d] * (x if (x > 0.0 or math.isnan(x)) else 0.0)
-    # government.wanted_stock (fmath.power: exp(exponent x log(base))) and vacancies
-    factor = _exp1(growth_exponent * _log1(growth_base))
+    wanted = np.empty((n_dest, 4))
+    _wanted(base, growth_exponent, growth_base, multiplier, replacement, wanted)
     for d in range(n_dest):
         for k in range(4):
-            wanted = base[d, k] * factor * multiplier[d, k] + replacement[d, k]
-            gap = wanted - np.float64(stock[d, k])
-            if not (gap > 0.0 or math.isnan(gap)):
-                gap = 0.0
-            vac[d, k] = np.int64(math.floor(gap * fill_rate + u[d, k]))
+            vac[d, k] = vacancy_count(wanted[d, k], stock[d, k], fill_rate, u[d, k])
 
 
 def labour_demand(pop, n_orig: int, both_roles: bool, abroad0, dest_of_origin, share, base,
                   growth, step: int, multiplier, fill_rate: float, u, replacement):
-    """Compiled :func:`migdev.agents.government.labour_demand`'s arithmetic: the counts
-    abroad (:func:`abroad_counts`), the replacement demand of countries in both roles
-    (written into ``replacement``, (n_dest, 4), when ``both_roles``), the wanted stocks and
-    the vacancies (returned, (n_dest, 4) int64); the same bits as
-    :func:`~migdev.agents.government.replacement_demand`, ``wanted_now`` and ``vacancies``
-    (``tests/model/test_kernels.py`` compares)."""
+    """Labour demand (ODD §7.3): the counts abroad (:func:`abroad_counts`), the replacement
+    demand of countries in both roles (written into ``replacement``, (n_dest, 4), when
+    ``both_roles``), the wanted stocks (:func:`_wanted`) and the vacancies
+    (:func:`vacancy_count`; returned, (n_dest, 4) int64)."""
     n_dest = base.shape[0]
     stock, health = abroad_counts(pop, n_dest, n_orig)
     vac = np.empty((n_dest, 4), dtype=np.int64)

@@ -10,22 +10,33 @@ from migdev.core.codes import HEALTH, LOW, SETTLED
 from migdev.model import MigrationModel
 
 
+def weights_of(m, origin: int, occ: int, community: int, net=None) -> np.ndarray:
+    """agency.destination_weights of one person (slot 0, set to that origin, occupation and
+    community) with the diaspora ``net`` (n_comm, n_dest; default: the start's)."""
+    pop = m.pop
+    pop.origin[0], pop.occ[0], pop.community[0] = origin, occ, community
+    return agency.destination_weights(m, np.array([0]), m.network0 if net is None else net)[0]
+
+
 def test_destination_weights_by_hand():
-    m = MigrationModel(rng=1, n_persons=500, wage_dest_scale={"United States": 1.5})
+    m = MigrationModel(rng=1, n_persons=500, wage_dest_scale={"United States": 1.5},
+                       beta_wage=1.3)
     p, w = m.p, m.world
-    cw = w.corridor_weight[0]
+    # a community with a diaspora at the start, and its origin's corridors
+    c = int(np.flatnonzero(m.network0.max(axis=1) > 0)[0])
+    o = int(w.comm_origin[c])
+    cw = w.corridor_weight[o]
     us = w.destination_names.index("United States")
     a, b = [d for d in np.flatnonzero(cw > 0) if d != us][:2]
-    comm = np.array([0, 0])
-    net = m.network0[comm].copy()
-    net[1, b] = m.network0[0, b] + 9.0  # the second migrant's community has 9 points more there
-    wts = agency.destination_weights(m, np.array([0, 0]), np.array([HEALTH, HEALTH]), net, comm)
+    net = m.network0.copy()
+    net[c, b] += 9.0  # the second time, the community has 9 points more there
+    wts = np.array([weights_of(m, o, HEALTH, c), weights_of(m, o, HEALTH, c, net)])
     # at the start's network, wages and policy: the world's pattern, except where pay rose
     expected = cw.copy()
     expected[us] *= 1.5 ** p.beta_wage
     assert wts[0] / wts[0].sum() == pytest.approx(expected / expected.sum())
     # the network multiplies a destination's weight by the growth of (1 + net)^beta_network
-    growth = ((1 + net[1, b]) / (1 + m.network0[0, b])) ** p.beta_network
+    growth = ((1 + net[c, b]) / (1 + m.network0[c, b])) ** p.beta_network
     assert wts[1, b] / wts[1, a] == pytest.approx(growth * wts[0, b] / wts[0, a])
     # no corridor, no migrant
     assert (wts[:, cw == 0] == 0).all()
@@ -46,20 +57,18 @@ def test_a_higher_wage_draws_more_migrants_there_at_the_same_seed():
     assert _recruits_to(rise, us) > 1.1 * _recruits_to(base, us)
     # a rise everywhere alike does not move anyone between destinations
     alike = MigrationModel(rng=1, n_persons=500, wage_dest_scale=1.5)
-    one = agency.destination_weights(alike, np.array([1]), np.array([LOW]),
-                                     alike.network0[[1]], np.array([1]))
-    assert one[0] / one[0].sum() == pytest.approx(
+    one = weights_of(alike, 1, LOW, 1)
+    assert one / one.sum() == pytest.approx(
         alike.world.corridor_weight[1] / alike.world.corridor_weight[1].sum())
 
 
 def test_a_larger_diaspora_draws_more_migrants_there():
     m = MigrationModel(rng=3, n_persons=3000)
-    comm = np.array([2])
-    net = m.network0[comm].copy()
-    base = agency.destination_weights(m, np.array([0]), np.array([LOW]), net, comm)[0]
+    net = m.network0.copy()
+    base = weights_of(m, 0, LOW, 2, net)
     d = int(np.flatnonzero(base > 0)[0])
-    net[0, d] += 20.0
-    more = agency.destination_weights(m, np.array([0]), np.array([LOW]), net, comm)[0]
+    net[2, d] += 20.0
+    more = weights_of(m, 0, LOW, 2, net)
     assert more[d] / more.sum() > base[d] / base.sum()
 
 
@@ -148,10 +157,9 @@ def test_rights_on_a_corridor_draw_migrants_there_by_the_equation():
                              social_security_portability={uk: 1.0})
     d = m.world.destination_names.index(uk)
     o = int(np.flatnonzero(m.world.corridor_weight[:, d] > 0)[0])
-    comm = np.array([int(np.flatnonzero(m.world.comm_origin == o)[0])])
-    args = (np.array([o]), np.array([HEALTH]), m.network0[comm], comm)
-    before = agency.destination_weights(m, *args)[0]
-    after = agency.destination_weights(granted, *args)[0]
+    comm = int(np.flatnonzero(m.world.comm_origin == o)[0])
+    before = weights_of(m, o, HEALTH, comm)
+    after = weights_of(granted, o, HEALTH, comm)
     # two of the three rights: the UK's weight grows by exp(beta_i * w_R * 2/3) against the rest
     p = m.p
     factor = np.exp(p.beta_integration_policy * p.rights_integration_weight * 2 / 3)

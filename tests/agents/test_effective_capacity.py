@@ -7,22 +7,23 @@ import numpy as np
 import pytest
 
 from migdev.agents import community, migrant
+from migdev.agents.community import kernels
 from migdev.core.codes import HEALTH, HOME, LOW, RETURNED, TEMP
-from migdev.core.params import Params
 from migdev.model.model import MigrationModel
 
 
-def test_effective_health_by_hand():
-    p = Params(knowledge_productivity=0.2, knowledge_ref=0.5, mission_quarters=0.25)
-    u = community.knowledge_uplift(np.array([0.0, 10.0]), np.array([20, 20]), p)
-    # K / (n k_ref) = 10 / 10 = 1 -> 1 + 0.2 (1 - e^-1)
-    assert u[0] == 1.0
-    assert u[1] == pytest.approx(1.0 + 0.2 * (1.0 - math.exp(-1.0)))
-    eff = community.effective_health(np.array([5.0, 5.0]), np.array([2.0, 0.0]),
-                                     np.array([0.0, 4.0]), u, p)
-    assert eff["total"].tolist() == pytest.approx([5.0, 5.0 * u[1] + 0.25 * 4.0])
-    assert eff["returnees"].tolist() == pytest.approx([2.0, 0.0])
-    assert eff["missions"].tolist() == pytest.approx([0.0, 1.0])
+def uplift(m, c: int, k: float) -> float:
+    """ODD §7.10: 1 + a (1 - exp(-K / (n k_ref))) for community ``c`` with knowledge ``k``."""
+    p = m.p
+    return 1.0 + p.knowledge_productivity * (1.0 - math.exp(-k / (m.world.comm_size[c]
+                                                                 * p.knowledge_ref)))
+
+
+def test_knowledge_uplift_by_hand():
+    # K / (n k_ref) = 10 / (20 x 0.5) = 1 -> 1 + 0.2 (1 - e^-1)
+    assert kernels.knowledge_uplift(0.0, 20, 0.5, 0.2) == 1.0
+    assert kernels.knowledge_uplift(10.0, 20, 0.5, 0.2) == pytest.approx(
+        1.0 + 0.2 * (1.0 - math.exp(-1.0)))
 
 
 @pytest.fixture
@@ -67,16 +68,16 @@ def test_a_returnee_adds_her_skill_times_the_uplift(small):
     # she is abroad: the community lacks her
     pop.status[j], pop.dest[j] = TEMP, 0
     away = _capacity(m, c)
-    uplift = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    u = uplift(m, c, float(m.comm["knowledge"][c]))
     # she returns with skills gained abroad
     pop.h[j] = np.float32(1.6)
     pop.status[j], pop.dest[j] = RETURNED, -1
     back = _capacity(m, c)
-    assert back - away == pytest.approx(uplift * 1.6, rel=1e-6)
-    assert float(m.comm["health_eff_returnees"][c]) == pytest.approx(uplift * 1.6, rel=1e-6)
+    assert back - away == pytest.approx(u * 1.6, rel=1e-6)
+    assert float(m.comm["health_eff_returnees"][c]) == pytest.approx(u * 1.6, rel=1e-6)
     # a returnee with more skill adds more than one with her old skill would
     pop.h[j] = np.float32(1.0)
-    assert _capacity(m, c) - away == pytest.approx(uplift * 1.0, rel=1e-6)
+    assert _capacity(m, c) - away == pytest.approx(u * 1.0, rel=1e-6)
 
 
 def test_knowledge_raises_every_local_worker(small):
@@ -86,12 +87,12 @@ def test_knowledge_raises_every_local_worker(small):
     h_home = float(pop.h[(pop.community == c) & (pop.occ == HEALTH)
                          & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
     k_old = float(m.comm["knowledge"][c])
-    u_old = float(community.knowledge_uplift(np.array([k_old]), m.world.comm_size[[c]], m.p)[0])
+    u_old = uplift(m, c, k_old)
     assert before == pytest.approx(u_old * h_home, rel=1e-6)
     m.flows["knowledge_in"][c] += 50.0  # knowledge brought home this quarter
     after = _capacity(m, c)
     k_new = k_old * (1 - m.p.knowledge_depreciation) + 50.0
-    u_new = float(community.knowledge_uplift(np.array([k_new]), m.world.comm_size[[c]], m.p)[0])
+    u_new = uplift(m, c, k_new)
     assert u_new > u_old
     assert after == pytest.approx(u_new * h_home, rel=1e-6)
 
@@ -112,8 +113,7 @@ def test_a_health_mission_adds_its_length_times_skill_while_it_lasts():
     # draw missions until she goes (probability 0.2 * 3 = 0.6 a quarter)
     _until_a_mission(m, j, c)
     assert m.flows["mission_health_h"][c] == pytest.approx(1.4, rel=1e-6)
-    during = float(community.effective_health(
-        np.zeros(1), np.zeros(1), m.flows["mission_health_h"][[c]], np.ones(1), m.p)["total"][0])
+    during = m.p.mission_quarters * float(m.flows["mission_health_h"][c])
     assert during == pytest.approx(0.5 * 1.4, rel=1e-6)
     k = m.comm["knowledge"].copy()
     community.update(m)
@@ -177,7 +177,7 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     m.flows.reset()
     pop.status[[j, k]], pop.dest[[j, k]] = TEMP, 0
     away = teaching()
-    u = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    u = uplift(m, c, float(m.comm["knowledge"][c]))
     # the first comes home with h 1.5: capacity rises by the uplift times her skill
     pop.status[j], pop.h[j] = RETURNED, np.float32(1.5)
     assert teaching() - away == pytest.approx(u * 1.5, rel=1e-6)
@@ -188,7 +188,7 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     assert m.flows["mission_education_h"][c] == pytest.approx(1.2, rel=1e-6)
     assert m.flows["mission_health_h"][c] == 0.0
     during = teaching()
-    u2 = float(community.knowledge_uplift(m.comm["knowledge"], m.world.comm_size, m.p)[c])
+    u2 = uplift(m, c, float(m.comm["knowledge"][c]))
     home_h = float(pop.h[(pop.community == c) & (pop.occ == EDUCATION)
                          & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
     assert during == pytest.approx(u2 * home_h + 0.5 * 1.2, rel=1e-6)

@@ -61,15 +61,39 @@ def test_agency_learning(tmp_path):
 
 
 def test_wanted_stock_and_vacancies():
-    w = government.wanted_stock(np.array([[100.0, 0, 0, 0]]), 0.04, 8, np.ones((1, 4)))
-    assert w[0, 0] == pytest.approx(100 * 1.04 ** 2)
-    v = government.vacancies(np.array([[100.0, 10.0]]), np.array([[60, 20]]), 0.25,
-                             np.zeros((1, 2)))
-    assert v.tolist() == [[10, 0]]
+    from migdev.agents.government.kernels import vacancy_count, wanted_stocks
+
+    # base x (1 + g)^(step / 4) x multiplier + replacement
+    w = wanted_stocks(np.array([[100.0, 0, 0, 0]]), 0.04, 8, np.full((1, 4), 1.5),
+                      np.array([[2.0, 0, 0, 0]]))
+    assert w[0, 0] == pytest.approx(100 * 1.04 ** 2 * 1.5 + 2.0)
+    # floor(max(0, wanted - stock) x fill + u)
+    assert vacancy_count(100.0, 60, 0.25, 0.0) == 10
+    assert vacancy_count(10.0, 20, 0.25, 0.9) == 0
     # a fraction of a vacancy is advertised with that probability, not rounded away
-    u = np.random.default_rng(0).random((20_000, 1))
-    v = government.vacancies(np.full((20_000, 1), 10.3), np.full((20_000, 1), 10.0), 1.0, u)
-    assert v.mean() == pytest.approx(0.3, abs=0.01)
+    u = np.random.default_rng(0).random(20_000)
+    v = [vacancy_count(10.3, 10, 1.0, x) for x in u]
+    assert np.mean(v) == pytest.approx(0.3, abs=0.01)
+
+
+def test_a_country_in_both_roles_replaces_the_health_workers_it_lost():
+    # replacement demand (ODD §7.3): extra[d(o), health] = share x max(0, abroad_o - abroad0_o)
+    m = MigrationModel(rng=3, n_persons=2000, replacement_hiring=0.5)
+    w, pop = m.world, m.pop
+    o = int(np.flatnonzero(w.dest_of_origin >= 0)[0])
+    d = int(w.dest_of_origin[o])
+    home = np.flatnonzero((pop.origin == o) & (pop.occ == 0) & ~pop.abroad())[:7]
+    n = len(home)
+    assert n >= 3
+    pop.status[home], pop.dest[home] = 1, (d + 1) % m.n_dest  # n more health workers abroad
+    m.u_round = {"vacancies": np.zeros((m.n_dest, 4))}  # the step's rounding draws
+    government.labour_demand(m, 1)
+    assert m.replacement[d, 0] == pytest.approx(0.5 * n)
+    assert (np.delete(m.replacement, d, axis=0) == 0).all() and (m.replacement[:, 1:] == 0).all()
+    wanted = government.wanted_now(m, 1)
+    assert wanted[d, 0] == pytest.approx(
+        m.wanted_base[d, 0] * (1 + m.p.demand_growth) ** 0.25 * m.demand_multiplier[d, 0]
+        + 0.5 * n)
 
 
 def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
@@ -95,19 +119,34 @@ def test_adapt():
     assert tm.tolist() == pytest.approx([1.1, 1.0])
 
 
-def test_density_and_accumulate():
-    assert community.density(np.array([23.0]), np.array([10_000.0])).tolist() == [23.0]
-    assert community.accumulate(np.array([10.0]), np.array([2.0]), 0.1).tolist() == [11.0]
+def test_densities_and_stocks_by_hand():
+    # ODD §7.10: density = workers at home per 10,000 represented; a stock S becomes
+    # S (1 - depreciation) + inflow
+    m = MigrationModel(rng=2, n_persons=400)
+    p, pop, w = m.p, m.pop, m.world
+    k0 = m.comm["knowledge"].copy()
+    m.flows["knowledge_in"][:] = 0.0
+    m.flows["knowledge_in"][0] = 7.0
+    community.update(m)
+    home = np.isin(pop.status, [0, 4])  # home, returned
+    health = np.bincount(pop.community[home & (pop.occ == 0)], minlength=m.n_comm)
+    assert m.comm["health_density"] == pytest.approx(health * 10_000.0 / w.represented_pop)
+    want = k0 * (1 - p.knowledge_depreciation)
+    want[0] += 7.0
+    assert m.comm["knowledge"] == pytest.approx(want)
 
 
 def test_development_index_by_hand():
-    d = community.development_index(np.array([22.25]), 44.5, np.array([50.0]), np.array([100.0]),
-                                    np.array([5.0]), np.array([10.0]), np.array([10.0]),
-                                    np.array([100]), P)
+    d = community.kernels.development_index(22.25, 44.5, 50.0, 100.0, 5.0, 10.0, 10.0, 100,
+                                            P.knowledge_ref, P.investment_ref)
     service = 0.5 * 0.5 + 0.5 * 0.5
     know = 1 - math.exp(-5 / (100 * P.knowledge_ref))
     inv = 1 - math.exp(-20 / (100 * P.investment_ref))
-    assert d[0] == pytest.approx(0.5 * service + 0.25 * know + 0.25 * inv)
+    assert d == pytest.approx(0.5 * service + 0.25 * know + 0.25 * inv)
+    # a density above its reference counts as the reference
+    assert community.kernels.development_index(
+        89.0, 44.5, 200.0, 100.0, 5.0, 10.0, 10.0, 100, P.knowledge_ref, P.investment_ref
+    ) == pytest.approx(0.5 + 0.25 * know + 0.25 * inv)
 
 
 def test_three_for_one_matching():
