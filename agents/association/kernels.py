@@ -24,8 +24,14 @@ MISSION_SUMS = ("missions", "knowledge_in", "mission_health_h", "mission_educati
 
 
 @numba.njit(cache=True, nogil=True)
-def _missions(idx, u, occ, status, origin, dest, community, ties, member, h, rate_engaged,
-              boost, knowledge32, n_dest, per_comm, to_dest, organised):
+def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_dest,
+              organised):
+    """Temporary-return missions of the persons ``idx`` abroad (ODD §7.8): a skilled migrant
+    in a regular status goes with probability min(1, rate (1 + engagement) (1 + boost
+    member) ties), bringing knowledge ``knowledge_per_mission`` x h home; sums per community
+    (MISSION_SUMS) and the missions each association organised (members')."""
+    occ, status, origin, dest = P.occ, P.status, P.origin, P.dest
+    community, ties, member, h = P.community, P.ties, P.member, P.h
     for n in range(idx.shape[0]):
         i = idx[n]
         k = occ[i]

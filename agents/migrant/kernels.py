@@ -5,6 +5,7 @@ returns (§7.9), with the associations' missions (§7.8) in the same pass."""
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba
 import numpy as np
@@ -41,11 +42,53 @@ from migdev.core.kernels import (
 )
 
 
+TERM_NAMES = ("wage_dest", "integ_d", "join_rate", "change_od", "has_change", "change_match",
+              "recognition", "growth_matched", "growth_wasted", "h_min", "h_max",
+              "substitution_loss", "advocacy", "abuse", "integration_rate", "ties_decay",
+              "association_ties", "net_share", "repay_share", "remit_base", "remit_ties",
+              "remit_years", "collective_share", "formal_fee_od", "p_formal_od",
+              "p_formal_scalar", "informal_loss", "informal_fee", "mission_rate_o",
+              "mission_boost", "knowledge_per_mission32", "visa_d", "visa_scalar",
+              "const_minus_enforcement", "hardship_weight", "rights_weight", "named_rate_d",
+              "hazard", "w_ties32", "w_development", "incentive_o", "w_incentive",
+              "w_integration32", "w_years", "port_od", "has_port_table", "w_port", "wage_rel",
+              "has_wage_rel", "w_wage", "saving_target", "has_saved", "w_saved",
+              "irregular_threshold32", "knowledge_per_gain32")
+#: the terms of a quarter abroad that change only with the parameters and the policy in
+#: force (:func:`abroad_terms`): each lever as a table (``_od`` per corridor, ``_d`` per
+#: destination, ``_o`` per origin) or a number, with the flags that say which are one
+#: number everywhere or switched off
+AbroadTerms = namedtuple("AbroadTerms", TERM_NAMES)
+#: each person's remittance levers, looked up once (:func:`_remit`)
+RemitLevers = namedtuple("RemitLevers", "share access p_formal loss_prob formal_fee")
+#: each person's transfer this quarter (:func:`_remit`): the amount remitted, the part given
+#: to the association, the household's part, whether it went formally, its fee and loss,
+#: and what the household received
+Transfers = namedtuple("Transfers", "amount collective household formal fee loss received")
+#: each person's return levers, looked up once (:func:`_returns`)
+ReturnLevers = namedtuple("ReturnLevers", "visa change named_rate incentive port")
+
+
 @numba.njit(cache=True, nogil=True)
-def _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
-          ties, q_abroad, wage_dest, integ_policy, u_join, join, u_recog, recog, leave,
-          has_leave, growth_matched, growth_wasted, h_min, h_max, loss, advocacy, abuse,
-          integration_rate, ties_decay, association_ties, income):
+def _work(idx, P, T, u_join, join, u_recog, recog, leave, income):
+    """A quarter of work for the persons ``idx`` abroad (ODD §7.6), in place on the persons
+    ``P``, with the terms ``T`` (:data:`AbroadTerms`); ``join``, ``recog``, ``leave``: each
+    person's chance to join the association, to have skills recognised and to leave a
+    substituted contract; writes each person's gross income into ``income``.
+
+    Income: w_dest[d, k] h if the job uses the person's skills, else the low-skilled wage
+    (brain waste); an irregular worker earns 0.7 of the low-skilled wage; a substituted
+    temporary contract pays promised / (1 + loss). Skills: h (1 + g) when matched, h (1 -
+    waste) when not (skilled), bounded. Integration: I += rate (policy_d + advocacy member -
+    abuse unregulated) (1 - I). Ties: T - decay T, + association_ties (1 - T) for members."""
+    status, occ, dest, channel, matched = P.status, P.occ, P.dest, P.channel, P.matched
+    substituted, member, h, integration = P.substituted, P.member, P.h, P.integration
+    ties, q_abroad = P.ties, P.q_abroad
+    wage_dest, integ_policy, has_leave = T.wage_dest, T.integ_d, T.has_change
+    growth_matched, growth_wasted = T.growth_matched, T.growth_wasted
+    h_min, h_max, loss = T.h_min, T.h_max, T.substitution_loss
+    advocacy, abuse, integration_rate = T.advocacy, T.abuse, T.integration_rate
+    ties_decay, association_ties = T.ties_decay, T.association_ties
     decay32 = F32(ties_decay)
     one32 = F32(1.0)
     for n in range(idx.shape[0]):
@@ -117,11 +160,26 @@ def abroad_slots(pop, flow_row: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
-           repay_share, remit_base, remit_ties, remit_years, collective_share, access,
-           u_access, u_channel, p_formal, u_loss, loss_prob, formal_fee, informal_fee,
-           amount_out, collective_out, household_out, formal_out, fee_out, loss_out,
-           received_out, community, origin, dest, n_dest, to_dest, per_comm, per_assoc):
+def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_assoc):
+    """Remittances of the persons ``idx`` abroad (ODD §7.7), in place on the persons ``P``:
+    net = income (1 - consumption); repay = min(debt, repay_share net); share =
+    clip(base + b_ties ties - b_years years, 0, 1); amount = (net - repay) share, the rest
+    saved. A member gives ``levers.share`` of the amount to the association; the household
+    transfer goes formally if the household has access (u[0] < access) and u[1] <
+    p_formal, paying the formal fee, else informally, paying the informal fee and lost
+    whole when u[2] < the loss chance. ``levers``: :data:`RemitLevers` per person; ``out``:
+    :data:`Transfers` per person; sums per community (REMIT_SUMS) and association."""
+    debt, ties, q_abroad, savings = P.debt, P.ties, P.q_abroad, P.savings
+    member, remitted, community, origin, dest = (P.member, P.remitted, P.community, P.origin,
+                                                 P.dest)
+    net_share, repay_share = T.net_share, T.repay_share
+    remit_base, remit_ties, remit_years = T.remit_base, T.remit_ties, T.remit_years
+    informal_fee = T.informal_fee
+    collective_share, access, p_formal = levers.share, levers.access, levers.p_formal
+    loss_prob, formal_fee = levers.loss_prob, levers.formal_fee
+    u_access, u_channel, u_loss = u[0], u[1], u[2]
+    amount_out, collective_out, household_out = out.amount, out.collective, out.household
+    formal_out, fee_out, loss_out, received_out = out.formal, out.fee, out.loss, out.received
     base32 = F32(remit_base)
     ties32 = F32(remit_ties)
     for n in range(idx.shape[0]):
@@ -382,14 +440,31 @@ def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_
 
 
 @numba.njit(cache=True, nogil=True)
-def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named, agency,
-            u_accept, u_match, u_sub, sub_threshold, substitution, skill_match_independent,
-            wage_dest, home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
-            moving_cost,
-            beta_network, beta_ties, beta_integration, origin, occ, community, ties, status,
-            p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched, h_dep, h,
-            p_guarantee, p_named, substituted, integration, member, savings, per_comm,
-            to_dest, accepted, n_orig):
+def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm, to_dest,
+            accepted, n_orig):
+    """The candidates ``idx`` (slots) decide (ODD §7.5): each accepts with probability
+    logistic(:func:`utility`) of its offer or attempt (``C``: :data:`Candidates`); an
+    acceptance starts a stay (status temporary for offers; settled or irregular for the
+    skilled or low-skilled independent; debt + fee; skill match drawn; integration, savings
+    and membership from 0), an unregulated agency's recruit may find the contract
+    substituted (u_sub below the destination's rate, named re-hires excepted), and the
+    recruits are counted per community (DECIDE_SUMS), corridor and agency. ``T``:
+    :data:`DecideTerms`; ``P``: the persons."""
+    dest, fee, offered, channel = C.dest, C.fee, C.offered, C.channel
+    contract, match, guarantee, named, agency = (C.contract, C.match, C.guarantee, C.named,
+                                                 C.agency)
+    sub_threshold, integ = C.sub, C.integ
+    skill_match_independent, wage_dest, home_wage = (T.skill_match_independent, T.wage_dest,
+                                                     T.home_wage)
+    asc_offer, asc_independent, beta_wage = T.asc_offer, T.asc_independent, T.beta_wage
+    beta_fee, moving_cost, beta_network = T.beta_fee, T.moving_cost, T.beta_network
+    beta_ties, beta_integration = T.beta_ties, T.beta_integration
+    origin, occ, community, ties, status = P.origin, P.occ, P.community, P.ties, P.status
+    p_dest, p_channel, contract_left = P.dest, P.channel, P.contract_left
+    q_abroad, n_stays, debt, matched = P.q_abroad, P.n_stays, P.debt, P.matched
+    h_dep, h, p_guarantee, p_named = P.h_dep, P.h, P.guarantee, P.named
+    substituted, integration, member, savings = (P.substituted, P.integration, P.member,
+                                                 P.savings)
     ties32 = F32(beta_ties)
     for n in range(idx.shape[0]):
         i = idx[n]
@@ -465,76 +540,83 @@ def _decide(idx, dest, fee, offered, channel, contract, match, guarantee, named,
 
 
 @numba.njit(cache=True, nogil=True)
-def _candidates(cand, n_o, o_dest, o_fee, o_channel, o_contract, o_match, o_guarantee,
-                o_named, has_named, o_agency, a_dest, u, u_sub, sub_d, sub_scalar, integ_d,
-                skill_match_independent, wage_dest, home_wage, net, asc_offer,
-                asc_independent, beta_wage, beta_fee, moving_cost, beta_network, beta_ties,
-                beta_integration, origin, occ, community, ties, status, p_dest, p_channel,
-                contract_left, q_abroad, n_stays, debt, matched, h_dep, h, p_guarantee,
-                p_named, substituted, integration, member, savings, per_comm, to_dest,
-                accepted, n_orig):
+def _candidates(cand, n_o, O, a_dest, u, u_sub, T, net, P, per_comm, to_dest, accepted,
+                n_orig):
+    """:func:`_decide` for the candidates ``cand``: the first ``n_o`` with the offers ``O``
+    (:data:`OfferArrays`), the others attempting on their own to ``a_dest``; each
+    candidate's offer or attempt and the levers at its destination looked up first."""
     n = cand.shape[0]
-    # each candidate's offer (the first n_o) or attempt, and the levers at its destination
     dest = np.empty(n, dtype=np.int64)
     fee, match, guarantee = np.zeros(n), np.zeros(n), np.zeros(n)
     offered, named = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     channel, contract = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int16)
     agency = np.full(n, -1, dtype=np.int64)
     sub, integ = np.zeros(n), np.empty(n)
-    substitution = False  # numpy's any(rate != 0) over the offers' destinations
+    substitution = False  # whether any offer's destination substitutes contracts
     for j in range(n_o):
-        d = np.int64(o_dest[j])
+        d = np.int64(O.dest[j])
         dest[j] = d
-        fee[j] = o_fee[j]
+        fee[j] = O.fee[j]
         offered[j] = True
-        channel[j] = o_channel[j]
-        contract[j] = o_contract[j]
-        match[j] = o_match[j]
-        guarantee[j] = o_guarantee[j]
-        if has_named:
-            named[j] = o_named[j]
-        agency[j] = o_agency[j]
-        sub[j] = threshold(sub_d[d], sub_scalar)
-        if sub_d[d] != 0.0:
+        channel[j] = O.channel[j]
+        contract[j] = O.contract[j]
+        match[j] = O.match[j]
+        guarantee[j] = O.guarantee[j]
+        if O.has_named:
+            named[j] = O.named[j]
+        agency[j] = O.agency[j]
+        sub[j] = threshold(T.sub_d[d], T.sub_scalar)
+        if T.sub_d[d] != 0.0:
             substitution = True
     for j in range(n_o, n):
         dest[j] = np.int64(a_dest[j - n_o])
     for j in range(n):
-        integ[j] = integ_d[dest[j]]
-    _decide(cand, dest, fee, offered, channel, contract, match, guarantee, named, agency,
-            u[0], u[1], u_sub, sub, substitution, skill_match_independent, wage_dest,
-            home_wage, net, integ, asc_offer, asc_independent, beta_wage, beta_fee,
-            moving_cost, beta_network, beta_ties, beta_integration, origin, occ, community,
-            ties, status, p_dest, p_channel, contract_left, q_abroad, n_stays, debt, matched,
-            h_dep, h, p_guarantee, p_named, substituted, integration, member, savings,
-            per_comm, to_dest, accepted, n_orig)
+        integ[j] = T.integ_d[dest[j]]
+    _decide(cand, Candidates(dest, fee, offered, channel, contract, match, guarantee, named,
+                             agency, sub, integ),
+            u[0], u[1], u_sub, substitution, T, net, P, per_comm, to_dest, accepted, n_orig)
 
 
-_NO_OFFERS = (np.zeros(0, np.int8), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int16),
-              np.zeros(0), np.zeros(0), np.zeros(0, bool), False, np.zeros(0, np.int64))
+#: the decisions' terms (:func:`decide_terms`): the destinations' contract-substitution rate
+#: and integration policy as tables (with whether the rate is one number everywhere), the
+#: skill match of independent migrants, the wages and the utility's weights
+DecideTerms = namedtuple("DecideTerms", "sub_d sub_scalar integ_d skill_match_independent "
+                         "wage_dest home_wage asc_offer asc_independent beta_wage beta_fee "
+                         "moving_cost beta_network beta_ties beta_integration")
+#: a quarter's offers as arrays, one per offer (migdev.core.offers.Offers)
+OfferArrays = namedtuple("OfferArrays", "dest fee channel contract match guarantee named "
+                         "has_named agency")
+#: each candidate's offer or attempt, and the levers at its destination (:func:`_decide`)
+Candidates = namedtuple("Candidates", "dest fee offered channel contract match guarantee "
+                        "named agency sub integ")
+_NO_OFFERS = OfferArrays(np.zeros(0, np.int8), np.zeros(0), np.zeros(0, np.int8),
+                         np.zeros(0, np.int16), np.zeros(0), np.zeros(0), np.zeros(0, bool),
+                         False, np.zeros(0, np.int64))
 
 
 def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
-                 n_dest: int) -> tuple:
+                 n_dest: int) -> DecideTerms:
     """The terms of :func:`accept_and_leave` that change only with the parameters and the
     policy in force: the wages, the destinations' contract-substitution rate and integration
     policy as tables (with whether the rate is one number everywhere: compared at the draws'
     precision then) and the utility's weights."""
-    return (table_of(substitution_rate, (n_dest,)), is_scalar(substitution_rate),
-            table_of(integration_policy, (n_dest,)),
-            np.float32(p.skill_match_independent), as_array(wage_dest), as_array(home_wage),
-            float(p.asc_offer), float(p.asc_independent), float(p.beta_wage),
-            float(p.beta_fee), float(p.moving_cost), float(p.beta_network), float(p.beta_ties),
-            float(p.beta_integration_policy))
+    return DecideTerms(
+        sub_d=table_of(substitution_rate, (n_dest,)), sub_scalar=is_scalar(substitution_rate),
+        integ_d=table_of(integration_policy, (n_dest,)),
+        skill_match_independent=np.float32(p.skill_match_independent),
+        wage_dest=as_array(wage_dest), home_wage=as_array(home_wage),
+        asc_offer=float(p.asc_offer), asc_independent=float(p.asc_independent),
+        beta_wage=float(p.beta_wage), beta_fee=float(p.beta_fee),
+        moving_cost=float(p.moving_cost), beta_network=float(p.beta_network),
+        beta_ties=float(p.beta_ties), beta_integration=float(p.beta_integration_policy))
 
 
-def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n_comm: int,
+def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTerms, n_comm: int,
                      to_dest, accepted, n_orig: int):
     """The candidates ``cand`` (slots: those with the offers ``offers``, then those
     attempting ``attempts``; either may be None) accept or refuse (:func:`utility`,
     logit), and those who accept start their stay (unregulated recruits may find their
-    contract substituted), one person at a time, in order,
-    in one compiled call (tests compare migrant.decide with its numpy statement).
+    contract substituted), one person at a time, in order, in one compiled call.
 
     Args:
         u: (2, len(cand)) the candidates' float32 draws of acceptance and skill match (in
@@ -553,19 +635,15 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: tuple, n
         n_o, fields = 0, _NO_OFFERS
     else:
         n_o = len(offers.idx)
-        fields = (offers.dest, offers.fee, offers.channel, offers.contract, offers.match,
-                  offers.guarantee, offers.named if offers.named is not None else _NO_OFFERS[6],
-                  offers.named is not None, offers.agency)
-    sub_d, sub_scalar, integ_d, match_independent, *weights = terms
+        fields = OfferArrays(
+            offers.dest, offers.fee, offers.channel, offers.contract, offers.match,
+            offers.guarantee, offers.named if offers.named is not None else _NO_OFFERS.named,
+            offers.named is not None, offers.agency)
     per_comm = np.zeros((len(DECIDE_SUMS), n_comm))
-    _candidates(as_array(cand, np.int64), n_o, *fields,
-                _NO_OFFERS[0] if attempts is None else attempts.dest,
-                np.ascontiguousarray(u), np.ascontiguousarray(u_sub), sub_d, sub_scalar, integ_d,
-                match_independent, *weights[:2], as_array(net), *weights[2:], pop.origin,
-                pop.occ, pop.community, pop.ties, pop.status, pop.dest, pop.channel,
-                pop.contract_left, pop.q_abroad, pop.n_stays, pop.debt, pop.matched, pop.h_dep,
-                pop.h, pop.guarantee, pop.named, pop.substituted, pop.integration, pop.member,
-                pop.savings, per_comm, to_dest, accepted.reshape(-1), n_orig)
+    _candidates(as_array(cand, np.int64), n_o, fields,
+                _NO_OFFERS.dest if attempts is None else attempts.dest,
+                np.ascontiguousarray(u), np.ascontiguousarray(u_sub), terms, as_array(net),
+                pop.persons(), per_comm, to_dest, accepted.reshape(-1), n_orig)
     return per_comm
 
 
@@ -633,13 +711,27 @@ def settled_return(hazard, w_ties32, ties, w_development, development, incentive
 
 
 @numba.njit(cache=True, nogil=True)
-def _returns(idx, u, status, occ, origin, dest, community, contract_left, guarantee,
-             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
-             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
-             rights_weight, change_right, has_change_right, named_rate, hazard, w_ties32,
-             w_development, incentive, w_incentive, w_integration32, w_years, portability,
-             has_port, w_port, wage_rel, has_wage_rel, w_wage, saving_target, has_saved, w_saved,
-             irregular_threshold, knowledge_per_gain32, per_comm, to_dest):
+def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_comm, to_dest):
+    """Returns of the persons ``idx`` abroad (ODD §7.9), in place on the persons ``P``: a
+    temporary contract ends (settle, overstay or return: :func:`contract_end`,
+    :func:`overstay`; the employer may name a returning worker for re-hiring); settled
+    migrants return with :func:`settled_return`'s probability, irregular ones at the
+    irregular return and removal rate; returnees bring home their savings and the skills
+    gained. ``levers``: :data:`ReturnLevers` per person; sums per community
+    (RETURN_SUMS)."""
+    status, occ, origin, dest, community = P.status, P.occ, P.origin, P.dest, P.community
+    contract_left, guarantee, integration = P.contract_left, P.guarantee, P.integration
+    ties, q_abroad, savings, h, h_dep = P.ties, P.q_abroad, P.savings, P.h, P.h_dep
+    member, remitted, named = P.member, P.remitted, P.named
+    visa, change_right, named_rate = levers.visa, levers.change, levers.named_rate
+    incentive, portability = levers.incentive, levers.port
+    visa_scalar, const_minus_enforcement = T.visa_scalar, T.const_minus_enforcement
+    hardship_weight, rights_weight, hazard = T.hardship_weight, T.rights_weight, T.hazard
+    w_ties32, w_development, w_incentive = T.w_ties32, T.w_development, T.w_incentive
+    w_integration32, w_years, w_port = T.w_integration32, T.w_years, T.w_port
+    wage_rel, has_wage_rel, w_wage = T.wage_rel, T.has_wage_rel, T.w_wage
+    saving_target, has_saved, w_saved = T.saving_target, T.has_saved, T.w_saved
+    irregular_threshold, knowledge_per_gain32 = T.irregular_threshold32, T.knowledge_per_gain32
     for n in range(idx.shape[0]):
         i = idx[n]
         s = status[i]
@@ -702,27 +794,12 @@ def _returns(idx, u, status, occ, origin, dest, community, contract_left, guaran
 
 
 @numba.njit(cache=True, nogil=True)
-def _abroad(idx, u_work, u_remit, u_mission, u_return,
-            status, occ, dest, channel, matched, substituted, member, h, integration, ties,
-            q_abroad, debt, savings, remitted, origin, community, contract_left, guarantee,
-            h_dep, named,
-            fac, fac_moved, access_c, development, to_dest,
-            wage_dest, integ_d, join_rate, change_od, has_change, change_match, recognition,
-            growth_matched, growth_wasted, h_min, h_max, substitution_loss, advocacy, abuse,
-            integration_rate, ties_decay, association_ties,
-            net_share, repay_share, remit_base, remit_ties, remit_years, collective_share,
-            formal_fee_od, p_formal_od, p_formal_scalar, informal_loss, informal_fee,
-            mission_rate_o, mission_boost, knowledge_per_mission32,
-            visa_d, visa_scalar, const_minus_enforcement, hardship_weight, rights_weight,
-            named_rate_d, hazard, w_ties32, w_development, incentive_o, w_incentive,
-            w_integration32, w_years, port_od, has_port_table, w_port, wage_rel, has_wage_rel,
-            w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
-            knowledge_per_gain32, n_comm, n_dest):
+def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access_c,
+            development, to_dest, T, n_comm, n_dest):
     n = idx.shape[0]
-    # each person's lever values, as migrant.work, remit, association.missions and
-    # migrant.returns looked them up (none depends on what the four passes change); the
-    # returns add an optional term only when some person concerned has it non-zero, as
-    # numpy added it
+    # each person's lever values, looked up once (none depends on what the four passes
+    # change); the returns add an optional term only when some person concerned has it
+    # non-zero
     join, recog, leave, change_n = np.empty(n), np.empty(n), np.zeros(n), np.zeros(n)
     share, access, formal_fee = np.empty(n), np.empty(n), np.empty(n)
     p_formal, loss_prob, rate = np.empty(n), np.empty(n), np.empty(n)
@@ -731,68 +808,57 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return,
     any_port = False
     for j in range(n):
         i = idx[j]
-        o, d = np.int64(origin[i]), np.int64(dest[i])
+        o, d = np.int64(P.origin[i]), np.int64(P.dest[i])
         # 6. work
-        factor = fac[np.int64(community[i]) * n_dest + d] if fac_moved else 1.0
-        join[j] = at_most_one(join_rate * factor) if fac_moved else threshold(join_rate, True)
-        if has_change:
-            change_n[j] = change_od[o, d]
-            leave[j] = (change_match * change_od[o, d]) * (1.0 if status[i] == TEMP else 0.0)
-            recog[j] = recognition + leave[j]
-            if status[i] == TEMP and contract_left[i] <= 1 and change_n[j] != 0.0:
+        factor = fac[np.int64(P.community[i]) * n_dest + d] if fac_moved else 1.0
+        join[j] = at_most_one(T.join_rate * factor) if fac_moved else threshold(T.join_rate, True)
+        if T.has_change:
+            change_n[j] = T.change_od[o, d]
+            leave[j] = (T.change_match * T.change_od[o, d]) * (1.0 if P.status[i] == TEMP else 0.0)
+            recog[j] = T.recognition + leave[j]
+            if P.status[i] == TEMP and P.contract_left[i] <= 1 and change_n[j] != 0.0:
                 any_change = True
         else:
-            recog[j] = threshold(recognition, True)
+            recog[j] = threshold(T.recognition, True)
         # 7. remittances
-        share[j] = at_most_one(collective_share * factor) if fac_moved else collective_share
-        access[j] = access_c[community[i]]
-        formal_fee[j] = formal_fee_od[o, d]
-        p_formal[j] = threshold(p_formal_od[o, d], p_formal_scalar)
-        loss_prob[j] = threshold(informal_loss, True)
+        share[j] = at_most_one(T.collective_share * factor) if fac_moved else T.collective_share
+        access[j] = access_c[P.community[i]]
+        formal_fee[j] = T.formal_fee_od[o, d]
+        p_formal[j] = threshold(T.p_formal_od[o, d], T.p_formal_scalar)
+        loss_prob[j] = threshold(T.informal_loss, True)
         # 8. missions
-        rate[j] = mission_rate_o[o]
+        rate[j] = T.mission_rate_o[o]
         # 9. returns
-        visa[j] = visa_d[d]
-        named_rate[j] = named_rate_d[d]
-        incentive[j] = incentive_o[o]
-        if has_port_table:
-            port[j] = port_od[o, d]
-            if status[i] == SETTLED and port[j] != 0.0:
+        visa[j] = T.visa_d[d]
+        named_rate[j] = T.named_rate_d[d]
+        incentive[j] = T.incentive_o[o]
+        if T.has_port_table:
+            port[j] = T.port_od[o, d]
+            if P.status[i] == SETTLED and port[j] != 0.0:
                 any_port = True
     income = np.empty(n)
-    _work(idx, status, occ, dest, channel, matched, substituted, member, h, integration,
-          ties, q_abroad, wage_dest, integ_d, u_work[0], join, u_work[1], recog, leave,
-          has_change, growth_matched, growth_wasted, h_min, h_max, substitution_loss,
-          advocacy, abuse, integration_rate, ties_decay, association_ties, income)
-    amount, collective, household = np.empty(n), np.empty(n), np.empty(n)
-    formal = np.empty(n, dtype=np.bool_)
-    fee, loss, received = np.empty(n), np.empty(n), np.empty(n)
+    _work(idx, P, T, u_work[0], join, u_work[1], recog, leave, income)
+    out = Transfers(np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_),
+                    np.empty(n), np.empty(n), np.empty(n))
     remit_comm = np.zeros((7, n_comm))
     per_assoc = np.zeros((2, n_comm * n_dest))
-    _remit(idx, income, debt, ties, q_abroad, savings, member, remitted, net_share,
-           repay_share, remit_base, remit_ties, remit_years, share, access, u_remit[0],
-           u_remit[1], p_formal, u_remit[2], loss_prob, formal_fee, informal_fee, amount,
-           collective, household, formal, fee, loss, received, community, origin, dest, n_dest,
-           to_dest[:, :, 3], remit_comm, per_assoc)
+    _remit(idx, P, T, income, RemitLevers(share, access, p_formal, loss_prob, formal_fee),
+           u_remit, out, n_dest, to_dest[:, :, 3], remit_comm, per_assoc)
     mission_comm = np.zeros((4, n_comm))
     organised = np.zeros(n_comm * n_dest, dtype=np.int64)
-    _missions(idx, u_mission, occ, status, origin, dest, community, ties, member, h, rate,
-              mission_boost, knowledge_per_mission32, n_dest, mission_comm, to_dest,
-              organised)
+    _missions(idx, u_mission, P, rate, T.mission_boost, T.knowledge_per_mission32, n_dest,
+              mission_comm, to_dest, organised)
     return_comm = np.zeros((7, n_comm))
-    _returns(idx, u_return, status, occ, origin, dest, community, contract_left, guarantee,
-             integration, ties, q_abroad, savings, h, h_dep, member, remitted, named,
-             development, visa, visa_scalar, const_minus_enforcement, hardship_weight,
-             rights_weight, change_n, any_change, named_rate, hazard, w_ties32, w_development,
-             incentive, w_incentive, w_integration32, w_years, port, any_port, w_port, wage_rel,
-             has_wage_rel, w_wage, saving_target, has_saved, w_saved, irregular_threshold32,
-             knowledge_per_gain32, return_comm, to_dest)
+    _returns(idx, u_return, P, T, development,
+             ReturnLevers(visa, change_n, named_rate, incentive, port), any_change, any_port,
+             return_comm, to_dest)
+    household, fee, loss = out.household, out.fee, out.loss
     return remit_comm, per_assoc, household, fee, loss, mission_comm, organised, return_comm
 
 
 def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_formal,
                  engagement, visa, named_rate, incentive, portability, wage_rel,
-                 saving_target, n_orig: int, n_dest: int) -> tuple:
+                 saving_target, n_orig: int, n_dest: int) -> AbroadTerms:
     """The terms of :func:`abroad_quarter` that change only with the parameters and the
     policy in force: each lever (a scalar, or one value per origin, destination or
     corridor) as a table, with the flags that say which are one number everywhere.
@@ -802,34 +868,65 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
     table = table_of
     corridor, per_dest, per_orig = (n_orig, n_dest), (n_dest,), (n_orig,)
     eng = np.asarray(engagement, dtype=np.float64)
-    return (
-        as_array(wage_dest), table(integration_policy, per_dest), float(p.association_join_rate),
-        table(change_right, corridor), not is_scalar(change_right),
-        float(p.change_employer_match), float(p.recognition_rate),
-        1.0 + p.skill_growth_abroad, 1.0 - p.brain_waste_rate, float(p.h_min), float(p.h_max),
-        float(p.substitution_loss), float(p.association_advocacy), float(p.abuse_penalty),
-        float(p.integration_rate), float(p.ties_decay), float(p.association_ties),
-        1.0 - p.consumption_share, float(p.debt_repay_share), float(p.remit_base),
-        float(p.remit_ties), float(p.remit_years), float(p.collective_share),
-        table(formal_fee, corridor), table(p_formal, corridor), is_scalar(p_formal),
-        float(p.informal_loss), float(p.informal_fee),
-        table(p.mission_rate * (1.0 + eng), per_orig), float(p.mission_member_boost),
-        np.float32(p.knowledge_per_mission),
-        table(visa, per_dest), is_scalar(visa),
-        p.overstay_const - p.overstay_enforcement * p.border_enforcement,
-        float(p.overstay_hardship), float(p.overstay_rights), table(named_rate, per_dest),
-        float(p.return_hazard), np.float32(p.hazard_ties), float(p.hazard_development),
-        table(incentive, per_orig), float(p.hazard_incentive), np.float32(p.hazard_integration),
-        float(p.hazard_years), table(portability, corridor), not is_scalar(portability),
-        float(p.hazard_portability), as_table(wage_rel), wage_rel is not None,
-        float(p.hazard_wage_abroad), as_table(saving_target), saving_target is not None,
-        float(p.hazard_savings), np.float32(p.irregular_return + p.removal_rate
-                                            * p.border_enforcement),
-        np.float32(p.knowledge_per_gain))
-
+    return AbroadTerms(
+        wage_dest=as_array(wage_dest),
+        integ_d=table(integration_policy, per_dest),
+        join_rate=float(p.association_join_rate),
+        change_od=table(change_right, corridor),
+        has_change=not is_scalar(change_right),
+        change_match=float(p.change_employer_match),
+        recognition=float(p.recognition_rate),
+        growth_matched=1.0 + p.skill_growth_abroad,
+        growth_wasted=1.0 - p.brain_waste_rate,
+        h_min=float(p.h_min),
+        h_max=float(p.h_max),
+        substitution_loss=float(p.substitution_loss),
+        advocacy=float(p.association_advocacy),
+        abuse=float(p.abuse_penalty),
+        integration_rate=float(p.integration_rate),
+        ties_decay=float(p.ties_decay),
+        association_ties=float(p.association_ties),
+        net_share=1.0 - p.consumption_share,
+        repay_share=float(p.debt_repay_share),
+        remit_base=float(p.remit_base),
+        remit_ties=float(p.remit_ties),
+        remit_years=float(p.remit_years),
+        collective_share=float(p.collective_share),
+        formal_fee_od=table(formal_fee, corridor),
+        p_formal_od=table(p_formal, corridor),
+        p_formal_scalar=is_scalar(p_formal),
+        informal_loss=float(p.informal_loss),
+        informal_fee=float(p.informal_fee),
+        mission_rate_o=table(p.mission_rate * (1.0 + eng), per_orig),
+        mission_boost=float(p.mission_member_boost),
+        knowledge_per_mission32=np.float32(p.knowledge_per_mission),
+        visa_d=table(visa, per_dest),
+        visa_scalar=is_scalar(visa),
+        const_minus_enforcement=p.overstay_const - p.overstay_enforcement * p.border_enforcement,
+        hardship_weight=float(p.overstay_hardship),
+        rights_weight=float(p.overstay_rights),
+        named_rate_d=table(named_rate, per_dest),
+        hazard=float(p.return_hazard),
+        w_ties32=np.float32(p.hazard_ties),
+        w_development=float(p.hazard_development),
+        incentive_o=table(incentive, per_orig),
+        w_incentive=float(p.hazard_incentive),
+        w_integration32=np.float32(p.hazard_integration),
+        w_years=float(p.hazard_years),
+        port_od=table(portability, corridor),
+        has_port_table=not is_scalar(portability),
+        w_port=float(p.hazard_portability),
+        wage_rel=as_table(wage_rel),
+        has_wage_rel=wage_rel is not None,
+        w_wage=float(p.hazard_wage_abroad),
+        saving_target=as_table(saving_target),
+        has_saved=saving_target is not None,
+        w_saved=float(p.hazard_savings),
+        irregular_threshold32=np.float32(p.irregular_return + p.removal_rate * p.border_enforcement),
+        knowledge_per_gain32=np.float32(p.knowledge_per_gain))
 
 def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, development,
-                   to_dest, terms: tuple, n_comm: int, n_dest: int):
+                   to_dest, terms: AbroadTerms, n_comm: int, n_dest: int):
     """A quarter abroad for the persons ``idx``: work (ODD §7.6), remittances (§7.7),
     missions (§7.8) and returns (§7.9), four passes one after the other, in one compiled
     call (the lever values each of them took per person are looked up in
@@ -853,11 +950,8 @@ def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, 
     return _abroad(
         idx, np.ascontiguousarray(u_work), np.ascontiguousarray(u_remit),
         np.ascontiguousarray(u_mission), np.ascontiguousarray(u_return),
-        pop.status, pop.occ, pop.dest, pop.channel, pop.matched, pop.substituted, pop.member,
-        pop.h, pop.integration, pop.ties, pop.q_abroad, pop.debt, pop.savings, pop.remitted,
-        pop.origin, pop.community, pop.contract_left, pop.guarantee, pop.h_dep, pop.named,
-        as_array(fac) if moved else NO_VECTOR, moved, as_array(access), as_array(development), to_dest,
-        *terms, n_comm, n_dest)
+        pop.persons(), as_array(fac) if moved else NO_VECTOR, moved, as_array(access),
+        as_array(development), to_dest, terms, n_comm, n_dest)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -8,6 +8,7 @@ arrays never change size and people are conserved (entries = exits).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -118,3 +119,13 @@ class Population:
 
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def persons(self) -> Persons:
+        """The arrays as one named record (:data:`Persons`), as the compiled passes take
+        them (the same arrays: a pass changes the population in place)."""
+        return Persons(*(getattr(self, name) for name in Persons._fields))
+
+
+#: the population's arrays by name, one record for the compiled passes (numba reads a
+#: named tuple's fields by name: ``persons.status[i]``)
+Persons = namedtuple("Persons", [f.name for f in fields(Population)])
