@@ -955,10 +955,16 @@ def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, 
 
 
 @numba.njit(cache=True, nogil=True)
-def _enter(idx, occ_new, first_id, entry_age, u_ties, community, person_id, occ, age, h,
-           h_dep, ties, status, dest, contract_left, q_abroad, n_stays, savings, debt,
-           integration, member, channel, matched, guarantee, remitted, named, substituted,
-           trainees):
+def _enter(idx, occ_new, first_id, entry_age, u_ties, P, trainees):
+    """The entrants ``idx`` (slots of those who left) start as new persons (ODD §7.2): at
+    home with no stay, occupation ``occ_new``, ids from ``first_id``, age ``entry_age``,
+    skill 1, ties 0.5 + 0.5 u; health trainees counted per community."""
+    community, person_id, occ, age, h, h_dep = (P.community, P.person_id, P.occ, P.age, P.h,
+                                                P.h_dep)
+    ties, status, dest, contract_left = P.ties, P.status, P.dest, P.contract_left
+    q_abroad, n_stays, savings, debt = P.q_abroad, P.n_stays, P.savings, P.debt
+    integration, member, channel, matched = P.integration, P.member, P.channel, P.matched
+    guarantee, remitted, named, substituted = P.guarantee, P.remitted, P.named, P.substituted
     half = F32(0.5)
     for n in range(idx.shape[0]):
         i = idx[n]
@@ -995,36 +1001,38 @@ def enter(pop, idx, occ, first_id: int, entry_age: float, u_ties, n_comm: int) -
     trainees per community."""
     check_draws(len(idx), u_ties)
     trainees = np.zeros(n_comm)
-    _enter(as_array(idx, np.int64), as_array(occ, np.int8),
-           int(first_id), np.float32(entry_age), u_ties, pop.community, pop.person_id,
-           pop.occ, pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest,
-           pop.contract_left, pop.q_abroad, pop.n_stays, pop.savings, pop.debt,
-           pop.integration, pop.member, pop.channel, pop.matched, pop.guarantee,
-           pop.remitted, pop.named, pop.substituted, trainees)
+    _enter(as_array(idx, np.int64), as_array(occ, np.int8), int(first_id),
+           np.float32(entry_age), u_ties, pop.persons(), trainees)
     return trainees
 
 
 @numba.njit(cache=True, nogil=True)
-def _entry(idx, u, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
-           place_credit, u_training, elasticity, u_extra, cohort_expected, first_id,
-           entry_age, community, person_id, occ, age, h, h_dep, ties, status, dest_of,
-           contract_left, q_abroad, n_stays, savings, debt, integration, member, channel,
-           matched, guarantee, remitted, named, substituted, trainees, applicants):
-    n_orig = home.shape[0]
+def _entry(idx, u, P, S, place_credit, elasticity, u_extra, cohort_expected, first_id,
+           entry_age, trainees, applicants):
+    """A quarter's entrants ``idx`` (ODD §7.2): the training system (:func:`_training`, with
+    ``S``: :data:`TrainingInputs`), their choice of a track (:func:`_choose_tracks`, draws
+    ``u[0]``, ``u[1]``), the places kept (:func:`keep_unused`) and their entry
+    (:func:`_enter`, ties from ``u[2]``)."""
+    n_orig = S.home.shape[0]
     probs = np.empty((n_orig, 4))
     places = np.empty((n_orig, 3), dtype=np.int64)
     credit = np.empty((n_orig, 3))
     per_entrant = np.empty((n_orig, 3))
-    _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
-              place_credit, u_training, probs, places, credit, per_entrant)
+    _training(idx, P.origin, S.prospect, S.home, S.dest, S.cost, S.beta, S.cap, S.multiplier,
+              S.extra, place_credit, S.u_training, probs, places, credit, per_entrant)
     occ_new = np.empty(idx.shape[0], dtype=np.int8)
-    _choose_tracks(idx, origin, u[0], u[1], probs, places, elasticity, u_extra, occ_new,
+    _choose_tracks(idx, P.origin, u[0], u[1], probs, places, elasticity, u_extra, occ_new,
                    applicants)
     keep_unused(place_credit, credit, applicants, places, per_entrant, cohort_expected)
-    _enter(idx, occ_new, first_id, entry_age, u[2], community, person_id, occ, age, h, h_dep,
-           ties, status, dest_of, contract_left, q_abroad, n_stays, savings, debt,
-           integration, member, channel, matched, guarantee, remitted, named, substituted,
-           trainees)
+    _enter(idx, occ_new, first_id, entry_age, u[2], P, trainees)
+
+
+#: the origins' side of entry (:func:`_training`): the emigration prospect, home wages,
+#: corridor-weighted wages abroad, the tracks' costs, the weight of ln earnings, the places
+#: per entrant before policy, the training multiplier and extra places per origin, and the
+#: rounding draws of the places
+TrainingInputs = namedtuple("TrainingInputs", "prospect home dest cost beta cap multiplier "
+                            "extra u_training")
 
 
 def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier, extra,
@@ -1036,8 +1044,7 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
     entrant before policy, as ``migrant.make_training_terms`` gives them),
     :func:`choose_tracks` with the first two rows, :func:`keep_unused` on ``place_credit``
     (in place) and :func:`enter` with the third. Returns the health trainees per community
-    and the applicants per origin and track (``tests/model/test_kernels.py`` compares the
-    four calls and this one, bit for bit)."""
+    and the applicants per origin and track."""
     idx = as_array(idx, np.int64)
     if np.ndim(u) != 2 or np.shape(u)[0] != 3:
         raise ValueError(f"entry takes three draws per entrant, got shape {np.shape(u)}")
@@ -1046,16 +1053,13 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
     n_orig = home.shape[0]
     trainees = np.zeros(n_comm)
     applicants = np.zeros((n_orig, 4), dtype=np.int64)
-    _entry(idx, u, pop.origin, as_array(prospect), as_array(home), as_array(dest), as_array(cost),
-           float(beta), as_array(cap), as_array(multiplier), as_array(extra), place_credit,
-           as_array(u_training), float(elasticity),
+    inputs = TrainingInputs(as_array(prospect), as_array(home), as_array(dest), as_array(cost),
+                            float(beta), as_array(cap), as_array(multiplier), as_array(extra),
+                            as_array(u_training))
+    _entry(idx, u, pop.persons(), inputs, place_credit, float(elasticity),
            as_array(u_extra if np.shape(u_extra) == (n_orig, LOW)
-                else np.broadcast_to(u_extra, (n_orig, LOW))), as_array(cohort_expected),
-           int(first_id), np.float32(entry_age), pop.community, pop.person_id, pop.occ,
-           pop.age, pop.h, pop.h_dep, pop.ties, pop.status, pop.dest, pop.contract_left,
-           pop.q_abroad, pop.n_stays, pop.savings, pop.debt, pop.integration, pop.member,
-           pop.channel, pop.matched, pop.guarantee, pop.remitted, pop.named,
-           pop.substituted, trainees, applicants)
+                    else np.broadcast_to(u_extra, (n_orig, LOW))), as_array(cohort_expected),
+           int(first_id), np.float32(entry_age), trainees, applicants)
     return trainees, applicants
 
 
