@@ -75,7 +75,8 @@ class MigrationModel(mesa.Model):
         self.p = p
         self.streams = make_streams(seed)
         self._lever_cache: dict = {}
-        self._policy_key = None  # government.apply_agreements: what the policy in force is
+        # what the policy in force rests on (government.apply_agreements keeps it)
+        self.policy_key = None
         self._derived: dict = {}  # derived()
         self.agreements = all_agreements(p)
         self.world, self.pop = build_world(p, self.streams["init"])
@@ -193,6 +194,13 @@ class MigrationModel(mesa.Model):
         """One MigrantAssociation per community and destination (AssociationState's order)."""
         return [MigrantAssociation(self, c, d) for c in range(self.n_comm)
                 for d in range(self.n_dest)]
+
+    @property
+    def country_rows(self) -> list[np.ndarray]:
+        """The country table's rows stored so far, one (n_orig, n_cols) array per step, in
+        order (read them, do not change them: :meth:`country_frame` builds the table from
+        them)."""
+        return self._rows
 
     @property
     def agents(self):

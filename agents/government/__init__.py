@@ -261,7 +261,7 @@ def measured_density(model, u: np.ndarray) -> np.ndarray:
                      np.broadcast_to(model.lever("measurement_noise"), (n,)))
     lag = np.where(partner, p.partnership_lag_quarters,
                    np.broadcast_to(model.lever("measurement_lag_quarters"), (n,))).astype(int)
-    rows = model._rows
+    rows = model.country_rows
     if not rows:  # at the start: today's figure is all there is
         lagged = model.health_density_by_origin()
     else:
@@ -289,10 +289,10 @@ def apply_agreements(model, t: int) -> None:
     # the policy in force changes only when an agreement starts or ends or the list does:
     # otherwise the same state is kept (what is derived from it is then kept too)
     key = (tuple(a.active(t) for a in model.agreements), model.listed.tobytes())
-    if model._policy_key != key:
+    if model.policy_key != key:
         model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig,
                                     model.listed)
-        model._policy_key = key
+        model.policy_key = key
 
 
 # ---------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def model_statistics(model, targets) -> dict:
     each step without building the table: the same numbers bit for bit, in a fraction of
     the time (``python -m migdev.benchmarks`` prints both). Every target's output must be
     one of the table's numeric columns (``metrics.COL_INDEX``)."""
-    data = np.stack(model._rows)  # (steps, origins, columns): the table's rows in order
+    data = np.stack(model.country_rows)  # (steps, origins, columns): the rows in order
     names = list(model.world.origin_names)
     out = {}
     for t in targets:

@@ -174,5 +174,5 @@ def test_datacollector_read_during_a_run_gives_what_a_read_at_its_end_gives():
     assert all(len(v) == 9 for v in a.datacollector.model_vars.values())
     assert a.datacollector._collection_steps == list(range(9))
     # each value is the reporter's on the model's row of that step
-    last = a._rows[-1][:, a.col_index("returns")].sum()
+    last = a.country_rows[-1][:, a.col_index("returns")].sum()
     assert got["returns"].iloc[-1] == last

@@ -98,7 +98,7 @@ def test_model_record_uses_the_tallies_of_its_own_persons():
     for _ in range(8):
         m.step()
     t = person_tallies(m.pop, m.world.home_wage, 0.0, m.n_orig, m.n_dest)
-    row = m._rows[-1]
+    row = m.country_rows[-1]
     np.testing.assert_array_equal(row[:, m.col_index("abroad")], t.abroad)
     assert t.abroad.sum() == m.pop.abroad().sum() > 0
     cf = m.corridor_frame()
@@ -296,7 +296,7 @@ def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
         got, want = country_row(m, t), country_row_numpy(m, t)
         assert got.tobytes() == want.tobytes()
         # the row the step stored (metrics.step_rows: tallies, row and corridor row at once)
-        assert m._rows[-1].tobytes() == want.tobytes()
+        assert m.country_rows[-1].tobytes() == want.tobytes()
         seen |= (want != 0).any(axis=0)
     # the run exercised most columns (a zero column would hide a wrong formula)
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
