@@ -237,8 +237,7 @@ class MigrationModel(mesa.Model):
         vacancies = government.labour_demand(self, t)            # 3. labour demand
         offers, attempts = agency.recruitment_market(self, vacancies)  # 4. recruitment
         migrant.decide(self, offers, attempts)                   # 5. migration decisions
-        # 6. work abroad, 7. remittances, 8. missions, 9. returns (migrant.work, remit,
-        # association.missions, migrant.returns, in one compiled call)
+        # 6. work abroad, 7. remittances, 8. missions, 9. returns (one compiled call)
         migrant.abroad_quarter(self)
         community.update(self)                                   # 10. communities
         if self.p.adaptive_policy:

@@ -21,7 +21,10 @@ What it shares with :class:`~migdev.model.MigrationModel`: the world and the ini
 population (``build_world``, so run *s* of both starts from the same persons), and the
 institutions — governments (agreements, measured density, labour demand, training
 places, adaptive policy), the agencies' split of vacancies over origins and their
-learning, the associations' accounts, the communities' stocks — and the output tables.
+learning, the communities' stocks — and the output tables. The associations' accounts
+(collective gifts, the match, projects, records) it states itself
+(:meth:`ReferenceModel.collect_collective`), as the fast model makes them in one compiled
+call with its flows.
 The institutions read the persons through a census (``pop`` arrays filled from the
 agents) taken where the schedule needs one, as a statistical office would.
 """
@@ -38,6 +41,8 @@ from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, agency_blocks, g2g
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
 from migdev.core import fmath
+from migdev.core.kernels import is_scalar
+from migdev.core.ledger import Totals
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
@@ -559,19 +564,49 @@ class ReferenceModel(MigrationModel):
     # 7. and 8. -------------------------------------------------------------------------
     def remittances(self, abroad: list[Person]) -> None:
         """Everyone abroad remits; members' collective remittances go to the associations
-        (their accounts and the public match as in the fast model)."""
+        (:meth:`collect_collective`)."""
         self.money = dict.fromkeys(self.money, 0.0)
         self.last_money = dict.fromkeys(self.last_money, 0.0)
         if not abroad:
             return
         gifts = [person.remit() for person in abroad]
-        collected = association.collect_collective(
-            self, np.array([x.community for x in abroad], dtype=np.int64),
-            np.array([x.origin for x in abroad], dtype=np.int64),
-            np.array([x.dest for x in abroad], dtype=np.int64),
-            np.array([x.member for x in abroad]), np.array([g[0] for g in gifts]),
-            np.array([g[1] for g in gifts]))
+        collected = self.collect_collective(abroad, [g[0] for g in gifts],
+                                            [g[1] for g in gifts])
         self.last_money = {**self.money, **collected}
+
+    def collect_collective(self, abroad: list[Person], collective, household_fees) -> dict:
+        """Members' collective remittances reach their associations and are matched by the
+        origin government; gifts (less the transfer fee) and the match go to community
+        projects (ODD §7.7): matched = ratio paid x gifts, fee = gifts x the formal fee (where
+        the fee differs by corridor, each community's gift-weighted fee), to projects =
+        gifts - fee + matched. Returns the quarter's collective money per community."""
+        nc, nd = self.n_comm, self.n_dest
+        contrib, paid, hh_fees = np.zeros(nc), np.zeros(nc), np.zeros(nc)
+        members, fund = np.zeros(nc * nd), np.zeros(nc * nd)
+        fee = self.lever("formal_fee")
+        for person, gift, hh_fee in zip(abroad, collective, household_fees):
+            c = person.community
+            contrib[c] += gift
+            hh_fees[c] += hh_fee
+            if not is_scalar(fee):
+                paid[c] += gift * fee[person.origin, person.dest]
+            members[c * nd + person.dest] += person.member
+            fund[c * nd + person.dest] += gift
+        promised_ratio, ratio = self.derived("match_ratio",
+                                             lambda: association.match_ratio(self))
+        if not is_scalar(fee):
+            fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
+        matched = ratio * contrib
+        cfees = contrib * fee
+        to_projects = contrib - cfees + matched
+        self.flows["rem_fees"] += hh_fees + cfees
+        self.flows["collective"] += contrib
+        self.flows["matched"] += matched
+        self.comm["projects"] += to_projects
+        self.assoc_members, self.assoc_fund = members, fund
+        association.trust_step(self, promised_ratio)
+        return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
+                      matched=matched)
 
     def missions(self, abroad: list[Person]) -> None:
         """Skilled migrants go on missions; the associations record those of members."""
@@ -582,4 +617,6 @@ class ReferenceModel(MigrationModel):
         for person in abroad:
             if person.go_on_mission() and person.member:
                 organised[person.community * self.n_dest + person.dest] += 1
-        association.record(self, organised)
+        match = self.derived("match_paid", lambda: association.match_paid(self))
+        self.association_state.record(self.assoc_members.astype(np.int64), self.assoc_fund,
+                                      self.assoc_fund * match, organised)

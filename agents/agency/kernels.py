@@ -5,6 +5,7 @@ destination choice, and the agencies' learning."""
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba
 import numpy as np
@@ -334,70 +335,75 @@ def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, c
     return o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee
 
 
+#: the G2G placements' blocks as arrays (OFFER_BLOCK's fields)
+G2GBlocks = namedtuple("G2GBlocks", "group count dest contract match guarantee")
+#: the market's terms fixed by the parameters and the policy in force (:func:`market_terms`)
+MarketTerms = namedtuple("MarketTerms", "agency_dest regulated fee_months wage_dest ban "
+                         "has_ban contract_skilled contract_low match_skilled")
+#: the persons eligible this quarter: their slots and groups (origin x 4 + occupation),
+#: every slot's draw, the persons per group and every slot's origin
+Eligible = namedtuple("Eligible", "el g_el u_all supply origin")
+
+
 @numba.njit(cache=True, nogil=True)
-def _market(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
-            agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
-            contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency):
+def _market(G, offers, T, E, per_agency):
     """:func:`_market_blocks`, :func:`lowest_per_group_into` and :func:`_take_offers` in one
-    call (one crossing into compiled code, the blocks never boxed); ``any_offer`` False
-    when there is no offer at all."""
+    call (one crossing into compiled code, the blocks never boxed): the G2G placements
+    ``G`` and the agencies' ``offers`` go, group by group, to the eligible persons ``E``
+    with the lowest draws; ``any_offer`` False when there is no offer at all."""
     total, start, count, channel, dest, agency, fee, contract, match, guarantee = \
-        _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
-                       offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
-                       contract_skilled, contract_low, match_skilled)
+        _market_blocks(G.group, G.count, G.dest, G.contract, G.match, G.guarantee, offers,
+                       T.agency_dest, T.regulated, T.fee_months, T.wage_dest, T.ban,
+                       T.has_ban, T.contract_skilled, T.contract_low, T.match_skilled)
     n_g = total.shape[0]
     want = np.empty(n_g, dtype=np.int64)
     for g in range(n_g):
-        want[g] = min(total[g], supply[g])
-    chosen, rank, gsel = lowest_per_group_into(el, g_el, u_all, True, want, supply, n_g)
+        want[g] = min(total[g], E.supply[g])
+    chosen, rank, gsel = lowest_per_group_into(E.el, E.g_el, E.u_all, True, want, E.supply,
+                                               n_g)
     fields = _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee,
-                          contract, match, guarantee, origin, per_agency)
+                          contract, match, guarantee, E.origin, per_agency)
     return count.shape[0] > 0, chosen, fields
 
 
 @numba.njit(cache=True, nogil=True)
-def _market_and_attempts(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match,
-                         g2g_guarantee, offers, agency_dest, regulated, fee_months, wage_dest,
-                         ban, has_ban, contract_skilled, contract_low, match_skilled, el, g_el,
-                         u_all, supply, origin, per_agency, u_ind, occ, rate_skilled, rate_low):
+def _market_and_attempts(G, offers, T, E, per_agency, u_ind, occ, rate_skilled, rate_low):
     """:func:`_market`, then :func:`_independents` of the eligible persons left without an
     offer, in one call."""
-    any_offer, chosen, fields = _market(
-        g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee, offers,
-        agency_dest, regulated, fee_months, wage_dest, ban, has_ban, contract_skilled,
-        contract_low, match_skilled, el, g_el, u_all, supply, origin, per_agency)
-    offered = np.zeros(origin.shape[0], dtype=np.bool_)
+    any_offer, chosen, fields = _market(G, offers, T, E, per_agency)
+    offered = np.zeros(E.origin.shape[0], dtype=np.bool_)
     if any_offer:
         for j in range(chosen.shape[0]):
             offered[chosen[j]] = True
-    out = np.empty(el.shape[0], dtype=np.int64)
-    k = _independents(el, occ, u_ind, rate_skilled, rate_low, offered, out)
+    out = np.empty(E.el.shape[0], dtype=np.int64)
+    k = _independents(E.el, occ, u_ind, rate_skilled, rate_low, offered, out)
     return any_offer, chosen, fields, out[:k].copy()
 
 
-_NO_G2G = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8),
-           np.zeros(0, np.int16), np.zeros(0), np.zeros(0))
+_NO_G2G = G2GBlocks(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8),
+                    np.zeros(0, np.int16), np.zeros(0), np.zeros(0))
 
 
-def market_terms(agency_dest, regulated, fee_months, wage_dest, ban, p) -> tuple:
+def market_terms(agency_dest, regulated, fee_months, wage_dest, ban, p) -> MarketTerms:
     """The terms of :func:`market_offers` that change only with the parameters and the
     policy in force (the agencies' destinations, regulation and fees, the wages abroad, the
     worker-fee ban or a scalar where none applies, the contract lengths and the agencies'
     skill match), as it takes them."""
     has_ban = not is_scalar(ban)
-    return (as_array(agency_dest, np.int64), as_array(regulated, bool), as_array(fee_months),
-            as_array(wage_dest), as_array(ban) if has_ban else NO_TABLE, has_ban,
-            int(p.contract_quarters_skilled), int(p.contract_quarters_low),
-            float(p.skill_match_agency))
+    return MarketTerms(
+        agency_dest=as_array(agency_dest, np.int64), regulated=as_array(regulated, bool),
+        fee_months=as_array(fee_months), wage_dest=as_array(wage_dest),
+        ban=as_array(ban) if has_ban else NO_TABLE, has_ban=has_ban,
+        contract_skilled=int(p.contract_quarters_skilled),
+        contract_low=int(p.contract_quarters_low), match_skilled=float(p.skill_match_agency))
 
 
-def market_offers(g2g, offers, terms: tuple, el, g_el, u_all, supply, origin, per_agency,
+def market_offers(g2g, offers, terms: MarketTerms, el, g_el, u_all, supply, origin, per_agency,
                   u_ind, occ, rate_skilled: float, rate_low: float):
     """The recruitment market's offers, one per chosen person, then the eligible persons
     without one who try on their own (:func:`independents`), in one compiled call
-    (agents.agency states the offers with blocks of identical offers:
-    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`; tests compare
-    the two). ``g2g``: the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
+    (the per-agent reference reads the same offers as blocks:
+    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`). ``g2g``: the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
     (n_ag, n_orig, 4) the agencies' offers; ``terms``: :func:`market_terms`; ``el``,
     ``g_el``, ``supply``: the eligible persons, their groups and the persons per group;
     ``u_all``: every slot's draw (the lowest in a group are chosen); ``u_ind``, ``occ``,
@@ -406,14 +412,14 @@ def market_offers(g2g, offers, terms: tuple, el, g_el, u_all, supply, origin, pe
     (channel, dest, agency, fee, contract, match, guarantee), or None when there is no offer
     at all; and the slots of those who try on their own."""
     if len(g2g):
-        g2g_cols = (as_array(g2g["group"], np.int64), as_array(g2g["count"], np.int64),
-                    as_array(g2g["dest"], np.int8), as_array(g2g["contract"], np.int16),
-                    as_array(g2g["match"]), as_array(g2g["guarantee"]))
+        blocks = G2GBlocks(as_array(g2g["group"], np.int64), as_array(g2g["count"], np.int64),
+                           as_array(g2g["dest"], np.int8), as_array(g2g["contract"], np.int16),
+                           as_array(g2g["match"]), as_array(g2g["guarantee"]))
     else:
-        g2g_cols = _NO_G2G
+        blocks = _NO_G2G
     any_offer, chosen, fields, ind = _market_and_attempts(
-        *g2g_cols, as_array(offers, np.int64), *terms, el, g_el, u_all, supply, origin, per_agency,
-        u_ind, occ, float(rate_skilled), float(rate_low))
+        blocks, as_array(offers, np.int64), terms, Eligible(el, g_el, u_all, supply, origin),
+        per_agency, u_ind, occ, float(rate_skilled), float(rate_low))
     return ((chosen, fields) if any_offer else None), ind
 
 

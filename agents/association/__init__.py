@@ -6,7 +6,6 @@ import mesa
 import numpy as np
 
 from migdev.core.kernels import is_scalar, nonzero
-from migdev.core.ledger import Totals
 
 
 class MigrantAssociation(mesa.Agent):
@@ -71,20 +70,6 @@ class AssociationState:
         self.total_missions += self.missions
 
 
-def collective_funds(contributions: np.ndarray, matching_ratio: float, fee: float):
-    """Collective remittances and their public match ("three for one" when ratio = 3).
-
-    matched = matching_ratio * contributions; the project stock receives
-    contributions (1 - fee) + matched; the fee goes to the transfer provider.
-
-    Returns:
-        (matched, to_projects, fees).
-    """
-    matched = matching_ratio * contributions
-    fees = contributions * fee
-    return matched, contributions - fees + matched, fees
-
-
 def update_trust(trust, promised, honoured, outreach, rate):
     """Associations' trust in their origin government after a quarter (ODD §7.7):
 
@@ -107,57 +92,9 @@ def participation(model):
 
 
 # ---------------------------------------------------------------------------
-# 7. collective remittances and 8. temporary return missions
+# 7. the match of collective remittances (the quarter abroad's accounts:
+#    kernels.accounts)
 # ---------------------------------------------------------------------------
-
-def collect_collective(model, comm, origin, dest, member, collective, household_fees) -> Totals:
-    """Members' collective remittances reach the associations and are matched by the
-    origin government; the total goes to community projects.
-
-    Args:
-        comm, origin, dest: home community, origin and destination of each person abroad
-            (arrays); member: whether each is a member; collective: what each gives
-            (kUSD); household_fees: fees on each one's household transfer.
-
-    Returns:
-        this quarter's collective money (kUSD): collective, collective_fees,
-        to_projects, matched.
-    """
-    nc, nk = model.n_comm, model.n_comm * model.n_dest
-    fee = model.lever("formal_fee")
-    paid = (np.bincount(comm, weights=collective * fee[origin, dest], minlength=nc)
-            if not is_scalar(fee) else None)
-    key = comm.astype(np.int64) * model.n_dest + dest
-    return collect_tallied(model, np.bincount(comm, weights=collective, minlength=nc), paid,
-                           np.bincount(comm, weights=household_fees, minlength=nc),
-                           np.bincount(key, weights=member, minlength=nk),
-                           np.bincount(key, weights=collective, minlength=nk))
-
-
-def collect_tallied(model, contrib, paid, household_fees, members, fund) -> Totals:
-    """:func:`collect_collective` from its sums: per community the collective gifts
-    (``contrib``), the gifts times their corridor's formal fee (``paid``, used where the
-    fee differs by corridor) and the household transfers' fees; per association (community
-    x destination) the members and the gifts (``fund``). The model's quarter abroad makes
-    the same in one compiled call with its flows (:func:`kernels.accounts`;
-    ``tests/model/test_abroad.py`` compares the two)."""
-    nc = model.n_comm
-    # the match promised and the share of it actually paid (broken promises below 1)
-    promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
-    fee = model.lever("formal_fee")
-    if not is_scalar(fee):  # per corridor: the contribution-weighted fee of each community
-        fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
-    matched, to_projects, cfees = collective_funds(contrib, ratio, fee)
-    model.flows["rem_fees"] += household_fees + cfees
-    model.flows["collective"] += contrib
-    model.flows["matched"] += matched
-    model.comm["projects"] += to_projects
-    # association records (members, funds) per community x destination
-    model.assoc_members = members
-    model.assoc_fund = fund
-    trust_step(model, promised_ratio)
-    return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
-                  matched=matched)
 
 
 def match_ratio(model) -> tuple:
@@ -190,17 +127,6 @@ def trust_step(model, promised_ratio) -> None:
     st.trust = update_trust(st.trust, promised, per_association("matching_honoured"),
                             per_association("diaspora_outreach"), p.trust_learning_rate)
     st.moved = st.moved or bool((st.trust != st.trust0).any())
-
-
-def record(model, organised: np.ndarray) -> None:
-    """The associations' records of the quarter: members and funds (from
-    :func:`collect_collective`), the public match and the missions they organised
-    (``organised``, one count per community x destination). The model's quarter abroad
-    writes them in :func:`kernels.accounts`, as here."""
-    model.association_state.record(model.assoc_members.astype(np.int64), model.assoc_fund,
-                                   model.assoc_fund * model.derived("match_paid",
-                                                                    lambda: match_paid(model)),
-                                   organised)
 
 
 def match_paid(model) -> np.ndarray:

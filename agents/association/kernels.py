@@ -3,6 +3,8 @@ institutions' accounts of a quarter abroad (flows, collective funds, match, proj
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -54,12 +56,25 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
             organised[np.int64(c) * n_dest + dest[i]] += 1
 
 
+#: the flows' rows the accounts add to: the remittances' (REMIT_SUMS[:3]), the fees, the
+#: collective gifts, the match, the missions' (MISSION_SUMS) and the returns'
+#: (RETURN_SUMS[:6])
+AccountRows = namedtuple("AccountRows", "remit fees collective matched mission ret")
+#: the associations' records of the quarter and their totals (AssociationState's arrays)
+AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
+                                "total_fund total_matched total_missions")
+
+
 @numba.njit(cache=True, nogil=True)
-def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
-              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
-              invest_share, ratio, fee, fee_paid, per_assoc, match_paid, organised,
-              st_members, st_fund, st_matched, st_missions, st_total_fund, st_total_matched,
-              st_total_missions, out):
+def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, projects,
+              invest_share, ratio, fee, fee_paid, per_assoc, match_paid, organised, S, out):
+    """The institutions' part of a quarter abroad (see :func:`accounts`); ``R``:
+    :data:`AccountRows`, ``S``: the associations' records (AssociationState's arrays)."""
+    rows_remit, row_fees, row_collective = R.remit, R.fees, R.collective
+    row_matched, rows_mission, rows_return = R.matched, R.mission, R.ret
+    st_members, st_fund, st_matched, st_missions = S.members, S.fund, S.matched, S.missions
+    st_total_fund, st_total_matched = S.total_fund, S.total_matched
+    st_total_missions = S.total_missions
     n_comm = flows.shape[1]
     received, household_fees = remit_sums[3], remit_sums[4]
     contrib, paid = remit_sums[5], remit_sums[6]
@@ -67,7 +82,8 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
     add_rows(flows, rows_remit, remit_sums[:rows_remit.shape[0]])
     for c in range(n_comm):
         investment[c] += invest_share * received[c]
-    # the associations' collective gifts, matched, to the projects (collect_tallied)
+    # the associations' collective gifts, matched (ratio paid x gifts), less the fee, to the
+    # projects
     for c in range(n_comm):
         f = fee[c]
         if fee_paid:  # per corridor: the contribution-weighted fee of each community
@@ -80,7 +96,7 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
         flows[row_collective, c] += contrib[c]
         flows[row_matched, c] += matched
         projects[c] += to_projects
-    # 8. the missions' flows, the associations' records (association.record)
+    # 8. the missions' flows, the associations' records
     add_rows(flows, rows_mission, mission_sums)
     for j in range(st_members.shape[0]):
         st_members[j] = np.int64(per_assoc[0, j])
@@ -96,11 +112,10 @@ def _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_match
         investment[c] += return_sums[rows_return.shape[0], c] * invest_share
 
 
-def accounts(flows, rows: tuple, remit_sums, mission_sums, return_sums, investment, projects,
+def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, investment, projects,
              invest_share: float, ratio, fee, per_assoc, match_paid, organised, state):
-    """The institutions' part of a quarter abroad, as remit, the associations' accounts
-    (association.collect_tallied and record) and returns make it from the persons' sums,
-    in one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
+    """The institutions' part of a quarter abroad (ODD §7.7-7.9), from the persons' sums, in
+    one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
     collective, matched, MISSION_SUMS and RETURN_SUMS[:6]), the households' investment and
     the projects (per community, in place), and the associations' records (``state``, an
     AssociationState; ``per_assoc``: their members and funds, ``match_paid``: the match paid
@@ -108,15 +123,14 @@ def accounts(flows, rows: tuple, remit_sums, mission_sums, return_sums, investme
     per community or a scalar; ``fee``: the formal fee, a scalar, or None where it differs
     by corridor (then each community's contribution-weighted fee). Returns the collective
     fees, the money to the projects and the match, per community."""
-    rows_remit, row_fees, row_collective, row_matched, rows_mission, rows_return = rows
     n_comm = flows.shape[1]
     out = np.empty((3, n_comm))
-    _accounts(flows, rows_remit, remit_sums, row_fees, row_collective, row_matched,
-              rows_mission, mission_sums, rows_return, return_sums, investment, projects,
-              float(invest_share), as_vector(ratio, n_comm), as_vector(0.0 if fee is None else fee, n_comm),
-              fee is None, per_assoc, as_array(match_paid), as_array(organised, np.int64),
-              state.members, state.fund, state.matched, state.missions, state.total_fund,
-              state.total_matched, state.total_missions, out)
+    records = AssociationRecords(state.members, state.fund, state.matched, state.missions,
+                                 state.total_fund, state.total_matched, state.total_missions)
+    _accounts(flows, rows, remit_sums, mission_sums, return_sums, investment, projects,
+              float(invest_share), as_vector(ratio, n_comm),
+              as_vector(0.0 if fee is None else fee, n_comm), fee is None, per_assoc,
+              as_array(match_paid), as_array(organised, np.int64), records, out)
     return out
 
 

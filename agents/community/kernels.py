@@ -3,6 +3,8 @@ workers at home and the communities' capacity, knowledge and development."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -77,12 +79,31 @@ def knowledge_uplift(knowledge, size, knowledge_ref, productivity):
     return 1.0 + productivity * (1.0 - _exp1(-knowledge / (size * knowledge_ref)))
 
 
+#: the communities' terms fixed by the world and the parameters (:func:`_communities`):
+#: represented population, the shares of knowledge, investment and projects kept a quarter,
+#: the density references, sizes, knowledge and investment references, the knowledge
+#: productivity, the length of a mission (quarters), each community's origin and the weight
+#: of the share abroad in the perceived chance of emigrating
+CommunityTerms = namedtuple("CommunityTerms", "represented keep_k keep_i keep_p health_ref "
+                            "education_ref size knowledge_ref investment_ref productivity "
+                            "mission_quarters comm_origin prospect_weight")
+
+
 @numba.njit(cache=True, nogil=True)
-def _communities(counts, h_health, h_back, h_edu, represented, knowledge_in, knowledge,
-                 investment, projects, keep_k, keep_i, keep_p, health_ref, education_ref,
-                 size, knowledge_ref, investment_ref, productivity, mission_quarters,
-                 mission_health_h, mission_education_h, comm_origin, prospect_weight, out,
-                 prospect):
+def _communities(census, stocks, inflows, T, out, prospect):
+    """Every community's new stocks (ODD §7.10) into ``out`` (COMMUNITY_ROWS) and each
+    origin's perceived chance of emigrating into ``prospect``. ``census``:
+    (counts, h_health, h_back, h_edu) of the persons; ``stocks``: (knowledge, investment,
+    projects) last quarter; ``inflows``: this quarter's knowledge brought home and health and
+    education missions' skill; ``T``: :data:`CommunityTerms`."""
+    counts, h_health, h_back, h_edu = census
+    knowledge, investment, projects = stocks
+    knowledge_in, mission_health_h, mission_education_h = inflows
+    represented, keep_k, keep_i, keep_p = T.represented, T.keep_k, T.keep_i, T.keep_p
+    health_ref, education_ref, size = T.health_ref, T.education_ref, T.size
+    knowledge_ref, investment_ref = T.knowledge_ref, T.investment_ref
+    productivity, mission_quarters = T.productivity, T.mission_quarters
+    comm_origin, prospect_weight = T.comm_origin, T.prospect_weight
     n_comm = counts.shape[0]
     abroad = np.zeros((prospect.shape[0], 4))
     home = np.zeros((prospect.shape[0], 4))
@@ -140,14 +161,19 @@ def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_hea
     n_comm = counts.shape[0]
     out = np.empty((len(COMMUNITY_ROWS), n_comm))
     prospect = np.empty((n_orig, 4))
-    _communities(counts, h_health, h_back, h_edu, as_array(world.represented_pop),
-                 as_array(knowledge_in), comm["knowledge"], comm["investment"], comm["projects"],
-                 1.0 - p.knowledge_depreciation, 1.0 - p.investment_depreciation,
-                 1.0 - p.project_depreciation, float(p.health_density_ref),
-                 as_array(world.education_ref), as_array(world.comm_size), float(p.knowledge_ref),
-                 float(p.investment_ref), float(p.knowledge_productivity),
-                 float(p.mission_quarters), as_array(mission_health_h), as_array(mission_education_h),
-                 as_array(world.comm_origin, np.int64), float(p.prospect_weight), out, prospect)
+    terms = CommunityTerms(
+        represented=as_array(world.represented_pop), keep_k=1.0 - p.knowledge_depreciation,
+        keep_i=1.0 - p.investment_depreciation, keep_p=1.0 - p.project_depreciation,
+        health_ref=float(p.health_density_ref), education_ref=as_array(world.education_ref),
+        size=as_array(world.comm_size), knowledge_ref=float(p.knowledge_ref),
+        investment_ref=float(p.investment_ref), productivity=float(p.knowledge_productivity),
+        mission_quarters=float(p.mission_quarters),
+        comm_origin=as_array(world.comm_origin, np.int64),
+        prospect_weight=float(p.prospect_weight))
+    _communities((counts, h_health, h_back, h_edu),
+                 (comm["knowledge"], comm["investment"], comm["projects"]),
+                 (as_array(knowledge_in), as_array(mission_health_h),
+                  as_array(mission_education_h)), terms, out, prospect)
     return out, prospect
 
 

@@ -269,13 +269,12 @@ def return_motive_tables(model) -> tuple:
 
 
 def abroad_quarter(model) -> None:
-    """6.-9. A quarter abroad: :func:`work`, :func:`remit`, the associations' missions
-    (:func:`migdev.agents.association.missions`) and :func:`returns`, one after the other,
-    as those four processes make them (the same draws, persons, sums and state), with the
-    persons' part of all four in one compiled call (:func:`kernels.abroad_quarter`; the
-    lever values they look up per person kept as tables while the parameters and the
-    policy are the same, :func:`abroad_terms`). ``tests/model/test_abroad.py`` runs both
-    ways on the same model and compares everything they change, bit for bit."""
+    """6.-9. A quarter abroad (ODD §7.6-7.9): work, remittances, the associations' missions
+    and returns, the persons' part of all four in one compiled call
+    (:func:`kernels.abroad_quarter`; the lever values looked up per person kept as tables
+    while the parameters and the policy are the same, :func:`abroad_terms`), then the
+    institutions' accounts (:func:`migdev.agents.association.kernels.accounts`) and the
+    associations' trust. Hand-made cases: ``tests/agents/test_abroad_by_hand.py``."""
     p, pop = model.p, model.pop
     # every person's draws of the four streams (common random numbers)
     u_work = draws32(model.streams["work"], (2, pop.n))
@@ -293,10 +292,9 @@ def abroad_quarter(model) -> None:
         pop, idx, u_work.rows_at(idx), u_remit.rows_at(idx), u_mission[idx], u_return[idx],
         participation(model), model.comm["access"], model.comm["development"],
         model.flows_to_dest, abroad_terms(model), model.n_comm, model.n_dest)
-    # what remit (its flows, the households' investment, the associations' accounts:
-    # association.collect_tallied), the missions (their flows, association.record) and the
-    # returns (their flows, the savings invested) do with these sums, in their order, in one
-    # compiled call (association_kernels.accounts); the associations' trust after it (it reads only the
+    # the flows, the households' investment, the associations' gifts, match, projects and
+    # records, and the savings brought home, from these sums, in one compiled call
+    # (association_kernels.accounts); the associations' trust after it (it reads only the
     # funds)
     promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
     fee = model.lever("formal_fee")
@@ -315,10 +313,11 @@ def abroad_quarter(model) -> None:
 
 #: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,
 #: MISSION_SUMS, RETURN_SUMS[:6])
-_ACCOUNT_ROWS = (np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
-                 FLOW_ROW["rem_fees"], FLOW_ROW["collective"], FLOW_ROW["matched"],
-                 np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
-                 np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:6]], dtype=np.int64))
+_ACCOUNT_ROWS = association_kernels.AccountRows(
+    remit=np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
+    fees=FLOW_ROW["rem_fees"], collective=FLOW_ROW["collective"], matched=FLOW_ROW["matched"],
+    mission=np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
+    ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:6]], dtype=np.int64))
 
 
 def abroad_terms(model) -> tuple:

@@ -149,12 +149,23 @@ def test_development_index_by_hand():
     ) == pytest.approx(0.5 + 0.25 * know + 0.25 * inv)
 
 
-def test_three_for_one_matching():
-    matched, projects, fees = association.collective_funds(np.array([10.0, 0.0]), 3.0, 0.05)
-    assert matched.tolist() == [30.0, 0.0]
-    assert projects.tolist() == pytest.approx([10 - 0.5 + 30, 0.0])
-    assert fees.tolist() == pytest.approx([0.5, 0.0])
-
+def test_three_for_one_matching(handmade):
+    # ODD §7.7: a member gives `collective_share` of the remittance to the association; the
+    # origin matches it (ratio 3: "three for one"); gift less the formal fee, plus the
+    # match, go to the community's projects
+    hm = handmade(matching_ratio=3.0, formal_fee=0.05, collective_share=0.5)
+    s = hm.abroad(0, 1, 0, 3, member=True)
+    hm.draw("work", s, 0.0, row=0)  # stays a member
+    c = int(hm.pop.community[s])
+    projects = hm.m.comm["projects"].copy()
+    hm.quarter_abroad()
+    gift = hm.m.flows["collective"][c]
+    assert gift > 0 and gift == pytest.approx(0.5 * hm.m.flows_to_dest[:, :, 3].sum())
+    assert hm.m.flows["matched"][c] == pytest.approx(3.0 * gift)
+    assert hm.m.comm["projects"][c] - projects[c] == pytest.approx(gift - 0.05 * gift
+                                                                   + 3.0 * gift)
+    assert hm.m.association_state.fund.sum() == pytest.approx(gift)
+    assert hm.m.association_state.matched.sum() == pytest.approx(3.0 * gift)
 
 def test_government_roles_expose_their_levers():
     from migdev.model import MigrationModel
