@@ -5,6 +5,8 @@ model's state. The model stores the rows and Mesa's DataCollector reads them
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -13,7 +15,7 @@ from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
-from migdev.model.tally import Tallies, _tallies, person_tallies, tally_inputs
+from migdev.model.tally import Tallies, person_tallies, tallies_of, tally_inputs
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -255,13 +257,34 @@ def _ratio(num, den):
     return num / den if den > 0 else 0.0
 
 
+#: what a step's country row reads of the communities and associations
+#: (:func:`_country_inputs`)
+CountryInputs = namedtuple("CountryInputs", "comm_origin flows counts represented "
+                           "development comm_size health_eff health_eff_returnees "
+                           "health_eff_missions education_eff knowledge h_home members trust "
+                           "trust0 n_dest")
+#: the measured densities, the protected lists, and where each column of the country row
+#: comes from (:func:`_country_inputs`)
+CountryIndex = namedtuple("CountryIndex", "measured listed truly_short flow_cols flow_rows "
+                          "ratio_cols ratio_num ratio_den frows cols")
+
+
 @numba.njit(cache=True, nogil=True)
-def _country_values(comm_origin, flows, counts, represented, development, comm_size,
-                    health_eff, health_eff_returnees, health_eff_missions, education_eff,
-                    knowledge, h_home, members, trust, trust0, n_dest, abroad, debt, member, wasted,
-                    skilled_regular, temporary, substituted, right, paths, earnings, wages,
-                    measured, listed, truly_short, flow_cols, flow_rows, ratio_cols,
-                    ratio_num, ratio_den, frows, cols, out):
+def _country_values(C, t, X, out):
+    """The country row (:data:`COLS`, one row per origin) into ``out``, from the
+    communities' and associations' state ``C`` (:data:`CountryInputs`), the persons'
+    tallies ``t`` (:class:`Tallies`' fields, in order) and the columns' index ``X``
+    (:data:`CountryIndex`)."""
+    comm_origin, flows, counts, represented = C.comm_origin, C.flows, C.counts, C.represented
+    development, comm_size, health_eff = C.development, C.comm_size, C.health_eff
+    health_eff_returnees, health_eff_missions = C.health_eff_returnees, C.health_eff_missions
+    education_eff, knowledge, h_home = C.education_eff, C.knowledge, C.h_home
+    members, trust, trust0, n_dest = C.members, C.trust, C.trust0, C.n_dest
+    abroad, debt, member, wasted, skilled_regular, temporary, substituted, right, _stock, \
+        paths, earnings, wages = t
+    measured, listed, truly_short = X.measured, X.listed, X.truly_short
+    flow_cols, flow_rows, ratio_cols = X.flow_cols, X.flow_rows, X.ratio_cols
+    ratio_num, ratio_den, frows, cols = X.ratio_num, X.ratio_den, X.frows, X.cols
     n_orig = out.shape[0]
     n_fl = flows.shape[0]
     # every per-community quantity summed over each origin's communities in community
@@ -392,18 +415,19 @@ def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies) -> np.ndarray:
     return out
 
 
-def _country_inputs(model) -> tuple[tuple, tuple]:
+def _country_inputs(model) -> tuple[CountryInputs, CountryIndex]:
     """The arguments of :func:`_country_values` before the tallies (the communities' sums
     and stocks, the associations' members and trust) and after them (the measured density,
     the protected lists and the columns' indices)."""
     w, st = model.world, model.association_state
-    head = (as_array(w.comm_origin, np.int64), model.flows.data, model.counts,
-            as_array(w.represented_pop), model.comm["development"], as_array(w.comm_size),
-            *(as_array(model.comm[k]) for k in _COMM_STOCKS), as_array(model.assoc_members),
-            as_array(st.trust), float(st.trust0), model.n_dest)
-    tail = (as_array(model.measured), model.listed, model.truly_short,
-            *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols", "ratio_num",
-                                  "ratio_den", "frows", "cols")))
+    head = CountryInputs(
+        as_array(w.comm_origin, np.int64), model.flows.data, model.counts,
+        as_array(w.represented_pop), model.comm["development"], as_array(w.comm_size),
+        *(as_array(model.comm[k]) for k in _COMM_STOCKS), as_array(model.assoc_members),
+        as_array(st.trust), float(st.trust0), model.n_dest)
+    tail = CountryIndex(as_array(model.measured), model.listed, model.truly_short,
+                        *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols",
+                                              "ratio_num", "ratio_den", "frows", "cols")))
     return head, tail
 
 
@@ -421,31 +445,19 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     t = tallies if tallies is not None else person_tallies(*_tally_of(model))
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
-    _country_values(*head, t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
-                    t.temporary, t.substituted, t.right, t.paths, t.earnings, t.wages, *tail,
-                    out)
+    _country_values(head, (t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
+                           t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings,
+                           t.wages), tail, out)
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def _step_rows(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
-               substituted, h, home_wage, right, n_orig, n_dest, tie_threshold,
-               comm_origin, flows, counts, represented, development, comm_size, health_eff,
-               health_eff_returnees, health_eff_missions, education_eff, knowledge, h_home,
-               members, trust, trust0, n_dest_c, measured, listed, truly_short, flow_cols,
-               flow_rows, ratio_cols, ratio_num, ratio_den, frows, cols, flows_to_dest, out,
-               out_corridor):
-    abroad, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, \
-        earn, wage = _tallies(origin, dest, status, occ, n_stays, ties, member, remitted, debt,
-                              matched, substituted, h, home_wage, right, n_orig, n_dest,
-                              tie_threshold)
-    _country_values(comm_origin, flows, counts, represented, development, comm_size,
-                    health_eff, health_eff_returnees, health_eff_missions, education_eff,
-                    knowledge, h_home, members, trust, trust0, n_dest_c, abroad, debt_sum,
-                    member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, paths, earn, wage,
-                    measured, listed, truly_short, flow_cols, flow_rows, ratio_cols, ratio_num,
-                    ratio_den, frows, cols, out)
-    _corridor_row(flows_to_dest, stock, paths, out_corridor)
+def _step_rows(I, C, X, flows_to_dest, out, out_corridor):
+    """The persons' tallies (``I``: :data:`~migdev.model.tally.TallyInputs`), the country row
+    (``C``, ``X``: :func:`_country_inputs`) and the corridor row, in one call."""
+    t = tallies_of(I)
+    _country_values(C, t, X, out)
+    _corridor_row(flows_to_dest, t[8], t[9], out_corridor)
 
 
 def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
@@ -455,7 +467,7 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows_to_dest.shape[2] + 5))
-    _step_rows(*tally_inputs(*_tally_of(model)), *head, *tail, as_array(model.flows_to_dest), out,
+    _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows_to_dest), out,
                out_corridor)
     return out, out_corridor
 

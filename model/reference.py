@@ -41,8 +41,6 @@ from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, agency_blocks, g2g
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
 from migdev.core import fmath
-from migdev.core.kernels import is_scalar
-from migdev.core.ledger import Totals
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
@@ -58,6 +56,8 @@ from migdev.core.codes import (
     SETTLED,
     TEMP,
 )
+from migdev.core.kernels import is_scalar
+from migdev.core.ledger import Totals
 from migdev.model.model import MigrationModel
 
 #: a person's attributes (the fields of migdev.core.population.Population)

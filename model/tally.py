@@ -11,6 +11,7 @@ a zero weight, which they also did, leaves a sum unchanged), so every sum has th
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numba
@@ -52,11 +53,24 @@ class Tallies:
     wages: np.ndarray
 
 
+#: the arguments of a step's tallies (:func:`tally_inputs`): the persons' record, the home
+#: wages (n_orig, 4), the corridors' right to change employer (n_orig, n_dest), the numbers
+#: of origins and destinations, and the ties at or above which a member who remits counts
+#: as transnational
+TallyInputs = namedtuple("TallyInputs", "P home_wage right n_orig n_dest tie_threshold")
+
+
 @numba.njit(cache=True, nogil=True)
-def _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
-           substituted, h, home_wage, right, n_orig, n_dest, tie_threshold,
-           n_ab, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock,
-           paths, earn, wage):
+def _tally(I, out):
+    """One pass over the persons ``I.P`` adding each one's part of :class:`Tallies` to
+    ``out`` (its fields' arrays, in order)."""
+    P, home_wage, right, n_dest = I.P, I.home_wage, I.right, I.n_dest
+    tie_threshold = I.tie_threshold
+    origin, dest, status, occ, n_stays = P.origin, P.dest, P.status, P.occ, P.n_stays
+    ties, member, remitted, debt, matched = P.ties, P.member, P.remitted, P.debt, P.matched
+    substituted, h = P.substituted, P.h
+    n_ab, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, \
+        earn, wage = out
     for i in range(origin.shape[0]):
         o = np.int64(origin[i])
         s = status[i]
@@ -102,29 +116,26 @@ TIE_THRESHOLD = 0.5
 
 
 @numba.njit(cache=True, nogil=True)
-def _tallies(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
-             substituted, h, home_wage, right, n_orig, n_dest, tie_threshold):
+def tallies_of(I):
     """:func:`_tally` into new arrays, returned in the order of :class:`Tallies`' fields."""
     f, i = np.float64, np.int64
+    n_orig, n_dest = I.n_orig, I.n_dest
     out = (np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros(n_orig, f), np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i),
            np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f))
-    _tally(origin, dest, status, occ, n_stays, ties, member, remitted, debt, matched,
-           substituted, h, home_wage, right, n_orig, n_dest, tie_threshold, *out)
+    _tally(I, out)
     return out
 
 
 def tally_inputs(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest: int,
-                 tie_threshold: float = TIE_THRESHOLD) -> tuple:
-    """The arguments of :func:`_tallies` (``change_right``: (n_orig, n_dest), or a scalar
+                 tie_threshold: float = TIE_THRESHOLD) -> TallyInputs:
+    """The arguments of :func:`tallies_of` (``change_right``: (n_orig, n_dest), or a scalar
     where no corridor grants it: zeros)."""
     right = np.zeros((n_orig, n_dest)) if np.ndim(change_right) == 0 else \
         np.ascontiguousarray(change_right, dtype=np.float64)
-    return (pop.origin, pop.dest, pop.status, pop.occ, pop.n_stays, pop.ties, pop.member,
-            pop.remitted, pop.debt, pop.matched, pop.substituted, pop.h,
-            np.ascontiguousarray(home_wage, dtype=np.float64), right, n_orig, n_dest,
-            float(tie_threshold))
+    return TallyInputs(pop.persons(), np.ascontiguousarray(home_wage, dtype=np.float64), right,
+                       n_orig, n_dest, float(tie_threshold))
 
 
 def person_tallies(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest: int,
@@ -132,7 +143,7 @@ def person_tallies(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest
     """One pass over the persons (``pop``, a :class:`Population`): see :class:`Tallies`.
     ``change_right``: (n_orig, n_dest) the corridors' right to change employer, or a
     scalar where no corridor grants it."""
-    return Tallies(*_tallies(*tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
+    return Tallies(*tallies_of(tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
                                            tie_threshold)))
 
 
