@@ -80,8 +80,7 @@ def learn(state: AgencyState, rate: float) -> None:
 
     a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers,
     with a floor of 0.05 so that an origin is never forgotten for good. Compiled
-    (:func:`kernels.agencies_learn`; ``tests/model/test_kernels.py`` keeps the numpy
-    statement and compares).
+    (:func:`kernels.agencies_learn`; hand case in ``tests/agents/test_market_rules.py``).
     """
     kernels.agencies_learn(state.attractiveness, state.offers, state.accepted, float(rate),
                            state.total_placed)
@@ -101,8 +100,8 @@ def apportion(totals: np.ndarray, weights: np.ndarray, u: np.ndarray | None = No
     Returns:
         (n, m) integers whose rows sum to ``totals`` (or 0 for zero-weight rows).
 
-    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the
-    numpy statement of the same rule and checks that the two agree bit for bit.
+    Compiled (:func:`migdev.core.kernels.apportion`); hand cases and invariants in
+    ``tests/agents/test_market_rules.py``.
     """
     return core_kernels.apportion(totals, weights, u)
 
@@ -150,8 +149,8 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
     Returns:
         (n_ag, n_orig, 4) integer offers.
 
-    Compiled (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
-    statement and checks that the two agree.
+    Compiled (:func:`kernels.agency_offers`); hand cases and invariants in
+    ``tests/agents/test_market_rules.py`` and ``tests/agents/test_institutions.py``.
     """
     return kernels.agency_offers(vacancies, agency_dest, capacity, attractiveness, respects,
                                  protected, covered, penalty, supply, corridor, u_split,
@@ -373,7 +372,7 @@ def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     u_bound = model.streams["employers"].random((len(model.agencies), 4))
     # respects = u_ag < respect_rate; complied = ~(~respects & barred).any(axis=1); then
     # agency_offers with the terms kept while the parameters and policy are the same, in
-    # one compiled call (kernels.offer_counts; a test compares it with these statements)
+    # one compiled call (kernels.offer_counts)
     return kernels.offer_counts(vac_left, supply, u_ag, u_alloc, u_bound,
                                 model.agency_state.attractiveness, model.agency_state.complied,
                                 model.derived("offer_count_terms",
@@ -440,8 +439,8 @@ def lowest_per_group(el, g_el, u_el, total, supply):
     groups ``g_el``) with the lowest draws ``u_el``.
 
     Exact and deterministic (ties broken by slot order). Compiled
-    (:mod:`migdev.core.kernels`); ``tests/model/test_kernels.py`` keeps the numpy
-    statement and checks that the two agree.
+    (:func:`migdev.core.kernels.lowest_per_group`; invariants in
+    ``tests/agents/test_market_rules.py``).
 
     Returns:
         (chosen slots, their rank within their group, their group), ordered by group, then

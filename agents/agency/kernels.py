@@ -189,7 +189,8 @@ def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, co
     if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
         raise ValueError("offer_count_terms: agencies must be numbered destination by "
                          "destination, the same number per destination")
-    return (as_array(respect_rate), as_array(barred, bool), as_array(capacity), per_dest, agency_dest,
+    return (as_array(respect_rate), as_array(barred, bool), as_array(capacity), per_dest,
+            agency_dest,
             as_array(protected, bool), as_array(covered, bool),
             table_of(penalty, (n_dest, n_orig)),
             as_array(corridor), as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share))
@@ -214,7 +215,8 @@ def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness,
                          f"{n_dest} destinations")
     out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
     u_alloc = as_array(u_alloc)
-    _offer_counts(as_array(vacancies, np.int64).reshape(-1), as_array(u_respect), respect_rate, barred,
+    _offer_counts(as_array(vacancies, np.int64).reshape(-1), as_array(u_respect), respect_rate,
+                  barred,
                   complied, u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
                   as_array(u_bound), as_array(attractiveness), capacity, per_dest, agency_dest,
                   protected, covered, penalty, as_array(supply, np.int64), corridor, share,
@@ -403,7 +405,8 @@ def market_offers(g2g, offers, terms: MarketTerms, el, g_el, u_all, supply, orig
     """The recruitment market's offers, one per chosen person, then the eligible persons
     without one who try on their own (:func:`independents`), in one compiled call
     (the per-agent reference reads the same offers as blocks:
-    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`). ``g2g``: the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
+    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`). ``g2g``:
+    the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
     (n_ag, n_orig, 4) the agencies' offers; ``terms``: :func:`market_terms`; ``el``,
     ``g_el``, ``supply``: the eligible persons, their groups and the persons per group;
     ``u_all``: every slot's draw (the lowest in a group are chosen); ``u_ind``, ``occ``,

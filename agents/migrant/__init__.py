@@ -311,8 +311,8 @@ def abroad_quarter(model) -> None:
                               to_projects=to_projects, matched=matched)
 
 
-#: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees, collective, matched,
-#: MISSION_SUMS, RETURN_SUMS[:6])
+#: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees,
+#: collective, matched, MISSION_SUMS, RETURN_SUMS[:6])
 _ACCOUNT_ROWS = association_kernels.AccountRows(
     remit=np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
     fees=FLOW_ROW["rem_fees"], collective=FLOW_ROW["collective"], matched=FLOW_ROW["matched"],

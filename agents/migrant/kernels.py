@@ -187,7 +187,7 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
         net = income[n] * net_share
         d = np.float64(debt[i])
         repay = min(d, repay_share * net)
-        share32 = base32 + ties32 * ties[i]  # float32, as numpy computes it
+        share32 = base32 + ties32 * ties[i]  # in float32
         share = np.float64(share32) - remit_years * (np.float64(q_abroad[i]) / 4.0)
         share = min(max(share, 0.0), 1.0)
         amount = (net - repay) * share
@@ -321,9 +321,10 @@ def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multipli
     places = np.empty((n_orig, 3), dtype=np.int64)
     credit = np.empty((n_orig, 3))
     per_entrant = np.empty((n_orig, 3))
-    _training(as_array(idx, np.int64), origin, as_array(prospect), as_array(home), as_array(dest), as_array(cost),
-              float(beta), as_array(cap), as_array(multiplier), as_array(extra), as_array(place_credit),
-              as_array(u_training), probs, places, credit, per_entrant)
+    _training(as_array(idx, np.int64), origin, as_array(prospect), as_array(home),
+              as_array(dest), as_array(cost), float(beta), as_array(cap), as_array(multiplier),
+              as_array(extra), as_array(place_credit), as_array(u_training), probs, places,
+              credit, per_entrant)
     return probs, places, credit, per_entrant
 
 
@@ -668,8 +669,8 @@ def overstay(const_minus_enforcement, hardship_weight, development, rights_weigh
 def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
     """The outcome of one ending contract (ODD §7.9: 0 return, 1 settle, 2 overstay)
     with the settle probability s = visa * integration * (1 - g) for the skilled (0
-    otherwise) — in float32 where the visa openness is one number everywhere, as numpy
-    computed it — and, for a return, v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of
+    otherwise) — in float32 where the visa openness is one number everywhere — and, for a
+    return, v = (u - a) / (1 - a), a = s + (1 - s) o, the rest of
     the draw compared with the employer's re-hiring rate."""
     if visa_scalar:
         s32 = (F32(visa) * integration) * (F32(1.0) - guarantee) if skilled else F32(0.0)
@@ -694,8 +695,8 @@ def settled_return(hazard, w_ties32, ties, w_development, development, incentive
                    saved_term):
     """The quarterly return probability of one settled migrant (ODD §7.9), 1 - exp(-lambda),
     lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
-    + b_P portability - b_W ln(wage_rel) + b_S saved) (the ties and integration terms are float32 products there); the optional
-    terms are passed already multiplied (0.0 when off: they are then not added)."""
+    + b_P portability - b_W ln(wage_rel) + b_S saved); the ties and integration terms are
+    float32 products; the optional terms come already multiplied, as (on, value) pairs."""
     x = np.float64(w_ties32 * ties) + w_development * development
     x = x + incentive_term
     x = x - np.float64(w_integration32 * integration)
@@ -922,7 +923,8 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
         saving_target=as_table(saving_target),
         has_saved=saving_target is not None,
         w_saved=float(p.hazard_savings),
-        irregular_threshold32=np.float32(p.irregular_return + p.removal_rate * p.border_enforcement),
+        irregular_threshold32=np.float32(p.irregular_return
+                                         + p.removal_rate * p.border_enforcement),
         knowledge_per_gain32=np.float32(p.knowledge_per_gain))
 
 def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, development,

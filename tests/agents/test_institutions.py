@@ -7,7 +7,7 @@ import pytest
 
 from migdev.model.model import MigrationModel
 
-from migdev.agents import agency, association, community, government
+from migdev.agents import agency, community, government
 from migdev.core.params import Params
 
 P = Params()
