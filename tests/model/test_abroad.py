@@ -1,7 +1,6 @@
-"""A quarter abroad in one compiled call (migrant.abroad_quarter) against the four processes
-it stands for (migrant.work, migrant.remit, association.missions, migrant.returns) called one
-after the other: the same model run both ways must change everything the same, bit for bit,
-step after step, with every lever the quarter reads set per country or corridor."""
+"""A quarter abroad in one compiled call (migrant.abroad_quarter) takes one draw per person
+it handles: whole rows of draws are refused. Its rules are tested by hand in
+``tests/agents/test_abroad_by_hand.py``."""
 
 
 import numpy as np

@@ -1,4 +1,6 @@
-"""The compiled kernels give the same bits as the numpy statements of the same rules."""
+"""The shared compiled helpers (a row's sum in numpy's order, the unbiased rounding of the
+split), the derived terms kept while parameters and policy are the same, and the passes'
+check of their draws. The rules themselves are tested by hand in ``tests/agents/``."""
 
 import numpy as np
 import pytest
@@ -31,8 +33,8 @@ def test_apportion_systematic_rounding_is_unbiased():
 
 
 def paired_runs(monkeypatch, module, name, statement, levers, seed, steps, n=4_000):
-    """The same seeded run twice: with the model's compiled process, then with ``module.name``
-    replaced by its numpy ``statement`` (which the run must call). Checks that every
+    """The same seeded run twice: as the model makes it, then with ``module.name`` replaced
+    by ``statement`` (which the run must call). Checks that every
     person's state and the country and corridor tables have the same bits; returns both
     models."""
     from migdev.model.model import MigrationModel
