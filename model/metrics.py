@@ -390,6 +390,8 @@ def _country_values(C, t, X, out):
 
 @numba.njit(cache=True, nogil=True)
 def _corridor_row(flows_to_dest, stock, paths, out):
+    """The corridor row of a step (one row per origin and destination): this quarter's corridor
+    flows, the stock abroad and the shares of the paths of those who ever emigrated there."""
     n_orig, n_dest, k = flows_to_dest.shape
     for o in range(n_orig):
         for d in range(n_dest):

@@ -61,6 +61,10 @@ def _spread(totals, base, margin_or_open, u_origin, use_u, out, add):
 def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
                    protected, covered, penalty, supply, corridor, u_split, use_split,
                    u_origin, use_origin, share, any_bound, u_bound, out):
+    """The agencies' offers per origin and occupation (ODD §7.4; :func:`agency_offers` states
+    the rule): a destination's vacancies split over its agencies by capacity and capped by
+    it, then each agency's spread over origins by attractiveness x supply x margin x
+    corridor."""
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0] // 4
     # a destination's vacancies of k over its agencies, in proportion to capacity
@@ -162,6 +166,8 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
 def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
                   u_bound, attractiveness, capacity, per_dest, agency_dest, protected, covered,
                   penalty, supply, corridor, share, any_bound, out):
+    """Which agencies respect each bar this quarter (a draw below the respect rate), which
+    complied, and their offers (:func:`_agency_offers`) into ``out`` (:func:`offer_counts`)."""
     n_ag, n_orig = respect_rate.shape
     respects = np.empty((n_ag, n_orig), dtype=np.bool_)
     for a in range(n_ag):
@@ -260,6 +266,10 @@ def _offer_fields(n):
 def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_guarantee,
                    offers, agency_dest, regulated, fee_months, wage_dest, ban, has_ban,
                    contract_skilled, contract_low, match_skilled):
+    """The market's blocks of identical offers (ODD §7.4): the G2G placements first, then each
+    agency's offers per origin and occupation with its channel, destination, fee (fee months
+    of the wage; regulated agencies obey a fee ban), contract and skill match; grouped by
+    (origin, occupation)."""
     n_ag, n_orig, n_occ = offers.shape
     n_g = n_orig * n_occ
     m = g2g_group.shape[0]
@@ -319,6 +329,8 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
 @numba.njit(cache=True, nogil=True)
 def _take_offers(chosen, rank, gsel, start, count, channel, dest, agency, fee, contract,
                  match, guarantee, origin, per_agency):
+    """Each chosen person takes the offer of its rank in its group's blocks; the agencies'
+    offers per origin are counted."""
     n = chosen.shape[0]
     block_end = np.cumsum(count)
     o_channel, o_dest, o_agency, o_fee, o_contract, o_match, o_guarantee = _offer_fields(n)
@@ -428,6 +440,8 @@ def market_offers(g2g, offers, terms: MarketTerms, el, g_el, u_all, supply, orig
 
 @numba.njit(cache=True, nogil=True)
 def _eligible(status, age, max_age, out):
+    """The persons who may be recruited this quarter: at home or returned and below ``max_age``
+    (:func:`eligible_groups`)."""
     limit = F32(max_age)  # a float32 age is compared with the age as float32
     k = 0
     for i in range(status.shape[0]):
@@ -443,6 +457,7 @@ def _eligible(status, age, max_age, out):
 def _eligible_groups(status, age, max_age, origin, occ, el, g_el, supply):
     # the two passes of _eligible and _groups in one call: a branch on eligibility in a
     # single pass (the ages are in no order) was slower within a step than both passes
+    """:func:`_eligible` and :func:`_groups` in one call."""
     k = _eligible(status, age, max_age, el)
     _groups(el[:k], origin, occ, supply.shape[0], g_el, supply)
     return k
@@ -462,6 +477,8 @@ def eligible_groups(pop, max_age: float, n_orig: int):
 
 @numba.njit(cache=True, nogil=True)
 def _groups(el, origin, occ, n_groups, g_el, supply):
+    """Each eligible person's group, origin x 4 + occupation, and the persons per group
+    (:func:`market_groups`)."""
     for n in range(el.shape[0]):
         i = el[n]
         g = np.int64(origin[i]) * 4 + occ[i]
@@ -480,6 +497,8 @@ def market_groups(pop, el: np.ndarray, n_orig: int):
 
 @numba.njit(cache=True, nogil=True)
 def _independents(el, occ, u, rate_skilled, rate_low, offered, out):
+    """The eligible persons without an offer who try on their own (ODD §7.4): a draw below the
+    skilled or the low-skilled (irregular) rate (:func:`independents`)."""
     k = 0
     for n in range(el.shape[0]):
         i = el[n]
@@ -501,6 +520,8 @@ def independents(pop, el, u, rate_skilled: float, rate_low: float, offered) -> n
 @numba.njit(cache=True, nogil=True)
 def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, integ_term,
                   rights, has_rights, rights_weight, beta_wage, beta_network, corridor, out):
+    """The independent migrants' destination weights (ODD §7.4; :func:`destination_weights`
+    states the equation), one row per migrant."""
     n_dest = wage_dest.shape[0]
     v = np.empty(n_dest)
     for n in range(ind.shape[0]):
@@ -525,6 +546,8 @@ def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, 
 
 @numba.njit(cache=True, nogil=True)
 def _choose(u, weights, out):
+    """Each migrant's destination: the number of its weights' cumulated shares at or below its
+    draw (:func:`choose_destinations`)."""
     n_dest = weights.shape[1]
     cum = np.empty(n_dest)
     for n in range(weights.shape[0]):

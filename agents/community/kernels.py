@@ -24,6 +24,9 @@ from migdev.core.kernels import (
 
 @numba.njit(cache=True, nogil=True)
 def _census(community, occ, status, h, counts, h_health, h_returned, h_education, h_skilled):
+    """The census of one step (:func:`community_census`): persons per community, occupation and
+    whether at home, and the skill sums of the health, returned, education and skilled
+    workers at home."""
     for i in range(community.shape[0]):
         c = community[i]
         k = occ[i]

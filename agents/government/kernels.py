@@ -22,6 +22,8 @@ from migdev.core.kernels import (
 
 @numba.njit(cache=True, nogil=True)
 def _abroad_counts(status, dest, occ, origin, regular, health):
+    """The persons abroad in a regular status by destination and occupation, and each origin's
+    health workers abroad (:func:`abroad_counts`)."""
     for i in range(status.shape[0]):
         s = status[i]
         # a branch taken for the few abroad only (well predicted: a branch-free count into
@@ -77,6 +79,9 @@ def wanted_stocks(base, growth: float, step: int, multiplier, replacement) -> np
 @numba.njit(cache=True, nogil=True)
 def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, base,
             growth_exponent, growth_base, multiplier, fill_rate, u, replacement, vac):
+    """Labour demand (ODD §7.3; :func:`labour_demand`): the replacement demand of countries in
+    both roles, the wanted stocks (:func:`_wanted`) and the vacancies
+    (:func:`vacancy_count`) into ``vac``."""
     n_dest = base.shape[0]
     if both_roles:
         # replacement demand (the south-south chain): a country in both roles replaces

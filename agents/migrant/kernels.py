@@ -138,6 +138,8 @@ def _work(idx, P, T, u_join, join, u_recog, recog, leave, income):
 
 @numba.njit(cache=True, nogil=True)
 def _abroad_slots(status, community, out, counts):
+    """The slots of the persons abroad, in order, and their number per community
+    (:func:`abroad_slots`)."""
     k = 0
     for i in range(status.shape[0]):
         s = status[i]
@@ -232,6 +234,7 @@ REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household
 
 @numba.njit(cache=True, nogil=True)
 def _age(age, h, status, occ, retirement_age, growth, h_max, grow, exits):
+    """Ageing and experience at home in one pass (:func:`age_and_experience` states the rule)."""
     quarter = F32(0.25)
     retire = F32(retirement_age)  # a float32 age is compared with the age as float32
     n_exit = 0
@@ -265,6 +268,8 @@ def age_and_experience(pop, retirement_age: float, skill_growth_home: float,
 @numba.njit(cache=True, nogil=True)
 def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, extra,
               place_credit, u_training, probs, places, credit, per_entrant):
+    """The origins' training system for the entrants ``idx`` (ODD §7.2; :func:`training_system`
+    states the rule): track probabilities, places per entrant, credit and integer places."""
     n_orig = home.shape[0]
     cohort = np.zeros(n_orig, dtype=np.int64)
     for n in range(idx.shape[0]):
@@ -331,6 +336,8 @@ def training_system(idx, origin, prospect, home, dest, cost, beta, cap, multipli
 @numba.njit(cache=True, nogil=True)
 def _choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_extra, occ,
                    applicants):
+    """The entrants' choice of a track and the cap of each skilled track's places (ODD §7.2;
+    :func:`choose_tracks` states the rule)."""
     n = idx.shape[0]
     n_orig = probs.shape[0]
     cum = np.empty((n_orig, LOW))  # np.cumsum of each origin's probabilities, less the last
@@ -405,6 +412,7 @@ def choose_tracks(idx, origin, u_choice, u_rank, probs, places, elasticity, u_ex
 
 @numba.njit(cache=True, nogil=True)
 def _abroad_by(community, dest, status, n_dest, out):
+    """Persons abroad per community and destination (:func:`abroad_by_community`)."""
     for i in range(community.shape[0]):
         s = status[i]
         if s >= TEMP and s <= IRREGULAR:
@@ -797,6 +805,10 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
 @numba.njit(cache=True, nogil=True)
 def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access_c,
             development, to_dest, T, n_comm, n_dest):
+    """A quarter abroad (ODD §7.6-7.9; :func:`abroad_quarter`): each person's lever values
+    looked up once, then :func:`_work`, :func:`_remit`, the missions
+    (``association.kernels._missions``) and :func:`_returns`, one after the other, on the
+    persons ``P`` with the terms ``T`` (:data:`AbroadTerms`)."""
     n = idx.shape[0]
     # each person's lever values, looked up once (none depends on what the four passes
     # change); the returns add an optional term only when some person concerned has it

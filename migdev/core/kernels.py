@@ -174,6 +174,9 @@ def _largest(r, taken, k, out_row, step):
 
 @numba.njit(cache=True, nogil=True)
 def apportion_into(totals, w, u, use_u, out):
+    """Split integer ``totals`` over columns in proportion to ``w`` into ``out``
+    (:func:`apportion` states the rule: floors, then the units left by largest remainder or,
+    with ``u``, systematic sampling)."""
     n, m = w.shape
     exact = np.empty(m)
     rem = np.empty(m)
@@ -245,6 +248,8 @@ def apportion(totals, weights, u=None) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def lowest_per_group_into(el, g_el, u_src, by_slot, want, count, n_g):
+    """For each group, the ``want`` eligible persons with the lowest draws (ties by slot),
+    ordered by group, draw and slot (:func:`lowest_per_group`)."""
     n = el.shape[0]
     # u_src: the draws of the persons el (by_slot False) or of every slot (True)
     # a threshold generous enough to hold the wanted number (a shortcut only: a group it
