@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from migdev.agents.government import corridor_right
-from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, LOW, RETURNED, TEMP
+from migdev.core.codes import EDUCATION, HEALTH, LOW
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
@@ -133,52 +133,35 @@ CORRIDOR_COLUMNS = {
                                     "member, ties >= 0.5"),
     "path_settled": ("share", "of those: one stay, abroad otherwise"),
 }
-#: the path categories, in the order of :func:`path_counts`
+#: the path categories, in the order of the tallies' path counts
 PATHS = ("path_circulated", "path_returned_once", "path_transnational", "path_settled")
 #: the flows the model accumulates per corridor each quarter (model.flows_to_dest)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
 
 
-def path_shares(status, n_stays, ties, member, remitted, tie_threshold: float = 0.5) -> dict:
-    """Paths taken by everyone who has ever emigrated (ODD §4.11, per run).
+def path_shares(paths: np.ndarray) -> dict:
+    """Paths taken by everyone who has ever emigrated (ODD §4.11), from the tallies' path
+    counts (:class:`~migdev.model.tally.Tallies`' ``paths``, any shape ending in the four
+    categories).
 
     Categories (exclusive): ``circulated`` (two or more stays abroad), ``returned_once``
     (one stay, now home), ``transnational`` (abroad, remitting, association member, ties
-    >= threshold), ``settled`` (abroad otherwise, any status).
+    >= 0.5), ``settled`` (abroad otherwise, any status).
 
     Returns:
         dict of shares (summing to 1) and ``emigrants`` (the count).
     """
-    ever = n_stays >= 1
-    n = int(ever.sum())
-    abroad = (status >= TEMP) & (status <= IRREGULAR)
-    circ = ever & (n_stays >= 2)
-    once = ever & ~circ & (status == RETURNED)
-    trans = ever & ~circ & abroad & remitted & member & (ties >= tie_threshold)
-    settled = ever & ~circ & abroad & ~trans
-    counts = {"circulated": circ.sum(), "returned_once": once.sum(),
-              "transnational": trans.sum(), "settled": settled.sum()}
-    out = {k: (float(v) / n if n else 0.0) for k, v in counts.items()}
+    counts = np.asarray(paths).reshape(-1, 4).sum(axis=0)
+    n = int(counts.sum())
+    out = {k: (float(v) / n if n else 0.0) for k, v in
+           zip(("circulated", "returned_once", "transnational", "settled"), counts)}
     out["emigrants"] = n
     return out
 
 
-def path_counts(origin, dest, status, n_stays, ties, member, remitted, n_orig: int,
-                n_dest: int, tie_threshold: float = 0.5) -> np.ndarray:
-    """:func:`path_shares`' categories counted per corridor of the last stay: (n_orig,
-    n_dest + 1, 4) numbers of circulated, returned_once, transnational and settled among the
-    persons who have ever emigrated, by origin and the destination of their last stay (the
-    last column: no destination recorded, as in a hand-built population)."""
-    ever = np.flatnonzero(n_stays >= 1)
-    st = status[ever]
-    abroad = (st >= TEMP) & (st <= IRREGULAR)
-    trans = abroad & remitted[ever] & member[ever] & (ties[ever] >= tie_threshold)
-    cat = np.where(n_stays[ever] >= 2, 0, np.where(~abroad, 1, np.where(trans, 2, 3)))
-    d = dest[ever].astype(np.int64)
-    d = np.where(d < 0, n_dest, d)
-    group = (origin[ever].astype(np.int64) * (n_dest + 1) + d) * 4 + cat
-    return np.bincount(group, minlength=n_orig * (n_dest + 1) * 4).reshape(n_orig, n_dest + 1,
-                                                                          4)
+def tallies(model) -> Tallies:
+    """This step's :func:`~migdev.model.tally.person_tallies` of the model's persons."""
+    return person_tallies(*_tally_of(model))
 
 
 def shares(counts: np.ndarray) -> np.ndarray:

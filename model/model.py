@@ -421,8 +421,7 @@ class MigrationModel(mesa.Model):
 
     def paths(self) -> dict:
         """Shares of emigrants who settled, returned once, circulated or are transnational."""
-        pop = self.pop
-        return metrics.path_shares(pop.status, pop.n_stays, pop.ties, pop.member, pop.remitted)
+        return metrics.path_shares(metrics.tallies(self).paths)
 
     def corridor_frame(self) -> pd.DataFrame:
         """Tidy table, one row per step x corridor of the world (columns:

@@ -34,7 +34,9 @@ class Tallies:
         temporary: (n_orig,) temporary workers abroad; substituted: of them, on a
             substituted contract; right: sum of their corridor's right to change employer.
         stock: (n_orig, n_dest) persons abroad by destination.
-        paths: (n_orig, n_dest + 1, 4) :func:`metrics.path_counts`.
+        paths: (n_orig, n_dest + 1, 4) those who ever emigrated, by origin and destination of
+            the last stay (the last column: none recorded): circulated (two or more stays),
+            returned once, transnational (abroad, remitting, member, ties >= 0.5), settled.
         earnings, wages: (n_orig, 2) skilled stayers (never emigrated; column 0) and
             returnees (column 1) at home: sums of home wage x h, and of home wage.
     """
@@ -111,7 +113,7 @@ def _tally(I, out):
             wage[o, b] += w
 
 
-#: the ties at or above which a member who remits counts as transnational (metrics.path_counts)
+#: the ties at or above which a member who remits counts as transnational (Tallies.paths)
 TIE_THRESHOLD = 0.5
 
 

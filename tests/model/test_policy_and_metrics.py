@@ -60,8 +60,22 @@ PERSONS = (np.array([HOME, RETURNED, RETURNED, SETTLED, SETTLED, TEMP]),
            np.array([0, 0, 0, 1, 1, 0], bool), np.array([0, 0, 0, 1, 1, 1], bool))
 
 
+def six_persons(origin=(0, 0, 0, 1, 1, 1), dest=(-1, 1, 1, 0, 0, 1)):
+    """PERSONS as a population, of origin 0 or 1, last stay in destination 0 or 1 (the first
+    never left: no destination)."""
+    from migdev.core.population import Population
+
+    pop = Population.empty(6)
+    pop.status[:], pop.n_stays[:], pop.ties[:], pop.member[:], pop.remitted[:] = PERSONS
+    pop.origin[:], pop.dest[:] = origin, dest
+    return pop
+
+
 def test_path_shares_by_hand():
-    s = path_shares(*PERSONS)
+    from migdev.model.tally import person_tallies
+
+    t = person_tallies(six_persons(), np.ones((2, 4)), 0.0, 2, 2)
+    s = path_shares(t.paths)
     assert s["emigrants"] == 5
     assert s["circulated"] == pytest.approx(2 / 5)
     assert s["returned_once"] == pytest.approx(1 / 5)
@@ -70,12 +84,10 @@ def test_path_shares_by_hand():
 
 
 def test_path_counts_per_corridor_by_hand():
-    from migdev.model.metrics import path_counts, shares
+    from migdev.model.metrics import shares
+    from migdev.model.tally import person_tallies
 
-    # the same six persons, of origin 0 or 1, last stay in destination 0 or 1
-    origin = np.array([0, 0, 0, 1, 1, 1])
-    dest = np.array([-1, 1, 1, 0, 0, 1])  # (the first never left: no destination)
-    c = path_counts(origin, dest, *PERSONS, 2, 2)
+    c = person_tallies(six_persons(), np.ones((2, 4)), 0.0, 2, 2).paths
     assert c[0, 1].tolist() == [1, 1, 0, 0]  # circulated, returned once
     assert c[1, 0].tolist() == [0, 0, 1, 1]  # transnational, settled
     assert c[1, 1].tolist() == [1, 0, 0, 0]

@@ -17,7 +17,7 @@ from migdev.core.records import Local
 from migdev.model.metrics import (
     _FLOW_COLUMN_INDEX, _FLOW_COLUMN_ROWS, _FLOW_COLUMNS, _FLOW_RATIO_DEN, _FLOW_RATIO_INDEX,
     _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_FLOWS, COL_INDEX, COLS, country_row,
-    path_counts, shares)
+    shares)
 from migdev.model.tally import Tallies
 from migdev.model.model import MigrationModel
 from migdev.model.tally import person_tallies
@@ -42,54 +42,45 @@ def random_population(n, n_orig, n_dest, seed):
     return pop
 
 
-def numpy_tallies(pop, home_wage, right, n_orig, n_dest):
-    ia = np.flatnonzero(pop.abroad())
-    oa = pop.origin[ia]
-    sk = pop.occ[ia] < LOW
-    temp = pop.status[ia] == TEMP
-    regular = pop.status[ia] != IRREGULAR
-    home_sk = ((pop.status == RETURNED) | ((pop.status == HOME) & (pop.n_stays == 0))) \
-        & (pop.occ < LOW)
-    idx = np.flatnonzero(home_sk)
-    o, k = pop.origin[idx].astype(np.int64), pop.occ[idx]
-    key = o * 2 + (pop.status[idx] == RETURNED)
-    return {
-        "abroad": np.bincount(oa, minlength=n_orig),
-        "debt": np.bincount(oa, weights=pop.debt[ia], minlength=n_orig),
-        "member": np.bincount(oa, weights=pop.member[ia], minlength=n_orig),
-        "wasted": np.bincount(oa, weights=sk & ~pop.matched[ia] & regular, minlength=n_orig),
-        "skilled_regular": np.bincount(oa, weights=sk & regular, minlength=n_orig),
-        "temporary": np.bincount(oa[temp], minlength=n_orig),
-        "substituted": np.bincount(oa[temp], weights=pop.substituted[ia][temp],
-                                   minlength=n_orig),
-        "right": np.bincount(oa[temp], weights=right[oa[temp], pop.dest[ia][temp]],
-                             minlength=n_orig),
-        "stock": np.bincount(oa.astype(np.int64) * n_dest + pop.dest[ia],
-                             minlength=n_orig * n_dest).reshape(n_orig, n_dest),
-        "paths": path_counts(pop.origin, pop.dest, pop.status, pop.n_stays, pop.ties,
-                             pop.member, pop.remitted, n_orig, n_dest),
-        "earnings": np.bincount(key, weights=home_wage[o, k] * pop.h[idx],
-                                minlength=2 * n_orig).reshape(n_orig, 2),
-        "wages": np.bincount(key, weights=home_wage[o, k],
-                             minlength=2 * n_orig).reshape(n_orig, 2),
-    }
+def test_tallies_by_hand():
+    from migdev.core.codes import EDUCATION, HEALTH, IRREGULAR, OTHER, RETURNED, SETTLED
 
-
-@pytest.mark.parametrize("seed", range(3))
-def test_tallies_match_the_numpy_statements_bit_for_bit(seed):
-    n_orig, n_dest = 5, 3
-    pop = random_population(5_000, n_orig, n_dest, seed)
-    rng = np.random.default_rng(100 + seed)
-    home_wage = rng.random((n_orig, 4)) * 1000.0
-    right = rng.random((n_orig, n_dest))
-    t = person_tallies(pop, home_wage, right, n_orig, n_dest)
-    want = numpy_tallies(pop, home_wage, right, n_orig, n_dest)
-    for name, value in want.items():
-        got = getattr(t, name)
-        np.testing.assert_array_equal(got, value, err_msg=name)
-        assert got.tobytes() == np.asarray(value, dtype=got.dtype).tobytes(), name
+    pop = Population.empty(7)
+    rows = [  # origin, status, dest, occ, n_stays, debt, member, matched, substituted,
+        #       remitted, ties, h
+        (0, TEMP, 1, HEALTH, 1, 2.0, True, False, True, False, 1.0, 1.0),
+        (0, SETTLED, 0, EDUCATION, 1, 0.0, True, True, False, True, 0.8, 1.0),
+        (1, IRREGULAR, 0, OTHER, 2, 0.0, False, False, False, False, 1.0, 1.0),
+        (1, RETURNED, 1, HEALTH, 1, 0.0, False, False, False, False, 1.0, 1.5),
+        (0, HOME, -1, OTHER, 0, 0.0, False, False, False, False, 1.0, 1.25),
+        (1, HOME, -1, LOW, 0, 0.0, False, False, False, False, 1.0, 1.0),
+        (1, TEMP, 1, LOW, 1, 0.0, False, True, False, True, 1.0, 1.0),
+    ]
+    for name, values in zip(("origin", "status", "dest", "occ", "n_stays", "debt", "member",
+                             "matched", "substituted", "remitted", "ties", "h"), zip(*rows)):
+        getattr(pop, name)[:] = values
+    hw = np.array([[10.0, 8.0, 6.0, 2.0], [12.0, 9.0, 7.0, 3.0]])
+    right = np.array([[0.0, 0.25], [0.5, 0.75]])
+    t = person_tallies(pop, hw, right, 2, 2)
+    assert t.abroad.tolist() == [2, 2]
+    assert t.debt.tolist() == [2.0, 0.0] and t.member.tolist() == [2.0, 0.0]
+    # skilled abroad in a regular status, and of them in a job below their skills
+    assert t.skilled_regular.tolist() == [2.0, 0.0] and t.wasted.tolist() == [1.0, 0.0]
+    assert t.temporary.tolist() == [1, 1] and t.substituted.tolist() == [1.0, 0.0]
+    assert t.right.tolist() == [0.25, 0.75]  # the temporary workers' corridors' right
+    assert t.stock.tolist() == [[1, 1], [1, 1]]
+    paths = np.zeros((2, 3, 4), int)
+    paths[0, 1, 3] = 1  # one stay, abroad, not a member: settled
+    paths[0, 0, 2] = 1  # one stay, abroad, remitting member with ties 0.8: transnational
+    paths[1, 0, 0] = 1  # two stays: circulated
+    paths[1, 1, 1] = 1  # one stay, back home: returned once
+    paths[1, 1, 3] = 1
+    assert t.paths.tolist() == paths.tolist()
+    # skilled stayers (column 0) and returnees (column 1) at home: wage x h, and wage
+    assert t.earnings.tolist() == [[6.0 * 1.25, 0.0], [0.0, 12.0 * 1.5]]
+    assert t.wages.tolist() == [[6.0, 0.0], [0.0, 12.0]]
     # no right granted anywhere (the scalar 0.0): the right's sums are zero
-    t0 = person_tallies(pop, home_wage, 0.0, n_orig, n_dest)
+    t0 = person_tallies(pop, hw, 0.0, 2, 2)
     assert not t0.right.any() and np.array_equal(t0.debt, t.debt)
 
 
