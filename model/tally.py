@@ -6,7 +6,7 @@ with numpy, each is a mask, a gather and a ``bincount`` over all persons: some t
 passes a step. :func:`person_tallies` makes one pass in person order and adds each
 person's values to the same bins in the same order as those ``bincount`` calls did (adding
 a zero weight, which they also did, leaves a sum unchanged), so every sum has the same bits
-(``tests/model/test_tally.py`` checks it against the numpy statement of each quantity).
+(``tests/model/test_tally.py`` checks every tally of a hand-built population).
 """
 
 from __future__ import annotations

@@ -388,11 +388,11 @@ def fresh_caches(module_name: str) -> None:
     cache): a pass that calls a rule written in another file (a family's pass calling
     another family's rule, or a shared helper of this module) would otherwise go on running
     the rule as it was when first compiled. Each module with cached kernels calls this at
-    its end: the sources of the module and of every migdev module whose compiled functions
-    it reaches (transitively) are hashed; where the hash is not the one its caches were
-    written with, the module's caches are emptied (its functions are compiled again on
-    first call) and the new hash is recorded beside them. A cache folder that cannot be
-    written is left as numba leaves it."""
+    its end: the sources of the module and of every migdev module its source imports,
+    transitively among those already imported (:func:`_reached`), are hashed; where the hash
+    is not the one its caches were written with, the module's caches are emptied (its
+    functions are compiled again on first call) and the new hash is recorded beside them. A
+    cache folder that cannot be written is left as numba leaves it."""
     module = sys.modules[module_name]
     own = [f for f in vars(module).values()
            if isinstance(f, numba.core.registry.CPUDispatcher) and f.__module__ == module_name
