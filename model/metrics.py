@@ -24,9 +24,10 @@ COUNTRY_COLUMNS = {
     "country": ("name", "origin country"),
     "party_to_agreement": ("bool", "the origin is named in a bilateral agreement of the run"),
     "protected": ("bool", "active recruitment from it is barred by some destination this step"),
-    "population": ("persons", "represented population of the origin: the real population its "
+    "population": ("persons", "the origin's real population in the base year, which its "
                               "simulated persons stand for (constant; the denominator of every "
-                              "per-10,000 figure)"),
+                              "per-10,000 figure; every count and amount of the row is in real "
+                              "units: simulated ones times the origin's person weight)"),
     "health_density": ("per 10,000", "health workers at home per 10,000 represented population"),
     "effective_health_density": ("per 10,000",
                                  "effective health capacity at home per 10,000 represented "
@@ -227,7 +228,13 @@ _ROW_COLUMNS = (
     "path_transnational", "path_settled", "human_capital_home", "returnee_earnings_premium",
     "skilled_home", "abroad", "health_density_measured", "listed", "misclassified")
 assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)) == sorted(COLS)
+#: the columns in real units: a count or an amount of the origin's simulated persons times
+#: the real persons each stands for (World.person_weight); shares, means and per-10,000
+#: figures are the same in both
+REAL_UNIT_COLUMNS = (*_FLOW_COLUMNS, "recruits", "knowledge_stock", "human_capital_home",
+                     "skilled_home", "abroad")
 _INDEX = {name: np.array(v, dtype=np.int64) for name, v in (
+    ("scaled", [COL_INDEX[c] for c in REAL_UNIT_COLUMNS]),
     ("flow_cols", _FLOW_COLUMN_INDEX), ("flow_rows", _FLOW_COLUMN_ROWS),
     ("ratio_cols", _FLOW_RATIO_INDEX), ("ratio_num", _FLOW_RATIO_NUM),
     ("ratio_den", _FLOW_RATIO_DEN), ("frows", [FLOW_ROW[f] for f in _ROW_FLOWS]),
@@ -242,14 +249,14 @@ def _ratio(num, den):
 
 #: what a step's country row reads of the communities and associations
 #: (:func:`_country_inputs`)
-CountryInputs = namedtuple("CountryInputs", "comm_origin flows counts represented "
+CountryInputs = namedtuple("CountryInputs", "comm_origin flows counts represented weight "
                            "development comm_size health_eff health_eff_returnees "
                            "health_eff_missions education_eff knowledge h_home members trust "
                            "trust0 n_dest")
 #: the measured densities, the protected lists, and where each column of the country row
 #: comes from (:func:`_country_inputs`)
 CountryIndex = namedtuple("CountryIndex", "measured listed truly_short flow_cols flow_rows "
-                          "ratio_cols ratio_num ratio_den frows cols")
+                          "ratio_cols ratio_num ratio_den frows cols scaled")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -259,6 +266,7 @@ def _country_values(C, t, X, out):
     tallies ``t`` (:class:`Tallies`' fields, in order) and the columns' index ``X``
     (:data:`CountryIndex`)."""
     comm_origin, flows, counts, represented = C.comm_origin, C.flows, C.counts, C.represented
+    weight = C.weight
     development, comm_size, health_eff = C.development, C.comm_size, C.health_eff
     health_eff_returnees, health_eff_missions = C.health_eff_returnees, C.health_eff_missions
     education_eff, knowledge, h_home = C.education_eff, C.knowledge, C.h_home
@@ -268,6 +276,7 @@ def _country_values(C, t, X, out):
     measured, listed, truly_short = X.measured, X.listed, X.truly_short
     flow_cols, flow_rows, ratio_cols = X.flow_cols, X.flow_rows, X.ratio_cols
     ratio_num, ratio_den, frows, cols = X.ratio_num, X.ratio_den, X.frows, X.cols
+    scaled = X.scaled
     n_orig = out.shape[0]
     n_fl = flows.shape[0]
     # every per-community quantity summed over each origin's communities in community
@@ -316,7 +325,10 @@ def _country_values(C, t, X, out):
         recruits = -0.0  # four flows summed as numpy summed a row
         for r in range(6, frows.shape[0]):  # _RECRUIT_FLOWS, the last of _ROW_FLOWS
             recruits += F[frows[r]]
-        r_pop = rep[o]
+        # the population in simulated units (the real one over the person weight): the
+        # denominator of the per-10,000 figures computed from simulated counts
+        w_o = weight[o]
+        r_pop = rep[o] / w_o if w_o > 0 else 0.0
         sk_abroad = -0.0
         sk_home = -0.0
         for k in range(LOW):
@@ -332,7 +344,7 @@ def _country_values(C, t, X, out):
         mean1 = _ratio(earnings[o, 1], wages[o, 1])
         premium = mean1 / mean0 - 1.0 if (mean0 > 0 and mean1 > 0) else 0.0
         trust_o = t_num[o] / max(t_den[o], 1e-300) if t_den[o] > 0 else trust0
-        v[0] = r_pop  # population
+        v[0] = rep[o]  # population (real)
         v[1] = _ratio(cnt[o, HEALTH, 1] * 10_000.0, r_pop)  # health_density
         v[2] = _ratio(stock[o, 0] * 10_000.0, r_pop)  # effective_health_density
         v[3] = _ratio(stock[o, 1] * 10_000.0, r_pop)  # effective_density_returnees
@@ -369,18 +381,22 @@ def _country_values(C, t, X, out):
         v[31] = 1.0 if listed[o] != truly_short[o] else 0.0  # misclassified
         for i in range(cols.shape[0]):
             row[cols[i]] = v[i]
+        for i in range(scaled.shape[0]):  # counts and amounts in real units
+            row[scaled[i]] = row[scaled[i]] * w_o
 
 
 @numba.njit(cache=True, nogil=True)
-def _corridor_row(flows_to_dest, stock, paths, out):
+def _corridor_row(flows_to_dest, stock, paths, weight, out):
     """The corridor row of a step (one row per origin and destination): this quarter's corridor
-    flows, the stock abroad and the shares of the paths of those who ever emigrated there."""
+    flows and the stock abroad, in real units (times the origin's person weight), and the
+    shares of the paths of those who ever emigrated there."""
     n_orig, n_dest, k = flows_to_dest.shape
     for o in range(n_orig):
+        w = weight[o]
         for d in range(n_dest):
             for j in range(k):
-                out[o, d, j] = flows_to_dest[o, d, j]
-            out[o, d, k] = np.float64(stock[o, d])
+                out[o, d, j] = flows_to_dest[o, d, j] * w
+            out[o, d, k] = np.float64(stock[o, d]) * w
             # shares(): the counts over their sum (exact for counts below 2**53), 0 if none
             tot = 0.0
             for c in range(4):
@@ -389,14 +405,14 @@ def _corridor_row(flows_to_dest, stock, paths, out):
                 out[o, d, k + 1 + c] = np.float64(paths[o, d, c]) / tot if tot > 0 else 0.0
 
 
-def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies) -> np.ndarray:
-    """This step's (n_orig, n_dest, k + 5) corridor row: the corridor flows, the stock
-    abroad and the shares of the four paths of those who ever emigrated by their current
+def corridor_row(flows_to_dest: np.ndarray, tallies: Tallies, weight) -> np.ndarray:
+    """This step's (n_orig, n_dest, k + 5) corridor row: the corridor flows and the stock
+    abroad in real units (``weight``: the origins' person weights) and the shares of the four paths of those who ever emigrated by their current
     destination (:func:`shares` of ``paths[:, :-1]``), in one compiled call (the same
     values as ``np.concatenate`` of the three; ``tests/model/test_tally.py`` compares)."""
     n_orig, n_dest, k = flows_to_dest.shape
     out = np.empty((n_orig, n_dest, k + 5))
-    _corridor_row(as_array(flows_to_dest), tallies.stock, tallies.paths, out)
+    _corridor_row(as_array(flows_to_dest), tallies.stock, tallies.paths, as_array(weight), out)
     return out
 
 
@@ -407,12 +423,13 @@ def _country_inputs(model) -> tuple[CountryInputs, CountryIndex]:
     w, st = model.world, model.association_state
     head = CountryInputs(
         as_array(w.comm_origin, np.int64), model.flows.data, model.counts,
-        as_array(w.represented_pop), model.comm["development"], as_array(w.comm_size),
+        as_array(w.represented_pop), as_array(w.person_weight), model.comm["development"], as_array(w.comm_size),
         *(as_array(model.comm[k]) for k in _COMM_STOCKS), as_array(model.assoc_members),
         as_array(st.trust), float(st.trust0), model.n_dest)
     tail = CountryIndex(as_array(model.measured), model.listed, model.truly_short,
                         *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols",
-                                              "ratio_num", "ratio_den", "frows", "cols")))
+                                              "ratio_num", "ratio_den", "frows", "cols",
+                                              "scaled")))
     return head, tail
 
 
@@ -442,7 +459,7 @@ def _step_rows(I, C, X, flows_to_dest, out, out_corridor):
     (``C``, ``X``: :func:`_country_inputs`) and the corridor row, in one call."""
     t = tallies_of(I)
     _country_values(C, t, X, out)
-    _corridor_row(flows_to_dest, t[8], t[9], out_corridor)
+    _corridor_row(flows_to_dest, t[8], t[9], C.weight, out_corridor)
 
 
 def step_rows(model) -> tuple[np.ndarray, np.ndarray]:

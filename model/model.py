@@ -281,7 +281,8 @@ class MigrationModel(mesa.Model):
             d, j = a.destination, a.index % p.agencies_per_destination
             a.regulated = j < int(round(regulation[d] * p.agencies_per_destination))
             a.fee_months = fee_reg[d] if a.regulated else fee_unreg[d]
-            a.capacity = p.agency_capacity * p.n_persons
+            # placements a quarter: a share of all the real persons the run stands for
+            a.capacity = p.agency_capacity * self.world.real_persons
         self.agency_regulated = np.array([a.regulated for a in self.agencies])
         self.agency_fee = np.array([a.fee_months for a in self.agencies])
         self.agency_capacity = np.array([a.capacity for a in self.agencies])
@@ -390,7 +391,7 @@ class MigrationModel(mesa.Model):
 
     def health_density_by_origin(self) -> np.ndarray:
         """Health workers at home per 10,000 represented population, per origin."""
-        return per_10000(self.origin_sum(self.comm["health_home"]),
+        return per_10000(self.origin_sum(self.comm["health_home"] * self.world.comm_weight),
                          self.origin_sum(self.world.represented_pop))
 
     def diaspora_share(self) -> np.ndarray:
@@ -433,9 +434,8 @@ class MigrationModel(mesa.Model):
         data = data[:, o, d, :]  # (steps, n_corr, k)
         n_steps, n_corr, k = data.shape
         cols = [*metrics.CORRIDOR_FLOWS, "abroad", *metrics.PATHS]
+        # counts in real persons (simulated ones times the origin's person weight)
         df = pd.DataFrame(data.reshape(n_steps * n_corr, k), columns=cols)
-        for c in ("recruits", "health_recruits", "returns", "missions", "abroad"):
-            df[c] = df[c].astype(np.int64)
         names_o = np.array(self.world.origin_names, dtype=object)[o]
         names_d = np.array(self.world.destination_names, dtype=object)[d]
         df.insert(0, "step", np.repeat(np.arange(n_steps), n_corr))

@@ -171,7 +171,11 @@ class Person(mesa.Agent):
                    + p.beta_network * fmath.log1p(m.network_pct[self.community, d])
                    - p.beta_ties * self.ties
                    + p.beta_integration_policy * m.lever_at("integration_policy", d))
-        if self.random.random() >= _logistic(utility):
+        chance = _logistic(utility)
+        if self.offer is not None and self.offer["agency"] >= 0:
+            # the agency learns from its offers' chances of acceptance (ODD §7.4)
+            m.agency_state.propensity[self.offer["agency"], self.origin] += chance
+        if self.random.random() >= chance:
             return
         if self.offer is not None:
             o = self.offer
@@ -496,28 +500,34 @@ class ReferenceModel(MigrationModel):
         u_alloc = self.streams["allocate"].random((self.n_dest + n_ag, 4))
         u_g2g = self.streams["g2g"].random((self.n_orig, self.n_dest, 4))
         self.agency_state.offers[:] = 0
+        self.agency_state.offered[:] = 0.0
+        self.agency_state.propensity[:] = 0.0
         self.agency_state.accepted[:] = 0
         for person in self.persons:
             person.offer = person.attempt = None
             person.rehire = False
         if not p.migration_enabled:
             return
-        vac_left = vacancies.copy()
-        # employers first offer their old jobs to the workers they named, while they have
-        # vacancies in the occupation, the named drawn at random (ODD §7.4)
+        vac_left = vacancies.astype(float)  # real persons
+        weight = self.world.person_weight  # the real persons a simulated person stands for
+        # employers first offer their old jobs to the workers they named, the named drawn
+        # at random, each while the vacancies in the occupation still cover the real persons
+        # the worker stands for (ODD §7.4)
         named = defaultdict(list)
         for person in self.persons:
             if person.named and person.at_home and person.age < p.max_migration_age:
                 named[person.dest, person.occ].append(person)
         for (d, k), people in named.items():
-            for person in self.random.sample(people, min(len(people), int(vac_left[d, k]))):
+            for person in self.random.sample(people, len(people)):
+                if weight[person.origin] > vac_left[d, k]:
+                    break
                 channel = CH_REGULATED if person.channel == CH_INITIAL else person.channel
                 person.offer = {"channel": channel, "dest": d, "agency": -1, "fee": 0.0,
                                 "contract": max(person.q_abroad, 1),
                                 "match": 1.0 if person.matched else 0.0,
                                 "guarantee": person.guarantee}
                 person.rehire, person.named = True, False
-                vac_left[d, k] -= 1
+                vac_left[d, k] -= weight[person.origin]
         candidates = defaultdict(list)
         for person in self.persons:
             if person.at_home and person.age < p.max_migration_age and person.offer is None:
@@ -526,7 +536,8 @@ class ReferenceModel(MigrationModel):
         for (o, k), people in candidates.items():
             supply[o, k] = len(people)
         blocks = np.concatenate([
-            g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g),
+            g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g,
+                           weight),
             agency_blocks(self, vac_left, supply, u_ag, u_alloc)])
         offers = defaultdict(list)  # (origin, occupation) -> offers, one per unit
         for b in blocks:

@@ -56,11 +56,19 @@ class World:
     comm_origin: np.ndarray  # (n_comm,)
     comm_access: np.ndarray  # (n_comm,) relative access
     comm_size: np.ndarray  # (n_comm,)
-    represented_pop: np.ndarray  # (n_comm,)
+    population: np.ndarray  # (n_orig,) real population of each origin (the world's data)
+    person_weight: np.ndarray  # (n_orig,) real persons each simulated person stands for
+    comm_weight: np.ndarray  # (n_comm,) the person weight of each community's origin
+    represented_pop: np.ndarray  # (n_comm,) real population of each community
     education_ref: np.ndarray  # (n_comm,) initial education density
-    occ_total0: np.ndarray  # (4,) persons per occupation at start, all origins
+    occ_total0: np.ndarray  # (4,) real persons per occupation at start, all origins (expected)
     occ_share: np.ndarray  # (n_orig, 3) base-year share of persons in each skilled occupation
     dest_of_origin: np.ndarray  # (n_orig,) destination index of the same country, or -1
+
+    @property
+    def real_persons(self) -> float:
+        """The real persons all simulated persons stand for, at the start."""
+        return float((self.comm_weight * self.comm_size).sum())
 
     @property
     def corridor_open(self) -> np.ndarray:
@@ -84,6 +92,23 @@ def apportion_1d(total: int, weights) -> np.ndarray:
     left = total - out.sum()
     out[np.argsort(-(exact - out), kind="stable")[:left]] += 1
     return out
+
+
+def person_weights(population, density, persons, share_health, emig_health,
+                   old_share: float) -> np.ndarray:
+    """Real persons each simulated person of an origin stands for (ODD §4.1):
+
+        w_o = (D_o P_o / 10,000) / (n_o s_o (1 - e_o q)),
+
+    the origin's health workers at home (density D_o per 10,000 of its population P_o) over
+    the health workers its n_o simulated persons are expected to hold at home at the start
+    (a share s_o in health work, e_o of those old enough abroad, q the share old enough to
+    have left). Deterministic: it does not depend on the draws, so the expected initial
+    density is the origin's at any number of persons. 0 for an origin without persons."""
+    expected = (np.asarray(persons, dtype=float) * share_health
+                * (1.0 - emig_health * old_share))
+    real = density * population / 10_000.0
+    return np.divide(real, expected, out=np.zeros(len(real)), where=expected > 0)
 
 
 def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
@@ -153,14 +178,24 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     pop.h_dep[idx] = pop.h[idx]
     pop.status[~abroad] = HOME
 
-    # represented population: calibrated so the initial density equals the origin's
-    home = pop.at_home()
-    health_home = np.bincount(pop.community[home & (pop.occ == HEALTH)], minlength=n_comm)
-    edu_home = np.bincount(pop.community[home & (pop.occ == EDUCATION)], minlength=n_comm)
+    # each simulated person's weight: the real persons it stands for (ODD §4.1), from the
+    # origin's population and health density and the *expected* health workers at home
+    # among its simulated persons, so that the expected initial density is the origin's
     dens = np.array([r["health_density"] for r in rows])
-    represented = np.maximum(health_home, 1) * 10_000.0 / dens[comm_origin]
-    education_ref = np.maximum(edu_home, 1) * 10_000.0 / represented
-    occ_total0 = np.bincount(pop.occ, minlength=4).astype(float)
+    population = np.array([float(r["population"]) for r in rows])
+    weight = person_weights(population, dens, per_origin, shares[:, 0], emig[:, 0],
+                            old_share=1.0 - 1.0 / span)
+    comm_weight = weight[comm_origin]
+    # a community's real population: its origin's, in proportion to its simulated persons
+    represented = population[comm_origin] * comm_size / np.maximum(per_origin[comm_origin], 1)
+    home = pop.at_home()
+    edu_home = np.bincount(pop.community[home & (pop.occ == EDUCATION)], minlength=n_comm)
+    education_ref = np.divide(np.maximum(edu_home, 1) * comm_weight * 10_000.0, represented,
+                              out=np.zeros(n_comm), where=represented > 0)
+    # real persons per occupation at start, expected (the base of destinations' demand)
+    low = 1.0 - shares.sum(axis=1)
+    occ_total0 = ((weight * per_origin)[:, None]
+                  * np.column_stack([shares, low])).sum(axis=0)
 
     dest_names = [d["country"] for d in dests]
     dest_of_origin = np.array([dest_names.index(r["country"]) if r["country"] in dest_names
@@ -178,6 +213,9 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         comm_origin=comm_origin,
         comm_access=comm_access,
         comm_size=comm_size,
+        population=population,
+        person_weight=weight,
+        comm_weight=comm_weight,
         represented_pop=represented,
         education_ref=education_ref,
         occ_total0=occ_total0,

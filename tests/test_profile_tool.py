@@ -13,9 +13,11 @@ def test_profile_prints_draws_and_cost_split():
     m = re.search(r"random numbers .*?: ([\d.]+) per person-step", out)
     # common random numbers: every person draws the same fixed number of uniforms a step
     assert m and 15.0 <= float(m.group(1)) <= 20.0, out
-    # of them, only those read are computed (a few per person-step)
+    # of them, only those read are computed (a few per person-step, plus the market's fixed
+    # draws: one per agency, origin and occupation turns its offers into offers to persons,
+    # 1,960 a step in the default world, 1.6 a person-step at 1,200 persons)
     m = re.search(r"per person-step drawn, ([\d.]+) computed", out)
-    assert m and 0.5 <= float(m.group(1)) <= 6.0, out
+    assert m and 0.5 <= float(m.group(1)) <= 8.0, out
     # (the split's figures are timings: on a loaded machine, with so small a run, the part
     # per person can come out negative; only the line is checked)
     assert re.search(r"ms fixed \+ -?\d+ ns per person", out), out

@@ -69,20 +69,38 @@ class AgencyState:
     def __init__(self, n_agencies: int, n_origins: int):
         self.attractiveness = np.ones((n_agencies, n_origins))
         self.offers = np.zeros((n_agencies, n_origins), dtype=np.int64)
+        # the real persons it offered work to (its offers before they are turned into
+        # offers to simulated persons): the denominator of what it learns
+        self.offered = np.zeros((n_agencies, n_origins))
+        # quarters it offered work to real persons of an origin since its offers last
+        # reached simulated persons there (the learning rule's catch-up)
+        self.pending = np.zeros((n_agencies, n_origins), dtype=np.int64)
+        # the sum of its offers' chances of acceptance (the persons' logit probabilities)
+        self.propensity = np.zeros((n_agencies, n_origins))
         self.accepted = np.zeros((n_agencies, n_origins), dtype=np.int64)
         self.complied = np.ones(n_agencies, dtype=bool)
         self.total_placed = np.zeros(n_agencies, dtype=np.int64)
 
 
 def learn(state: AgencyState, rate: float) -> None:
-    """Every agency's attractiveness moves toward its latest acceptance rate where it made
-    offers:
+    """Every agency's attractiveness moves toward the acceptance rate of its latest offers
+    where they reached persons:
 
-    a_o <- (1 - rate) a_o + rate * (accepted_o / offers_o), only for origins with offers,
-    with a floor of 0.05 so that an origin is never forgotten for good. Compiled
+    a_o <- (1 - rate)^m a_o + (1 - (1 - rate)^m) (propensity_o / offers_o),
+
+    the mean chance of acceptance (the persons' logit probabilities, ODD §7.5) of the offers
+    it made to origin o's persons this quarter, m the quarters it offered work to real
+    persons there since the last such update (1 when it recruits there every quarter);
+    with a floor of 0.05 so that an origin is never forgotten for good. An agency recruits
+    among many real persons, so what it observes is their acceptance rate, not the
+    outcome of a few draws: learning from the chances, and counting the quarters of real
+    recruitment, makes what it learns the same at any number of simulated persons
+    (learning from a few simulated acceptances made its view of an origin simulated with
+    few persons noisy, and its offers there lower the longer it stayed low). Compiled
     (:func:`kernels.agencies_learn`; hand case in ``tests/agents/test_market_rules.py``).
     """
-    kernels.agencies_learn(state.attractiveness, state.offers, state.accepted, float(rate),
+    kernels.agencies_learn(state.attractiveness, state.offers, state.offered,
+                           state.propensity, state.accepted, state.pending, float(rate),
                            state.total_placed)
 
 
@@ -113,14 +131,20 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
                   u_split: np.ndarray | None = None,
                   u_origin: np.ndarray | None = None,
                   bound_share: np.ndarray | float = 0.0,
-                  u_bound: np.ndarray | None = None) -> np.ndarray:
-    """Offers each agency makes per origin and occupation this quarter (ODD §7.4).
+                  u_bound: np.ndarray | None = None,
+                  weight: np.ndarray | None = None) -> np.ndarray:
+    """Offers each agency makes per origin and occupation this quarter (ODD §7.4), in real
+    persons.
 
     A destination's vacancies left after G2G placements are shared among its agencies
     in proportion to capacity (each capped at its capacity). An agency spreads its share
     of occupation k over origins in proportion to
 
-        score[a, o] = attractiveness[a, o] * supply[o, k] * margin[a, o, k] * corridor[o, d],
+        score[a, o] = attractiveness[a, o] * supply[o, k] * w_o * margin[a, o, k] * corridor[o, d],
+
+    the origin's *represented* candidates (supply x w_o, the real persons its simulated
+    candidates stand for) and not its simulated ones, so that the split does not depend on
+    how many persons an origin is simulated with,
 
     where margin = 0 if the origin is protected for k and the agency respects the bar
     this quarter, 1 - penalty[d, o] if protected and not respected, 1 otherwise. So a
@@ -137,7 +161,7 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
         respects: (n_ag, n_orig) bool, agency keeps out of that origin if it is protected.
         protected: (n_dest, n_orig) bool; covered: (n_dest, n_orig, 4) bool.
         penalty: (n_dest, n_orig) expected share of margin lost when caught.
-        supply: (n_orig, 4) candidates at home.
+        supply: (n_orig, 4) candidates at home (simulated persons).
         corridor: (n_orig, n_dest) corridor weights (default: 1 everywhere).
         u_split: (n_dest, 4) and u_origin: (n_ag, 4) uniform draws that place the units
             left after rounding down (see :func:`apportion`); None: largest remainders.
@@ -145,16 +169,19 @@ def agency_offers(vacancies: np.ndarray, agency_dest: np.ndarray, capacity: np.n
             employers bound by its codes and agreements: an agency recruits for them as if
             it respected every bar; u_bound: (n_ag, 4) uniform draws rounding each agency's
             bound part, floor(per * share + u) (expected number exact at any size).
+        weight: (n_orig,) real persons each simulated person of an origin stands for
+            (default: 1 everywhere).
 
     Returns:
-        (n_ag, n_orig, 4) integer offers.
+        (n_ag, n_orig, 4) integer offers of real persons (the market turns them into
+        offers to simulated persons: :func:`kernels.to_persons`).
 
     Compiled (:func:`kernels.agency_offers`); hand cases and invariants in
     ``tests/agents/test_market_rules.py`` and ``tests/agents/test_institutions.py``.
     """
     return kernels.agency_offers(vacancies, agency_dest, capacity, attractiveness, respects,
                                  protected, covered, penalty, supply, corridor, u_split,
-                                 u_origin, bound_share, u_bound)
+                                 u_origin, bound_share, u_bound, weight)
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +204,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     u_g2g = model.streams["g2g"].random((n_orig, model.n_dest, 4))
     u_named = draws32(model.streams["rehire"], pop.n)
     model.agency_state.offers[:] = 0
+    model.agency_state.offered[:] = 0.0
+    model.agency_state.propensity[:] = 0.0
     model.agency_state.accepted[:] = 0
     if not p.migration_enabled:
         return None, None
@@ -186,14 +215,15 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
     # the persons the market can recruit, their groups (origin x occupation) and the
     # persons per group, in one call (compiled)
     el, g_el, supply = kernels.eligible_groups(pop, p.max_migration_age, n_orig)
-    vac_left = vacancies.copy()
+    vac_left = vacancies.astype(np.float64)  # real persons
     # employers first re-hire the workers they named (ODD §7.4)
-    named = named_offers(pop, el, vac_left, u_named)
+    named = named_offers(pop, el, vac_left, u_named, model.world.person_weight)
     if named is not None:  # those offered their old job are not candidates again
         el = el[~np.isin(el, named.idx, assume_unique=True)]
         g_el, supply = kernels.market_groups(pop, el, n_orig)
 
-    g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g)
+    g2g = g2g_placements(model.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g,
+                         model.world.person_weight)
     counts = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
     # independent (network-driven) migration where the visa regime allows
     visa = model.lever("settlement_visa_openness")
@@ -298,28 +328,35 @@ def corridor_rights_index(model):
     return sum(np.broadcast_to(r, (model.n_orig, model.n_dest)) for r in rights) / len(rights)
 
 
-def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray) -> Offers | None:
+def named_offers(pop, el: np.ndarray, vac_left: np.ndarray, u: np.ndarray,
+                 weight: np.ndarray) -> Offers | None:
     """Named re-hiring (ODD §7.4): each named worker at home and eligible (``el``) is offered
     their old job again — same destination, channel, contract length (their last stay's
-    quarters), skill match and guarantee, no new recruitment fee — while the destination has
-    vacancies in their occupation; where more are named than there are vacancies, those with
-    the lowest draw ``u`` (one per person) come first. ``vac_left`` is reduced in place; the
-    named flag of those offered is cleared (the offer is made, taken or not)."""
+    quarters), skill match and guarantee, no new recruitment fee — while the destination's
+    vacancies in their occupation (real persons) cover the real persons the worker stands
+    for (``weight`` of the origin); in each destination and occupation the named come in the
+    order of their draw ``u`` (one per person), each taking its weight off ``vac_left``
+    (reduced in place), until the next one no longer fits. The named flag of those offered
+    is cleared (the offer is made, taken or not)."""
     if not pop.named.any():  # nobody named (no re-hiring by name: the default)
         return None
     nm = el[pop.named[el]]
     if len(nm) == 0:
         return None
-    n_dest = vac_left.shape[0]
     g = pop.dest[nm].astype(np.int64) * 4 + pop.occ[nm]
-    want = vac_left.reshape(-1).astype(np.int64)
-    chosen, _rank, gsel = lowest_per_group(nm, g, u[nm], want,
-                                           np.bincount(g, minlength=n_dest * 4))
+    order = np.lexsort((nm, u[nm], g))  # by group, then draw, then slot
+    nm, g = nm[order], g[order]
+    w = weight[pop.origin[nm]]
+    # each one's weight cumulated within its group, compared with the group's vacancies
+    cum = np.cumsum(w)
+    first = np.searchsorted(g, g, side="left")
+    before = np.where(first > 0, cum[np.maximum(first - 1, 0)], 0.0)
+    keep = (cum - before) <= vac_left.reshape(-1)[g]
+    chosen = nm[keep]
     if len(chosen) == 0:
         return None
+    np.subtract.at(vac_left.reshape(-1), g[keep], w[keep])
     chosen = np.sort(chosen)
-    vac_left -= np.bincount(pop.dest[chosen].astype(np.int64) * 4 + pop.occ[chosen],
-                            minlength=n_dest * 4).reshape(vac_left.shape)
     pop.named[chosen] = False
     k = len(chosen)
     # the initial diaspora's temporary workers came by an unrecorded channel: their employer
@@ -344,20 +381,24 @@ def concat_offers(a: Offers, b: Offers) -> Offers:
 
 
 def g2g_placements(channels, vac_left: np.ndarray, supply: np.ndarray,
-                   skill_match: float, u: np.ndarray) -> np.ndarray:
+                   skill_match: float, u: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Government-to-government placements under the agreements in force (first in line).
 
-    n = min(vacancies left, floor(quota * implementation * supply + u)) per channel and
-    covered occupation, with u uniform on [0, 1) (``u[o, d, k]``): the expected number is
-    the quota's share of the supply at any population size; ``vac_left`` is reduced in place.
+    n = min(floor(vacancies left / w_o), floor(quota * implementation * supply + u)) persons
+    per channel and covered occupation, with u uniform on [0, 1) (``u[o, d, k]``) and w_o
+    the real persons each simulated person of the origin stands for: the expected number is
+    the quota's share of the supply at any population size and weight; ``vac_left`` (real
+    persons) is reduced in place by n * w_o.
     """
     rows = []
     for a, d, o in channels:
         for k in a.occupations:
-            n = int(min(vac_left[d, k],
+            w = weight[o]
+            room = np.floor(vac_left[d, k] / w) if w > 0 else 0.0
+            n = int(min(room,
                         np.floor(a.g2g_quota * a.implementation_rate * supply[o, k] + u[o, d, k])))
             if n > 0:
-                vac_left[d, k] -= n
+                vac_left[d, k] -= n * w
                 rows.append((o * 4 + k, n, CH_AGREEMENT, d, -1, 0.0, a.contract_quarters,
                              1.0 if k == LOW else skill_match, a.return_guarantee))
     return np.array(rows, dtype=OFFER_BLOCK)
@@ -370,11 +411,15 @@ def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     vacancies) it respects every bar. Draws the ``employers`` stream (4 per agency) every
     quarter; records which agencies complied."""
     u_bound = model.streams["employers"].random((len(model.agencies), 4))
+    u_persons = model.streams["persons"].random((len(model.agencies), model.n_orig, 4))
     # respects = u_ag < respect_rate; complied = ~(~respects & barred).any(axis=1); then
-    # agency_offers with the terms kept while the parameters and policy are the same, in
-    # one compiled call (kernels.offer_counts)
-    return kernels.offer_counts(vac_left, supply, u_ag, u_alloc, u_bound,
+    # agency_offers of the whole real vacancies left with the terms kept while the parameters
+    # and policy are the same, then the offers to simulated persons, in one compiled call
+    # (kernels.offer_counts)
+    return kernels.offer_counts(np.floor(vac_left).astype(np.int64), supply, u_ag, u_alloc,
+                                u_bound, u_persons,
                                 model.agency_state.attractiveness, model.agency_state.complied,
+                                model.agency_state.offered,
                                 model.derived("offer_count_terms",
                                               lambda: make_offer_count_terms(model)))
 
@@ -386,7 +431,8 @@ def make_offer_count_terms(model) -> tuple:
     return kernels.offer_count_terms(model.agency_dest, model.agency_capacity, respect_rate,
                                      barred, model.policy.protected, model.policy.covered,
                                      penalty, model.world.corridor_weight,
-                                     model.lever("code_bound_share"), model.n_dest)
+                                     model.lever("code_bound_share"), model.n_dest,
+                                     model.world.person_weight)
 
 
 def agency_terms(model):

@@ -59,12 +59,12 @@ def _spread(totals, base, margin_or_open, u_origin, use_u, out, add):
 
 @numba.njit(cache=True, nogil=True)
 def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
-                   protected, covered, penalty, supply, corridor, u_split, use_split,
+                   protected, covered, penalty, supply, weight, corridor, u_split, use_split,
                    u_origin, use_origin, share, any_bound, u_bound, out):
-    """The agencies' offers per origin and occupation (ODD §7.4; :func:`agency_offers` states
-    the rule): a destination's vacancies split over its agencies by capacity and capped by
-    it, then each agency's spread over origins by attractiveness x supply x margin x
-    corridor."""
+    """The agencies' offers per origin and occupation in real persons (ODD §7.4;
+    :func:`agency_offers` states the rule): a destination's vacancies split over its
+    agencies by capacity and capped by it, then each agency's spread over origins by
+    attractiveness x represented supply (supply x weight) x margin x corridor."""
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0] // 4
     # a destination's vacancies of k over its agencies, in proportion to capacity
@@ -95,7 +95,8 @@ def _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, r
         d = agency_dest[a]
         for o in range(n_orig):
             for k in range(4):
-                base[a, o, k] = (attractiveness[a, o] * np.float64(supply[o, k])) * corridor[o, d]
+                base[a, o, k] = ((attractiveness[a, o] * (np.float64(supply[o, k]) * weight[o]))
+                                 * corridor[o, d])
                 bar = protected[d, o] and covered[d, o, k]
                 if bar:
                     margin[a, o, k] = 0.0 if respects[a, o] else 1.0 - penalty[d, o]
@@ -129,7 +130,7 @@ def _numbered(agency_dest, per_dest, n_dest):
 
 def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, protected,
                   covered, penalty, supply, corridor=None, u_split=None, u_origin=None,
-                  bound_share=0.0, u_bound=None) -> np.ndarray:
+                  bound_share=0.0, u_bound=None, weight=None) -> np.ndarray:
     """Compiled :func:`migdev.agents.agency.agency_offers` (same arguments, same result)."""
     n_ag, n_orig = attractiveness.shape
     n_dest = vacancies.shape[0]
@@ -150,6 +151,7 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
         as_array(penalty if np.shape(penalty) == (n_dest, n_orig)
              else np.broadcast_to(penalty, (n_dest, n_orig))),
         as_array(supply, np.int64),
+        np.ones(n_orig) if weight is None else as_array(weight, f64),
         np.ones((n_orig, n_dest)) if corridor is None else as_array(corridor, f64),
         np.zeros(n_dest * 4) if u_split is None else as_array(u_split, f64).reshape(-1),
         u_split is not None,
@@ -164,10 +166,12 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
 
 @numba.njit(cache=True, nogil=True)
 def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
-                  u_bound, attractiveness, capacity, per_dest, agency_dest, protected, covered,
-                  penalty, supply, corridor, share, any_bound, out):
+                  u_bound, u_persons, attractiveness, capacity, per_dest, agency_dest, protected,
+                  covered, penalty, supply, weight, corridor, share, any_bound, offered, out):
     """Which agencies respect each bar this quarter (a draw below the respect rate), which
-    complied, and their offers (:func:`_agency_offers`) into ``out`` (:func:`offer_counts`)."""
+    complied, and their offers (:func:`_agency_offers`, in real persons: summed over
+    occupations into ``offered``) as offers to simulated persons into ``out``
+    (:func:`offer_counts`)."""
     n_ag, n_orig = respect_rate.shape
     respects = np.empty((n_ag, n_orig), dtype=np.bool_)
     for a in range(n_ag):
@@ -177,18 +181,40 @@ def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split,
             if barred[a, o] and not respects[a, o]:
                 kept = False
         complied[a] = kept
+    real = np.empty_like(out)
     _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
-                   protected, covered, penalty, supply, corridor, u_split, True, u_origin,
-                   True, share, any_bound, u_bound, out)
+                   protected, covered, penalty, supply, weight, corridor, u_split, True,
+                   u_origin, True, share, any_bound, u_bound, real)
+    for a in range(real.shape[0]):
+        for o in range(real.shape[1]):
+            offered[a, o] = np.float64(real[a, o, 0] + real[a, o, 1] + real[a, o, 2]
+                                       + real[a, o, 3])
+    to_persons(real, weight, u_persons, out)
+
+
+@numba.njit(cache=True, nogil=True)
+def to_persons(real, weight, u, out):
+    """Offers of real persons as offers to simulated persons (ODD §7.4): each agency's
+    offers R to origin o and occupation k become floor(R / w_o + u) offers to the origin's
+    simulated persons, ``u`` uniform on [0, 1) (the expected number, R / w_o, is exact at
+    any weight); none where the origin has no persons (w_o = 0)."""
+    for a in range(real.shape[0]):
+        for o in range(real.shape[1]):
+            w = weight[o]
+            for k in range(real.shape[2]):
+                if w > 0.0:
+                    out[a, o, k] = np.int64(math.floor(real[a, o, k] / w + u[a, o, k]))
+                else:
+                    out[a, o, k] = 0
 
 
 def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, covered, penalty,
-                      corridor, bound_share, n_dest: int) -> tuple:
+                      corridor, bound_share, n_dest: int, weight) -> tuple:
     """The terms of :func:`offer_counts` that change only with the parameters and the policy
     in force (:func:`migdev.agents.agency.agency_terms`, the agencies' destinations and
-    capacities, the bars, the corridors' weights and the share of vacancies at employers
-    bound by the codes, a scalar or one per destination), as :func:`agency_offers` takes
-    them."""
+    capacities, the bars, the corridors' weights, the share of vacancies at employers
+    bound by the codes, a scalar or one per destination, and the origins' person weights),
+    as :func:`agency_offers` takes them."""
     n_ag, n_orig = np.shape(respect_rate)
     per_dest = n_ag // n_dest if n_dest else 0
     agency_dest = as_array(agency_dest, np.int64)
@@ -199,23 +225,26 @@ def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, co
             agency_dest,
             as_array(protected, bool), as_array(covered, bool),
             table_of(penalty, (n_dest, n_orig)),
-            as_array(corridor), as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share))
+            as_array(corridor), as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share),
+            as_array(weight))
 
 
-def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness, complied,
-                 terms: tuple) -> np.ndarray:
-    """Each agency's offers this quarter per origin and occupation, (n_ag, n_orig, 4), in
-    one compiled call: whether it respects each bar (``u_respect`` < its rate), then
-    :func:`agency_offers` with ``u_alloc`` (n_dest + n_ag, 4) placing the units left after
-    rounding and ``u_bound`` (n_ag, 4) rounding the bound part. Writes which agencies
-    respected every bar that concerns them into ``complied``. ``terms``:
-    :func:`offer_count_terms`."""
+def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, u_persons, attractiveness,
+                 complied, offered, terms: tuple) -> np.ndarray:
+    """Each agency's offers to simulated persons this quarter per origin and occupation,
+    (n_ag, n_orig, 4), in one compiled call: whether it respects each bar (``u_respect`` <
+    its rate), then :func:`agency_offers` of the real vacancies over the origins' represented
+    candidates with ``u_alloc`` (n_dest + n_ag, 4) placing the units left after rounding and
+    ``u_bound`` (n_ag, 4) rounding the bound part, then :func:`to_persons` with
+    ``u_persons`` (n_ag, n_orig, 4). Writes which agencies respected every bar that
+    concerns them into ``complied`` and the real persons each offered work to in each origin
+    into ``offered`` (n_ag, n_orig). ``terms``: :func:`offer_count_terms`."""
     respect_rate, barred, capacity, per_dest, agency_dest, protected, covered, penalty, \
-        corridor, share, any_bound = terms
+        corridor, share, any_bound, weight = terms
     n_ag, n_orig = respect_rate.shape
     n_dest = n_ag // per_dest
     if u_respect.shape != (n_ag, n_orig) or u_alloc.shape != (n_dest + n_ag, 4) \
-            or u_bound.shape != (n_ag, 4):
+            or u_bound.shape != (n_ag, 4) or u_persons.shape != (n_ag, n_orig, 4):
         raise ValueError(f"offer_counts: draws of shapes {u_respect.shape}, {u_alloc.shape}, "
                          f"{u_bound.shape} for {n_ag} agencies, {n_orig} origins and "
                          f"{n_dest} destinations")
@@ -224,25 +253,33 @@ def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, attractiveness,
     _offer_counts(as_array(vacancies, np.int64).reshape(-1), as_array(u_respect), respect_rate,
                   barred,
                   complied, u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
-                  as_array(u_bound), as_array(attractiveness), capacity, per_dest, agency_dest,
-                  protected, covered, penalty, as_array(supply, np.int64), corridor, share,
-                  any_bound, out)
+                  as_array(u_bound), as_array(u_persons), as_array(attractiveness), capacity,
+                  per_dest, agency_dest, protected, covered, penalty, as_array(supply, np.int64),
+                  weight, corridor, share, any_bound, offered, out)
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def agencies_learn(attractiveness, offers, accepted, rate, total_placed):
-    """agents.agency.learn in place: where an agency made offers to an origin its
-    attractiveness moves toward the acceptance rate, then (if any offer was made) every
-    attractiveness is floored at 0.05; each agency's placements are counted."""
+def agencies_learn(attractiveness, offers, offered, propensity, accepted, pending, rate,
+                   total_placed):
+    """agents.agency.learn in place: each quarter an agency offered work to real persons of
+    an origin counts towards its learning there (``pending``); when its offers reached
+    simulated persons, its attractiveness moves toward their mean chance of acceptance
+    (``propensity`` / ``offers``) by the weight of every quarter counted since the last
+    time, 1 - (1 - rate)^m; then (if any moved) every attractiveness is floored at 0.05;
+    each agency's placements (``accepted``) are counted."""
     n_ag, n_orig = offers.shape
     made = False
     for a in range(n_ag):
         for o in range(n_orig):
+            if offered[a, o] > 0:
+                pending[a, o] += 1
             if offers[a, o] > 0:
                 made = True
-                attractiveness[a, o] = ((1 - rate) * attractiveness[a, o]
-                                        + rate * (accepted[a, o] / offers[a, o]))
+                keep = (1.0 - rate) ** max(pending[a, o], 1)
+                attractiveness[a, o] = (keep * attractiveness[a, o]
+                                        + (1.0 - keep) * (propensity[a, o] / offers[a, o]))
+                pending[a, o] = 0
     if made:
         for a in range(n_ag):
             for o in range(n_orig):

@@ -14,9 +14,10 @@ class HomeCommunity(mesa.Agent):
         index: row in the model's community arrays.
         origin: index of its origin country.
         name: label.
-        represented_population: persons it stands for (calibrated so that the initial
-            health-worker density equals its country's).
-        size: simulated persons belonging to it (constant: slots are recycled).
+        represented_population: the real persons it stands for (its origin's population in
+            proportion to its simulated persons; ODD §4.1).
+        size: simulated persons belonging to it (constant: slots are recycled); each stands
+            for the origin's person weight of real persons.
     The stocks (health workers, knowledge, investment, projects, development index,
     financial access) are read from the model's community arrays.
     """

@@ -83,11 +83,12 @@ def knowledge_uplift(knowledge, size, knowledge_ref, productivity):
 
 
 #: the communities' terms fixed by the world and the parameters (:func:`_communities`):
-#: represented population, the shares of knowledge, investment and projects kept a quarter,
+#: represented (real) population and the real persons each simulated person stands for, the
+#: shares of knowledge, investment and projects kept a quarter,
 #: the density references, sizes, knowledge and investment references, the knowledge
 #: productivity, the length of a mission (quarters), each community's origin and the weight
 #: of the share abroad in the perceived chance of emigrating
-CommunityTerms = namedtuple("CommunityTerms", "represented keep_k keep_i keep_p health_ref "
+CommunityTerms = namedtuple("CommunityTerms", "represented weight keep_k keep_i keep_p health_ref "
                             "education_ref size knowledge_ref investment_ref productivity "
                             "mission_quarters comm_origin prospect_weight")
 
@@ -102,7 +103,8 @@ def _communities(census, stocks, inflows, T, out, prospect):
     counts, h_health, h_back, h_edu = census
     knowledge, investment, projects = stocks
     knowledge_in, mission_health_h, mission_education_h = inflows
-    represented, keep_k, keep_i, keep_p = T.represented, T.keep_k, T.keep_i, T.keep_p
+    represented, weight = T.represented, T.weight
+    keep_k, keep_i, keep_p = T.keep_k, T.keep_i, T.keep_p
     health_ref, education_ref, size = T.health_ref, T.education_ref, T.size
     knowledge_ref, investment_ref = T.knowledge_ref, T.investment_ref
     productivity, mission_quarters = T.productivity, T.mission_quarters
@@ -114,8 +116,9 @@ def _communities(census, stocks, inflows, T, out, prospect):
         hh = np.float64(counts[c, HEALTH, 1])
         eh = np.float64(counts[c, EDUCATION, 1])
         rep = represented[c]
-        hd = hh * 10_000.0 / rep if rep > 0 else 0.0  # per 10,000 represented
-        ed = eh * 10_000.0 / rep if rep > 0 else 0.0
+        # per 10,000 of the real population: each simulated worker stands for weight[c]
+        hd = hh * weight[c] * 10_000.0 / rep if rep > 0 else 0.0
+        ed = eh * weight[c] * 10_000.0 / rep if rep > 0 else 0.0
         k = knowledge[c] * keep_k + knowledge_in[c]  # S (1 - depreciation) + inflow
         inv = investment[c] * keep_i + 0.0
         proj = projects[c] * keep_p + 0.0
@@ -165,7 +168,8 @@ def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_hea
     out = np.empty((len(COMMUNITY_ROWS), n_comm))
     prospect = np.empty((n_orig, 4))
     terms = CommunityTerms(
-        represented=as_array(world.represented_pop), keep_k=1.0 - p.knowledge_depreciation,
+        represented=as_array(world.represented_pop), weight=as_array(world.comm_weight),
+        keep_k=1.0 - p.knowledge_depreciation,
         keep_i=1.0 - p.investment_depreciation, keep_p=1.0 - p.project_depreciation,
         health_ref=float(p.health_density_ref), education_ref=as_array(world.education_ref),
         size=as_array(world.comm_size), knowledge_ref=float(p.knowledge_ref),

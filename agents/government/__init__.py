@@ -300,13 +300,16 @@ def apply_agreements(model, t: int) -> None:
 # ---------------------------------------------------------------------------
 
 def dest_stock(model) -> np.ndarray:
-    """Workers abroad in regular status by destination and occupation (n_dest, 4)."""
-    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)[0]
+    """Workers abroad in regular status by destination and occupation (n_dest, 4), real
+    persons."""
+    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig,
+                                 model.world.person_weight)[0]
 
 
 def own_health_abroad(model) -> np.ndarray:
-    """Each origin's health workers abroad (simulated persons, n_orig)."""
-    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig)[1]
+    """Each origin's health workers abroad (real persons, n_orig)."""
+    return kernels.abroad_counts(model.pop, model.n_dest, model.n_orig,
+                                 model.world.person_weight)[1]
 
 
 def wanted_now(model, step: int) -> np.ndarray:
@@ -318,11 +321,12 @@ def wanted_now(model, step: int) -> np.ndarray:
 
 
 def labour_demand(model, t: int) -> np.ndarray:
-    """Destinations advertise this quarter's vacancies (n_dest, 4)."""
+    """Destinations advertise this quarter's vacancies (n_dest, 4), in real persons."""
     p = model.p
     # the counts abroad in one compiled pass over the persons, then the replacement demand
     # (into model.replacement), the wanted stocks and the vacancies, compiled
-    vac = kernels.labour_demand(model.pop, model.n_orig, model.both_roles,
+    vac = kernels.labour_demand(model.pop, model.n_orig, model.world.person_weight,
+                                model.both_roles,
                                 model.health_abroad0, model.world.dest_of_origin,
                                 model.lever("replacement_hiring"), model.wanted_base,
                                 p.demand_growth, t, model.demand_multiplier,

@@ -21,9 +21,10 @@ from migdev.core.kernels import (
 
 
 @numba.njit(cache=True, nogil=True)
-def _abroad_counts(status, dest, occ, origin, regular, health):
-    """The persons abroad in a regular status by destination and occupation, and each origin's
-    health workers abroad (:func:`abroad_counts`)."""
+def _abroad_counts(status, dest, occ, origin, weight, regular, health):
+    """The persons abroad in a regular status by destination and occupation, in real persons
+    (each counts its origin's ``weight``), and each origin's health workers abroad (simulated
+    persons; :func:`abroad_counts`)."""
     for i in range(status.shape[0]):
         s = status[i]
         # a branch taken for the few abroad only (well predicted: a branch-free count into
@@ -31,19 +32,21 @@ def _abroad_counts(status, dest, occ, origin, regular, health):
         if s >= TEMP and s <= IRREGULAR:
             k = occ[i]
             if s != IRREGULAR:
-                regular[np.int64(dest[i]) * 4 + k] += 1
+                regular[np.int64(dest[i]) * 4 + k] += weight[origin[i]]
             if k == HEALTH:
                 health[origin[i]] += 1
 
 
-def abroad_counts(pop, n_dest: int, n_orig: int):
+def abroad_counts(pop, n_dest: int, n_orig: int, weight):
     """One pass over the persons: those abroad in a regular status (temporary or settled)
-    by destination and occupation, (n_dest, 4) int64, and each origin's health workers
-    abroad in any status, (n_orig,) float."""
-    regular = np.zeros(n_dest * 4, dtype=np.int64)
+    by destination and occupation, (n_dest, 4), and each origin's health workers abroad in
+    any status, (n_orig,), both in real persons (``weight``: the real persons each simulated
+    person of an origin stands for)."""
+    regular = np.zeros(n_dest * 4)
     health = np.zeros(n_orig, dtype=np.int64)
-    _abroad_counts(pop.status, pop.dest, pop.occ, pop.origin, regular, health)
-    return regular.reshape(n_dest, 4), health.astype(float)
+    weight = as_array(weight)
+    _abroad_counts(pop.status, pop.dest, pop.occ, pop.origin, weight, regular, health)
+    return regular.reshape(n_dest, 4), health * weight
 
 
 @numba.njit(cache=True, nogil=True)
@@ -102,14 +105,15 @@ def _demand(stock, health_abroad, both_roles, abroad0, dest_of_origin, share, ba
             vac[d, k] = vacancy_count(wanted[d, k], stock[d, k], fill_rate, u[d, k])
 
 
-def labour_demand(pop, n_orig: int, both_roles: bool, abroad0, dest_of_origin, share, base,
+def labour_demand(pop, n_orig: int, weight, both_roles: bool, abroad0, dest_of_origin, share, base,
                   growth, step: int, multiplier, fill_rate: float, u, replacement):
-    """Labour demand (ODD §7.3): the counts abroad (:func:`abroad_counts`), the replacement
+    """Labour demand (ODD §7.3), in real persons: the counts abroad (:func:`abroad_counts`),
+    the replacement
     demand of countries in both roles (written into ``replacement``, (n_dest, 4), when
     ``both_roles``), the wanted stocks (:func:`_wanted`) and the vacancies
     (:func:`vacancy_count`; returned, (n_dest, 4) int64)."""
     n_dest = base.shape[0]
-    stock, health = abroad_counts(pop, n_dest, n_orig)
+    stock, health = abroad_counts(pop, n_dest, n_orig, weight)
     vac = np.empty((n_dest, 4), dtype=np.int64)
     _demand(stock, health, both_roles, as_array(abroad0), as_array(dest_of_origin, np.int64),
             as_vector(share, n_dest), as_array(base), np.float64(step / 4.0), float(1.0 + growth),

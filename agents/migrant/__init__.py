@@ -232,15 +232,17 @@ def decide(model, offers, attempts) -> None:
     p, pop = model.p, model.pop
     u = draws32(model.streams["decide"], (2, pop.n))
     u_sub = draws32(model.streams["substitution"], pop.n)
-    if offers is None and attempts is None:
-        return
-    # the candidates (offers, then attempts) and their numbers, in their order
-    cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
-    sums = kernels.accept_and_leave(
-        pop, cand, offers, attempts, u.rows_at(cand), u_sub[cand], model.diaspora_share(),
-        model.derived("decide_terms", lambda: make_decide_terms(model)), model.n_comm,
-        model.flows_to_dest, model.agency_state.accepted, model.n_orig)
-    model.flows.add_sums(kernels.DECIDE_SUMS, sums)
+    if offers is not None or attempts is not None:
+        # the candidates (offers, then attempts) and their numbers, in their order
+        cand = np.concatenate([c.idx for c in (offers, attempts) if c is not None])
+        sums = kernels.accept_and_leave(
+            pop, cand, offers, attempts, u.rows_at(cand), u_sub[cand], model.diaspora_share(),
+            model.derived("decide_terms", lambda: make_decide_terms(model)), model.n_comm,
+            model.flows_to_dest, model.agency_state.accepted, model.n_orig,
+            model.agency_state.propensity)
+        model.flows.add_sums(kernels.DECIDE_SUMS, sums)
+    # every quarter, candidates or not: a quarter of real recruitment whose offers reached
+    # no simulated person counts towards the agencies' next update
     agencies_learn(model.agency_state, p.agency_learning_rate)
 
 

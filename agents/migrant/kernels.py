@@ -450,15 +450,16 @@ def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_
 
 @numba.njit(cache=True, nogil=True)
 def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm, to_dest,
-            accepted, n_orig):
+            accepted, propensity, n_orig):
     """The candidates ``idx`` (slots) decide (ODD §7.5): each accepts with probability
     logistic(:func:`utility`) of its offer or attempt (``C``: :data:`Candidates`); an
     acceptance starts a stay (status temporary for offers; settled or irregular for the
     skilled or low-skilled independent; debt + fee; skill match drawn; integration, savings
     and membership from 0), an unregulated agency's recruit may find the contract
     substituted (u_sub below the destination's rate, named re-hires excepted), and the
-    recruits are counted per community (DECIDE_SUMS), corridor and agency. ``T``:
-    :data:`DecideTerms`; ``P``: the persons."""
+    recruits are counted per community (DECIDE_SUMS), corridor and agency; each agency's
+    offers' chances of acceptance are summed into ``propensity`` (what it learns from).
+    ``T``: :data:`DecideTerms`; ``P``: the persons."""
     dest, fee, offered, channel = C.dest, C.fee, C.offered, C.channel
     contract, match, guarantee, named, agency = (C.contract, C.match, C.guarantee, C.named,
                                                  C.agency)
@@ -488,7 +489,10 @@ def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm,
                     beta_fee, fee_months, moving_cost,
                     beta_network, net[community[i], d], ties32, ties[i], beta_integration,
                     integ[n])
-        if not np.float64(u_accept[n]) < 1.0 / (1.0 + _exp1(-x)):
+        chance = 1.0 / (1.0 + _exp1(-x))
+        if off and agency[n] >= 0:
+            propensity[agency[n] * n_orig + o] += chance
+        if not np.float64(u_accept[n]) < chance:
             continue
         # the stay starts
         if off:
@@ -550,7 +554,7 @@ def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm,
 
 @numba.njit(cache=True, nogil=True)
 def _candidates(cand, n_o, O, a_dest, u, u_sub, T, net, P, per_comm, to_dest, accepted,
-                n_orig):
+                propensity, n_orig):
     """:func:`_decide` for the candidates ``cand``: the first ``n_o`` with the offers ``O``
     (:data:`OfferArrays`), the others attempting on their own to ``a_dest``; each
     candidate's offer or attempt and the levers at its destination looked up first."""
@@ -583,7 +587,8 @@ def _candidates(cand, n_o, O, a_dest, u, u_sub, T, net, P, per_comm, to_dest, ac
         integ[j] = T.integ_d[dest[j]]
     _decide(cand, Candidates(dest, fee, offered, channel, contract, match, guarantee, named,
                              agency, sub, integ),
-            u[0], u[1], u_sub, substitution, T, net, P, per_comm, to_dest, accepted, n_orig)
+            u[0], u[1], u_sub, substitution, T, net, P, per_comm, to_dest, accepted, propensity,
+            n_orig)
 
 
 #: the decisions' terms (:func:`decide_terms`): the destinations' contract-substitution rate
@@ -621,7 +626,7 @@ def decide_terms(p, wage_dest, home_wage, substitution_rate, integration_policy,
 
 
 def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTerms, n_comm: int,
-                     to_dest, accepted, n_orig: int):
+                     to_dest, accepted, n_orig: int, propensity=None):
     """The candidates ``cand`` (slots: those with the offers ``offers``, then those
     attempting ``attempts``; either may be None) accept or refuse (:func:`utility`,
     logit), and those who accept start their stay (unregulated recruits may find their
@@ -633,7 +638,8 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTe
             abroad; terms: :func:`decide_terms`; to_dest: (n_orig, n_dest, k) corridor flows,
             recruits and health recruits added in columns 0 and 1; accepted: (n_ag, n_orig)
             the agencies' accepted offers per origin, added to (the market sets them to 0
-            at the start of each quarter).
+            at the start of each quarter); propensity: (n_ag, n_orig) float, the sums of
+            their offers' chances of acceptance, added to likewise (None: not kept).
 
     Returns:
         (len(DECIDE_SUMS), n_comm) sums per community.
@@ -652,7 +658,9 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTe
     _candidates(as_array(cand, np.int64), n_o, fields,
                 _NO_OFFERS.dest if attempts is None else attempts.dest,
                 np.ascontiguousarray(u), np.ascontiguousarray(u_sub), terms, as_array(net),
-                pop.persons(), per_comm, to_dest, accepted.reshape(-1), n_orig)
+                pop.persons(), per_comm, to_dest, accepted.reshape(-1),
+                (np.zeros(accepted.size) if propensity is None else propensity.reshape(-1)),
+                n_orig)
     return per_comm
 
 

@@ -30,5 +30,5 @@ CHANNELS = ("agreement", "agency_regulated", "agency_unregulated", "independent"
 #: streams go at the end so that existing ones keep their numbers.
 STREAMS = ("init", "demography", "agency", "recruit", "decide", "work", "remit", "mission",
            "returns", "allocate", "measure", "g2g", "rounding", "rehire",
-           "employers", "substitution")
+           "employers", "substitution", "persons")
 # (a stream is only ever added at the end: the others keep their numbers)

@@ -46,7 +46,11 @@ COUNTRY_FIELDS = {
                            "origin"),
     "wage_ratio_low": ("low-skilled home wage / reference destination's wage", 0.001, 5.0,
                        "origin"),
-    "sample_weight": ("relative share of the simulated persons", 0.001, 1000.0, "origin"),
+    "population": ("persons: the origin's real population in the base year (every simulated "
+                   "person stands for population / simulated persons of the origin)", 1.0, 2e9,
+                   "origin"),
+    "sample_weight": ("relative share of the simulated persons (precision only: each person's "
+                      "weight makes up for it)", 0.001, 1000.0, "origin"),
     "share_health": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
     "share_education": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
     "share_other": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
@@ -61,7 +65,6 @@ COUNTRY_FIELDS = {
     "dest_demand_weight": ("relative size of the destination's demand for migrants", 0.0,
                            1e6, "destination"),
     # descriptive figures (shown by `migdev world`, not used by the model yet)
-    "population": ("persons", 1.0, 2e9, None),
     "doctors_density": ("doctors per 10,000 population", 0.0, 200.0, None),
     "nurses_midwives_density": ("nurses and midwives per 10,000 population", 0.0, 400.0,
                                 None),

@@ -53,8 +53,11 @@ def test_agency_learning(tmp_path):
     a = m.agencies[0]
     a.attractiveness[:] = 1.0
     a.offers[:] = [10, 0, 0, 0]
+    m.agency_state.offered[0] = [10, 0, 0, 0]  # real persons offered work
+    m.agency_state.propensity[0] = [5.0, 0, 0, 0]  # the offers' chances of acceptance
     a.accepted[:] = [5, 0, 0, 0]
     m.agency_state.offers[1:] = 0  # no other agency made offers
+    m.agency_state.offered[1:] = 0
     agency.learn(m.agency_state, 0.2)  # all agencies at once; the agent reads its row
     assert a.attractiveness.tolist() == pytest.approx([0.9, 1, 1, 1])
     assert a.total_placed == 5
@@ -88,12 +91,13 @@ def test_a_country_in_both_roles_replaces_the_health_workers_it_lost():
     pop.status[home], pop.dest[home] = 1, (d + 1) % m.n_dest  # n more health workers abroad
     m.u_round = {"vacancies": np.zeros((m.n_dest, 4))}  # the step's rounding draws
     government.labour_demand(m, 1)
-    assert m.replacement[d, 0] == pytest.approx(0.5 * n)
+    # in real persons: each simulated worker stands for its origin's person weight
+    assert m.replacement[d, 0] == pytest.approx(0.5 * n * w.person_weight[o])
     assert (np.delete(m.replacement, d, axis=0) == 0).all() and (m.replacement[:, 1:] == 0).all()
     wanted = government.wanted_now(m, 1)
     assert wanted[d, 0] == pytest.approx(
         m.wanted_base[d, 0] * (1 + m.p.demand_growth) ** 0.25 * m.demand_multiplier[d, 0]
-        + 0.5 * n)
+        + 0.5 * n * w.person_weight[o])
 
 
 def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
@@ -106,7 +110,9 @@ def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
                            training_capacity_health=1.5, migration_enabled=False)
         m.run_for(80)
         df = m.country_frame()
-        return df.health_trainees.sum() / m.totals["entrants"]
+        # the trainees of the simulated persons (the table's are in real persons)
+        weight = dict(zip(m.world.origin_names, m.world.person_weight))
+        return (df.health_trainees / df.country.astype(str).map(weight)).sum() / m.totals["entrants"]
     small, large = trainees(2000), trainees(100_000)
     assert small == pytest.approx(large, rel=0.06), (small, large)
 
@@ -130,7 +136,9 @@ def test_densities_and_stocks_by_hand():
     community.update(m)
     home = np.isin(pop.status, [0, 4])  # home, returned
     health = np.bincount(pop.community[home & (pop.occ == 0)], minlength=m.n_comm)
-    assert m.comm["health_density"] == pytest.approx(health * 10_000.0 / w.represented_pop)
+    # each simulated worker stands for its origin's person weight of real ones
+    assert m.comm["health_density"] == pytest.approx(
+        health * w.comm_weight * 10_000.0 / w.represented_pop)
     want = k0 * (1 - p.knowledge_depreciation)
     want[0] += 7.0
     assert m.comm["knowledge"] == pytest.approx(want)

@@ -125,9 +125,22 @@ def test_learning_by_hand():
     st_ = agency.AgencyState(2, 3)
     st_.attractiveness[:] = [[1.0, 0.5, 0.04], [1.0, 1.0, 1.0]]
     st_.offers[:] = [[10, 4, 0], [0, 0, 0]]
-    st_.accepted[:] = [[5, 0, 0], [0, 0, 0]]
+    st_.offered[:] = [[10, 4, 0], [0, 0, 0]]  # real persons offered work
+    st_.propensity[:] = [[5.0, 0, 0], [0, 0, 0]]  # the offers' chances of acceptance, summed
+    st_.accepted[:] = [[4, 0, 0], [0, 0, 0]]
     agency.learn(st_, 0.2)
-    # a <- 0.8 a + 0.2 accepted / offers where offers were made; floored at 0.05
+    # a <- 0.8 a + 0.2 propensity / offers where offers were made; floored at 0.05
     assert st_.attractiveness[0] == pytest.approx([0.9, 0.4, 0.05])
     assert st_.attractiveness[1] == pytest.approx([1.0, 1.0, 1.0])
-    assert st_.total_placed.tolist() == [5, 0]
+    assert st_.total_placed.tolist() == [4, 0]  # the placements are the acceptances
+    # real persons offered work for two quarters, a simulated person reached in the third
+    # (chance of acceptance 0): the update weighs three quarters, 1 - 0.8^3
+    st_ = agency.AgencyState(1, 1)
+    st_.offered[:] = 0.4
+    agency.learn(st_, 0.2)
+    agency.learn(st_, 0.2)
+    assert st_.attractiveness[0, 0] == 1.0 and st_.pending[0, 0] == 2
+    st_.offers[:], st_.propensity[:] = 1, 0.0
+    agency.learn(st_, 0.2)
+    assert st_.attractiveness[0, 0] == pytest.approx(0.8 ** 3)
+    assert st_.pending[0, 0] == 0

@@ -26,10 +26,11 @@ def _pop():
 
 def test_named_workers_get_their_old_job_while_there_are_vacancies():
     pop = _pop()
-    vac = np.zeros((2, 4), dtype=np.int64)
+    vac = np.zeros((2, 4))  # real persons
     vac[0, HEALTH], vac[1, LOW] = 2, 5
     u = np.array([0.5, 0.1, 0.9, 0.3, 0.0, 0.0], dtype=np.float32)
-    off = agency.named_offers(pop, np.arange(6), vac, u)
+    one = np.ones(1)  # each simulated person stands for one real person
+    off = agency.named_offers(pop, np.arange(6), vac, u, one)
     # three named health workers for two vacancies: the two lowest draws (slots 1, 0)
     assert off.idx.tolist() == [0, 1, 3]
     assert off.dest.tolist() == [0, 0, 1]
@@ -41,7 +42,19 @@ def test_named_workers_get_their_old_job_while_there_are_vacancies():
     # those offered are no longer named; the one left without a vacancy still is
     assert pop.named.tolist() == [False, False, True, False, False, False]
     # nobody named and eligible: no offers
-    assert agency.named_offers(pop, np.array([0, 1, 4]), vac, u) is None
+    assert agency.named_offers(pop, np.array([0, 1, 4]), vac, u, one) is None
+
+
+def test_a_named_worker_takes_the_real_persons_it_stands_for_off_the_vacancies():
+    # each simulated person stands for 1.5 real ones: of the three named health workers
+    # (draws 0.1, 0.5, 0.9) only the first fits in 2 vacancies, which leaves 0.5
+    pop = _pop()
+    vac = np.zeros((2, 4))
+    vac[0, HEALTH], vac[1, LOW] = 2, 5
+    u = np.array([0.5, 0.1, 0.9, 0.3, 0.0, 0.0], dtype=np.float32)
+    off = agency.named_offers(pop, np.arange(6), vac, u, np.array([1.5]))
+    assert off.idx.tolist() == [1, 3]
+    assert vac[0, HEALTH] == pytest.approx(0.5) and vac[1, LOW] == pytest.approx(3.5)
 
 
 def _circular(rate, seed=3):

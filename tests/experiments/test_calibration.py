@@ -26,7 +26,8 @@ TRUTH = {"training_capacity_health": 2.0, "financial_access": 0.7}
 
 def _config(tmp: Path, observed: dict | None = None, generations: int = 3,
             population: int = 40, steps: int = 16) -> Path:
-    targets = [("health_trainees", None, [4, steps], 0.03),
+    # sds: the trainees (real persons) to 1 % of their value, the share to 0.01
+    targets = [("health_trainees", None, [4, steps], 0.01),
                ("formal_share", None, [4, steps], 0.01)]
     text = f"""
 [calibration]
@@ -52,6 +53,8 @@ high = 1.0
     for out, country, st, sd in targets:
         key = f"{out} [{country or 'all origins'}] steps {st[0]}-{st[1]}"
         value = observed[key] if observed else 1.0
+        if out == "health_trainees":
+            sd = sd * abs(value)
         text += f"""
 [[target]]
 output = "{out}"

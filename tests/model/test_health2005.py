@@ -259,9 +259,11 @@ def test_replacement_hiring_for_one_country_is_the_one_the_chain_uses():
     replacement demand (here 0 for South Africa equals 0 everywhere, at the same seed)."""
     mou = dict(agreement_kind="circular", agreement_origin="South Africa",
                agreement_destination="United Kingdom", g2g_quota=0.02, agreement_start=5)
-    local = run(steps=30, seed=1, **mou, **{"replacement_hiring[South Africa]": 0.0})
-    everywhere = run(steps=30, seed=1, replacement_hiring=0.0, **mou)
-    default = run(steps=30, seed=1, **mou)
+    # 20,000 persons: South Africa's losses (in steps of its person weight) are then above
+    # the start at step 30
+    local = run(steps=30, seed=1, n=20_000, **mou, **{"replacement_hiring[South Africa]": 0.0})
+    everywhere = run(steps=30, seed=1, n=20_000, replacement_hiring=0.0, **mou)
+    default = run(steps=30, seed=1, n=20_000, **mou)
     assert (local.replacement == 0).all() and default.replacement.sum() > 0
     np.testing.assert_array_equal(local.corridor_frame().to_numpy(),
                                   everywhere.corridor_frame().to_numpy())

@@ -16,7 +16,8 @@ from migdev.core.params import make_params
 from migdev.core.records import Local
 from migdev.model.metrics import (
     _FLOW_COLUMN_INDEX, _FLOW_COLUMN_ROWS, _FLOW_COLUMNS, _FLOW_RATIO_DEN, _FLOW_RATIO_INDEX,
-    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_FLOWS, COL_INDEX, COLS, country_row,
+    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_FLOWS, COL_INDEX, COLS,
+    REAL_UNIT_COLUMNS, country_row,
     shares)
 from migdev.model.tally import Tallies
 from migdev.model.model import MigrationModel
@@ -90,12 +91,13 @@ def test_model_record_uses_the_tallies_of_its_own_persons():
         m.step()
     t = person_tallies(m.pop, m.world.home_wage, 0.0, m.n_orig, m.n_dest)
     row = m.country_rows[-1]
-    np.testing.assert_array_equal(row[:, m.col_index("abroad")], t.abroad)
+    w = m.world.person_weight  # the table's counts are in real persons
+    np.testing.assert_array_equal(row[:, m.col_index("abroad")], t.abroad * w)
     assert t.abroad.sum() == m.pop.abroad().sum() > 0
     cf = m.corridor_frame()
     last = cf[cf["step"] == cf["step"].max()]
     o, d = np.nonzero(m.world.corridor_weight > 0)
-    np.testing.assert_array_equal(last["abroad"].to_numpy(), t.stock[o, d])
+    np.testing.assert_array_equal(last["abroad"].to_numpy(), t.stock[o, d] * w[o])
 
 
 def test_a_person_abroad_without_destination_is_an_error():
@@ -206,6 +208,9 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
     cnt = summed[:, fl_cols:fl_cols + 8].reshape(n_orig, 4, 2)
     rep, dev_num, size = summed[:, fl_cols + 8], summed[:, fl_cols + 9], summed[:, fl_cols + 10]
     stock = dict(zip(_COMM_STOCKS, summed[:, fl_cols + 11:].T))
+    weight = w.person_weight
+    real_pop = rep
+    rep = np.divide(rep, weight, out=np.zeros(n_orig), where=weight > 0)  # simulated units
 
     def f(name):
         return fl[:, FLOW_ROW[name]]
@@ -217,7 +222,7 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
     # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
     # _FLOW_RATIOS) are placed below in bulk
     row = {
-        "population": rep,
+        "population": real_pop,
         "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
         "effective_health_density": _Ratio(stock["health_effective"] * 10_000.0, rep),
         "effective_density_returnees": _Ratio(stock["health_eff_returnees"] * 10_000.0, rep),
@@ -264,6 +269,9 @@ def country_row_numpy(model, t: Tallies) -> np.ndarray:
     out[:, cost] = np.minimum(out[:, cost], 1.0)
     values = [c for c in _NUMPY_ROW_COLUMNS if not isinstance(row[c], _Ratio)]
     out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
+    # counts and amounts in real persons (each simulated person stands for its weight)
+    scaled = [COL_INDEX[c] for c in REAL_UNIT_COLUMNS]
+    out[:, scaled] = out[:, scaled] * weight[:, None]
     return out
 
 
@@ -325,7 +333,8 @@ def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
         m.step()
         t = person_tallies(m.pop, m.world.home_wage,
                            corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
-        want = np.concatenate([m.flows_to_dest, t.stock[:, :, None],
+        w = m.world.person_weight[:, None, None]  # flows and stocks in real persons
+        want = np.concatenate([m.flows_to_dest * w, t.stock[:, :, None] * w,
                                metrics.shares(t.paths[:, :-1])], axis=2)
         assert m._corridor_rows[-1].tobytes() == want.tobytes()
         empty += int((t.paths[:, :-1].sum(axis=-1) == 0).sum())
@@ -342,11 +351,14 @@ def test_abroad_counts_match_dest_stock_and_own_health_abroad(seed):
     abroad = m.pop.abroad()
     m.pop.dest[~abroad] = -1
     m.pop.dest[abroad] = np.random.default_rng(seed + 1).integers(0, m.n_dest, abroad.sum())
-    stock, health = abroad_counts(m.pop, m.n_dest, m.n_orig)
+    w = m.world.person_weight
+    stock, health = abroad_counts(m.pop, m.n_dest, m.n_orig, w)
     pop = m.pop
     reg = (pop.status == 1) | (pop.status == 2)
+    # in real persons: each simulated person counts its origin's weight
     want_stock = np.bincount(pop.dest[reg].astype(np.int64) * 4 + pop.occ[reg],
+                             weights=w[pop.origin[reg]],
                              minlength=m.n_dest * 4).reshape(m.n_dest, 4)
-    want_health = np.bincount(pop.origin[abroad & (pop.occ == 0)], minlength=m.n_orig)
-    assert np.array_equal(stock, want_stock) and np.array_equal(health, want_health)
+    want_health = np.bincount(pop.origin[abroad & (pop.occ == 0)], minlength=m.n_orig) * w
+    assert np.allclose(stock, want_stock, rtol=1e-12) and np.array_equal(health, want_health)
     assert stock.sum() > 0 and health.sum() > 0

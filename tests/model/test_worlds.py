@@ -88,10 +88,13 @@ def test_a_users_own_world_folder_is_used(tmp_path):
     folder = copy_world(tmp_path)
     edit(folder / "countries.csv", "Origin B,XOB,origin,18.0", "Origin B,XOB,origin,9.5")
     m = MigrationModel(world=str(folder), n_persons=2000, rng=1)
-    dens = m.health_density_by_origin()
-    assert dens[1] == pytest.approx(9.5, rel=1e-9)
-    ref = MigrationModel(world="abstract", n_persons=2000, rng=1).health_density_by_origin()
-    assert dens[0] == ref[0] and dens[1] != ref[1]
+    ref = MigrationModel(world="abstract", n_persons=2000, rng=1)
+    # the same population with about half the health workers: each simulated person of
+    # Origin B stands for 9.5 / 18 as many real persons (ODD §4.1); the others are unchanged
+    w, w0 = m.world.person_weight, ref.world.person_weight
+    assert w[1] == pytest.approx(w0[1] * 9.5 / 18.0, rel=1e-12)
+    assert (np.delete(w, 1) == np.delete(w0, 1)).all()
+    assert (m.world.population == ref.world.population).all()
 
 
 def test_an_edited_world_file_is_read_again(tmp_path):
@@ -107,10 +110,10 @@ def test_an_edited_world_file_is_read_again(tmp_path):
     assert [c["health_density"] for c in again.origins][1] == 9.25
 
 
-FIXED_COUNTRIES = """country,iso3,role,health_density,wage_ratio_skilled,wage_ratio_low,sample_weight,share_health,share_education,share_other,emig_health,emig_education,emig_other,emig_low,financial_access,dest_wage_factor,dest_demand_weight
-Upland,XUP,origin,8.0,0.05,0.08,1.0,0.03,0.05,0.06,0.3,0.05,0.1,0.03,0.6,,
-Middleland,XMI,both,30.0,0.2,0.25,1.0,0.045,0.06,0.12,0.25,0.05,0.1,0.02,0.9,0.5,0.3
-Northland,XNO,destination,,,,,,,,,,,,,1.0,1.0
+FIXED_COUNTRIES = """country,iso3,role,health_density,wage_ratio_skilled,wage_ratio_low,population,sample_weight,share_health,share_education,share_other,emig_health,emig_education,emig_other,emig_low,financial_access,dest_wage_factor,dest_demand_weight
+Upland,XUP,origin,8.0,0.05,0.08,5000000,1.0,0.03,0.05,0.06,0.3,0.05,0.1,0.03,0.6,,
+Middleland,XMI,both,30.0,0.2,0.25,20000000,1.0,0.045,0.06,0.12,0.25,0.05,0.1,0.02,0.9,0.5,0.3
+Northland,XNO,destination,,,,,,,,,,,,,,1.0,1.0
 """
 FIXED_CORRIDORS = """origin,destination,weight
 Upland,Middleland,1.0
