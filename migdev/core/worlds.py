@@ -46,9 +46,9 @@ COUNTRY_FIELDS = {
                            "origin"),
     "wage_ratio_low": ("low-skilled home wage / reference destination's wage", 0.001, 5.0,
                        "origin"),
-    "population": ("persons: the origin's real population in the base year (every simulated "
-                   "person stands for population / simulated persons of the origin)", 1.0, 2e9,
-                   "origin"),
+    "population": ("persons: the origin's real population in the base year (with its health "
+                   "density, it sets how many real persons each simulated person stands for)",
+                   1.0, 2e9, "origin"),
     "sample_weight": ("relative share of the simulated persons (precision only: each person's "
                       "weight makes up for it)", 0.001, 1000.0, "origin"),
     "share_health": ("share of the working-age population at risk", 0.0, 1.0, "origin"),
