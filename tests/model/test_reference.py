@@ -30,12 +30,12 @@ def processes():
 
 #: summaries where the fast model and the reference are known to disagree, each with what
 #: was measured; every other summary must agree. One, found when persons were weighted
-#: (issue 36), is older than that change: Nigeria's return rate in the first 40 quarters is
-#: about 6 % higher in the fast model (0.0673 against 0.0613 at the commit before weights,
-#: paired t 2.6 there, not rejected; 0.0681 against 0.0624 with weights, t 6.9 over seeds
-#: 0-15, t 0.7 over seeds 16-31, t 2.7 over 32-47). It vanishes without agency learning
-#: or with one agency per destination; one quarter abroad from the same state gives the
-#: same expected returns in both (within 0.3 %). Its cause is not found yet.
+#: (issue 36), is older than that change: over the oracle's seeds 0-15 Nigeria's return rate
+#: in the first 40 quarters is higher in the fast model (0.0681 against 0.0624, paired t 6.9;
+#: 0.0673 against 0.0613 at the commit before weights, t 2.6, not rejected there: the seeds'
+#: initial persons, shared by both versions, carry it). Over 96 seeds the difference is
+#: +0.0009 (t 1.0): +0.0039 over seeds 0-47, -0.002 over 48-95. No swap of one stage between
+#: the models reproduces it at 48 seeds. Its cause is not found yet (docs/ODD.md §7.13).
 KNOWN_DISAGREEMENTS = {"return_rate | origin Nigeria | steps 1-40"}
 
 
