@@ -35,7 +35,8 @@ def processes():
 #: 0.0673 against 0.0613 at the commit before weights, t 2.6, not rejected there: the seeds'
 #: initial persons, shared by both versions, carry it). Over 96 seeds the difference is
 #: +0.0009 (t 1.0): +0.0039 over seeds 0-47, -0.002 over 48-95. No swap of one stage between
-#: the models reproduces it at 48 seeds. Its cause is not found yet (docs/ODD.md §7.13).
+#: the models reproduces it at 48 seeds, and the whole oracle on the baseline at seeds 16-31
+#: and at seeds 32-47 rejects nothing. Its cause is not found yet (docs/ODD.md §7.13).
 KNOWN_DISAGREEMENTS = {"return_rate | origin Nigeria | steps 1-40"}
 
 
