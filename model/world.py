@@ -96,7 +96,7 @@ def apportion_1d(total: int, weights) -> np.ndarray:
 
 def person_weights(population, density, persons, share_health, emig_health,
                    old_share: float) -> np.ndarray:
-    """Real persons each simulated person of an origin stands for (ODD §4.1):
+    """Real persons each simulated person of an origin stands for (ODD §2):
 
         w_o = (D_o P_o / 10,000) / (n_o s_o (1 - e_o q)),
 
@@ -178,7 +178,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     pop.h_dep[idx] = pop.h[idx]
     pop.status[~abroad] = HOME
 
-    # each simulated person's weight: the real persons it stands for (ODD §4.1), from the
+    # each simulated person's weight: the real persons it stands for (ODD §2), from the
     # origin's population and health density and the *expected* health workers at home
     # among its simulated persons, so that the expected initial density is the origin's
     dens = np.array([r["health_density"] for r in rows])

@@ -15,7 +15,7 @@ class HomeCommunity(mesa.Agent):
         origin: index of its origin country.
         name: label.
         represented_population: the real persons it stands for (its origin's population in
-            proportion to its simulated persons; ODD §4.1).
+            proportion to its simulated persons; ODD §2).
         size: simulated persons belonging to it (constant: slots are recycled); each stands
             for the origin's person weight of real persons.
     The stocks (health workers, knowledge, investment, projects, development index,

@@ -90,7 +90,7 @@ def test_a_users_own_world_folder_is_used(tmp_path):
     m = MigrationModel(world=str(folder), n_persons=2000, rng=1)
     ref = MigrationModel(world="abstract", n_persons=2000, rng=1)
     # the same population with about half the health workers: each simulated person of
-    # Origin B stands for 9.5 / 18 as many real persons (ODD §4.1); the others are unchanged
+    # Origin B stands for 9.5 / 18 as many real persons (ODD §2); the others are unchanged
     w, w0 = m.world.person_weight, ref.world.person_weight
     assert w[1] == pytest.approx(w0[1] * 9.5 / 18.0, rel=1e-12)
     assert (np.delete(w, 1) == np.delete(w0, 1)).all()
