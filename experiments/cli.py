@@ -196,15 +196,19 @@ def _cmd_validate_model(args) -> int:
     with make_executor(args.workers, inprocess=inprocess) as ex:
         man = validate_model(out, params, args.replicates, None if inprocess else ex,
                              patterns=args.pattern, calibration=calibration, quiet=args.quiet)
-    from migdev.experiments.analysis.figures import validation_figure
+    from migdev.experiments.analysis.figures import (validation_corridor_figure,
+                                                     validation_figure)
 
     validation_figure(out)
+    corridor_files = validation_corridor_figure(out)
     passed = sum(p["result"] == "pass" for p in man["patterns"])
     print(f"{passed} of {len(man['patterns'])} held-out patterns reproduced "
           f"({'calibration ' + calibration if calibration else 'uncalibrated defaults'}, "
           f"{args.replicates} replicates of {args.n_persons:,} persons, "
           f"{man['elapsed_seconds']:.0f} s); written to {out}: validation.csv, "
-          f"replicates.csv, validation.png/.pdf, manifest.json")
+          f"replicates.csv, validation.png/.pdf, manifest.json"
+          + (", validation_corridors.csv, validation_corridors.png/.pdf" if corridor_files
+             else ""))
     return 1 if args.strict and passed < len(man["patterns"]) else 0
 
 

@@ -633,7 +633,11 @@ def validation_figure(out) -> list[str]:
     table = pd.read_csv(out / "validation.csv")
     reps = pd.read_csv(out / "replicates.csv")
     n = len(table)
-    fig, axes = plt.subplots(1, n, figsize=(4.8 * n, 4.4), squeeze=False)
+    ncol = min(n, 3)
+    nrow = -(-n // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 4.6 * nrow), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
     colours = {"pass": sns.color_palette("deep")[2], "fail": sns.color_palette("deep")[3]}
     for ax, (_, row) in zip(axes.flat, table.iterrows()):
         x = reps.loc[reps.pattern == row.pattern, "value"].dropna().to_numpy()
@@ -662,6 +666,45 @@ def validation_figure(out) -> list[str]:
                  f"criterion", fontsize=9)
     fig.tight_layout()
     return _save(fig, out, "validation")
+
+
+def validation_corridor_figure(out) -> list[str]:
+    """One panel per destination-side pattern (issue 36): each corridor's published figure
+    and the model's, both as a share of the pattern's total over its corridors (signed for
+    changes), the model's with its 5-95 % bootstrap interval over replicates. Nothing is
+    drawn (and no file written) when no such pattern was run."""
+    path = out / "validation_corridors.csv"
+    table = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+    if table.empty:
+        return []
+    pats = list(dict.fromkeys(table.pattern))
+    ncol = min(len(pats), 3)
+    nrow = -(-len(pats) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 4.8 * nrow), squeeze=False)
+    for ax in axes.flat[len(pats):]:
+        ax.set_visible(False)
+    pal = sns.color_palette("deep")
+    for ax, name in zip(axes.flat, pats):
+        t = table[table.pattern == name].reset_index(drop=True)
+        x = np.arange(len(t))
+        ax.bar(x - 0.2, t.published_share, 0.4, color=pal[0], label="published")
+        err = np.vstack([t.simulated_share - t.simulated_share_q05,
+                         t.simulated_share_q95 - t.simulated_share]).clip(min=0)
+        ax.bar(x + 0.2, t.simulated_share, 0.4, color=pal[1], yerr=err, capsize=3,
+               label="model, 5-95 %")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xticks(x)
+        ax.set_xticklabels(t.corridor, fontsize=6, rotation=30, ha="right")
+        ax.set_xlabel("corridor (origin -> destination)", fontsize=7)
+        signed = (t.unit == "change in real persons").any()
+        ax.set_ylabel("share of the corridors' total absolute change" if signed
+                      else "share of the corridors' total", fontsize=8)
+        ax.set_title(f"{name}\n(n = {int(t.replicates.iloc[0])} replicates)", fontsize=8)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle("Where recruits went: each corridor's share in the published figures against "
+                 "the model's (real persons), held-out destination-side patterns", fontsize=9)
+    fig.tight_layout()
+    return _save(fig, out, "validation_corridors")
 
 
 def _wrap(text: str, width: int) -> str:

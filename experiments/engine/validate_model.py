@@ -5,7 +5,10 @@ posterior means unless told otherwise, through the policy histories that produce
 published patterns, and says for each pattern whether the model reproduces it. The
 first three patterns were chosen on 2026-11-23, before the shipped calibration was run; the
 fourth (five-year exit) on 2026-11-25, after the shipped fit but before the model was ever
-run to measure it. None of their statistics is a calibration target (a test checks the targets against
+run to measure it. The five destination-side patterns (issue 36: where recruits went after
+2000) were chosen on 2026-12-07 with their criteria, before the model was run to measure
+them and before any calibration with corridor targets; all are flows after 2000, which a
+calibration never fits. None of their statistics is a calibration target (a test checks the targets against
 ``PATTERNS[...].outputs``). Each pattern runs paired: the policy history and its control
 (no agreement) at the same seed, for every replicate.
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -64,6 +68,14 @@ class Pattern:
     #: (model_policy, model_control, world) -> dict of further per-replicate figures that
     #: explain the statistic (written as columns of replicates.csv, medians in the manifest)
     details: Callable | None = None
+    #: destination-side patterns (issue 36): the corridors the published figures are about
+    #: (labels) and those figures, in the source's unit. ``measure`` then returns the model's
+    #: value on each corridor in one replicate (real persons), and the estimate is either
+    #: the rank correlation of the totals over replicates with the published figures
+    #: (``kind = "rank"``) or the first corridor's share of the total (``kind = "share"``)
+    corridors: tuple = ()
+    published: tuple = ()
+    kind: str = ""
 
 
 def _idx(names, wanted):
@@ -194,6 +206,85 @@ def _five_year_exit_details(pol, ctrl, world):
     return out
 
 
+# ------------------------------------------------ destination-side patterns (issue 36)
+def _recruits_to(m, destination: str, origins, first: float, last: float) -> np.ndarray:
+    """Health workers recruited on each corridor origin -> ``destination`` from the start
+    of year ``first`` to the start of ``last`` (fractions of a year are quarters), in real
+    persons (the corridor frame's unit)."""
+    cor = m.corridor_frame()
+    sel = cor[(cor.destination == destination) & (cor.step >= step_of(first))
+              & (cor.step < step_of(last))]
+    tot = sel.groupby("origin", observed=False).health_recruits.sum()
+    return np.array([float(tot.get(o, 0.0)) for o in origins])
+
+
+def _recruits_from(m, origin: str, destinations, first: float, last: float) -> np.ndarray:
+    cor = m.corridor_frame()
+    sel = cor[(cor.origin == origin) & (cor.step >= step_of(first)) & (cor.step < step_of(last))]
+    tot = sel.groupby("destination", observed=False).health_recruits.sum()
+    return np.array([float(tot.get(d, 0.0)) for d in destinations])
+
+
+UK_2001_ORIGINS = ("Philippines", "South Africa", "Zimbabwe")
+
+
+def _uk_registrations_2001(pol, ctrl, world):
+    _idx(world.origin_names, UK_2001_ORIGINS)
+    return _recruits_to(ctrl, "United Kingdom", UK_2001_ORIGINS, 2001.25, 2002.25)
+
+
+UK_2007_ORIGINS = ("Zimbabwe", "South Africa", "Nigeria", "Ghana", "Kenya", "Malawi")
+
+
+def _uk_permits_2007(pol, ctrl, world):
+    _idx(world.origin_names, UK_2007_ORIGINS)
+    return _recruits_to(ctrl, "United Kingdom", UK_2007_ORIGINS, 2007, 2009)
+
+
+US_ORIGINS = ("Nigeria", "Ghana", "South Africa")
+
+
+def _us_health_stock(m):
+    """The health workers of each of :data:`US_ORIGINS` abroad in the United States now, in
+    real persons (simulated ones times their origin's person weight)."""
+    from migdev.core.codes import HEALTH
+
+    us, = _idx(m.world.destination_names, ["United States"])
+    orig = _idx(m.world.origin_names, US_ORIGINS)
+    pop = m.pop
+    here = pop.abroad() & (pop.dest == us) & (pop.occ == HEALTH)
+    return np.array([float(np.sum(here & (pop.origin == o))) * float(m.world.person_weight[o])
+                     for o in orig])
+
+
+def _us_stock_2002(m):
+    return {"stock": _us_health_stock(m)}
+
+
+def _us_change_2002_2011(pol, ctrl, world):
+    """The change of each origin's health workers in the United States, start of 2002 to
+    start of 2011 (real persons)."""
+    return _us_health_stock(ctrl) - ctrl.validation_cohort["stock"]
+
+
+PHL_2007_DESTINATIONS = ("Saudi Arabia", "United States", "United Kingdom")
+
+
+def _philippines_2007(pol, ctrl, world):
+    _idx(world.destination_names, PHL_2007_DESTINATIONS)
+    return _recruits_from(ctrl, "Philippines", PHL_2007_DESTINATIONS, 2007, 2008)
+
+
+def _malawi_uk_share(pol, ctrl, world):
+    """Malawi's health workers recruited to the United Kingdom and to every other
+    destination, 2000-2008 (real persons)."""
+    _idx(world.origin_names, ["Malawi"])
+    dests = list(world.destination_names)
+    v = _recruits_from(ctrl, "Malawi", dests, 2000, 2009)
+    uk = v[dests.index("United Kingdom")]
+    return np.array([uk, v.sum() - uk])
+
+
 PATTERNS = {
     "nhs_code_back_door": Pattern(
         name="nhs_code_back_door",
@@ -219,10 +310,11 @@ PATTERNS = {
     ),
     "sa_replacement_hiring": Pattern(
         name="sa_replacement_hiring",
-        observed="After the 2003 UK-South Africa memorandum South Africa hired from poorer "
-                 "neighbours: foreign-trained doctors rose from under 10 % of new registrants "
-                 "(2004-09) to over 45 % (2010-14)",
-        source="Bidwell et al. 2014; Tankwanchi et al. 2019",
+        observed="After the 2003 UK-South Africa memorandum, international medical "
+                 "graduates rose from under 10 % of South Africa's new registrants of doctors "
+                 "(2004-2009) to over 45 % (2010-2014) (doctors only; the model's statistic "
+                 "counts doctors and nurses)",
+        source="Tankwanchi, Hagopian & Vermund 2019, BMJ Global Health 4: e001566",
         years="2004-2014",
         statistic="foreign health workers recruited into South Africa as a share of South "
                   "Africa's new health workers (recruits + own trainees), 2010-14 minus "
@@ -238,9 +330,12 @@ PATTERNS = {
     ),
     "ghana_attrition": Pattern(
         name="ghana_attrition",
-        observed="Annual attrition of Ghana's health workers was about 8 % (and a 10 % wage "
-                 "rise cut it by 0.9-1.6 percentage points)",
-        source="Antwi & Phillips 2011",
+        observed="Annual exit of health workers aged 20-40 from Ghana's public payroll was "
+                 "about 8 % (and a 10 % wage rise cut it by 0.9-1.6 percentage points); the "
+                 "model's statistic (emigration plus retirement at all ages) is a proxy: "
+                 "payroll exits also count moves to the private sector, and young workers "
+                 "rarely retire",
+        source="Antwi & Phillips 2011 (Ghana's public payroll, 2005-2009)",
         years="2005-2009",
         statistic="Ghana's health workers leaving per year (emigration on every channel plus "
                   "retirement) per health worker at home, 2005-2009, no agreement",
@@ -276,6 +371,126 @@ PATTERNS = {
         cohort_step=step_of(2002),
         details=_five_year_exit_details,
     ),
+    "uk_nurse_registrations_2001": Pattern(
+        name="uk_nurse_registrations_2001",
+        observed="Nurses trained outside the EU admitted to the UK register, April 2001-March "
+                 "2002: Philippines 7,235, South Africa 2,114, Zimbabwe 473 (the first, second "
+                 "and fifth sources; Australia, India and New Zealand, not in the world, "
+                 "between)",
+        source="Nursing and Midwifery Council figures quoted by BBC News, 15 May 2002 "
+               "('Record rise in overseas nurses')",
+        years="April 2001 - March 2002",
+        statistic="health workers recruited to the United Kingdom from the Philippines, South "
+                  "Africa and Zimbabwe, April 2001 - March 2002, no agreement; the rank "
+                  "correlation (Spearman) of their totals over replicates with the published "
+                  "registrations",
+        criterion="the published order: Philippines, then South Africa, then Zimbabwe "
+                  "(rank correlation 1)",
+        outputs=("corridor:health_recruits",),
+        steps=step_of(2002.25),
+        policy=lambda world: {},
+        measure=_uk_registrations_2001,
+        passes=lambda rho: bool(rho >= 0.999),
+        label="rank correlation with the published\nregistrations (Spearman)",
+        band=(1.0, None),
+        corridors=tuple(f"{o} -> United Kingdom" for o in UK_2001_ORIGINS),
+        published=(7235.0, 2114.0, 473.0),
+        kind="rank",
+    ),
+    "uk_work_permits_2007": Pattern(
+        name="uk_work_permits_2007",
+        observed="UK work permits for occupations named nurse or doctor, 2007-2008, by "
+                 "nationality: Zimbabwe 2,195, South Africa 1,205, Nigeria 915, Ghana 430, "
+                 "Kenya 210, Malawi 90 (permits include extensions and changes of employer)",
+        source="Hansard, House of Commons written answer, 10 February 2009 (Work permits: "
+               "Africa), Home Office management information",
+        years="2007-2008",
+        statistic="health workers recruited to the United Kingdom from the six African "
+                  "origins, 2007-2008, no agreement; the rank correlation (Spearman) of their "
+                  "totals over replicates with the published permits",
+        criterion="broadly the published order: rank correlation at least 0.7",
+        outputs=("corridor:health_recruits",),
+        steps=step_of(2009),
+        policy=lambda world: {},
+        measure=_uk_permits_2007,
+        passes=lambda rho: bool(rho >= 0.7),
+        label="rank correlation with the published\npermits (Spearman)",
+        band=(0.7, None),
+        corridors=tuple(f"{o} -> United Kingdom" for o in UK_2007_ORIGINS),
+        published=(2195.0, 1205.0, 915.0, 430.0, 210.0, 90.0),
+        kind="rank",
+    ),
+    "us_physicians_2002_2011": Pattern(
+        name="us_physicians_2002_2011",
+        observed="Physicians trained in sub-Saharan Africa in the US physician masterfile, "
+                 "change 2002-2011: Nigeria +1,113, Ghana +243, South Africa -156 (the only "
+                 "principal source whose number fell)",
+        source="Tankwanchi, Ozden & Vermund 2013, PLoS Medicine 10(9): e1001513",
+        years="2002-2011",
+        statistic="the change in each origin's health workers (doctors and nurses: the model "
+                  "does not tell them apart) in the United States, start of 2002 to start of "
+                  "2011, no agreement; the rank correlation (Spearman) of the totals over "
+                  "replicates with the published changes",
+        criterion="the published order: Nigeria's stock grows most, then Ghana's, then "
+                  "South Africa's (rank correlation 1)",
+        outputs=("person:dest", "person:occ"),
+        steps=step_of(2011),
+        policy=lambda world: {},
+        measure=_us_change_2002_2011,
+        passes=lambda rho: bool(rho >= 0.999),
+        label="rank correlation with the published\nchanges (Spearman)",
+        band=(1.0, None),
+        cohort=_us_stock_2002,
+        cohort_step=step_of(2002),
+        corridors=tuple(f"{o} -> United States" for o in US_ORIGINS),
+        published=(1113.0, 243.0, -156.0),
+        kind="rank",
+    ),
+    "philippines_destinations_2007": Pattern(
+        name="philippines_destinations_2007",
+        observed="Filipino nurses newly hired abroad in 2007: Saudi Arabia 6,633 (the "
+                 "largest), United States 186, United Kingdom 38",
+        source="Philippine Overseas Employment Administration records quoted by the Saudi "
+               "Gazette (2008)",
+        years="2007",
+        statistic="the Philippines' health workers recruited to Saudi Arabia, the United "
+                  "States and the United Kingdom in 2007, no agreement; the rank correlation "
+                  "(Spearman) of their totals over replicates with the published hires",
+        criterion="the published order: Saudi Arabia, then the United States, then the "
+                  "United Kingdom (rank correlation 1)",
+        outputs=("corridor:health_recruits",),
+        steps=step_of(2008),
+        policy=lambda world: {},
+        measure=_philippines_2007,
+        passes=lambda rho: bool(rho >= 0.999),
+        label="rank correlation with the published\nhires (Spearman)",
+        band=(1.0, None),
+        corridors=tuple(f"Philippines -> {d}" for d in PHL_2007_DESTINATIONS),
+        published=(6633.0, 186.0, 38.0),
+        kind="rank",
+    ),
+    "malawi_uk_share": Pattern(
+        name="malawi_uk_share",
+        observed="Of the 614 nurses who registered with Malawi's nursing council to leave in "
+                 "2000-2008, 500 (490 registered nurses and 10 nurse-midwife technicians) went "
+                 "to the United Kingdom: 81 %",
+        source="Nurses and Midwives Council of Malawi figures, quoted in the Global Health "
+               "Report (27 June 2008)",
+        years="2000-2008",
+        statistic="the United Kingdom's share of Malawi's health workers recruited abroad, "
+                  "2000-2008, no agreement (the ratio of totals over replicates)",
+        criterion="the United Kingdom takes most: a share of at least 0.6",
+        outputs=("corridor:health_recruits",),
+        steps=step_of(2009),
+        policy=lambda world: {},
+        measure=_malawi_uk_share,
+        passes=lambda v: bool(v >= 0.6),
+        label="United Kingdom's share of Malawi's\nhealth emigrants (share)",
+        band=(0.6, 1.0),
+        corridors=("Malawi -> United Kingdom", "Malawi -> elsewhere"),
+        published=(500.0, 114.0),
+        kind="share",
+    ),
 }
 
 
@@ -304,6 +519,11 @@ class ValidationJob:
             pol.run_for(pat.steps)
         v = pat.measure(pol, ctrl, ctrl.world)
         extra = pat.details(pol, ctrl, ctrl.world) if pat.details is not None else {}
+        if pat.kind:
+            v = np.asarray(v, dtype=float)
+            cols = {f"corridor:{c}": float(x) for c, x in zip(pat.corridors, v)}
+            return {"pattern": self.pattern, "seed": self.seed,
+                    "value": _corridor_statistic(pat, v[None, :]), **cols, **extra}
         if pat.pooled:
             return {"pattern": self.pattern, "seed": self.seed, "policy": float(v[0]),
                     "control": float(v[1]), "value": v[0] / v[1] if v[1] > 0 else math.nan,
@@ -334,12 +554,19 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
         rows = list(executor.map(_run_job, jobs))
     elapsed = time.perf_counter() - t0
     reps = pd.DataFrame(rows)
-    summary = []
+    summary, corridor_rows = [], []
     for n in names:
         pat = PATTERNS[n]
         sel = reps[reps.pattern == n]
         x = sel["value"].to_numpy(dtype=float)
-        if pat.pooled:
+        if pat.kind:
+            values = sel[[f"corridor:{c}" for c in pat.corridors]].to_numpy(float)
+            est, q05, q95 = _corridor_estimate(pat, values)
+            how = ("rank correlation of totals over replicates" if pat.kind == "rank"
+                   else "share of totals over replicates")
+            n_used, ok = len(sel), bool(np.isfinite(est)) and pat.passes(est)
+            corridor_rows += _corridor_rows(pat, values)
+        elif pat.pooled:
             est, q05, q95 = _pooled(sel["policy"].to_numpy(float), sel["control"].to_numpy(float))
             how, n_used, ok = "ratio of totals over replicates", len(sel), pat.passes(est)
         else:
@@ -362,6 +589,8 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
                   + ", ".join(f"{k} {v:.3g}" for k, v in d.items()))
     atomic_write(out / "replicates.csv", lambda p: reps.to_csv(p, index=False))
     atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
+    corridors = pd.DataFrame(corridor_rows, columns=CORRIDOR_TABLE)
+    atomic_write(out / "validation_corridors.csv", lambda p: corridors.to_csv(p, index=False))
     manifest = {
         "command": "migdev validate-model",
         "calibration": calibration,
@@ -380,11 +609,70 @@ def validate_model(out: Path, params: dict, replicates: int = 10, executor=None,
     return manifest
 
 
+#: columns of validation_corridors.csv: one row per corridor of a destination-side pattern
+CORRIDOR_TABLE = ("pattern", "corridor", "published", "published_share", "simulated_mean",
+                  "simulated_q05", "simulated_q95", "simulated_share", "simulated_share_q05",
+                  "simulated_share_q95", "replicates", "unit")
+
+
+def _corridor_statistic(pat: Pattern, values: np.ndarray) -> float:
+    """The statistic of a destination-side pattern from per-replicate corridor values
+    (replicates x corridors), summed over the replicates given: the Spearman rank
+    correlation of the totals with the published figures, or the first corridor's share."""
+    from scipy.stats import spearmanr
+
+    tot = np.asarray(values, dtype=float).sum(axis=0)
+    if pat.kind == "share":
+        return float(tot[0] / tot.sum()) if tot.sum() > 0 else math.nan
+    if np.ptp(tot) == 0:  # no order at all (e.g. nothing recruited): no correlation
+        return math.nan
+    return float(spearmanr(tot, np.asarray(pat.published, dtype=float)).statistic)
+
+
+def _corridor_estimate(pat: Pattern, values: np.ndarray, draws: int = 2000):
+    """The statistic on the totals over all replicates and its 5-95 % bootstrap interval
+    over replicates (fixed seed)."""
+    est = _corridor_statistic(pat, values)
+    rng = np.random.default_rng(0)
+    n = len(values)
+    boot = np.array([_corridor_statistic(pat, values[rng.integers(0, n, n)])
+                     for _ in range(draws)])
+    if not np.isfinite(boot).any():
+        return est, math.nan, math.nan
+    return est, float(np.nanquantile(boot, 0.05)), float(np.nanquantile(boot, 0.95))
+
+
+def _corridor_rows(pat: Pattern, values: np.ndarray) -> list[tuple]:
+    """Per corridor: the published figure and its share of the pattern's published total,
+    the model's mean per replicate (real persons) with its 5-95 % range over replicates,
+    and its share of the model's total."""
+    pub = np.asarray(pat.published, dtype=float)
+    mean = values.mean(axis=0)
+    q05, q95 = np.quantile(values, 0.05, axis=0), np.quantile(values, 0.95, axis=0)
+    pub_tot = np.abs(pub).sum()
+
+    def shares(v):  # each corridor's (signed) share of the total absolute value
+        tot = np.abs(v).sum(axis=-1, keepdims=True)
+        return np.where(tot > 0, v / np.where(tot > 0, tot, 1.0), np.nan)
+
+    share = shares(mean)
+    rng = np.random.default_rng(0)
+    n = len(values)
+    boot = shares(np.stack([values[rng.integers(0, n, n)].mean(axis=0) for _ in range(2000)]))
+    with warnings.catch_warnings():  # a corridor set with nothing recruited: no interval
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanquantile(boot, 0.05, axis=0), np.nanquantile(boot, 0.95, axis=0)
+    unit = ("change in real persons" if np.any(pub < 0) else "real persons")
+    return [(pat.name, c, pub[i], pub[i] / pub_tot if pub_tot else math.nan, mean[i], q05[i],
+             q95[i], share[i], lo[i], hi[i], n, unit) for i, c in enumerate(pat.corridors)]
+
+
 def _details_columns(rows: pd.DataFrame) -> list[str]:
     """The further per-replicate figures of a pattern (its ``details``), the columns that
     are not the standard ones and hold numbers for it."""
     standard = {"pattern", "seed", "value", "policy", "control"}
-    return [c for c in rows.columns if c not in standard and rows[c].notna().any()]
+    return [c for c in rows.columns if c not in standard and not c.startswith("corridor:")
+            and rows[c].notna().any()]
 
 
 def _pooled(policy: np.ndarray, control: np.ndarray, draws: int = 2000):

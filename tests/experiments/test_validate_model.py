@@ -68,7 +68,8 @@ def test_validate_model_command_writes_its_outputs(tmp_path):
     man = json.loads((out / "manifest.json").read_text())
     assert man["calibration"] == "health2005" and man["replicates"] == 3
     assert "channel_const" in man["params"]  # the posterior means were used
-    for f in ("validation.png", "validation.pdf", "replicates.csv"):
+    for f in ("validation.png", "validation.pdf", "replicates.csv",
+              "validation_corridors.csv", "validation_corridors.png"):
         assert (out / f).is_file(), f
 
 
@@ -116,3 +117,55 @@ def test_the_pooled_back_door_ratio_does_not_depend_on_the_simulated_size(tmp_pa
     (a, alo, ahi), (_, blo, bhi) = est[5_000], est[40_000]
     assert alo <= bhi and blo <= ahi, est
     assert a < 0.97, est  # the bar does bite at the small size too
+
+
+def test_destination_side_statistics_can_pass_and_fail():
+    """The rank statistic is the Spearman correlation of the totals over replicates with
+    the published figures, the share statistic the first corridor's share of the totals:
+    both reach their criterion for a model in the published order and miss it otherwise."""
+    import numpy as np
+
+    from migdev.experiments.engine.validate_model import _corridor_statistic
+
+    rank = PATTERNS["uk_work_permits_2007"]
+    same = np.array([[10.0, 6, 5, 2, 1, 0.5], [12.0, 5, 4, 3, 1, 0.0]])
+    assert _corridor_statistic(rank, same) == pytest.approx(1.0)
+    assert rank.passes(_corridor_statistic(rank, same))
+    assert not rank.passes(_corridor_statistic(rank, same[:, ::-1]))  # reversed: -1
+    assert np.isnan(_corridor_statistic(rank, np.zeros((3, 6))))  # nothing: no order
+    change = PATTERNS["us_physicians_2002_2011"]  # a published change is negative
+    assert change.passes(_corridor_statistic(change, np.array([[900.0, 100, -20]])))
+    assert not change.passes(_corridor_statistic(change, np.array([[100.0, 900, -20]])))
+    share = PATTERNS["malawi_uk_share"]
+    assert _corridor_statistic(share, np.array([[3.0, 1.0], [5.0, 3.0]])) == pytest.approx(
+        8 / 12)
+    assert share.passes(8 / 12) and not share.passes(0.3)
+    for pat in PATTERNS.values():
+        assert len(pat.corridors) == len(pat.published), pat.name
+        assert (pat.kind == "") == (not pat.corridors), pat.name
+
+
+def test_destination_side_patterns_write_corridors(tmp_path):
+    """A destination-side pattern runs end to end: its corridors' published figures and
+    the model's values (real persons, with 5-95 % ranges) are written per corridor, and
+    the figure of model against published shares is drawn."""
+    from migdev.experiments.analysis.figures import validation_corridor_figure
+
+    man = validate_model(tmp_path, {"world": "health2005", "n_persons": 5000},
+                         replicates=3, patterns=["uk_work_permits_2007", "malawi_uk_share"],
+                         quiet=True)
+    rows = {r["pattern"]: r for r in man["patterns"]}
+    assert rows["uk_work_permits_2007"]["estimator"].startswith("rank correlation")
+    assert rows["malawi_uk_share"]["estimator"].startswith("share")
+    cor = pd.read_csv(tmp_path / "validation_corridors.csv")
+    assert len(cor) == 6 + 2
+    permits = cor[cor.pattern == "uk_work_permits_2007"]
+    assert permits.published.tolist() == [2195, 1205, 915, 430, 210, 90]
+    assert permits.published_share.sum() == pytest.approx(1.0)
+    assert (permits.simulated_q05 <= permits.simulated_mean).all()
+    assert (permits.simulated_mean <= permits.simulated_q95).all()
+    malawi = cor[cor.pattern == "malawi_uk_share"]
+    est = malawi.simulated_mean.iloc[0] / malawi.simulated_mean.sum()
+    assert rows["malawi_uk_share"]["estimate"] == pytest.approx(est)
+    files = validation_corridor_figure(tmp_path)
+    assert {p.rsplit(".", 1)[1] for p in files} == {"png", "pdf"}
