@@ -96,7 +96,8 @@ def worker_calibration(n: int, steps: int, seed: int, reps: int = 7) -> dict:
         t0 = time.perf_counter()
         sim(theta, seed + r)
         times.append(time.perf_counter() - t0)
-    m = MigrationModel(rng=seed, n_persons=cfg.n_persons, **cfg.params, **theta)
+    m = MigrationModel(rng=seed, calibration=None, n_persons=cfg.n_persons, **cfg.params,
+                       **theta)
     m.run_for(cfg.steps)
     ways = {}
     for name, f in (("rows", lambda: model_statistics(m, cfg.targets)),

@@ -100,7 +100,7 @@ def estimate_seconds(specs: list, workers: int, probe_steps: int = 4) -> tuple[f
     first = specs[0]
     k = min(first.steps, probe_steps)
     t0 = time.perf_counter()
-    m = MigrationModel(rng=first.seed, **params_from_json(first.params))
+    m = MigrationModel(rng=first.seed, calibration=None, **params_from_json(first.params))
     t1 = time.perf_counter()
     m.run_for(k)
     t2 = time.perf_counter()
@@ -306,7 +306,9 @@ def _cmd_simulate(args) -> int:
     if not args.force and any(p.exists() for p in written):
         raise ValueError(f"{out} already holds a simulation's outputs; give another --out, or "
                          f"--force to overwrite them")
-    summary = simulate(args.scenario, steps=args.steps, seed=args.seed, out=str(out))
+    calibration = None if args.uncalibrated else args.calibration
+    summary = simulate(args.scenario, steps=args.steps, seed=args.seed, out=str(out),
+                       calibration=calibration)
     print(json.dumps(summary, indent=2))
     print(f"wrote {out}/country.parquet, summary.json, run.png, run.pdf")
     return 0
@@ -479,6 +481,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "<scenario>_seed<seed>_steps<steps>)")
     s.add_argument("--force", action="store_true", help="overwrite the outputs of an earlier "
                    "simulation in the output folder")
+    s.add_argument("--calibration", default="default", help="calibration whose posterior "
+                   "means are used (a shipped name or a folder; default: the world's shipped "
+                   "calibration, health2005's for the default world)")
+    s.add_argument("--uncalibrated", action="store_true", help="use the parameters' "
+                   "uncalibrated defaults")
     s.set_defaults(func=_cmd_simulate)
 
     w = sub.add_parser("world", help="show a world's countries, figures and sources",

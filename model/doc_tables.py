@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from migdev.core.params import describe
+from migdev.model.calibration import SHIPPED
 from migdev.model.metrics import CORRIDOR_COLUMNS, COUNTRY_COLUMNS
 
 
@@ -28,9 +29,9 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-#: the shipped calibrations' posterior summaries (data files; read, not imported, so the
-#: model layer does not depend on the experiments layer)
-CALIBRATIONS = Path(__file__).resolve().parents[1] / "experiments" / "calibrations"
+#: the shipped calibrations' posterior summaries (data files, found where the model finds
+#: its calibrations)
+CALIBRATIONS = SHIPPED
 
 
 def calibrated() -> dict:

@@ -24,7 +24,8 @@ from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
-from migdev.core.params import AGENCY_TERMS, DEMAND, LOCAL_LEVERS, WAGES, Params, make_params
+from migdev.core.params import (AGENCY_TERMS, DEMAND, FIELDS, LOCAL_LEVERS, WAGES, Params,
+                                 make_params)
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
@@ -52,18 +53,39 @@ class MigrationModel(mesa.Model):
     """Agent-based model of migration partnerships (one step = one quarter).
 
     Args:
-        params: a validated :class:`migdev.core.params.Params` (default: all defaults).
+        params: a validated :class:`migdev.core.params.Params`, taken as it is (default:
+            the parameters' defaults with the world's calibration, see ``calibration``).
         rng: integer seed of the run (None: a fresh one, recorded in ``model.seed``); a
             string of digits is accepted (as typed in the demo's seed box).
         scenario: a Mesa ``Scenario`` (as Mesa's visualisation passes on reset); only its
             ``rng`` is used, when ``rng`` is not given.
+        calibration: where the calibrated parameters come from when ``params`` is not
+            given: ``"default"`` the world's shipped calibration (health2005's for the
+            default world: the calibrated model is the model), ``None`` the parameters'
+            uncalibrated defaults, or a calibration by name or folder. The posterior's
+            weighted means are used; ``overrides`` win over them. Recorded in
+            ``model.calibration`` (the calibration's name, or None).
         **overrides: any parameter by name, e.g. ``agreement_kind="restrictive"``.
 
     Raises:
         ParameterError: an unknown parameter, or a value of the wrong type or out of range.
+        ValueError: a calibration that does not exist, or one named with ``params``.
     """
 
-    def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **overrides):
+    def __init__(self, params: Params | None = None, *, rng=None, scenario=None,
+                 calibration="default", **overrides):
+        from migdev.model.calibration import DEFAULT, calibrated_values
+
+        if params is None:
+            world = overrides.get("world", FIELDS["world"].default)
+            calibrated, used = calibrated_values(world, calibration)
+            overrides = {**calibrated, **overrides}
+        elif calibration is not None and calibration != DEFAULT:
+            raise ValueError(f"calibration={calibration!r} was given with params: a Params "
+                             f"object is taken as it is; give the calibration without params "
+                             f"(and parameters as keywords)")
+        else:
+            used = None
         p = make_params(params, **overrides)  # validate before anything is built
         if rng is None and scenario is not None:
             # Mesa's visualisation passes a mesa Scenario on reset; only its seed is used
@@ -71,6 +93,7 @@ class MigrationModel(mesa.Model):
         seed = _seed_from(rng)
         super().__init__(rng=seed)
         self.seed = seed
+        self.calibration = used
         self.params0 = p
         self.p = p
         self.streams = make_streams(seed)

@@ -268,8 +268,9 @@ class Simulator:
         from migdev.model.model import MigrationModel
 
         theta = {k: float(v) for k, v in dict(theta).items()}
+        # a calibration starts from the uncalibrated defaults, never from another posterior
         m = MigrationModel(rng=self.seed_for(theta) if seed is None else seed,
-                           n_persons=self.n_persons, **self.params, **theta)
+                           calibration=None, n_persons=self.n_persons, **self.params, **theta)
         m.run_for(self.steps)
         if all(t.output in COL_INDEX for t in self.targets):
             return model_statistics(m, self.targets)

@@ -164,7 +164,8 @@ def run_spec(spec) -> dict:
 
     t0 = time.perf_counter()
     try:
-        m = MigrationModel(rng=spec.seed, **params_from_json(spec.params))
+        # the spec holds every parameter the config set, its calibration's values included
+        m = MigrationModel(rng=spec.seed, calibration=None, **params_from_json(spec.params))
         m.run_for(spec.steps)
         out = {"key": spec.key, "status": "ok"}
         if "country" in spec.outputs:

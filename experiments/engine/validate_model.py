@@ -506,7 +506,7 @@ class ValidationJob:
         from migdev.model.model import MigrationModel
 
         pat = PATTERNS[self.pattern]
-        ctrl = MigrationModel(rng=self.seed, **self.params)
+        ctrl = MigrationModel(rng=self.seed, calibration=None, **self.params)  # params: all set
         policy = pat.policy(ctrl.world)
         if pat.cohort is not None:
             ctrl.run_for(pat.cohort_step)
@@ -514,7 +514,8 @@ class ValidationJob:
             ctrl.run_for(pat.steps - pat.cohort_step)
         else:
             ctrl.run_for(pat.steps)
-        pol = MigrationModel(rng=self.seed, **{**self.params, **policy}) if policy else ctrl
+        pol = (MigrationModel(rng=self.seed, calibration=None, **{**self.params, **policy})
+               if policy else ctrl)
         if pol is not ctrl:
             pol.run_for(pat.steps)
         v = pat.measure(pol, ctrl, ctrl.world)

@@ -46,7 +46,7 @@ def _p(default, lo=None, hi=None, unit="", source="", doc="", choices=None, leve
 ASSUMED = "assumption: no published estimate for this stylised world; set for plausible magnitudes"
 HAZARD = "assumption: proportional-hazards weight (ODD §7.9), not estimated"
 DESIGN = "assumption: a weight of the random-utility choice (ODD §7.5), not estimated"
-WB_RPW = "World Bank Remittance Prices Worldwide, Q3 2023"
+WB_RPW = "World Bank, Remittance Prices Worldwide, Issue 3 (November 2011)"
 
 
 @dataclass(frozen=True)
@@ -375,7 +375,9 @@ class Params:
     remit_ties: float = _p(0.4, 0.0, 1.0, "share", ASSUMED, "extra share per unit of ties")
     remit_years: float = _p(0.01, 0.0, 0.2, "share per year", ASSUMED,
                             "fall in the remitted share per year abroad")
-    formal_fee: float = _p(0.0739, 0.0, 0.5, "share of amount", WB_RPW + ": sub-Saharan Africa 7.39%",
+    formal_fee: float = _p(0.1241, 0.0, 0.5, "share of amount",
+                           WB_RPW + ": sub-Saharan Africa 12.41 % in Q3 2011, the earliest regional "
+                           "average read (the database began in 2008; no figure for 2000-2005)",
                            "cost of a formal transfer", lever=True, scope="corridor")
     informal_fee: float = _p(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
     informal_loss: float = _p(0.02, 0.0, 1.0, "probability", ASSUMED,
@@ -384,14 +386,15 @@ class Params:
         0.5, 0.0, 1.0, "share",
         "assumption: no published reach of money-transfer services among households without "
         "an account; calibrated in health2005 (formal share of remittances, Freund & "
-        "Spatafora 2008)",
+        "Spatafora 2005)",
         "share of households without an account (the origin's account ownership, Global "
         "Findex) reached by formal money-transfer services", lever=True, scope="origin")
     channel_const: float = _p(3.0, -10.0, 10.0, "utility",
                               "assumption, set by hand (not fitted); calibrated in health2005 "
                               "to the formal share of remittances, 0.57-0.74 (informal = 35-75 % "
-                              "of recorded, Freund & Spatafora 2008); at the defaults the share "
-                              "is 0.51 (health2005, steps 4-40, seeds 0-1)",
+                              "of recorded, Freund & Spatafora 2005); at the uncalibrated "
+                              "defaults the share is 0.36 (health2005, steps 4-40, seeds 0-1, "
+                              "a formal transfer at 12.41 %)",
                               "preference for the formal channel at equal cost")
     channel_cost: float = _p(0.3, 0.0, 5.0, "utility per percentage point",
                              "assumption, set by hand (see channel_const)",

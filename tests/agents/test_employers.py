@@ -37,10 +37,11 @@ def test_bound_employers_never_recruit_from_a_barred_origin():
 
 def _listed_health_recruits(share, seed=4):
     """Health workers recruited from listed origins under a multilateral code (every
-    destination bars them) after it starts, with ``share`` of vacancies at bound employers."""
+    destination bars them) after it starts, with ``share`` of vacancies at bound employers.
+    Independent migration (no employer, no agency) is switched off: it is not the rule here."""
     m = MigrationModel(rng=seed, **scenario("multilateral_code", n_persons=8000,
                                             agreement_start=8, unregulated_compliance=0.2,
-                                            code_bound_share=share))
+                                            code_bound_share=share, independent_rate=0.0))
     m.run_for(48)
     df = m.country_frame()
     return float(df[(df.step > 8) & (df.listed == 1)].health_recruits.sum())
@@ -51,5 +52,4 @@ def test_an_unbound_employer_keeps_recruiting_from_a_listed_origin_when_bound_on
     assert private > mixed > public
     # with 40 % of vacancies at unbound (private) employers, recruitment from the listed
     # origins goes on (the back door); when every employer is bound, almost none is left
-    # (independent migrants only)
     assert mixed > 5 * public

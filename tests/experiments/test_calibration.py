@@ -229,7 +229,7 @@ def test_replicates_can_draw_their_parameters_from_the_posterior(tmp_path):
     assert len(drawn) > 1 and drawn <= set(post.training_capacity_health)
     rows2, specs2 = build_specs(load(exp), build(ec.design))
     assert [r["key"] for r in rows2] == [r["key"] for r in rows]  # the same draws again
-    exp.write_text('[experiment]\nname = "x"\nposterior_draws = true\n')
+    exp.write_text('[experiment]\nname = "x"\ncalibration = "none"\nposterior_draws = true\n')
     with pytest.raises(ConfigError, match="needs experiment.calibration"):
         load(exp)
 

@@ -27,7 +27,7 @@ def test_no_held_out_pattern_reads_a_calibration_target():
 
 def test_the_shipped_posterior_summary_gives_source_and_year():
     summary = pd.read_csv(SHIPPED / "health2005" / "posterior_summary.csv")
-    assert summary.source.str.contains("Freund & Spatafora 2008").all()
+    assert summary.source.str.contains("Freund & Spatafora 2005").all()
     assert summary.source.str.contains("Clemens & Pettersson 2008").all()
     assert (summary.year == "2000-2004").all()
 
