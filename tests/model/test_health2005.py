@@ -262,10 +262,10 @@ def test_replacement_hiring_for_one_country_is_the_one_the_chain_uses():
     mou = dict(agreement_kind="circular", agreement_origin="South Africa",
                agreement_destination="United Kingdom", g2g_quota=0.02, agreement_start=5)
     # 20,000 persons: South Africa's losses (in steps of its person weight) are then above
-    # the start at step 30
-    local = run(steps=30, seed=1, n=20_000, **mou, **{"replacement_hiring[South Africa]": 0.0})
-    everywhere = run(steps=30, seed=1, n=20_000, replacement_hiring=0.0, **mou)
-    default = run(steps=30, seed=1, n=20_000, **mou)
+    # the start by step 40 (on the shipped calibration; not yet at step 30)
+    local = run(steps=40, seed=1, n=20_000, **mou, **{"replacement_hiring[South Africa]": 0.0})
+    everywhere = run(steps=40, seed=1, n=20_000, replacement_hiring=0.0, **mou)
+    default = run(steps=40, seed=1, n=20_000, **mou)
     assert (local.replacement == 0).all() and default.replacement.sum() > 0
     np.testing.assert_array_equal(local.corridor_frame().to_numpy(),
                                   everywhere.corridor_frame().to_numpy())
