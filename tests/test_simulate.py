@@ -76,3 +76,22 @@ def test_reproduce_says_what_it_was_given_and_what_it_needs(tmp_path):
     other.write_text("x")
     r = migdev("reproduce", str(other))
     assert r.returncode == 2 and "is not a manifest" in r.stderr
+
+
+def test_simulate_runs_the_shipped_calibration_unless_told_otherwise(tmp_path):
+    """The command line runs the calibrated model by default and says so in the summary;
+    --uncalibrated runs the parameters' own defaults, and the two runs differ."""
+    runs = {}
+    for name, extra in (("cal", []), ("unc", ["--uncalibrated"])):
+        out = tmp_path / name
+        r = migdev("simulate", "--steps", "12", "--seed", "2", "--out", str(out), *extra)
+        assert r.returncode == 0, r.stderr
+        runs[name] = (json.loads((out / "summary.json").read_text()),
+                      pd.read_parquet(out / "country.parquet"))
+    assert runs["cal"][0]["calibration"] == "health2005"
+    assert runs["unc"][0]["calibration"] is None
+    assert not runs["cal"][1].equals(runs["unc"][1])
+    r = migdev("simulate", "--steps", "4", "--calibration", "nope", "--out",
+               str(tmp_path / "bad"))
+    assert r.returncode == 2 and "calibration 'nope' not found" in r.stderr
+    assert not (tmp_path / "bad").exists()

@@ -21,7 +21,7 @@ OUTCOMES = {
     "diversion_ratio": (
         "diversion ratio", "persons per person",
         "extra health recruits from non-party origins per health recruit the party origins "
-        "lost (both in simulated persons, policy minus control); undefined when the party "
+        "lost (both in real persons, policy minus control); undefined when the party "
         "origins lost none, and always when no origin is party"),
     "density_change_nonparty": (
         "health density change, non-party origins", "per 10,000 population",
