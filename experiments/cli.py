@@ -23,19 +23,6 @@ def _load(path):
     return cfg, design
 
 
-def _out_dir(cfg, out) -> Path:
-    return Path(out) if out else Path("results") / cfg.name
-
-
-def _analyse_after(res: dict, quiet: bool) -> None:
-    """Tables and figures of a finished experiment. Skipped when every run failed, and when
-    the sweep stopped early (figures from part of a design would mislead)."""
-    from migdev.experiments.analysis.stats import analyse
-
-    if res["status"] in ("complete", "failures") and res["failed"] < res["total"]:
-        analyse(res["out"], quiet=quiet)
-
-
 #: exit status of a sweep that stopped early, by manifest status
 STOP_EXIT = {"interrupted": 130, "disk_full": 1, "incomplete": 1}
 
@@ -125,28 +112,22 @@ def _duration(seconds: float) -> str:
 
 
 def _cmd_run(args) -> int:
-    from migdev.experiments.engine.sweep import run_experiment
+    from migdev.experiments.api import run_experiment
 
-    cfg, design = _load(args.config)
-    res = run_experiment(cfg, _out_dir(cfg, args.out), inprocess=True, quiet=args.quiet,
-                         design=design)
-    _analyse_after(res, args.quiet)
-    return _report(res, args.quiet)
+    res = run_experiment(args.config, args.out, inprocess=True, quiet=args.quiet)
+    return _report(res.run_report, args.quiet)
 
 
 def _cmd_sweep(args) -> int:
-    from migdev.experiments.engine.sweep import run_experiment
+    from migdev.experiments.api import run_experiment
 
     chosen = [x for x in (args.workers, args.scheduler, args.dask_local) if x]
     if len(chosen) > 1:
         raise ValueError("choose one of --workers, --scheduler and --dask-local")
-    cfg, design = _load(args.config)
-    res = run_experiment(cfg, _out_dir(cfg, args.out), workers=args.workers,
+    res = run_experiment(args.config, args.out, workers=args.workers,
                          scheduler=args.scheduler, dask_local=args.dask_local,
-                         quiet=args.quiet, design=design,
-                         connect_timeout=args.connect_timeout)
-    _analyse_after(res, args.quiet)
-    return _report(res, args.quiet)
+                         quiet=args.quiet, connect_timeout=args.connect_timeout)
+    return _report(res.run_report, args.quiet)
 
 
 def _cmd_calibrate(args) -> int:

@@ -5,6 +5,9 @@
     m.run_for(120)
     m.country_frame()
 
+    res = migdev.run_experiment("headline_small")   # an experiment, from Python
+    res.effects("agreement_kind")                     # paired effects with 95 % CIs
+
 Layers, each importing only those below it (checked by tests/test_layers.py):
 ``migdev.core`` (codes, parameter declaration, policy records, errors, measures) →
 ``migdev.agents`` (behaviour) → ``migdev.model`` (world and schedule) →
@@ -26,13 +29,21 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
     __version__ = "0+unknown"
 
 
+#: the experiments' Python API (docs/EXPERIMENTS.md, "From Python"), imported when first used
+_API = ("run_experiment", "load_results", "Results")
+
+
 def __getattr__(name: str):
     if name == "MigrationModel":  # imported when first asked for (see migdev.model)
         from migdev.model.model import MigrationModel
 
         return MigrationModel
+    if name in _API:
+        from migdev.experiments import api
+
+        return getattr(api, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["MigrationModel", "Params", "make_params", "ParameterError", "Agreement", "Event",
-           "SCENARIOS", "scenario", "__version__"]
+           "SCENARIOS", "scenario", "run_experiment", "load_results", "Results", "__version__"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # files only; in a notebook keep its inline backend
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -97,6 +101,23 @@ def colours(labels) -> list:
     return [KIND_COLOURS.get(str(v)) or next(spare, "#333333") for v in labels]
 
 
+#: figures kept open for the caller while :func:`collect_figures` is active (else None)
+_COLLECTED: list | None = None
+
+
+@contextmanager
+def collect_figures():
+    """Keep the figures drawn inside the block open and hand them over (a list of
+    matplotlib figures, filled as they are saved): the Python API returns the figures the
+    command line writes."""
+    global _COLLECTED
+    previous, _COLLECTED = _COLLECTED, []
+    try:
+        yield _COLLECTED
+    finally:
+        _COLLECTED = previous
+
+
 def _save(fig, folder, name) -> list[str]:
     from migdev.experiments.engine.store import atomic_write
 
@@ -106,7 +127,10 @@ def _save(fig, folder, name) -> list[str]:
         p = folder / f"{name}.{ext}"
         atomic_write(p, lambda t, ext=ext: fig.savefig(t, dpi=150, format=ext))
         paths.append(str(p))
-    plt.close(fig)
+    if _COLLECTED is not None:
+        _COLLECTED.append(fig)
+    else:
+        plt.close(fig)
     return paths
 
 

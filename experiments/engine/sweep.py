@@ -198,7 +198,7 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
     stopped = None  # (status, reason)
     bar = None
     if not quiet and pending:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm  # a notebook bar in Jupyter, a text bar elsewhere
 
         bar = tqdm(total=len(pending), unit="run", desc=cfg.name, file=sys.stderr,
                    dynamic_ncols=True)
