@@ -19,7 +19,9 @@ the density gained by that restriction arising at random.
 
 from __future__ import annotations
 
+import ast
 import json
+import operator
 import warnings
 from pathlib import Path
 
@@ -57,18 +59,106 @@ def load_cases(results: Path) -> tuple[pd.DataFrame, list[str]]:
 
 
 def mark(cases: pd.DataFrame, where: str) -> np.ndarray:
-    """Boolean per row: where ``where`` holds (rows with an undefined outcome are False)."""
+    """Boolean per row: where ``where`` holds (rows with an undefined outcome are False).
+
+    ``where`` is read by a small grammar of its own, never run as code: column names,
+    numbers and quoted strings, arithmetic (``+ - * /``), comparisons (``< <= > >= == !=``,
+    chained), and ``and``/``&``, ``or``/``|``, ``not``/``~`` with parentheses. Anything else
+    (attribute access, calls, ``@`` variables, subscripts, lambdas) is refused with a
+    message listing the columns.
+    """
+    cols = ", ".join(c for c in cases.columns if c not in ("point", "replicate"))
     try:
-        y = cases.eval(where)
-    except Exception as e:  # pandas raises many kinds for a bad expression
-        cols = ", ".join(c for c in cases.columns if c not in ("point", "replicate"))
-        raise DiscoveryError(f"--where {where!r} cannot be evaluated ({e}); write a pandas "
-                             f"expression over the columns: {cols}") from None
+        y = _Condition(cases).value(where)
+    except DiscoveryError as e:
+        raise DiscoveryError(f"--where {where!r} cannot be evaluated ({e}); write a condition "
+                             f"over the columns: {cols}") from None
     y = np.asarray(y)
-    if y.dtype != bool:
-        raise DiscoveryError(f"--where {where!r} is not a condition (it gives {y.dtype} "
-                             f"values): compare an outcome, e.g. 'net_human_capital < 0'")
+    if y.dtype != bool or y.shape != (len(cases),):
+        what = (f"{y.dtype} values" if y.shape == (len(cases),)
+                else "one value, not one per case")
+        raise DiscoveryError(f"--where {where!r} is not a condition (it gives {what}): "
+                             f"compare an outcome, e.g. 'net_human_capital < 0'")
     return y
+
+
+class _Condition:
+    """The evaluator of ``--where``: walks the expression's syntax tree and computes each
+    allowed node with numpy over the columns; any other node is refused."""
+
+    _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+                ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne}
+    _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+              ast.Div: operator.truediv}
+
+    def __init__(self, cases: pd.DataFrame):
+        self.cases = cases
+
+    def value(self, text: str):
+        if len(text) > 2000:
+            raise DiscoveryError("longer than 2,000 characters")
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as e:
+            raise DiscoveryError(f"not a valid expression: {e.msg}") from None
+        return self._eval(tree.body, depth=0)
+
+    def _bool(self, x):
+        x = np.asarray(x)
+        if x.dtype != bool:
+            raise DiscoveryError("'and', 'or', 'not', '&', '|' and '~' join conditions, "
+                                 "not numbers")
+        return x
+
+    def _eval(self, node, depth: int):
+        if depth > 50:
+            raise DiscoveryError("nested too deeply")
+        ev = lambda n: self._eval(n, depth + 1)  # noqa: E731
+        if isinstance(node, ast.Name):
+            if node.id not in self.cases.columns:
+                raise DiscoveryError(f"unknown column {node.id!r}")
+            return self.cases[node.id].to_numpy()
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) \
+                and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.BoolOp):
+            join = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            out = self._bool(ev(node.values[0]))
+            for v in node.values[1:]:
+                out = join(out, self._bool(ev(v)))
+            return out
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, (ast.Not, ast.Invert)):
+                return np.logical_not(self._bool(ev(node.operand)))
+            if isinstance(node.op, (ast.USub, ast.UAdd)):
+                x = ev(node.operand)
+                if isinstance(x, str):
+                    raise DiscoveryError("a sign before a string")
+                return -x if isinstance(node.op, ast.USub) else x
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, (ast.BitAnd, ast.BitOr)):
+                join = np.logical_and if isinstance(node.op, ast.BitAnd) else np.logical_or
+                return join(self._bool(ev(node.left)), self._bool(ev(node.right)))
+            if type(node.op) in self._ARITH:
+                a, b = ev(node.left), ev(node.right)
+                if isinstance(a, str) or isinstance(b, str):
+                    raise DiscoveryError("arithmetic on a string")
+                with np.errstate(all="ignore"):
+                    return self._ARITH[type(node.op)](np.asarray(a, dtype=float),
+                                                      np.asarray(b, dtype=float))
+        if isinstance(node, ast.Compare):
+            out, left = None, ev(node.left)
+            for op, right_node in zip(node.ops, node.comparators):
+                if type(op) not in self._COMPARE:
+                    raise DiscoveryError(f"the comparison {type(op).__name__} is not allowed")
+                right = ev(right_node)
+                with np.errstate(invalid="ignore"):
+                    part = np.asarray(self._COMPARE[type(op)](left, right))
+                out = part if out is None else np.logical_and(out, part)
+                left = right
+            return out
+        raise DiscoveryError(f"{type(node).__name__} is not allowed (only column names, "
+                             f"numbers, strings, + - * /, comparisons, and/or/not, & | ~)")
 
 
 def discover(cases: pd.DataFrame, factors: list[str], y: np.ndarray,

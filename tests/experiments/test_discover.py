@@ -75,3 +75,36 @@ def test_a_single_point_experiment_is_refused(tmp_path):
                                                                "factors": []}}))
     with pytest.raises(DiscoveryError, match="varies no factor"):
         load_cases(root)
+
+
+def test_where_is_a_small_grammar_and_runs_no_code(tmp_path, monkeypatch):
+    """--where is read, never run: payloads that ran a shell command or wrote a file through
+    pandas' eval are refused, nothing runs and nothing is written; conditions joined with
+    and/or/not or & | ~, chained comparisons and strings work."""
+    monkeypatch.chdir(tmp_path)
+    cases = pd.DataFrame({"a": [0.1, 0.5, 0.9, np.nan], "kind": ["x", "y", "x", "y"],
+                          "outcome": [-1.0, 2.0, -3.0, 1.0]})
+    marker = tmp_path / "pwned"
+    payloads = [f"@pd.io.common.os.system('touch {marker}') == 0",
+                f"__import__('os').system('touch {marker}') == 0",
+                f"@Path('{marker}').touch()",
+                f"open('{marker}', 'w').write('x') > 0",
+                "outcome.__class__ == 1", "outcome[0] > 0", "(lambda: 1)() > 0",
+                "[x for x in outcome] == 1", "outcome if a else a", "1 > 0",
+                "a < 0.5 and 3", "'x' + kind == 'xx'"]
+    for bad in payloads:
+        with pytest.raises(DiscoveryError) as e:
+            mark(cases, bad)
+        assert "a, kind, outcome" in str(e.value) or "not a condition" in str(e.value), bad
+    assert not marker.exists() and not list(tmp_path.iterdir())
+    np.testing.assert_array_equal(mark(cases, "outcome < 0 and a > 0.2"),
+                                  [False, False, True, False])
+    np.testing.assert_array_equal(mark(cases, "(outcome < 0) | (kind == 'y')"),
+                                  [True, True, True, True])
+    np.testing.assert_array_equal(mark(cases, "~(kind == 'x') & (a < 0.6)"),
+                                  [False, True, False, False])
+    np.testing.assert_array_equal(mark(cases, "not (a > 0.6) or kind == 'x'"),
+                                  [True, True, True, True])
+    np.testing.assert_array_equal(mark(cases, "0 < a <= 0.5"), [True, True, False, False])
+    np.testing.assert_array_equal(mark(cases, "outcome * 2 + 1 > -1"),
+                                  [False, True, False, True])  # NaN a: compares False
