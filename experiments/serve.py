@@ -7,6 +7,7 @@ SIGKILL (the child asks the kernel for SIGTERM when its parent dies).
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -17,9 +18,16 @@ APP = "migdev.demo"  # solara runs a module by name: works from any install
 
 
 def serve_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
-    """The command that serves the demo (production mode: no reloader, no dev tools)."""
+    """The command that serves the demo (production mode: no reloader, no dev tools, and no
+    look-up of Solara's latest version on the package index)."""
     return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning"]
+            "--production", "--no-open", "--log-level", "warning", "--no-check-version"]
+
+
+def serve_env() -> dict[str, str]:
+    """The server's environment: this one with Solara's usage telemetry off, so the demo
+    makes no request outside the machine (its assets are installed with solara[assets])."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
 
 
 def free_port(host: str) -> int:
@@ -51,7 +59,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     if port == 0:
         port = free_port(host)
     print(f"migdev demo on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
-    child = subprocess.Popen(serve_command(host, port),
+    child = subprocess.Popen(serve_command(host, port), env=serve_env(),
                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
     stopped: list[int] = []

@@ -78,3 +78,22 @@ def test_server_stops_with_its_parent(sig):
     proc.wait(timeout=30)
     assert all(gone(k) for k in kids), f"server process left running after {sig.name}"
     assert not answers(url)
+
+
+def test_the_demo_server_makes_no_request_outside_the_machine():
+    """Solara looks up its latest version on the package index and sends usage telemetry
+    unless told not to: the server is started with the version check off (an option the
+    server tests above would fail on if Solara refused it) and telemetry off, as Solara's
+    own settings read the environment it gets."""
+    from migdev.experiments.serve import serve_command, serve_env
+
+    assert "--no-check-version" in serve_command()
+    code = "from solara.server import settings; print(settings.telemetry.mixpanel_enable)"
+    out = subprocess.run([sys.executable, "-c", code], env=serve_env(), capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=120, env={k: v for k, v in os.environ.items()
+                                               if not k.startswith("SOLARA_")})
+    assert default.stdout.strip() == "True"  # so the check above can fail

@@ -33,7 +33,7 @@ import pandas as pd
 
 from migdev.core.errors import ParameterError, did_you_mean
 from migdev.core.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_params
-from migdev.experiments.engine.config import ConfigError
+from migdev.experiments.engine.config import MAX_NAME, ConfigError, safe_folder_name
 from migdev.experiments.engine.store import atomic_write
 from migdev.model.metrics import COL_INDEX, COUNTRY_COLUMNS
 
@@ -131,8 +131,9 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
     cal = data["calibration"]
     _keys(src, "calibration", cal, CAL_KEYS)
     name = cal.get("name")
-    if not isinstance(name, str) or not name or any(c in name for c in "/\\"):
-        raise _bad(src, "calibration.name", name, "a non-empty name without slashes")
+    if not safe_folder_name(name):  # it names the output folder: never '..' or a path
+        raise _bad(src, "calibration.name", name, f"a name of 1-{MAX_NAME} printable "
+                   f"characters without slashes, not starting with a dot")
     params = dict(data.get("params", {}))
     _keys(src, "params", params, set(FIELDS) | {k for k in params if "[" in k})
     if "world" in cal:

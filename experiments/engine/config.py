@@ -101,6 +101,20 @@ class ExperimentConfig:
         return {**SCENARIOS[self.scenario], **self.params}
 
 
+#: the longest name of an experiment or calibration (it names a folder; 255 bytes is the
+#: usual limit of one path component, and outputs add their own names inside it)
+MAX_NAME = 100
+
+
+def safe_folder_name(name) -> bool:
+    """Whether ``name`` can name an output folder inside the one given, and nothing else:
+    a non-empty string of at most MAX_NAME characters, no slash, no leading dot (so neither
+    ``.`` nor ``..``), no control character."""
+    return (isinstance(name, str) and 0 < len(name) <= MAX_NAME
+            and not any(c in name for c in "/\\") and not name.startswith(".")
+            and all(c.isprintable() for c in name))
+
+
 def _err(src, key, value, allowed) -> ConfigError:
     return ConfigError(f"{src}: key '{key}' = {value!r} is invalid: allowed {allowed}")
 
@@ -187,8 +201,9 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         raise ConfigError(f"{src}: missing key 'experiment.name' (a string: the experiment's "
                           f"name and output folder)")
     name = _typed(src, "experiment.name", ex["name"], "str")
-    if not name or any(c in name for c in "/\\") or name.startswith("."):
-        raise _err(src, "experiment.name", name, "a non-empty name without slashes")
+    if not safe_folder_name(name):
+        raise _err(src, "experiment.name", name, f"a name of 1-{MAX_NAME} printable "
+                   f"characters without slashes, not starting with a dot")
     scenario = _typed(src, "experiment.scenario", ex.get("scenario", "baseline"), "str")
     if scenario not in SCENARIOS:
         raise _err(src, "experiment.scenario", scenario, "one of " + ", ".join(SCENARIOS))

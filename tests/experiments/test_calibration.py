@@ -159,6 +159,10 @@ def _raw(tmp_path) -> dict:
     (lambda d: d["target"][0].update({"steps": [4, 99]}), "last <= 16"),
     (lambda d: d["target"][1].update({"sd": 0}), "target[1].sd"),
     (lambda d: d.pop("free"), "missing [free]"),
+    # the name is the output folder: never the parent, a hidden or an over-long one
+    (lambda d: d["calibration"].update({"name": ".."}), "calibration.name"),
+    (lambda d: d["calibration"].update({"name": "x" * 300}), "1-100 printable characters"),
+    (lambda d: d["calibration"].update({"name": "a\nb"}), "calibration.name"),
 ])
 def test_bad_calibration_configs_are_refused_with_what_to_fix(tmp_path, mutate, needle):
     d = _raw(tmp_path)

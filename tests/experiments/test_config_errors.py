@@ -41,6 +41,8 @@ def write(tmp_path, text):
      ["design.file", "missing.csv"]),
     ("[experiment]\nname='x'\nsteps = \n", ["not valid TOML"]),
     ("[params]\nn_persons=500\n", ["missing table [experiment]"]),
+    ("[experiment]\nname='" + "x" * 300 + "'\n", ["experiment.name", "1-100 printable"]),
+    ("[experiment]\nname='..'\n", ["experiment.name", "not starting with a dot"]),
 ])
 def test_hand_written_errors_name_file_key_and_allowed(tmp_path, text, needles):
     p = write(tmp_path, text)
