@@ -114,6 +114,7 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
                          f"started from (its posterior changed since: digest "
                          f"{cal['posterior_sha256'][:12]}, now {now[:12]}); the values "
                          f"differ because of it")
+    diffs += _changed_worlds(manifest.get("worlds") or {})
     try:
         store.load(check=True)
     except StoreError as e:
@@ -153,6 +154,29 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
                              else "identical")
         report["max_rel"] = rounding.get("max_rel")
     return not diffs, diffs
+
+
+def _changed_worlds(recorded: dict) -> list[str]:
+    """A line per world file whose content differs from what the experiment's runs read
+    (or that is gone), as the manifest recorded them."""
+    from migdev.core.params import FIELDS
+    from migdev.core.worlds import WorldError, resolve_world, world_files_digest
+
+    out = []
+    for name, files in recorded.items():
+        world = FIELDS["world"].default if name == "default" else name
+        try:
+            folder = resolve_world(world)
+            now = world_files_digest(world)
+        except WorldError:
+            out.append(f"the world {world!r} the experiment read is gone")
+            continue
+        for f, digest in files.items():
+            if now.get(f) != digest:
+                out.append(f"the world file {folder / f} changed since the experiment ran "
+                           f"(SHA-256 {digest[:12]}, now {str(now.get(f, 'missing'))[:12]}); "
+                           f"its runs differ because of it")
+    return out
 
 
 def _labels(runs: list[dict]) -> pd.DataFrame:

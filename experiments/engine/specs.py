@@ -71,9 +71,18 @@ class RunSpec:
         p = to_jsonable(params)
         blob = json.dumps({"params": p, "seed": seed, "steps": steps,
                            "outputs": sorted(outputs), "model": model_version(),
-                           "code": code_fingerprint()},
+                           "code": code_fingerprint(), "world": world_digest(p)},
                           sort_keys=True, separators=(",", ":"))
         return RunSpec(p, seed, steps, tuple(outputs), hashlib.sha256(blob.encode()).hexdigest())
+
+
+def world_digest(params: dict) -> dict[str, str]:
+    """The digests of the files of the world a run's parameters name (the default world
+    if none): part of every run key, so an edited world's runs are run again."""
+    from migdev.core.params import FIELDS
+    from migdev.core.worlds import world_files_digest
+
+    return world_files_digest(params.get("world", FIELDS["world"].default))
 
 
 @functools.cache

@@ -150,6 +150,18 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, workers=None, sche
                            inprocess, quiet, connect_timeout)
 
 
+def _worlds_record(specs) -> dict:
+    """world (as the parameters name it) -> {file: SHA-256} over the experiment's runs."""
+    from migdev.experiments.engine.specs import world_digest
+
+    out = {}
+    for s in specs.values():
+        name = s.params.get("world", "")
+        if name not in out:
+            out[name] = world_digest(s.params)
+    return {(k or "default"): v for k, v in out.items()}
+
+
 def _calibration_record(cfg) -> dict | None:
     """The calibration an experiment starts from: its folder, the posterior's digest, the
     parameters it sets and whether replicates draw from it."""
@@ -179,6 +191,8 @@ def _run_locked(cfg, design, rows, specs, store, workers, scheduler, dask_local,
                    "problem": design.problem},
         "seeds": replicate_seeds(cfg.master_seed, cfg.replicates),
         "calibration": _calibration_record(cfg),
+        # the data of every world the runs read, file by file (run keys include them too)
+        "worlds": _worlds_record(specs),
         # through Dask, small runs go several to a task (Dask's cost per task is its own); a
         # local pool's is small: one run a task, stored as soon as it is done
         "executor": {**executors.describe(workers, scheduler, dask_local, inprocess),

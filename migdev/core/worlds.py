@@ -164,6 +164,28 @@ def resolve_world(name_or_path: str) -> Path:
                      f"({', '.join(shipped)}) nor a folder with a world.toml")
 
 
+#: the files of a world that determine a run (sources.csv holds citations and notes only)
+RUN_FILES = ("world.toml", "countries.csv", "corridors.csv")
+
+
+def world_files_digest(name_or_path: str) -> dict[str, str]:
+    """SHA-256 of each of a world's :data:`RUN_FILES` (file name -> hex digest): what a
+    run of the world depends on, recorded in run keys and manifests so that an edited world
+    is run again, never mistaken for the one stored."""
+    folder = resolve_world(name_or_path)
+    stamp = tuple((n, (folder / n).stat().st_mtime_ns, (folder / n).stat().st_size)
+                  for n in RUN_FILES if (folder / n).is_file())
+    return dict(_digests(folder, stamp))
+
+
+@functools.lru_cache(maxsize=64)
+def _digests(folder: Path, stamp) -> tuple:
+    import hashlib
+
+    return tuple((name, hashlib.sha256((folder / name).read_bytes()).hexdigest())
+                 for name, _, _ in stamp)
+
+
 def load_world(name_or_path: str) -> WorldData:
     """Read and check a world (cached per folder and file modification times)."""
     folder = resolve_world(name_or_path)

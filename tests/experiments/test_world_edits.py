@@ -1,0 +1,68 @@
+"""Run keys cover the world's data (issue 40): editing a world's file runs its runs again
+instead of resuming from stale ones, and reproduce names the file that changed."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+from migdev.core.worlds import shipped_worlds
+from migdev.experiments.api import load_results, run_experiment
+
+CONFIG = """
+[experiment]
+name = "edited"
+steps = 8
+replicates = 1
+outputs = ["country"]
+
+[params]
+world = "w"
+n_persons = 1000
+"""
+
+
+def _set(folder, country, field, value):
+    path = folder / "countries.csv"
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        if r["country"] == country:
+            r[field] = value
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_an_edited_world_is_run_again_and_reproduce_names_the_file(tmp_path):
+    world = tmp_path / "w"
+    shutil.copytree(shipped_worlds()["health2005"], world)
+    (tmp_path / "edited.toml").write_text(CONFIG)
+    out = tmp_path / "out"
+    first = run_experiment(tmp_path / "edited.toml", out, inprocess=True, quiet=True,
+                           analyse=False)
+    assert first.run_report["ran"] == 1
+    recorded = first.manifest["worlds"]
+    assert list(recorded) == [str(world.resolve())]
+    assert set(recorded[str(world.resolve())]) == {"world.toml", "countries.csv",
+                                                   "corridors.csv"}
+    again = run_experiment(tmp_path / "edited.toml", out, inprocess=True, quiet=True,
+                           analyse=False)
+    assert again.run_report["ran"] == 0 and again.run_report["skipped"] == 1  # unchanged
+    before = first.country.copy()
+
+    _set(world, "Ghana", "health_density", "12.0")  # an edit of the data, same path
+    ok, diffs = load_results(out).reproduce(workers=1)
+    assert not ok and any("countries.csv changed since the experiment ran" in d
+                          for d in diffs), diffs
+    edited = run_experiment(tmp_path / "edited.toml", out, inprocess=True, quiet=True,
+                            analyse=False)
+    assert edited.run_report["ran"] == 1  # not "0 run now, 1 already stored"
+    ghana = edited.country[edited.country.country == "Ghana"]
+    assert ghana.health_density.iloc[0] != before[before.country == "Ghana"].health_density.iloc[0]
+    # a note in sources.csv changes no run
+    with open(world / "sources.csv", "a") as f:
+        f.write('countries,Ghana,population,published,"a note",2000,no,"edited note"\n')
+    assert run_experiment(tmp_path / "edited.toml", out, inprocess=True, quiet=True,
+                          analyse=False).run_report["ran"] == 0
