@@ -279,6 +279,10 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
                 raise ConfigError(f"{src}: missing key '{where}.{k}' (an event needs step, "
                                   f"param and value)")
         _typed(src, f"{where}.step", e["step"], "int", 0, 10_000)
+        if e["step"] > steps:  # an event of step s comes with the s-th step of the run
+            raise ConfigError(f"{src}: key '{where}.step' = {e['step']} is after the run's last "
+                              f"step (experiment.steps = {steps}): it would never apply; give "
+                              f"a step from 0 to {steps}, or more steps")
         _typed(src, f"{where}.param", e["param"], "str")
         ev = Event(e["step"], e["param"], e["value"])
         try:

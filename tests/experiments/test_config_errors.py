@@ -43,6 +43,8 @@ def write(tmp_path, text):
     ("[params]\nn_persons=500\n", ["missing table [experiment]"]),
     ("[experiment]\nname='" + "x" * 300 + "'\n", ["experiment.name", "1-100 printable"]),
     ("[experiment]\nname='..'\n", ["experiment.name", "not starting with a dot"]),
+    ("[experiment]\nname='x'\nsteps = 20\n[[events]]\nstep=30\nparam='formal_fee'\n"
+     "value=0.03\n", ["events[0].step", "after the run's last step", "would never apply"]),
 ])
 def test_hand_written_errors_name_file_key_and_allowed(tmp_path, text, needles):
     p = write(tmp_path, text)
