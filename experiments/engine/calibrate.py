@@ -244,7 +244,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     if not p.is_file():
         raise ConfigError(f"{p}: no such calibration config file")
     try:
-        data = tomllib.loads(p.read_text())
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM is accepted
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{p}: not valid TOML ({e})") from None
     return parse_calibration(data, str(p))

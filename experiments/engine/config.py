@@ -486,7 +486,7 @@ def load(path: str | Path) -> ExperimentConfig:
     """
     path = resolve(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is accepted
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     except RecursionError:

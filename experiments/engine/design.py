@@ -99,7 +99,7 @@ def build(spec: DesignSpec, src: str = "<config>") -> Design:
 def _table(spec: DesignSpec, src: str) -> Design:
     where = f"{src}: design.file {spec.file}"
     try:
-        with open(spec.file, newline="") as f:
+        with open(spec.file, newline="", encoding="utf-8-sig") as f:  # a BOM is accepted
             lines = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"{where}: cannot read as CSV: {e}") from None
@@ -112,7 +112,7 @@ def _table(spec: DesignSpec, src: str) -> Design:
             raise ConfigError(f"{where}, line {i}: {len(row)} field(s) where the header has "
                               f"{len(lines[0])}; every row needs one value per column")
     try:
-        df = pd.read_csv(spec.file, index_col=False)
+        df = pd.read_csv(spec.file, index_col=False, encoding="utf-8-sig")
     except Exception as e:  # pandas raises several kinds for a malformed file
         raise ConfigError(f"{where}: cannot read as CSV: {e}") from None
     if df.empty:

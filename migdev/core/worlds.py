@@ -202,7 +202,7 @@ def load_world(name_or_path: str) -> WorldData:
 def _load(folder: Path, stamp) -> WorldData:
     meta_path = folder / "world.toml"
     try:
-        meta = tomllib.loads(meta_path.read_text())
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8-sig"))  # a BOM is accepted
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise WorldError(f"{meta_path}: not valid TOML: {e}") from None
     for key in ("name", "title"):
@@ -232,7 +232,7 @@ def _rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):
         raise WorldError(f"{path}: missing (a world needs world.toml, countries.csv, "
                          f"corridors.csv and sources.csv)")
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:  # a BOM (Excel) is accepted
             lines = list(csv.reader(f))
     except (UnicodeDecodeError, csv.Error) as e:
         raise WorldError(f"{path}: cannot read as CSV: {e}") from None

@@ -66,3 +66,21 @@ def test_an_edited_world_is_run_again_and_reproduce_names_the_file(tmp_path):
         f.write('countries,Ghana,population,published,"a note",2000,no,"edited note"\n')
     assert run_experiment(tmp_path / "edited.toml", out, inprocess=True, quiet=True,
                           analyse=False).run_report["ran"] == 0
+
+
+def test_a_byte_order_mark_is_accepted_in_worlds_and_configs(tmp_path):
+    """Files saved by Excel or Notepad start with a UTF-8 byte order mark: a world's CSVs and
+    world.toml and an experiment config read the same with it as without."""
+    from migdev.core.worlds import load_world
+    from migdev.experiments.engine.config import load
+
+    world = tmp_path / "w"
+    shutil.copytree(shipped_worlds()["health2005"], world)
+    for name in ("countries.csv", "corridors.csv", "sources.csv", "world.toml"):
+        p = world / name
+        p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    w = load_world(str(world))
+    assert w.countries == load_world("health2005").countries
+    cfg = tmp_path / "c.toml"
+    cfg.write_bytes(b"\xef\xbb\xbf" + CONFIG.encode())
+    assert load(cfg).name == "edited"
