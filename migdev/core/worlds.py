@@ -208,6 +208,7 @@ def _load(folder: Path, stamp) -> WorldData:
     for key in ("name", "title"):
         if not isinstance(meta.get(key), str):
             raise WorldError(f"{meta_path}: key '{key}' is missing or not a string")
+    _check_meta(meta, meta_path)
     countries = _countries(folder / "countries.csv")
     corridors = _corridors(folder / "corridors.csv", countries)
     sources = _sources(folder / "sources.csv")
@@ -216,14 +217,42 @@ def _load(folder: Path, stamp) -> WorldData:
     if not n_orig or not n_dest:
         raise WorldError(f"{folder / 'countries.csv'}: a world needs at least one origin and "
                          f"one destination")
+    for key, n in (("default_origins", n_orig), ("default_destinations", n_dest)):
+        if key in meta and not meta.get("extendable", False) and meta[key] > n:
+            raise WorldError(f"{meta_path}: key '{key}' = {meta[key]} is invalid: the world has "
+                             f"{n} and is not extendable; give 1 to {n}")
     w = WorldData(
         name=meta["name"], title=meta["title"], folder=folder,
-        base_year=meta.get("base_year"), extendable=bool(meta.get("extendable", False)),
+        base_year=meta.get("base_year"), extendable=meta.get("extendable", False),
         default_origins=int(meta.get("default_origins", n_orig)),
         default_destinations=int(meta.get("default_destinations", n_dest)),
         countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources))
     _check_sources(w, folder / "sources.csv")
     return w
+
+
+#: world.toml's optional keys: (type, lowest, highest) of each
+META = {"base_year": (int, 1800, 2200), "extendable": (bool, None, None),
+        "default_origins": (int, 1, 60), "default_destinations": (int, 1, 60)}  # n_origins
+
+
+def _check_meta(meta: dict, path: Path) -> None:
+    """world.toml's keys, typed: unknown keys, a string where a number or a switch is
+    wanted, and numbers out of range are refused with what to give."""
+    unknown = sorted(set(meta) - {"name", "title"} - set(META))
+    if unknown:
+        raise WorldError(f"{path}: unknown key(s) {unknown}: allowed name, title, "
+                         f"{', '.join(META)}")
+    for key, (kind, lo, hi) in META.items():
+        if key not in meta:
+            continue
+        v = meta[key]
+        if kind is bool:
+            if not isinstance(v, bool):
+                raise WorldError(f"{path}: key '{key}' = {v!r} is invalid: allowed true or false")
+        elif isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise WorldError(f"{path}: key '{key}' = {v!r} is invalid: allowed a whole number "
+                             f"from {lo} to {hi}")
 
 
 def _rows(path: Path, required: tuple[str, ...], allowed: tuple[str, ...]):

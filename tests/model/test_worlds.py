@@ -2,6 +2,7 @@
 files give errors naming file, line and column; a user's own folder works; corridors and
 a country that is both origin and destination shape the initial population."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -146,3 +147,24 @@ def test_a_fixed_world_with_a_country_that_is_both_and_its_corridors(tmp_path):
     with pytest.raises(ParameterError, match="leave n_origins out"):
         MigrationModel(world=str(folder), n_origins=3)
     np.testing.assert_array_equal(m.world.corridor_weight, [[1.0, 0.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('extendable = "no"', "allowed true or false"),
+    ('base_year = "abc"', "'base_year' = 'abc' is invalid"),
+    ("default_origins = [1]", "allowed a whole number"),
+    ("default_origins = 2.5", "allowed a whole number"),
+    ("default_origins = 9", "the world has 7 and is not extendable"),
+    ("colour = 3", "unknown key(s) ['colour']"),
+])
+def test_world_toml_keys_are_typed(tmp_path, line, needle):
+    """world.toml is checked as configs are: a string for a switch (which counted as true
+    and invented countries), a list or fraction for a count, an unknown key (issue 40)."""
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_worlds()["health2005"], folder)
+    toml = folder / "world.toml"
+    text = "\n".join(x for x in toml.read_text().splitlines()
+                     if not x.startswith(line.split(" =")[0] + " "))
+    toml.write_text(text + "\n" + line + "\n")
+    with pytest.raises(WorldError, match=re.escape(needle)):
+        load_world(str(folder))
