@@ -46,6 +46,10 @@ class StoreError(RuntimeError):
     """The results folder cannot be used as asked; the message says what to do."""
 
 
+class NotAFolder(StoreError, ValueError):
+    """The output given is a file: bad input (the command line exits with 2)."""
+
+
 class StoreBusy(StoreError):
     """Another process is writing the results folder."""
 
@@ -121,6 +125,9 @@ class Store:
     @contextmanager
     def lock(self, command: str = ""):
         """Hold the folder for this process, or raise StoreBusy naming the holder."""
+        if self.root.exists() and not self.root.is_dir():
+            raise NotAFolder(f"{self.root} is a file, not a folder: give a folder for the "
+                             f"results (--out), new or one an experiment wrote")
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / ".migdev.lock"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

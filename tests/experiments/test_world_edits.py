@@ -84,3 +84,15 @@ def test_a_byte_order_mark_is_accepted_in_worlds_and_configs(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_bytes(b"\xef\xbb\xbf" + CONFIG.encode())
     assert load(cfg).name == "edited"
+
+
+def test_an_output_that_is_a_file_is_refused_with_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "afile"
+    target.write_text("keep me")
+    r = subprocess.run([sys.executable, "-m", "migdev", "run", "baseline", "--out",
+                        str(target)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and target.read_text() == "keep me"
