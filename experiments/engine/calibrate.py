@@ -134,6 +134,8 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
     if not safe_folder_name(name):  # it names the output folder: never '..' or a path
         raise _bad(src, "calibration.name", name, f"a name of 1-{MAX_NAME} printable "
                    f"characters without slashes, not starting with a dot")
+    if not isinstance(data.get("params", {}), dict):
+        raise _bad(src, "params", data["params"], "a table of fixed parameters, [params]")
     params = dict(data.get("params", {}))
     _keys(src, "params", params, set(FIELDS) | {k for k in params if "[" in k})
     if "world" in cal:
@@ -193,12 +195,13 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
                 raise ConfigError(f"{src}: missing key '{where}.{k}' (a target needs output, "
                                   f"value, sd, year and source: an observed figure with its "
                                   f"uncertainty and where it was published)")
-        if t["output"] not in COUNTRY_COLUMNS:
+        if not isinstance(t["output"], str) or t["output"] not in COUNTRY_COLUMNS:
             raise _bad(src, f"{where}.output", t["output"],
-                       "a per-country output" + did_you_mean(t["output"], COUNTRY_COLUMNS)
+                       "a per-country output" + (did_you_mean(t["output"], COUNTRY_COLUMNS)
+                                                 if isinstance(t["output"], str) else "")
                        + " (docs/EXPERIMENTS.md lists them)")
         country = t.get("country")
-        if country is not None and country not in origins:
+        if country is not None and (not isinstance(country, str) or country not in origins):
             raise _bad(src, f"{where}.country", country,
                        "an origin of the world: " + ", ".join(origins))
         st = t.get("steps", [steps, steps])
@@ -247,7 +250,14 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM is accepted
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{p}: not valid TOML ({e})") from None
-    return parse_calibration(data, str(p))
+    except RecursionError:
+        raise ConfigError(f"{p}: nested too deeply to be a calibration config (no key holds "
+                          f"tables or lists more than two deep)") from None
+    try:
+        return parse_calibration(data, str(p))
+    except RecursionError:
+        raise ConfigError(f"{p}: a value is nested too deeply (no key of a calibration config "
+                          f"holds tables or lists more than two deep)") from None
 
 
 # ------------------------------------------------------------------ model and distance
@@ -362,6 +372,7 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
     out.mkdir(parents=True, exist_ok=True)
     db = out / "history.db"
     stamp = out / "calibration.json"
+    old = {}
     if stamp.is_file():
         old = json.loads(stamp.read_text())
         if old.get("config_digest") != cfg.digest():
@@ -371,8 +382,9 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
     elif db.exists():
         raise ConfigError(f"{out} holds a history database without its calibration.json: "
                           f"remove the folder or give another --out")
-    atomic_write(stamp, lambda p: p.write_text(json.dumps(
-        {"name": cfg.name, "source": cfg.source, "config_digest": cfg.digest()}, indent=2)))
+    record = {"name": cfg.name, "source": cfg.source, "config_digest": cfg.digest(),
+              "resumed_after": list(old.get("resumed_after", []))}
+    atomic_write(stamp, lambda p: p.write_text(json.dumps(record, indent=2)))
 
     log = logging.getLogger("ABC")
     log.setLevel(logging.WARNING if quiet else logging.INFO)
@@ -406,6 +418,11 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
         abc.new(url, observed)
     remaining = cfg.generations - done
     if remaining > 0:
+        if done:
+            # the sampler's random state is not stored with a generation, so the generations
+            # after a resume differ from an uninterrupted run's: the manifest says where
+            record["resumed_after"].append(done)
+            atomic_write(stamp, lambda p: p.write_text(json.dumps(record, indent=2)))
         if done and not quiet:
             print(f"calibrate: resuming after generation {done} of {cfg.generations}",
                   file=sys.stderr)
@@ -414,6 +431,12 @@ def run_calibration(cfg: CalibrationConfig, out: Path, executor=None, quiet: boo
         print(f"calibrate: all {cfg.generations} generations done; writing outputs",
               file=sys.stderr)
     return write_outputs(cfg, out, executor_info or {"kind": "inprocess"})
+
+
+def _resumed_after(out: Path) -> list[int]:
+    stamp = out / "calibration.json"
+    return list(json.loads(stamp.read_text()).get("resumed_after", [])) if stamp.is_file() \
+        else []
 
 
 def posterior_frame(out: Path) -> pd.DataFrame:
@@ -465,6 +488,10 @@ def write_outputs(cfg: CalibrationConfig, out: Path, executor_info: dict) -> Pat
         "posterior": summary.to_dict(orient="records"),
         "targets": [dataclasses.asdict(t) | {"key": t.key} for t in cfg.targets],
         "rerun": f"migdev calibrate {cfg.source} --out {out}",
+        # generations after which an interrupted run was resumed: from the next one on, the
+        # posterior differs from an uninterrupted run's (the sampler's random state is not
+        # stored); empty for a run that was never interrupted
+        "resumed_after": _resumed_after(out),
         **provenance(),
     }
     atomic_write(out / "manifest.json", lambda p: p.write_text(

@@ -204,6 +204,10 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     if not safe_folder_name(name):
         raise _err(src, "experiment.name", name, f"a name of 1-{MAX_NAME} printable "
                    f"characters without slashes, not starting with a dot")
+    description = _typed(src, "experiment.description", ex.get("description", ""), "str")
+    if len(description) > 5000:
+        raise _err(src, "experiment.description", description[:40] + "...",
+                   "free text of at most 5,000 characters")
     scenario = _typed(src, "experiment.scenario", ex.get("scenario", "baseline"), "str")
     if scenario not in SCENARIOS:
         raise _err(src, "experiment.scenario", scenario, "one of " + ", ".join(SCENARIOS))

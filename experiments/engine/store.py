@@ -170,7 +170,9 @@ class Store:
         """Create the folder and remove temporary files left by killed writers (only call
         while holding the lock: then every temporary file is garbage)."""
         self.parts.mkdir(parents=True, exist_ok=True)
-        for folder in (self.parts, self.root):
+        # the analysis and figures are written by the same commands (a killed one can leave
+        # e.g. figures/.headline.png.tmp-HOST-PID behind)
+        for folder in (self.parts, self.root, self.root / "analysis", self.root / "figures"):
             for tmp in folder.glob(".*.tmp-*"):
                 tmp.unlink(missing_ok=True)
 

@@ -651,6 +651,9 @@ def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
         ok = (o in origins and (not d or d in dests)) if o != "*" else d in dests
         allowed = ("an origin, 'Origin>Destination' or '*>Destination' of world "
                    f"{wd.name!r}: origins {', '.join(origins)}; destinations {', '.join(dests)}")
+        if ok and o == d:  # a country in both roles: no corridor leads from it to itself
+            raise ParameterError(f"{loc.param}[{key}]: a corridor from {o} to itself is no "
+                                 f"corridor; allowed {allowed}")
     else:
         names = origins if scope == "origin" else dests
         ok = key in names

@@ -3,6 +3,7 @@ of a calibrated parameter set in an experiment."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -133,6 +134,10 @@ def test_calibration_resumes_after_sigkill_without_redoing_finished_generations(
         assert pops.loc[t, "samples"] == first.loc[t, "samples"]
         assert pops.loc[t, "epsilon"] == first.loc[t, "epsilon"]
     assert (out / "posterior.parquet").is_file()
+    # the manifest says where the run was resumed (what follows differs from an
+    # uninterrupted run: the sampler's random state is not stored)
+    resumed = json.loads((out / "manifest.json").read_text())["resumed_after"]
+    assert len(resumed) == 1 and 1 <= resumed[0] <= 3 and resumed[0] >= len(first.index)
 
 
 def test_a_calibration_in_one_process_is_reproducible(tmp_path):
@@ -163,6 +168,11 @@ def _raw(tmp_path) -> dict:
     (lambda d: d["calibration"].update({"name": ".."}), "calibration.name"),
     (lambda d: d["calibration"].update({"name": "x" * 300}), "1-100 printable characters"),
     (lambda d: d["calibration"].update({"name": "a\nb"}), "calibration.name"),
+    # wrong types get a message, not a traceback (issue 40)
+    (lambda d: d.update({"params": 5}), "a table of fixed parameters"),
+    (lambda d: d["target"][0].update({"output": ["formal_share"]}), "a per-country output"),
+    (lambda d: d["target"][0].update({"output": {"a": 1}}), "a per-country output"),
+    (lambda d: d["target"][0].update({"country": ["Ghana"]}), "an origin of the world"),
 ])
 def test_bad_calibration_configs_are_refused_with_what_to_fix(tmp_path, mutate, needle):
     d = _raw(tmp_path)
@@ -312,3 +322,10 @@ def test_the_mean_skips_missing_values_as_pandas_does():
             want = pd.Series(x).mean()
             got = _mean_skipping_nan(x.copy())
             assert (np.isnan(got) and np.isnan(want)) or got == want, (n, nan_share)
+
+
+def test_a_deeply_nested_calibration_config_is_refused(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_calibration(p)

@@ -43,6 +43,7 @@ def write(tmp_path, text):
     ("[params]\nn_persons=500\n", ["missing table [experiment]"]),
     ("[experiment]\nname='" + "x" * 300 + "'\n", ["experiment.name", "1-100 printable"]),
     ("[experiment]\nname='..'\n", ["experiment.name", "not starting with a dot"]),
+    ("[experiment]\nname='x'\ndescription = 3\n", ["experiment.description", "a string"]),
     ("[experiment]\nname='x'\nsteps = 20\n[[events]]\nstep=30\nparam='formal_fee'\n"
      "value=0.03\n", ["events[0].step", "after the run's last step", "would never apply"]),
 ])

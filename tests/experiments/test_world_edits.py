@@ -96,3 +96,23 @@ def test_an_output_that_is_a_file_is_refused_with_exit_2(tmp_path):
                         str(target)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "is a file, not a folder" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and target.read_text() == "keep me"
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_on_the_next_run(tmp_path):
+    """A process killed while writing a figure or table leaves its temporary file; the next
+    command on the folder (holding its lock) removes them, and nothing else."""
+    from migdev.experiments.engine.store import Store
+
+    store = Store(tmp_path / "out")
+    for sub in ("figures", "analysis", "parts"):
+        (store.root / sub).mkdir(parents=True, exist_ok=True)
+    left = [store.root / "figures" / ".headline.png.tmp-host-123",
+            store.root / "analysis" / ".by_point.csv.tmp-host-9",
+            store.root / "parts" / ".abc.country.parquet.tmp-host-1",
+            store.root / ".manifest.json.tmp-host-7"]
+    kept = store.root / "figures" / "headline.png"
+    for p in left + [kept]:
+        p.write_text("x")
+    with store.lock():
+        store.prepare()
+    assert not [p for p in left if p.exists()] and kept.exists()

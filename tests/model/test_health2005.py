@@ -100,6 +100,9 @@ def test_a_lever_as_a_table_by_country_and_by_corridor():
     ({"beta_wage[Ghana]": 1.0}, "cannot take a value per country"),
     ({"matching_ratio[Ghana]": 99.0}, "allowed a number from 0.0 to 10.0"),
     ({"formal_fee[Ghana>Atlantis]": 0.1}, "Origin>Destination"),
+    # South Africa is in both roles, but no corridor leads from it to itself (issue 40)
+    ({"formal_fee[South Africa>South Africa]": 0.1}, "from South Africa to itself"),
+    ({"events": (Event(4, "formal_fee[South Africa>South Africa]", 0.1),)}, "to itself"),
     ({"agreement_origin": "Narnia"}, "is not an origin of world 'health2005'"),
 ])
 def test_bad_local_values_and_country_names_are_refused_clearly(over, needle):
