@@ -29,6 +29,7 @@ from migdev.core.params import (AGENCY_TERMS, DEMAND, FIELDS, LOCAL_LEVERS, WAGE
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
+from migdev.model.calibration import DEFAULT, calibrated_values
 from migdev.model.metrics import COL_INDEX, COLS
 from migdev.model.world import build_world, destination_wages
 
@@ -74,8 +75,6 @@ class MigrationModel(mesa.Model):
 
     def __init__(self, params: Params | None = None, *, rng=None, scenario=None,
                  calibration="default", **overrides):
-        from migdev.model.calibration import DEFAULT, calibrated_values
-
         if params is None:
             world = overrides.get("world", FIELDS["world"].default)
             calibrated, used = calibrated_values(world, calibration)

@@ -229,7 +229,9 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
 
     params = dict(_typed(src, "params", data.get("params", {}), "table"))
     calibration = None
-    from migdev.experiments.engine.posterior import shipped_calibration_of
+    from migdev.experiments.engine.posterior import (CalibrationNotFound, posterior_means,
+                                                     resolve_calibration,
+                                                     shipped_calibration_of)
 
     # without experiment.calibration a config runs its world's shipped calibration (the
     # calibrated model is the model); calibration = "none" runs the uncalibrated defaults
@@ -237,9 +239,6 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
     ref = ex.get("calibration", shipped_calibration_of(world_name)
                  if isinstance(world_name, str) else None)
     if ref is not None and _typed(src, "experiment.calibration", ref, "str") != "none":
-        from migdev.experiments.engine.posterior import (CalibrationNotFound, posterior_means,
-                                                         resolve_calibration)
-
         try:
             folder = resolve_calibration(ref, base_dir)
         except CalibrationNotFound as e:

@@ -35,4 +35,3 @@ def posterior_draws(folder: str | Path, names, seeds: list[int]) -> list[dict]:
         i = int(np.random.default_rng([seed, 0xCA1]).choice(len(post), p=w / w.sum()))
         out.append({k: float(post[k].iloc[i]) for k in names})
     return out
-

@@ -207,22 +207,20 @@ def _five_year_exit_details(pol, ctrl, world):
 
 
 # ------------------------------------------------ destination-side patterns (issue 36)
-def _recruits_to(m, destination: str, origins, first: float, last: float) -> np.ndarray:
-    """Health workers recruited on each corridor origin -> ``destination`` from the start
-    of year ``first`` to the start of ``last`` (fractions of a year are quarters), in real
-    persons (the corridor frame's unit)."""
+def _health_recruits(m, first: float, last: float, *, origins=None, destinations=None,
+                     to: str = "", of: str = "") -> np.ndarray:
+    """Health workers recruited from the start of year ``first`` to the start of ``last``
+    (fractions of a year are quarters), in real persons (the corridor frame's unit): on each
+    corridor origin -> ``to`` for ``origins``, or ``of`` -> destination for
+    ``destinations``."""
     cor = m.corridor_frame()
-    sel = cor[(cor.destination == destination) & (cor.step >= step_of(first))
-              & (cor.step < step_of(last))]
-    tot = sel.groupby("origin", observed=False).health_recruits.sum()
-    return np.array([float(tot.get(o, 0.0)) for o in origins])
-
-
-def _recruits_from(m, origin: str, destinations, first: float, last: float) -> np.ndarray:
-    cor = m.corridor_frame()
-    sel = cor[(cor.origin == origin) & (cor.step >= step_of(first)) & (cor.step < step_of(last))]
-    tot = sel.groupby("destination", observed=False).health_recruits.sum()
-    return np.array([float(tot.get(d, 0.0)) for d in destinations])
+    cor = cor[(cor.step >= step_of(first)) & (cor.step < step_of(last))]
+    if to:
+        names, side, cor = origins, "origin", cor[cor.destination == to]
+    else:
+        names, side, cor = destinations, "destination", cor[cor.origin == of]
+    tot = cor.groupby(side, observed=False).health_recruits.sum()
+    return np.array([float(tot.get(n, 0.0)) for n in names])
 
 
 UK_2001_ORIGINS = ("Philippines", "South Africa", "Zimbabwe")
@@ -230,7 +228,8 @@ UK_2001_ORIGINS = ("Philippines", "South Africa", "Zimbabwe")
 
 def _uk_registrations_2001(pol, ctrl, world):
     _idx(world.origin_names, UK_2001_ORIGINS)
-    return _recruits_to(ctrl, "United Kingdom", UK_2001_ORIGINS, 2001.25, 2002.25)
+    return _health_recruits(ctrl, 2001.25, 2002.25, origins=UK_2001_ORIGINS,
+                            to="United Kingdom")
 
 
 UK_2007_ORIGINS = ("Zimbabwe", "South Africa", "Nigeria", "Ghana", "Kenya", "Malawi")
@@ -238,7 +237,7 @@ UK_2007_ORIGINS = ("Zimbabwe", "South Africa", "Nigeria", "Ghana", "Kenya", "Mal
 
 def _uk_permits_2007(pol, ctrl, world):
     _idx(world.origin_names, UK_2007_ORIGINS)
-    return _recruits_to(ctrl, "United Kingdom", UK_2007_ORIGINS, 2007, 2009)
+    return _health_recruits(ctrl, 2007, 2009, origins=UK_2007_ORIGINS, to="United Kingdom")
 
 
 US_ORIGINS = ("Nigeria", "Ghana", "South Africa")
@@ -272,7 +271,8 @@ PHL_2007_DESTINATIONS = ("Saudi Arabia", "United States", "United Kingdom")
 
 def _philippines_2007(pol, ctrl, world):
     _idx(world.destination_names, PHL_2007_DESTINATIONS)
-    return _recruits_from(ctrl, "Philippines", PHL_2007_DESTINATIONS, 2007, 2008)
+    return _health_recruits(ctrl, 2007, 2008, destinations=PHL_2007_DESTINATIONS,
+                            of="Philippines")
 
 
 def _malawi_uk_share(pol, ctrl, world):
@@ -280,7 +280,7 @@ def _malawi_uk_share(pol, ctrl, world):
     destination, 2000-2008 (real persons)."""
     _idx(world.origin_names, ["Malawi"])
     dests = list(world.destination_names)
-    v = _recruits_from(ctrl, "Malawi", dests, 2000, 2009)
+    v = _health_recruits(ctrl, 2000, 2009, destinations=dests, of="Malawi")
     uk = v[dests.index("United Kingdom")]
     return np.array([uk, v.sum() - uk])
 
