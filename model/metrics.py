@@ -136,8 +136,6 @@ CORRIDOR_COLUMNS = {
 }
 #: the path categories, in the order of the tallies' path counts
 PATHS = ("path_circulated", "path_returned_once", "path_transnational", "path_settled")
-#: the flows the model accumulates per corridor each quarter (model.flows_to_dest)
-CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
 
 
 def path_shares(paths: np.ndarray) -> dict:
@@ -421,12 +419,13 @@ def _country_inputs(model) -> tuple[CountryInputs, CountryIndex]:
     and stocks, the associations' members and trust) and after them (the measured density,
     the protected lists and the columns' indices)."""
     w, st = model.world, model.association_state
+    cs, gs = model.community_state, model.government_state
     head = CountryInputs(
-        as_array(w.comm_origin, np.int64), model.flows.data, model.counts,
-        as_array(w.represented_pop), as_array(w.person_weight), model.comm["development"], as_array(w.comm_size),
-        *(as_array(model.comm[k]) for k in _COMM_STOCKS), as_array(model.assoc_members),
-        as_array(st.trust), float(st.trust0), model.n_dest)
-    tail = CountryIndex(as_array(model.measured), model.listed, model.truly_short,
+        as_array(w.comm_origin, np.int64), model.flows.data, cs.counts,
+        as_array(w.represented_pop), as_array(w.person_weight), cs.development,
+        as_array(w.comm_size), *(as_array(getattr(cs, k)) for k in _COMM_STOCKS),
+        as_array(st.members, np.float64), as_array(st.trust), float(st.trust0), model.n_dest)
+    tail = CountryIndex(as_array(gs.measured), gs.listed, gs.truly_short,
                         *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols",
                                               "ratio_num", "ratio_den", "frows", "cols",
                                               "scaled")))
@@ -468,8 +467,8 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     ``tests/model/test_tally.py`` compares the two ways bit for bit."""
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
-    out_corridor = np.empty((model.n_orig, model.n_dest, model.flows_to_dest.shape[2] + 5))
-    _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows_to_dest), out,
+    out_corridor = np.empty((model.n_orig, model.n_dest, model.flows.corridor.shape[2] + 5))
+    _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows.corridor), out,
                out_corridor)
     return out, out_corridor
 

@@ -198,10 +198,10 @@ class Person(mesa.Agent):
         else:  # irregular
             self.leave(d, CH_INDEPENDENT, 0, 0.0, True, 0.0, IRREGULAR)
         self._flow(REC_FLOW[self.channel])
-        m.flows_to_dest[self.origin, d, 0] += 1
+        m.flows.corridor[self.origin, d, 0] += 1
         if self.occ == HEALTH:
             self._flow("rec_health")
-            m.flows_to_dest[self.origin, d, 1] += 1
+            m.flows.corridor[self.origin, d, 1] += 1
 
     def destination_weights(self) -> list[float]:
         """Where to go on one's own: the corridor weight (the world's base-year pattern) times
@@ -288,7 +288,7 @@ class Person(mesa.Agent):
         formal_fee = m.lever_at("formal_fee", (self.origin, self.dest))
         p_formal = _logistic(p.channel_const - p.channel_cost * 100.0
                              * (formal_fee - p.informal_fee - p.informal_loss))
-        formal = (self.random.random() < m.comm["access"][self.community]
+        formal = (self.random.random() < m.community_state.access[self.community]
                   and self.random.random() < p_formal)
         fee = household * (formal_fee if formal else p.informal_fee)
         lost = not formal and self.random.random() < p.informal_loss
@@ -296,9 +296,9 @@ class Person(mesa.Agent):
         self.remitted = household > 0
         self._flow("rem_formal" if formal else "rem_informal", household)
         self._flow("rem_losses", loss)
-        m.comm["investment"][self.community] += p.household_invest_share * (household - fee
+        m.community_state.investment[self.community] += p.household_invest_share * (household - fee
                                                                             - loss)
-        m.flows_to_dest[self.origin, self.dest, 3] += amount
+        m.flows.corridor[self.origin, self.dest, 3] += amount
         m.money["sent"] += household
         m.money["received"] += household - fee - loss
         m.money["fees"] += fee
@@ -322,7 +322,7 @@ class Person(mesa.Agent):
             self._flow("mission_health_h", self.h)
         elif self.occ == EDUCATION:  # and a teacher teaching capacity
             self._flow("mission_education_h", self.h)
-        m.flows_to_dest[self.origin, self.dest, 4] += 1
+        m.flows.corridor[self.origin, self.dest, 4] += 1
         return True
 
     # 9. returns (ODD §7.9) -------------------------------------------------------------
@@ -330,7 +330,7 @@ class Person(mesa.Agent):
         """Temporary contracts run down and end in return, settlement or overstay; settled
         migrants return with a hazard, irregular ones by choice or removal."""
         m, p = self.model, self.model.p
-        dev = m.comm["development"][self.community]
+        dev = m.community_state.development[self.community]
         if self.status == TEMP:
             self.contract_left -= 1
             if self.contract_left > 0:
@@ -378,13 +378,13 @@ class Person(mesa.Agent):
         """Back home with the skills gained and the savings (invested in part)."""
         m, p = self.model, self.model.p
         gain = max(self.h - self.h_dep, 0.0)
-        m.comm["investment"][self.community] += p.household_invest_share * self.savings
+        m.community_state.investment[self.community] += p.household_invest_share * self.savings
         self.savings = 0.0
         self.status, self.contract_left, self.member, self.remitted = RETURNED, 0, False, False
         self._flow("returns")
         self._flow("return_gain", gain)
         self._flow("knowledge_in", p.knowledge_per_gain * gain)
-        m.flows_to_dest[self.origin, self.dest, 2] += 1
+        m.flows.corridor[self.origin, self.dest, 2] += 1
 
 
 class ReferenceModel(MigrationModel):
@@ -413,7 +413,6 @@ class ReferenceModel(MigrationModel):
         """One quarter, in the order of the ODD schedule (docs/ODD.md §3)."""
         t = self.steps
         self.flows.reset()
-        self.flows_to_dest[:] = 0.0
         self.apply_events(t)                                     # 1. scheduled events
         r = self.streams["rounding"]
         self.u_round = {"vacancies": r.random((self.n_dest, 4)),
@@ -458,17 +457,18 @@ class ReferenceModel(MigrationModel):
         leaving = [person for person in self.persons if person.grow_older()]
         if not leaving:
             return
-        self.totals["exits"] += len(leaving)
-        self.totals["entrants"] += len(leaving)
+        self.migrant_state.exits += len(leaving)
+        self.migrant_state.entrants += len(leaving)
         probs, places, credit, per_entrant = training_system(
             self, np.array([x.origin for x in leaving], dtype=np.int64))
         applicants = np.zeros((self.n_orig, 4), dtype=np.int64)
         queues = defaultdict(list)
         for old in leaving:
-            new = self.person_class(self, old.slot, person_id=self.next_person_id, community=old.community,
+            new = self.person_class(self, old.slot, person_id=self.migrant_state.next_person_id,
+                                    community=old.community,
                          origin=old.origin, occ=LOW, age=p.entry_age, h=1.0, h_dep=1.0,
                          ties=0.5 + 0.5 * self.random.random(), **NEWBORN)
-            self.next_person_id += 1
+            self.migrant_state.next_person_id += 1
             old.remove()
             self.persons[new.slot] = new
             new.occ = new.choose_track(probs[new.origin])
@@ -577,13 +577,13 @@ class ReferenceModel(MigrationModel):
         """Everyone abroad remits; members' collective remittances go to the associations
         (:meth:`collect_collective`)."""
         self.money = dict.fromkeys(self.money, 0.0)
-        self.last_money = dict.fromkeys(self.last_money, 0.0)
+        self.flows.money = dict.fromkeys(self.flows.money, 0.0)
         if not abroad:
             return
         gifts = [person.remit() for person in abroad]
         collected = self.collect_collective(abroad, [g[0] for g in gifts],
                                             [g[1] for g in gifts])
-        self.last_money = {**self.money, **collected}
+        self.flows.money = {**self.money, **collected}
 
     def collect_collective(self, abroad: list[Person], collective, household_fees) -> dict:
         """Members' collective remittances reach their associations and are matched by the
@@ -613,9 +613,9 @@ class ReferenceModel(MigrationModel):
         self.flows["rem_fees"] += hh_fees + cfees
         self.flows["collective"] += contrib
         self.flows["matched"] += matched
-        self.comm["projects"] += to_projects
-        self.assoc_members, self.assoc_fund = members, fund
-        association.trust_step(self, promised_ratio)
+        self.community_state.projects += to_projects
+        self._members, self._fund = members, fund  # recorded with the missions
+        association.trust_step(self, promised_ratio, fund)
         return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
                       matched=matched)
 
@@ -629,5 +629,5 @@ class ReferenceModel(MigrationModel):
             if person.go_on_mission() and person.member:
                 organised[person.community * self.n_dest + person.dest] += 1
         match = self.derived("match_paid", lambda: association.match_paid(self))
-        self.association_state.record(self.assoc_members.astype(np.int64), self.assoc_fund,
-                                      self.assoc_fund * match, organised)
+        self.association_state.record(self._members.astype(np.int64), self._fund,
+                                      self._fund * match, organised)

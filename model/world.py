@@ -17,6 +17,7 @@ from migdev.core import fmath
 from migdev.core.codes import CH_INITIAL, EDUCATION, HEALTH, HOME, LOW, OTHER, SETTLED, TEMP
 from migdev.core.population import Population
 from migdev.core.worlds import WorldData, load_world, origin_names
+from migdev.agents.government import destination_wages
 
 COMMUNITY_WEIGHTS = (1.0, 0.8, 0.6, 0.5)
 COMMUNITY_ACCESS = (1.0, 0.85, 0.7, 0.6)
@@ -74,15 +75,6 @@ class World:
     def corridor_open(self) -> np.ndarray:
         """(n_orig, n_dest) 1.0 where the world has a corridor, else 0.0."""
         return (self.corridor_weight > 0).astype(float)
-
-
-def destination_wages(p, wage_factor: np.ndarray) -> np.ndarray:
-    """(n_dest, 4) wages abroad, kUSD per quarter: the reference wage of each occupation
-    (``wage_dest_*``) times each destination's factor. Recomputed when an event changes a
-    ``wage_dest_*``; the home wages (``World.home_wage``) stay those of the start."""
-    base = np.array([p.wage_dest_health, p.wage_dest_education, p.wage_dest_other,
-                     p.wage_dest_low])
-    return wage_factor[:, None] * base
 
 
 def apportion_1d(total: int, weights) -> np.ndarray:

@@ -38,20 +38,28 @@ class RecruitmentAgency(mesa.Agent):
     The arrays are views onto the rows of ``model.agency_state`` (:class:`AgencyState`).
     """
 
-    def __init__(self, model, index: int, destination: int, regulated: bool, fee_months: float,
-                 capacity: float, n_origins: int):
+    def __init__(self, model, index: int, destination: int):
         super().__init__(model)
         self.index = index
         self.destination = destination
-        self.regulated = regulated
-        self.fee_months = fee_months
-        self.capacity = capacity
         # views onto rows of the model's agency arrays (AgencyState): the market and the
         # learning rule update all agencies at once, the agent reads its own row
         st = model.agency_state
         self.attractiveness = st.attractiveness[index]
         self.offers = st.offers[index]
         self.accepted = st.accepted[index]
+
+    @property
+    def regulated(self) -> bool:
+        return bool(self.model.agency_state.regulated[self.index])
+
+    @property
+    def fee_months(self) -> float:
+        return float(self.model.agency_state.fee_months[self.index])
+
+    @property
+    def capacity(self) -> float:
+        return float(self.model.agency_state.capacity[self.index])
 
     @property
     def complied(self) -> bool:
@@ -64,9 +72,16 @@ class RecruitmentAgency(mesa.Agent):
 
 
 class AgencyState:
-    """The agencies' learned and per-quarter state as (n_agencies, n_origins) arrays."""
+    """The agencies' terms, one value per agency (``destination``, ``regulated``,
+    ``fee_months``, ``capacity``: :func:`set_terms`), and their learned and per-quarter
+    state as (n_agencies, n_origins) arrays."""
 
-    def __init__(self, n_agencies: int, n_origins: int):
+    def __init__(self, n_agencies: int, n_origins: int, destination=None):
+        self.destination = (np.zeros(n_agencies, dtype=np.int64) if destination is None
+                            else np.asarray(destination, dtype=np.int64))
+        self.regulated = np.zeros(n_agencies, dtype=bool)
+        self.fee_months = np.zeros(n_agencies)
+        self.capacity = np.zeros(n_agencies)
         self.attractiveness = np.ones((n_agencies, n_origins))
         self.offers = np.zeros((n_agencies, n_origins), dtype=np.int64)
         # the real persons it offered work to (its offers before they are turned into
@@ -80,6 +95,36 @@ class AgencyState:
         self.accepted = np.zeros((n_agencies, n_origins), dtype=np.int64)
         self.complied = np.ones(n_agencies, dtype=bool)
         self.total_placed = np.zeros(n_agencies, dtype=np.int64)
+
+
+def start(model) -> AgencyState:
+    """The agencies at the start: ``agencies_per_destination`` in each destination, in
+    destination order, with their terms (:func:`set_terms`)."""
+    n_per, n_dest = model.p.agencies_per_destination, model.n_dest
+    model.agency_state = AgencyState(n_dest * n_per, model.n_orig,
+                                     np.repeat(np.arange(n_dest), n_per))
+    model.agencies = [RecruitmentAgency(model, d * n_per + j, d)
+                      for d in range(n_dest) for j in range(n_per)]
+    set_terms(model)
+    return model.agency_state
+
+
+def set_terms(model) -> None:
+    """Each destination's agencies: the first ``round(agency_regulation * agencies)`` are
+    regulated; fees and capacity from the parameters. At the start and when an event
+    changes one of them (for example the UK's closing of the agency loophole)."""
+    p, st = model.p, model.agency_state
+    n_per = p.agencies_per_destination
+    d = st.destination
+    j = np.arange(len(d)) % n_per
+    regulation = model.per_destination("agency_regulation")
+    # the same rounding for every agency of a destination, as Python's round (half to even)
+    n_regulated = np.array([int(round(float(x) * n_per)) for x in regulation])
+    st.regulated = j < n_regulated[d]
+    st.fee_months = np.where(st.regulated, model.per_destination("fee_regulated_months")[d],
+                             model.per_destination("fee_unregulated_months")[d]).astype(float)
+    # placements a quarter: a share of all the real persons the run stands for
+    st.capacity = np.full(len(d), p.agency_capacity * model.world.real_persons)
 
 
 def learn(state: AgencyState, rate: float) -> None:
@@ -265,7 +310,8 @@ def recruitment_market(model, vacancies: np.ndarray) -> tuple[Offers | None, Att
 def market_terms(model) -> tuple:
     """The terms of the market's offers fixed by the parameters and the policy in force
     (:func:`kernels.market_terms`)."""
-    return kernels.market_terms(model.agency_dest, model.agency_regulated, model.agency_fee,
+    st = model.agency_state
+    return kernels.market_terms(st.destination, st.regulated, st.fee_months,
                                 model.world.wage_dest, corridor_right(model, "worker_fee_ban"),
                                 model.p)
 
@@ -424,11 +470,12 @@ def agency_offer_counts(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
                                               lambda: make_offer_count_terms(model)))
 
 
-def make_offer_count_terms(model) -> tuple:
+def make_offer_count_terms(model) -> kernels.OfferCountTerms:
     """The agencies' terms that :func:`agency_offer_counts` reads, for the parameters and
     the policy in force (:func:`kernels.offer_count_terms`)."""
     respect_rate, barred, penalty = model.derived("agency_terms", lambda: agency_terms(model))
-    return kernels.offer_count_terms(model.agency_dest, model.agency_capacity, respect_rate,
+    st = model.agency_state
+    return kernels.offer_count_terms(st.destination, st.capacity, respect_rate,
                                      barred, model.policy.protected, model.policy.covered,
                                      penalty, model.world.corridor_weight,
                                      model.lever("code_bound_share"), model.n_dest,
@@ -442,8 +489,8 @@ def agency_terms(model):
     ``unregulated_compliance``), (n_ag, n_orig); whether o is barred at a's destination,
     (n_ag, n_orig); and the expected penalty, penalty_risk * enforcement_d *
     implementation_d,o, (n_dest, n_orig)."""
-    p, dest = model.p, model.agency_dest
-    comp = np.where(model.agency_regulated, model.lever_at("enforcement", dest),
+    p, dest = model.p, model.agency_state.destination
+    comp = np.where(model.agency_state.regulated, model.lever_at("enforcement", dest),
                     p.unregulated_compliance)
     strength = model.policy.protect_strength
     return (comp[:, None] * strength[dest], model.policy.protected[dest],
@@ -462,17 +509,17 @@ def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     ai, oi, ki = np.nonzero(offers)
     blocks = offer_blocks(len(ai))
     if len(ai):
-        d = model.agency_dest[ai]
+        d = model.agency_state.destination[ai]
         skilled = ki < LOW
         blocks["group"] = oi * 4 + ki
         blocks["count"] = offers[ai, oi, ki]
-        blocks["channel"] = np.where(model.agency_regulated[ai], CH_REGULATED, CH_UNREGULATED)
+        blocks["channel"] = np.where(model.agency_state.regulated[ai], CH_REGULATED, CH_UNREGULATED)
         blocks["dest"] = d
         blocks["agency"] = ai
-        fee = model.agency_fee[ai] * w.wage_dest[d, ki] / 3.0
+        fee = model.agency_state.fee_months[ai] * w.wage_dest[d, ki] / 3.0
         ban = corridor_right(model, "worker_fee_ban")
         if not is_scalar(ban):  # regulated agencies obey a fee ban; unregulated ones do not
-            fee = fee * np.where(model.agency_regulated[ai], 1.0 - ban[oi, d], 1.0)
+            fee = fee * np.where(model.agency_state.regulated[ai], 1.0 - ban[oi, d], 1.0)
         blocks["fee"] = fee
         blocks["contract"] = np.where(skilled, p.contract_quarters_skilled,
                                       p.contract_quarters_low)

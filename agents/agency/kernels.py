@@ -164,32 +164,44 @@ def agency_offers(vacancies, agency_dest, capacity, attractiveness, respects, pr
     return out
 
 
+#: the terms of :func:`offer_counts` kept while the parameters and the policy are the same
+#: (:func:`offer_count_terms`): each agency's respect rate of each bar and whether the bar
+#: concerns it (n_ag, n_orig), capacities, agencies per destination, each agency's
+#: destination, the protected corridors and the occupations covered, the penalty of
+#: recruiting in a protected origin, the corridors' weights, each agency's share of
+#: vacancies at employers bound by the codes (and whether any is), the origins' person
+#: weights
+OfferCountTerms = namedtuple("OfferCountTerms", "respect_rate barred capacity per_dest "
+                             "agency_dest protected covered penalty corridor share any_bound "
+                             "weight")
+
+
 @numba.njit(cache=True, nogil=True)
-def _offer_counts(vacancies, u_respect, respect_rate, barred, complied, u_split, u_origin,
-                  u_bound, u_persons, attractiveness, capacity, per_dest, agency_dest, protected,
-                  covered, penalty, supply, weight, corridor, share, any_bound, offered, out):
+def _offer_counts(vacancies, draws, T, attractiveness, supply, complied, offered, out):
     """Which agencies respect each bar this quarter (a draw below the respect rate), which
     complied, and their offers (:func:`_agency_offers`, in real persons: summed over
     occupations into ``offered``) as offers to simulated persons into ``out``
-    (:func:`offer_counts`)."""
-    n_ag, n_orig = respect_rate.shape
+    (:func:`offer_counts`). ``draws``: (u_respect, u_split, u_origin, u_bound, u_persons);
+    ``T``: :data:`OfferCountTerms`."""
+    u_respect, u_split, u_origin, u_bound, u_persons = draws
+    n_ag, n_orig = T.respect_rate.shape
     respects = np.empty((n_ag, n_orig), dtype=np.bool_)
     for a in range(n_ag):
         kept = True
         for o in range(n_orig):
-            respects[a, o] = u_respect[a, o] < respect_rate[a, o]
-            if barred[a, o] and not respects[a, o]:
+            respects[a, o] = u_respect[a, o] < T.respect_rate[a, o]
+            if T.barred[a, o] and not respects[a, o]:
                 kept = False
         complied[a] = kept
     real = np.empty_like(out)
-    _agency_offers(vacancies, capacity, per_dest, agency_dest, attractiveness, respects,
-                   protected, covered, penalty, supply, weight, corridor, u_split, True,
-                   u_origin, True, share, any_bound, u_bound, real)
+    _agency_offers(vacancies, T.capacity, T.per_dest, T.agency_dest, attractiveness, respects,
+                   T.protected, T.covered, T.penalty, supply, T.weight, T.corridor, u_split,
+                   True, u_origin, True, T.share, T.any_bound, u_bound, real)
     for a in range(real.shape[0]):
         for o in range(real.shape[1]):
             offered[a, o] = np.float64(real[a, o, 0] + real[a, o, 1] + real[a, o, 2]
                                        + real[a, o, 3])
-    to_persons(real, weight, u_persons, out)
+    to_persons(real, T.weight, u_persons, out)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -221,16 +233,15 @@ def offer_count_terms(agency_dest, capacity, respect_rate, barred, protected, co
     if per_dest == 0 or not _numbered(agency_dest, per_dest, n_dest):
         raise ValueError("offer_count_terms: agencies must be numbered destination by "
                          "destination, the same number per destination")
-    return (as_array(respect_rate), as_array(barred, bool), as_array(capacity), per_dest,
-            agency_dest,
-            as_array(protected, bool), as_array(covered, bool),
-            table_of(penalty, (n_dest, n_orig)),
-            as_array(corridor), as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share),
-            as_array(weight))
+    return OfferCountTerms(
+        as_array(respect_rate), as_array(barred, bool), as_array(capacity), per_dest,
+        agency_dest, as_array(protected, bool), as_array(covered, bool),
+        table_of(penalty, (n_dest, n_orig)), as_array(corridor),
+        as_vector(bound_share, n_dest)[agency_dest], nonzero(bound_share), as_array(weight))
 
 
 def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, u_persons, attractiveness,
-                 complied, offered, terms: tuple) -> np.ndarray:
+                 complied, offered, terms: OfferCountTerms) -> np.ndarray:
     """Each agency's offers to simulated persons this quarter per origin and occupation,
     (n_ag, n_orig, 4), in one compiled call: whether it respects each bar (``u_respect`` <
     its rate), then :func:`agency_offers` of the real vacancies over the origins' represented
@@ -239,10 +250,8 @@ def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, u_persons, attr
     ``u_persons`` (n_ag, n_orig, 4). Writes which agencies respected every bar that
     concerns them into ``complied`` and the real persons each offered work to in each origin
     into ``offered`` (n_ag, n_orig). ``terms``: :func:`offer_count_terms`."""
-    respect_rate, barred, capacity, per_dest, agency_dest, protected, covered, penalty, \
-        corridor, share, any_bound, weight = terms
-    n_ag, n_orig = respect_rate.shape
-    n_dest = n_ag // per_dest
+    n_ag, n_orig = terms.respect_rate.shape
+    n_dest = n_ag // terms.per_dest
     if u_respect.shape != (n_ag, n_orig) or u_alloc.shape != (n_dest + n_ag, 4) \
             or u_bound.shape != (n_ag, 4) or u_persons.shape != (n_ag, n_orig, 4):
         raise ValueError(f"offer_counts: draws of shapes {u_respect.shape}, {u_alloc.shape}, "
@@ -250,12 +259,10 @@ def offer_counts(vacancies, supply, u_respect, u_alloc, u_bound, u_persons, attr
                          f"{n_dest} destinations")
     out = np.empty((n_ag, n_orig, 4), dtype=np.int64)
     u_alloc = as_array(u_alloc)
-    _offer_counts(as_array(vacancies, np.int64).reshape(-1), as_array(u_respect), respect_rate,
-                  barred,
-                  complied, u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
-                  as_array(u_bound), as_array(u_persons), as_array(attractiveness), capacity,
-                  per_dest, agency_dest, protected, covered, penalty, as_array(supply, np.int64),
-                  weight, corridor, share, any_bound, offered, out)
+    draws = (as_array(u_respect), u_alloc[:n_dest].reshape(-1), u_alloc[n_dest:].reshape(-1),
+             as_array(u_bound), as_array(u_persons))
+    _offer_counts(as_array(vacancies, np.int64).reshape(-1), draws, terms,
+                  as_array(attractiveness), as_array(supply, np.int64), complied, offered, out)
     return out
 
 

@@ -104,16 +104,17 @@ def match_ratio(model) -> tuple:
     return promised, promised * model.lever_at("matching_honoured", model.world.comm_origin)
 
 
-def trust_step(model, promised_ratio) -> None:
+def trust_step(model, promised_ratio, fund) -> None:
     """Associations update their trust after this quarter's collective remittances: with the
     origin's outreach, and where a match was promised on their contributions, toward the
-    share of it paid (:func:`update_trust`)."""
+    share of it paid (:func:`update_trust`). ``fund``: this quarter's collective fund per
+    association."""
     p, st = model.p, model.association_state
     outreach = model.lever("diaspora_outreach")
     if is_scalar(promised_ratio):  # one ratio everywhere (the usual case)
-        promised = (model.assoc_fund > 0) if promised_ratio > 0 else None
+        promised = (fund > 0) if promised_ratio > 0 else None
     else:
-        promised = np.repeat(promised_ratio > 0, model.n_dest) & (model.assoc_fund > 0)
+        promised = np.repeat(promised_ratio > 0, model.n_dest) & (fund > 0)
     if p.trust_learning_rate == 0 or not (nonzero(outreach)
                                           or (promised is not None and promised.any())):
         return

@@ -157,7 +157,7 @@ COMMUNITY_ROWS = ("health_home", "education_home", "health_density", "knowledge"
                   "health_eff_returnees", "health_eff_missions", "education_effective")
 
 
-def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_health_h,
+def communities(counts, h_health, h_back, h_edu, state, knowledge_in, mission_health_h,
                 mission_education_h, world, p, n_orig: int):
     """The communities' stocks (ODD §7.10) for every community in one compiled loop: workers
     at home and their densities, knowledge, investment and projects (depreciated, plus this
@@ -178,7 +178,7 @@ def communities(counts, h_health, h_back, h_edu, comm, knowledge_in, mission_hea
         comm_origin=as_array(world.comm_origin, np.int64),
         prospect_weight=float(p.prospect_weight))
     _communities((counts, h_health, h_back, h_edu),
-                 (comm["knowledge"], comm["investment"], comm["projects"]),
+                 (state.knowledge, state.investment, state.projects),
                  (as_array(knowledge_in), as_array(mission_health_h),
                   as_array(mission_education_h)), terms, out, prospect)
     return out, prospect

@@ -42,8 +42,18 @@ class Government(mesa.Agent):
             self.roles.add("origin")
         if destination_index is not None:
             self.roles.add("destination")
-        self.demand_multiplier = np.ones(4)
-        self.training_multiplier = 1.0
+
+    @property
+    def demand_multiplier(self) -> np.ndarray | None:
+        """Destination role: the adaptive multiplier of demand per occupation (4,)."""
+        d = self.destination_index
+        return None if d is None else self.model.government_state.demand_multiplier[d]
+
+    @property
+    def training_multiplier(self) -> float | None:
+        """Origin role: the adaptive multiplier of training capacity."""
+        o = self.origin_index
+        return None if o is None else float(self.model.government_state.training_multiplier[o])
 
     def __repr__(self):
         return f"Government({self.name!r}, roles={sorted(self.roles)})"
@@ -99,7 +109,7 @@ class Government(mesa.Agent):
         m = self.model
         comms = m.world.comm_origin == self.origin_index
         return {"formal_fee": self._here("formal_fee", "origin"),
-                "financial_access": float(m.comm["access"][comms].mean())}
+                "financial_access": float(m.community_state.access[comms].mean())}
 
     # destination role
     @property
@@ -150,6 +160,93 @@ def adapt(demand_multiplier: np.ndarray, unfilled_share: np.ndarray,
     np.minimum(demand_multiplier, 3.0, out=demand_multiplier)
     training_multiplier[short] *= 1.0 + rate
     np.minimum(training_multiplier, 3.0, out=training_multiplier)
+
+
+class GovernmentState:
+    """The governments' state as arrays (one row per origin or destination), as the model
+    keeps it between steps.
+
+    Attributes:
+        policy: the :class:`PolicyState` in force; ``policy_key`` what it rests on (the
+            agreements active and the protected list: it is made anew when that changes).
+        measured: (n_orig,) health-worker density per 10,000 as destinations measure it
+            (lagged and noisy; at the last review).
+        listed: (n_orig,) bool, on the protected list (measured density below the
+            threshold); ``truly_short``: below the threshold in truth.
+        wanted_base: (n_dest, 4) wanted stocks of foreign workers before growth.
+        demand_multiplier: (n_dest, 4) the destinations' adaptive multiplier of demand.
+        training_multiplier: (n_orig,) the origins' adaptive multiplier of training places.
+        replacement: (n_dest, 4) replacement demand of countries in both roles (real
+            persons; :func:`labour_demand`).
+        last_vacancies: (n_dest, 4) this quarter's vacancies (real persons).
+        both_roles: does any country hold both roles; ``health_abroad0``: (n_orig,) each
+            origin's health workers abroad at the start (real persons).
+    """
+
+    def __init__(self, n_orig: int, n_dest: int):
+        self.policy: PolicyState | None = None
+        self.policy_key = None
+        self.measured = np.zeros(n_orig)
+        self.listed = np.zeros(n_orig, dtype=bool)
+        self.truly_short = np.zeros(n_orig, dtype=bool)
+        self.wanted_base = np.zeros((n_dest, 4))
+        self.demand_multiplier = np.ones((n_dest, 4))
+        self.training_multiplier = np.ones(n_orig)
+        self.replacement = np.zeros((n_dest, 4))
+        self.last_vacancies = np.zeros((n_dest, 4), dtype=np.int64)
+        self.both_roles = False
+        self.health_abroad0 = np.zeros(n_orig)
+
+
+def start(model) -> GovernmentState:
+    """The governments at the start: one :class:`Government` agent per country (a country
+    in both roles has one, with both indices: ``model.governments``, ``model.origins``,
+    ``model.destinations``) and their state: demand and wages from the parameters, the
+    counts abroad at the start (after the world is built)."""
+    w = model.world
+    model.governments = []
+    for name in dict.fromkeys([*w.origin_names, *w.destination_names]):
+        o = w.origin_names.index(name) if name in w.origin_names else None
+        d = w.destination_names.index(name) if name in w.destination_names else None
+        model.governments.append(Government(model, name, origin_index=o, destination_index=d))
+    model.origins = sorted((g for g in model.governments if g.origin_index is not None),
+                           key=lambda g: g.origin_index)
+    model.destinations = sorted((g for g in model.governments
+                                 if g.destination_index is not None),
+                                key=lambda g: g.destination_index)
+    st = model.government_state = GovernmentState(model.n_orig, model.n_dest)
+    set_demand(model)
+    if np.any(model.lever("wage_dest_scale") != 1.0):
+        set_wages(model)
+    st.both_roles = bool((model.world.dest_of_origin >= 0).any())
+    st.health_abroad0 = own_health_abroad(model)
+    return st
+
+
+def set_demand(model) -> None:
+    """Each destination's wanted stock of foreign workers per occupation before growth
+    (ODD §7.3), from ``demand_*``; at the start and when an event changes one."""
+    p, w = model.p, model.world
+    model.government_state.wanted_base = (
+        np.array([p.demand_health, p.demand_education, p.demand_other,
+                  p.demand_low])[None, :] * w.occ_total0[None, :] * w.dest_weight[:, None])
+
+
+def destination_wages(p, wage_factor: np.ndarray) -> np.ndarray:
+    """(n_dest, 4) wages abroad, kUSD per quarter: the reference wage of each occupation
+    (``wage_dest_*``) times each destination's factor. Recomputed when an event changes a
+    ``wage_dest_*``; the home wages (``World.home_wage``) stay those of the start."""
+    base = np.array([p.wage_dest_health, p.wage_dest_education, p.wage_dest_other,
+                     p.wage_dest_low])
+    return wage_factor[:, None] * base
+
+
+def set_wages(model) -> None:
+    """Wages abroad from ``wage_dest_*`` and the world's factors, times each destination's
+    ``wage_dest_scale``; at the start (when a scale is not 1) and when an event changes
+    one."""
+    scale = model.per_destination("wage_dest_scale")
+    model.world.wage_dest = destination_wages(model.p, model.world.wage_factor) * scale[:, None]
 
 
 # ---------------------------------------------------------------------------
@@ -279,20 +376,19 @@ def apply_agreements(model, t: int) -> None:
     ``protection_review_quarters``, at step 0 and when an agreement starts; a multilateral
     code protects the listed origins.
     """
-    p = model.p
+    p, st = model.p, model.government_state
     u = model.streams["measure"].random(model.n_orig)  # every step (common random numbers)
     if t % p.protection_review_quarters == 0 or t == 0 or any(
             a.start == t for a in model.agreements):
-        model.measured = measured_density(model, u)
-        model.listed = model.measured < p.protection_density_threshold
-        model.truly_short = model.health_density_by_origin() < p.protection_density_threshold
+        st.measured = measured_density(model, u)
+        st.listed = st.measured < p.protection_density_threshold
+        st.truly_short = model.health_density_by_origin() < p.protection_density_threshold
     # the policy in force changes only when an agreement starts or ends or the list does:
     # otherwise the same state is kept (what is derived from it is then kept too)
-    key = (tuple(a.active(t) for a in model.agreements), model.listed.tobytes())
-    if model.policy_key != key:
-        model.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig,
-                                    model.listed)
-        model.policy_key = key
+    key = (tuple(a.active(t) for a in model.agreements), st.listed.tobytes())
+    if st.policy_key != key:
+        st.policy = policy_state(model.agreements, t, model.n_dest, model.n_orig, st.listed)
+        st.policy_key = key
 
 
 # ---------------------------------------------------------------------------
@@ -316,23 +412,23 @@ def wanted_now(model, step: int) -> np.ndarray:
     """Wanted stocks of foreign workers at ``step`` (n_dest, 4), with the replacement demand
     of countries in both roles as last computed by :func:`labour_demand`
     (:func:`kernels.wanted_stocks`)."""
-    return kernels.wanted_stocks(model.wanted_base, model.p.demand_growth, step,
-                                 model.demand_multiplier, model.replacement)
+    st = model.government_state
+    return kernels.wanted_stocks(st.wanted_base, model.p.demand_growth, step,
+                                 st.demand_multiplier, st.replacement)
 
 
 def labour_demand(model, t: int) -> np.ndarray:
     """Destinations advertise this quarter's vacancies (n_dest, 4), in real persons."""
-    p = model.p
+    p, st = model.p, model.government_state
     # the counts abroad in one compiled pass over the persons, then the replacement demand
-    # (into model.replacement), the wanted stocks and the vacancies, compiled
+    # (into st.replacement), the wanted stocks and the vacancies, compiled
     vac = kernels.labour_demand(model.pop, model.n_orig, model.world.person_weight,
-                                model.both_roles,
-                                model.health_abroad0, model.world.dest_of_origin,
-                                model.lever("replacement_hiring"), model.wanted_base,
-                                p.demand_growth, t, model.demand_multiplier,
+                                st.both_roles, st.health_abroad0, model.world.dest_of_origin,
+                                model.lever("replacement_hiring"), st.wanted_base,
+                                p.demand_growth, t, st.demand_multiplier,
                                 p.vacancy_fill_rate, model.u_round["vacancies"],
-                                model.replacement)
-    model.last_vacancies = vac
+                                st.replacement)
+    st.last_vacancies = vac
     return vac
 
 
@@ -343,8 +439,5 @@ def adapt_policies(model) -> None:
     wanted = wanted_now(model, model.steps)
     unfilled = rate(np.maximum(wanted - dest_stock(model), 0), wanted)
     short = model.health_density_by_origin() < p.protection_density_threshold
-    adapt(model.demand_multiplier, unfilled, model.training_multiplier, short, p.adaptive_rate)
-    for g in model.destinations:
-        g.demand_multiplier = model.demand_multiplier[g.destination_index]
-    for g in model.origins:
-        g.training_multiplier = float(model.training_multiplier[g.origin_index])
+    st = model.government_state
+    adapt(st.demand_multiplier, unfilled, st.training_multiplier, short, p.adaptive_rate)

@@ -31,7 +31,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.kernels import is_scalar
-from migdev.core.ledger import FLOW_ROW, Totals
+from migdev.core.ledger import FLOW_ROW, MONEY, Totals
 from migdev.core.rng import draws32
 
 
@@ -139,28 +139,49 @@ def formal_probability(formal_fee, informal_fee: float, informal_loss: float, p)
 # draws its stream for every person whether or not it is used (common random numbers).
 # ---------------------------------------------------------------------------
 
+class MigrantState:
+    """The persons' family-level state (the persons themselves are ``model.pop``).
+
+    Attributes:
+        place_credit: (n_orig, 3) training places carried over, per origin and skilled
+            track (ODD §7.2).
+        cohort_expected: (n_orig,) the expected entering cohort per quarter (the whole
+            population renews over a working life).
+        next_person_id: the id the next entrant takes.
+        entrants, exits: persons who entered and left (retired) since the start.
+    """
+
+    def __init__(self, pop, n_orig: int, entry_age: float, retirement_age: float):
+        self.place_credit = np.zeros((n_orig, 3))
+        self.cohort_expected = (np.bincount(pop.origin, minlength=n_orig)
+                                / (4.0 * (retirement_age - entry_age)))
+        self.next_person_id = pop.n
+        self.entrants = 0
+        self.exits = 0
+
+
 def demography(model, t: int) -> None:
     """2. Ageing and exit at retirement; the entering cohort chooses a training track."""
-    p, pop = model.p, model.pop
+    p, pop, st = model.p, model.pop, model.migrant_state
     # per person: the track choice, the rank for scarce places, the entrant's ties
     u = draws32(model.streams["demography"], (3, pop.n))
     # ageing, and experience at home for the skilled, in one pass (compiled)
     idx = kernels.age_and_experience(pop, p.retirement_age, p.skill_growth_home, p.h_max)
     if len(idx) == 0:
         return
-    model.totals["exits"] += len(idx)
-    model.totals["entrants"] += len(idx)
+    st.exits += len(idx)
+    st.entrants += len(idx)
     u = u.rows_at(idx)  # the entrants' numbers (3, entrants)
     # the training system, the track choice, the places kept and the entrants taking the slots
     # of those who left, in one compiled call (kernels.entry)
-    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     trainees, applicants = kernels.entry(
-        pop, idx, u, prospect, _training_terms(model), p.beta_train_wage,
-        model.training_multiplier, model.policy.extra_training, model.place_credit,
-        model.u_round["training"], p.training_elasticity, model.u_round["elastic"],
-        model.cohort_expected, model.next_person_id, p.entry_age, model.n_comm)
+        pop, idx, u, prospect(model), _training_terms(model), p.beta_train_wage,
+        model.government_state.training_multiplier, model.policy.extra_training,
+        st.place_credit, model.u_round["training"], p.training_elasticity,
+        model.u_round["elastic"], st.cohort_expected, st.next_person_id, p.entry_age,
+        model.n_comm)
     model.flows["health_trainees"] += trainees
-    model.next_person_id += len(idx)
+    st.next_person_id += len(idx)
     count_applicants(model, applicants)
 
 
@@ -200,20 +221,28 @@ def training_system(model, origin: np.ndarray):
     places per entrant."""
     p = model.p
     home, dest, cost, cap = _training_terms(model)
-    # the brain-gain incentive: expected earnings with the chance of emigrating
-    prospect = model.prospect if p.migration_enabled else np.zeros_like(model.prospect)
     origin = np.asarray(origin, dtype=np.int64)
-    return kernels.training_system(np.arange(len(origin)), origin, prospect, home, dest, cost,
-                                   p.beta_train_wage, cap, model.training_multiplier,
-                                   model.policy.extra_training, model.place_credit,
-                                   model.u_round["training"])
+    return kernels.training_system(np.arange(len(origin)), origin, prospect(model), home, dest,
+                                   cost, p.beta_train_wage, cap,
+                                   model.government_state.training_multiplier,
+                                   model.policy.extra_training,
+                                   model.migrant_state.place_credit, model.u_round["training"])
+
+
+def prospect(model) -> np.ndarray:
+    """The brain-gain incentive of the training choice (ODD §7.2): each origin's perceived
+    chance of emigrating per occupation, as the communities last counted it (zero when
+    migration is off)."""
+    pr = model.community_state.prospect
+    return pr if model.p.migration_enabled else np.zeros_like(pr)
 
 
 def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:
     """Places not taken this quarter are credited to later entrants, up to a year's worth
-    plus one (ODD §7.2; :func:`kernels.keep_unused`, in place on ``model.place_credit``)."""
-    kernels.keep_unused(model.place_credit, credit, applicants, places, per_entrant,
-                        model.cohort_expected)
+    plus one (ODD §7.2; :func:`kernels.keep_unused`, in place on the place credit)."""
+    st = model.migrant_state
+    kernels.keep_unused(st.place_credit, credit, applicants, places, per_entrant,
+                        st.cohort_expected)
 
 
 def count_applicants(model, applicants) -> None:
@@ -238,7 +267,7 @@ def decide(model, offers, attempts) -> None:
         sums = kernels.accept_and_leave(
             pop, cand, offers, attempts, u.rows_at(cand), u_sub[cand], model.diaspora_share(),
             model.derived("decide_terms", lambda: make_decide_terms(model)), model.n_comm,
-            model.flows_to_dest, model.agency_state.accepted, model.n_orig,
+            model.flows.corridor, model.agency_state.accepted, model.n_orig,
             model.agency_state.propensity)
         model.flows.add_sums(kernels.DECIDE_SUMS, sums)
     # every quarter, candidates or not: a quarter of real recruitment whose offers reached
@@ -285,15 +314,15 @@ def abroad_quarter(model) -> None:
     u_return = draws32(model.streams["returns"], pop.n)
     # the persons abroad, counted per community at the start of the quarter (compiled)
     idx = kernels.abroad_slots(pop, model.flows["abroad_start"])
-    model.last_money = dict.fromkeys(model.last_money, 0.0)
+    model.flows.money = dict.fromkeys(MONEY, 0.0)
     if len(idx) == 0:
         model.association_state.record(0, 0.0, 0.0, 0)
         return
     (remit_sums, per_association, household, fee_paid, loss, mission_sums, organised,
      return_sums) = kernels.abroad_quarter(
         pop, idx, u_work.rows_at(idx), u_remit.rows_at(idx), u_mission[idx], u_return[idx],
-        participation(model), model.comm["access"], model.comm["development"],
-        model.flows_to_dest, abroad_terms(model), model.n_comm, model.n_dest)
+        participation(model), model.community_state.access, model.community_state.development,
+        model.flows.corridor, abroad_terms(model), model.n_comm, model.n_dest)
     # the flows, the households' investment, the associations' gifts, match, projects and
     # records, and the savings brought home, from these sums, in one compiled call
     # (association_kernels.accounts); the associations' trust after it (it reads only the
@@ -302,13 +331,13 @@ def abroad_quarter(model) -> None:
     fee = model.lever("formal_fee")
     cfees, to_projects, matched = association_kernels.accounts(
         model.flows.data, _ACCOUNT_ROWS, remit_sums, mission_sums, return_sums,
-        model.comm["investment"], model.comm["projects"], p.household_invest_share, ratio,
+        model.community_state.investment, model.community_state.projects,
+        p.household_invest_share, ratio,
         fee if is_scalar(fee) else None, per_association,
         model.derived("match_paid", lambda: match_paid(model)), organised,
         model.association_state)
-    model.assoc_members, model.assoc_fund = per_association
-    trust_step(model, promised_ratio)
-    model.last_money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
+    trust_step(model, promised_ratio, model.association_state.fund)
+    model.flows.money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
                               losses=loss, collective=remit_sums[5], collective_fees=cfees,
                               to_projects=to_projects, matched=matched)
 

@@ -17,24 +17,39 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h",
          "contract_settles")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
+#: the flows accumulated per corridor each quarter (``Flows.corridor``)
+CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
+#: the quarter's money totals (``Flows.money``)
+MONEY = ("sent", "received", "fees", "losses", "collective", "collective_fees", "to_projects",
+         "matched")
 _ROWS: dict = {}  # Flows.add_sums: the rows of a tuple of names
 
 
 class Flows:
-    """This quarter's flows, one row per kind of flow (FLOWS), one column per community.
+    """This quarter's flows: ``data``, one row per kind of flow (FLOWS), one column per
+    community; ``corridor``, (n_orig, n_dest, CORRIDOR_FLOWS) the flows on each corridor;
+    ``money``, the quarter's money totals (MONEY, a :class:`Totals` once the quarter abroad
+    has run). All start each step at zero.
 
     Args:
         community: (n_persons,) home community of each person (slots never move).
         n_communities: number of communities.
+        n_orig, n_dest: numbers of origins and destinations (for the corridor flows).
     """
 
-    def __init__(self, community: np.ndarray, n_communities: int):
+    def __init__(self, community: np.ndarray, n_communities: int, n_orig: int = 0,
+                 n_dest: int = 0):
         self.community = community
         self.n = n_communities
         self.data = np.zeros((len(FLOWS), n_communities))
+        self.corridor = np.zeros((n_orig, n_dest, len(CORRIDOR_FLOWS)))
+        self.money = dict.fromkeys(MONEY, 0.0)
 
     def reset(self) -> None:
+        """Every flow to zero (at the start of a step); the money totals are reset by the
+        quarter abroad."""
         self.data[:] = 0.0
+        self.corridor[:] = 0.0
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.data[FLOW_ROW[name]]

@@ -64,13 +64,11 @@ class HandMade:
     def decide(self, offers, attempts) -> None:
         """5. of the schedule: the persons with ``offers`` or ``attempts`` decide."""
         self.m.flows.reset()
-        self.m.flows_to_dest[:] = 0.0
         migrant.decide(self.m, offers, attempts)
 
     def quarter_abroad(self) -> None:
         """6.-9. of the schedule, as the model's step runs them."""
         self.m.flows.reset()
-        self.m.flows_to_dest[:] = 0.0
         migrant.abroad_quarter(self.m)
 
 

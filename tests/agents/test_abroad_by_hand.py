@@ -79,7 +79,7 @@ def test_remittances_repay_debt_then_share_of_the_rest(handmade):
     hm = handmade(formal_fee=0.07, informal_fee=0.02)
     p, wage = hm.m.p, hm.m.world.wage_dest
     s = hm.abroad(0, TEMP, 0, HEALTH, matched=True, debt=1.0, ties=0.5, q_abroad=7)
-    hm.m.comm["access"][community(hm, s)] = 1.0
+    hm.m.community_state.access[community(hm, s)] = 1.0
     hm.draw("remit", s, 0.0, row=0)  # has access
     hm.draw("remit", s, 0.0, row=1)  # chooses the formal channel
     hm.quarter_abroad()
@@ -90,7 +90,7 @@ def test_remittances_repay_debt_then_share_of_the_rest(handmade):
     years = (7 + 1) / 4  # this quarter counted
     share = p.remit_base + p.remit_ties * ties - p.remit_years * years
     amount = (net - repay) * share
-    money = hm.m.last_money
+    money = hm.m.flows.money
     assert hm.pop.debt[s] == pytest.approx(1.0 - repay, rel=1e-6)
     assert hm.pop.savings[s] == pytest.approx(net - repay - amount, rel=1e-5)
     assert money["sent"] == pytest.approx(amount, rel=1e-6)
@@ -108,10 +108,10 @@ def test_an_informal_transfer_pays_its_fee_and_may_be_lost(handmade, lost):
     hm = handmade(formal_fee=0.07, informal_fee=0.02)
     p = hm.m.p
     s = hm.abroad(0, TEMP, 0, LOW)
-    hm.m.comm["access"][community(hm, s)] = 0.0  # no access: informal
+    hm.m.community_state.access[community(hm, s)] = 0.0  # no access: informal
     hm.draw("remit", s, 0.5 * p.informal_loss if lost else 0.5 * (1 + p.informal_loss), row=2)
     hm.quarter_abroad()
-    money = hm.m.last_money
+    money = hm.m.flows.money
     sent = money["sent"]
     assert sent > 0
     assert money["fees"] == pytest.approx(0.02 * sent, rel=1e-6)
@@ -125,7 +125,7 @@ def test_an_informal_transfer_pays_its_fee_and_may_be_lost(handmade, lost):
 def overstay_probability(hm, slot: int, guarantee: float = 0.0) -> float:
     """ODD §7.9: logistic(c - e enforcement + k (1 - D)) (1 - g)."""
     p = hm.m.p
-    dev = hm.m.comm["development"][community(hm, slot)]
+    dev = hm.m.community_state.development[community(hm, slot)]
     x = (p.overstay_const - p.overstay_enforcement * p.border_enforcement
          + p.overstay_hardship * (1.0 - dev))
     return logistic(x) * (1.0 - guarantee)
@@ -135,7 +135,7 @@ def overstay_probability(hm, slot: int, guarantee: float = 0.0) -> float:
                                           (2.01, RETURNED)])
 def test_a_contract_ends_in_settlement_overstay_or_return(handmade, where, status):
     hm = handmade(settlement_visa_openness=0.4, **STILL)
-    hm.m.comm["development"][:] = 0.2
+    hm.m.community_state.development[:] = 0.2
     s = hm.abroad(0, TEMP, 0, HEALTH, contract_left=1, integration=0.5)
     settle = 0.4 * 0.5  # visa openness x integration x (1 - guarantee), for the skilled
     over = overstay_probability(hm, s)
@@ -155,7 +155,7 @@ def test_a_contract_ends_in_settlement_overstay_or_return(handmade, where, statu
 def test_the_right_to_change_employer_lowers_overstay(handmade, side, status):
     # overstay: logistic(c - e enforcement + k (1 - D) - r right) (1 - g)
     hm = handmade(employer_change_right=1.0, overstay_rights=1.0, **STILL)
-    hm.m.comm["development"][:] = 0.2
+    hm.m.community_state.development[:] = 0.2
     s = hm.abroad(0, TEMP, 0, LOW, contract_left=1)
     p = hm.m.p
     x = p.overstay_const - p.overstay_enforcement * p.border_enforcement + p.overstay_hardship * 0.8
@@ -207,7 +207,7 @@ def return_probability(hm, slot: int, years: float, incentive: float = 0.0,
     """ODD §7.9: P = 1 - exp(-lambda), lambda = lambda0 exp(b_T T + b_D D + b_R R - b_I I
     - b_Y years + b_P portability - b_W ln(wage_rel) + b_S saved)."""
     p, pop = hm.m.p, hm.pop
-    dev = hm.m.comm["development"][community(hm, slot)]
+    dev = hm.m.community_state.development[community(hm, slot)]
     x = (p.hazard_ties * float(pop.ties[slot]) + p.hazard_development * dev
          + p.hazard_incentive * incentive - p.hazard_integration * float(pop.integration[slot])
          - p.hazard_years * years + p.hazard_portability * portability
@@ -227,7 +227,7 @@ def test_settled_return_hazard_by_hand(handmade, case):
         # no consumption left to save or send: savings stay as set by hand
         hm = handmade(consumption_share=1.0, return_hazard=0.05, **STILL, **kw)
         p = hm.m.p
-        hm.m.comm["development"][:] = 0.3
+        hm.m.community_state.development[:] = 0.3
         origin = int(hm.pop.origin[0])
         target = p.savings_target_quarters * hm.m.world.home_wage[origin, HEALTH]
         s = hm.abroad(0, SETTLED, 0, HEALTH, ties=0.5, integration=0.4, q_abroad=7,
@@ -271,7 +271,7 @@ def test_a_returnee_brings_home_her_skills_and_savings(handmade):
     s = hm.abroad(0, IRREGULAR, 0, HEALTH, h=1.5, h_dep=1.2, savings=3.0, member=True,
                   matched=False)
     hm.draw("returns", s, 0.0)
-    invested = hm.m.comm["investment"].copy()
+    invested = hm.m.community_state.investment.copy()
     hm.quarter_abroad()
     pop, c = hm.pop, community(hm, s)
     assert pop.status[s] == RETURNED and pop.contract_left[s] == 0
@@ -282,7 +282,7 @@ def test_a_returnee_brings_home_her_skills_and_savings(handmade):
     gain = max(1.5 * (1 - p.brain_waste_rate), p.h_min) - 1.2
     assert gain > 0
     assert hm.m.flows["return_gain"][c] == pytest.approx(gain, rel=1e-5)
-    assert hm.m.comm["investment"][c] - invested[c] == pytest.approx(
+    assert hm.m.community_state.investment[c] - invested[c] == pytest.approx(
         3.0 * p.household_invest_share)
 
 

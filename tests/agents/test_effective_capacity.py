@@ -37,7 +37,7 @@ def small():
 
 def _capacity(m, c):
     community.update(m)
-    return float(m.comm["health_effective"][c])
+    return float(m.community_state.health_effective[c])
 
 
 def _until_a_mission(m, j, c, tries=20):
@@ -68,13 +68,13 @@ def test_a_returnee_adds_her_skill_times_the_uplift(small):
     # she is abroad: the community lacks her
     pop.status[j], pop.dest[j] = TEMP, 0
     away = _capacity(m, c)
-    u = uplift(m, c, float(m.comm["knowledge"][c]))
+    u = uplift(m, c, float(m.community_state.knowledge[c]))
     # she returns with skills gained abroad
     pop.h[j] = np.float32(1.6)
     pop.status[j], pop.dest[j] = RETURNED, -1
     back = _capacity(m, c)
     assert back - away == pytest.approx(u * 1.6, rel=1e-6)
-    assert float(m.comm["health_eff_returnees"][c]) == pytest.approx(u * 1.6, rel=1e-6)
+    assert float(m.community_state.health_eff_returnees[c]) == pytest.approx(u * 1.6, rel=1e-6)
     # a returnee with more skill adds more than one with her old skill would
     pop.h[j] = np.float32(1.0)
     assert _capacity(m, c) - away == pytest.approx(u * 1.0, rel=1e-6)
@@ -86,7 +86,7 @@ def test_knowledge_raises_every_local_worker(small):
     before = _capacity(m, c)
     h_home = float(pop.h[(pop.community == c) & (pop.occ == HEALTH)
                          & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
-    k_old = float(m.comm["knowledge"][c])
+    k_old = float(m.community_state.knowledge[c])
     u_old = uplift(m, c, k_old)
     assert before == pytest.approx(u_old * h_home, rel=1e-6)
     m.flows["knowledge_in"][c] += 50.0  # knowledge brought home this quarter
@@ -115,16 +115,16 @@ def test_a_health_mission_adds_its_length_times_skill_while_it_lasts():
     assert m.flows["mission_health_h"][c] == pytest.approx(1.4, rel=1e-6)
     during = m.p.mission_quarters * float(m.flows["mission_health_h"][c])
     assert during == pytest.approx(0.5 * 1.4, rel=1e-6)
-    k = m.comm["knowledge"].copy()
+    k = m.community_state.knowledge.copy()
     community.update(m)
     # capacity rises by the mission itself and by the knowledge it brought
-    assert m.comm["health_eff_missions"][c] == pytest.approx(0.7, rel=1e-6)
-    assert m.comm["health_effective"][c] > before + 0.7 - 1e-9
-    assert m.comm["knowledge"][c] > k[c] * (1 - m.p.knowledge_depreciation)
+    assert m.community_state.health_eff_missions[c] == pytest.approx(0.7, rel=1e-6)
+    assert m.community_state.health_effective[c] > before + 0.7 - 1e-9
+    assert m.community_state.knowledge[c] > k[c] * (1 - m.p.knowledge_depreciation)
     # the next quarter, the mission is over: its capacity is gone
     m.flows.reset()
     community.update(m)
-    assert m.comm["health_eff_missions"][c] == 0.0
+    assert m.community_state.health_eff_missions[c] == 0.0
 
 
 def test_non_health_missions_add_no_health_capacity():
@@ -173,11 +173,11 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
 
     def teaching():
         community.update(m)
-        return float(m.comm["education_effective"][c])
+        return float(m.community_state.education_effective[c])
     m.flows.reset()
     pop.status[[j, k]], pop.dest[[j, k]] = TEMP, 0
     away = teaching()
-    u = uplift(m, c, float(m.comm["knowledge"][c]))
+    u = uplift(m, c, float(m.community_state.knowledge[c]))
     # the first comes home with h 1.5: capacity rises by the uplift times her skill
     pop.status[j], pop.h[j] = RETURNED, np.float32(1.5)
     assert teaching() - away == pytest.approx(u * 1.5, rel=1e-6)
@@ -188,7 +188,7 @@ def test_a_teacher_s_return_and_mission_raise_effective_teaching_capacity():
     assert m.flows["mission_education_h"][c] == pytest.approx(1.2, rel=1e-6)
     assert m.flows["mission_health_h"][c] == 0.0
     during = teaching()
-    u2 = uplift(m, c, float(m.comm["knowledge"][c]))
+    u2 = uplift(m, c, float(m.community_state.knowledge[c]))
     home_h = float(pop.h[(pop.community == c) & (pop.occ == EDUCATION)
                          & np.isin(pop.status, [HOME, RETURNED])].astype(np.float64).sum())
     assert during == pytest.approx(u2 * home_h + 0.5 * 1.2, rel=1e-6)

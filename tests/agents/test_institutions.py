@@ -92,11 +92,13 @@ def test_a_country_in_both_roles_replaces_the_health_workers_it_lost():
     m.u_round = {"vacancies": np.zeros((m.n_dest, 4))}  # the step's rounding draws
     government.labour_demand(m, 1)
     # in real persons: each simulated worker stands for its origin's person weight
-    assert m.replacement[d, 0] == pytest.approx(0.5 * n * w.person_weight[o])
-    assert (np.delete(m.replacement, d, axis=0) == 0).all() and (m.replacement[:, 1:] == 0).all()
+    assert m.government_state.replacement[d, 0] == pytest.approx(0.5 * n * w.person_weight[o])
+    replacement = m.government_state.replacement
+    assert (np.delete(replacement, d, axis=0) == 0).all() and (replacement[:, 1:] == 0).all()
     wanted = government.wanted_now(m, 1)
     assert wanted[d, 0] == pytest.approx(
-        m.wanted_base[d, 0] * (1 + m.p.demand_growth) ** 0.25 * m.demand_multiplier[d, 0]
+        m.government_state.wanted_base[d, 0] * (1 + m.p.demand_growth) ** 0.25
+        * m.government_state.demand_multiplier[d, 0]
         + 0.5 * n * w.person_weight[o])
 
 
@@ -112,7 +114,8 @@ def test_training_places_are_filled_as_fully_with_few_entrants_as_with_many():
         df = m.country_frame()
         # the trainees of the simulated persons (the table's are in real persons)
         weight = dict(zip(m.world.origin_names, m.world.person_weight))
-        return (df.health_trainees / df.country.astype(str).map(weight)).sum() / m.totals["entrants"]
+        trainees = (df.health_trainees / df.country.astype(str).map(weight)).sum()
+        return trainees / m.migrant_state.entrants
     small, large = trainees(2000), trainees(100_000)
     assert small == pytest.approx(large, rel=0.06), (small, large)
 
@@ -130,18 +133,18 @@ def test_densities_and_stocks_by_hand():
     # S (1 - depreciation) + inflow
     m = MigrationModel(rng=2, n_persons=400)
     p, pop, w = m.p, m.pop, m.world
-    k0 = m.comm["knowledge"].copy()
+    k0 = m.community_state.knowledge.copy()
     m.flows["knowledge_in"][:] = 0.0
     m.flows["knowledge_in"][0] = 7.0
     community.update(m)
     home = np.isin(pop.status, [0, 4])  # home, returned
     health = np.bincount(pop.community[home & (pop.occ == 0)], minlength=m.n_comm)
     # each simulated worker stands for its origin's person weight of real ones
-    assert m.comm["health_density"] == pytest.approx(
+    assert m.community_state.health_density == pytest.approx(
         health * w.comm_weight * 10_000.0 / w.represented_pop)
     want = k0 * (1 - p.knowledge_depreciation)
     want[0] += 7.0
-    assert m.comm["knowledge"] == pytest.approx(want)
+    assert m.community_state.knowledge == pytest.approx(want)
 
 
 def test_development_index_by_hand():
@@ -165,12 +168,12 @@ def test_three_for_one_matching(handmade):
     s = hm.abroad(0, 1, 0, 3, member=True)
     hm.draw("work", s, 0.0, row=0)  # stays a member
     c = int(hm.pop.community[s])
-    projects = hm.m.comm["projects"].copy()
+    projects = hm.m.community_state.projects.copy()
     hm.quarter_abroad()
     gift = hm.m.flows["collective"][c]
-    assert gift > 0 and gift == pytest.approx(0.5 * hm.m.flows_to_dest[:, :, 3].sum())
+    assert gift > 0 and gift == pytest.approx(0.5 * hm.m.flows.corridor[:, :, 3].sum())
     assert hm.m.flows["matched"][c] == pytest.approx(3.0 * gift)
-    assert hm.m.comm["projects"][c] - projects[c] == pytest.approx(gift - 0.05 * gift
+    assert hm.m.community_state.projects[c] - projects[c] == pytest.approx(gift - 0.05 * gift
                                                                    + 3.0 * gift)
     assert hm.m.association_state.fund.sum() == pytest.approx(gift)
     assert hm.m.association_state.matched.sum() == pytest.approx(3.0 * gift)

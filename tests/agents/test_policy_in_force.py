@@ -11,7 +11,8 @@ from migdev.model.scenarios import scenario
 
 
 def fresh_policy(m):
-    return government.policy_state(m.agreements, m.steps, m.n_dest, m.n_orig, m.listed)
+    return government.policy_state(m.agreements, m.steps, m.n_dest, m.n_orig,
+                                   m.government_state.listed)
 
 
 def same_policy(a, b):

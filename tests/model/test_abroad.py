@@ -25,6 +25,6 @@ def test_a_quarter_abroad_refuses_whole_rows_of_draws():
         given = list(args)
         given[k] = bad
         with pytest.raises(ValueError, match="draws of shape"):
-            migrant_kernels.abroad_quarter(m.pop, idx, *given, 1.0, m.comm["access"],
-                                   m.comm["development"], m.flows_to_dest,
+            migrant_kernels.abroad_quarter(m.pop, idx, *given, 1.0, m.community_state.access,
+                                   m.community_state.development, m.flows.corridor,
                                    migrant.abroad_terms(m), m.n_comm, m.n_dest)

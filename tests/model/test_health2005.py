@@ -237,7 +237,7 @@ def test_a_regional_code_equals_the_same_bilateral_agreements_while_the_list_hol
     idx = tuple(probe.world.destination_names.index(d) for d in group)
     code = Agreement(kind="multilateral", destinations=idx, origins=(), start=0)
     a = MigrationModel(rng=4, agreements=(code,), **base)
-    listed = tuple(int(o) for o in np.flatnonzero(a.listed))
+    listed = tuple(int(o) for o in np.flatnonzero(a.government_state.listed))
     assert 3 <= len(listed) < a.n_orig
     bilateral = tuple(Agreement(kind="restrictive", destination=d, origins=listed, start=0)
                       for d in idx)
@@ -269,6 +269,7 @@ def test_replacement_hiring_for_one_country_is_the_one_the_chain_uses():
     local = run(steps=40, seed=1, n=20_000, **mou, **{"replacement_hiring[South Africa]": 0.0})
     everywhere = run(steps=40, seed=1, n=20_000, replacement_hiring=0.0, **mou)
     default = run(steps=40, seed=1, n=20_000, **mou)
-    assert (local.replacement == 0).all() and default.replacement.sum() > 0
+    assert (local.government_state.replacement == 0).all()
+    assert default.government_state.replacement.sum() > 0
     np.testing.assert_array_equal(local.corridor_frame().to_numpy(),
                                   everywhere.corridor_frame().to_numpy())

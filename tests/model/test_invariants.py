@@ -73,7 +73,7 @@ def test_conservation_and_ranges(kw, seed):
         if not kw["migration_enabled"]:
             assert recruits == 0
         # money: sent = received + fees + losses; collective funds and their match
-        mo = m.last_money
+        mo = m.flows.money
         assert np.isclose(mo["sent"], mo["received"] + mo["fees"] + mo["losses"], rtol=1e-9,
                           atol=1e-6)
         assert np.isclose(mo["matched"], m.p.matching_ratio * mo["collective"], atol=1e-6)
@@ -94,7 +94,7 @@ def test_conservation_and_ranges(kw, seed):
     assert ((pop.ties >= 0) & (pop.ties <= 1)).all()
     assert ((pop.h >= m.p.h_min - 1e-6) & (pop.h <= m.p.h_max + 1e-6)).all()
     for k in ("knowledge", "investment", "projects"):
-        assert (m.comm[k] >= 0).all()
+        assert (getattr(m.community_state, k) >= 0).all()
 
 
 def test_step_totals_are_the_sums_of_their_parts():
@@ -109,6 +109,6 @@ def test_step_totals_are_the_sums_of_their_parts():
     m = MigrationModel(n_persons=2_000, rng=3)
     for _ in range(5):
         m.step()
-    assert isinstance(m.last_money, Totals) and m.last_money["sent"] > 0
-    assert set(m.last_money) == {"sent", "received", "fees", "losses", "collective",
+    assert isinstance(m.flows.money, Totals) and m.flows.money["sent"] > 0
+    assert set(m.flows.money) == {"sent", "received", "fees", "losses", "collective",
                                  "collective_fees", "to_projects", "matched"}

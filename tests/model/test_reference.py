@@ -211,7 +211,7 @@ def test_reference_is_a_mesa_model_of_person_agents():
     assert all(p.slot == i for i, p in enumerate(m.persons))
     ids = [p.person_id for p in m.persons]
     assert len(set(ids)) == 600 and ids0 - set(ids)  # some retired, ids never reused
-    assert m.totals["entrants"] == m.totals["exits"] == len(set(ids) - ids0)
+    assert m.migrant_state.entrants == m.migrant_state.exits == len(set(ids) - ids0)
     df = m.country_frame()
     assert len(df) == 13 * m.n_orig and not df.isna().any().any()
     # the same world as the fast model at the same seed
@@ -233,10 +233,10 @@ def test_person_rules_by_their_equations():
     assert x.income == pytest.approx(m.world.wage_dest[0, HEALTH] * 1.2)
     assert x.h == pytest.approx(min(1.2 * (1 + p.skill_growth_abroad), p.h_max))
     assert x.ties == pytest.approx(0.5 - p.ties_decay * 0.5 + p.association_ties * 0.5)
-    invest0 = m.comm["investment"][x.community]
+    invest0 = m.community_state.investment[x.community]
     x.come_home()
     assert x.status == RETURNED and not x.member and x.savings == 0.0
-    assert m.comm["investment"][x.community] - invest0 == pytest.approx(
+    assert m.community_state.investment[x.community] - invest0 == pytest.approx(
         p.household_invest_share * 3.0)
     assert m.flows["return_gain"][x.community] == pytest.approx(x.h - 1.0)
     # an irregular worker earns 0.7 of the low-skilled wage and never a matched job

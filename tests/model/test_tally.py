@@ -1,27 +1,19 @@
-"""The one-pass person tallies of the country table give the same bits as the numpy
-statements of each column (a mask, a gather and a bincount per quantity)."""
-
-from typing import NamedTuple
+"""The step's outputs: the one-pass person tallies of a hand-built population, the country
+table's row worked out by hand, the stored rows against the state a step leaves, and the
+compiled passes of the census, the market's groups and the destination draw."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from migdev.core.codes import HOME, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.population import Population
 from migdev.agents.government import corridor_right
-from migdev.core.codes import EDUCATION, HEALTH
-from migdev.core.ledger import FLOW_ROW
-from migdev.core.measures import rate
+from migdev.core.codes import HEALTH, HOME, IRREGULAR, LOW, RETURNED, TEMP
 from migdev.core.params import make_params
-from migdev.core.records import Local
-from migdev.model.metrics import (
-    _FLOW_COLUMN_INDEX, _FLOW_COLUMN_ROWS, _FLOW_COLUMNS, _FLOW_RATIO_DEN, _FLOW_RATIO_INDEX,
-    _FLOW_RATIO_NUM, _FLOW_RATIOS, _COMM_STOCKS, _RECRUIT_FLOWS, COL_INDEX, COLS,
-    REAL_UNIT_COLUMNS, country_row,
-    shares)
-from migdev.model.tally import Tallies
+from migdev.core.population import Population
+from migdev.model.metrics import COLS, country_row
 from migdev.model.model import MigrationModel
-from migdev.model.tally import person_tallies
+from migdev.model.tally import Tallies, person_tallies
 
 
 def random_population(n, n_orig, n_dest, seed):
@@ -160,167 +152,138 @@ def test_market_passes_match_their_numpy_statements(seed):
 
 
 # ---------------------------------------------------------------------------------------
-# the country table's row: the compiled pass against its numpy statement
+# the country table's row, worked out by hand
 # ---------------------------------------------------------------------------------------
-def _returnee_premium(t: Tallies) -> np.ndarray:
-    """Per origin: mean h of skilled returnees at home / mean h of skilled stayers (never
-    emigrated) at home - 1, both weighted by the home wage of their occupation."""
-    mean = np.divide(t.earnings, t.wages, out=np.zeros_like(t.earnings), where=t.wages > 0)
-    ok = (mean[:, 0] > 0) & (mean[:, 1] > 0)
-    return np.where(ok, mean[:, 1] / np.where(ok, mean[:, 0], 1.0) - 1.0, 0.0)
+def _zero_tallies(n_orig: int, n_dest: int) -> Tallies:
+    z = np.zeros(n_orig)
+    return Tallies(abroad=z.copy(), debt=z.copy(), member=z.copy(), wasted=z.copy(),
+                   skilled_regular=z.copy(), temporary=z.copy(), substituted=z.copy(),
+                   right=z.copy(), stock=np.zeros((n_orig, n_dest)),
+                   paths=np.zeros((n_orig, n_dest + 1, 4)), earnings=np.zeros((n_orig, 2)),
+                   wages=np.zeros((n_orig, 2)))
 
 
-def _member_trust(model) -> np.ndarray:
-    """Per origin: the associations' trust weighted by their members this quarter."""
-    st = model.association_state
-    mem = np.asarray(model.assoc_members, dtype=float).reshape(model.n_comm, model.n_dest)
-    tr = st.trust.reshape(model.n_comm, model.n_dest)
-    num, den = model.origin_sum((mem * tr).sum(axis=1)), model.origin_sum(mem.sum(axis=1))
-    return np.where(den > 0, num / np.maximum(den, 1e-300), st.trust0)
+def test_country_row_by_hand():
+    """One origin's row from flows, counts, stocks and tallies set by hand, each column
+    worked out on paper; another origin with nothing in it has 0 in every ratio (zero
+    denominators)."""
+    from migdev.core.codes import OTHER
 
+    m = MigrationModel(make_params(n_persons=600), rng=3)
+    w, o = m.world, 0
+    cs = np.flatnonzero(w.comm_origin == o)
+    assert len(cs) >= 2
+    c0, c1 = cs[0], cs[1]
+    m.flows.reset()
+    flows = {(c0, "rec_agreement"): 2.0, (c1, "rec_regulated"): 1.0, (c0, "rec_fee_paid"): 1.0,
+             (c0, "rem_formal"): 30.0, (c1, "rem_formal"): 20.0, (c0, "rem_informal"): 10.0,
+             (c0, "rem_fees"): 4.0, (c1, "rem_losses"): 1.0, (c1, "collective"): 10.0,
+             (c0, "returns"): 3.0, (c0, "abroad_start"): 12.0}
+    for (c, name), v in flows.items():
+        m.flows[name][c] = v
+    st = m.community_state
+    st.counts = np.zeros_like(st.counts)
+    st.counts[c0, HEALTH, 1], st.counts[c1, HEALTH, 1] = 3, 5  # health workers at home
+    st.counts[c0, HEALTH, 0] = 2                                # and abroad
+    st.counts[c1, OTHER, 1], st.counts[c1, OTHER, 0] = 6, 4
+    st.development = np.zeros(m.n_comm)
+    st.development[c0], st.development[c1] = 0.2, 0.6
+    gs = m.government_state
+    gs.measured = np.full(m.n_orig, 30.0)
+    gs.measured[o] = 12.5
+    gs.listed = gs.measured < 20.0
+    gs.truly_short = np.zeros(m.n_orig, dtype=bool)
+    t = _zero_tallies(m.n_orig, m.n_dest)
+    t.abroad[o], t.member[o], t.debt[o] = 4.0, 1.0, 6.0
+    t.temporary[o], t.substituted[o] = 2.0, 1.0
 
-class _Ratio(NamedTuple):
-    """A column that is a ratio (divided with the others at the end of country_row)."""
-    num: np.ndarray
-    den: np.ndarray
-
-
-def _emigration(abroad, home) -> _Ratio:
-    """:func:`emigration_rate` as a ratio: abroad / (abroad + home)."""
-    return _Ratio(abroad, abroad + home)
-
-
-#: the columns the numpy statement computed one by one
-_NUMPY_ROW_COLUMNS = [c for c in COLS if c not in _FLOW_COLUMNS and c not in _FLOW_RATIOS]
-
-
-def country_row_numpy(model, t: Tallies) -> np.ndarray:
-    """metrics.country_row as it was stated with numpy."""
-    w = model.world
-    n_orig = model.n_orig
-    # every per-community quantity summed over each origin's communities in one call
-    fl_cols = model.flows.data.shape[0]
-    per_comm = np.column_stack([model.flows.data.T, model.counts.reshape(model.n_comm, 8),
-                                w.represented_pop, model.comm["development"] * w.comm_size,
-                                w.comm_size] + [model.comm[k] for k in _COMM_STOCKS])
-    summed = model.origin_sum(per_comm)
-    fl = summed[:, :fl_cols]  # (n_orig, n_flows)
-    cnt = summed[:, fl_cols:fl_cols + 8].reshape(n_orig, 4, 2)
-    rep, dev_num, size = summed[:, fl_cols + 8], summed[:, fl_cols + 9], summed[:, fl_cols + 10]
-    stock = dict(zip(_COMM_STOCKS, summed[:, fl_cols + 11:].T))
-    weight = w.person_weight
-    real_pop = rep
-    rep = np.divide(rep, weight, out=np.zeros(n_orig), where=weight > 0)  # simulated units
-
-    def f(name):
-        return fl[:, FLOW_ROW[name]]
-
-    n_ab = t.abroad
-    recruits = fl[:, [FLOW_ROW[k] for k in _RECRUIT_FLOWS]].sum(axis=1)
-    sent = f("rem_formal") + f("rem_informal")
-    paths = shares(t.paths.sum(axis=1))
-    # the other columns (the flows as they are and one flow over another: _FLOW_COLUMNS,
-    # _FLOW_RATIOS) are placed below in bulk
-    row = {
-        "population": real_pop,
-        "health_density": _Ratio(cnt[:, HEALTH, 1] * 10_000.0, rep),
-        "effective_health_density": _Ratio(stock["health_effective"] * 10_000.0, rep),
-        "effective_density_returnees": _Ratio(stock["health_eff_returnees"] * 10_000.0, rep),
-        "effective_density_missions": _Ratio(stock["health_eff_missions"] * 10_000.0, rep),
-        "education_density": _Ratio(cnt[:, EDUCATION, 1] * 10_000.0, rep),
-        "effective_education_density": _Ratio(stock["education_effective"] * 10_000.0, rep),
-        "skilled_emigration_rate": _emigration(cnt[:, :LOW, 0].sum(1), cnt[:, :LOW, 1].sum(1)),
-        "health_emigration_rate": _emigration(cnt[:, HEALTH, 0], cnt[:, HEALTH, 1]),
-        "recruits": recruits,
-        "knowledge_stock": stock["knowledge"],
-        "remittance_cost_share": _Ratio(f("rem_fees") + f("rem_losses"), sent + f("collective")),
-        "formal_share": _Ratio(f("rem_formal"), sent),
-        "association_trust": _member_trust(model),
-        "association_membership": _Ratio(t.member, n_ab),
-        "development_index": _Ratio(dev_num, size),
-        "mean_recruitment_debt": _Ratio(t.debt, n_ab),
-        "fee_paying_share": _Ratio(f("rec_fee_paid"), recruits),
-        "change_employer_share": _Ratio(t.right, t.temporary),
-        "substituted_share": _Ratio(t.substituted, t.temporary),
-        "brain_waste_share": _Ratio(t.wasted, t.skilled_regular),
-        "path_circulated": paths[:, 0],
-        "path_returned_once": paths[:, 1],
-        "path_transnational": paths[:, 2],
-        "path_settled": paths[:, 3],
-        "human_capital_home": stock["h_home"],
-        "returnee_earnings_premium": _returnee_premium(t),
-        "skilled_home": cnt[:, :LOW, 1].sum(axis=1),
-        "abroad": n_ab,
-        "health_density_measured": model.measured,
-        "listed": model.listed,
-        "misclassified": model.listed != model.truly_short,
+    row = country_row(m, t)
+    got = dict(zip(COLS, row[o]))
+    weight = w.person_weight[o]
+    simulated_pop = w.represented_pop[cs].sum() / weight  # population in simulated persons
+    size = w.comm_size[cs]
+    want = {
+        "population": w.represented_pop[cs].sum(),
+        "health_density": 8 * 10_000 / simulated_pop,
+        "health_emigration_rate": 2 / (2 + 8),
+        "skilled_emigration_rate": (2 + 4) / (2 + 4 + 8 + 6),
+        "skilled_home": (8 + 6) * weight,
+        "recruits": 3 * weight,
+        "recruits_agreement": 2 * weight,
+        "remittances_formal": 50 * weight,
+        "formal_share": 50 / 60,
+        "remittance_cost_share": (4 + 1) / (60 + 10),
+        "fee_paying_share": 1 / 3,
+        "return_rate": 3 / 12,
+        "development_index": (0.2 * size[0] + 0.6 * size[1]) / size.sum(),
+        "association_membership": 1 / 4,
+        "mean_recruitment_debt": 6 / 4,
+        "substituted_share": 1 / 2,
+        "abroad": 4 * weight,
+        "association_trust": m.association_state.trust0,  # no members: where it started
+        "health_density_measured": 12.5,
+        "listed": 1.0,
+        "misclassified": 1.0,
+        "overstay_share": 0.0,  # no contract ended: 0, not a division by zero
     }
-    out = np.empty((n_orig, len(COLS)))
-    out[:, _FLOW_COLUMN_INDEX] = fl[:, _FLOW_COLUMN_ROWS]
-    # every ratio in one division (numerator / denominator, 0 where it is 0)
-    ratio_cols = [c for c in _NUMPY_ROW_COLUMNS if isinstance(row[c], _Ratio)]
-    out[:, _FLOW_RATIO_INDEX + [COL_INDEX[c] for c in ratio_cols]] = rate(
-        np.concatenate([fl[:, _FLOW_RATIO_NUM], np.stack([row[c].num for c in ratio_cols], 1)],
-                       axis=1),
-        np.concatenate([fl[:, _FLOW_RATIO_DEN], np.stack([row[c].den for c in ratio_cols], 1)],
-                       axis=1))
-    # a share, at most 1 (the fees and losses of lost transfers may round above them)
-    cost = COL_INDEX["remittance_cost_share"]
-    out[:, cost] = np.minimum(out[:, cost], 1.0)
-    values = [c for c in _NUMPY_ROW_COLUMNS if not isinstance(row[c], _Ratio)]
-    out[:, [COL_INDEX[c] for c in values]] = np.stack([row[c] for c in values], axis=1)
-    # counts and amounts in real persons (each simulated person stands for its weight)
-    scaled = [COL_INDEX[c] for c in REAL_UNIT_COLUMNS]
-    out[:, scaled] = out[:, scaled] * weight[:, None]
-    return out
+    for name, value in want.items():
+        assert got[name] == pytest.approx(value, rel=1e-12), name
+    # an origin with no flows, persons or members: every ratio 0
+    other = dict(zip(COLS, row[1]))
+    for name in ("formal_share", "remittance_cost_share", "fee_paying_share", "return_rate",
+                 "association_membership", "mean_recruitment_debt", "substituted_share",
+                 "health_emigration_rate", "recruits", "misclassified"):
+        assert other[name] == 0.0, name
 
 
-@pytest.mark.parametrize("levers", [
-    {},
-    {"employer_change_right": 0.5, "contract_substitution": 0.3, "worker_fee_ban": 1.0,
-     "matching_honoured": 0.2, "formal_fee": 0.12, "adaptive_policy": True},
-    {"hazard_savings": 0.8, "settlement_visa_openness": 0.9, "return_incentive": 0.5,
-     "local": (Local("matching_ratio", "Ghana", 3.0),)},
-])
-def test_country_row_matches_its_numpy_statement_bit_for_bit(levers):
-    """Every step of a seeded run: the compiled row, the row the step stored and the numpy
-    statement give the same bits, from the same state and tallies (the row's sums over communities, its ratios with
-    zero denominators, the member-weighted trust once trust has moved, the flags)."""
-    m = MigrationModel(make_params(n_persons=3_000, **levers), rng=11)
+def test_the_stored_row_is_the_row_of_the_steps_state():
+    """Every step of a seeded run (levers that move trust, rights, substitution, fees and
+    adaptive policy): the row the step stored (tallies, row and corridor row in one compiled
+    call) is :func:`country_row` of the state it left, and the run exercised most columns
+    (a zero column would hide a wrong formula)."""
+    m = MigrationModel(make_params(
+        n_persons=3_000, employer_change_right=0.5, contract_substitution=0.3,
+        worker_fee_ban=1.0, matching_honoured=0.2, formal_fee=0.12, adaptive_policy=True),
+        rng=11)
     seen = np.zeros(len(COLS), dtype=bool)
     for _ in range(30):
         m.step()
         t = person_tallies(m.pop, m.world.home_wage,
                            corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
-        got, want = country_row(m, t), country_row_numpy(m, t)
-        assert got.tobytes() == want.tobytes()
-        # the row the step stored (metrics.step_rows: tallies, row and corridor row at once)
-        assert m.country_rows[-1].tobytes() == want.tobytes()
-        seen |= (want != 0).any(axis=0)
-    # the run exercised most columns (a zero column would hide a wrong formula)
+        row = country_row(m, t)
+        assert m.country_rows[-1].tobytes() == row.tobytes()
+        seen |= (row != 0).any(axis=0)
     assert seen.mean() > 0.8, [c for c, s in zip(COLS, seen) if not s]
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_destination_choice_matches_its_numpy_statement(seed):
-    """Independent migrants' destinations: the compiled draw gives numpy's cumulated-share
-    statement's choices (weights spanning orders of magnitude, zeros, ties, draws landing
-    on the cumulated shares)."""
-    from migdev.agents.agency import kernels as agency_kernels
-    rng = np.random.default_rng(seed)
-    n, n_dest = 3_000, 7
-    w = rng.random((n, n_dest)) * 10.0 ** rng.uniform(-3, 3, (n, n_dest))
-    w[rng.random((n, n_dest)) < 0.3] = 0.0
-    w[:, 0] += 1e-9  # every row has some weight
-    w[::50] = [1.0, 1.0, 2.0, 4.0, 0.0, 0.0, 0.0]  # shares 1/8, 1/4, 1/2, 1, ...
-    u = rng.random(n, dtype=np.float32)
-    u[::50] = np.float32(0.25)  # a draw exactly on a cumulated share: counted
-    cum = np.cumsum(w, axis=1)
-    cum /= cum[:, -1:]
-    want = np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), n_dest - 1).astype(np.int8)
-    got = agency_kernels.choose_destinations(u, w)
-    assert got.dtype == np.int8 and np.array_equal(got, want)
-    assert len(np.unique(got)) == n_dest
+def test_destination_choice_by_hand():
+    """Independent migrants' destinations, worked out on paper: weights 1, 1, 2, 4 (and three
+    zeros) cumulate to shares 1/8, 1/4, 1/2, 1; a draw picks the first destination whose
+    cumulated share exceeds it (a draw exactly on a share goes past it); a destination
+    with no weight is never chosen."""
+    from migdev.agents.agency.kernels import choose_destinations
+    u = np.array([0.0, 0.1, 0.125, 0.2, 0.25, 0.4, 0.5, 0.99], dtype=np.float32)
+    w = np.tile([1.0, 1.0, 2.0, 4.0, 0.0, 0.0, 0.0], (len(u), 1))
+    got = choose_destinations(u, w)
+    assert got.dtype == np.int8
+    assert got.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    w0 = np.tile([0.0, 1.0, 0.0, 1.0], (3, 1))  # shares 0, 1/2, 1/2, 1
+    assert choose_destinations(np.array([0.0, 0.49, 0.5], dtype=np.float32),
+                               w0).tolist() == [1, 1, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 1e6), min_size=1, max_size=9).filter(lambda x: sum(x) > 0),
+       st.lists(st.floats(0.0, 1.0, exclude_max=True, width=32), min_size=1, max_size=20))
+def test_destination_choice_invariants(weights, draws):
+    """Any weights (one positive at least) and draws: the destination chosen has a positive
+    weight, and a larger draw never chooses an earlier destination."""
+    from migdev.agents.agency.kernels import choose_destinations
+    u = np.sort(np.array(draws, dtype=np.float32))
+    w = np.tile(np.array(weights), (len(u), 1))
+    got = choose_destinations(u, w)
+    assert (w[0][got] > 0).all()
+    assert (np.diff(got.astype(int)) >= 0).all()
 
 
 def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
@@ -334,7 +297,7 @@ def test_corridor_row_matches_its_numpy_statement_bit_for_bit():
         t = person_tallies(m.pop, m.world.home_wage,
                            corridor_right(m, "employer_change_right"), m.n_orig, m.n_dest)
         w = m.world.person_weight[:, None, None]  # flows and stocks in real persons
-        want = np.concatenate([m.flows_to_dest * w, t.stock[:, :, None] * w,
+        want = np.concatenate([m.flows.corridor * w, t.stock[:, :, None] * w,
                                metrics.shares(t.paths[:, :-1])], axis=2)
         assert m._corridor_rows[-1].tobytes() == want.tobytes()
         empty += int((t.paths[:, :-1].sum(axis=-1) == 0).sum())
