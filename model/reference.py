@@ -37,7 +37,7 @@ import mesa
 import numpy as np
 
 from migdev.agents import association, community, government
-from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, agency_blocks, g2g_placements
+from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, g2g_placements, market_blocks
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
 from migdev.core import fmath
@@ -535,10 +535,9 @@ class ReferenceModel(MigrationModel):
         supply = np.zeros((self.n_orig, 4), dtype=np.int64)
         for (o, k), people in candidates.items():
             supply[o, k] = len(people)
-        blocks = np.concatenate([
-            g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g,
-                           weight),
-            agency_blocks(self, vac_left, supply, u_ag, u_alloc)])
+        g2g = g2g_placements(self.policy.g2g, vac_left, supply, p.skill_match_agreement, u_g2g,
+                             weight)
+        blocks = market_blocks(self, g2g, vac_left, supply, u_ag, u_alloc)
         offers = defaultdict(list)  # (origin, occupation) -> offers, one per unit
         for b in blocks:
             offers[divmod(int(b["group"]), 4)].extend([b] * int(b["count"]))

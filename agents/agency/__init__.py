@@ -9,9 +9,9 @@ import numpy as np
 from migdev.agents.agency import kernels
 from migdev.agents.government import corridor_right
 from migdev.core import kernels as core_kernels
-from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, CH_UNREGULATED, LOW
+from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, LOW
 from migdev.core.kernels import is_scalar
-from migdev.core.offers import OFFER_BLOCK, Attempts, Offers, offer_blocks
+from migdev.core.offers import OFFER_BLOCK, Attempts, Offers
 from migdev.core.params import FIELDS
 from migdev.core.rng import draws32
 
@@ -497,34 +497,16 @@ def agency_terms(model):
             p.penalty_risk * model.lever_at("enforcement", np.s_[:, None]) * strength)
 
 
-def agency_blocks(model, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
-    """Each agency's offers this quarter (:func:`agency_offer_counts`) as blocks of identical
-    offers (OFFER_BLOCK rows, in ``np.nonzero`` order of agency, origin, occupation): the
-    agency's channel and destination, the fee (``fee_months`` of the destination's wage for
-    the occupation; regulated agencies obey a corridor's worker-fee ban), contract length
-    and skill match. The recruitment market makes the same offers with
-    :func:`kernels.market_offers`; the per-agent reference reads these blocks."""
-    p, w = model.p, model.world
+def market_blocks(model, g2g, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
+    """This quarter's offers as blocks of identical offers (OFFER_BLOCK rows, group by
+    group): the G2G placements ``g2g`` (:func:`g2g_placements`) first, then each agency's
+    offers (:func:`agency_offer_counts`) with its channel, destination, fee (``fee_months``
+    of the destination's wage for the occupation; regulated agencies obey a corridor's
+    worker-fee ban), contract length and skill match (:func:`kernels.market_blocks`, the
+    rule :func:`kernels.market_offers` applies). The per-agent reference reads them."""
     offers = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
-    ai, oi, ki = np.nonzero(offers)
-    blocks = offer_blocks(len(ai))
-    if len(ai):
-        d = model.agency_state.destination[ai]
-        skilled = ki < LOW
-        blocks["group"] = oi * 4 + ki
-        blocks["count"] = offers[ai, oi, ki]
-        blocks["channel"] = np.where(model.agency_state.regulated[ai], CH_REGULATED, CH_UNREGULATED)
-        blocks["dest"] = d
-        blocks["agency"] = ai
-        fee = model.agency_state.fee_months[ai] * w.wage_dest[d, ki] / 3.0
-        ban = corridor_right(model, "worker_fee_ban")
-        if not is_scalar(ban):  # regulated agencies obey a fee ban; unregulated ones do not
-            fee = fee * np.where(model.agency_state.regulated[ai], 1.0 - ban[oi, d], 1.0)
-        blocks["fee"] = fee
-        blocks["contract"] = np.where(skilled, p.contract_quarters_skilled,
-                                      p.contract_quarters_low)
-        blocks["match"] = np.where(skilled, p.skill_match_agency, 1.0)
-    return blocks
+    return kernels.market_blocks(g2g, offers,
+                                 model.derived("market_terms", lambda: market_terms(model)))
 
 
 def lowest_per_group(el, g_el, u_el, total, supply):

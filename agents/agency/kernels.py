@@ -32,6 +32,7 @@ from migdev.core.kernels import (
     nonzero,
     table_of,
 )
+from migdev.core.offers import OFFER_BLOCK
 
 
 @numba.njit(cache=True, nogil=True)
@@ -313,7 +314,8 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
     """The market's blocks of identical offers (ODD §7.4): the G2G placements first, then each
     agency's offers per origin and occupation with its channel, destination, fee (fee months
     of the wage; regulated agencies obey a fee ban), contract and skill match; grouped by
-    (origin, occupation)."""
+    (origin, occupation). Returns each group's offers and where they start, and the blocks'
+    fields (group, count, channel, destination, agency, fee, contract, match, guarantee)."""
     n_ag, n_orig, n_occ = offers.shape
     n_g = n_orig * n_occ
     m = g2g_group.shape[0]
@@ -323,6 +325,7 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
             for k in range(n_occ):
                 if offers[a, o, k] != 0:
                     nb += 1
+    group = np.empty(nb, np.int64)
     count = np.empty(nb, np.int64)
     channel, dest, agency, fee, contract, match, guarantee = _offer_fields(nb)
     total = np.zeros(n_g, np.int64)
@@ -337,6 +340,7 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
         start[g] = run
         for i in range(m):
             if g2g_group[i] == g:
+                group[b] = g
                 count[b] = g2g_count[i]
                 channel[b] = CH_AGREEMENT
                 dest[b] = g2g_dest[i]
@@ -352,6 +356,7 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
             if c == 0:
                 continue
             d = agency_dest[a]
+            group[b] = g
             count[b] = c
             channel[b] = CH_REGULATED if regulated[a] else CH_UNREGULATED
             dest[b] = d
@@ -367,7 +372,7 @@ def _market_blocks(g2g_group, g2g_count, g2g_dest, g2g_contract, g2g_match, g2g_
             run += c
             b += 1
         total[g] = run - start[g]
-    return total, start, count, channel, dest, agency, fee, contract, match, guarantee
+    return total, start, group, count, channel, dest, agency, fee, contract, match, guarantee
 
 
 @numba.njit(cache=True, nogil=True)
@@ -409,7 +414,7 @@ def _market(G, offers, T, E, per_agency):
     call (one crossing into compiled code, the blocks never boxed): the G2G placements
     ``G`` and the agencies' ``offers`` go, group by group, to the eligible persons ``E``
     with the lowest draws; ``any_offer`` False when there is no offer at all."""
-    total, start, count, channel, dest, agency, fee, contract, match, guarantee = \
+    total, start, _, count, channel, dest, agency, fee, contract, match, guarantee = \
         _market_blocks(G.group, G.count, G.dest, G.contract, G.match, G.guarantee, offers,
                        T.agency_dest, T.regulated, T.fee_months, T.wage_dest, T.ban,
                        T.has_ban, T.contract_skilled, T.contract_low, T.match_skilled)
@@ -456,12 +461,37 @@ def market_terms(agency_dest, regulated, fee_months, wage_dest, ban, p) -> Marke
         contract_low=int(p.contract_quarters_low), match_skilled=float(p.skill_match_agency))
 
 
+def _g2g_blocks(g2g) -> G2GBlocks:
+    """The G2G placements' blocks (OFFER_BLOCK rows) as :data:`G2GBlocks`."""
+    if not len(g2g):
+        return _NO_G2G
+    return G2GBlocks(as_array(g2g["group"], np.int64), as_array(g2g["count"], np.int64),
+                     as_array(g2g["dest"], np.int8), as_array(g2g["contract"], np.int16),
+                     as_array(g2g["match"]), as_array(g2g["guarantee"]))
+
+
+def market_blocks(g2g, offers, terms: MarketTerms) -> np.ndarray:
+    """The market's blocks of identical offers as OFFER_BLOCK rows, group by group (the G2G
+    placements ``g2g`` first, then the agencies' ``offers``, (n_ag, n_orig, 4)): the blocks
+    :func:`market_offers` gives to the persons with the lowest draws, made by the same
+    compiled rule (:func:`_market_blocks`); the per-agent reference reads them."""
+    G = _g2g_blocks(g2g)
+    T = terms
+    _, _, *fields = _market_blocks(
+        G.group, G.count, G.dest, G.contract, G.match, G.guarantee, as_array(offers, np.int64),
+        T.agency_dest, T.regulated, T.fee_months, T.wage_dest, T.ban, T.has_ban,
+        T.contract_skilled, T.contract_low, T.match_skilled)
+    out = np.empty(len(fields[0]), dtype=OFFER_BLOCK)
+    for name, values in zip(OFFER_BLOCK.names, fields):
+        out[name] = values
+    return out
+
+
 def market_offers(g2g, offers, terms: MarketTerms, el, g_el, u_all, supply, origin, per_agency,
                   u_ind, occ, rate_skilled: float, rate_low: float):
     """The recruitment market's offers, one per chosen person, then the eligible persons
     without one who try on their own (:func:`independents`), in one compiled call
-    (the per-agent reference reads the same offers as blocks:
-    :func:`agents.agency.agency_blocks`, :func:`agents.agency.g2g_placements`). ``g2g``:
+    (the per-agent reference reads the same offers as blocks: :func:`market_blocks`). ``g2g``:
     the G2G placements' blocks (OFFER_BLOCK rows); ``offers``:
     (n_ag, n_orig, 4) the agencies' offers; ``terms``: :func:`market_terms`; ``el``,
     ``g_el``, ``supply``: the eligible persons, their groups and the persons per group;
@@ -470,14 +500,8 @@ def market_offers(g2g, offers, terms: MarketTerms, el, g_el, u_all, supply, orig
     offers per origin to ``per_agency``. Returns the chosen slots and their offers' fields
     (channel, dest, agency, fee, contract, match, guarantee), or None when there is no offer
     at all; and the slots of those who try on their own."""
-    if len(g2g):
-        blocks = G2GBlocks(as_array(g2g["group"], np.int64), as_array(g2g["count"], np.int64),
-                           as_array(g2g["dest"], np.int8), as_array(g2g["contract"], np.int16),
-                           as_array(g2g["match"]), as_array(g2g["guarantee"]))
-    else:
-        blocks = _NO_G2G
     any_offer, chosen, fields, ind = _market_and_attempts(
-        blocks, as_array(offers, np.int64), terms, Eligible(el, g_el, u_all, supply, origin),
+        _g2g_blocks(g2g), as_array(offers, np.int64), terms, Eligible(el, g_el, u_all, supply, origin),
         per_agency, u_ind, occ, float(rate_skilled), float(rate_low))
     return ((chosen, fields) if any_offer else None), ind
 

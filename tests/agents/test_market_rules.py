@@ -144,3 +144,35 @@ def test_learning_by_hand():
     agency.learn(st_, 0.2)
     assert st_.attractiveness[0, 0] == pytest.approx(0.8 ** 3)
     assert st_.pending[0, 0] == 0
+
+
+def test_market_blocks_by_hand():
+    """The market's blocks, as the per-agent reference reads them, worked out on paper: one
+    destination, a regulated agency (1 month's fee) and an unregulated one (3 months'),
+    wages 6 (skilled) and 3 (low-skilled) kUSD a quarter, a worker-fee ban of 0.5 on the
+    corridor (regulated agencies obey it), and a G2G block. Group by group, the G2G
+    placements come first, then the agencies in their order."""
+    from types import SimpleNamespace
+
+    from migdev.agents.agency import kernels
+    from migdev.core.codes import CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, HEALTH, LOW
+    from migdev.core.offers import OFFER_BLOCK
+
+    p = SimpleNamespace(contract_quarters_skilled=8, contract_quarters_low=4,
+                        skill_match_agency=0.7)
+    terms = kernels.market_terms([0, 0], [True, False], [1.0, 3.0],
+                                 [[6.0, 6.0, 6.0, 3.0]], np.array([[0.5]]), p)
+    offers = np.zeros((2, 1, 4), dtype=np.int64)
+    offers[0, 0, HEALTH], offers[0, 0, LOW], offers[1, 0, HEALTH] = 2, 1, 1
+    g2g = np.array([(HEALTH, 3, CH_AGREEMENT, 0, -1, 0.0, 12, 1.0, 0.5)], dtype=OFFER_BLOCK)
+    b = kernels.market_blocks(g2g, offers, terms)
+    assert b.dtype == OFFER_BLOCK
+    assert b["group"].tolist() == [HEALTH, HEALTH, HEALTH, LOW]
+    assert b["count"].tolist() == [3, 2, 1, 1]
+    assert b["channel"].tolist() == [CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, CH_REGULATED]
+    assert b["agency"].tolist() == [-1, 0, 1, 0]
+    # fee: months x wage / 3 months, halved by the ban for the regulated agency
+    assert b["fee"].tolist() == [0.0, 1 * 6 / 3 * 0.5, 3 * 6 / 3, 1 * 3 / 3 * 0.5]
+    assert b["contract"].tolist() == [12, 8, 8, 4]
+    assert b["match"].tolist() == [1.0, 0.7, 0.7, 1.0]
+    assert b["guarantee"].tolist() == [0.5, 0.0, 0.0, 0.0]
