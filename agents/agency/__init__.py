@@ -507,18 +507,3 @@ def market_blocks(model, g2g, vac_left, supply, u_ag, u_alloc) -> np.ndarray:
     offers = agency_offer_counts(model, vac_left, supply, u_ag, u_alloc)
     return kernels.market_blocks(g2g, offers,
                                  model.derived("market_terms", lambda: market_terms(model)))
-
-
-def lowest_per_group(el, g_el, u_el, total, supply):
-    """For each group g, the ``min(total[g], supply[g])`` eligible persons (slots ``el``,
-    groups ``g_el``) with the lowest draws ``u_el``.
-
-    Exact and deterministic (ties broken by slot order). Compiled
-    (:func:`migdev.core.kernels.lowest_per_group`; invariants in
-    ``tests/agents/test_market_rules.py``).
-
-    Returns:
-        (chosen slots, their rank within their group, their group), ordered by group, then
-        draw, then slot.
-    """
-    return core_kernels.lowest_per_group(el, g_el, u_el, total, supply)

@@ -312,9 +312,12 @@ def lowest_per_group_into(el, g_el, u_src, by_slot, want, count, n_g):
 
 
 def lowest_per_group(el, g_el, u_el, total, supply):
-    """Compiled :func:`migdev.agents.agency.lowest_per_group` (same arguments, same
-    result; ``supply``: the persons of each group among ``el``). The market's offers read
-    every slot's draw at ``el`` instead (:func:`_market`)."""
+    """For each group g, the ``min(total[g], supply[g])`` eligible persons (slots ``el``,
+    groups ``g_el``, ``supply``: the persons of each group among ``el``) with the lowest
+    draws ``u_el``; exact and deterministic (ties broken by slot order). Returns the chosen
+    slots, their rank within their group and their group, ordered by group, then draw,
+    then slot. The market reads every slot's draw at ``el`` instead
+    (:func:`lowest_per_group_into`, called by ``agents.agency.kernels._market``)."""
     supply = as_array(supply, np.int64)
     want = np.minimum(as_array(total, np.int64), supply)
     return lowest_per_group_into(as_array(el, np.int64), as_array(g_el, np.int64),
