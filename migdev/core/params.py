@@ -661,6 +661,16 @@ def check_local(loc, wd, n_origins: int, n_destinations: int) -> None:
     if not ok:
         raise ParameterError(f"{loc.param}[{key}]: {key!r} is not {allowed}"
                              f"{did_you_mean(key, origins + dests)}")
+    if scope == "corridor" and o != "*" and d:
+        # a value on a pair the world has no corridor for would change nothing
+        weights = wd.corridor_weights()
+        row = weights[origins.index(o) % len(wd.origins)]
+        if row[dests.index(d)] <= 0:
+            served = [dests[j] for j in range(len(dests)) if row[j] > 0]
+            raise ParameterError(
+                f"{loc.param}[{key}]: world {wd.name!r} has no corridor from {o} to {d} (its "
+                f"corridors.csv), so this value would change nothing; {o}'s corridors lead to "
+                f"{', '.join(served) or 'no destination of this run'}")
     try:
         _check(FIELDS[loc.param], loc.value)
     except ParameterError as e:

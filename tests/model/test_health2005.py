@@ -103,6 +103,10 @@ def test_a_lever_as_a_table_by_country_and_by_corridor():
     # South Africa is in both roles, but no corridor leads from it to itself (issue 40)
     ({"formal_fee[South Africa>South Africa]": 0.1}, "from South Africa to itself"),
     ({"events": (Event(4, "formal_fee[South Africa>South Africa]", 0.1),)}, "to itself"),
+    # a pair the world has no corridor for: the value would change nothing
+    ({"formal_fee[Malawi>Canada]": 0.1}, "has no corridor from Malawi to Canada"),
+    ({"events": (Event(4, "formal_fee[Ghana>Australia]", 0.05),)},
+     "has no corridor from Ghana to Australia"),
     ({"agreement_origin": "Narnia"}, "is not an origin of world 'health2005'"),
 ])
 def test_bad_local_values_and_country_names_are_refused_clearly(over, needle):
