@@ -123,6 +123,17 @@ class Person(mesa.Agent):
         d = self.dest if dest is None else dest
         return float(r[self.origin, d]) if np.ndim(r) else 0.0
 
+    def _home_wage(self) -> float:
+        """The person's wage at home (ODD §7.5): the world's for its origin and occupation,
+        times the origin's ``home_wage_scale``, and a health worker's times its
+        ``health_wage_scale``."""
+        m = self.model
+        wage = m.world.home_wage[self.origin, self.occ] * m.lever_at("home_wage_scale",
+                                                                     self.origin)
+        if self.occ == HEALTH:
+            wage = wage * m.lever_at("health_wage_scale", self.origin)
+        return wage
+
     def _participation(self) -> float:
         """Trust of the person's association in the origin government over its initial
         value (ODD §7.6-7.7)."""
@@ -164,9 +175,7 @@ class Person(mesa.Agent):
             d, fee_months, asc = self.attempt, 0.0, p.asc_independent
         else:
             return
-        home_wage = w.home_wage[self.origin, self.occ] * m.lever_at("home_wage_scale",
-                                                                    self.origin)
-        utility = (asc + p.beta_wage * fmath.log(w.wage_dest[d, self.occ] / home_wage)
+        utility = (asc + p.beta_wage * fmath.log(w.wage_dest[d, self.occ] / self._home_wage())
                    - p.beta_fee * fee_months - p.moving_cost
                    + p.beta_network * fmath.log1p(m.network_pct[self.community, d])
                    - p.beta_ties * self.ties
@@ -367,8 +376,7 @@ class Person(mesa.Agent):
                                                    / m.wage_base[self.dest, self.occ])
                 # target earners: savings against the target, capped at 1
                 + p.hazard_savings * min(self.savings / (
-                    p.savings_target_quarters * m.world.home_wage[self.origin, self.occ]
-                    * m.lever_at("home_wage_scale", self.origin)), 1.0))
+                    p.savings_target_quarters * self._home_wage()), 1.0))
             if self.random.random() < -fmath.expm1(-hazard):
                 self.come_home()
         elif self.random.random() < p.irregular_return + p.removal_rate * p.border_enforcement:

@@ -186,10 +186,17 @@ def demography(model, t: int) -> None:
 
 
 def home_wages(model) -> np.ndarray:
-    """Each origin's home wages (n_orig, 4) times its ``home_wage_scale``, kept with the
-    parameters (:meth:`MigrationModel.derived`)."""
-    return model.derived("home_wage", lambda: model.world.home_wage
-                         * model.lever_at("home_wage_scale", np.s_[:, None]))
+    """Each origin's home wages (n_orig, 4), kept with the parameters
+    (:meth:`MigrationModel.derived`; :func:`make_home_wages`)."""
+    return model.derived("home_wage", lambda: make_home_wages(model))
+
+
+def make_home_wages(model) -> np.ndarray:
+    """Each origin's home wages (n_orig, 4): the world's, times its ``home_wage_scale``, and
+    the health workers' times its ``health_wage_scale`` (ODD §7.5)."""
+    home = model.world.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    home[:, HEALTH] = home[:, HEALTH] * model.lever_at("health_wage_scale", np.s_[:])
+    return home
 
 
 def _training_terms(model) -> tuple:
@@ -294,8 +301,7 @@ def return_motive_tables(model) -> tuple:
                 else w.wage_dest / model.wage_base)
     target = None
     if p.hazard_savings > 0:
-        home = w.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
-        target = p.savings_target_quarters * home
+        target = p.savings_target_quarters * home_wages(model)
     return wage_rel, target
 
 

@@ -121,6 +121,13 @@ class Params:
                                 "for migrant workers there)", lever=True, scope="destination")
     home_wage_scale: float = _p(1.0, 0.1, 5.0, "multiplier", "Serje et al. 2018 (gap is large)",
                                 "multiplies every origin's wage ratio (a home pay rise)", lever=True, scope="origin")
+    health_wage_scale: float = _p(1.0, 0.1, 5.0, "multiplier",
+                                  "design: 1 keeps the world's wages (a policy lever: Ghana "
+                                  "raised its health workers' pay in 2006, Antwi & Phillips "
+                                  "2013)",
+                                  "multiplies the home wage of health workers only, on top of "
+                                  "home_wage_scale (a pay rise for them)", lever=True,
+                                  scope="origin")
 
     # --- migration decision (random utility) -----------------------------------
     asc_offer: float = _p(0.0, -10.0, 10.0, "utility", ASSUMED,

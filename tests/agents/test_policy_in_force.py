@@ -46,7 +46,7 @@ MAKERS = {
     "formal_probability": lambda m: migrant.formal_probability(
         m.lever("formal_fee"), m.p.informal_fee, m.p.informal_loss, m.p),
     "match_paid": association.match_paid,
-    "home_wage": lambda m: m.world.home_wage * m.lever_at("home_wage_scale", np.s_[:, None]),
+    "home_wage": migrant.make_home_wages,
     "protected_origins": lambda m: m.policy.protected.any(axis=0),
     "match_ratio": association.match_ratio,
     "training_terms": migrant.make_training_terms,
