@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 
 from migdev.core.errors import did_you_mean  # noqa: E402
 from migdev.core.measures import WHO_CRITICAL_DENSITY  # noqa: E402
+from migdev.experiments.analysis import stats  # noqa: E402
 from migdev.experiments.analysis.outcomes import (  # noqa: E402
     COUNTRY_OUTCOMES,
     OUTCOMES,
@@ -185,8 +186,8 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
 
 def paired_control(runs: pd.DataFrame) -> str | None:
     """The role the analysis pairs policy runs with (as ``stats``): the no-agreement
-    control, else the no-policy control, else None."""
-    for role in ("no_agreement", "no_policy"):
+    control, else the no-policy control, else the no-design control, else None."""
+    for role in ("no_agreement", "no_policy", "no_design"):
         if runs.role.eq(role).any():
             return role
     return None
@@ -485,11 +486,30 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
     return fig
 
 
+def _changed(manifest: dict, factors: list):
+    """A function of a summary row: the factors whose value differs from the experiment's
+    base (its parameters without the design, else the parameter's default)."""
+    from migdev.core.params import field_of
+    from migdev.core.records import split_local
+
+    params = manifest["resolved"]["params"]
+
+    def base(name):
+        if name in params:
+            return params[name]
+        lever = split_local(name)[0]
+        value = params.get(lever)
+        return value if value is not None and not isinstance(value, dict) \
+            else field_of(name).default
+
+    return lambda row: [f for f in factors if row[f] != base(f)]
+
+
 def _layout(manifest: dict, res: dict) -> tuple[pd.DataFrame | None, str, str, str]:
     """What the headline figure compares: (summary, group column, x label, note)."""
     factors = [f["name"] for f in manifest["design"]["factors"]]
     n_points = len(manifest["design"]["points"])
-    if "by_kind" in res:
+    if "by_kind" in res and stats.compares_kinds(manifest):
         others = [f.replace("_", " ") for f in factors if f != "agreement_kind"]
         note = (f"pooled over {', '.join(others)} ({n_points} design points)" if others else "")
         kinds = next(f["values"] for f in manifest["design"]["factors"]
@@ -507,8 +527,11 @@ def _layout(manifest: dict, res: dict) -> tuple[pd.DataFrame | None, str, str, s
         def show(v):
             return f"{v:.3g}" if isinstance(v, float) else str(v)
 
+        # against the no-design control, a setting is what it changes from the base
+        shown = (_changed(manifest, factors) if "no_design" in manifest["resolved"]["controls"]
+                 else lambda r: factors)
         label = {int(r["point"]): ", ".join(f"{f.replace('_', ' ')} = {show(r[f])}"
-                                            for f in factors)
+                                            for f in shown(r)) or "the base"
                  for _, r in summary.drop_duplicates("point").iterrows()}
         if len(set(label.values())) < len(label):  # a design may repeat a setting
             label = {p: f"{v} (point {p})" for p, v in label.items()}
@@ -563,7 +586,7 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
         paths += _save(levels_figure(manifest, runs, country), folder, "timeseries")
     if "by_country" in res and (summary is not None):
         bc = res["by_country"]
-        cg = "agreement_kind" if "by_kind" in res else group
+        cg = "agreement_kind" if ("by_kind" in res and stats.compares_kinds(manifest)) else group
         if cg == "agreement_kind":  # the headline's order of kinds
             bc = bc.iloc[np.argsort([list(dict.fromkeys(summary[cg])).index(k)
                                      for k in bc[cg]], kind="stable")]

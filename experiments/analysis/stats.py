@@ -145,7 +145,8 @@ def mean_ci(x: pd.Series, level: float = 0.95) -> pd.Series:
 def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
     """For each (point, replicate) with a policy run: its row head (point, replicate, the
     point's factor values), the point's start step and the country tables of the policy
-    run, its paired control (no-agreement, else no-policy) and its no-migration control
+    run, its paired control (no-agreement, else no-policy, else no-design) and its
+    no-migration control
     (None where not run)."""
     by_key = {k: g for k, g in country.groupby("key", sort=False)}
     factors = [f["name"] for f in manifest["design"]["factors"]]
@@ -158,8 +159,21 @@ def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
         head = {"point": int(point), "replicate": int(rep),
                 **{f: params.get(f) for f in factors}}
         yield (head, _start(params), pol,
-               by_key.get(role.get("no_agreement", role.get("no_policy"))),
+               by_key.get(role.get("no_agreement", role.get("no_policy",
+                                                             role.get("no_design")))),
                by_key.get(role.get("no_migration")))
+
+
+def compares_kinds(manifest: dict) -> bool:
+    """Whether the summaries and figures compare agreement kinds: the design varies
+    ``agreement_kind`` and either the kind alone tells its points apart or the design is a
+    grid (pooling over its other factors is then a balanced marginal). Otherwise (a table of
+    settings, say a pay rise, a code and an incentive) they compare the design points."""
+    design = manifest["design"]
+    if "agreement_kind" not in [f["name"] for f in design["factors"]]:
+        return False
+    kinds = {p.get("agreement_kind") for p in design["points"]}
+    return design["kind"] == "grid" or len(kinds) == len(design["points"])
 
 
 def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
@@ -356,7 +370,7 @@ def analyse(root: str | Path, quiet: bool = False) -> dict:
     if "by_kind" in out:
         written["by_agreement_kind.csv"] = out["by_kind"]
     if not by_country.empty:
-        group = ["agreement_kind"] if "agreement_kind" in factors else ["point"] + factors
+        group = ["agreement_kind"] if compares_kinds(manifest) else ["point"] + factors
         out["by_country"] = summarise(by_country, group + ["country", "party"])
         _csv(root / "analysis" / "by_country.csv", out["by_country"])
         written["by_country.csv"] = out["by_country"]

@@ -20,7 +20,7 @@ from migdev.core.worlds import load_world
 from migdev.model.scenarios import SCENARIOS
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris", "table")
-CONTROLS = ("no_agreement", "no_policy", "no_migration")
+CONTROLS = ("no_agreement", "no_policy", "no_design", "no_migration")
 OUTPUTS = ("country", "corridor", "summary")
 
 
@@ -352,6 +352,10 @@ def parse(data: dict, src: str = "<config>", base_dir: Path | None = None) -> Ex
         raise ConfigError(f"{src}: parameter(s) {sorted(clash)} are both fixed in [params] and "
                           f"varied in [design.factors]; keep each in one place")
     design = _design(src, d, base_dir, {**base, **params}, set(params) - from_calibration)
+    if "no_design" in controls and design.kind == "none":
+        raise _err(src, "experiment.controls", "no_design",
+                   "no_design with a design: it pairs each design point with the experiment "
+                   "without what the design varies, and this experiment varies nothing")
     cfg = ExperimentConfig(name=name, scenario=scenario, steps=steps, replicates=reps,
                            master_seed=seed, controls=controls, outputs=outputs, params=params,
                            design=design, max_runs=max_runs, source=src, raw=data,

@@ -32,7 +32,7 @@ from migdev.experiments.engine.config import ExperimentConfig, check_size, to_js
 from migdev.experiments.engine.design import Design
 from migdev.experiments.engine.posterior import posterior_draws
 
-ROLES = ("policy", "no_agreement", "no_policy", "no_migration")
+ROLES = ("policy", "no_agreement", "no_policy", "no_design", "no_migration")
 
 
 def replicate_seeds(master_seed: int, replicates: int) -> list[int]:
@@ -45,7 +45,9 @@ def control_params(params: dict, role: str) -> dict:
     """The same world without the agreement, without any policy, or without migration.
 
     ``no_agreement`` removes the agreements; ``no_policy`` also removes the scheduled
-    events (e.g. a remittance partnership); ``no_migration`` closes new departures.
+    events (e.g. a remittance partnership); ``no_migration`` closes new departures. (The
+    fourth control, ``no_design``, is the experiment's parameters without what its design
+    varies: :func:`build_specs` makes it.)
     """
     if role == "no_agreement":
         return {**params, "agreement_kind": "none", "agreements": ()}
@@ -142,7 +144,11 @@ def build_specs(cfg: ExperimentConfig, design: Design):
                 if drawn else {}
             params = {**base, **particle, **overrides}
             for role in ("policy",) + tuple(cfg.controls):
-                s = RunSpec.make(control_params(params, role), seed, cfg.steps, cfg.outputs)
+                # no_design: the experiment without what the design varies (one run per
+                # replicate, shared by every point)
+                run = ({**base, **(drawn[rep] if drawn else {})} if role == "no_design"
+                       else control_params(params, role))
+                s = RunSpec.make(run, seed, cfg.steps, cfg.outputs)
                 specs.setdefault(s.key, s)
                 rows.append({"point": point, "replicate": rep, "role": role, "seed": seed,
                              "key": s.key})

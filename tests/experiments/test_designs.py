@@ -86,3 +86,45 @@ def test_seeds_derived_from_master_recorded_and_stable():
     rows2, _ = build_specs(c, build(c.design))
     assert rows == rows2  # same config -> same seeds and run keys
     assert {specs[r["key"]].seed for r in rows} == set(seeds)
+
+
+def test_the_no_design_control_is_the_experiment_without_its_design():
+    """``no_design``: one control run per replicate, shared by every design point, with the
+    experiment's own parameters and none of what the design varies; refused without a
+    design (it would be each point itself)."""
+    c = parse({"experiment": {"name": "d", "replicates": 2, "controls": ["no_design"]},
+               "params": {"world": "abstract", "n_persons": 500},
+               "design": {"kind": "grid", "factors": {
+                   "health_wage_scale": {"values": [1.0, 1.1]},
+                   "return_incentive": {"values": [0.0, 1.0]}}}}, src="t.toml")
+    rows, specs = build_specs(c, build(c.design))
+    ctrl = [r for r in rows if r["role"] == "no_design"]
+    assert len(ctrl) == 4 * 2 and len({r["key"] for r in ctrl}) == 2  # one per replicate
+    for r in ctrl:
+        p = specs[r["key"]].params
+        assert "health_wage_scale" not in p and "return_incentive" not in p
+        assert p["n_persons"] == 500
+    pol = {specs[r["key"]].params["health_wage_scale"] for r in rows if r["role"] == "policy"}
+    assert pol == {1.0, 1.1}
+    with pytest.raises(ConfigError, match="no_design with a design"):
+        parse({"experiment": {"name": "d", "controls": ["no_design"]},
+               "params": {"world": "abstract"}}, src="t.toml")
+
+
+def test_summaries_compare_agreement_kinds_only_where_they_tell_points_apart():
+    """A grid of kinds x levers is summarised by kind (a balanced marginal); a table of
+    settings where two points share a kind (a pay rise and an incentive, both without an
+    agreement) is summarised per point."""
+    from migdev.experiments.analysis.stats import compares_kinds
+
+    def manifest(kind, points):
+        return {"design": {"kind": kind, "factors": [{"name": k} for k in points[0]],
+                           "points": points}}
+
+    grid = [{"agreement_kind": k, "x": v} for k in ("none", "restrictive") for v in (0, 1)]
+    table = [{"agreement_kind": "none", "x": 1}, {"agreement_kind": "restrictive", "x": 0},
+             {"agreement_kind": "none", "x": 0}]
+    assert compares_kinds(manifest("grid", grid))
+    assert not compares_kinds(manifest("table", table))
+    assert compares_kinds(manifest("table", table[:2]))
+    assert not compares_kinds(manifest("grid", [{"x": 0}, {"x": 1}]))
