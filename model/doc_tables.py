@@ -2,8 +2,9 @@
 
 ``python -m model.doc_tables`` prints them; ``--write docs/ODD.md`` replaces the text
 between the ``<!-- params:begin -->``/``<!-- params:end -->`` and
-``<!-- columns:begin -->``/``<!-- columns:end -->`` markers. A test checks that the
-document holds exactly what this prints.
+``<!-- columns:begin -->``/``<!-- columns:end -->`` markers (``--write docs/WORLDS.md``:
+the local levers by scope, ``<!-- levers:begin/end -->``). A test checks that the
+documents hold exactly what this prints.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import argparse
 import re
 from pathlib import Path
 
-from migdev.core.params import describe
+from migdev.core.params import LOCAL_LEVERS, describe
 from migdev.model.calibration import SHIPPED
 from migdev.model.metrics import CORRIDOR_COLUMNS, COUNTRY_COLUMNS
 
@@ -83,9 +84,27 @@ def columns_table(columns=COUNTRY_COLUMNS) -> str:
     return "\n".join(rows)
 
 
-def fill(text: str) -> str:
-    for key, table in (("params", params_table()), ("columns", columns_table()),
-                       ("corridor-columns", columns_table(CORRIDOR_COLUMNS))):
+def levers_table() -> str:
+    """The local levers by scope, in the order they are declared (docs/WORLDS.md)."""
+    rows = ["| scope | levers |", "|---|---|"]
+    for scope in dict.fromkeys(LOCAL_LEVERS.values()):
+        names = ", ".join(f"`{n}`" for n, s in LOCAL_LEVERS.items() if s == scope)
+        rows.append(f"| {scope} | {names} |")
+    return "\n".join(rows)
+
+
+#: the generated tables by marker, and the documents that hold them
+TABLES = {"params": params_table, "columns": columns_table,
+          "corridor-columns": lambda: columns_table(CORRIDOR_COLUMNS),
+          "levers": levers_table}
+ODD_TABLES = ("params", "columns", "corridor-columns")
+WORLDS_TABLES = ("levers",)
+
+
+def fill(text: str, keys=ODD_TABLES) -> str:
+    """``text`` with the tables ``keys`` between their markers (each must be there)."""
+    for key in keys:
+        table = TABLES[key]()
         pat = re.compile(rf"(<!-- {key}:begin -->\n).*?(<!-- {key}:end -->)", re.S)
         if not pat.search(text):
             raise ValueError(f"markers <!-- {key}:begin/end --> not found")
@@ -99,7 +118,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.write:
         path = Path(args.write)
-        path.write_text(fill(path.read_text()))
+        text = path.read_text()
+        # the tables whose markers the file holds (docs/ODD.md, docs/WORLDS.md)
+        keys = [k for k in TABLES if f"<!-- {k}:begin -->" in text]
+        path.write_text(fill(text, keys))
     else:
         print(params_table())
         print()

@@ -3,15 +3,23 @@
 from pathlib import Path
 
 from migdev.core.params import PARAM_NAMES
-from migdev.model.doc_tables import fill
+from migdev.model.doc_tables import WORLDS_TABLES, fill
 from migdev.model.metrics import COUNTRY_COLUMNS
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+WORLDS = ODD.parent / "WORLDS.md"
 
 
 def test_odd_tables_match_the_code():
     text = ODD.read_text()
     assert fill(text) == text, "run: python -m model.doc_tables --write docs/ODD.md"
+
+
+def test_the_local_levers_in_worlds_md_match_the_code():
+    """docs/WORLDS.md lists every local lever by its scope as the declarations say."""
+    text = WORLDS.read_text()
+    assert fill(text, WORLDS_TABLES) == text, \
+        "run: python -m model.doc_tables --write docs/WORLDS.md"
 
 
 def test_every_parameter_and_column_is_in_the_odd():
