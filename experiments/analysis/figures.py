@@ -16,10 +16,10 @@ import seaborn as sns  # noqa: E402
 
 from migdev.core.errors import did_you_mean  # noqa: E402
 from migdev.core.measures import WHO_CRITICAL_DENSITY  # noqa: E402
-from migdev.experiments.analysis import stats  # noqa: E402
 from migdev.experiments.analysis.outcomes import (  # noqa: E402
     COUNTRY_OUTCOMES,
     OUTCOMES,
+    compares_kinds,
     outcome_label,
 )
 
@@ -509,7 +509,7 @@ def _layout(manifest: dict, res: dict) -> tuple[pd.DataFrame | None, str, str, s
     """What the headline figure compares: (summary, group column, x label, note)."""
     factors = [f["name"] for f in manifest["design"]["factors"]]
     n_points = len(manifest["design"]["points"])
-    if "by_kind" in res and stats.compares_kinds(manifest):
+    if "by_kind" in res and compares_kinds(manifest):
         others = [f.replace("_", " ") for f in factors if f != "agreement_kind"]
         note = (f"pooled over {', '.join(others)} ({n_points} design points)" if others else "")
         kinds = next(f["values"] for f in manifest["design"]["factors"]
@@ -586,7 +586,7 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
         paths += _save(levels_figure(manifest, runs, country), folder, "timeseries")
     if "by_country" in res and (summary is not None):
         bc = res["by_country"]
-        cg = "agreement_kind" if ("by_kind" in res and stats.compares_kinds(manifest)) else group
+        cg = "agreement_kind" if ("by_kind" in res and compares_kinds(manifest)) else group
         if cg == "agreement_kind":  # the headline's order of kinds
             bc = bc.iloc[np.argsort([list(dict.fromkeys(summary[cg])).index(k)
                                      for k in bc[cg]], kind="stable")]

@@ -135,3 +135,15 @@ COUNTRY_OUTCOMES = {
         "no-migration control at the same seed (empty without that control): the net of drain, "
         "training response, returns and missions"),
 }
+
+
+def compares_kinds(manifest: dict) -> bool:
+    """Whether the summaries and figures compare agreement kinds: the design varies
+    ``agreement_kind`` and either the kind alone tells its points apart or the design is a
+    grid (pooling over its other factors is then a balanced marginal). Otherwise (a table of
+    settings, say a pay rise, a code and an incentive) they compare the design points."""
+    design = manifest["design"]
+    if "agreement_kind" not in [f["name"] for f in design["factors"]]:
+        return False
+    kinds = {p.get("agreement_kind") for p in design["points"]}
+    return design["kind"] == "grid" or len(kinds) == len(design["points"])

@@ -25,7 +25,8 @@ import pandas as pd
 from scipy import stats
 
 from migdev.core.params import FIELDS
-from migdev.experiments.analysis.outcomes import COUNTRY_OUTCOMES, OUTCOMES, outcome_label
+from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, compares_kinds,
+                                                  outcome_label)
 from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
 
 __all__ = ["COUNTRY_OUTCOMES", "OUTCOMES", "outcome_label", "analyse", "country_table",
@@ -162,18 +163,6 @@ def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
                by_key.get(role.get("no_agreement", role.get("no_policy",
                                                              role.get("no_design")))),
                by_key.get(role.get("no_migration")))
-
-
-def compares_kinds(manifest: dict) -> bool:
-    """Whether the summaries and figures compare agreement kinds: the design varies
-    ``agreement_kind`` and either the kind alone tells its points apart or the design is a
-    grid (pooling over its other factors is then a balanced marginal). Otherwise (a table of
-    settings, say a pay rise, a code and an incentive) they compare the design points."""
-    design = manifest["design"]
-    if "agreement_kind" not in [f["name"] for f in design["factors"]]:
-        return False
-    kinds = {p.get("agreement_kind") for p in design["points"]}
-    return design["kind"] == "grid" or len(kinds) == len(design["points"])
 
 
 def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:

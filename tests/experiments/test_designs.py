@@ -115,7 +115,7 @@ def test_summaries_compare_agreement_kinds_only_where_they_tell_points_apart():
     """A grid of kinds x levers is summarised by kind (a balanced marginal); a table of
     settings where two points share a kind (a pay rise and an incentive, both without an
     agreement) is summarised per point."""
-    from migdev.experiments.analysis.stats import compares_kinds
+    from migdev.experiments.analysis.outcomes import compares_kinds
 
     def manifest(kind, points):
         return {"design": {"kind": kind, "factors": [{"name": k} for k in points[0]],
