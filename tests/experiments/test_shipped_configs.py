@@ -100,3 +100,26 @@ def test_shipped_config_runs_to_its_figures(name, tmp_path):
         assert (out / "analysis" / "sensitivity.csv").is_file()
     for f in (out / "figures").glob("*.png"):
         assert f.stat().st_size > 10_000, f
+
+
+def test_every_shipped_design_table_has_its_sources():
+    """A shipped design table's values are figures about the world or assumptions: a
+    ``<table>.sources.csv`` beside it gives each column's value its source (or says
+    "assumption" or "design") and year."""
+    import csv
+
+    for name, path in SHIPPED.items():
+        design = tomllib.loads(path.read_text()).get("design", {})
+        if "file" not in design:
+            continue
+        table = path.parent / design["file"]
+        sources = table.with_suffix(".sources.csv")
+        assert sources.is_file(), f"{name}: no {sources.name} beside {table.name}"
+        with table.open() as fh:
+            columns = next(csv.reader(fh))
+        with sources.open() as fh:
+            rows = list(csv.DictReader(fh))
+        listed = {r["column"] for r in rows}
+        assert set(columns) <= listed, (name, set(columns) - listed)
+        for r in rows:
+            assert r["source"].strip() and {"year", "checked"} <= set(r), (name, r)
