@@ -49,26 +49,16 @@ class RecruitmentAgency(mesa.Agent):
         self.offers = st.offers[index]
         self.accepted = st.accepted[index]
 
-    @property
-    def regulated(self) -> bool:
-        return bool(self.model.agency_state.regulated[self.index])
+    def _row(name: str, kind: type):  # noqa: N805 (a property maker, used in the class body)
+        """A read-only view of the agency's row of ``model.agency_state.<name>``."""
+        return property(lambda self: kind(getattr(self.model.agency_state, name)[self.index]))
 
-    @property
-    def fee_months(self) -> float:
-        return float(self.model.agency_state.fee_months[self.index])
-
-    @property
-    def capacity(self) -> float:
-        return float(self.model.agency_state.capacity[self.index])
-
-    @property
-    def complied(self) -> bool:
-        """Whether it kept out of protected origins in the last quarter."""
-        return bool(self.model.agency_state.complied[self.index])
-
-    @property
-    def total_placed(self) -> int:
-        return int(self.model.agency_state.total_placed[self.index])
+    regulated = _row("regulated", bool)
+    fee_months = _row("fee_months", float)
+    capacity = _row("capacity", float)
+    complied = _row("complied", bool)
+    total_placed = _row("total_placed", int)
+    del _row
 
 
 class AgencyState:

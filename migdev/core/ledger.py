@@ -37,8 +37,7 @@ class Flows:
         n_orig, n_dest: numbers of origins and destinations (for the corridor flows).
     """
 
-    def __init__(self, community: np.ndarray, n_communities: int, n_orig: int = 0,
-                 n_dest: int = 0):
+    def __init__(self, community: np.ndarray, n_communities: int, n_orig: int, n_dest: int):
         self.community = community
         self.n = n_communities
         self.data = np.zeros((len(FLOWS), n_communities))

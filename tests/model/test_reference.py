@@ -247,3 +247,14 @@ def test_person_rules_by_their_equations():
     y.status, y.dest, y.matched = 3, 1, True
     y.work()
     assert y.income == pytest.approx(0.7 * m.world.wage_dest[1, LOW]) and not y.matched
+
+
+def test_the_oracle_gives_the_same_result_in_one_process_or_two():
+    """Each paired run is seeded on its own, so the comparison's table is the same whether
+    its runs go through one process or a pool of two (the file's tests use either)."""
+    kw = dict(replicates=8, n_persons=300, steps=6, window=3)
+    one = compare(SCENARIOS["baseline"], **kw)
+    with pool(2) as ex:
+        two = compare(SCENARIOS["baseline"], executor=ex, **kw)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    assert one.identical == two.identical
