@@ -11,6 +11,7 @@ import numba
 import numpy as np
 
 from migdev.agents.government import corridor_right
+from migdev.agents.government.accounts import LEDGER_COLUMNS, account_terms, accounts
 from migdev.core.codes import EDUCATION, HEALTH, LOW
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
 from migdev.core.ledger import FLOW_ROW
@@ -56,6 +57,7 @@ COUNTRY_COLUMNS = {
                                               "for re-hiring (also counted in their channel)"),
     "health_recruits": ("persons per quarter", "health workers departing, all channels"),
     "returns": ("persons per quarter", "returns home this quarter"),
+    "health_returns": ("persons per quarter", "health workers among this quarter's returns"),
     "return_rate": ("share per quarter", "returns / persons abroad at the start of the quarter"),
     "missions": ("missions per quarter", "temporary return missions of diaspora professionals"),
     "mean_returnee_skill_gain": ("h", "mean skill gain (h - h at departure) of this quarter's "
@@ -113,6 +115,43 @@ COUNTRY_COLUMNS = {
                       "last review"),
     "misclassified": ("0/1", "1 if listed differs from what the true density said at the "
                              "last review (below the threshold or not)"),
+    # the accounts (ODD §7.14; agents/government/accounts.py), in thousands of US dollars of
+    # the world's base year (2000 for health2005), the money of every amount of the table
+    "training_cost_departed": ("kUSD per quarter",
+                               "public cost of educating the health workers who left this "
+                               "quarter (health_recruits x the origin's cost per emigrant "
+                               "health worker, from published costs per doctor and nurse)"),
+    "training_cost_returned": ("kUSD per quarter", "the same for the health workers who came "
+                                                   "back (health_returns x that cost)"),
+    "training_spending": ("kUSD per quarter", "public cost of educating this quarter's health "
+                                              "trainees (health_trainees x that cost)"),
+    "wage_rise_cost": ("kUSD per quarter", "what the health-wage lever costs the origin: the "
+                                           "rise per health worker x health workers at home "
+                                           "(negative for a cut)"),
+    "return_incentive_cost": ("kUSD per quarter", "return incentives paid: returns x "
+                                                  "return_incentive x return_incentive_cost"),
+    "agreement_admin_origin": ("kUSD per quarter", "the origin government's administration of "
+                                                   "the agreements in force naming it"),
+    "agreement_admin_destination": ("kUSD per quarter",
+                                    "its destination partners' administration of those "
+                                    "agreements (each destination's share of an agreement "
+                                    "spread over the agreement's origins)"),
+    "g2g_placement_cost": ("kUSD per quarter", "what destinations pay for this quarter's G2G "
+                                               "placements from the origin"),
+    "origin_public_cost": ("kUSD per quarter", "the origin government's spending on the "
+                                               "partnership instruments: matched_funds + "
+                                               "wage_rise_cost + return_incentive_cost + "
+                                               "agreement_admin_origin"),
+    "destination_public_cost": ("kUSD per quarter", "the destination governments' spending "
+                                                    "on the origin: agreement_admin_destination "
+                                                    "+ g2g_placement_cost"),
+    "remittances_received": ("kUSD per quarter", "household and collective remittances "
+                                                 "arriving, after fees and losses"),
+    "net_transfer_to_origin": ("kUSD per quarter", "remittances_received - "
+                                                   "training_cost_departed + "
+                                                   "training_cost_returned: money in, less the "
+                                                   "training investment carried abroad, plus "
+                                                   "that brought back"),
 }
 
 #: columns of MigrationModel.corridor_frame(): one row per step x origin x destination with
@@ -188,6 +227,7 @@ _FLOW_COLUMNS = {
     "recruits_agreement": "rec_agreement", "recruits_agency_regulated": "rec_regulated",
     "recruits_agency_unregulated": "rec_unregulated", "recruits_independent": "rec_independent",
     "recruits_named": "rec_named", "health_recruits": "rec_health", "returns": "returns",
+    "health_returns": "returns_health",
     "missions": "missions", "knowledge_transferred": "knowledge_in",
     "remittances_formal": "rem_formal", "remittances_informal": "rem_informal",
     "remittance_fees": "rem_fees", "remittance_losses": "rem_losses",
@@ -225,7 +265,8 @@ _ROW_COLUMNS = (
     "substituted_share", "brain_waste_share", "path_circulated", "path_returned_once",
     "path_transnational", "path_settled", "human_capital_home", "returnee_earnings_premium",
     "skilled_home", "abroad", "health_density_measured", "listed", "misclassified")
-assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)) == sorted(COLS)
+assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)
+              + LEDGER_COLUMNS) == sorted(COLS)
 #: the columns in real units: a count or an amount of the origin's simulated persons times
 #: the real persons each stands for (World.person_weight); shares, means and per-10,000
 #: figures are the same in both
@@ -441,14 +482,16 @@ def _tally_of(model) -> tuple:
 def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     """This step's (n_origins, len(COLS)) row of outputs (``tallies``: this step's
     :func:`person_tallies`, when the caller has them), in one compiled pass over the
-    communities and origins; ``tests/model/test_tally.py`` keeps its numpy statement and
-    checks that the two agree bit for bit."""
+    communities and origins, then the accounts (:func:`accounts`);
+    ``tests/model/test_tally.py`` keeps its numpy statement and checks that the two agree
+    bit for bit."""
     t = tallies if tallies is not None else person_tallies(*_tally_of(model))
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
     _country_values(head, (t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
                            t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings,
                            t.wages), tail, out)
+    accounts(out, COL_INDEX, account_terms(model))
     return out
 
 
@@ -470,6 +513,7 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows.corridor.shape[2] + 5))
     _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows.corridor), out,
                out_corridor)
+    accounts(out, COL_INDEX, account_terms(model))
     return out, out_corridor
 
 

@@ -390,6 +390,8 @@ class Person(mesa.Agent):
         self.savings = 0.0
         self.status, self.contract_left, self.member, self.remitted = RETURNED, 0, False, False
         self._flow("returns")
+        if self.occ == HEALTH:
+            self._flow("returns_health")
         self._flow("return_gain", gain)
         self._flow("knowledge_in", p.knowledge_per_gain * gain)
         m.flows.corridor[self.origin, self.dest, 2] += 1

@@ -65,6 +65,9 @@ class World:
     occ_total0: np.ndarray  # (4,) real persons per occupation at start, all origins (expected)
     occ_share: np.ndarray  # (n_orig, 3) base-year share of persons in each skilled occupation
     dest_of_origin: np.ndarray  # (n_orig,) destination index of the same country, or -1
+    #: (n_orig,) USD of the base year: the public cost of educating one of the origin's
+    #: emigrant health workers (health_training_cost; 0 in a world without the figures)
+    health_train_cost: np.ndarray
 
     @property
     def real_persons(self) -> float:
@@ -101,6 +104,38 @@ def person_weights(population, density, persons, share_health, emig_health,
                 * (1.0 - emig_health * old_share))
     real = density * population / 10_000.0
     return np.divide(real, expected, out=np.zeros(len(real)), where=expected > 0)
+
+
+def health_training_cost(rows: list[dict]) -> np.ndarray:
+    """The public cost of educating one emigrant health worker of each origin (ODD §7.14),
+    in USD of the base year:
+
+        c_o = m_o c^doc_o + (1 - m_o) c^nur_o,
+
+    with m_o the share of doctors among the origin's health workers abroad, from its
+    densities at home and emigration rates (D^doc e^doc / (1 - e^doc) over that plus the
+    nurses' likewise), or among those at home where an emigration rate is missing.
+    Where a cost is missing (assumption, docs/WORLDS.md): a doctor's is the mean of the
+    origins that have one; a nurse's, the doctor's times the mean nurse/doctor ratio of
+    the origins that have both. All zero when no origin has a doctor's cost."""
+    def col(name):
+        return np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
+
+    doc, nur = col("train_cost_doctor"), col("train_cost_nurse")
+    if np.isnan(doc).all():
+        return np.zeros(len(rows))
+    both = ~np.isnan(doc) & ~np.isnan(nur)
+    ratio = (nur[both] / doc[both]).mean() if both.any() else 1.0
+    doc = np.where(np.isnan(doc), np.nanmean(doc), doc)
+    nur = np.where(np.isnan(nur), doc * ratio, nur)
+    d_home, n_home = col("doctors_density"), col("nurses_midwives_density")
+    e_doc, e_nur = col("emig_doctors"), col("emig_nurses")
+    d_abroad, n_abroad = d_home * e_doc / (1.0 - e_doc), n_home * e_nur / (1.0 - e_nur)
+    abroad = ~np.isnan(d_abroad) & ~np.isnan(n_abroad) & (d_abroad + n_abroad > 0)
+    share = np.where(abroad, d_abroad / np.where(abroad, d_abroad + n_abroad, 1.0),
+                     d_home / (d_home + n_home))
+    share = np.where(np.isnan(share), 0.5, share)  # no densities: half and half
+    return share * doc + (1.0 - share) * nur
 
 
 def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
@@ -213,6 +248,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         occ_total0=occ_total0,
         occ_share=shares,
         dest_of_origin=dest_of_origin,
+        health_train_cost=health_training_cost(rows),
     )
     return world, pop
 

@@ -58,7 +58,7 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
 
 #: the flows' rows the accounts add to: the remittances' (REMIT_SUMS[:3]), the fees, the
 #: collective gifts, the match, the missions' (MISSION_SUMS) and the returns'
-#: (RETURN_SUMS[:6])
+#: (RETURN_SUMS but the last, the savings brought home)
 AccountRows = namedtuple("AccountRows", "remit fees collective matched mission ret")
 #: the associations' records of the quarter and their totals (AssociationState's arrays)
 AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
@@ -116,7 +116,7 @@ def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, in
              invest_share: float, ratio, fee, per_assoc, match_paid, organised, state):
     """The institutions' part of a quarter abroad (ODD §7.7-7.9), from the persons' sums, in
     one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
-    collective, matched, MISSION_SUMS and RETURN_SUMS[:6]), the households' investment and
+    collective, matched, MISSION_SUMS and RETURN_SUMS but the savings brought home), the households' investment and
     the projects (per community, in place), and the associations' records (``state``, an
     AssociationState; ``per_assoc``: their members and funds, ``match_paid``: the match paid
     per unit given, ``organised``: their missions). ``ratio``: the match paid per unit,

@@ -666,7 +666,7 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTe
 
 #: rows of returns' per-community sums
 RETURN_SUMS = ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
-               "knowledge_in", "savings_home")
+               "knowledge_in", "returns_health", "savings_home")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -806,7 +806,9 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
         per_comm[3, c] += 1.0
         per_comm[4, c] += np.float64(gain)
         per_comm[5, c] += np.float64(knowledge_per_gain32 * gain)
-        per_comm[6, c] += kept
+        if occ[i] == HEALTH:
+            per_comm[6, c] += 1.0
+        per_comm[7, c] += kept
         to_dest[origin[i], dest[i], 2] += 1.0
 
 
@@ -869,7 +871,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
     organised = np.zeros(n_comm * n_dest, dtype=np.int64)
     _missions(idx, u_mission, P, rate, T.mission_boost, T.knowledge_per_mission32, n_dest,
               mission_comm, to_dest, organised)
-    return_comm = np.zeros((7, n_comm))
+    return_comm = np.zeros((8, n_comm))
     _returns(idx, u_return, P, T, development,
              ReturnLevers(visa, change_n, named_rate, incentive, port), any_change, any_port,
              return_comm, to_dest)

@@ -15,7 +15,7 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
          "contract_ends", "health_trainees", "health_applicants", "abroad_start",
          "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h",
-         "contract_settles")
+         "contract_settles", "returns_health")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
 #: the flows accumulated per corridor each quarter (``Flows.corridor``)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")

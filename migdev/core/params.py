@@ -47,6 +47,8 @@ ASSUMED = "assumption: no published estimate for this stylised world; set for pl
 HAZARD = "assumption: proportional-hazards weight (ODD §7.9), not estimated"
 DESIGN = "assumption: a weight of the random-utility choice (ODD §7.5), not estimated"
 WB_RPW = "World Bank, Remittance Prices Worldwide, Issue 3 (November 2011)"
+COST = ("assumption: no published unit cost was found for it; a price for the accounts only "
+        "(it changes no behaviour), to be explored in a sensitivity study (ODD §7.14)")
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,12 @@ class Params:
     g2g_quota: float = _p(0.002, 0.0, 0.2, "share per quarter", ASSUMED,
                           "government-to-government placements per quarter, as a share of "
                           "covered workers at home in the party origin")
+    agreement_admin_cost: float = _p(25.0, 0.0, 10_000.0, "kUSD per quarter per party", COST,
+                                     "what administering one agreement in force costs each "
+                                     "party government per quarter (the accounts, ODD §7.14)")
+    g2g_placement_cost: float = _p(2.0, 0.0, 1000.0, "kUSD per placement", COST,
+                                   "what the destination government pays per G2G placement "
+                                   "(selection, travel, induction; the accounts, ODD §7.14)")
     circular_contract_quarters: int = _p(8, 1, 40, "quarters",
                                          "UK-South Africa MoU: time-limited placements",
                                          "contract length of circular placements")
@@ -498,6 +506,10 @@ class Params:
                                         "home earnings (used when hazard_savings > 0)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
                                  "origin government's return incentives", lever=True, scope="origin")
+    return_incentive_cost: float = _p(5.0, 0.0, 1000.0, "kUSD per returnee per unit of the index",
+                                      COST, "what the origin government pays per returning "
+                                      "national for each unit of return_incentive (the "
+                                      "accounts, ODD §7.14)")
     irregular_return: float = _p(0.01, 0.0, 1.0, "per quarter", ASSUMED,
                                  "voluntary return rate of irregular migrants")
     removal_rate: float = _p(0.02, 0.0, 1.0, "per quarter", ASSUMED,

@@ -75,6 +75,11 @@ COUNTRY_FIELDS = {
     "remittances_gdp": ("remittances received / GDP", 0.0, 1.0, None),
     "safeguards_list": ("1 if on the WHO health workforce support and safeguards list", 0.0,
                         1.0, None),
+    # the accounts' prices (ODD §7.14; an origin without one takes the rule of model/world.py)
+    "train_cost_doctor": ("USD of the base year: the public cost of educating one doctor, "
+                          "primary school to graduation", 0.0, 1e7, None),
+    "train_cost_nurse": ("USD of the base year: the public cost of educating one nurse, "
+                         "primary school to graduation", 0.0, 1e7, None),
 }
 KINDS = ("published", "derived", "assumption")
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from migdev.agents import agency, association, government, migrant
+from migdev.agents.government.accounts import make_account_terms
 from migdev.core.records import Event
 from migdev.model import MigrationModel
 from migdev.model.scenarios import scenario
@@ -55,6 +56,7 @@ MAKERS = {
     **{"right:" + r: (lambda m, r=r: government.make_corridor_right(m, r))
        for r in agency.RIGHTS},
     "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
+    "account_terms": make_account_terms,
 }
 
 

@@ -249,8 +249,14 @@ def test_a_regional_code_equals_the_same_bilateral_agreements_while_the_list_hol
     a.run_for(40)
     b.run_for(40)
     fa, fb = a.country_frame(), b.country_frame()
-    cols = [c for c in fa.columns if c not in ("party_to_agreement",)]
+    # the origins sign the bilateral agreements (each administers four), not the code
+    signed = ("agreement_admin_origin", "origin_public_cost")
+    cols = [c for c in fa.columns if c not in ("party_to_agreement", *signed)]
     np.testing.assert_array_equal(fa[cols].to_numpy(), fb[cols].to_numpy())
+    on_list = fb.country.isin([a.world.origin_names[o] for o in listed])
+    assert (fa.agreement_admin_origin == 0).all()
+    assert (fb.agreement_admin_origin[on_list] == 4 * a.p.agreement_admin_cost).all()
+    assert (fb.agreement_admin_origin[~on_list] == 0).all()
     # with reviews, only the code follows the list
     short = dict(base, protection_review_quarters=4)
     a2 = MigrationModel(rng=4, agreements=(code,), **short)

@@ -1,0 +1,132 @@
+"""The governments' accounts (ODD §7.14): what each quarter's partnership instruments cost
+and who pays, and the training investment carried across borders, per origin, in thousands
+of US dollars of the world's base year (kUSD, the model's money).
+
+The accounts read the quarter's other outputs and change nothing else: each column is a
+price times a flow or a stock of the same row. A price is a figure of the world
+(the cost of educating a health worker, :func:`migdev.model.world.health_training_cost`)
+or a parameter marked as an assumption (``agreement_admin_cost``, ``g2g_placement_cost``,
+``return_incentive_cost``).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from migdev.core.codes import HEALTH
+
+#: the accounts' columns of the country table (their units and meanings are in
+#: ``migdev.model.metrics.COUNTRY_COLUMNS``), in the order :func:`accounts` fills them
+LEDGER_COLUMNS = (
+    "training_cost_departed", "training_cost_returned", "training_spending",
+    "wage_rise_cost", "return_incentive_cost", "agreement_admin_origin",
+    "agreement_admin_destination", "g2g_placement_cost", "origin_public_cost",
+    "destination_public_cost", "remittances_received", "net_transfer_to_origin")
+
+#: the prices of one policy in force (:func:`account_terms`), per origin: the cost of
+#: educating a health worker, the wage rise per health worker at home, the incentive paid
+#: per returnee (kUSD), the administration paid by the origin and by its destination
+#: partners (kUSD per quarter) and the cost of one G2G placement (kUSD)
+AccountTerms = namedtuple("AccountTerms", "train wage_rise incentive admin_origin "
+                          "admin_destination placement")
+
+
+def agreement_parties(agreements, step: int, n_dest: int, n_orig: int,
+                      listed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The agreements in force at ``step`` that each origin is party to, counted two ways:
+    the origin's own (a bilateral agreement naming it: one per agreement), and its share of
+    its destination partners' (each destination party's one agreement spread evenly over the
+    agreement's origins; a multilateral code's destinations over the origins on the list,
+    which do not sign it)."""
+    own = np.zeros(n_orig)
+    partners = np.zeros(n_orig)
+    for a in agreements:
+        if not a.active(step):
+            continue
+        if a.kind == "multilateral":
+            origins = np.flatnonzero(listed)
+        else:
+            origins = np.asarray(a.origins, dtype=np.int64)
+            own[origins] += 1.0
+        if len(origins):
+            partners[origins] += len(a.parties(n_dest)) / len(origins)
+    return own, partners
+
+
+def account_terms(model) -> AccountTerms:
+    """The accounts' prices under the parameters and the policy in force (kept while they
+    are the same, :meth:`MigrationModel.derived`)."""
+    return model.derived("account_terms", lambda: make_account_terms(model))
+
+
+def make_account_terms(model) -> AccountTerms:
+    """:func:`account_terms`, computed."""
+    p, w = model.p, model.world
+    # the health workers' pay rise: the base wage (times the general home-wage scale) times
+    # the health-wage scale minus one, paid on every health worker at home (assumption: the
+    # public payroll pays them all)
+    base = w.home_wage[:, HEALTH] * model.lever_at("home_wage_scale", np.s_[:])
+    rise = base * (np.asarray(model.lever_at("health_wage_scale", np.s_[:]), dtype=float) - 1.0)
+    own, partners = agreement_parties(model.agreements, model.steps, model.n_dest,
+                                      model.n_orig, model.government_state.listed)
+    n = model.n_orig
+    return AccountTerms(
+        train=w.health_train_cost / 1000.0,
+        wage_rise=np.broadcast_to(rise, (n,)).astype(float),
+        incentive=np.broadcast_to(p.return_incentive_cost * np.asarray(
+            model.lever_at("return_incentive", np.s_[:]), dtype=float), (n,)).astype(float),
+        admin_origin=p.agreement_admin_cost * own,
+        admin_destination=p.agreement_admin_cost * partners,
+        placement=float(p.g2g_placement_cost))
+
+
+def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
+    """Fill the accounts' columns (:data:`LEDGER_COLUMNS`) of one step's country ``row``
+    (n_orig, columns; ``col``: each column's position) from its other columns, in place:
+
+    * training_cost_departed = health_recruits x c, training_cost_returned =
+      health_returns x c, training_spending = health_trainees x c (c: the cost of educating
+      one health worker, kUSD);
+    * wage_rise_cost = the health wage rise x health workers at home (health_density x
+      population / 10,000);
+    * return_incentive_cost = returns x the incentive paid per returnee;
+    * agreement_admin_origin, agreement_admin_destination: administration of the
+      agreements in force, the origin's and its destination partners';
+    * g2g_placement_cost = recruits_agreement x the cost of a placement (the destinations');
+    * origin_public_cost = matched_funds + wage_rise_cost + return_incentive_cost +
+      agreement_admin_origin; destination_public_cost = agreement_admin_destination +
+      g2g_placement_cost;
+    * remittances_received = remittances_formal + remittances_informal +
+      collective_contributions - remittance_fees - remittance_losses;
+    * net_transfer_to_origin = remittances_received - training_cost_departed +
+      training_cost_returned.
+    """
+    def c(name):
+        return row[:, col[name]]
+
+    health_home = c("health_density") * c("population") / 10_000.0
+    values = {
+        "training_cost_departed": c("health_recruits") * terms.train,
+        "training_cost_returned": c("health_returns") * terms.train,
+        "training_spending": c("health_trainees") * terms.train,
+        "wage_rise_cost": terms.wage_rise * health_home,
+        "return_incentive_cost": c("returns") * terms.incentive,
+        "agreement_admin_origin": terms.admin_origin,
+        "agreement_admin_destination": terms.admin_destination,
+        "g2g_placement_cost": c("recruits_agreement") * terms.placement,
+    }
+    values["origin_public_cost"] = (c("matched_funds") + values["wage_rise_cost"]
+                                    + values["return_incentive_cost"]
+                                    + values["agreement_admin_origin"])
+    values["destination_public_cost"] = (values["agreement_admin_destination"]
+                                         + values["g2g_placement_cost"])
+    values["remittances_received"] = (c("remittances_formal") + c("remittances_informal")
+                                      + c("collective_contributions") - c("remittance_fees")
+                                      - c("remittance_losses"))
+    values["net_transfer_to_origin"] = (values["remittances_received"]
+                                        - values["training_cost_departed"]
+                                        + values["training_cost_returned"])
+    for name in LEDGER_COLUMNS:
+        row[:, col[name]] = values[name]
