@@ -74,6 +74,11 @@ HEADLINE = [
      "level"),
     ("net_effective_density", "Level: effective health density\nvs no-migration control",
      "level"),
+    ("public_cost_change", "Cost: change in public spending\n(origins and destinations)",
+     "diff"),
+    ("worker_years_per_million_usd", "Cost: health-worker years at home\nper million USD",
+     "diff"),
+    ("net_transfer_change", "Cost: change in net transfer\nto origins", "diff"),
 ]
 
 
@@ -143,7 +148,9 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
     paired control, or a level of the policy run), its unit and the window."""
     sns.set_theme(style="whitegrid", context="paper")
     panels = [h for h in HEADLINE if h[0] in set(summary.outcome)]
-    ncol = min(5 if len(panels) > 8 else 4, len(panels))
+    # four or five columns, whichever leaves fewer blank slots (four on a tie)
+    ncol = min(min((4, 5), key=lambda c: (-len(panels)) % c) if len(panels) > 8 else 4,
+               len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
     order = list(dict.fromkeys(summary[group]))
     width = max(2.9, 0.75 * len(order) + 1.4)
@@ -175,7 +182,8 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
         ax.axis("off")
     diff = any(k == "diff" for o, _, k in panels)
     text = (f"{title}: mean and 95 % CI (t) over n replicates"
-            + ("; 'Spillover', 'Diversion' and 'Circulation' panels are the policy run minus "
+            + ("; 'Spillover', 'Diversion', 'Circulation' and 'Cost' panels are the policy "
+               "run minus "
                f"its paired {control} control at the same seed" if diff else "")
             + (f", from the agreement's start (quarter {window[0]})"
                if diff and window and window[0] else "")
@@ -471,7 +479,8 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
         ax.set_xlabel(f"{unit}; {when}" if when else unit, fontsize=8)
         against = ("the no-migration control" if o == "effective_density_vs_no_migration"
                    else "paired control")
-        ax.set_title(f"{lab}, policy minus {against}", fontsize=9)
+        ax.set_title(f"{lab}, policy run" if o == "lost_training_investment"
+                     else f"{lab}, policy minus {against}", fontsize=9)
         ax.set_yticks(np.arange(len(names)), names, fontsize=8)
         ax.invert_yaxis() if k == 0 else None
     for ax in axes[len(shown):]:

@@ -106,6 +106,33 @@ OUTCOMES = {
     "collective_investment": (
         "collective investment", "kUSD per 10,000 population, cumulative",
         "collective remittances plus public matching over the window, policy run"),
+    # the accounts (ODD §7.14): money in millions of US dollars of the world's base year
+    "public_cost": (
+        "public cost of the instruments", "million USD, cumulative",
+        "origin and destination governments' spending on the partnership instruments over "
+        "the window (origin_public_cost + destination_public_cost, all origins), policy run"),
+    "lost_training_investment": (
+        "training investment lost", "million USD, cumulative",
+        "public cost of educating the health workers who left over the window minus that of "
+        "those who came back (all origins), policy run"),
+    "public_cost_change": (
+        "change in public cost", "million USD, cumulative",
+        "public_cost, policy run minus the paired control"),
+    "health_worker_years_change": (
+        "change in effective health workers at home", "health-worker years",
+        "effective health workers at home (effective_health_density x population / 10,000) "
+        "in the origins the policy concerns (its agreement's party origins and the origins "
+        "its own settings name, e.g. health_wage_scale[Ghana]; all origins when none), "
+        "summed over the window's quarters / 4, policy minus control"),
+    "worker_years_per_million_usd": (
+        "health-worker years per million USD", "health-worker years per million USD",
+        "health_worker_years_change / public_cost_change: what the policy buys at home per "
+        "dollar of public money; undefined when it costs no more than the control"),
+    "net_transfer_change": (
+        "change in net transfer to origins", "million USD, cumulative",
+        "net_transfer_to_origin summed over the window and origins (remittances received "
+        "less the training investment carried abroad plus that brought back), policy minus "
+        "control"),
 }
 
 
@@ -134,6 +161,10 @@ COUNTRY_OUTCOMES = {
         "the origin's effective health density, mean over the window, policy run minus the "
         "no-migration control at the same seed (empty without that control): the net of drain, "
         "training response, returns and missions"),
+    "lost_training_investment": (
+        "training investment lost", "million USD, cumulative",
+        "the public cost of educating the origin's health workers who left over the window "
+        "minus that of those who came back (ODD §7.14), policy run"),
 }
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from migdev.core.params import FIELDS
+from migdev.core.records import split_local
 from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, compares_kinds,
                                                   outcome_label)
 from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
@@ -46,9 +47,52 @@ def _start(params: dict) -> int:
     return int(min(starts)) if starts else 0
 
 
+def concerned_origins(params: dict) -> set[str]:
+    """The countries a design point's own settings name: ``lever[Country]`` (or
+    ``lever[Origin>Destination]``, its origin) at a value other than the lever's default."""
+    out = set()
+    for name, value in params.items():
+        base, key = split_local(name)
+        if key is None or base not in FIELDS or value == FIELDS[base].default:
+            continue
+        out.add(key.split(">")[0].strip())
+    return out
+
+
+def _account_outcomes(post: pd.DataFrame, cpost: pd.DataFrame | None,
+                      home: set[str]) -> dict:
+    """The accounts' outcomes of one replicate over the window (``post``: the policy run's
+    rows, ``cpost``: its paired control's, or None; ``home``: the origins the policy
+    concerns, whose health workers the per-dollar outcome counts, all when empty): money in
+    millions of USD of the base year (the tables' kUSD / 1000), health workers in real
+    persons."""
+    def public(d):  # both sides' spending on the partnership instruments
+        return (d.origin_public_cost.sum() + d.destination_public_cost.sum()) / 1000.0
+
+    def worker_years(d):  # effective health workers at home, summed over quarters / 4
+        d = d[d.country.isin(home)] if home else d
+        per_q = (d.effective_health_density * d.population / 10_000.0).groupby(d.step).sum()
+        return per_q.sum() / 4.0
+
+    out = {"public_cost": public(post),
+           "lost_training_investment": (post.training_cost_departed.sum()
+                                        - post.training_cost_returned.sum()) / 1000.0}
+    if cpost is not None:
+        cost = public(post) - public(cpost)
+        years = worker_years(post) - worker_years(cpost)
+        out.update({
+            "public_cost_change": cost,
+            "health_worker_years_change": years,
+            "worker_years_per_million_usd": years / cost if cost > 0 else np.nan,
+            "net_transfer_change": (post.net_transfer_to_origin.sum()
+                                    - cpost.net_transfer_to_origin.sum()) / 1000.0})
+    return out
+
+
 def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
-                 nomig: pd.DataFrame | None) -> dict:
-    """Outcomes of one replicate of one design point (pure function of the tables)."""
+                 nomig: pd.DataFrame | None, concerned: set[str] = frozenset()) -> dict:
+    """Outcomes of one replicate of one design point (pure function of the tables;
+    ``concerned``: the origins the point's own settings name, :func:`concerned_origins`)."""
     post = policy[policy.step >= start]
     party = set(policy.loc[policy.party_to_agreement, "country"])
     nonparty = lambda d: d[~d.country.isin(party)]  # noqa: E731
@@ -92,6 +136,10 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         out["circulation_capacity"] = (post.effective_density_returnees
                                        + post.effective_density_missions).groupby(
                                            post.step).mean().mean()
+    if "origin_public_cost" in policy:  # the accounts (ODD §7.14); absent from older stores
+        home = party | (set(concerned) & set(policy.country))
+        out.update(_account_outcomes(post, ctrl[ctrl.step >= start] if ctrl is not None
+                                     else None, home))
     if ctrl is not None:
         cpost = ctrl[ctrl.step >= start]
         extra = nonparty(post).health_recruits.sum() - nonparty(cpost).health_recruits.sum()
@@ -147,8 +195,8 @@ def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
     """For each (point, replicate) with a policy run: its row head (point, replicate, the
     point's factor values), the point's start step and the country tables of the policy
     run, its paired control (no-agreement, else no-policy, else no-design) and its
-    no-migration control
-    (None where not run)."""
+    no-migration control (None where not run), and the origins the point's settings name
+    (:func:`concerned_origins`)."""
     by_key = {k: g for k, g in country.groupby("key", sort=False)}
     factors = [f["name"] for f in manifest["design"]["factors"]]
     for (point, rep), g in runs.groupby(["point", "replicate"], sort=True):
@@ -162,13 +210,13 @@ def _replicates(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame):
         yield (head, _start(params), pol,
                by_key.get(role.get("no_agreement", role.get("no_policy",
                                                              role.get("no_design")))),
-               by_key.get(role.get("no_migration")))
+               by_key.get(role.get("no_migration")), concerned_origins(params))
 
 
 def paired_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> pd.DataFrame:
     """One row per (point, replicate) with every outcome and the point's factor values."""
-    return pd.DataFrame([{**head, **run_outcomes(pol, start, ctrl, nomig)}
-                         for head, start, pol, ctrl, nomig in
+    return pd.DataFrame([{**head, **run_outcomes(pol, start, ctrl, nomig, concerned)}
+                         for head, start, pol, ctrl, nomig, concerned in
                          _replicates(manifest, runs, country)])
 
 
@@ -194,7 +242,11 @@ def country_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame,
                         "effective_density_change": eff - (
                             cc.effective_health_density.mean()
                             if "effective_health_density" in ctrl else np.nan),
-                        "effective_density_vs_no_migration": vs_nomig})
+                        "effective_density_vs_no_migration": vs_nomig,
+                        "lost_training_investment": (
+                            (pp.training_cost_departed.sum() - pp.training_cost_returned.sum())
+                            / 1000.0 if "training_cost_departed" in policy
+                            else eff * np.nan)})
     out["party"] = first["party_to_agreement"].astype(bool)
     return out.rename_axis("country").reset_index()[["country", "party", *COUNTRY_OUTCOMES]]
 
@@ -204,7 +256,7 @@ def country_table(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame) -> 
     control (``COUNTRY_OUTCOMES``), whether it is party to the agreement, the point's factors.
     Empty when the experiment has no no-agreement or no-policy control."""
     parts = [country_outcomes(pol, start, ctrl, nomig).assign(**head)
-             for head, start, pol, ctrl, nomig in _replicates(manifest, runs, country)
+             for head, start, pol, ctrl, nomig, _ in _replicates(manifest, runs, country)
              if ctrl is not None]
     if not parts:
         return pd.DataFrame()

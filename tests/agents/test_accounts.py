@@ -2,6 +2,7 @@
 training costs against the published figures they come from, and the columns of a run."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from migdev.agents.government.accounts import (
@@ -140,3 +141,23 @@ def test_the_accounts_columns_are_in_the_table_in_real_units():
     m.run_for(2)
     df = m.country_frame()
     assert np.isfinite(df[list(LEDGER_COLUMNS)].to_numpy()).all()
+
+
+def test_prices_change_no_behaviour():
+    """The accounts' prices are read by the accounts alone: a run with every price at five
+    times its default is the same run, bit for bit, but for the columns they price."""
+    kw = dict(n_persons=3000, rng=5, agreement_kind="circular", agreement_origin="Ghana",
+              agreement_destination="United Kingdom", g2g_quota=0.05, agreement_start=2,
+              local=(Local("return_incentive", "Ghana", 1.0),))
+    a = MigrationModel(**kw)
+    b = MigrationModel(agreement_admin_cost=125.0, g2g_placement_cost=10.0,
+                       return_incentive_cost=25.0, **kw)
+    a.run_for(10)
+    b.run_for(10)
+    fa, fb = a.country_frame(), b.country_frame()
+    priced = ["return_incentive_cost", "agreement_admin_origin", "agreement_admin_destination",
+              "g2g_placement_cost", "origin_public_cost", "destination_public_cost"]
+    same = [c for c in fa.columns if c not in priced]
+    pd.testing.assert_frame_equal(fa[same], fb[same])
+    assert (fb.origin_public_cost > fa.origin_public_cost).any()
+    np.testing.assert_allclose(fb.agreement_admin_origin, 5 * fa.agreement_admin_origin)

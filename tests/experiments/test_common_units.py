@@ -76,3 +76,48 @@ def test_returnee_premium_is_the_last_quarter_s_mean_over_origins():
     assert out["returnee_earnings_premium"] == pytest.approx(0.15)
     assert "returnee_earnings_premium" not in run_outcomes(_table({"A": 1.0, "B": 1.0}), 2,
                                                            None, None)
+
+
+def _accounts(table, cost=None, departed=0.0, returned=0.0, net=0.0):
+    """The accounts' columns of a _table (kUSD per quarter per origin): ``cost``, a dict of
+    each origin's public spending."""
+    cost = cost or {}
+    t = table.copy()
+    t["origin_public_cost"] = t.country.map(lambda n: cost.get(n, 0.0))
+    t["destination_public_cost"] = 0.0
+    t["training_cost_departed"] = departed
+    t["training_cost_returned"] = returned
+    t["net_transfer_to_origin"] = net
+    return t
+
+
+def test_health_worker_years_per_million_dollars_by_hand():
+    """Six quarters (0-5), window from quarter 2: four quarters. The policy raises B's
+    effective density from 10 to 12 per 10,000 (1e6 people: 200 more health workers) and
+    costs B 250 kUSD a quarter: 1 million USD over the window buys 200 x 4 / 4 = 200
+    health-worker years. Counted over B alone when the point's settings name B (A, party to
+    the agreement, is counted too: unchanged); over both origins when they name no one."""
+    control = _accounts(_table({"A": 10.0, "B": 10.0}), departed=3.0, returned=1.0)
+    policy = _accounts(_table({"A": 10.0, "B": 12.0}), cost={"B": 250.0}, departed=3.0,
+                       returned=1.0, net=5.0)
+    out = run_outcomes(policy, 2, control, None, concerned={"B"})
+    assert out["public_cost"] == pytest.approx(1.0)
+    assert out["public_cost_change"] == pytest.approx(1.0)
+    assert out["health_worker_years_change"] == pytest.approx(200.0)
+    assert out["worker_years_per_million_usd"] == pytest.approx(200.0)
+    assert out["net_transfer_change"] == pytest.approx(2 * 4 * 5.0 / 1000)
+    # (3 - 1) kUSD x 2 origins x 4 quarters
+    assert out["lost_training_investment"] == pytest.approx(0.016)
+    # a policy that costs nothing more than its control buys at no defined rate
+    free = run_outcomes(control, 2, control, None)
+    assert free["public_cost_change"] == 0 and np.isnan(free["worker_years_per_million_usd"])
+
+
+def test_the_origins_a_point_concerns_are_those_its_settings_name():
+    from migdev.experiments.analysis.stats import concerned_origins
+
+    assert concerned_origins({"health_wage_scale[Ghana]": 1.1, "agreement_kind": "none",
+                              "return_incentive[Ghana]": 0.0,
+                              "formal_fee[Kenya>United Kingdom]": 0.05}) == {"Ghana", "Kenya"}
+    # a local lever at its default names no one
+    assert concerned_origins({"health_wage_scale[Ghana]": 1.0}) == set()

@@ -60,8 +60,9 @@ def test_headline_panels_name_their_unit_window_and_what_is_compared(small_confi
     assert len(panels) == len([h for h in figures.HEADLINE if h[0] != "net_effective_density"])
     for ax in panels:
         title, ylabel = ax.get_title(), ax.get_ylabel().replace("\n", " ")
-        assert re.match(r"(Spillover|Diversion|Circulation|Level):", title), title
-        assert re.search(r"per 10,000|per departure|per person|ratio − 1", ylabel), ylabel
+        assert re.match(r"(Spillover|Diversion|Circulation|Level|Cost):", title), title
+        assert re.search(r"per 10,000|per departure|per person|ratio − 1|million USD",
+                         ylabel), ylabel
         assert re.search(r"quarters? \d+", ylabel), ylabel  # the window
         ticks = [t.get_text() for t in ax.get_xticklabels()]
         assert all(re.search(r"n=\d+", t) for t in ticks), ticks
