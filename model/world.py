@@ -106,35 +106,45 @@ def person_weights(population, density, persons, share_health, emig_health,
     return np.divide(real, expected, out=np.zeros(len(real)), where=expected > 0)
 
 
-def health_training_cost(rows: list[dict]) -> np.ndarray:
-    """The public cost of educating one emigrant health worker of each origin (ODD §7.14),
-    in USD of the base year:
+def _column(rows: list[dict], name: str) -> np.ndarray:
+    return np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
 
-        c_o = m_o c^doc_o + (1 - m_o) c^nur_o,
 
-    with m_o the share of doctors among the origin's health workers abroad, from its
-    densities at home and emigration rates (D^doc e^doc / (1 - e^doc) over that plus the
-    nurses' likewise), or among those at home where an emigration rate is missing.
-    Where a cost is missing (assumption, docs/WORLDS.md): a doctor's is the mean of the
-    origins that have one; a nurse's, the doctor's times the mean nurse/doctor ratio of
-    the origins that have both. All zero when no origin has a doctor's cost."""
-    def col(name):
-        return np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
-
-    doc, nur = col("train_cost_doctor"), col("train_cost_nurse")
+def training_costs(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """The public cost of educating one doctor and one nurse of each origin, in USD of the
+    base year (ODD §7.14): the world's ``train_cost_doctor`` and ``train_cost_nurse``, and
+    where one is missing (assumption, docs/WORLDS.md) a doctor's is the mean of the origins
+    that have one, a nurse's the doctor's times the mean nurse/doctor ratio of the origins
+    that have both. All zero when no origin has a doctor's cost."""
+    doc, nur = _column(rows, "train_cost_doctor"), _column(rows, "train_cost_nurse")
     if np.isnan(doc).all():
-        return np.zeros(len(rows))
+        return np.zeros(len(rows)), np.zeros(len(rows))
     both = ~np.isnan(doc) & ~np.isnan(nur)
     ratio = (nur[both] / doc[both]).mean() if both.any() else 1.0
     doc = np.where(np.isnan(doc), np.nanmean(doc), doc)
-    nur = np.where(np.isnan(nur), doc * ratio, nur)
-    d_home, n_home = col("doctors_density"), col("nurses_midwives_density")
-    e_doc, e_nur = col("emig_doctors"), col("emig_nurses")
+    return doc, np.where(np.isnan(nur), doc * ratio, nur)
+
+
+def doctor_share_abroad(rows: list[dict]) -> np.ndarray:
+    """The share of doctors among each origin's health workers abroad (ODD §7.14), from its
+    densities at home and emigration rates, D^doc e^doc / (1 - e^doc) over that plus the
+    nurses' likewise, or among those at home where an emigration rate is missing (one half
+    without densities)."""
+    d_home, n_home = _column(rows, "doctors_density"), _column(rows, "nurses_midwives_density")
+    e_doc, e_nur = _column(rows, "emig_doctors"), _column(rows, "emig_nurses")
     d_abroad, n_abroad = d_home * e_doc / (1.0 - e_doc), n_home * e_nur / (1.0 - e_nur)
     abroad = ~np.isnan(d_abroad) & ~np.isnan(n_abroad) & (d_abroad + n_abroad > 0)
     share = np.where(abroad, d_abroad / np.where(abroad, d_abroad + n_abroad, 1.0),
                      d_home / (d_home + n_home))
-    share = np.where(np.isnan(share), 0.5, share)  # no densities: half and half
+    return np.where(np.isnan(share), 0.5, share)
+
+
+def health_training_cost(rows: list[dict]) -> np.ndarray:
+    """The public cost of educating one emigrant health worker of each origin (ODD §7.14),
+    in USD of the base year: c_o = m_o c^doc_o + (1 - m_o) c^nur_o, with the costs of
+    :func:`training_costs` and the doctors' share ``m_o`` of :func:`doctor_share_abroad`."""
+    doc, nur = training_costs(rows)
+    share = doctor_share_abroad(rows)
     return share * doc + (1.0 - share) * nur
 
 
