@@ -752,13 +752,13 @@ def validation_corridor_figure(out) -> list[str]:
         ax.set_xticks(x)
         ax.set_xticklabels(t.corridor, fontsize=6, rotation=30, ha="right")
         ax.set_xlabel("corridor (origin -> destination)", fontsize=7)
-        signed = (t.unit == "change in real persons").any()
+        signed = t.unit.str.startswith("change in").any()
         ax.set_ylabel("share of the corridors' total absolute change" if signed
                       else "share of the corridors' total", fontsize=8)
         ax.set_title(f"{name}\n(n = {int(t.replicates.iloc[0])} replicates)", fontsize=8)
         ax.legend(fontsize=7, loc="best")
-    fig.suptitle("Where recruits went: each corridor's share in the published figures against "
-                 "the model's (real persons), held-out destination-side patterns", fontsize=9)
+    fig.suptitle("Held-out corridor patterns: each corridor's (or group's) share of the "
+                 "published total against the model's (5-95 % over replicates)", fontsize=9)
     fig.tight_layout()
     return _save(fig, out, "validation_corridors")
 

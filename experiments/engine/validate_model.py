@@ -76,6 +76,8 @@ class Pattern:
     corridors: tuple = ()
     published: tuple = ()
     kind: str = ""
+    #: the unit of the corridors' values (the model's and the published)
+    unit: str = "real persons"
 
 
 def _idx(names, wanted):
@@ -610,6 +612,7 @@ PATTERNS = {
                    "Kenya, Malawi, Nigeria, Zimbabwe -> the same"),
         published=(1410.0, 760.0),
         kind="share",
+        unit="million USD (published: compounded; model: 2000 USD, not compounded)",
     ),
     # issue 37: chosen with its criterion on 2026-12-07, before the model was run to
     # measure it; no calibration fits a wage response
@@ -811,7 +814,7 @@ def _corridor_rows(pat: Pattern, values: np.ndarray) -> list[tuple]:
     with warnings.catch_warnings():  # a corridor set with nothing recruited: no interval
         warnings.simplefilter("ignore", RuntimeWarning)
         lo, hi = np.nanquantile(boot, 0.05, axis=0), np.nanquantile(boot, 0.95, axis=0)
-    unit = ("change in real persons" if np.any(pub < 0) else "real persons")
+    unit = (f"change in {pat.unit}" if np.any(pub < 0) else pat.unit)
     return [(pat.name, c, pub[i], pub[i] / pub_tot if pub_tot else math.nan, mean[i], q05[i],
              q95[i], share[i], lo[i], hi[i], n, unit) for i, c in enumerate(pat.corridors)]
 

@@ -169,3 +169,33 @@ def test_destination_side_patterns_write_corridors(tmp_path):
     assert rows["malawi_uk_share"]["estimate"] == pytest.approx(est)
     files = validation_corridor_figure(tmp_path)
     assert {p.rsplit(".", 1)[1] for p in files} == {"png", "pdf"}
+
+
+def test_the_lost_investment_pattern_values_doctors_abroad_by_the_worlds_rule():
+    """lost_investment_2010's model value, by hand at the start: each origin's health
+    workers in the four destinations (real persons) x its doctors' share abroad x the cost
+    of educating a doctor (ODD §7.14), in millions of USD."""
+    import numpy as np
+
+    from migdev.core.codes import HEALTH
+    from migdev.core.worlds import load_world
+    from migdev.experiments.engine.validate_model import (
+        MILLS_DESTINATIONS,
+        MILLS_ORIGINS,
+        _doctor_cost_abroad,
+    )
+    from migdev.model import MigrationModel
+    from migdev.model.world import doctor_share_abroad, origin_rows, training_costs
+
+    m = MigrationModel(n_persons=4000, rng=1)
+    rows = origin_rows(load_world("health2005"), m.n_orig)
+    doc, _ = training_costs(rows)
+    share = doctor_share_abroad(rows)
+    dests = [m.world.destination_names.index(d) for d in MILLS_DESTINATIONS]
+    got = _doctor_cost_abroad(m)
+    for k, name in enumerate(MILLS_ORIGINS):
+        o = m.world.origin_names.index(name)
+        n = sum(1 for i in range(m.pop.n) if m.pop.abroad()[i] and m.pop.origin[i] == o
+                and m.pop.occ[i] == HEALTH and m.pop.dest[i] in dests)
+        assert got[k] == pytest.approx(n * m.world.person_weight[o] * share[o] * doc[o] / 1e6)
+    assert got[0] > 0 and np.all(got >= 0)
