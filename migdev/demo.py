@@ -205,12 +205,26 @@ def _chart(title: str, steps, ylabel: str, series: list, legend: list | None = N
     }
 
 
+#: the accounts' chart (ODD §7.14): label, country-table column, colour, line options
+ACCOUNT_SERIES = (
+    ("origin's public cost", "origin_public_cost", "#d62728", {}),
+    ("destinations' public cost", "destination_public_cost", "#ff9896", {}),
+    ("training cost of leavers", "training_cost_departed", "#8c564b", {}),
+    ("training cost of returnees", "training_cost_returned", "#c49c94", {}),
+    ("remittances received", "remittances_received", "#3182bd", {}),
+    ("net transfer to origin", "net_transfer_to_origin", "#333333",
+     {"lineStyle": {"type": "dashed", "width": 2}}),
+)
+
+
 def series_options(model: MigrationModel, focus: str | None = None) -> list[dict]:
     """ECharts options of the headline series (drawn in the browser, from bundled assets).
 
     Health-worker density by origin with the threshold; recruits by channel and origin;
-    returns and diaspora missions; remittances formal and informal, and fees. With
-    ``focus`` (an origin's name) the last three are that origin's, and its density line is
+    returns and diaspora missions; remittances formal and informal, and fees; the accounts
+    (ODD §7.14): what the instruments cost the origin and the destinations, the training
+    cost carried abroad and brought back, remittances received and the net transfer. With
+    ``focus`` (an origin's name) the last four are that origin's, and its density line is
     drawn thick.
     """
     df = model.country_frame()
@@ -241,6 +255,8 @@ def series_options(model: MigrationModel, focus: str | None = None) -> list[dict
     money = [_line("formal", by.remittances_formal.sum(), itemStyle={"color": "#3182bd"}),
              _line("informal", by.remittances_informal.sum(), itemStyle={"color": "#9ecae1"}),
              _line("fees", by.remittance_fees.sum(), itemStyle={"color": "#e6550d"})]
+    accounts = [_line(label, by[col].sum(), itemStyle={"color": col_}, **kw)
+                for label, col, col_, kw in ACCOUNT_SERIES]
     return [
         _chart("Health workers at home", steps, "per 10,000", density),
         _chart("Recruits by channel (areas) and origin (dotted)" + where, steps,
@@ -249,6 +265,8 @@ def series_options(model: MigrationModel, focus: str | None = None) -> list[dict
         _chart("Returns and diaspora missions" + where, steps, "returns per quarter", flows,
                y2="missions per quarter"),
         _chart("Remittances" + where, steps, "kUSD per quarter", money),
+        _chart("Accounts: who pays, what is carried across borders" + where, steps,
+               "kUSD per quarter", accounts),
     ]
 
 
@@ -260,7 +278,7 @@ def NetworkView(model):
 def SeriesView(model, focus=None):
     charts = series_options(model, focus)
     with solara.Column(gap="0px") as col:
-        for row in (charts[:2], charts[2:]):
+        for row in (charts[:2], charts[2:4], charts[4:]):
             with solara.Row(gap="0px"):
                 for option in row:
                     solara.FigureEcharts(option=option, attributes={
@@ -282,7 +300,8 @@ def Summary(model):
         f"<td>{r.health_density:.1f}</td><td>{r.effective_health_density:.1f}</td>"
         f"<td>{r.skilled_emigration_rate:.1%}</td>"
         f"<td>{r.recruits:.0f}</td><td>{r.returns:.0f}</td><td>{r.missions:.0f}</td>"
-        f"<td>{r.path_circulated:.0%}</td><td>{r.returnee_earnings_premium:+.0%}</td></tr>"
+        f"<td>{r.path_circulated:.0%}</td><td>{r.returnee_earnings_premium:+.0%}</td>"
+        f"<td>{r.origin_public_cost:,.0f}</td><td>{r.net_transfer_to_origin:,.0f}</td></tr>"
         for r in last.itertuples())
     levers = " · ".join(f"{label.split(' [')[0].split(' (')[0].lower()}: "
                         f"<b>{_fmt(getattr(p, name))}</b>" for name, label in LEVERS.items())
@@ -302,6 +321,11 @@ def Summary(model):
             "<th title='of those ever emigrated, the share with two or more stays abroad'>"
             "circulated</th><th title='earnings of skilled returnees at home over skilled "
             "stayers, minus 1 (ODD §7.10)'>returnee premium</th>"
+            "<th title='spending of the origin government on the partnership instruments this "
+            "quarter (ODD §7.14)'>public cost kUSD</th>"
+            "<th title='remittances received less the training cost of the health workers "
+            "who left, plus that of those who came back, this quarter (ODD §7.14)'>"
+            "net transfer kUSD</th>"
             f"</tr>{rows}</table>"
             f"<div class='migdev-levers'>Model built with {levers}</div></div>")
     return solara.HTML(tag="div", unsafe_innerHTML=html)

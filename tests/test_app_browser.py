@@ -90,9 +90,9 @@ def test_demo_in_a_real_browser(server, tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server, wait_until="networkidle", timeout=90_000)
         page.get_by_text("Time: 0").wait_for(timeout=90_000)
-        page.wait_for_function(f"() => ({VIEWS_JS})().length >= 5", timeout=60_000)
+        page.wait_for_function(f"() => ({VIEWS_JS})().length >= 6", timeout=60_000)
         before = drawn_views(page)
-        assert len(before) == 5  # the network view and the four series charts
+        assert len(before) == 6  # the network view, the four series charts and the accounts
         assert page.get_by_text("Quarter 0").count() == 1
         assert page.title().startswith("migdev: migration partnerships")  # the tab's name
         assert "implementation rate = 1 ·" in page.locator(".migdev-slider-values").inner_text()

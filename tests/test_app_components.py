@@ -54,7 +54,7 @@ def test_figures_draw_for_every_agreement_kind(app, kind):
     app.network_figure(m).savefig(buf, format="png")
     assert buf.tell() > 20_000
     charts = app.series_options(m)
-    assert len(charts) == 4
+    assert len(charts) == 5
     density = {s["name"]: s["data"] for s in charts[0]["series"]}
     df = m.country_frame()
     for name, d in df.groupby("country", observed=True):
@@ -107,24 +107,25 @@ def test_summary_and_figure_components_render_in_process(app):
     text = " ".join(w.unsafe_innerHTML for w in html)
     assert html and "Quarter 3" in text and "implementation rate: <b>0.4</b>" in text
     assert "effective density" in text and "returnee premium" in text and "circulated" in text
+    assert "public cost kUSD" in text and "net transfer kUSD" in text
     images = rc.find(ipywidgets.Image).widgets
     assert len(images) == 1 and len(images[0].value) > 20_000  # the network view
     from solara.components.echarts import EchartsWidget
 
     charts = rc.find(EchartsWidget).widgets
-    assert len(charts) == 4 and all(c.option["series"] for c in charts)
+    assert len(charts) == 5 and all(c.option["series"] for c in charts)
     rc.close()
 
 
 def test_whole_page_renders_every_view(app):
-    """The page's own layout (not Mesa's grid) holds the image and the four charts; the
+    """The page's own layout (not Mesa's grid) holds the image and the five charts; the
     sidebar controls are Mesa's and are exercised in the browser test."""
     import ipywidgets
     import solara
     from solara.components.echarts import EchartsWidget
 
     box, rc = solara.render(app.Page(), handle_error=False)
-    assert len(rc.find(EchartsWidget).widgets) == 4
+    assert len(rc.find(EchartsWidget).widgets) == 5
     assert len(rc.find(ipywidgets.Image).widgets) == 1
     rc.close()
 
@@ -142,6 +143,9 @@ def test_country_selector_focuses_the_charts_on_one_origin(app):
     assert all(c["title"]["text"].endswith("— Malawi") for c in one[1:])
     returns = next(s for s in one[2]["series"] if s["name"] == "returns")["data"]
     assert returns == [round(float(v), 3) for v in df[df.country == "Malawi"].returns]
+    # the accounts' chart is the chosen origin's (ODD §7.14)
+    net = next(s for s in one[4]["series"] if s["name"] == "net transfer to origin")["data"]
+    assert net == [round(float(v), 3) for v in df[df.country == "Malawi"].net_transfer_to_origin]
     widths = {s["name"]: s["lineStyle"]["width"] for s in one[0]["series"] if "lineStyle" in s
               and "width" in s["lineStyle"]}
     assert widths["Malawi"] == 4 and widths["Ghana"] == 1
