@@ -53,6 +53,10 @@ def _outcomes(seed: int, **kw) -> pd.Series:
         "formal remittances per capita (kUSD)": g.remittances_formal.sum() / g.population.first(),
         "health density": g.health_density.mean(),
         "health emigration rate": g.health_emigration_rate.mean(),
+        # the accounts (ODD §7.14): money per capita
+        "training cost of leavers per capita (kUSD)": g.training_cost_departed.sum()
+        / g.population.first(),
+        "net transfer per capita (kUSD)": g.net_transfer_to_origin.sum() / g.population.first(),
     }.items():
         out.update({(name, str(c)): float(v) for c, v in x.items()})
     cf = m.corridor_frame()
@@ -123,3 +127,35 @@ def test_three_times_the_persons_for_one_origin_changes_no_per_capita_outcome(tm
     tripled = _summary([_outcomes(s, n_persons=20_000, world=world) for s in seeds])
     bad = _disagree(equal, tripled, "with equal sample weights", "with Ghana's tripled")
     assert not bad, "\n".join(bad)
+
+
+def _per_dollar(seed: int, n_persons: int) -> pd.Series:
+    """One paired replicate of a return incentive in Ghana (index 1) against none: the
+    analysis's per-dollar outcomes (experiments/analysis/stats.py) and Ghana's public cost
+    per capita."""
+    from migdev.core.records import Local
+    from migdev.experiments.analysis.stats import run_outcomes
+
+    frames = []
+    for local in ((Local("return_incentive", "Ghana", 1.0),), ()):
+        m = MigrationModel(rng=seed, calibration="health2005", n_persons=n_persons,
+                           local=local)
+        m.run_for(STEPS)
+        frames.append(m.country_frame())
+    out = run_outcomes(frames[0], START, frames[1], None, concerned={"Ghana"})
+    ghana = frames[0][(frames[0].country == "Ghana") & (frames[0].step >= START)]
+    return pd.Series({
+        ("health-worker years per million USD", "Ghana"): out["worker_years_per_million_usd"],
+        ("public cost per capita (kUSD)", "Ghana"):
+            ghana.origin_public_cost.sum() / ghana.population.iloc[0]})
+
+
+@pytest.mark.slow
+def test_per_dollar_outcomes_are_the_same_at_5k_and_50k_persons():
+    """What a return incentive costs Ghana per capita, and what it buys per million USD
+    (issue 37), do not depend on how many persons are simulated."""
+    small = _summary([_per_dollar(seed, 5_000) for seed in range(12)])
+    large = _summary([_per_dollar(seed, 50_000) for seed in range(6)])
+    bad = _disagree(small, large, "at 5,000 persons", "at 50,000")
+    assert not bad, "\n".join(bad)
+    assert (small[0] > 0).all() and (large[0] > 0).all()
