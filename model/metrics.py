@@ -92,6 +92,27 @@ COUNTRY_COLUMNS = {
     "overstay_share": ("share", "contracts ending this quarter in overstay"),
     "contract_settle_share": ("share", "temporary contracts ending this quarter in settlement "
                                        "(the move from temporary to permanent status)"),
+    # the migrants' own quarter (ODD §7.7), by status abroad
+    **{f"abroad_{k}": ("persons", f"the origin's {who}s abroad this quarter (counted when "
+                                  "they remit)")
+       for k, who in (("temporary", "temporary worker"), ("settled", "settled migrant"),
+                      ("irregular", "irregular migrant"))},
+    **{f"net_earnings_{k}": ("kUSD per person per quarter",
+                             f"what a {who} abroad keeps of the quarter's income after debt "
+                             "service and remittances (consumption and savings), mean over "
+                             f"the origin's {who}s (0 where none)")
+       for k, who in (("temporary", "temporary worker"), ("settled", "settled migrant"),
+                      ("irregular", "irregular migrant"))},
+    **{f"debt_service_{k}": ("kUSD per person per quarter",
+                             f"recruitment debt repaid this quarter, mean over the origin's "
+                             f"{who}s abroad")
+       for k, who in (("temporary", "temporary worker"), ("settled", "settled migrant"),
+                      ("irregular", "irregular migrant"))},
+    **{f"quarters_away_{k}": ("quarters", f"time abroad in the current stay so far (x 3 for "
+                                          f"months away from family), mean over the "
+                                          f"origin's {who}s abroad")
+       for k, who in (("temporary", "temporary worker"), ("settled", "settled migrant"),
+                      ("irregular", "irregular migrant"))},
     "path_circulated": ("share", "of the origin's persons who have ever emigrated: two or more "
                                  "stays abroad (paths as in MigrationModel.paths, ODD §4.11)"),
     "path_returned_once": ("share", "of those ever emigrated: one stay, now at home"),
@@ -227,7 +248,8 @@ _FLOW_COLUMNS = {
     "recruits_agreement": "rec_agreement", "recruits_agency_regulated": "rec_regulated",
     "recruits_agency_unregulated": "rec_unregulated", "recruits_independent": "rec_independent",
     "recruits_named": "rec_named", "health_recruits": "rec_health", "returns": "returns",
-    "health_returns": "returns_health",
+    "health_returns": "returns_health", "abroad_temporary": "abroad_temporary",
+    "abroad_settled": "abroad_settled", "abroad_irregular": "abroad_irregular",
     "missions": "missions", "knowledge_transferred": "knowledge_in",
     "remittances_formal": "rem_formal", "remittances_informal": "rem_informal",
     "remittance_fees": "rem_fees", "remittance_losses": "rem_losses",
@@ -241,6 +263,10 @@ _FLOW_RATIOS = {
     "mean_returnee_skill_gain": ("return_gain", "returns"),
     "overstay_share": ("overstays", "contract_ends"),
     "contract_settle_share": ("contract_settles", "contract_ends"),
+    **{f"{col}_{k}": (f"{flow}_{k}", f"abroad_{k}")
+       for col, flow in (("net_earnings", "kept"), ("debt_service", "repaid"),
+                         ("quarters_away", "quarters"))
+       for k in ("temporary", "settled", "irregular")},
 }
 _FLOW_COLUMN_INDEX = [COL_INDEX[c] for c in _FLOW_COLUMNS]
 _FLOW_COLUMN_ROWS = [FLOW_ROW[f] for f in _FLOW_COLUMNS.values()]

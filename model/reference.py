@@ -303,6 +303,13 @@ class Person(mesa.Agent):
         lost = not formal and self.random.random() < p.informal_loss
         loss = household - fee if lost else 0.0
         self.remitted = household > 0
+        # the migrant's own quarter, by status: what is kept of the income after debt
+        # service and what is sent home, the debt service, the person, the stay so far
+        kind = {TEMP: "temporary", SETTLED: "settled"}.get(self.status, "irregular")
+        self._flow(f"kept_{kind}", self.income - repay - amount)
+        self._flow(f"repaid_{kind}", repay)
+        self._flow(f"abroad_{kind}")
+        self._flow(f"quarters_{kind}", self.q_abroad)
         self._flow("rem_formal" if formal else "rem_informal", household)
         self._flow("rem_losses", loss)
         m.community_state.investment[self.community] += p.household_invest_share * (household - fee

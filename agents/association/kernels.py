@@ -57,9 +57,10 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
 
 
 #: the flows' rows the accounts add to: the remittances' (REMIT_SUMS[:3]), the fees, the
-#: collective gifts, the match, the missions' (MISSION_SUMS) and the returns'
-#: (RETURN_SUMS but the last, the savings brought home)
-AccountRows = namedtuple("AccountRows", "remit fees collective matched mission ret")
+#: collective gifts, the match, the missions' (MISSION_SUMS), the returns'
+#: (RETURN_SUMS but the last, the savings brought home) and the migrants' own quarter
+#: (WELFARE_SUMS)
+AccountRows = namedtuple("AccountRows", "remit fees collective matched mission ret welfare")
 #: the associations' records of the quarter and their totals (AssociationState's arrays)
 AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
                                 "total_fund total_matched total_missions")
@@ -80,6 +81,8 @@ def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, proje
     contrib, paid = remit_sums[5], remit_sums[6]
     # 7. the remittances' flows, the households' investment
     add_rows(flows, rows_remit, remit_sums[:rows_remit.shape[0]])
+    # the migrants' own quarter (the last rows of the remittances' sums)
+    add_rows(flows, R.welfare, remit_sums[remit_sums.shape[0] - R.welfare.shape[0]:])
     for c in range(n_comm):
         investment[c] += invest_share * received[c]
     # the associations' collective gifts, matched (ratio paid x gifts), less the fee, to the

@@ -354,7 +354,8 @@ _ACCOUNT_ROWS = association_kernels.AccountRows(
     remit=np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
     fees=FLOW_ROW["rem_fees"], collective=FLOW_ROW["collective"], matched=FLOW_ROW["matched"],
     mission=np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
-    ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:-1]], dtype=np.int64))
+    ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:-1]], dtype=np.int64),
+    welfare=np.array([FLOW_ROW[f] for f in kernels.WELFARE_SUMS], dtype=np.int64))
 
 
 def abroad_terms(model) -> tuple:

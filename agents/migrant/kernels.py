@@ -170,10 +170,13 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
     transfer goes formally if the household has access (u[0] < access) and u[1] <
     p_formal, paying the formal fee, else informally, paying the informal fee and lost
     whole when u[2] < the loss chance. ``levers``: :data:`RemitLevers` per person; ``out``:
-    :data:`Transfers` per person; sums per community (REMIT_SUMS) and association."""
+    :data:`Transfers` per person; sums per community (REMIT_SUMS, then WELFARE_SUMS: by
+    status, the income the migrant keeps, income - repay - amount, the debt service, the
+    persons and the quarters of their stays so far) and association."""
     debt, ties, q_abroad, savings = P.debt, P.ties, P.q_abroad, P.savings
     member, remitted, community, origin, dest = (P.member, P.remitted, P.community, P.origin,
                                                  P.dest)
+    status = P.status
     net_share, repay_share = T.net_share, T.repay_share
     remit_base, remit_ties, remit_years = T.remit_base, T.remit_ties, T.remit_years
     informal_fee = T.informal_fee
@@ -225,11 +228,23 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
             per_assoc[0, a] += 1.0
         per_assoc[1, a] += coll
         to_dest[origin[i], dest[i]] += amount
+        # the migrant's own quarter by status (temporary, settled, irregular; WELFARE_SUMS):
+        # the income kept after debt service and what is sent home, the debt service, one
+        # person, and the quarters of the stay so far
+        s = status[i]
+        j = 7 + (0 if s == TEMP else (1 if s == SETTLED else 2))
+        per_comm[j, c] += (income[n] - repay) - amount
+        per_comm[j + 3, c] += repay
+        per_comm[j + 6, c] += 1.0
+        per_comm[j + 9, c] += np.float64(q_abroad[i])
 
 
 #: rows of the remittances' per-community sums
 REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household_fees",
               "collective", "collective_fee_paid")
+#: the rows after them: the migrants' own quarter, by status (temporary, settled, irregular)
+WELFARE_SUMS = tuple(f"{what}_{status}" for what in ("kept", "repaid", "abroad", "quarters")
+                     for status in ("temporary", "settled", "irregular"))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -863,7 +878,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
     _work(idx, P, T, u_work[0], join, u_work[1], recog, leave, income)
     out = Transfers(np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_),
                     np.empty(n), np.empty(n), np.empty(n))
-    remit_comm = np.zeros((7, n_comm))
+    remit_comm = np.zeros((19, n_comm))  # REMIT_SUMS, WELFARE_SUMS
     per_assoc = np.zeros((2, n_comm * n_dest))
     _remit(idx, P, T, income, RemitLevers(share, access, p_formal, loss_prob, formal_fee),
            u_remit, out, n_dest, to_dest[:, :, 3], remit_comm, per_assoc)

@@ -79,6 +79,10 @@ HEADLINE = [
     ("worker_years_per_million_usd", "Cost: health-worker years at home\nper million USD",
      "diff"),
     ("net_transfer_change", "Cost: change in net transfer\nto origins", "diff"),
+    ("migrant_net_earnings_temporary", "Migrants: income a temporary\nworker keeps "
+     "(policy run)", "level"),
+    ("migrant_net_earnings_settled", "Migrants: income a settled\nmigrant keeps (policy run)",
+     "level"),
 ]
 
 
@@ -148,9 +152,10 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
     paired control, or a level of the policy run), its unit and the window."""
     sns.set_theme(style="whitegrid", context="paper")
     panels = [h for h in HEADLINE if h[0] in set(summary.outcome)]
-    # four or five columns, whichever leaves fewer blank slots (four on a tie)
-    ncol = min(min((4, 5), key=lambda c: (-len(panels)) % c) if len(panels) > 8 else 4,
-               len(panels))
+    # four, five or three columns, whichever leaves the fewest blank slots (in that order
+    # on a tie), or one row of them all
+    fits = [c for c in (4, 5, 3) if c <= len(panels)] or [max(len(panels), 1)]
+    ncol = min(fits, key=lambda c: (-len(panels)) % c)
     nrow = int(np.ceil(len(panels) / ncol))
     order = list(dict.fromkeys(summary[group]))
     width = max(2.9, 0.75 * len(order) + 1.4)
@@ -766,4 +771,4 @@ def validation_corridor_figure(out) -> list[str]:
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False))

@@ -106,6 +106,22 @@ OUTCOMES = {
     "collective_investment": (
         "collective investment", "kUSD per 10,000 population, cumulative",
         "collective remittances plus public matching over the window, policy run"),
+    # the migrants' own quarter (ODD §7.7), temporary against settled
+    "migrant_net_earnings_temporary": (
+        "income a temporary worker keeps", "kUSD per person per quarter",
+        "what temporary workers abroad keep of their income after debt service and "
+        "remittances (consumption and savings), mean over the window's temporary workers of "
+        "all origins, policy run"),
+    "migrant_net_earnings_settled": (
+        "income a settled migrant keeps", "kUSD per person per quarter",
+        "the same for settled migrants, policy run"),
+    "migrant_quarters_away_temporary": (
+        "time away of a temporary worker", "quarters",
+        "the current stay so far (x 3 for months away from family), mean over the window's "
+        "temporary workers abroad, policy run"),
+    "migrant_quarters_away_settled": (
+        "time away of a settled migrant", "quarters",
+        "the same for settled migrants, policy run"),
     # the accounts (ODD §7.14): money in millions of US dollars of the world's base year
     "public_cost": (
         "public cost of the instruments", "million USD, cumulative",

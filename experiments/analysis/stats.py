@@ -136,6 +136,13 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         out["circulation_capacity"] = (post.effective_density_returnees
                                        + post.effective_density_missions).groupby(
                                            post.step).mean().mean()
+    if "net_earnings_temporary" in policy:  # migrants' own quarter (ODD §7.7); newer stores
+        for k in ("temporary", "settled"):
+            w = post[f"abroad_{k}"]
+            for col, name in (("net_earnings", "migrant_net_earnings"),
+                              ("quarters_away", "migrant_quarters_away")):
+                out[f"{name}_{k}"] = ((post[f"{col}_{k}"] * w).sum() / w.sum() if w.sum() > 0
+                                      else np.nan)
     if "origin_public_cost" in policy:  # the accounts (ODD §7.14); absent from older stores
         home = party | (set(concerned) & set(policy.country))
         out.update(_account_outcomes(post, ctrl[ctrl.step >= start] if ctrl is not None

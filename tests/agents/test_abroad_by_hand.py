@@ -101,6 +101,27 @@ def test_remittances_repay_debt_then_share_of_the_rest(handmade):
     assert hm.m.flows["rem_formal"][c] == pytest.approx(amount, rel=1e-6)
     assert hm.m.flows["rem_informal"][c] == 0.0
     assert hm.pop.remitted[s]
+    # the migrant's own quarter (ODD §7.7): kept = income - repay - amount (consumption and
+    # savings), the debt service, one temporary worker, the stay so far (8 quarters)
+    income = wage[0, HEALTH]
+    assert hm.m.flows["kept_temporary"][c] == pytest.approx(income - repay - amount, rel=1e-6)
+    assert hm.m.flows["repaid_temporary"][c] == pytest.approx(repay, rel=1e-6)
+    assert hm.m.flows["abroad_temporary"][c] == 1.0
+    assert hm.m.flows["quarters_temporary"][c] == 8.0
+    for k in ("settled", "irregular"):
+        assert hm.m.flows[f"abroad_{k}"][c] == 0.0 and hm.m.flows[f"kept_{k}"][c] == 0.0
+
+
+def test_a_settled_migrant_s_quarter_is_counted_as_settled(handmade):
+    hm = handmade(remit_base=0.0, remit_ties=0.0)
+    s = hm.abroad(0, SETTLED, 0, HEALTH, matched=True, q_abroad=3)
+    hm.quarter_abroad()
+    c = community(hm, s)
+    # nothing remitted and no debt: the whole income is kept
+    assert hm.m.flows["kept_settled"][c] == pytest.approx(hm.m.world.wage_dest[0, HEALTH],
+                                                          rel=1e-6)
+    assert hm.m.flows["abroad_settled"][c] == 1.0 and hm.m.flows["quarters_settled"][c] == 4.0
+    assert hm.m.flows["abroad_temporary"][c] == 0.0
 
 
 @pytest.mark.parametrize("lost", [False, True])

@@ -60,7 +60,7 @@ def test_headline_panels_name_their_unit_window_and_what_is_compared(small_confi
     assert len(panels) == len([h for h in figures.HEADLINE if h[0] != "net_effective_density"])
     for ax in panels:
         title, ylabel = ax.get_title(), ax.get_ylabel().replace("\n", " ")
-        assert re.match(r"(Spillover|Diversion|Circulation|Level|Cost):", title), title
+        assert re.match(r"(Spillover|Diversion|Circulation|Level|Cost|Migrants):", title), title
         assert re.search(r"per 10,000|per departure|per person|ratio − 1|million USD",
                          ylabel), ylabel
         assert re.search(r"quarters? \d+", ylabel), ylabel  # the window
@@ -219,7 +219,8 @@ def test_an_experiment_without_a_paired_control_gets_its_origins_over_time(tmp_p
     drawn.clear()
     analyse(out, quiet=True)
     head, ts = drawn["headline"], drawn["timeseries"]
-    assert len(head.axes) == 3 and all(ax.axison for ax in head.axes)  # three levels, no gaps
+    # three levels and the migrants' two, no gaps
+    assert len(head.axes) == 5 and all(ax.axison for ax in head.axes)
     assert [ax.get_title() for ax in ts.axes] == ["health density by origin",
                                                   "health emigration rate by origin"]
     assert "per 10,000" in ts.axes[0].get_ylabel() and ts.axes[0].get_xlabel() == "quarter"
