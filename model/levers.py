@@ -68,6 +68,12 @@ class Levers:
             cache[name] = make()
         return cache[name]
 
+    def forget(self, *names: str) -> None:
+        """Drop the derived values ``names`` (their inputs other than the parameters and the
+        policy moved, e.g. the home wages): the next reader makes them anew."""
+        for name in names:
+            self._derived.pop(name, None)
+
     def lever_at(self, name: str, index):
         """:meth:`lever` for the given rows: the value itself when it is the same everywhere,
         else the array indexed by ``index`` (for example the persons' origins, or

@@ -122,6 +122,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         self._corridor_rows: list[np.ndarray] = []
         self._net, self._net_step = None, -1
         community.update(self)  # densities first: the protected list is drawn from them
+        government.wage_references(self)  # the home wages' references (ODD §7.15)
         # the diaspora at the start: the reference of the destination choice (ODD §7.4)
         self.network0 = self.diaspora_share().copy()
         government.apply_agreements(self, 0)
@@ -187,6 +188,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         # 6. work abroad, 7. remittances, 8. missions, 9. returns (one compiled call)
         migrant.abroad_quarter(self)
         community.update(self)                                   # 10. communities
+        government.respond_wages(self)                           # 10. home wages
         if self.p.adaptive_policy:
             government.adapt_policies(self)                      # 11. adaptive policy
         self.record()                                            # 12. data collection

@@ -125,11 +125,12 @@ class Person(mesa.Agent):
 
     def _home_wage(self) -> float:
         """The person's wage at home (ODD §7.5): the world's for its origin and occupation,
-        times the origin's ``home_wage_scale``, and a health worker's times its
-        ``health_wage_scale``."""
+        times the origin's ``home_wage_scale`` and the wages' response this quarter (ODD
+        §7.15), and a health worker's times its ``health_wage_scale``."""
         m = self.model
-        wage = m.world.home_wage[self.origin, self.occ] * m.lever_at("home_wage_scale",
-                                                                     self.origin)
+        wage = (m.world.home_wage[self.origin, self.occ]
+                * m.lever_at("home_wage_scale", self.origin)
+                * m.government_state.wage_response[self.origin, self.occ])
         if self.occ == HEALTH:
             wage = wage * m.lever_at("health_wage_scale", self.origin)
         return wage
@@ -453,6 +454,7 @@ class ReferenceModel(MigrationModel):
             person.consider_return()
         self.census(READ)
         community.update(self)                                   # 10. communities
+        government.respond_wages(self)                           # 10. home wages
         if self.p.adaptive_policy:
             government.adapt_policies(self)                      # 11. adaptive policy
         self.record()                                            # 12. data collection

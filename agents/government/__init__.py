@@ -181,6 +181,10 @@ class GovernmentState:
         last_vacancies: (n_dest, 4) this quarter's vacancies (real persons).
         both_roles: does any country hold both roles; ``health_abroad0``: (n_orig,) each
             origin's health workers abroad at the start (real persons).
+        wage_response: (n_orig, 4) the home wages' response to shortage and development
+            (:func:`respond_wages`; ones while both elasticities are 0); ``home0``,
+            ``development0``: the persons at home per occupation and the development index
+            at the start, per origin (its references).
     """
 
     def __init__(self, n_orig: int, n_dest: int):
@@ -196,6 +200,9 @@ class GovernmentState:
         self.last_vacancies = np.zeros((n_dest, 4), dtype=np.int64)
         self.both_roles = False
         self.health_abroad0 = np.zeros(n_orig)
+        self.wage_response = np.ones((n_orig, 4))
+        self.home0 = np.zeros((n_orig, 4))
+        self.development0 = np.zeros(n_orig)
 
 
 def start(model) -> GovernmentState:
@@ -221,6 +228,66 @@ def start(model) -> GovernmentState:
     st.both_roles = bool((model.world.dest_of_origin >= 0).any())
     st.health_abroad0 = own_health_abroad(model)
     return st
+
+
+# ---------------------------------------------------------------------------
+# 10. home wages that respond (ODD §7.15)
+# ---------------------------------------------------------------------------
+
+#: the derived values that read the home wages (made anew when the wages move)
+WAGE_TERMS = ("home_wage", "training_terms", "decide_terms", "abroad_terms", "account_terms")
+
+
+def _at_home_and_development(model) -> tuple[np.ndarray, np.ndarray]:
+    """Per origin: the persons at home per occupation (n_orig, 4, at the last census) and
+    the development index (the communities' mean weighted by their persons)."""
+    w, cs = model.world, model.community_state
+    home = np.zeros((model.n_orig, 4))
+    np.add.at(home, w.comm_origin, cs.counts[:, :, 1].astype(float))
+    size = np.bincount(w.comm_origin, weights=w.comm_size, minlength=model.n_orig)
+    dev = np.bincount(w.comm_origin, weights=cs.development * w.comm_size,
+                      minlength=model.n_orig)
+    return home, np.divide(dev, size, out=np.zeros(model.n_orig), where=size > 0)
+
+
+def wage_references(model) -> None:
+    """The references of the wages' response: the persons at home per occupation and the
+    development index at the start (after the first census)."""
+    st = model.government_state
+    st.home0, st.development0 = _at_home_and_development(model)
+
+
+def wage_response(home, home0, dev, dev0, e_shortage: float, e_development: float):
+    """The home wages' response (ODD §7.15), (n_orig, 4):
+
+        r_ok = (1 + e_S S_ok) (D_o / D_o^0) ^ e_D,   S_ok = clip(1 - N_ok / N_ok^0, 0, 1)
+
+    for the skilled occupations k (the low-skilled's shortage term is 0), with ``N`` the
+    persons at home and ``D`` the development index (its term 1 where the start's is 0)."""
+    short = np.clip(1.0 - np.divide(home, home0, out=np.ones_like(home), where=home0 > 0),
+                    0.0, 1.0)
+    short[:, 3] = 0.0  # the low-skilled: development only
+    growth = np.divide(dev, dev0, out=np.ones_like(dev), where=dev0 > 0)
+    return (1.0 + e_shortage * short) * (growth ** e_development)[:, None]
+
+
+def respond_wages(model) -> None:
+    """After the communities' census (step 10), the home wages respond to each skilled
+    occupation's shortage at home and to the development index (:func:`wage_response`); the
+    values that read them are made anew when they move. Nothing moves while both
+    elasticities are 0."""
+    p, st = model.p, model.government_state
+    if p.wage_shortage_elasticity == 0.0 and p.wage_development_elasticity == 0.0:
+        if not (st.wage_response == 1.0).all():  # an event switched the response off
+            st.wage_response = np.ones_like(st.wage_response)
+            model.forget(*WAGE_TERMS)
+        return
+    home, dev = _at_home_and_development(model)
+    response = wage_response(home, st.home0, dev, st.development0,
+                             p.wage_shortage_elasticity, p.wage_development_elasticity)
+    if not np.array_equal(response, st.wage_response):
+        st.wage_response = response
+        model.forget(*WAGE_TERMS)
 
 
 def set_demand(model) -> None:

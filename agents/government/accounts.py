@@ -64,10 +64,12 @@ def account_terms(model) -> AccountTerms:
 def make_account_terms(model) -> AccountTerms:
     """:func:`account_terms`, computed."""
     p, w = model.p, model.world
-    # the health workers' pay rise: the base wage (times the general home-wage scale) times
+    # the health workers' pay rise: the base wage (times the general home-wage scale and the
+    # wages' response, ODD §7.15) times
     # the health-wage scale minus one, paid on every health worker at home (assumption: the
     # public payroll pays them all)
-    base = w.home_wage[:, HEALTH] * model.lever_at("home_wage_scale", np.s_[:])
+    base = (w.home_wage[:, HEALTH] * model.lever_at("home_wage_scale", np.s_[:])
+            * model.government_state.wage_response[:, HEALTH])
     rise = base * (np.asarray(model.lever_at("health_wage_scale", np.s_[:]), dtype=float) - 1.0)
     own, partners = agreement_parties(model.agreements, model.steps, model.n_dest,
                                       model.n_orig, model.government_state.listed)

@@ -192,9 +192,11 @@ def home_wages(model) -> np.ndarray:
 
 
 def make_home_wages(model) -> np.ndarray:
-    """Each origin's home wages (n_orig, 4): the world's, times its ``home_wage_scale``, and
-    the health workers' times its ``health_wage_scale`` (ODD §7.5)."""
-    home = model.world.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+    """Each origin's home wages (n_orig, 4): the world's, times its ``home_wage_scale`` and
+    the wages' response to shortage and development (ODD §7.15), and the health workers'
+    times its ``health_wage_scale`` (ODD §7.5)."""
+    home = (model.world.home_wage * model.lever_at("home_wage_scale", np.s_[:, None])
+            * model.government_state.wage_response)
     home[:, HEALTH] = home[:, HEALTH] * model.lever_at("health_wage_scale", np.s_[:])
     return home
 

@@ -320,6 +320,8 @@ TABLE_COLUMNS = {
     "point": ("design point (row of the design; its factor values are in the same row)",
               "index"),
     "replicate": ("replicate of the design point (its seed is in the manifest)", "index"),
+    "key": ("the run's key in the store (runs.parquet gives its point, replicate, role and "
+            "seed)", "text"),
     "window_start": ("first quarter of the window the outcomes are taken over (the "
                      "agreement's start, or the first scheduled event)", "quarter"),
     "window_end": ("last quarter of the window (the run's last quarter)", "quarter"),
@@ -351,14 +353,22 @@ TABLE_COLUMNS = {
 _INT_COLUMNS = ("point", "replicate", "n", "n_undefined", "window_start", "window_end")
 
 
-def describe_column(name: str) -> tuple[str, str]:
-    """(meaning, unit) of a column of the analysis tables: an outcome, a design factor (a
-    model parameter) or a summary column."""
+def describe_column(name: str, table: str = "") -> tuple[str, str]:
+    """(meaning, unit) of a column of the analysis tables (an outcome, a design factor (a
+    model parameter) or a summary column) or of the stored per-step tables (``table``:
+    country.parquet or corridor.parquet, their columns as docs/ODD.md §4.11 gives them)."""
     if name in OUTCOMES or name in COUNTRY_OUTCOMES:
         lab, unit, definition = {**OUTCOMES, **COUNTRY_OUTCOMES}[name]
         return f"{lab}: {definition}", unit
     if name in TABLE_COLUMNS:
         return TABLE_COLUMNS[name]
+    from migdev.model.metrics import CORRIDOR_COLUMNS, COUNTRY_COLUMNS
+
+    if table in ("country.parquet", "corridor.parquet"):  # the stored per-step tables
+        columns = COUNTRY_COLUMNS if table == "country.parquet" else CORRIDOR_COLUMNS
+        if name in columns:
+            unit, meaning = columns[name]
+            return meaning, unit
     if name in FIELDS:
         md = FIELDS[name].metadata
         return f"design factor: {md.get('doc', '')}", md.get("unit", "") or "-"
@@ -373,7 +383,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if "outcome" in df.columns:  # long format: describe the outcomes it holds too
             cols += [o for o in dict.fromkeys(df["outcome"]) if o not in cols]
         for c in cols:
-            meaning, unit = describe_column(c)
+            meaning, unit = describe_column(c, table)
             rows.append({"table": table, "column": c, "meaning": meaning, "unit": unit})
     return pd.DataFrame(rows, columns=["table", "column", "meaning", "unit"])
 
@@ -427,6 +437,11 @@ def analyse(root: str | Path, quiet: bool = False) -> dict:
         _csv(root / "analysis" / "sensitivity.csv", sens)
         out["sensitivity"] = sens
         written["sensitivity.csv"] = sens
+    # the stored per-step tables too (their columns, with units: money in kUSD of the
+    # world's base year)
+    for name in ("country", "corridor"):
+        if name in tables and not tables[name].empty:
+            written[f"{name}.parquet"] = tables[name].head(0)
     _csv(root / "analysis" / "data_dictionary.csv", data_dictionary(written))
     from migdev.experiments.analysis import figures
 

@@ -506,6 +506,19 @@ class Params:
                                         "home earnings (used when hazard_savings > 0)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
                                  "origin government's return incentives", lever=True, scope="origin")
+    wage_shortage_elasticity: float = _p(
+        0.0, 0.0, 5.0, "per unit of shortage",
+        "assumption: no published response of a home wage to its occupation's shortage was "
+        "found; 0 (off) until calibrated, to be explored in a sensitivity study (ODD §7.15)",
+        "how much a skilled occupation's home wage rises with its shortage at home: the "
+        "wage times 1 + elasticity x (1 - workers at home / those at the start)")
+    wage_development_elasticity: float = _p(
+        0.0, 0.0, 5.0, "elasticity",
+        "assumption: the development index is not an income, so no published income "
+        "elasticity of wages applies; 0 (off) until calibrated, to be explored in a "
+        "sensitivity study (ODD §7.15)",
+        "how much every home wage follows the origin's development index: the wage times "
+        "(index / index at the start) ^ elasticity")
     return_incentive_cost: float = _p(5.0, 0.0, 1000.0, "kUSD per returnee per unit of the index",
                                       COST, "what the origin government pays per returning "
                                       "national for each unit of return_incentive (the "

@@ -88,3 +88,23 @@ def test_derived_values_follow_scheduled_events(param, value):
             compared[name].append(m.steps)
     # every value was read after the event (a stale one would have failed above)
     assert all(any(t >= 3 for t in steps) for steps in compared.values()), compared
+
+
+def test_derived_values_follow_the_home_wages_when_they_respond():
+    """With the home wages responding to shortage and development (ODD §7.15), every value
+    a step holds that reads them is the one the current wages give."""
+    m = MigrationModel(n_persons=2000, rng=4, wage_shortage_elasticity=2.0,
+                       wage_development_elasticity=1.0)
+    moved = 0
+    for _ in range(8):
+        before = m.government_state.wage_response.copy()
+        m.step()
+        moved += not np.array_equal(before, m.government_state.wage_response)
+        for name, held in m._derived.items():
+            if not name.startswith("_"):
+                assert_same(held, MAKERS[name](m))
+        m.step()  # a step reads them all: compare what it held at its end
+        for name, held in m._derived.items():
+            if not name.startswith("_"):
+                assert_same(held, MAKERS[name](m))
+    assert moved >= 3

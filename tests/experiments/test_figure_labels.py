@@ -159,6 +159,14 @@ def test_tables_have_a_data_dictionary_whole_counts_and_rounded_numbers(small_co
         for c in cols:
             assert c in described.index, (name, c)
             assert described.loc[c, "meaning"] and described.loc[c, "unit"], (name, c)
+    # the stored per-step tables are described too, the accounts with their money unit
+    for name in ("country.parquet", "corridor.parquet"):
+        df = pd.read_parquet(out / name)
+        described = dd[dd.table == name].set_index("column")
+        for c in df.columns:
+            assert described.loc[c, "meaning"] and described.loc[c, "unit"], (name, c)
+    country = dd[dd.table == "country.parquet"].set_index("column")
+    assert country.loc["net_transfer_to_origin", "unit"] == "kUSD per quarter"
     raw = (out / "analysis" / "by_agreement_kind.csv").read_text().splitlines()
     head = raw[0].split(",")
     for line in raw[1:]:

@@ -79,7 +79,15 @@ def test_shipped_config_runs_to_its_figures(name, tmp_path):
     cfg = reduced(tomllib.loads(SHIPPED[name].read_text()))
     design = cfg.get("design", {})
     if "file" in design:  # a design table beside the shipped config
-        design["file"] = str(SHIPPED[name].parent / design["file"])
+        from migdev.experiments.engine.config import load
+
+        load(SHIPPED[name])  # the whole table is valid
+        # its first two rows and its last (a table lists settings, often of several
+        # instruments, each with variants): the run and its figures, at a third of the cost
+        rows = (SHIPPED[name].parent / design["file"]).read_text().splitlines()
+        table = tmp_path / design["file"]
+        table.write_text("\n".join(rows[:3] + rows[3:][-1:]) + "\n")
+        design["file"] = str(table)
     path = tmp_path / f"{name}.toml"
     path.write_text(dump(cfg))
     out = tmp_path / "out"
