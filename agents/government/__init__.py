@@ -242,12 +242,10 @@ def _at_home_and_development(model) -> tuple[np.ndarray, np.ndarray]:
     """Per origin: the persons at home per occupation (n_orig, 4, at the last census) and
     the development index (the communities' mean weighted by their persons)."""
     w, cs = model.world, model.community_state
-    home = np.zeros((model.n_orig, 4))
-    np.add.at(home, w.comm_origin, cs.counts[:, :, 1].astype(float))
-    size = np.bincount(w.comm_origin, weights=w.comm_size, minlength=model.n_orig)
-    dev = np.bincount(w.comm_origin, weights=cs.development * w.comm_size,
-                      minlength=model.n_orig)
-    return home, np.divide(dev, size, out=np.zeros(model.n_orig), where=size > 0)
+    size = model.origin_sum(w.comm_size)
+    dev = model.origin_sum(cs.development * w.comm_size)
+    return (model.origin_sum(cs.counts[:, :, 1]),
+            np.divide(dev, size, out=np.zeros(model.n_orig), where=size > 0))
 
 
 def wage_references(model) -> None:

@@ -245,17 +245,22 @@ def _uk_permits_2007(pol, ctrl, world):
 US_ORIGINS = ("Nigeria", "Ghana", "South Africa")
 
 
-def _us_health_stock(m):
-    """The health workers of each of :data:`US_ORIGINS` abroad in the United States now, in
+def _health_stock(m, origins, destinations) -> np.ndarray:
+    """The health workers of each of ``origins`` abroad in any of ``destinations`` now, in
     real persons (simulated ones times their origin's person weight)."""
     from migdev.core.codes import HEALTH
 
-    us, = _idx(m.world.destination_names, ["United States"])
-    orig = _idx(m.world.origin_names, US_ORIGINS)
+    dests = _idx(m.world.destination_names, destinations)
+    orig = _idx(m.world.origin_names, origins)
     pop = m.pop
-    here = pop.abroad() & (pop.dest == us) & (pop.occ == HEALTH)
+    here = pop.abroad() & np.isin(pop.dest, dests) & (pop.occ == HEALTH)
     return np.array([float(np.sum(here & (pop.origin == o))) * float(m.world.person_weight[o])
                      for o in orig])
+
+
+def _us_health_stock(m):
+    """The health workers of each of :data:`US_ORIGINS` in the United States now."""
+    return _health_stock(m, US_ORIGINS, ["United States"])
 
 
 def _us_stock_2002(m):
@@ -299,23 +304,13 @@ def _doctor_cost_abroad(m) -> np.ndarray:
     four destinations now, in millions of USD of the base year: its health workers there
     (real persons) times the doctors' share among its emigrant health workers and the cost
     of educating a doctor (the world's figures and rules, ODD §7.14)."""
-    from migdev.core.codes import HEALTH
+    from migdev.core.worlds import load_world
     from migdev.model.world import doctor_share_abroad, origin_rows, training_costs
 
-    orig = _idx(m.world.origin_names, MILLS_ORIGINS)
-    dests = _idx(m.world.destination_names, MILLS_DESTINATIONS)
-    rows = origin_rows(load_world_of(m), m.n_orig)
+    rows = origin_rows(load_world(m.p.world), m.n_orig)
     doctor_cost = training_costs(rows)[0] * doctor_share_abroad(rows)
-    pop = m.pop
-    there = pop.abroad() & np.isin(pop.dest, dests) & (pop.occ == HEALTH)
-    return np.array([float(np.sum(there & (pop.origin == o))) * float(m.world.person_weight[o])
-                     * doctor_cost[o] / 1e6 for o in orig])
-
-
-def load_world_of(m):
-    from migdev.core.worlds import load_world
-
-    return load_world(m.p.world)
+    orig = _idx(m.world.origin_names, MILLS_ORIGINS)
+    return _health_stock(m, MILLS_ORIGINS, MILLS_DESTINATIONS) * doctor_cost[orig] / 1e6
 
 
 def _lost_investment_2010(pol, ctrl, world):

@@ -133,9 +133,9 @@ def test_a_runs_accounts_follow_its_levers():
 
 
 def test_the_accounts_columns_are_in_the_table_in_real_units():
-    """Every account is a column of the country table, and an amount in real units: the
-    same as the product of the real-unit columns it is made of (so it does not depend on
-    how many persons stand for the origin)."""
+    """Every account is a column of the country table, with a finite value in every row
+    (that they do not depend on how many persons are simulated is tests/model/test_scale.py's
+    to show)."""
     assert set(LEDGER_COLUMNS) <= set(COL_INDEX)
     m = MigrationModel(n_persons=1000, rng=3)
     m.run_for(2)
