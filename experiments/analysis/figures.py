@@ -133,10 +133,15 @@ def _save(fig, folder, name) -> list[str]:
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+    engine = fig.get_layout_engine()
     for ext in ("png", "pdf"):
         p = folder / f"{name}.{ext}"
         atomic_write(p, lambda t, ext=ext: fig.savefig(t, dpi=150, format=ext))
         paths.append(str(p))
+        if engine is not None:  # the PDF keeps the layout made for the PNG (not made anew)
+            fig.set_layout_engine("none")
+    if engine is not None:
+        fig.set_layout_engine(engine)
     if _COLLECTED is not None:
         _COLLECTED.append(fig)
     else:
