@@ -101,7 +101,7 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
       agreement_admin_origin; destination_public_cost = agreement_admin_destination +
       g2g_placement_cost;
     * remittances_received = remittances_formal + remittances_informal +
-      collective_contributions - remittance_fees - remittance_losses;
+      collective_contributions - remittance_fees - remittance_losses (not below 0: rounding);
     * net_transfer_to_origin = remittances_received - training_cost_departed +
       training_cost_returned.
     """
@@ -124,9 +124,11 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
                                     + values["agreement_admin_origin"])
     values["destination_public_cost"] = (values["agreement_admin_destination"]
                                          + values["g2g_placement_cost"])
-    values["remittances_received"] = (c("remittances_formal") + c("remittances_informal")
-                                      + c("collective_contributions") - c("remittance_fees")
-                                      - c("remittance_losses"))
+    # a transfer lost whole has fee + loss = its amount, which rounding can leave one unit in
+    # the last place above it: not below 0
+    values["remittances_received"] = np.maximum(
+        c("remittances_formal") + c("remittances_informal") + c("collective_contributions")
+        - c("remittance_fees") - c("remittance_losses"), 0.0)
     values["net_transfer_to_origin"] = (values["remittances_received"]
                                         - values["training_cost_departed"]
                                         + values["training_cost_returned"])
