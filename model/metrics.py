@@ -119,6 +119,20 @@ COUNTRY_COLUMNS = {
     "path_transnational": ("share", "of those ever emigrated: one stay, abroad, remitting, "
                                     "association member, ties >= 0.5"),
     "path_settled": ("share", "of those ever emigrated: one stay, abroad otherwise"),
+    "ever_emigrated": ("persons", "the origin's persons who have ever emigrated (the "
+                                  "denominator of the path shares)"),
+    # the migrants' welfare by path (ODD §7.7), over all their stays
+    **{f"lifetime_kept_{k}": ("kUSD per person",
+                              f"income kept abroad (after debt service and remittances) over "
+                              f"all stays since the person entered or the run began, mean over "
+                              f"the origin's emigrants whose path is '{k.replace('_', ' ')}' "
+                              "(0 where none)")
+       for k in ("circulated", "returned_once", "transnational", "settled")},
+    **{f"quarters_abroad_{k}": ("quarters",
+                                f"quarters abroad over all stays (x 3 for months away from "
+                                f"family), mean over the origin's emigrants whose path is "
+                                f"'{k.replace('_', ' ')}' (0 where none)")
+       for k in ("circulated", "returned_once", "transnational", "settled")},
     "human_capital_home": ("h", "sum of h of skilled persons at home"),
     "returnee_earnings_premium": ("share", "earnings premium of skilled returnees at home over "
                                            "skilled persons at home who never emigrated, at the "
@@ -195,7 +209,9 @@ CORRIDOR_COLUMNS = {
     "path_settled": ("share", "of those: one stay, abroad otherwise"),
 }
 #: the path categories, in the order of the tallies' path counts
-PATHS = ("path_circulated", "path_returned_once", "path_transnational", "path_settled")
+PATH_NAMES = ("circulated", "returned_once", "transnational", "settled")
+#: their columns of the country and corridor tables
+PATHS = tuple(f"path_{k}" for k in PATH_NAMES)
 
 
 def path_shares(paths: np.ndarray) -> dict:
@@ -290,14 +306,18 @@ _ROW_COLUMNS = (
     "development_index", "mean_recruitment_debt", "fee_paying_share", "change_employer_share",
     "substituted_share", "brain_waste_share", "path_circulated", "path_returned_once",
     "path_transnational", "path_settled", "human_capital_home", "returnee_earnings_premium",
-    "skilled_home", "abroad", "health_density_measured", "listed", "misclassified")
+    "skilled_home", "abroad", "health_density_measured", "listed", "misclassified",
+    *(f"lifetime_kept_{k}" for k in ("circulated", "returned_once", "transnational",
+                                     "settled")),
+    *(f"quarters_abroad_{k}" for k in ("circulated", "returned_once", "transnational",
+                                       "settled")), "ever_emigrated")
 assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)
               + LEDGER_COLUMNS) == sorted(COLS)
 #: the columns in real units: a count or an amount of the origin's simulated persons times
 #: the real persons each stands for (World.person_weight); shares, means and per-10,000
 #: figures are the same in both
 REAL_UNIT_COLUMNS = (*_FLOW_COLUMNS, "recruits", "knowledge_stock", "human_capital_home",
-                     "skilled_home", "abroad")
+                     "skilled_home", "abroad", "ever_emigrated")
 _INDEX = {name: np.array(v, dtype=np.int64) for name, v in (
     ("scaled", [COL_INDEX[c] for c in REAL_UNIT_COLUMNS]),
     ("flow_cols", _FLOW_COLUMN_INDEX), ("flow_rows", _FLOW_COLUMN_ROWS),
@@ -337,7 +357,7 @@ def _country_values(C, t, X, out):
     education_eff, knowledge, h_home = C.education_eff, C.knowledge, C.h_home
     members, trust, trust0, n_dest = C.members, C.trust, C.trust0, C.n_dest
     abroad, debt, member, wasted, skilled_regular, temporary, substituted, right, _stock, \
-        paths, earnings, wages = t
+        paths, earnings, wages, path_kept, path_quarters = t
     measured, listed, truly_short = X.measured, X.listed, X.truly_short
     flow_cols, flow_rows, ratio_cols = X.flow_cols, X.flow_rows, X.ratio_cols
     ratio_num, ratio_den, frows, cols = X.ratio_num, X.ratio_den, X.frows, X.cols
@@ -444,6 +464,10 @@ def _country_values(C, t, X, out):
         v[29] = measured[o]  # health_density_measured
         v[30] = 1.0 if listed[o] else 0.0  # listed
         v[31] = 1.0 if listed[o] != truly_short[o] else 0.0  # misclassified
+        for k in range(4):  # lifetime_kept_*, quarters_abroad_* by path
+            v[32 + k] = _ratio(path_kept[o, k], path[k])
+            v[36 + k] = _ratio(path_quarters[o, k], path[k])
+        v[40] = path_total  # ever_emigrated
         for i in range(cols.shape[0]):
             row[cols[i]] = v[i]
         for i in range(scaled.shape[0]):  # counts and amounts in real units
@@ -516,7 +540,7 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     out = np.empty((model.n_orig, len(COLS)))
     _country_values(head, (t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
                            t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings,
-                           t.wages), tail, out)
+                           t.wages, t.path_kept, t.path_quarters), tail, out)
     accounts(out, COL_INDEX, account_terms(model))
     return out
 

@@ -66,7 +66,7 @@ RTOL = 1e-5
 
 #: the person attributes whose mean per occupation and status is compared
 STATE_MEANS = ("age", "h", "ties", "integration", "debt", "savings", "q_abroad", "n_stays",
-               "contract_left", "member", "matched", "guarantee")
+               "contract_left", "member", "matched", "guarantee", "kept_total", "q_total")
 
 
 def person_state(model) -> pd.Series:

@@ -64,19 +64,19 @@ from migdev.model.model import MigrationModel
 STATE = ("person_id", "community", "origin", "occ", "age", "h", "status", "dest",
          "contract_left", "q_abroad", "n_stays", "savings", "debt", "integration", "ties",
          "member", "channel", "matched", "h_dep", "guarantee", "remitted", "named",
-         "substituted")
+         "substituted", "kept_total", "q_total")
 #: the attributes the institutions and the output tables read after a quarter's returns
 #: (communities' stocks, adaptive policy, the country and corridor tables, the paths, the
 #: diaspora shares and labour demand of the next quarter): the quarter's census copies
 #: these; ``tests/model/test_reference.py`` checks that a census of every attribute gives
 #: the same run
 READ = ("community", "origin", "occ", "h", "status", "dest", "n_stays", "debt", "ties",
-        "member", "matched", "remitted", "substituted")
+        "member", "matched", "remitted", "substituted", "kept_total", "q_total")
 #: what a new entrant starts with besides origin, community, age, skill and ties
 NEWBORN = {"status": HOME, "dest": -1, "contract_left": 0, "q_abroad": 0, "n_stays": 0,
            "savings": 0.0, "debt": 0.0, "integration": 0.0, "member": False, "channel": -1,
            "matched": False, "guarantee": 0.0, "remitted": False, "named": False,
-           "substituted": False}
+           "substituted": False, "kept_total": 0.0, "q_total": 0}
 REC_FLOW = {CH_AGREEMENT: "rec_agreement", CH_REGULATED: "rec_regulated",
             CH_UNREGULATED: "rec_unregulated", CH_INDEPENDENT: "rec_independent"}
 
@@ -278,6 +278,7 @@ class Person(mesa.Agent):
         self.ties = _clip01(self.ties - p.ties_decay * self.ties
                             + p.association_ties * self.member * (1.0 - self.ties))
         self.q_abroad += 1
+        self.q_total += 1  # over all stays
         self._flow("abroad_start")
 
     # 7. remittances (ODD §7.7) ---------------------------------------------------------
@@ -308,6 +309,7 @@ class Person(mesa.Agent):
         # service and what is sent home, the debt service, the person, the stay so far
         kind = {TEMP: "temporary", SETTLED: "settled"}.get(self.status, "irregular")
         self._flow(f"kept_{kind}", self.income - repay - amount)
+        self.kept_total += self.income - repay - amount  # and over the person's stays
         self._flow(f"repaid_{kind}", repay)
         self._flow(f"abroad_{kind}")
         self._flow(f"quarters_{kind}", self.q_abroad)

@@ -39,6 +39,9 @@ class Tallies:
             returned once, transnational (abroad, remitting, member, ties >= 0.5), settled.
         earnings, wages: (n_orig, 2) skilled stayers (never emigrated; column 0) and
             returnees (column 1) at home: sums of home wage x h, and of home wage.
+        path_kept, path_quarters: (n_orig, 4) those who ever emigrated, by path (as in
+            ``paths``): sums of the income they kept abroad (kUSD) and of their quarters
+            abroad, over all their stays.
     """
 
     abroad: np.ndarray
@@ -53,6 +56,8 @@ class Tallies:
     paths: np.ndarray
     earnings: np.ndarray
     wages: np.ndarray
+    path_kept: np.ndarray
+    path_quarters: np.ndarray
 
 
 #: the arguments of a step's tallies (:func:`tally_inputs`): the persons' record, the home
@@ -70,9 +75,9 @@ def _tally(I, out):
     tie_threshold = I.tie_threshold
     origin, dest, status, occ, n_stays = P.origin, P.dest, P.status, P.occ, P.n_stays
     ties, member, remitted, debt, matched = P.ties, P.member, P.remitted, P.debt, P.matched
-    substituted, h = P.substituted, P.h
+    substituted, h, kept_total, q_total = P.substituted, P.h, P.kept_total, P.q_total
     n_ab, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, \
-        earn, wage = out
+        earn, wage, path_kept, path_quarters = out
     for i in range(origin.shape[0]):
         o = np.int64(origin[i])
         s = status[i]
@@ -106,6 +111,8 @@ def _tally(I, out):
             else:
                 cat = 3
             paths[o, d if d >= 0 else n_dest, cat] += 1
+            path_kept[o, cat] += np.float64(kept_total[i])
+            path_quarters[o, cat] += np.float64(q_total[i])
         if k < LOW and (s == RETURNED or (s == HOME and n_stays[i] == 0)):
             b = 1 if s == RETURNED else 0
             w = home_wage[o, k]
@@ -125,7 +132,8 @@ def tallies_of(I):
     out = (np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros(n_orig, f), np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i),
-           np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f))
+           np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f), np.zeros((n_orig, 4), f),
+           np.zeros((n_orig, 4), f))
     _tally(I, out)
     return out
 

@@ -206,6 +206,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     pop.contract_left[idx] = np.where(temp, 1 + (u[6][idx] * contract).astype(np.int16), 0)
     max_q = ((pop.age[idx] - p.entry_age) * 4).astype(np.int64)
     pop.q_abroad[idx] = np.minimum((u[6][idx] * np.minimum(max_q, 60)).astype(np.int64), 60)
+    pop.q_total[idx] = pop.q_abroad[idx]
     pop.n_stays[idx] = 1
     pop.integration[idx] = 0.2 + 0.6 * u[7][idx]
     pop.ties[idx] = 0.2 + 0.6 * u[2][idx]

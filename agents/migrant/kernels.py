@@ -83,7 +83,7 @@ def _work(idx, P, T, u_join, join, u_recog, recog, leave, income):
     abuse unregulated) (1 - I). Ties: T - decay T, + association_ties (1 - T) for members."""
     status, occ, dest, channel, matched = P.status, P.occ, P.dest, P.channel, P.matched
     substituted, member, h, integration = P.substituted, P.member, P.h, P.integration
-    ties, q_abroad = P.ties, P.q_abroad
+    ties, q_abroad, q_total = P.ties, P.q_abroad, P.q_total
     wage_dest, integ_policy, has_leave = T.wage_dest, T.integ_d, T.has_change
     growth_matched, growth_wasted = T.growth_matched, T.growth_wasted
     h_min, h_max, loss = T.h_min, T.h_max, T.substitution_loss
@@ -134,6 +134,7 @@ def _work(idx, P, T, u_join, join, u_recog, recog, leave, income):
         y = np.float64(t32) + association_ties * (1.0 if mem else 0.0) * np.float64(one32 - t)
         ties[i] = min(max(y, 0.0), 1.0)
         q_abroad[i] += 1
+        q_total[i] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -176,7 +177,7 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
     debt, ties, q_abroad, savings = P.debt, P.ties, P.q_abroad, P.savings
     member, remitted, community, origin, dest = (P.member, P.remitted, P.community, P.origin,
                                                  P.dest)
-    status = P.status
+    status, kept_total = P.status, P.kept_total
     net_share, repay_share = T.net_share, T.repay_share
     remit_base, remit_ties, remit_years = T.remit_base, T.remit_ties, T.remit_years
     informal_fee = T.informal_fee
@@ -233,7 +234,9 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
         # person, and the quarters of the stay so far
         s = status[i]
         j = 7 + (0 if s == TEMP else (1 if s == SETTLED else 2))
-        per_comm[j, c] += (income[n] - repay) - amount
+        kept = (income[n] - repay) - amount
+        kept_total[i] = np.float64(kept_total[i]) + kept  # and over the person's stays
+        per_comm[j, c] += kept
         per_comm[j + 3, c] += repay
         per_comm[j + 6, c] += 1.0
         per_comm[j + 9, c] += np.float64(q_abroad[i])
@@ -1004,6 +1007,7 @@ def _enter(idx, occ_new, first_id, entry_age, u_ties, P, trainees):
     q_abroad, n_stays, savings, debt = P.q_abroad, P.n_stays, P.savings, P.debt
     integration, member, channel, matched = P.integration, P.member, P.channel, P.matched
     guarantee, remitted, named, substituted = P.guarantee, P.remitted, P.named, P.substituted
+    kept_total, q_total = P.kept_total, P.q_total
     half = F32(0.5)
     for n in range(idx.shape[0]):
         i = idx[n]
@@ -1023,6 +1027,8 @@ def _enter(idx, occ_new, first_id, entry_age, u_ties, P, trainees):
         remitted[i] = False
         named[i] = False
         substituted[i] = False
+        kept_total[i] = 0.0
+        q_total[i] = 0
         person_id[i] = first_id + n
         occ[i] = occ_new[n]
         age[i] = entry_age

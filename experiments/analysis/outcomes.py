@@ -4,6 +4,9 @@ read them here."""
 
 from __future__ import annotations
 
+#: the emigrants' paths (ODD §4.11), as the country table names them after ``path_``
+PATH_NAMES = ("circulated", "returned_once", "transnational", "settled")
+
 #: outcome -> (label, unit, definition). Counts are per 10,000 represented population of the
 #: origins concerned (the real population the simulated persons stand for), summed over the
 #: window (from the agreement's start to the last quarter): so they do not depend on how
@@ -122,6 +125,19 @@ OUTCOMES = {
     "migrant_quarters_away_settled": (
         "time away of a settled migrant", "quarters",
         "the same for settled migrants, policy run"),
+    # the migrants' welfare by path (ODD §7.7): all stays, at the run's last quarter
+    **{f"migrant_lifetime_kept_{k}": (
+        f"income kept abroad, {k.replace('_', ' ')}", "kUSD per person, cumulative",
+        "income kept abroad after debt service and remittances over all stays, mean over the "
+        f"emigrants of all origins whose path is '{k.replace('_', ' ')}' at the last quarter "
+        "(circulated: two or more stays; returned once: one stay, home; transnational: abroad, "
+        "remitting, association member, strong ties; settled: abroad otherwise), policy run")
+       for k in PATH_NAMES},
+    **{f"migrant_quarters_abroad_{k}": (
+        f"time abroad, {k.replace('_', ' ')}", "quarters, cumulative",
+        "quarters abroad over all stays (x 3 for months away from family), mean over the "
+        f"emigrants whose path is '{k.replace('_', ' ')}' at the last quarter, policy run")
+       for k in PATH_NAMES},
     # the accounts (ODD §7.14): money in millions of US dollars of the world's base year
     "public_cost": (
         "public cost of the instruments", "million USD, cumulative",

@@ -26,8 +26,8 @@ from scipy import stats
 
 from migdev.core.params import FIELDS
 from migdev.core.records import split_local
-from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, compares_kinds,
-                                                  outcome_label)
+from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, PATH_NAMES,
+                                                  compares_kinds, outcome_label)
 from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
 
 __all__ = ["COUNTRY_OUTCOMES", "OUTCOMES", "outcome_label", "analyse", "country_table",
@@ -142,6 +142,14 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
             for col, name in (("net_earnings", "migrant_net_earnings"),
                               ("quarters_away", "migrant_quarters_away")):
                 out[f"{name}_{k}"] = ((post[f"{col}_{k}"] * w).sum() / w.sum() if w.sum() > 0
+                                      else np.nan)
+    if "lifetime_kept_settled" in policy:  # welfare by path (ODD §7.7); newer stores
+        last = policy[policy.step == policy.step.max()]
+        for k in PATH_NAMES:
+            n = last[f"path_{k}"] * last.ever_emigrated  # the origins' emigrants on the path
+            for col, name in (("lifetime_kept", "migrant_lifetime_kept"),
+                              ("quarters_abroad", "migrant_quarters_abroad")):
+                out[f"{name}_{k}"] = ((last[f"{col}_{k}"] * n).sum() / n.sum() if n.sum() > 0
                                       else np.nan)
     if "origin_public_cost" in policy:  # the accounts (ODD §7.14); absent from older stores
         home = party | (set(concerned) & set(policy.country))

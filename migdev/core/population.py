@@ -49,6 +49,10 @@ class Population:
         named: an employer in ``dest`` has named the person for re-hiring (ODD §7.4).
         substituted: the contract of the current stay was substituted on arrival by a worse
             one (ODD §7.6).
+        kept_total: kUSD of income kept abroad (after debt service and remittances) over
+            every quarter abroad since the person entered or the run began (ODD §7.7).
+        q_total: quarters abroad over all stays (the initial stay's quarters so far
+            included).
     """
 
     person_id: np.ndarray
@@ -74,6 +78,8 @@ class Population:
     remitted: np.ndarray
     named: np.ndarray
     substituted: np.ndarray
+    kept_total: np.ndarray
+    q_total: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Population:
@@ -102,6 +108,8 @@ class Population:
             remitted=np.zeros(n, bool),
             named=np.zeros(n, bool),
             substituted=np.zeros(n, bool),
+            kept_total=np.zeros(n, f32),
+            q_total=np.zeros(n, i16),
         )
 
     @property

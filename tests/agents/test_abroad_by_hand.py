@@ -78,7 +78,8 @@ def test_recognition_and_joining_follow_their_draws(handmade):
 def test_remittances_repay_debt_then_share_of_the_rest(handmade):
     hm = handmade(formal_fee=0.07, informal_fee=0.02)
     p, wage = hm.m.p, hm.m.world.wage_dest
-    s = hm.abroad(0, TEMP, 0, HEALTH, matched=True, debt=1.0, ties=0.5, q_abroad=7)
+    s = hm.abroad(0, TEMP, 0, HEALTH, matched=True, debt=1.0, ties=0.5, q_abroad=7,
+                  kept_total=2.0, q_total=11)
     hm.m.community_state.access[community(hm, s)] = 1.0
     hm.draw("remit", s, 0.0, row=0)  # has access
     hm.draw("remit", s, 0.0, row=1)  # chooses the formal channel
@@ -110,6 +111,9 @@ def test_remittances_repay_debt_then_share_of_the_rest(handmade):
     assert hm.m.flows["quarters_temporary"][c] == 8.0
     for k in ("settled", "irregular"):
         assert hm.m.flows[f"abroad_{k}"][c] == 0.0 and hm.m.flows[f"kept_{k}"][c] == 0.0
+    # and over the person's stays: what was kept before plus this quarter's, 11 + 1 quarters
+    assert hm.pop.kept_total[s] == pytest.approx(2.0 + income - repay - amount, rel=1e-6)
+    assert hm.pop.q_total[s] == 12
 
 
 def test_a_settled_migrant_s_quarter_is_counted_as_settled(handmade):
@@ -290,13 +294,19 @@ def test_a_returnee_brings_home_her_skills_and_savings(handmade):
     hm = handmade(consumption_share=1.0, **STILL)
     p = hm.m.p
     s = hm.abroad(0, IRREGULAR, 0, HEALTH, h=1.5, h_dep=1.2, savings=3.0, member=True,
-                  matched=False)
+                  matched=False, kept_total=4.0, q_total=9)
     hm.draw("returns", s, 0.0)
     invested = hm.m.community_state.investment.copy()
     hm.quarter_abroad()
     pop, c = hm.pop, community(hm, s)
     assert pop.status[s] == RETURNED and pop.contract_left[s] == 0
     assert not pop.member[s] and pop.savings[s] == 0.0
+    # the stays' totals go home with her: what she kept before plus this quarter's income
+    # (all consumed, so none of it remitted or repaid: an irregular's 0.7 of the low-skilled
+    # wage), 9 + 1 quarters
+    assert pop.kept_total[s] == pytest.approx(4.0 + 0.7 * hm.m.world.wage_dest[0, LOW],
+                                              rel=1e-6)
+    assert pop.q_total[s] == 10
     assert hm.m.flows["returns"][c] == 1
     # the skills gained abroad (h - h at departure, not below 0)
     # (an irregular worker's skills waste this quarter: h (1 - waste))

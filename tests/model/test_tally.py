@@ -72,6 +72,12 @@ def test_tallies_by_hand():
     # skilled stayers (column 0) and returnees (column 1) at home: wage x h, and wage
     assert t.earnings.tolist() == [[6.0 * 1.25, 0.0], [0.0, 12.0 * 1.5]]
     assert t.wages.tolist() == [[6.0, 0.0], [0.0, 12.0]]
+    # income kept and quarters abroad over all stays, summed by origin and path
+    pop.kept_total[:] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]
+    pop.q_total[:] = [3, 5, 7, 11, 13, 17, 19]
+    t = person_tallies(pop, hw, right, 2, 2)
+    assert t.path_kept.tolist() == [[0.0, 0.0, 2.0, 1.0], [4.0, 8.0, 0.0, 64.0]]
+    assert t.path_quarters.tolist() == [[0.0, 0.0, 5.0, 3.0], [7.0, 11.0, 0.0, 19.0]]
     # no right granted anywhere (the scalar 0.0): the right's sums are zero
     t0 = person_tallies(pop, hw, 0.0, 2, 2)
     assert not t0.right.any() and np.array_equal(t0.debt, t.debt)
@@ -160,7 +166,8 @@ def _zero_tallies(n_orig: int, n_dest: int) -> Tallies:
                    skilled_regular=z.copy(), temporary=z.copy(), substituted=z.copy(),
                    right=z.copy(), stock=np.zeros((n_orig, n_dest)),
                    paths=np.zeros((n_orig, n_dest + 1, 4)), earnings=np.zeros((n_orig, 2)),
-                   wages=np.zeros((n_orig, 2)))
+                   wages=np.zeros((n_orig, 2)), path_kept=np.zeros((n_orig, 4)),
+                   path_quarters=np.zeros((n_orig, 4)))
 
 
 def test_country_row_by_hand():
@@ -196,6 +203,9 @@ def test_country_row_by_hand():
     t = _zero_tallies(m.n_orig, m.n_dest)
     t.abroad[o], t.member[o], t.debt[o] = 4.0, 1.0, 6.0
     t.temporary[o], t.substituted[o] = 2.0, 1.0
+    t.paths[o, 0, :] = [1, 0, 2, 4]  # emigrants by path: circulated, ..., settled
+    t.path_kept[o] = [3.0, 0.0, 10.0, 60.0]
+    t.path_quarters[o] = [20.0, 0.0, 14.0, 100.0]
 
     row = country_row(m, t)
     got = dict(zip(COLS, row[o]))
@@ -225,6 +235,13 @@ def test_country_row_by_hand():
         "listed": 1.0,
         "misclassified": 1.0,
         "overstay_share": 0.0,  # no contract ended: 0, not a division by zero
+        "ever_emigrated": 7 * weight,
+        "path_settled": 4 / 7,
+        # the means per emigrant of each path; none returned once: 0
+        "lifetime_kept_circulated": 3.0, "lifetime_kept_returned_once": 0.0,
+        "lifetime_kept_transnational": 5.0, "lifetime_kept_settled": 15.0,
+        "quarters_abroad_circulated": 20.0, "quarters_abroad_transnational": 7.0,
+        "quarters_abroad_settled": 25.0,
     }
     for name, value in want.items():
         assert got[name] == pytest.approx(value, rel=1e-12), name
@@ -232,7 +249,8 @@ def test_country_row_by_hand():
     other = dict(zip(COLS, row[1]))
     for name in ("formal_share", "remittance_cost_share", "fee_paying_share", "return_rate",
                  "association_membership", "mean_recruitment_debt", "substituted_share",
-                 "health_emigration_rate", "recruits", "misclassified"):
+                 "health_emigration_rate", "recruits", "misclassified",
+                 "lifetime_kept_settled", "quarters_abroad_circulated", "ever_emigrated"):
         assert other[name] == 0.0, name
 
 
