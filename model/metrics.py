@@ -14,7 +14,7 @@ from migdev.agents.government import corridor_right
 from migdev.agents.government.accounts import LEDGER_COLUMNS, account_terms, accounts
 from migdev.core.codes import EDUCATION, HEALTH, LOW
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
-from migdev.core.ledger import FLOW_ROW
+from migdev.core.ledger import CORRIDOR_FLOWS, FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, person_tallies, tallies_of, tally_inputs
 
@@ -187,6 +187,12 @@ COUNTRY_COLUMNS = {
                                                    "training_cost_returned: money in, less the "
                                                    "training investment carried abroad, plus "
                                                    "that brought back"),
+    "training_cost_avoided": ("kUSD per quarter", "what the destinations would have spent to "
+                                                  "educate the origin's health recruits of the "
+                                                  "quarter (each destination's cost per "
+                                                  "graduate at the origin's doctor/nurse mix, "
+                                                  "ODD §7.14): the training they did not pay "
+                                                  "for"),
 }
 
 #: columns of MigrationModel.corridor_frame(): one row per step x origin x destination with
@@ -541,8 +547,14 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     _country_values(head, (t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
                            t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings,
                            t.wages, t.path_kept, t.path_quarters), tail, out)
-    accounts(out, COL_INDEX, account_terms(model))
+    accounts(out, COL_INDEX, account_terms(model),
+             model.flows.corridor[:, :, _HEALTH_RECRUITS] * model.world.person_weight[:, None])
     return out
+
+
+#: the corridor flow of the health recruits (what the destinations' avoided training is
+#: counted on, accounts)
+_HEALTH_RECRUITS = CORRIDOR_FLOWS.index("health_recruits")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -563,7 +575,7 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows.corridor.shape[2] + 5))
     _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows.corridor), out,
                out_corridor)
-    accounts(out, COL_INDEX, account_terms(model))
+    accounts(out, COL_INDEX, account_terms(model), out_corridor[:, :, _HEALTH_RECRUITS])
     return out, out_corridor
 
 

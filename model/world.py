@@ -68,6 +68,10 @@ class World:
     #: (n_orig,) USD of the base year: the public cost of educating one of the origin's
     #: emigrant health workers (health_training_cost; 0 in a world without the figures)
     health_train_cost: np.ndarray
+    #: (n_orig, n_dest) USD of the base year: what the destination would have spent to
+    #: educate one of the origin's emigrant health workers (destination_training_cost; 0 in
+    #: a world without the figures)
+    dest_train_cost: np.ndarray
 
     @property
     def real_persons(self) -> float:
@@ -146,6 +150,17 @@ def health_training_cost(rows: list[dict]) -> np.ndarray:
     doc, nur = training_costs(rows)
     share = doctor_share_abroad(rows)
     return share * doc + (1.0 - share) * nur
+
+
+def destination_training_cost(rows: list[dict], dests: list[dict]) -> np.ndarray:
+    """What each destination would have spent to educate one emigrant health worker of each
+    origin (ODD §7.14), in USD of the base year, (n_orig, n_dest): m_o c^doc_d + (1 - m_o)
+    c^nur_d, with the destinations' costs by the rule of :func:`training_costs` (a missing
+    figure from the destinations that have one) and the origins' doctor share ``m_o`` of
+    :func:`doctor_share_abroad`."""
+    doc, nur = training_costs(dests)
+    share = doctor_share_abroad(rows)[:, None]
+    return share * doc[None, :] + (1.0 - share) * nur[None, :]
 
 
 def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
@@ -260,6 +275,7 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         occ_share=shares,
         dest_of_origin=dest_of_origin,
         health_train_cost=health_training_cost(rows),
+        dest_train_cost=destination_training_cost(rows, dests),
     )
     return world, pop
 

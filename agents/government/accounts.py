@@ -23,14 +23,17 @@ LEDGER_COLUMNS = (
     "training_cost_departed", "training_cost_returned", "training_spending",
     "wage_rise_cost", "return_incentive_cost", "agreement_admin_origin",
     "agreement_admin_destination", "g2g_placement_cost", "origin_public_cost",
-    "destination_public_cost", "remittances_received", "net_transfer_to_origin")
+    "destination_public_cost", "remittances_received", "net_transfer_to_origin",
+    "training_cost_avoided")
 
 #: the prices of one policy in force (:func:`account_terms`), per origin: the cost of
 #: educating a health worker, the wage rise per health worker at home, the incentive paid
 #: per returnee (kUSD), the administration paid by the origin and by its destination
-#: partners (kUSD per quarter) and the cost of one G2G placement (kUSD)
+#: partners (kUSD per quarter), the cost of one G2G placement (kUSD), and (n_orig, n_dest)
+#: what each destination would have spent to educate one of the origin's health workers
+#: (kUSD)
 AccountTerms = namedtuple("AccountTerms", "train wage_rise incentive admin_origin "
-                          "admin_destination placement")
+                          "admin_destination placement train_destination")
 
 
 def agreement_parties(agreements, step: int, n_dest: int, n_orig: int,
@@ -81,10 +84,12 @@ def make_account_terms(model) -> AccountTerms:
             model.lever_at("return_incentive", np.s_[:]), dtype=float), (n,)).astype(float),
         admin_origin=p.agreement_admin_cost * own,
         admin_destination=p.agreement_admin_cost * partners,
-        placement=float(p.g2g_placement_cost))
+        placement=float(p.g2g_placement_cost),
+        train_destination=w.dest_train_cost / 1000.0)
 
 
-def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
+def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
+             health_recruits: np.ndarray) -> None:
     """Fill the accounts' columns (:data:`LEDGER_COLUMNS`) of one step's country ``row``
     (n_orig, columns; ``col``: each column's position) from its other columns, in place:
 
@@ -103,7 +108,10 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
     * remittances_received = remittances_formal + remittances_informal +
       collective_contributions - remittance_fees - remittance_losses (not below 0: rounding);
     * net_transfer_to_origin = remittances_received - training_cost_departed +
-      training_cost_returned.
+      training_cost_returned;
+    * training_cost_avoided = sum over destinations d of the origin's health recruits to d
+      (``health_recruits``: (n_orig, n_dest), real persons) x what d would have spent to
+      educate one of them.
     """
     def c(name):
         return row[:, col[name]]
@@ -132,5 +140,6 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms) -> None:
     values["net_transfer_to_origin"] = (values["remittances_received"]
                                         - values["training_cost_departed"]
                                         + values["training_cost_returned"])
+    values["training_cost_avoided"] = (health_recruits * terms.train_destination).sum(axis=1)
     for name in LEDGER_COLUMNS:
         row[:, col[name]] = values[name]

@@ -147,6 +147,14 @@ OUTCOMES = {
         "training investment lost", "million USD, cumulative",
         "public cost of educating the health workers who left over the window minus that of "
         "those who came back (all origins), policy run"),
+    "destination_training_avoided": (
+        "training the destinations avoided", "million USD, cumulative",
+        "what the destinations would have spent to educate the health workers they recruited "
+        "over the window, each at its own cost per graduate (ODD §7.14; all origins), policy "
+        "run"),
+    "destination_training_avoided_change": (
+        "change in training the destinations avoided", "million USD, cumulative",
+        "destination_training_avoided, policy run minus the paired control"),
     "public_cost_change": (
         "change in public cost", "million USD, cumulative",
         "public_cost, policy run minus the paired control"),

@@ -77,6 +77,9 @@ def _account_outcomes(post: pd.DataFrame, cpost: pd.DataFrame | None,
     out = {"public_cost": public(post),
            "lost_training_investment": (post.training_cost_departed.sum()
                                         - post.training_cost_returned.sum()) / 1000.0}
+    avoided = "training_cost_avoided" in post  # the destinations' side; newer stores
+    if avoided:
+        out["destination_training_avoided"] = post.training_cost_avoided.sum() / 1000.0
     if cpost is not None:
         cost = public(post) - public(cpost)
         years = worker_years(post) - worker_years(cpost)
@@ -86,6 +89,9 @@ def _account_outcomes(post: pd.DataFrame, cpost: pd.DataFrame | None,
             "worker_years_per_million_usd": years / cost if cost > 0 else np.nan,
             "net_transfer_change": (post.net_transfer_to_origin.sum()
                                     - cpost.net_transfer_to_origin.sum()) / 1000.0})
+        if avoided:
+            out["destination_training_avoided_change"] = (
+                post.training_cost_avoided.sum() - cpost.training_cost_avoided.sum()) / 1000.0
     return out
 
 

@@ -77,9 +77,10 @@ COUNTRY_FIELDS = {
                         1.0, None),
     # the accounts' prices (ODD §7.14; an origin without one takes the rule of model/world.py)
     "train_cost_doctor": ("USD of the base year: the public cost of educating one doctor, "
-                          "primary school to graduation", 0.0, 1e7, None),
-    "train_cost_nurse": ("USD of the base year: the public cost of educating one nurse, "
-                         "primary school to graduation", 0.0, 1e7, None),
+                          "as its source counts it (the origins' from primary school, the "
+                          "United Kingdom's from university entrance)", 0.0, 1e7, None),
+    "train_cost_nurse": ("USD of the base year: the public cost of educating one nurse, as "
+                         "its source counts it", 0.0, 1e7, None),
 }
 KINDS = ("published", "derived", "assumption")
 

@@ -36,17 +36,43 @@ def test_the_cost_of_an_emigrant_health_worker_by_hand():
 
 
 def test_the_worlds_training_costs_are_the_published_ones_in_2000_dollars():
-    """Each figure read (docs/ODD.md §7.14), deflated by the US CPI-U annual averages."""
+    """Each figure read (docs/ODD.md §7.14), deflated by the US CPI-U annual averages; the
+    United Kingdom's, in pounds, converted at the year's exchange rate first (the rates and
+    the CPI-U of 1983 and 1989 are unchecked, as the world's sources say)."""
     from migdev.core.worlds import load_world
 
-    cpi = {2000: 172.2, 2005: 195.3, 2006: 201.6, 2011: 224.87}
+    cpi = {1983: 99.6, 1989: 124.0, 2000: 172.2, 2005: 195.3, 2006: 201.6, 2011: 224.87}
+    usd_per_gbp = {1983: 1.5158, 1989: 1.6382}
     published = {("Kenya", "doctor"): (65_997, 2005), ("Kenya", "nurse"): (43_180, 2005),
                  ("Malawi", "doctor"): (56_946.79, 2006),
-                 ("South Africa", "doctor"): (58_700, 2011)}
+                 ("South Africa", "doctor"): (58_700, 2011),
+                 ("United Kingdom", "doctor"): (100_000 * usd_per_gbp[1983], 1983),
+                 ("United Kingdom", "nurse"): (14_000 * usd_per_gbp[1989], 1989)}
     rows = {r["country"]: r for r in load_world("health2005").countries}
     for (country, who), (usd, year) in published.items():
         assert rows[country][f"train_cost_{who}"] == pytest.approx(
             usd * cpi[2000] / cpi[year], abs=1.0), (country, who)
+
+
+def test_the_destinations_avoided_training_by_hand():
+    """Two origins (doctors a half of the first's emigrant health workers, a third of the
+    second's health workers at home) and three destinations: one with its own costs, one with a doctor's only, one
+    with none. The second's nurse is its doctor's times the first's nurse/doctor ratio; the
+    third takes the mean doctor of the two and the nurse by the same ratio."""
+    from migdev.model.world import destination_training_cost
+
+    origins = [dict(doctors_density=1.0, nurses_midwives_density=4.0, emig_doctors=0.5,
+                    emig_nurses=0.2),  # 1 doctor and 1 nurse abroad per 10,000: m = 1/2
+               dict(doctors_density=2.0, nurses_midwives_density=4.0, emig_doctors=None,
+                    emig_nurses=None)]  # the mix at home: m = 1/3
+    dests = [dict(train_cost_doctor=200_000.0, train_cost_nurse=50_000.0),
+             dict(train_cost_doctor=100_000.0, train_cost_nurse=None),
+             dict(train_cost_doctor=None, train_cost_nurse=None)]
+    cost = destination_training_cost(origins, dests)
+    doc = np.array([200_000.0, 100_000.0, 150_000.0])
+    nur = doc * 0.25
+    want = np.vstack([0.5 * doc + 0.5 * nur, doc / 3 + 2 * nur / 3])
+    assert cost == pytest.approx(want, rel=1e-12)
 
 
 def test_agreement_parties_by_hand():
@@ -80,8 +106,10 @@ def test_the_accounts_of_one_row_by_hand():
         [5e5, 10.0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
     terms = AccountTerms(train=np.array([40.0, 30.0]), wage_rise=np.array([0.5, 0.0]),
                          incentive=np.array([5.0, 0.0]), admin_origin=np.array([25.0, 0.0]),
-                         admin_destination=np.array([12.5, 0.0]), placement=2.0)
-    accounts(row, col, terms)
+                         admin_destination=np.array([12.5, 0.0]), placement=2.0,
+                         train_destination=np.array([[100.0, 60.0], [80.0, 50.0]]))
+    # the health recruits by destination (origin 0: 7 to destination 0, 3 to destination 1)
+    accounts(row, col, terms, np.array([[7.0, 3.0], [0.0, 0.0]]))
     a = {n: row[:, col[n]].tolist() for n in LEDGER_COLUMNS}
     assert a["training_cost_departed"] == [400.0, 0.0]  # 10 x 40
     assert a["training_cost_returned"] == [160.0, 0.0]  # 4 x 40
@@ -95,6 +123,7 @@ def test_the_accounts_of_one_row_by_hand():
     assert a["destination_public_cost"] == [24.5, 0.0]  # 12.5 + 12
     assert a["remittances_received"] == [140.0, 0.0]  # 100 + 40 + 10 - 8 - 2
     assert a["net_transfer_to_origin"] == [-100.0, 0.0]  # 140 - 400 + 160
+    assert a["training_cost_avoided"] == [880.0, 0.0]  # 7 x 100 + 3 x 60
 
 
 def test_a_runs_accounts_follow_its_levers():

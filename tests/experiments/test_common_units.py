@@ -78,7 +78,7 @@ def test_returnee_premium_is_the_last_quarter_s_mean_over_origins():
                                                            None, None)
 
 
-def _accounts(table, cost=None, departed=0.0, returned=0.0, net=0.0):
+def _accounts(table, cost=None, departed=0.0, returned=0.0, net=0.0, avoided=0.0):
     """The accounts' columns of a _table (kUSD per quarter per origin): ``cost``, a dict of
     each origin's public spending."""
     cost = cost or {}
@@ -88,6 +88,7 @@ def _accounts(table, cost=None, departed=0.0, returned=0.0, net=0.0):
     t["training_cost_departed"] = departed
     t["training_cost_returned"] = returned
     t["net_transfer_to_origin"] = net
+    t["training_cost_avoided"] = avoided
     return t
 
 
@@ -99,7 +100,7 @@ def test_health_worker_years_per_million_dollars_by_hand():
     the agreement, is counted too: unchanged); over both origins when they name no one."""
     control = _accounts(_table({"A": 10.0, "B": 10.0}), departed=3.0, returned=1.0)
     policy = _accounts(_table({"A": 10.0, "B": 12.0}), cost={"B": 250.0}, departed=3.0,
-                       returned=1.0, net=5.0)
+                       returned=1.0, net=5.0, avoided=6.0)
     out = run_outcomes(policy, 2, control, None, concerned={"B"})
     assert out["public_cost"] == pytest.approx(1.0)
     assert out["public_cost_change"] == pytest.approx(1.0)
@@ -108,6 +109,9 @@ def test_health_worker_years_per_million_dollars_by_hand():
     assert out["net_transfer_change"] == pytest.approx(2 * 4 * 5.0 / 1000)
     # (3 - 1) kUSD x 2 origins x 4 quarters
     assert out["lost_training_investment"] == pytest.approx(0.016)
+    # the destinations' avoided training: 6 kUSD x 2 origins x 4 quarters, none in control
+    assert out["destination_training_avoided"] == pytest.approx(0.048)
+    assert out["destination_training_avoided_change"] == pytest.approx(0.048)
     # a policy that costs nothing more than its control buys at no defined rate
     free = run_outcomes(control, 2, control, None)
     assert free["public_cost_change"] == 0 and np.isnan(free["worker_years_per_million_usd"])
