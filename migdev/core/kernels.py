@@ -353,8 +353,12 @@ def at_most_one(x):
 
 
 def table_of(x, shape) -> np.ndarray:
-    """A scalar or an array broadcastable to ``shape`` as a C-contiguous float64 table."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+    """A scalar or an array broadcastable to ``shape`` as a new C-contiguous, writable
+    float64 table. Always a copy: a lever that is already a table of the shape would
+    otherwise come back as a read-only view, which numba types apart from a writable array,
+    so each compiled pass that takes the table was compiled once more (a first quarter with
+    tables per corridor took seconds more)."""
+    return np.array(np.broadcast_to(np.asarray(x, dtype=np.float64), shape), order="C")
 
 
 def check_float32_draws(n: int, *rows) -> None:
