@@ -211,6 +211,7 @@ ACCOUNT_SERIES = (
     ("destinations' public cost", "destination_public_cost", "#ff9896", {}),
     ("training cost of leavers", "training_cost_departed", "#8c564b", {}),
     ("training cost of returnees", "training_cost_returned", "#c49c94", {}),
+    ("destinations' training avoided", "training_cost_avoided", "#9467bd", {}),
     ("remittances received", "remittances_received", "#3182bd", {}),
     ("net transfer to origin", "net_transfer_to_origin", "#333333",
      {"lineStyle": {"type": "dashed", "width": 2}}),
