@@ -57,6 +57,11 @@ def _outcomes(seed: int, **kw) -> pd.Series:
         "training cost of leavers per capita (kUSD)": g.training_cost_departed.sum()
         / g.population.first(),
         "net transfer per capita (kUSD)": g.net_transfer_to_origin.sum() / g.population.first(),
+        "destinations' training avoided per capita (kUSD)": g.training_cost_avoided.sum()
+        / g.population.first(),
+        # the migrants' welfare by path (ODD §7.7): per settled emigrant, at the last quarter
+        "income kept abroad per settled emigrant (kUSD)": g.lifetime_kept_settled.last(),
+        "quarters abroad per settled emigrant": g.quarters_abroad_settled.last(),
     }.items():
         out.update({(name, str(c)): float(v) for c, v in x.items()})
     cf = m.corridor_frame()
