@@ -161,11 +161,14 @@ def test_market_passes_match_their_numpy_statements(seed):
 # the country table's row, worked out by hand
 # ---------------------------------------------------------------------------------------
 def _zero_tallies(n_orig: int, n_dest: int) -> Tallies:
-    z = np.zeros(n_orig)
-    return Tallies(abroad=z.copy(), debt=z.copy(), member=z.copy(), wasted=z.copy(),
-                   skilled_regular=z.copy(), temporary=z.copy(), substituted=z.copy(),
-                   right=z.copy(), stock=np.zeros((n_orig, n_dest)),
-                   paths=np.zeros((n_orig, n_dest + 1, 4)), earnings=np.zeros((n_orig, 2)),
+    """Zero tallies of the types :func:`tallies_of` gives (counts as integers), so the row is
+    computed by the same compiled code as in a run."""
+    z, i = np.zeros(n_orig), np.zeros(n_orig, np.int64)
+    return Tallies(abroad=i.copy(), debt=z.copy(), member=z.copy(), wasted=z.copy(),
+                   skilled_regular=z.copy(), temporary=i.copy(), substituted=z.copy(),
+                   right=z.copy(), stock=np.zeros((n_orig, n_dest), np.int64),
+                   paths=np.zeros((n_orig, n_dest + 1, 4), np.int64),
+                   earnings=np.zeros((n_orig, 2)),
                    wages=np.zeros((n_orig, 2)), path_kept=np.zeros((n_orig, 4)),
                    path_quarters=np.zeros((n_orig, 4)))
 
