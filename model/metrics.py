@@ -173,13 +173,21 @@ COUNTRY_COLUMNS = {
                                     "spread over the agreement's origins)"),
     "g2g_placement_cost": ("kUSD per quarter", "what destinations pay for this quarter's G2G "
                                                "placements from the origin"),
+    "mission_programme_cost": ("kUSD per quarter", "what the origin's diaspora programme pays "
+                                                   "for the missions it adds this quarter "
+                                                   "(missions x mission_cost x engagement / "
+                                                   "(1 + engagement))"),
+    "data_partnership_cost": ("kUSD per quarter", "what the destinations pay to run the "
+                                                  "origin's data partnership this quarter"),
     "origin_public_cost": ("kUSD per quarter", "the origin government's spending on the "
                                                "partnership instruments: matched_funds + "
                                                "wage_rise_cost + return_incentive_cost + "
-                                               "agreement_admin_origin"),
+                                               "agreement_admin_origin + "
+                                               "mission_programme_cost"),
     "destination_public_cost": ("kUSD per quarter", "the destination governments' spending "
                                                     "on the origin: agreement_admin_destination "
-                                                    "+ g2g_placement_cost"),
+                                                    "+ g2g_placement_cost + "
+                                                    "data_partnership_cost"),
     "remittances_received": ("kUSD per quarter", "household and collective remittances "
                                                  "arriving, after fees and losses"),
     "net_transfer_to_origin": ("kUSD per quarter", "remittances_received - "

@@ -6,7 +6,7 @@ The accounts read the quarter's other outputs and change nothing else: each colu
 price times a flow or a stock of the same row. A price is a figure of the world
 (the cost of educating a health worker, :func:`migdev.model.world.health_training_cost`)
 or a parameter marked as an assumption (``agreement_admin_cost``, ``g2g_placement_cost``,
-``return_incentive_cost``).
+``return_incentive_cost``, ``mission_cost``, ``data_partnership_cost``).
 """
 
 from __future__ import annotations
@@ -22,18 +22,20 @@ from migdev.core.codes import HEALTH
 LEDGER_COLUMNS = (
     "training_cost_departed", "training_cost_returned", "training_spending",
     "wage_rise_cost", "return_incentive_cost", "agreement_admin_origin",
-    "agreement_admin_destination", "g2g_placement_cost", "origin_public_cost",
+    "agreement_admin_destination", "g2g_placement_cost", "mission_programme_cost",
+    "data_partnership_cost", "origin_public_cost",
     "destination_public_cost", "remittances_received", "net_transfer_to_origin",
     "training_cost_avoided")
 
 #: the prices of one policy in force (:func:`account_terms`), per origin: the cost of
 #: educating a health worker, the wage rise per health worker at home, the incentive paid
 #: per returnee (kUSD), the administration paid by the origin and by its destination
-#: partners (kUSD per quarter), the cost of one G2G placement (kUSD), and (n_orig, n_dest)
+#: partners (kUSD per quarter), the cost of one G2G placement (kUSD), (n_orig, n_dest)
 #: what each destination would have spent to educate one of the origin's health workers
-#: (kUSD)
+#: (kUSD), what the origin's diaspora programme pays per mission (kUSD: the price times the
+#: share of missions the programme adds) and the data partnership's cost per quarter (kUSD)
 AccountTerms = namedtuple("AccountTerms", "train wage_rise incentive admin_origin "
-                          "admin_destination placement train_destination")
+                          "admin_destination placement train_destination mission data")
 
 
 def agreement_parties(agreements, step: int, n_dest: int, n_orig: int,
@@ -77,6 +79,7 @@ def make_account_terms(model) -> AccountTerms:
     own, partners = agreement_parties(model.agreements, model.steps, model.n_dest,
                                       model.n_orig, model.government_state.listed)
     n = model.n_orig
+    engagement = np.asarray(model.lever_at("diaspora_engagement", np.s_[:]), dtype=float)
     return AccountTerms(
         train=w.health_train_cost / 1000.0,
         wage_rise=np.broadcast_to(rise, (n,)).astype(float),
@@ -85,7 +88,13 @@ def make_account_terms(model) -> AccountTerms:
         admin_origin=p.agreement_admin_cost * own,
         admin_destination=p.agreement_admin_cost * partners,
         placement=float(p.g2g_placement_cost),
-        train_destination=w.dest_train_cost / 1000.0)
+        train_destination=w.dest_train_cost / 1000.0,
+        # the programme multiplies the mission rate by 1 + engagement (ODD §7.10): it pays
+        # for the share engagement / (1 + engagement) of the missions
+        mission=np.broadcast_to(p.mission_cost * engagement / (1.0 + engagement),
+                                (n,)).astype(float),
+        data=np.broadcast_to(p.data_partnership_cost * np.asarray(
+            model.lever_at("data_partnership", np.s_[:]), dtype=float), (n,)).astype(float))
 
 
 def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
@@ -102,9 +111,11 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
     * agreement_admin_origin, agreement_admin_destination: administration of the
       agreements in force, the origin's and its destination partners';
     * g2g_placement_cost = recruits_agreement x the cost of a placement (the destinations');
+    * mission_programme_cost = missions x the programme's price per mission (the origin's);
+      data_partnership_cost = the partnership's cost per quarter (the destinations');
     * origin_public_cost = matched_funds + wage_rise_cost + return_incentive_cost +
-      agreement_admin_origin; destination_public_cost = agreement_admin_destination +
-      g2g_placement_cost;
+      agreement_admin_origin + mission_programme_cost; destination_public_cost =
+      agreement_admin_destination + g2g_placement_cost + data_partnership_cost;
     * remittances_received = remittances_formal + remittances_informal +
       collective_contributions - remittance_fees - remittance_losses (not below 0: rounding);
     * net_transfer_to_origin = remittances_received - training_cost_departed +
@@ -126,12 +137,16 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
         "agreement_admin_origin": terms.admin_origin,
         "agreement_admin_destination": terms.admin_destination,
         "g2g_placement_cost": c("recruits_agreement") * terms.placement,
+        "mission_programme_cost": c("missions") * terms.mission,
+        "data_partnership_cost": terms.data,
     }
     values["origin_public_cost"] = (c("matched_funds") + values["wage_rise_cost"]
                                     + values["return_incentive_cost"]
-                                    + values["agreement_admin_origin"])
+                                    + values["agreement_admin_origin"]
+                                    + values["mission_programme_cost"])
     values["destination_public_cost"] = (values["agreement_admin_destination"]
-                                         + values["g2g_placement_cost"])
+                                         + values["g2g_placement_cost"]
+                                         + values["data_partnership_cost"])
     # a transfer lost whole has fee + loss = its amount, which rounding can leave one unit in
     # the last place above it: not below 0
     values["remittances_received"] = np.maximum(

@@ -334,6 +334,11 @@ class Params:
                                 doc="the origin's statistics come from a data partnership: "
                                     "error partnership_noise and lag partnership_lag_quarters",
                                 lever=True, scope="origin")
+    data_partnership_cost: float = _p(25.0, 0.0, 10_000.0, "kUSD per quarter per origin", COST,
+                                      "what running a data partnership costs per partner "
+                                      "origin and quarter, paid by the destinations "
+                                      "(assumption: as donor-funded statistical capacity; "
+                                      "the accounts, ODD §7.14)")
     partnership_noise: float = _p(0.02, 0.0, 1.0, "relative error (sd)", ASSUMED,
                                   "measurement error under a data partnership")
     partnership_lag_quarters: int = _p(2, 0, 80, "quarters", ASSUMED,
@@ -454,6 +459,10 @@ class Params:
     diaspora_engagement: float = _p(0.0, 0.0, 5.0, "multiplier", ASSUMED,
                                     "origin government's diaspora programme (raises missions)",
                                     lever=True, scope="origin")
+    mission_cost: float = _p(5.0, 0.0, 1000.0, "kUSD per mission", COST,
+                             "what the origin government pays for each diaspora mission its "
+                             "programme adds (travel and subsistence; the accounts, ODD "
+                             "§7.14)")
     knowledge_per_mission: float = _p(0.5, 0.0, 10.0, "knowledge per h", ASSUMED,
                                       "knowledge a mission adds, per unit of the migrant's h")
     knowledge_per_gain: float = _p(1.0, 0.0, 10.0, "knowledge per h gained", ASSUMED,

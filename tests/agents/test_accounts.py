@@ -96,18 +96,19 @@ def test_the_accounts_of_one_row_by_hand():
     names = ["population", "health_density", "health_recruits", "health_returns",
              "health_trainees", "returns", "recruits_agreement", "matched_funds",
              "remittances_formal", "remittances_informal", "collective_contributions",
-             "remittance_fees", "remittance_losses"]
+             "remittance_fees", "remittance_losses", "missions"]
     col = {n: i for i, n in enumerate(names + list(LEDGER_COLUMNS))}
     row = np.full((2, len(col)), np.nan)
     row[:, :len(names)] = [
         # pop, dens, h.rec, h.ret, trainees, returns, g2g, matched, formal, informal,
-        # collective, fees, losses
-        [1e6, 20.0, 10, 4, 30, 50, 6, 7.0, 100.0, 40.0, 10.0, 8.0, 2.0],
-        [5e5, 10.0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
+        # collective, fees, losses, missions
+        [1e6, 20.0, 10, 4, 30, 50, 6, 7.0, 100.0, 40.0, 10.0, 8.0, 2.0, 8.0],
+        [5e5, 10.0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0]]
     terms = AccountTerms(train=np.array([40.0, 30.0]), wage_rise=np.array([0.5, 0.0]),
                          incentive=np.array([5.0, 0.0]), admin_origin=np.array([25.0, 0.0]),
                          admin_destination=np.array([12.5, 0.0]), placement=2.0,
-                         train_destination=np.array([[100.0, 60.0], [80.0, 50.0]]))
+                         train_destination=np.array([[100.0, 60.0], [80.0, 50.0]]),
+                         mission=np.array([2.5, 0.0]), data=np.array([25.0, 0.0]))
     # the health recruits by destination (origin 0: 7 to destination 0, 3 to destination 1)
     accounts(row, col, terms, np.array([[7.0, 3.0], [0.0, 0.0]]))
     a = {n: row[:, col[n]].tolist() for n in LEDGER_COLUMNS}
@@ -119,24 +120,30 @@ def test_the_accounts_of_one_row_by_hand():
     assert a["agreement_admin_origin"] == [25.0, 0.0]
     assert a["agreement_admin_destination"] == [12.5, 0.0]
     assert a["g2g_placement_cost"] == [12.0, 0.0]  # 6 x 2
-    assert a["origin_public_cost"] == [1282.0, 0.0]  # 7 + 1000 + 250 + 25
-    assert a["destination_public_cost"] == [24.5, 0.0]  # 12.5 + 12
+    assert a["mission_programme_cost"] == [20.0, 0.0]  # 8 x 2.5; no programme: 0
+    assert a["data_partnership_cost"] == [25.0, 0.0]
+    assert a["origin_public_cost"] == [1302.0, 0.0]  # 7 + 1000 + 250 + 25 + 20
+    assert a["destination_public_cost"] == [49.5, 0.0]  # 12.5 + 12 + 25
     assert a["remittances_received"] == [140.0, 0.0]  # 100 + 40 + 10 - 8 - 2
     assert a["net_transfer_to_origin"] == [-100.0, 0.0]  # 140 - 400 + 160
     assert a["training_cost_avoided"] == [880.0, 0.0]  # 7 x 100 + 3 x 60
 
 
 def test_a_runs_accounts_follow_its_levers():
-    """A run with Ghana's health pay raised by 10 %, a return incentive of 1 and a circular
-    agreement with the UK: Ghana's wage_rise_cost is 0.1 x its health wage x its health
-    workers at home, its incentive costs 5 kUSD per return, the UK pays for each G2G
-    placement and both sides pay the administration; no other origin pays anything. The
-    health workers who return are among the returns."""
+    """A run with Ghana's health pay raised by 10 %, a return incentive of 1, a diaspora
+    programme, a data partnership and a circular agreement with the UK: Ghana's
+    wage_rise_cost is 0.1 x its health wage x its health workers at home, its incentive costs
+    5 kUSD per return, its programme pays for the missions it adds, the UK pays for each G2G
+    placement, the destinations for the data partnership, and both sides pay the
+    administration; no other origin pays anything. The health workers who return are among
+    the returns."""
     gh = "Ghana"
     m = MigrationModel(n_persons=6000, rng=2, agreement_kind="circular", agreement_origin=gh,
                        agreement_destination="United Kingdom", g2g_quota=0.05,
                        agreement_start=2, local=(Local("health_wage_scale", gh, 1.1),
-                                                 Local("return_incentive", gh, 1.0)))
+                                                 Local("return_incentive", gh, 1.0),
+                                                 Local("diaspora_engagement", gh, 1.0),
+                                                 Local("data_partnership", gh, True)))
     g = m.world.origin_names.index(gh)
     m.run_for(12)
     df = m.country_frame()
@@ -147,13 +154,19 @@ def test_a_runs_accounts_follow_its_levers():
                                rtol=1e-12)
     np.testing.assert_allclose(ghana.return_incentive_cost, 5.0 * ghana.returns, rtol=1e-12)
     np.testing.assert_allclose(ghana.g2g_placement_cost, 2.0 * ghana.recruits_agreement)
+    # the programme doubles the mission rate, so pays for half of the missions at 5 kUSD;
+    # the destinations pay 25 kUSD a quarter for the data partnership
+    np.testing.assert_allclose(ghana.mission_programme_cost, 5.0 * 0.5 * ghana.missions,
+                               rtol=1e-12)
+    assert ghana.missions.sum() > 0 and (ghana.data_partnership_cost[ghana.step > 0] == 25).all()
     assert ghana.recruits_agreement.sum() > 0 and ghana.health_returns.sum() > 0
     later = ghana.step >= 2
     assert (ghana.agreement_admin_origin[later] == 25.0).all()
     assert (ghana.agreement_admin_destination[later] == 25.0).all()
     assert (ghana.agreement_admin_origin[~later] == 0.0).all()
     for c in ("wage_rise_cost", "return_incentive_cost", "g2g_placement_cost",
-              "agreement_admin_origin", "agreement_admin_destination"):
+              "agreement_admin_origin", "agreement_admin_destination",
+              "mission_programme_cost", "data_partnership_cost"):
         assert (rest[c] == 0).all(), c
     assert (df.health_returns <= df.returns).all()
     assert (df.training_cost_departed > 0).any()
@@ -177,15 +190,19 @@ def test_prices_change_no_behaviour():
     times its default is the same run, bit for bit, but for the columns they price."""
     kw = dict(n_persons=3000, rng=5, agreement_kind="circular", agreement_origin="Ghana",
               agreement_destination="United Kingdom", g2g_quota=0.05, agreement_start=2,
-              local=(Local("return_incentive", "Ghana", 1.0),))
+              local=(Local("return_incentive", "Ghana", 1.0),
+                     Local("diaspora_engagement", "Ghana", 1.0),
+                     Local("data_partnership", "Ghana", True)))
     a = MigrationModel(**kw)
     b = MigrationModel(agreement_admin_cost=125.0, g2g_placement_cost=10.0,
-                       return_incentive_cost=25.0, **kw)
+                       return_incentive_cost=25.0, mission_cost=25.0,
+                       data_partnership_cost=125.0, **kw)
     a.run_for(10)
     b.run_for(10)
     fa, fb = a.country_frame(), b.country_frame()
     priced = ["return_incentive_cost", "agreement_admin_origin", "agreement_admin_destination",
-              "g2g_placement_cost", "origin_public_cost", "destination_public_cost"]
+              "g2g_placement_cost", "mission_programme_cost", "data_partnership_cost",
+              "origin_public_cost", "destination_public_cost"]
     same = [c for c in fa.columns if c not in priced]
     pd.testing.assert_frame_equal(fa[same], fb[same])
     assert (fb.origin_public_cost > fa.origin_public_cost).any()
