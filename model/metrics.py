@@ -12,7 +12,7 @@ import numpy as np
 
 from migdev.agents.government import corridor_right
 from migdev.agents.government.accounts import LEDGER_COLUMNS, account_terms, accounts
-from migdev.core.codes import EDUCATION, HEALTH, LOW
+from migdev.core.codes import EDUCATION, HEALTH, LOW, PATH_NAMES
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
 from migdev.core.ledger import CORRIDOR_FLOWS, FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
@@ -127,12 +127,12 @@ COUNTRY_COLUMNS = {
                               f"all stays since the person entered or the run began, mean over "
                               f"the origin's emigrants whose path is '{k.replace('_', ' ')}' "
                               "(0 where none)")
-       for k in ("circulated", "returned_once", "transnational", "settled")},
+       for k in PATH_NAMES},
     **{f"quarters_abroad_{k}": ("quarters",
                                 f"quarters abroad over all stays (x 3 for months away from "
                                 f"family), mean over the origin's emigrants whose path is "
                                 f"'{k.replace('_', ' ')}' (0 where none)")
-       for k in ("circulated", "returned_once", "transnational", "settled")},
+       for k in PATH_NAMES},
     "human_capital_home": ("h", "sum of h of skilled persons at home"),
     "returnee_earnings_premium": ("share", "earnings premium of skilled returnees at home over "
                                            "skilled persons at home who never emigrated, at the "
@@ -222,9 +222,8 @@ CORRIDOR_COLUMNS = {
                                     "member, ties >= 0.5"),
     "path_settled": ("share", "of those: one stay, abroad otherwise"),
 }
-#: the path categories, in the order of the tallies' path counts
-PATH_NAMES = ("circulated", "returned_once", "transnational", "settled")
-#: their columns of the country and corridor tables
+#: the path categories' columns of the country and corridor tables, in the order of the
+#: tallies' path counts
 PATHS = tuple(f"path_{k}" for k in PATH_NAMES)
 
 
@@ -243,7 +242,7 @@ def path_shares(paths: np.ndarray) -> dict:
     counts = np.asarray(paths).reshape(-1, 4).sum(axis=0)
     n = int(counts.sum())
     out = {k: (float(v) / n if n else 0.0) for k, v in
-           zip(("circulated", "returned_once", "transnational", "settled"), counts)}
+           zip(PATH_NAMES, counts)}
     out["emigrants"] = n
     return out
 
@@ -321,10 +320,8 @@ _ROW_COLUMNS = (
     "substituted_share", "brain_waste_share", "path_circulated", "path_returned_once",
     "path_transnational", "path_settled", "human_capital_home", "returnee_earnings_premium",
     "skilled_home", "abroad", "health_density_measured", "listed", "misclassified",
-    *(f"lifetime_kept_{k}" for k in ("circulated", "returned_once", "transnational",
-                                     "settled")),
-    *(f"quarters_abroad_{k}" for k in ("circulated", "returned_once", "transnational",
-                                       "settled")), "ever_emigrated")
+    *(f"lifetime_kept_{k}" for k in PATH_NAMES), *(f"quarters_abroad_{k}" for k in PATH_NAMES),
+    "ever_emigrated")
 assert sorted(_ROW_COLUMNS + tuple(_FLOW_COLUMNS) + tuple(_FLOW_RATIOS)
               + LEDGER_COLUMNS) == sorted(COLS)
 #: the columns in real units: a count or an amount of the origin's simulated persons times

@@ -89,7 +89,7 @@ def make_account_terms(model) -> AccountTerms:
         admin_destination=p.agreement_admin_cost * partners,
         placement=float(p.g2g_placement_cost),
         train_destination=w.dest_train_cost / 1000.0,
-        # the programme multiplies the mission rate by 1 + engagement (ODD §7.10): it pays
+        # the programme multiplies the mission rate by 1 + engagement (ODD §7.8): it pays
         # for the share engagement / (1 + engagement) of the missions
         mission=np.broadcast_to(p.mission_cost * engagement / (1.0 + engagement),
                                 (n,)).astype(float),

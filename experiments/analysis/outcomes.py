@@ -4,8 +4,7 @@ read them here."""
 
 from __future__ import annotations
 
-#: the emigrants' paths (ODD §4.11), as the country table names them after ``path_``
-PATH_NAMES = ("circulated", "returned_once", "transnational", "settled")
+from migdev.core.codes import PATH_NAMES
 
 #: outcome -> (label, unit, definition). Counts are per 10,000 represented population of the
 #: origins concerned (the real population the simulated persons stand for), summed over the

@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from migdev.core.codes import PATH_NAMES
 from migdev.core.params import FIELDS
 from migdev.core.records import split_local
-from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, PATH_NAMES,
-                                                  compares_kinds, outcome_label)
+from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, compares_kinds,
+                                                  outcome_label)
 from migdev.experiments.engine.store import Store, StoreError, atomic_write, status_line
 
 __all__ = ["COUNTRY_OUTCOMES", "OUTCOMES", "outcome_label", "analyse", "country_table",

@@ -22,6 +22,11 @@ AGREEMENT_KINDS = ("none", "restrictive", "circular", "multilateral")
 HOME, TEMP, SETTLED, IRREGULAR, RETURNED = 0, 1, 2, 3, 4
 STATUSES = ("home", "abroad_temporary", "abroad_settled", "abroad_irregular", "returned")
 
+#: the paths of those who ever emigrated (ODD §4.11), in the order of the tallies' counts:
+#: two or more stays; one stay, now home; abroad, remitting, association member, strong
+#: ties; abroad otherwise
+PATH_NAMES = ("circulated", "returned_once", "transnational", "settled")
+
 #: recruitment channel of the current (or last) stay
 CH_AGREEMENT, CH_REGULATED, CH_UNREGULATED, CH_INDEPENDENT, CH_INITIAL = 0, 1, 2, 3, 4
 CHANNELS = ("agreement", "agency_regulated", "agency_unregulated", "independent", "initial")
