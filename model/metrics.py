@@ -73,7 +73,11 @@ COUNTRY_COLUMNS = {
     "formal_share": ("share", "formal / all household remittances"),
     "collective_contributions": ("kUSD per quarter", "collective remittances to associations"),
     "matched_funds": ("kUSD per quarter", "public money matching collective remittances (the "
-                                          "share of the promised match actually paid)"),
+                                          "share of the promised match actually paid), at "
+                                          "every level"),
+    "matched_funds_local": ("kUSD per quarter", "the municipalities' part of matched_funds"),
+    "matched_funds_state": ("kUSD per quarter", "the states' part of matched_funds (the "
+                                                "nation's: matched_funds less both)"),
     "association_trust": ("0-1", "trust of the origin's hometown associations in its "
                                  "government, mean weighted by members (trust_initial while "
                                  "they have none)"),
@@ -283,6 +287,7 @@ _FLOW_COLUMNS = {
     "remittances_formal": "rem_formal", "remittances_informal": "rem_informal",
     "remittance_fees": "rem_fees", "remittance_losses": "rem_losses",
     "collective_contributions": "collective", "matched_funds": "matched",
+    "matched_funds_local": "matched_local", "matched_funds_state": "matched_state",
     "recruitment_fees": "recruit_fees", "health_trainees": "health_trainees",
     "health_applicants": "health_applicants",
 }

@@ -22,7 +22,7 @@ population (``build_world``, so run *s* of both starts from the same persons), a
 institutions — governments (agreements, measured density, labour demand, training
 places, adaptive policy), the agencies' split of vacancies over origins and their
 learning, the communities' stocks — and the output tables. The associations' accounts
-(collective gifts, the match, projects, records) it states itself
+(collective gifts, the match at its three levels, projects, records) it states itself
 (:meth:`ReferenceModel.collect_collective`), as the fast model makes them in one compiled
 call with its flows.
 The institutions read the persons through a census (``pop`` arrays filled from the
@@ -607,10 +607,11 @@ class ReferenceModel(MigrationModel):
 
     def collect_collective(self, abroad: list[Person], collective, household_fees) -> dict:
         """Members' collective remittances reach their associations and are matched by the
-        origin government; gifts (less the transfer fee) and the match go to community
-        projects (ODD §7.7): matched = ratio paid x gifts, fee = gifts x the formal fee (where
-        the fee differs by corridor, each community's gift-weighted fee), to projects =
-        gifts - fee + matched. Returns the quarter's collective money per community."""
+        municipality, the state and the nation (:meth:`match`); gifts (less the transfer
+        fee) and the match go to community projects (ODD §7.7): fee = gifts x the formal
+        fee (where the fee differs by corridor, each community's gift-weighted fee), to
+        projects = gifts - fee + matched. Returns the quarter's collective money per
+        community."""
         nc, nd = self.n_comm, self.n_dest
         contrib, paid, hh_fees = np.zeros(nc), np.zeros(nc), np.zeros(nc)
         members, fund = np.zeros(nc * nd), np.zeros(nc * nd)
@@ -623,21 +624,53 @@ class ReferenceModel(MigrationModel):
                 paid[c] += gift * fee[person.origin, person.dest]
             members[c * nd + person.dest] += person.member
             fund[c * nd + person.dest] += gift
-        promised_ratio, ratio = self.derived("match_ratio",
-                                             lambda: association.match_ratio(self))
+        terms = self.derived("match_terms", lambda: association.match_terms(self))
         if not is_scalar(fee):
             fee = np.divide(paid, contrib, out=np.zeros(nc), where=contrib > 0)
-        matched = ratio * contrib
+        local, state, national = self.match(contrib, terms)
+        matched = (local + state) + national
         cfees = contrib * fee
         to_projects = contrib - cfees + matched
         self.flows["rem_fees"] += hh_fees + cfees
         self.flows["collective"] += contrib
         self.flows["matched"] += matched
+        self.flows["matched_local"] += local
+        self.flows["matched_state"] += state
         self.community_state.projects += to_projects
+        # an association's match: its fund times its community's match per unit given
+        per_unit = np.divide(matched, contrib, out=np.zeros(nc), where=contrib > 0)
         self._members, self._fund = members, fund  # recorded with the missions
-        association.trust_step(self, promised_ratio, fund)
+        self._match_per_unit = np.repeat(per_unit, nd)
+        association.trust_step(self, terms.promised, fund)
         return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
                       matched=matched)
+
+    def match(self, gifts, terms) -> tuple:
+        """The public match of each community's gifts at three levels (ODD §7.7): the
+        municipality and the state each pay min(ratio x gifts, their budget); the nation
+        pays ratio x gifts where its origin's requests are within its budget, else shares
+        the budget in proportion to the requests, or pays the least developed communities
+        first (``matching_allocation``). Returns the municipal, state and national match
+        per community."""
+        ratio, budget = terms.ratio, terms.budget
+        local = np.minimum(ratio[0] * gifts, budget[0])
+        state = np.minimum(ratio[1] * gifts, budget[1])
+        national = ratio[2] * gifts
+        development = self.community_state.development
+        for o in range(self.n_orig):
+            mine = [c for c in range(self.n_comm) if self.world.comm_origin[c] == o]
+            asked = sum(national[c] for c in mine)
+            left = budget[2, mine[0]]
+            if asked <= left:
+                continue
+            if not terms.least_developed_first:
+                for c in mine:
+                    national[c] *= left / asked
+                continue
+            for c in sorted(mine, key=lambda c: (development[c], c)):
+                national[c] = min(national[c], left)
+                left -= national[c]
+        return local, state, national
 
     def missions(self, abroad: list[Person]) -> None:
         """Skilled migrants go on missions; the associations record those of members."""
@@ -648,6 +681,5 @@ class ReferenceModel(MigrationModel):
         for person in abroad:
             if person.go_on_mission() and person.member:
                 organised[person.community * self.n_dest + person.dest] += 1
-        match = self.derived("match_paid", lambda: association.match_paid(self))
         self.association_state.record(self._members.astype(np.int64), self._fund,
-                                      self._fund * match, organised)
+                                      self._fund * self._match_per_unit, organised)

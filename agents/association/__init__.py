@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from migdev.agents.association import kernels
 from migdev.core.kernels import is_scalar, nonzero
 
 
@@ -97,11 +98,29 @@ def participation(model):
 # ---------------------------------------------------------------------------
 
 
-def match_ratio(model) -> tuple:
-    """Each community's promised matching ratio and the ratio paid (promised x the share
-    honoured), of its origin: scalars where one value holds everywhere."""
-    promised = model.lever_at("matching_ratio", model.world.comm_origin)
-    return promised, promised * model.lever_at("matching_honoured", model.world.comm_origin)
+def match_terms(model) -> kernels.MatchTerms:
+    """The match's terms of each community (ODD §7.7): the ratio promised in all levels,
+    the ratio paid (promised x the share honoured) and the budget of each level
+    (municipal, state, national; the nation's budget is its origin's; in simulated money,
+    real kUSD over the person weight), and the rule that
+    shares a binding national budget (:func:`kernels.match_levels`)."""
+    o, n = model.world.comm_origin, model.n_comm
+    honoured = model.lever_at("matching_honoured", o)
+    promised = [model.lever_at(name, o) for name in
+                ("matching_ratio_local", "matching_ratio_state", "matching_ratio")]
+    # the budgets in the units of the simulated persons' money: real kUSD over the person
+    # weight (ODD §2), so that the match does not depend on how many persons are simulated
+    weight = model.world.comm_weight
+    ratio, budget = np.empty((3, n)), np.empty((3, n))
+    for k, name in enumerate(("matching_budget_local", "matching_budget_state",
+                              "matching_budget")):
+        ratio[k] = promised[k] * honoured
+        budget[k] = np.divide(model.lever_at(name, o), weight, out=np.full(n, np.inf),
+                              where=weight > 0)
+    ratio.setflags(write=False)
+    budget.setflags(write=False)
+    return kernels.MatchTerms((promised[0] + promised[1]) + promised[2], ratio, budget,
+                              model.p.matching_allocation == "least_developed_first")
 
 
 def trust_step(model, promised_ratio, fund) -> None:
@@ -129,11 +148,3 @@ def trust_step(model, promised_ratio, fund) -> None:
                             per_association("diaspora_outreach"), p.trust_learning_rate)
     st.moved = st.moved or bool((st.trust != st.trust0).any())
 
-
-def match_paid(model) -> np.ndarray:
-    """The public match paid per unit contributed, per association (laid out community by
-    community, n_dest each): the promised ratio times the share honoured, of its origin."""
-    paid = model.derived("match_ratio", lambda: match_ratio(model))[1]
-    out = np.repeat(np.broadcast_to(paid, (model.n_comm,)), model.n_dest)
-    out.setflags(write=False)
-    return out

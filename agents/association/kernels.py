@@ -57,22 +57,86 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
 
 
 #: the flows' rows the accounts add to: the remittances' (REMIT_SUMS[:3]), the fees, the
-#: collective gifts, the match, the missions' (MISSION_SUMS), the returns'
-#: (RETURN_SUMS but the last, the savings brought home) and the migrants' own quarter
-#: (WELFARE_SUMS)
-AccountRows = namedtuple("AccountRows", "remit fees collective matched mission ret welfare")
+#: collective gifts, the match (in all, then the municipal and the state levels'), the
+#: missions' (MISSION_SUMS), the returns' (RETURN_SUMS but the last, the savings brought
+#: home) and the migrants' own quarter (WELFARE_SUMS)
+AccountRows = namedtuple("AccountRows",
+                         "remit fees collective matched matched_levels mission ret welfare")
 #: the associations' records of the quarter and their totals (AssociationState's arrays)
 AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
                                 "total_fund total_matched total_missions")
+#: the levels of the match (ODD §7.7), in the order of the rows of ``ratio`` and ``budget``
+MATCH_LEVELS = ("local", "state", "national")
+
+
+@numba.njit(cache=True, nogil=True)
+def match_levels(gifts, ratio, budget, comm_origin, development, least_developed_first,
+                 matched, effective):
+    """The public match of each community's collective gifts ``gifts`` at three levels
+    (ODD §7.7), into ``matched`` (3, n_comm) by level (MATCH_LEVELS) and ``effective``
+    (n_comm), the match paid per unit given in all.
+
+    ``ratio`` (3, n_comm): the match paid per unit given at each level (promised x the
+    share honoured); ``budget`` (3, n_comm): each level's budget this quarter, the
+    municipality's and the state's per community, the nation's per origin (the same in
+    every community of an origin). A community's request at a level is ratio x gifts.
+    The municipal and state levels pay min(request, budget). The nation pays every request
+    of an origin when their sum is within its budget; otherwise it shares the budget in
+    proportion to the requests, or, ``least_developed_first``, pays the communities in
+    order of their development index (lowest first, then by index) until it runs out."""
+    n_comm = gifts.shape[0]
+    n_orig = 0
+    for c in range(n_comm):
+        n_orig = max(n_orig, comm_origin[c] + 1)
+    asked = np.zeros(n_orig)
+    bound = np.zeros(n_comm, dtype=np.bool_)
+    for c in range(n_comm):
+        for k in range(2):  # the municipality's and the state's, each its own budget
+            request = ratio[k, c] * gifts[c]
+            matched[k, c] = min(request, budget[k, c])
+            bound[c] = bound[c] or matched[k, c] < request
+        matched[2, c] = ratio[2, c] * gifts[c]  # the nation's request
+        asked[comm_origin[c]] += matched[2, c]
+    for o in range(n_orig):
+        first = -1
+        for c in range(n_comm):
+            if comm_origin[c] == o:
+                first = c
+                break
+        if first < 0 or asked[o] <= budget[2, first]:
+            continue
+        left = budget[2, first]
+        if not least_developed_first:  # in proportion to the requests
+            share = left / asked[o]
+            for c in range(n_comm):
+                if comm_origin[c] == o:
+                    matched[2, c] *= share
+                    bound[c] = True
+            continue
+        members = np.flatnonzero(comm_origin == o)
+        order = members[np.argsort(development[members], kind="mergesort")]
+        for c in order:
+            paid = min(matched[2, c], left)
+            left -= paid
+            bound[c] = bound[c] or paid < matched[2, c]
+            matched[2, c] = paid
+    for c in range(n_comm):
+        if not bound[c]:  # paid in full: the ratios themselves
+            effective[c] = (ratio[0, c] + ratio[1, c]) + ratio[2, c]
+        else:
+            total = (matched[0, c] + matched[1, c]) + matched[2, c]
+            effective[c] = total / gifts[c] if gifts[c] > 0 else 0.0
 
 
 @numba.njit(cache=True, nogil=True)
 def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, projects,
-              invest_share, ratio, fee, fee_paid, per_assoc, match_paid, organised, S, out):
+              invest_share, ratio, budget, comm_origin, development, least_developed_first,
+              fee, fee_paid, per_assoc, organised, S, out):
     """The institutions' part of a quarter abroad (see :func:`accounts`); ``R``:
     :data:`AccountRows`, ``S``: the associations' records (AssociationState's arrays)."""
     rows_remit, row_fees, row_collective = R.remit, R.fees, R.collective
-    row_matched, rows_mission, rows_return = R.matched, R.mission, R.ret
+    row_matched, rows_levels, rows_mission, rows_return = (R.matched, R.matched_levels,
+                                                           R.mission, R.ret)
     st_members, st_fund, st_matched, st_missions = S.members, S.fund, S.matched, S.missions
     st_total_fund, st_total_matched = S.total_fund, S.total_matched
     st_total_missions = S.total_missions
@@ -85,26 +149,35 @@ def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, proje
     add_rows(flows, R.welfare, remit_sums[remit_sums.shape[0] - R.welfare.shape[0]:])
     for c in range(n_comm):
         investment[c] += invest_share * received[c]
-    # the associations' collective gifts, matched (ratio paid x gifts), less the fee, to the
+    # the associations' collective gifts, matched at each level, less the fee, to the
     # projects
+    levels = np.empty((3, n_comm))
+    effective = np.empty(n_comm)
+    match_levels(contrib, ratio, budget, comm_origin, development, least_developed_first,
+                 levels, effective)
     for c in range(n_comm):
         f = fee[c]
         if fee_paid:  # per corridor: the contribution-weighted fee of each community
             f = paid[c] / contrib[c] if contrib[c] > 0 else 0.0
-        matched = ratio[c] * contrib[c]
+        matched = (levels[0, c] + levels[1, c]) + levels[2, c]
         cfees = contrib[c] * f
         to_projects = contrib[c] - cfees + matched
         out[0, c], out[1, c], out[2, c] = cfees, to_projects, matched
+        out[3, c], out[4, c] = levels[0, c], levels[1, c]
         flows[row_fees, c] += household_fees[c] + cfees
         flows[row_collective, c] += contrib[c]
         flows[row_matched, c] += matched
+        flows[rows_levels[0], c] += levels[0, c]
+        flows[rows_levels[1], c] += levels[1, c]
         projects[c] += to_projects
-    # 8. the missions' flows, the associations' records
+    # 8. the missions' flows, the associations' records (an association's match: its fund
+    # times its community's match per unit given)
     add_rows(flows, rows_mission, mission_sums)
+    n_dest = st_members.shape[0] // n_comm
     for j in range(st_members.shape[0]):
         st_members[j] = np.int64(per_assoc[0, j])
         st_fund[j] = per_assoc[1, j]
-        st_matched[j] = per_assoc[1, j] * match_paid[j]
+        st_matched[j] = per_assoc[1, j] * effective[j // n_dest]
         st_missions[j] = organised[j]
         st_total_fund[j] += st_fund[j]
         st_total_matched[j] += st_matched[j]
@@ -116,25 +189,35 @@ def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, proje
 
 
 def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, investment, projects,
-             invest_share: float, ratio, fee, per_assoc, match_paid, organised, state):
+             invest_share: float, terms, comm_origin, development, fee, per_assoc, organised,
+             state):
     """The institutions' part of a quarter abroad (ODD §7.7-7.9), from the persons' sums, in
     one compiled call: the flows (``rows``: the flows' rows of REMIT_SUMS[:3], rem_fees,
-    collective, matched, MISSION_SUMS and RETURN_SUMS but the savings brought home), the households' investment and
-    the projects (per community, in place), and the associations' records (``state``, an
-    AssociationState; ``per_assoc``: their members and funds, ``match_paid``: the match paid
-    per unit given, ``organised``: their missions). ``ratio``: the match paid per unit,
-    per community or a scalar; ``fee``: the formal fee, a scalar, or None where it differs
-    by corridor (then each community's contribution-weighted fee). Returns the collective
-    fees, the money to the projects and the match, per community."""
+    collective, matched and the match's municipal and state levels, MISSION_SUMS and
+    RETURN_SUMS but the savings brought home), the households' investment and the projects
+    (per community, in place), and the associations' records (``state``, an
+    AssociationState; ``per_assoc``: their members and funds, ``organised``: their
+    missions). ``terms``: the match's :class:`MatchTerms` (:func:`match_levels`);
+    ``development``: the communities' development index; ``fee``: the formal fee, a
+    scalar, or None where it differs by corridor (then each community's
+    contribution-weighted fee). Returns the collective fees, the money to the projects, the
+    match, and its municipal and state levels, per community."""
     n_comm = flows.shape[1]
-    out = np.empty((3, n_comm))
+    out = np.empty((5, n_comm))
     records = AssociationRecords(state.members, state.fund, state.matched, state.missions,
                                  state.total_fund, state.total_matched, state.total_missions)
     _accounts(flows, rows, remit_sums, mission_sums, return_sums, investment, projects,
-              float(invest_share), as_vector(ratio, n_comm),
+              float(invest_share), terms.ratio, terms.budget, as_array(comm_origin, np.int64),
+              as_array(development), bool(terms.least_developed_first),
               as_vector(0.0 if fee is None else fee, n_comm), fee is None, per_assoc,
-              as_array(match_paid), as_array(organised, np.int64), records, out)
+              as_array(organised, np.int64), records, out)
     return out
+
+
+#: the match's terms (ODD §7.7): ``promised``, the ratio promised in all (a scalar where it
+#: is the same everywhere, else per community), ``ratio`` and ``budget`` (3, n_comm) by
+#: level (MATCH_LEVELS), and the rule sharing a binding national budget
+MatchTerms = namedtuple("MatchTerms", "promised ratio budget least_developed_first")
 
 
 fresh_caches(__name__)

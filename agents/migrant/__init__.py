@@ -14,8 +14,7 @@ import numpy as np
 
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.association import (
-    match_paid,
-    match_ratio,
+    match_terms,
     participation,
     trust_step,
 )
@@ -335,16 +334,15 @@ def abroad_quarter(model) -> None:
     # records, and the savings brought home, from these sums, in one compiled call
     # (association_kernels.accounts); the associations' trust after it (it reads only the
     # funds)
-    promised_ratio, ratio = model.derived("match_ratio", lambda: match_ratio(model))
+    terms = model.derived("match_terms", lambda: match_terms(model))
     fee = model.lever("formal_fee")
     cfees, to_projects, matched = association_kernels.accounts(
         model.flows.data, _ACCOUNT_ROWS, remit_sums, mission_sums, return_sums,
         model.community_state.investment, model.community_state.projects,
-        p.household_invest_share, ratio,
-        fee if is_scalar(fee) else None, per_association,
-        model.derived("match_paid", lambda: match_paid(model)), organised,
-        model.association_state)
-    trust_step(model, promised_ratio, model.association_state.fund)
+        p.household_invest_share, terms, model.world.comm_origin,
+        model.community_state.development, fee if is_scalar(fee) else None,
+        per_association, organised, model.association_state)[:3]
+    trust_step(model, terms.promised, model.association_state.fund)
     model.flows.money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
                               losses=loss, collective=remit_sums[5], collective_fees=cfees,
                               to_projects=to_projects, matched=matched)
@@ -355,6 +353,8 @@ def abroad_quarter(model) -> None:
 _ACCOUNT_ROWS = association_kernels.AccountRows(
     remit=np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
     fees=FLOW_ROW["rem_fees"], collective=FLOW_ROW["collective"], matched=FLOW_ROW["matched"],
+    matched_levels=np.array([FLOW_ROW["matched_local"], FLOW_ROW["matched_state"]],
+                            dtype=np.int64),
     mission=np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
     ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:-1]], dtype=np.int64),
     welfare=np.array([FLOW_ROW[f] for f in kernels.WELFARE_SUMS], dtype=np.int64))

@@ -15,7 +15,7 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "rem_fees", "rem_losses", "collective", "matched", "recruit_fees", "overstays",
          "contract_ends", "health_trainees", "health_applicants", "abroad_start",
          "mission_health_h", "rec_named", "rec_fee_paid", "mission_education_h",
-         "contract_settles", "returns_health",
+         "contract_settles", "returns_health", "matched_local", "matched_state",
          # the migrants' own quarter by status (agents/migrant/kernels.py: WELFARE_SUMS)
          *(f"{what}_{status}" for what in ("kept", "repaid", "abroad", "quarters")
            for status in ("temporary", "settled", "irregular")))

@@ -430,6 +430,43 @@ class Params:
                                   "share of the promised public match the origin government "
                                   "actually pays (below 1: broken promises)",
                                   lever=True, scope="origin")
+    # the match at several levels (ODD §7.7): matching_ratio is the national (federal)
+    # level; states and municipalities may add their own, each with a budget
+    matching_budget: float = _p(1e9, 0.0, 1e9, "kUSD per origin per quarter",
+                                "assumption: no budget by default (1e9 never binds); the "
+                                "federal 3x1 budget is a figure of each year to set per origin",
+                                "the national match's budget each quarter, shared among the "
+                                "origin's communities by matching_allocation when their "
+                                "requests exceed it", lever=True, scope="origin")
+    matching_allocation: str = _p("proportional", unit="rule",
+                                  choices=("proportional", "least_developed_first"),
+                                  source="design: two rules to compare (Aparicio & Meseguer "
+                                         "2012 find 3x1 funds going to municipalities with "
+                                         "more emigrants rather than the poorest)",
+                                  doc="how a binding national budget is shared among an "
+                                      "origin's communities: in proportion to their requests, "
+                                      "or the least developed first")
+    matching_ratio_state: float = _p(0.0, 0.0, 10.0, "units per unit",
+                                     "Mexico 3x1: the state's peso of the three (FEDZAC, n.d., "
+                                     "Programa 3x1 para Migrantes); value an assumption",
+                                     "public money a state (a community's regional government) "
+                                     "adds per unit of collective remittance",
+                                     lever=True, scope="origin")
+    matching_budget_state: float = _p(1e9, 0.0, 1e9, "kUSD per community per quarter",
+                                      "assumption: no budget by default (1e9 never binds)",
+                                      "the state match's budget each quarter, per community",
+                                      lever=True, scope="origin")
+    matching_ratio_local: float = _p(0.0, 0.0, 10.0, "units per unit",
+                                     "Mexico 3x1: the municipality's peso of the three "
+                                     "(FEDZAC, n.d., Programa 3x1 para Migrantes); value an "
+                                     "assumption",
+                                     "public money a municipality adds per unit of "
+                                     "collective remittance to its community",
+                                     lever=True, scope="origin")
+    matching_budget_local: float = _p(1e9, 0.0, 1e9, "kUSD per community per quarter",
+                                      "assumption: no budget by default (1e9 never binds)",
+                                      "the municipal match's budget each quarter, per community",
+                                      lever=True, scope="origin")
     diaspora_outreach: float = _p(0.0, 0.0, 1.0, "index",
                                   "assumption (value); IOM 2005: investment information, "
                                   "administrative and tax facilitation, matching funds; Castles "

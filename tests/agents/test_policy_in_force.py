@@ -46,10 +46,9 @@ MAKERS = {
     "destination_terms": agency.destination_terms,
     "formal_probability": lambda m: migrant.formal_probability(
         m.lever("formal_fee"), m.p.informal_fee, m.p.informal_loss, m.p),
-    "match_paid": association.match_paid,
     "home_wage": migrant.make_home_wages,
     "protected_origins": lambda m: m.policy.protected.any(axis=0),
-    "match_ratio": association.match_ratio,
+    "match_terms": association.match_terms,
     "training_terms": migrant.make_training_terms,
     "abroad_terms": migrant.make_abroad_terms,
     "decide_terms": migrant.make_decide_terms,

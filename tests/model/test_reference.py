@@ -55,10 +55,15 @@ def test_fast_model_agrees_with_the_reference(name, processes):
 #: the rules of brain circulation with consequences switched on together: named re-hiring
 #: in a circular scheme, a promised three-for-one match paid in part, diaspora outreach,
 #: rights granted by destinations and by the agreement's clauses; and home wages that
-#: respond to shortage and development (ODD §7.15)
+#: respond to shortage and development (ODD §7.15); the match also at the state and
+#: municipal levels, with budgets that bind, the least developed communities paid first
+#: (ODD §7.7)
 CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
                      "wage_shortage_elasticity": 1.0, "wage_development_elasticity": 0.5,
                      "matching_ratio": 3.0, "matching_honoured": 0.2, "diaspora_outreach": 0.1,
+                     "matching_ratio_state": 1.0, "matching_budget_state": 60.0,
+                     "matching_ratio_local": 0.5, "matching_budget": 400.0,
+                     "matching_allocation": "least_developed_first",
                      "mission_rate": 0.02, "agreement_rights": 1.0, "worker_fee_ban": 0.5,
                      "employer_change_right": 0.3, "social_security_portability": 0.5,
                      "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6},
