@@ -88,7 +88,7 @@ def match_levels(gifts, ratio, budget, comm_origin, development, least_developed
     n_orig = 0
     for c in range(n_comm):
         n_orig = max(n_orig, comm_origin[c] + 1)
-    asked = np.zeros(n_orig)
+    asked, limit = np.zeros(n_orig), np.zeros(n_orig)
     bound = np.zeros(n_comm, dtype=np.bool_)
     for c in range(n_comm):
         for k in range(2):  # the municipality's and the state's, each its own budget
@@ -97,15 +97,11 @@ def match_levels(gifts, ratio, budget, comm_origin, development, least_developed
             bound[c] = bound[c] or matched[k, c] < request
         matched[2, c] = ratio[2, c] * gifts[c]  # the nation's request
         asked[comm_origin[c]] += matched[2, c]
+        limit[comm_origin[c]] = budget[2, c]  # the origin's (the same in its communities)
     for o in range(n_orig):
-        first = -1
-        for c in range(n_comm):
-            if comm_origin[c] == o:
-                first = c
-                break
-        if first < 0 or asked[o] <= budget[2, first]:
+        if asked[o] <= limit[o]:
             continue
-        left = budget[2, first]
+        left = limit[o]
         if not least_developed_first:  # in proportion to the requests
             share = left / asked[o]
             for c in range(n_comm):
@@ -163,7 +159,6 @@ def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, proje
         cfees = contrib[c] * f
         to_projects = contrib[c] - cfees + matched
         out[0, c], out[1, c], out[2, c] = cfees, to_projects, matched
-        out[3, c], out[4, c] = levels[0, c], levels[1, c]
         flows[row_fees, c] += household_fees[c] + cfees
         flows[row_collective, c] += contrib[c]
         flows[row_matched, c] += matched
@@ -200,10 +195,10 @@ def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, in
     missions). ``terms``: the match's :class:`MatchTerms` (:func:`match_levels`);
     ``development``: the communities' development index; ``fee``: the formal fee, a
     scalar, or None where it differs by corridor (then each community's
-    contribution-weighted fee). Returns the collective fees, the money to the projects, the
-    match, and its municipal and state levels, per community."""
+    contribution-weighted fee). Returns the collective fees, the money to the projects and
+    the match, per community."""
     n_comm = flows.shape[1]
-    out = np.empty((5, n_comm))
+    out = np.empty((3, n_comm))
     records = AssociationRecords(state.members, state.fund, state.matched, state.missions,
                                  state.total_fund, state.total_matched, state.total_missions)
     _accounts(flows, rows, remit_sums, mission_sums, return_sums, investment, projects,

@@ -341,7 +341,7 @@ def abroad_quarter(model) -> None:
         model.community_state.investment, model.community_state.projects,
         p.household_invest_share, terms, model.world.comm_origin,
         model.community_state.development, fee if is_scalar(fee) else None,
-        per_association, organised, model.association_state)[:3]
+        per_association, organised, model.association_state)
     trust_step(model, terms.promised, model.association_state.fund)
     model.flows.money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
                               losses=loss, collective=remit_sums[5], collective_fees=cfees,

@@ -441,8 +441,9 @@ class Params:
     matching_allocation: str = _p("proportional", unit="rule",
                                   choices=("proportional", "least_developed_first"),
                                   source="design: two rules to compare (Aparicio & Meseguer "
-                                         "2012 find 3x1 funds going to municipalities with "
-                                         "more emigrants rather than the poorest)",
+                                         "2012 are reported to find 3x1 funds going to "
+                                         "municipalities with more emigrants rather than the "
+                                         "poorest; not read here)",
                                   doc="how a binding national budget is shared among an "
                                       "origin's communities: in proportion to their requests, "
                                       "or the least developed first")
