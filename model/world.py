@@ -34,7 +34,8 @@ def origin_rows(wd: WorldData, n_origins: int) -> list[dict]:
         k = i // len(table)
         if k:
             base["country"] = names[i]
-            base["health_density"] *= fmath.power(0.8, k)
+            if "health_density" in base:
+                base["health_density"] *= fmath.power(0.8, k)
             base["wage_ratio_skilled"] *= fmath.power(0.85, k)
             base["wage_ratio_low"] *= fmath.power(0.85, k)
         rows.append(base)
@@ -55,6 +56,11 @@ class World:
     corridor_weight: np.ndarray  # (n_orig, n_dest) destination draw weights, rows sum to 1
     origin_access: np.ndarray  # (n_orig,)
     comm_origin: np.ndarray  # (n_comm,)
+    comm_names: list  # (n_comm,) "origin / community" labels
+    first_community: np.ndarray  # (n_orig,) index of each origin's first community
+    #: (n_comm,) relative emigration intensity: the initial emigration rates of the
+    #: community's persons are the origin's times this (1 in the default layout)
+    comm_emig_factor: np.ndarray
     comm_access: np.ndarray  # (n_comm,) relative access
     comm_size: np.ndarray  # (n_comm,)
     population: np.ndarray  # (n_orig,) real population of each origin (the world's data)
@@ -91,6 +97,40 @@ def apportion_1d(total: int, weights) -> np.ndarray:
     left = total - out.sum()
     out[np.argsort(-(exact - out), kind="stable")[:left]] += 1
     return out
+
+
+def community_layout(wd: WorldData, rows: list[dict], cpo: int):
+    """Each origin's communities (ODD §2): from the world's communities.csv where it has
+    rows for the origin, otherwise ``cpo`` communities of the default layout
+    (COMMUNITY_WEIGHTS, COMMUNITY_ACCESS). Returns per origin a list of (name, relative
+    size, relative access, emigration factor). A data community's size is its population;
+    its emigration factor is its share of the origin's remittances over its share of the
+    origin's population (1 on average over the origin's population), its relative access
+    1 (no community figure: assumption, docs/WORLDS.md)."""
+    out = []
+    for r in rows:
+        data = wd.communities_of(r["country"])
+        if data:
+            pop = np.array([c["population"] for c in data])
+            rem = np.array([c["remittance_share"] for c in data])
+            factor = (rem / rem.sum()) / (pop / pop.sum())
+            out.append([(c["community"], float(pop[j]), 1.0, float(factor[j]))
+                        for j, c in enumerate(data)])
+        else:
+            out.append([(f"community {c + 1}", COMMUNITY_WEIGHTS[c % len(COMMUNITY_WEIGHTS)],
+                         COMMUNITY_ACCESS[c % len(COMMUNITY_ACCESS)], 1.0)
+                        for c in range(cpo)])
+    return out
+
+
+def stock_weights(stock, expected_abroad) -> np.ndarray:
+    """Real persons each simulated person of an origin stands for, anchored on its emigrant
+    stock (ODD §2): w_o = M_o / A_o, the persons born in the origin living in the world's
+    destinations in the base year over the persons its simulated persons are expected to
+    have abroad at the start (A_o = sum over communities c and occupations k of
+    n_c s_k min(e_k f_c, 0.95) q). Deterministic, like :func:`person_weights`."""
+    expected = np.asarray(expected_abroad, dtype=float)
+    return np.divide(stock, expected, out=np.zeros(len(expected)), where=expected > 0)
 
 
 def person_weights(population, density, persons, share_health, emig_health,
@@ -181,12 +221,16 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
 
     # persons per origin, then per community (slots laid out community by community)
     per_origin = apportion_1d(p.n_persons, [r["sample_weight"] for r in rows])
-    cw = [COMMUNITY_WEIGHTS[c % len(COMMUNITY_WEIGHTS)] for c in range(cpo)]
-    comm_size = np.concatenate([apportion_1d(int(m), cw) for m in per_origin])
-    n_comm = n_orig * cpo
-    comm_origin = np.repeat(np.arange(n_orig), cpo)
-    comm_access = np.tile([COMMUNITY_ACCESS[c % len(COMMUNITY_ACCESS)] for c in range(cpo)],
-                          n_orig)
+    layout = community_layout(wd, rows, cpo)
+    comm_size = np.concatenate([apportion_1d(int(m), [c[1] for c in lay])
+                                for m, lay in zip(per_origin, layout)])
+    comm_origin = np.concatenate([np.full(len(lay), i, dtype=np.int64)
+                                  for i, lay in enumerate(layout)])
+    n_comm = len(comm_origin)
+    comm_access = np.array([c[2] for lay in layout for c in lay])
+    comm_factor = np.array([c[3] for lay in layout for c in lay])
+    comm_names = [f"{r['country']} / {c[0]}" for r, lay in zip(rows, layout) for c in lay]
+    first_community = np.concatenate([[0], np.cumsum([len(lay) for lay in layout])[:-1]])
 
     n = p.n_persons
     pop = Population.empty(n)
@@ -210,7 +254,8 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     emig = np.array([[r["emig_health"], r["emig_education"], r["emig_other"], r["emig_low"]]
                      for r in rows])  # (n_orig, 4)
     old_enough = pop.age >= p.entry_age + 1.0
-    abroad = old_enough & (u[3] < emig[o, pop.occ])
+    abroad = old_enough & (u[3] < np.minimum(emig[o, pop.occ] * comm_factor[pop.community],
+                                             0.95))
     idx = np.flatnonzero(abroad)
     cumd = np.cumsum(corridor_weight, axis=1)  # (n_orig, n_dest)
     pop.dest[idx] = np.minimum((u[4][idx][:, None] >= cumd[o[idx], :-1]).sum(axis=1),
@@ -234,10 +279,21 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     # each simulated person's weight: the real persons it stands for (ODD §2), from the
     # origin's population and health density and the *expected* health workers at home
     # among its simulated persons, so that the expected initial density is the origin's
-    dens = np.array([r["health_density"] for r in rows])
+    # (or, where the world gives it, from the origin's emigrant stock and the persons its
+    # simulated persons are expected to have abroad)
+    dens = np.array([r.get("health_density", np.nan) for r in rows])
     population = np.array([float(r["population"]) for r in rows])
-    weight = person_weights(population, dens, per_origin, shares[:, 0], emig[:, 0],
-                            old_share=1.0 - 1.0 / span)
+    old_share = 1.0 - 1.0 / span
+    weight = person_weights(population, np.nan_to_num(dens), per_origin, shares[:, 0],
+                            emig[:, 0], old_share=old_share)
+    stock = np.array([r.get("emigrant_stock", np.nan) for r in rows])
+    if not np.isnan(stock).all():
+        occ_all = np.column_stack([shares, 1.0 - shares.sum(axis=1)])  # (n_orig, 4)
+        rate = np.minimum(emig[comm_origin] * comm_factor[:, None], 0.95)  # (n_comm, 4)
+        abroad_c = comm_size * (occ_all[comm_origin] * rate).sum(axis=1) * old_share
+        by_stock = stock_weights(np.nan_to_num(stock),
+                                 np.bincount(comm_origin, abroad_c, minlength=n_orig))
+        weight = np.where(np.isnan(stock), weight, by_stock)
     comm_weight = weight[comm_origin]
     # a community's real population: its origin's, in proportion to its simulated persons
     represented = population[comm_origin] * comm_size / np.maximum(per_origin[comm_origin], 1)
@@ -264,6 +320,9 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         corridor_weight=corridor_weight,
         origin_access=np.array([r["financial_access"] for r in rows]),
         comm_origin=comm_origin,
+        comm_names=comm_names,
+        first_community=first_community.astype(np.int64),
+        comm_emig_factor=comm_factor,
         comm_access=comm_access,
         comm_size=comm_size,
         population=population,

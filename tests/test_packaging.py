@@ -53,6 +53,12 @@ def test_model_runs_from_the_wheel(fresh):
     rows, where = r.stdout.split()
     assert int(rows) == 4 * 7  # steps 0-3 x the default world's 7 origins (its data ship)
     assert not Path(where).is_relative_to(ROOT), where  # the installed copy, not the checkout
+    # every shipped world's data ship too (communities.csv included)
+    r = run([py, "-c", "from migdev import MigrationModel;"
+             "m = MigrationModel(world='remit2005', rng=1, n_persons=1500);"
+             "print(m.n_comm, m.world.comm_names[0])"], outside)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0] == "11" and "very high" in r.stdout
 
 
 @pytest.mark.slow

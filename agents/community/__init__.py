@@ -102,12 +102,12 @@ class HomeCommunity(mesa.Agent):
 def start(model) -> CommunityState:
     """The communities at the start: one :class:`HomeCommunity` agent per community
     (``model.communities``) and their state (stocks at zero until the first census)."""
-    w, p = model.world, model.p
+    w = model.world
     model.communities = []
     for c in range(model.n_comm):
         o = int(w.comm_origin[c])
         model.communities.append(HomeCommunity(
-            model, c, o, f"{w.origin_names[o]} / community {c % p.communities_per_origin + 1}",
+            model, c, o, w.comm_names[c],
             float(w.represented_pop[c]), int(w.comm_size[c])))
     model.community_state = CommunityState(model.n_comm, model.n_orig, formal_access(model))
     return model.community_state

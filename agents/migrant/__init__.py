@@ -255,9 +255,7 @@ def keep_unused_places(model, credit, applicants, places, per_entrant) -> None:
 
 def count_applicants(model, applicants) -> None:
     """Health applicants are counted per origin: on each origin's first community."""
-    first = model.derived("first_community", lambda: np.arange(model.n_orig)
-                          * model.p.communities_per_origin)
-    model.flows["health_applicants"][first] += applicants[:, HEALTH]
+    model.flows["health_applicants"][model.world.first_community] += applicants[:, HEALTH]
 
 
 def decide(model, offers, attempts) -> None:

@@ -10,8 +10,13 @@ A world is a folder holding
   destination or both) and the figures in :data:`COUNTRY_FIELDS`;
 * ``corridors.csv`` — one row per origin–destination pair: ``origin``, ``destination``,
   ``weight`` (the draw weight of the destination for that origin's migrants);
-* ``sources.csv`` — where every figure comes from: ``table``, ``country`` (a country, a
-  corridor written ``origin>destination``, or ``*`` for every row), ``field`` (or ``*``),
+* ``communities.csv`` (optional) — an origin's communities as data, one row each:
+  ``origin``, ``community`` (a name), ``population`` (persons in the base year) and
+  ``remittance_share`` (the community's share of the origin's remittances, 0-1); an origin
+  without rows has ``communities_per_origin`` communities of the model's default layout;
+* ``sources.csv`` — where every figure comes from: ``table`` (countries, corridors or
+  communities), ``country`` (a country, a corridor written ``origin>destination``, a
+  community written ``origin/community``, or ``*`` for every row), ``field`` (or ``*``),
   ``kind`` (published, derived or assumption), ``source``, ``year``, ``note``, and
   optionally ``checked`` (yes: the figure was checked against the source or a work quoting
   it; no or empty: transcribed, not re-checked). A published figure needs a source and a
@@ -40,14 +45,20 @@ ROLES = ("origin", "destination", "both")
 #: figure -> (unit, lowest, highest, the role that needs it: origin, destination or None
 #: for optional descriptive figures)
 COUNTRY_FIELDS = {
+    # an origin needs one of these two: it sets how many real persons each simulated person
+    # stands for (ODD §2; the emigrant stock where both are given)
     "health_density": ("health workers (doctors, nurses, midwives) per 10,000 population",
-                       0.01, 500.0, "origin"),
+                       0.01, 500.0, None),
+    "emigrant_stock": ("persons born in the origin living in the world's destinations in the "
+                       "base year (where given, it sets the person weight instead of the "
+                       "health density)", 1.0, 1e9, None),
     "wage_ratio_skilled": ("skilled home wage / reference destination's wage", 0.001, 5.0,
                            "origin"),
     "wage_ratio_low": ("low-skilled home wage / reference destination's wage", 0.001, 5.0,
                        "origin"),
-    "population": ("persons: the origin's real population in the base year (with its health "
-                   "density, it sets how many real persons each simulated person stands for)",
+    "population": ("persons: the origin's real population in the base year (the denominator "
+                   "of its per-10,000 figures; with its health density, it sets how many real "
+                   "persons each simulated person stands for)",
                    1.0, 2e9, "origin"),
     "sample_weight": ("relative share of the simulated persons (precision only: each person's "
                       "weight makes up for it)", 0.001, 1000.0, "origin"),
@@ -103,6 +114,12 @@ class WorldData:
     countries: tuple[dict, ...]
     corridors: tuple[dict, ...]
     sources: tuple[dict, ...]
+    #: communities as data (communities.csv), in file order; empty when the world has none
+    communities: tuple[dict, ...] = ()
+
+    def communities_of(self, origin: str) -> list[dict]:
+        """The communities.csv rows of one origin (empty: the default layout)."""
+        return [c for c in self.communities if c["origin"] == origin]
 
     @property
     def origins(self) -> list[dict]:
@@ -171,7 +188,7 @@ def resolve_world(name_or_path: str) -> Path:
 
 
 #: the files of a world that determine a run (sources.csv holds citations and notes only)
-RUN_FILES = ("world.toml", "countries.csv", "corridors.csv")
+RUN_FILES = ("world.toml", "countries.csv", "corridors.csv", "communities.csv")
 
 
 def world_files_digest(name_or_path: str) -> dict[str, str]:
@@ -218,6 +235,7 @@ def _load(folder: Path, stamp) -> WorldData:
     countries = _countries(folder / "countries.csv")
     corridors = _corridors(folder / "corridors.csv", countries)
     sources = _sources(folder / "sources.csv")
+    communities = _communities(folder / "communities.csv", countries)
     n_orig = sum(c["role"] in ("origin", "both") for c in countries)
     n_dest = sum(c["role"] in ("destination", "both") for c in countries)
     if not n_orig or not n_dest:
@@ -232,7 +250,8 @@ def _load(folder: Path, stamp) -> WorldData:
         base_year=meta.get("base_year"), extendable=meta.get("extendable", False),
         default_origins=int(meta.get("default_origins", n_orig)),
         default_destinations=int(meta.get("default_destinations", n_dest)),
-        countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources))
+        countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources),
+        communities=tuple(communities))
     _check_sources(w, folder / "sources.csv")
     return w
 
@@ -334,6 +353,11 @@ def _countries(path: Path) -> list[dict]:
                 continue
             row[col] = _number(path, n, col, text, unit, lo, hi)
         if role in ("origin", "both"):
+            if "health_density" not in row and "emigrant_stock" not in row:
+                raise WorldError(f"{path}, line {n}, column 'health_density': missing for "
+                                 f"{name} (an origin needs health_density or emigrant_stock: "
+                                 f"either sets how many real persons each simulated person "
+                                 f"stands for)")
             total = row["share_health"] + row["share_education"] + row["share_other"]
             if total > 1.0:
                 raise WorldError(f"{path}, line {n}: share_health + share_education + "
@@ -372,6 +396,43 @@ def _corridors(path: Path, countries: list[dict]) -> list[dict]:
     return out
 
 
+COMMUNITY_FIELDS = {
+    "population": ("persons: the community's real population in the base year", 1.0, 2e9),
+    "remittance_share": ("the community's share of its origin's remittances, 0-1", 0.0, 1.0),
+}
+
+
+def _communities(path: Path, countries: list[dict]) -> list[dict]:
+    """communities.csv (optional): each origin's communities, with their population and
+    share of the origin's remittances; an origin's shares sum to 1 (within 0.01)."""
+    if not path.is_file():
+        return []
+    roles = {c["country"]: c["role"] for c in countries}
+    out, seen = [], set()
+    for n, r in _rows(path, ("origin", "community", *COMMUNITY_FIELDS),
+                      ("origin", "community", *COMMUNITY_FIELDS)):
+        name = r["origin"]
+        if roles.get(name) not in ("origin", "both"):
+            raise WorldError(f"{path}, line {n}, column 'origin': {name!r} is not an origin "
+                             f"of countries.csv")
+        if not r["community"]:
+            raise WorldError(f"{path}, line {n}, column 'community': empty")
+        if (name, r["community"]) in seen:
+            raise WorldError(f"{path}, line {n}: community {name}/{r['community']} appears "
+                             f"twice")
+        seen.add((name, r["community"]))
+        row = {"origin": name, "community": r["community"], "_line": n}
+        for col, (unit, lo, hi) in COMMUNITY_FIELDS.items():
+            row[col] = _number(path, n, col, r[col], unit, lo, hi)
+        out.append(row)
+    for name in dict.fromkeys(r["origin"] for r in out):
+        total = sum(r["remittance_share"] for r in out if r["origin"] == name)
+        if abs(total - 1.0) > 0.01:
+            raise WorldError(f"{path}: the remittance_share of {name}'s communities sum to "
+                             f"{total:g}; they must sum to 1 (within 0.01)")
+    return out
+
+
 def _sources(path: Path) -> list[dict]:
     out = []
     cols = ("table", "country", "field", "kind", "source", "year", "note")
@@ -380,9 +441,9 @@ def _sources(path: Path) -> list[dict]:
         if r["checked"] not in ("", "yes", "no"):
             raise WorldError(f"{path}, line {n}, column 'checked' = {r['checked']!r}: allowed "
                              f"yes, no or empty")
-        if r["table"] not in ("countries", "corridors"):
+        if r["table"] not in ("countries", "corridors", "communities"):
             raise WorldError(f"{path}, line {n}, column 'table' = {r['table']!r}: allowed "
-                             f"countries or corridors")
+                             f"countries, corridors or communities")
         if r["kind"] not in KINDS:
             raise WorldError(f"{path}, line {n}, column 'kind' = {r['kind']!r}: allowed "
                              f"{', '.join(KINDS)}")
@@ -410,6 +471,12 @@ def _check_sources(w: WorldData, path: Path) -> None:
         if w.source_of("corridors", key, "weight") is None:
             raise WorldError(f"{path}: no source for corridors.csv line {r['_line']} ({key}, "
                              f"weight)")
+    for r in w.communities:
+        key = f"{r['origin']}/{r['community']}"
+        for col in COMMUNITY_FIELDS:
+            if w.source_of("communities", key, col) is None:
+                raise WorldError(f"{path}: no source for communities.csv line {r['_line']} "
+                                 f"({key}, {col})")
 
 
 def world_table(w: WorldData, sources: bool = False) -> str:
@@ -429,6 +496,16 @@ def world_table(w: WorldData, sources: bool = False) -> str:
                 s = w.source_of("countries", c["country"], col)
                 text += f"\n  {'':<24} {'':>10}  [{_cite(s)}]"
             lines.append(text)
+    if w.communities:
+        lines += ["", "communities (origin / community: population, share of the origin's "
+                      "remittances)"]
+        for r in w.communities:
+            key = f"{r['origin']}/{r['community']}"
+            lines.append(f"  {r['origin']} / {r['community']}: {r['population']:,.0f} persons, "
+                         f"{r['remittance_share']:g} of remittances")
+            if sources:
+                for col in COMMUNITY_FIELDS:
+                    lines.append(f"    {col}: [{_cite(w.source_of('communities', key, col))}]")
     lines += ["", "corridors (origin > destination: draw weight)"]
     for r in w.corridors:
         text = f"  {r['origin']} > {r['destination']}: {r['weight']:g}"

@@ -54,7 +54,6 @@ MAKERS = {
     "decide_terms": migrant.make_decide_terms,
     **{"right:" + r: (lambda m, r=r: government.make_corridor_right(m, r))
        for r in agency.RIGHTS},
-    "first_community": lambda m: np.arange(m.n_orig) * m.p.communities_per_origin,
     "account_terms": make_account_terms,
 }
 
