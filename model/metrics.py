@@ -225,6 +225,11 @@ CORRIDOR_COLUMNS = {
     "path_transnational": ("share", "of those: one stay, abroad, remitting, association "
                                     "member, ties >= 0.5"),
     "path_settled": ("share", "of those: one stay, abroad otherwise"),
+    "formal_fee": ("share of amount", "the fee of a formal transfer on the corridor in force "
+                                      "next quarter: the intermediaries' (ODD §7.7b) where the "
+                                      "world has them, else the formal_fee lever"),
+    "bank_share": ("share", "banks' share of the origin's formal transfers (ODD §7.7b); "
+                            "empty where the world has no intermediaries"),
 }
 #: the path categories' columns of the country and corridor tables, in the order of the
 #: tallies' path counts

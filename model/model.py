@@ -13,7 +13,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from migdev.agents import agency, community, government, migrant
+from migdev.agents import agency, community, government, intermediary, migrant
 from migdev.agents.association import AssociationState, MigrantAssociation
 from migdev.agents.migrant import MigrantState
 from migdev.agents.migrant import kernels as migrant_kernels
@@ -111,6 +111,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         government.start(self)
         community.start(self)
         agency.start(self)
+        intermediary.start(self)
         self.association_state = AssociationState(self.n_comm * self.n_dest, p.trust_initial)
         self.associations = AgentsOnDemand(self._make_associations)
         self.migrants = MigrantViews(self)
@@ -120,6 +121,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         self._rows: list[np.ndarray] = []
         self._protected_rows: list[np.ndarray] = []
         self._corridor_rows: list[np.ndarray] = []
+        self._fee_rows: list[np.ndarray] = []  # intermediary.fee_row of each step
         self._net, self._net_step = None, -1
         community.update(self)  # densities first: the protected list is drawn from them
         government.wage_references(self)  # the home wages' references (ODD §7.15)
@@ -187,6 +189,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         migrant.decide(self, offers, attempts)                   # 5. migration decisions
         # 6. work abroad, 7. remittances, 8. missions, 9. returns (one compiled call)
         migrant.abroad_quarter(self)
+        intermediary.update(self)                                # 7b. transfer fees
         community.update(self)                                   # 10. communities
         government.respond_wages(self)                           # 10. home wages
         if self.p.adaptive_policy:
@@ -219,6 +222,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
         self._rows.append(row)
         self._protected_rows.append(self.derived("protected_origins", self._protected_origins))
         self._corridor_rows.append(corridor)
+        self._fee_rows.append(intermediary.fee_row(self))
         self.datacollector.collect(self)
 
     def _protected_origins(self) -> np.ndarray:

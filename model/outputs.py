@@ -42,8 +42,10 @@ class Outputs:
         data = np.stack(self._corridor_rows)  # (steps, n_orig, n_dest, k)
         o, d = np.nonzero(self.world.corridor_weight > 0)
         data = data[:, o, d, :]  # (steps, n_corr, k)
+        fees = np.stack(self._fee_rows)[:, o, d, :]  # (steps, n_corr, 2)
+        data = np.concatenate([data, fees], axis=2)
         n_steps, n_corr, k = data.shape
-        cols = [*CORRIDOR_FLOWS, "abroad", *metrics.PATHS]
+        cols = [*CORRIDOR_FLOWS, "abroad", *metrics.PATHS, "formal_fee", "bank_share"]
         # counts in real persons (simulated ones times the origin's person weight)
         df = pd.DataFrame(data.reshape(n_steps * n_corr, k), columns=cols)
         names_o = np.array(self.world.origin_names, dtype=object)[o]

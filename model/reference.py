@@ -36,7 +36,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from migdev.agents import association, community, government
+from migdev.agents import association, community, government, intermediary
 from migdev.agents.agency import INTEGRATION_DEFAULT, RIGHTS, g2g_placements, market_blocks
 from migdev.agents.agency import learn as agencies_learn
 from migdev.agents.migrant import count_applicants, keep_unused_places, training_system
@@ -296,7 +296,7 @@ class Person(mesa.Agent):
         collective = (amount * min(1.0, p.collective_share * self._participation())
                       if self.member else 0.0)
         household = amount - collective
-        formal_fee = m.lever_at("formal_fee", (self.origin, self.dest))
+        formal_fee = intermediary.fee_at(m, (self.origin, self.dest))
         p_formal = _logistic(p.channel_const - p.channel_cost * 100.0
                              * (formal_fee - p.informal_fee - p.informal_loss))
         formal = (self.random.random() < m.community_state.access[self.community]
@@ -454,6 +454,7 @@ class ReferenceModel(MigrationModel):
         self.missions(abroad)                                    # 8. missions
         for person in abroad:                                    # 9. returns
             person.consider_return()
+        intermediary.update(self)                                # 7b. transfer fees
         self.census(READ)
         community.update(self)                                   # 10. communities
         government.respond_wages(self)                           # 10. home wages
@@ -615,7 +616,7 @@ class ReferenceModel(MigrationModel):
         nc, nd = self.n_comm, self.n_dest
         contrib, paid, hh_fees = np.zeros(nc), np.zeros(nc), np.zeros(nc)
         members, fund = np.zeros(nc * nd), np.zeros(nc * nd)
-        fee = self.lever("formal_fee")
+        fee = intermediary.formal_fee(self)
         for person, gift, hh_fee in zip(abroad, collective, household_fees):
             c = person.community
             contrib[c] += gift

@@ -71,6 +71,10 @@ class World:
     occ_total0: np.ndarray  # (4,) real persons per occupation at start, all origins (expected)
     occ_share: np.ndarray  # (n_orig, 3) base-year share of persons in each skilled occupation
     dest_of_origin: np.ndarray  # (n_orig,) destination index of the same country, or -1
+    #: the world switches on the financial intermediaries (ODD §7.7b)
+    intermediaries: bool
+    #: (n_orig, n_dest) base-year formal fee of each corridor where the world gives one, NaN
+    corridor_fee: np.ndarray
     #: (n_orig,) USD of the base year: the public cost of educating one of the origin's
     #: emigrant health workers (health_training_cost; 0 in a world without the figures)
     health_train_cost: np.ndarray
@@ -333,6 +337,9 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
         occ_total0=occ_total0,
         occ_share=shares,
         dest_of_origin=dest_of_origin,
+        intermediaries=wd.intermediaries,
+        corridor_fee=np.array([wd.corridor_fees()[i % len(wd.origins)]
+                               for i in range(n_orig)])[:, :n_dest],
         health_train_cost=health_training_cost(rows),
         dest_train_cost=destination_training_cost(rows, dests),
     )

@@ -19,6 +19,7 @@ from migdev.agents.association import (
     trust_step,
 )
 from migdev.agents.association import kernels as association_kernels
+from migdev.agents import intermediary
 from migdev.agents.government import corridor_right
 from migdev.agents.migrant import kernels
 from migdev.core import fmath
@@ -333,7 +334,7 @@ def abroad_quarter(model) -> None:
     # (association_kernels.accounts); the associations' trust after it (it reads only the
     # funds)
     terms = model.derived("match_terms", lambda: match_terms(model))
-    fee = model.lever("formal_fee")
+    fee = intermediary.formal_fee(model)
     cfees, to_projects, matched = association_kernels.accounts(
         model.flows.data, _ACCOUNT_ROWS, remit_sums, mission_sums, return_sums,
         model.community_state.investment, model.community_state.projects,
@@ -367,7 +368,7 @@ def abroad_terms(model) -> tuple:
 def make_abroad_terms(model) -> tuple:
     """:func:`abroad_terms`, computed (:func:`kernels.abroad_terms`)."""
     p = model.p
-    fee = model.lever("formal_fee")
+    fee = intermediary.formal_fee(model)
     p_formal = model.derived("formal_probability", lambda: formal_probability(
         fee, p.informal_fee, p.informal_loss, p))
     return kernels.abroad_terms(

@@ -111,6 +111,8 @@ class WorldData:
     extendable: bool
     default_origins: int
     default_destinations: int
+    #: the world switches on the financial intermediaries (ODD §7.7b)
+    intermediaries: bool
     countries: tuple[dict, ...]
     corridors: tuple[dict, ...]
     sources: tuple[dict, ...]
@@ -128,6 +130,17 @@ class WorldData:
     @property
     def destinations(self) -> list[dict]:
         return [c for c in self.countries if c["role"] in ("destination", "both")]
+
+    def corridor_fees(self) -> np.ndarray:
+        """(origins, destinations) base-year formal fees (corridors.csv's optional
+        ``formal_fee``), NaN where none is given."""
+        oi = {c["country"]: i for i, c in enumerate(self.origins)}
+        di = {c["country"]: i for i, c in enumerate(self.destinations)}
+        f = np.full((len(oi), len(di)), np.nan)
+        for r in self.corridors:
+            if "formal_fee" in r:
+                f[oi[r["origin"]], di[r["destination"]]] = r["formal_fee"]
+        return f
 
     def corridor_weights(self) -> np.ndarray:
         """(origins, destinations) draw weights, in table order (0 where no corridor)."""
@@ -248,6 +261,7 @@ def _load(folder: Path, stamp) -> WorldData:
     w = WorldData(
         name=meta["name"], title=meta["title"], folder=folder,
         base_year=meta.get("base_year"), extendable=meta.get("extendable", False),
+        intermediaries=meta.get("intermediaries", False),
         default_origins=int(meta.get("default_origins", n_orig)),
         default_destinations=int(meta.get("default_destinations", n_dest)),
         countries=tuple(countries), corridors=tuple(corridors), sources=tuple(sources),
@@ -258,6 +272,7 @@ def _load(folder: Path, stamp) -> WorldData:
 
 #: world.toml's optional keys: (type, lowest, highest) of each
 META = {"base_year": (int, 1800, 2200), "extendable": (bool, None, None),
+        "intermediaries": (bool, None, None),
         "default_origins": (int, 1, 60), "default_destinations": (int, 1, 60)}  # n_origins
 
 
@@ -370,7 +385,7 @@ def _corridors(path: Path, countries: list[dict]) -> list[dict]:
     roles = {c["country"]: c["role"] for c in countries}
     out, seen = [], set()
     for n, r in _rows(path, ("origin", "destination", "weight"),
-                      ("origin", "destination", "weight")):
+                      ("origin", "destination", "weight", "formal_fee")):
         for col, need in (("origin", "origin"), ("destination", "destination")):
             name = r[col]
             if name not in roles:
@@ -387,7 +402,11 @@ def _corridors(path: Path, countries: list[dict]) -> list[dict]:
             raise WorldError(f"{path}, line {n}: corridor {pair[0]} > {pair[1]} appears twice")
         seen.add(pair)
         w = _number(path, n, "weight", r["weight"], "draw weight", 0.0, 1e9)
-        out.append({"origin": pair[0], "destination": pair[1], "weight": w, "_line": n})
+        row = {"origin": pair[0], "destination": pair[1], "weight": w, "_line": n}
+        if r.get("formal_fee", ""):
+            row["formal_fee"] = _number(path, n, "formal_fee", r["formal_fee"],
+                                        "share of the amount sent", 0.0, 0.5)
+        out.append(row)
     for c in countries:
         if c["role"] in ("origin", "both") and not any(
                 x["origin"] == c["country"] and x["weight"] > 0 for x in out):
@@ -468,9 +487,10 @@ def _check_sources(w: WorldData, path: Path) -> None:
                                  f"with source and year, or assumption with a note)")
     for r in w.corridors:
         key = f"{r['origin']}>{r['destination']}"
-        if w.source_of("corridors", key, "weight") is None:
-            raise WorldError(f"{path}: no source for corridors.csv line {r['_line']} ({key}, "
-                             f"weight)")
+        for col in ("weight", "formal_fee"):
+            if col in r and w.source_of("corridors", key, col) is None:
+                raise WorldError(f"{path}: no source for corridors.csv line {r['_line']} "
+                                 f"({key}, {col})")
     for r in w.communities:
         key = f"{r['origin']}/{r['community']}"
         for col in COMMUNITY_FIELDS:
@@ -508,9 +528,14 @@ def world_table(w: WorldData, sources: bool = False) -> str:
                     lines.append(f"    {col}: [{_cite(w.source_of('communities', key, col))}]")
     lines += ["", "corridors (origin > destination: draw weight)"]
     for r in w.corridors:
+        key = r['origin'] + '>' + r['destination']
         text = f"  {r['origin']} > {r['destination']}: {r['weight']:g}"
         if sources:
-            text += f"  [{_cite(w.source_of('corridors', r['origin'] + '>' + r['destination'], 'weight'))}]"
+            text += f"  [{_cite(w.source_of('corridors', key, 'weight'))}]"
+        if "formal_fee" in r:
+            text += f"\n    formal fee in the base year {r['formal_fee']:g}"
+            if sources:
+                text += f"  [{_cite(w.source_of('corridors', key, 'formal_fee'))}]"
         lines.append(text)
     return "\n".join(lines)
 

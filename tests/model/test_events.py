@@ -23,6 +23,9 @@ REDERIVED = P.AGENCY_TERMS | P.DEMAND | P.WAGES | {"financial_access"}
 # configurations that between them take every branch that reads a parameter
 TRACED = [
     {},
+    # the financial intermediaries of a remittance world, every partnership lever on
+    {"world": "remit2005", "bank_partnership": 1.0, "transfer_link": 1.0,
+     "fee_disclosure": 1.0},
     {"adaptive_policy": True},
     {"agreement_kind": "circular", "agreement_start": 2},
     {"agreement_kind": "restrictive", "agreement_start": 2},
