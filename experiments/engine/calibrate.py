@@ -33,6 +33,7 @@ import pandas as pd
 
 from migdev.core.errors import ParameterError, did_you_mean
 from migdev.core.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_params
+from migdev.core.records import split_local
 from migdev.experiments.engine.config import MAX_NAME, ConfigError, safe_folder_name
 from migdev.experiments.engine.store import atomic_write
 from migdev.model.metrics import COL_INDEX, COUNTRY_COLUMNS
@@ -145,16 +146,29 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
     except ParameterError as e:
         raise ConfigError(f"{src}: [params]: {e}") from None
     free = []
-    _keys(src, "free", data["free"], set(FIELDS))
+    # a free parameter is a model parameter, or one country's value of a local lever
+    # ("financial_access[El Salvador]", as in [params])
+    _keys(src, "free", data["free"], set(FIELDS) | {k for k in data["free"]
+                                                    if split_local(k)[1] is not None})
     for pname, spec in data["free"].items():
         where = f"free.{pname}"
         _keys(src, where, spec, FREE_KEYS)
-        f = FIELDS[pname]
-        if (pname in STRUCTURAL or pname in RECORDS or pname in READ_AT_START
+        base_name, key = split_local(pname)
+        if base_name not in FIELDS:
+            raise _bad(src, f"free.{pname}", pname, "a model parameter, or a local lever's "
+                       "value for one country written lever[Country]"
+                       + did_you_mean(base_name, FIELDS))
+        f = FIELDS[base_name]
+        if (base_name in STRUCTURAL or base_name in RECORDS or base_name in READ_AT_START
                 or f.type not in ("float", float)):
             raise ConfigError(f"{src}: [{where}]: {pname} cannot be calibrated: a free "
                               f"parameter must be a real-valued model parameter (not "
                               f"structural, an agreement's or a switch)")
+        if key is not None:
+            try:
+                make_params(**params, **{pname: f.default})
+            except ParameterError as e:
+                raise ConfigError(f"{src}: [{where}]: {e}") from None
         if pname in params:
             raise ConfigError(f"{src}: {pname} is both fixed in [params] and free in [free]: "
                               f"remove one")

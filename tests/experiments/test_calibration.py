@@ -180,6 +180,10 @@ def _raw(tmp_path) -> dict:
     (lambda d: d["target"][0].update({"output": ["formal_share"]}), "a per-country output"),
     (lambda d: d["target"][0].update({"output": {"a": 1}}), "a per-country output"),
     (lambda d: d["target"][0].update({"country": ["Ghana"]}), "an origin of the world"),
+    # one country's value of a local lever: the country must be the world's, the lever local
+    (lambda d: d["free"].update({"financial_access[Atlantis]": {}}), "Atlantis"),
+    (lambda d: d["free"].update({"channel_const[Ghana]": {}}), "channel_const"),
+    (lambda d: d["free"].update({"finance_access[Ghana]": {}}), "did you mean"),
 ])
 def test_bad_calibration_configs_are_refused_with_what_to_fix(tmp_path, mutate, needle):
     d = _raw(tmp_path)
@@ -336,3 +340,22 @@ def test_a_deeply_nested_calibration_config_is_refused(tmp_path):
     p.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError, match="nested too deeply"):
         load_calibration(p)
+
+
+def test_one_countrys_value_of_a_local_lever_can_be_free(tmp_path):
+    """[free."financial_access[Ghana]"] calibrates Ghana's value only (remit2005's reach per
+    origin): the simulator's model has it there and the lever's default elsewhere."""
+    d = _raw(tmp_path)
+    d["free"]["financial_access[Ghana]"] = d["free"].pop("financial_access")
+    cfg = parse_calibration(d, "cal.toml")
+    assert [f.name for f in cfg.free] == ["training_capacity_health", "financial_access[Ghana]"]
+    sim = Simulator(cfg)
+    from migdev.model.model import MigrationModel
+    theta = {"training_capacity_health": 1.0, "financial_access[Ghana]": 0.9}
+    m = MigrationModel(calibration=None, n_persons=1000, rng=1, **theta)
+    fa = m.lever("financial_access")
+    ghana = m.world.origin_names.index("Ghana")
+    assert fa[ghana] == 0.9 and (np.delete(fa, ghana) == m.p.financial_access).all()
+    high, low = sim(theta, seed=5), sim({**theta, "financial_access[Ghana]": 0.1}, seed=5)
+    key = next(k for k in high if k.startswith("formal_share"))
+    assert len(high) == len(cfg.targets) and high[key] > low[key]
