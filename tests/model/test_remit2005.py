@@ -107,6 +107,21 @@ def test_a_community_without_a_source_is_refused(tmp_path):
         load_world(str(folder))
 
 
+def test_remit2005_runs_calibrated_by_default():
+    """The calibrated model is the model: remit2005's shipped calibration, with the reach
+    of transfer services per origin; and its base year's recorded remittances are near the
+    figures it was fitted to (Mexico 1,625,000 kUSD a quarter in 2000)."""
+    m = MigrationModel(world=W, n_persons=10_000, rng=4)
+    assert m.calibration == "remit2005"
+    fa = m.lever("financial_access")
+    assert fa.shape == (3,) and len(set(fa)) == 3
+    assert MigrationModel(world=W, n_persons=500, calibration=None).calibration is None
+    m.run_for(4)
+    cf = m.country_frame()
+    mx = cf[(cf.country == "Mexico") & cf.step.between(1, 4)].remittances_formal.mean()
+    assert 1_625_000 / 2 < mx < 1_625_000 * 2
+
+
 def test_remit2005_runs_and_its_tables_are_in_real_units():
     m = MigrationModel(world=W, n_persons=3_000, rng=2)
     for _ in range(8):
