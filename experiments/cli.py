@@ -165,11 +165,16 @@ def _cmd_calibrate(args) -> int:
 
 def _cmd_validate_model(args) -> int:
     from migdev.experiments.engine.executors import make_executor
-    from migdev.experiments.engine.posterior import posterior_means, resolve_calibration
-    from migdev.experiments.engine.validate_model import validate_model
+    from migdev.experiments.engine.posterior import (posterior_means, resolve_calibration,
+                                                     shipped_calibration_of)
+    from migdev.experiments.engine.validate_model import WORLD_PATTERNS, validate_model
 
-    params = {"world": "health2005", "n_persons": args.n_persons}
-    calibration = None if args.uncalibrated else args.calibration
+    if args.world not in WORLD_PATTERNS:
+        raise ValueError(f"--world {args.world!r}: no held-out patterns are defined for it; "
+                          f"choose from {', '.join(WORLD_PATTERNS)}")
+    params = {"world": args.world, "n_persons": args.n_persons}
+    calibration = (None if args.uncalibrated
+                   else args.calibration or shipped_calibration_of(args.world))
     if calibration:
         params.update(posterior_means(resolve_calibration(calibration)))
     out = Path(args.out)
@@ -404,12 +409,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_calibrate)
 
     v = sub.add_parser("validate-model", help="check the model against held-out published "
-                       "patterns", description="Run the default real world (health2005) through "
-                       "the policy histories behind published patterns held out from "
-                       "calibration, and say for each whether the model reproduces it. See "
-                       "docs/CALIBRATION.md.")
-    v.add_argument("--calibration", default="health2005", help="calibration whose posterior "
-                   "means are used (a shipped name or a folder; default health2005)")
+                       "patterns", description="Run a real world (health2005 by default, or "
+                       "remit2005) through the policy histories behind published patterns "
+                       "held out from its calibration, and say for each whether the model "
+                       "reproduces it. See docs/CALIBRATION.md.")
+    v.add_argument("--world", default="health2005", help="the world whose patterns are "
+                   "checked: health2005 (default) or remit2005")
+    v.add_argument("--calibration", default=None, help="calibration whose posterior means "
+                   "are used (a shipped name or a folder; default: the world's shipped "
+                   "calibration)")
     v.add_argument("--uncalibrated", action="store_true", help="use the parameters' defaults")
     v.add_argument("--replicates", type=_positive, default=20, help="paired replicates per "
                    "pattern (default 20)")

@@ -199,3 +199,66 @@ def test_the_lost_investment_pattern_values_doctors_abroad_by_the_worlds_rule():
                 and m.pop.occ[i] == HEALTH and m.pop.dest[i] in dests)
         assert got[k] == pytest.approx(n * m.world.person_weight[o] * share[o] * doc[o] / 1e6)
     assert got[0] > 0 and np.all(got >= 0)
+
+
+# ------------------------------------------------------------------ remit2005 (issue 38)
+def test_remit2005_patterns_are_held_out_from_its_calibration():
+    """The remit2005 calibration fits the base year only (steps 1-4): a pattern may read the
+    same output (the recorded remittances, whose growth it compares) but always after 2000."""
+    from migdev.experiments.engine.validate_model import REMIT_PATTERNS, step_of
+
+    cfg = load_calibration(SHIPPED / "remit2005" / "calibration.toml")
+    assert all(t.steps[1] <= step_of(2001) for t in cfg.targets)
+    targets = {t.output for t in cfg.targets}
+    for pat in REMIT_PATTERNS.values():
+        read = {o.split(":", 1)[1] for o in pat.outputs}
+        assert read & targets <= {"remittances_formal"}, pat.name
+        assert pat.steps > step_of(2002) and pat.source and pat.criterion
+        assert pat.estimate is not None and pat.estimator
+
+
+def test_remit2005_estimators_by_hand():
+    from migdev.experiments.engine.validate_model import REMIT_PATTERNS as R
+
+    rows = pd.DataFrame({"fee_2001": [0.2, 0.2], "fee_2004": [0.06, 0.08],
+                         "control_fee_2001": [0.2, 0.2], "control_fee_2004": [0.2, 0.2]})
+    est, _, _, ok = R["mexico_cost_fall"].estimate(rows)
+    assert est == pytest.approx(0.35) and ok
+    rows["control_fee_2004"] = [0.05, 0.05]  # the fee fell as much without the policy
+    assert not R["mexico_cost_fall"].estimate(rows)[3]
+    share = pd.DataFrame({"formal_share_2006": [0.85, 0.9, 0.82], "rise": [0.1, 0.2, -0.01]})
+    assert not R["mexico_formal_shift"].estimate(share)[3]  # a rise in 2 of 3 only
+    share["rise"] = [0.1, 0.2, 0.01]
+    assert R["mexico_formal_shift"].estimate(share)[3]
+    rec = pd.DataFrame({"recorded_2000": [1.0, 1.0], "recorded_2006": [3.0, 4.0]})
+    assert R["mexico_remittances_2000_2006"].estimate(rec)[:1] == (3.5,)
+    # the match follows emigrants (rank 1) and not poverty: passes; reversed: fails
+    cols = {}
+    for i, (m, a, p) in enumerate(zip([5, 4, 3, 2, 1], [0.5, 0.4, 0.3, 0.2, 0.1],
+                                      [0.1, 0.5, 0.2, 0.4, 0.3])):
+        cols |= {f"matched_{i}": [m], f"abroad_{i}": [a], f"poverty_{i}": [p]}
+    est, _, _, ok = R["three_for_one_targeting"].estimate(pd.DataFrame(cols))
+    assert est == pytest.approx(1.0) and ok
+    for i in range(5):
+        cols[f"matched_{i}"] = [i + 1]
+    assert not R["three_for_one_targeting"].estimate(pd.DataFrame(cols))[3]
+
+
+@pytest.mark.slow
+def test_validate_model_runs_the_remittance_world(tmp_path):
+    out = tmp_path / "val"
+    cmd = [sys.executable, "-m", "migdev", "validate-model", "--world", "remit2005",
+           "--replicates", "2", "--n-persons", "4000", "--workers", "1", "--out", str(out)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table.pattern) == ["mexico_cost_fall", "mexico_formal_shift",
+                                   "mexico_remittances_2000_2006", "three_for_one_targeting"]
+    assert set(table.result) <= {"pass", "fail"} and table.estimate.notna().all()
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["calibration"] == "remit2005" and man["world"] == "remit2005"
+    assert "--world remit2005" in man["rerun"]
+    assert (out / "validation.png").is_file()
+    bad = subprocess.run([sys.executable, "-m", "migdev", "validate-model", "--world", "nowhere",
+                          "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "remit2005" in bad.stderr and not (tmp_path / "x").exists()
