@@ -76,6 +76,13 @@ COUNTRY_COLUMNS = {
                                           "share of the promised match actually paid), at "
                                           "every level"),
     "matched_funds_local": ("kUSD per quarter", "the municipalities' part of matched_funds"),
+    "collective_to_projects": ("kUSD per quarter", "collective money to the communities' "
+                                                   "projects: gifts less fees plus the match, "
+                                                   "where a social investment fund directed it "
+                                                   "(ODD §7.7)"),
+    "social_fund": ("kUSD per quarter", "the part of collective_to_projects a social investment "
+                                        "fund directed to the origin's communities by need "
+                                        "(ODD §7.7; 0 without one)"),
     "matched_funds_state": ("kUSD per quarter", "the states' part of matched_funds (the "
                                                 "nation's: matched_funds less both)"),
     "association_trust": ("0-1", "trust of the origin's hometown associations in its "
@@ -293,6 +300,7 @@ _FLOW_COLUMNS = {
     "remittance_fees": "rem_fees", "remittance_losses": "rem_losses",
     "collective_contributions": "collective", "matched_funds": "matched",
     "matched_funds_local": "matched_local", "matched_funds_state": "matched_state",
+    "collective_to_projects": "to_projects", "social_fund": "social_fund",
     "recruitment_fees": "recruit_fees", "health_trainees": "health_trainees",
     "health_applicants": "health_applicants",
 }

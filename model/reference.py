@@ -632,6 +632,9 @@ class ReferenceModel(MigrationModel):
         matched = (local + state) + national
         cfees = contrib * fee
         to_projects = contrib - cfees + matched
+        to_projects, fund_in = self.social_fund(to_projects, terms)
+        self.flows["to_projects"] += to_projects
+        self.flows["social_fund"] += fund_in
         self.flows["rem_fees"] += hh_fees + cfees
         self.flows["collective"] += contrib
         self.flows["matched"] += matched
@@ -645,6 +648,25 @@ class ReferenceModel(MigrationModel):
         association.trust_step(self, terms.promised, fund)
         return Totals(collective=contrib, collective_fees=cfees, to_projects=to_projects,
                       matched=matched)
+
+    def social_fund(self, to_projects, terms) -> tuple:
+        """A social investment fund (ODD §7.7): in each origin, the share of each
+        community's money for projects that goes through the fund is pooled and directed to
+        the communities in proportion to their need, (1 - development) x population; with
+        no need anywhere in the origin, it goes back where it came from. Returns the money
+        to each community's projects and the part the fund directed there."""
+        dev = self.community_state.development
+        out, fund_in = to_projects.copy(), np.zeros(self.n_comm)
+        for o in range(self.n_orig):
+            mine = [c for c in range(self.n_comm) if self.world.comm_origin[c] == o]
+            given = {c: terms.fund_share[c] * to_projects[c] for c in mine}
+            need = {c: max(1.0 - dev[c], 0.0) * terms.population[c] for c in mine}
+            total_need = sum(need.values())
+            for c in mine:
+                fund_in[c] = (sum(given.values()) * need[c] / total_need if total_need > 0
+                              else given[c])
+                out[c] = to_projects[c] - given[c] + fund_in[c]
+        return out, fund_in
 
     def match(self, gifts, terms) -> tuple:
         """The public match of each community's gifts at three levels (ODD §7.7): the

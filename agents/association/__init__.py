@@ -119,8 +119,11 @@ def match_terms(model) -> kernels.MatchTerms:
                               where=weight > 0)
     ratio.setflags(write=False)
     budget.setflags(write=False)
+    fund = np.broadcast_to(np.asarray(model.lever_at("social_fund", o), dtype=float), (n,))
     return kernels.MatchTerms((promised[0] + promised[1]) + promised[2], ratio, budget,
-                              model.p.matching_allocation == "least_developed_first")
+                              model.p.matching_allocation == "least_developed_first",
+                              np.ascontiguousarray(fund), model.world.represented_pop,
+                              model.n_orig)
 
 
 def trust_step(model, promised_ratio, fund) -> None:

@@ -60,8 +60,8 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
 #: collective gifts, the match (in all, then the municipal and the state levels'), the
 #: missions' (MISSION_SUMS), the returns' (RETURN_SUMS but the last, the savings brought
 #: home) and the migrants' own quarter (WELFARE_SUMS)
-AccountRows = namedtuple("AccountRows",
-                         "remit fees collective matched matched_levels mission ret welfare")
+AccountRows = namedtuple("AccountRows", "remit fees collective matched matched_levels mission "
+                         "ret welfare to_projects social_fund")
 #: the associations' records of the quarter and their totals (AssociationState's arrays)
 AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
                                 "total_fund total_matched total_missions")
@@ -125,9 +125,38 @@ def match_levels(gifts, ratio, budget, comm_origin, development, least_developed
 
 
 @numba.njit(cache=True, nogil=True)
+def social_fund(to_projects, share, development, population, comm_origin, n_orig, fund_in):
+    """A social investment fund (ODD §7.7; El Salvador's design): in each origin, the share
+    ``share_c`` of each community's collective money for projects (gifts less fees plus the
+    match) goes through the fund, which directs the pool to the communities on its list in
+    proportion to their need, (1 - development_c) x population_c:
+
+        fund_in_c = need_c / sum_o(need) x sum_o(share x to_projects),
+        to_projects_c <- (1 - share_c) to_projects_c + fund_in_c,
+
+    in place (``fund_in``: per community). Where an origin's communities have no need (all
+    fully developed), the money goes back where it came from. The origin's total is kept."""
+    n = to_projects.shape[0]
+    pool = np.zeros(n_orig)
+    need_sum = np.zeros(n_orig)
+    for c in range(n):
+        o = comm_origin[c]
+        pool[o] += share[c] * to_projects[c]
+        need_sum[o] += max(1.0 - development[c], 0.0) * population[c]
+    for c in range(n):
+        o = comm_origin[c]
+        given = share[c] * to_projects[c]
+        if need_sum[o] > 0:
+            fund_in[c] = pool[o] * (max(1.0 - development[c], 0.0) * population[c]) / need_sum[o]
+        else:
+            fund_in[c] = given
+        to_projects[c] = (to_projects[c] - given) + fund_in[c]
+
+
+@numba.njit(cache=True, nogil=True)
 def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, projects,
               invest_share, ratio, budget, comm_origin, development, least_developed_first,
-              fee, fee_paid, per_assoc, organised, S, out):
+              fund_share, population, n_orig, fee, fee_paid, per_assoc, organised, S, out):
     """The institutions' part of a quarter abroad (see :func:`accounts`); ``R``:
     :data:`AccountRows`, ``S``: the associations' records (AssociationState's arrays)."""
     rows_remit, row_fees, row_collective = R.remit, R.fees, R.collective
@@ -157,14 +186,25 @@ def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, proje
             f = paid[c] / contrib[c] if contrib[c] > 0 else 0.0
         matched = (levels[0, c] + levels[1, c]) + levels[2, c]
         cfees = contrib[c] * f
-        to_projects = contrib[c] - cfees + matched
-        out[0, c], out[1, c], out[2, c] = cfees, to_projects, matched
+        out[0, c], out[1, c], out[2, c] = cfees, contrib[c] - cfees + matched, matched
         flows[row_fees, c] += household_fees[c] + cfees
         flows[row_collective, c] += contrib[c]
         flows[row_matched, c] += matched
         flows[rows_levels[0], c] += levels[0, c]
         flows[rows_levels[1], c] += levels[1, c]
-        projects[c] += to_projects
+    # a social investment fund directs its share to the communities it lists (if any)
+    fund_in = np.zeros(n_comm)
+    any_fund = False
+    for c in range(n_comm):
+        if fund_share[c] > 0:
+            any_fund = True
+    if any_fund:
+        social_fund(out[1], fund_share, development, population, comm_origin, n_orig,
+                    fund_in)
+    for c in range(n_comm):
+        projects[c] += out[1, c]
+        flows[R.to_projects, c] += out[1, c]
+        flows[R.social_fund, c] += fund_in[c]
     # 8. the missions' flows, the associations' records (an association's match: its fund
     # times its community's match per unit given)
     add_rows(flows, rows_mission, mission_sums)
@@ -204,6 +244,7 @@ def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, in
     _accounts(flows, rows, remit_sums, mission_sums, return_sums, investment, projects,
               float(invest_share), terms.ratio, terms.budget, as_array(comm_origin, np.int64),
               as_array(development), bool(terms.least_developed_first),
+              as_array(terms.fund_share), as_array(terms.population), int(terms.n_orig),
               as_vector(0.0 if fee is None else fee, n_comm), fee is None, per_assoc,
               as_array(organised, np.int64), records, out)
     return out
@@ -211,8 +252,11 @@ def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, in
 
 #: the match's terms (ODD §7.7): ``promised``, the ratio promised in all (a scalar where it
 #: is the same everywhere, else per community), ``ratio`` and ``budget`` (3, n_comm) by
-#: level (MATCH_LEVELS), and the rule sharing a binding national budget
-MatchTerms = namedtuple("MatchTerms", "promised ratio budget least_developed_first")
+#: level (MATCH_LEVELS), the rule sharing a binding national budget; and the social
+#: investment fund's: each community's share through the fund (``fund_share``), its real
+#: population and the number of origins (:func:`social_fund`)
+MatchTerms = namedtuple("MatchTerms", "promised ratio budget least_developed_first "
+                        "fund_share population n_orig")
 
 
 fresh_caches(__name__)

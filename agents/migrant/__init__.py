@@ -356,7 +356,8 @@ _ACCOUNT_ROWS = association_kernels.AccountRows(
                             dtype=np.int64),
     mission=np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
     ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:-1]], dtype=np.int64),
-    welfare=np.array([FLOW_ROW[f] for f in kernels.WELFARE_SUMS], dtype=np.int64))
+    welfare=np.array([FLOW_ROW[f] for f in kernels.WELFARE_SUMS], dtype=np.int64),
+    to_projects=FLOW_ROW["to_projects"], social_fund=FLOW_ROW["social_fund"])
 
 
 def abroad_terms(model) -> tuple:

@@ -18,7 +18,10 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          "contract_settles", "returns_health", "matched_local", "matched_state",
          # the migrants' own quarter by status (agents/migrant/kernels.py: WELFARE_SUMS)
          *(f"{what}_{status}" for what in ("kept", "repaid", "abroad", "quarters")
-           for status in ("temporary", "settled", "irregular")))
+           for status in ("temporary", "settled", "irregular")),
+         # collective money to the community's projects, and the part of it a social
+         # investment fund directed there (agents/association/kernels.py: social_fund)
+         "to_projects", "social_fund")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
 #: the flows accumulated per corridor each quarter (``Flows.corridor``)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")

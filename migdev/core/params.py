@@ -476,6 +476,15 @@ class Params:
     matching_ratio: float = _p(0.0, 0.0, 10.0, "units per unit",
                                "Mexico 3x1: each peso matched by three (Aparicio & Meseguer 2012)",
                                "public money added per unit of collective remittance", lever=True, scope="origin")
+    social_fund: float = _p(0.0, 0.0, 1.0, "share",
+                            "policy lever (El Salvador's 'Unidos por la Solidaridad', which "
+                            "directs migrants' collective funds through the Social Investment "
+                            "Fund to listed projects); the share and the need-based list are "
+                            "assumptions",
+                            "share of the origin's collective money for projects (gifts less "
+                            "fees plus the match) that a social investment fund pools and "
+                            "directs to communities in proportion to their need, (1 - "
+                            "development) x population", lever=True, scope="origin")
     matching_honoured: float = _p(1.0, 0.0, 1.0, "share",
                                   "assumption (value); Castles & Delgado Wise 2008: tensions "
                                   "between migrant associations and their states of origin",

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from migdev.agents.association.kernels import match_levels
+from migdev.core.ledger import FLOW_ROW
 from migdev.model import MigrationModel
 
 INF = np.inf
@@ -109,3 +110,53 @@ def test_the_least_developed_rule_changes_who_gets_the_match_not_how_much():
     pa = runs["proportional"].community_state.projects
     pb = runs["least_developed_first"].community_state.projects
     assert not np.allclose(pa, pb)
+
+
+# ------------------------------------------------------------------ social investment fund
+def test_social_fund_by_hand():
+    """Two origins. Origin 0's communities give 100, 50, 30 to projects; half goes through
+    the fund (pool 90), which directs it by need (1 - development) x population: needs
+    0.5 x 100 = 50, 0.8 x 100 = 80, 0 x 50 = 0 -> 90 x 50/130, 90 x 80/130, 0. Origin 1
+    has no fund: its money stays where it was given."""
+    from migdev.agents.association.kernels import social_fund
+
+    to = np.array([100.0, 50.0, 30.0, 40.0])
+    share = np.array([0.5, 0.5, 0.5, 0.0])
+    dev = np.array([0.5, 0.2, 1.0, 0.3])
+    pop = np.array([100.0, 100.0, 50.0, 70.0])
+    fund_in = np.zeros(4)
+    social_fund(to, share, dev, pop, np.array([0, 0, 0, 1]), 2, fund_in)
+    np.testing.assert_allclose(fund_in[:3], [90 * 50 / 130, 90 * 80 / 130, 0.0])
+    np.testing.assert_allclose(to, [50 + 90 * 50 / 130, 25 + 90 * 80 / 130, 15.0, 40.0])
+    assert to[:3].sum() == pytest.approx(180.0)  # the origin's total is kept
+    # no need anywhere: the money goes back where it came from
+    to2, f2 = np.array([10.0, 20.0]), np.zeros(2)
+    social_fund(to2, np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.array([5.0, 5.0]),
+                np.array([0, 0]), 1, f2)
+    np.testing.assert_allclose(to2, [10.0, 20.0])
+
+
+def test_a_social_fund_sends_mexicos_collective_money_to_the_poorer_communities():
+    """In remit2005 under 3x1 at three levels, the match follows the emigrants (the very
+    high migration class gets most per person); a social investment fund taking all of it
+    sends it by need instead: the very low class (the largest population) gets more, the
+    origin's total is the same, and the table reports what the fund directed."""
+    def run(**kw):
+        m = MigrationModel(world="remit2005", n_persons=6000, rng=5, matching_ratio=1.0,
+                           matching_ratio_state=1.0, matching_ratio_local=1.0, **kw)
+        per = []
+        for _ in range(12):
+            m.step()
+            per.append(m.flows.data[FLOW_ROW["to_projects"]].copy())
+        return m, np.sum(per, axis=0)
+
+    plain, a = run()
+    fund, b = run(**{"social_fund[Mexico]": 1.0})
+    mex = np.flatnonzero(plain.world.comm_origin == 0)
+    size = plain.world.comm_size[mex]
+    assert (a[mex] / size)[0] > (a[mex] / size)[-1]  # without the fund: to the emigrants
+    assert b[mex][-1] > a[mex][-1] and b[mex][0] < a[mex][0]
+    cf = fund.country_frame()
+    mx = cf[cf.country == "Mexico"]
+    assert mx.social_fund.sum() > 0 and plain.country_frame().social_fund.sum() == 0
+    assert mx.social_fund.sum() == pytest.approx(mx.collective_to_projects.sum(), rel=1e-9)

@@ -79,14 +79,16 @@ def test_circulation_rules_agree_with_the_reference(processes):
 
 
 #: the remittance world (issue 38): financial intermediaries setting the fee each quarter,
-#: a tri-partite partnership and a central-bank link for Mexico, a disclosure rule, and
-#: the match at three levels over CONAPO's classes of municipalities (ODD §7.7, §7.7b)
+#: a tri-partite partnership and a central-bank link for Mexico, a disclosure rule, the
+#: match at three levels over CONAPO's classes of municipalities, and social investment
+#: funds directing collective money by need (ODD §7.7, §7.7b)
 REMITTANCE_RULES = {"world": "remit2005",
                     "events": (Event(4, "bank_partnership[Mexico]", 1.0),
                                Event(8, "fee_disclosure", 1.0),
                                Event(12, "transfer_link[Mexico]", 1.0)),
                     "matching_ratio": 1.0, "matching_ratio_state": 1.0,
-                    "matching_ratio_local": 1.0}
+                    "matching_ratio_local": 1.0, "social_fund[El Salvador]": 1.0,
+                    "social_fund[Mexico]": 0.5}
 REMITTANCE_ORACLE = {"replicates": 16, "n_persons": 3000, "steps": 40, "window": 40}
 
 
