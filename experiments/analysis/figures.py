@@ -86,6 +86,32 @@ HEADLINE = [
 ]
 
 
+#: the headline panels of a remittance world (one whose intermediaries set the fees, ODD
+#: §7.7b: remit2005): the channel, its cost, the money received and what it builds at home
+REMITTANCE_HEADLINE = [
+    ("formal_share", "Remittances: formal share\n(policy run)", "level"),
+    ("remittance_cost_share", "Remittances: cost share\n(policy run)", "level"),
+    ("remittances_received_change", "Remittances: change in\nremittances received", "diff"),
+    ("collective_investment", "Collective investment\n(policy run)", "level"),
+    ("public_goods_change", "Public goods: change in collective\nmoney to projects", "diff"),
+    ("public_cost_change", "Cost: change in public spending\n(origins and destinations)",
+     "diff"),
+    ("net_transfer_change", "Cost: change in net transfer\nto origins", "diff"),
+]
+
+
+def remittance_world(manifest: dict) -> bool:
+    """Whether an experiment's world is a remittance world (its intermediaries set the
+    fees, ODD §7.7b): its headline and time series are about remittances."""
+    from migdev.core.worlds import WorldError, load_world
+
+    world = manifest.get("resolved", {}).get("params", {}).get("world", "health2005")
+    try:
+        return bool(load_world(str(world)).intermediaries)
+    except (WorldError, OSError):
+        return False
+
+
 def _ylabel(outcome: str, window: tuple[int, int] | None) -> str:
     """The outcome's unit and the window it is taken over, for a y (or x) axis."""
 
@@ -151,12 +177,14 @@ def _save(fig, folder, name) -> list[str]:
 
 def headline_figure(summary: pd.DataFrame, group: str, title: str,
                     window: tuple[int, int] | None = None, xlabel: str | None = None,
-                    note: str = "", control: str = "no-agreement"):
-    """Spillover set against brain circulation, mean and 95 % CI per group (agreement kind,
-    design point or the single policy); each panel says what it is (a difference against the
-    paired control, or a level of the policy run), its unit and the window."""
+                    note: str = "", control: str = "no-agreement", panels=None):
+    """Spillover set against brain circulation (or, ``panels = REMITTANCE_HEADLINE``, the
+    remittance outcomes), mean and 95 % CI per group (agreement kind, design point or the
+    single policy); each panel says what it is (a difference against the paired control,
+    or a level of the policy run), its unit and the window."""
     sns.set_theme(style="whitegrid", context="paper")
-    panels = [h for h in HEADLINE if h[0] in set(summary.outcome)]
+    panels = [h for h in (HEADLINE if panels is None else panels)
+              if h[0] in set(summary.outcome)]
     # four, five or three columns, whichever leaves the fewest blank slots (in that order
     # on a tie), or one row of them all
     fits = [c for c in (4, 5, 3) if c <= len(panels)] or [max(len(panels), 1)]
@@ -190,11 +218,11 @@ def headline_figure(summary: pd.DataFrame, group: str, title: str,
         ax.set_xlabel(group.replace("_", " ") if xlabel is None else xlabel)
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
-    diff = any(k == "diff" for o, _, k in panels)
+    diff = [t.split(":")[0] for o, t, k in panels if k == "diff"]
+    kinds = ", ".join(f"'{k}'" for k in dict.fromkeys(diff))
     text = (f"{title}: mean and 95 % CI (t) over n replicates"
-            + ("; 'Spillover', 'Diversion', 'Circulation' and 'Cost' panels are the policy "
-               "run minus "
-               f"its paired {control} control at the same seed" if diff else "")
+            + (f"; {kinds} panels are the policy run minus its paired {control} control at "
+               "the same seed" if diff else "")
             + (f", from the agreement's start (quarter {window[0]})"
                if diff and window and window[0] else "")
             + (f"; {note}" if note else ""))
@@ -251,6 +279,47 @@ def timeseries_figure(root, manifest: dict, runs: pd.DataFrame, country: pd.Data
                        + (f", {n} replicates per design point" if n else "")
                        + (f"; pooled over {', '.join(f.replace('_', ' ') for f in factors)}"
                           if factors else ""), 120), fontsize=9)
+    return fig
+
+
+def remittance_timeseries_figure(manifest: dict, runs: pd.DataFrame, country: pd.DataFrame,
+                                 summary: pd.DataFrame | None, group: str):
+    """A remittance world's time series (ODD §7.7b): the formal share of household
+    remittances (mean over origins) and the remittances received (sum over origins, real
+    kUSD a quarter), policy runs by design setting against the paired control, mean and 95 %
+    bootstrap CI over replicates."""
+    sns.set_theme(style="whitegrid", context="paper")
+    df = country[country.step >= 1].groupby(["key", "step"], as_index=False).agg(
+        formal_share=("formal_share", "mean"), remittances_received=("remittances_received",
+                                                                     "sum"))
+    pol = runs[runs.role == "policy"]
+    if summary is not None and group in summary.columns and "point" in pol.columns:
+        names = summary[["point", group]].drop_duplicates().set_index("point")[group]
+        labels = pol.point.map(names).astype(str)
+    else:
+        labels = pd.Series("policy", index=pol.index)
+    role = paired_control(runs)
+    ctrl = runs[runs.role == role].drop_duplicates("key")
+    series = pd.concat([pd.DataFrame({"key": pol.key, "series": labels.map(
+                            lambda v: _wrap(v, 60))}),
+                        pd.DataFrame({"key": ctrl.key, "series": "paired control"})])
+    df = df.merge(series.drop_duplicates(["key", "series"]), on="key")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), constrained_layout=True)
+    hues = list(dict.fromkeys(df["series"]))
+    for ax, col, lab in ((axes[0], "formal_share", "formal share of household remittances "
+                          "(share, mean over origins)"),
+                         (axes[1], "remittances_received", "remittances received (kUSD per "
+                          "quarter, sum over origins)")):
+        sns.lineplot(df, x="step", y=col, hue="series", errorbar=("ci", 95), seed=0, ax=ax,
+                     n_boot=200, hue_order=hues, palette=dict(zip(hues, colours(hues))))
+        ax.set(xlabel="quarter", ylabel=lab)
+        ax.legend(title=f"policy runs by design setting; {role.replace('_', '-')} control",
+                  fontsize=6, title_fontsize=7)
+    n = int(pol.replicate.nunique()) if "replicate" in pol else None
+    fig.suptitle(_wrap(f"{manifest['experiment']}: remittances under each setting against the "
+                       f"paired {role.replace('_', '-')} control (same seeds): mean and 95 % "
+                       "bootstrap CI over runs" + (f", {n} replicates per setting" if n else ""),
+                       150), fontsize=9)
     return fig
 
 
@@ -586,8 +655,9 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
             (folder / f"{stale}.{ext}").unlink(missing_ok=True)
     if summary is not None:
         control = (paired_control(runs) or "no_agreement").replace("_", "-")
-        paths += _save(headline_figure(summary, group, title, window, xlabel, note, control),
-                       folder, "headline")
+        panels = REMITTANCE_HEADLINE if remittance_world(manifest) else None
+        paths += _save(headline_figure(summary, group, title, window, xlabel, note, control,
+                                       panels), folder, "headline")
     levers = [f["name"] for f in manifest["design"]["factors"]
               if f.get("values") is None or len(f["values"]) > 4]
     if levers and len(manifest["design"]["points"]) > 12:
@@ -600,7 +670,10 @@ def experiment_figures(root, manifest: dict, res: dict, runs: pd.DataFrame,
         paths += _save(fig, folder, "levers" if summary is not None else "headline")
     if paired_control(runs):
         g = "agreement_kind" if "agreement_kind" in runs.columns else None
-        paths += _save(timeseries_figure(root, manifest, runs, country, g), folder, "timeseries")
+        fig = (remittance_timeseries_figure(manifest, runs, country, summary, group)
+               if remittance_world(manifest) else
+               timeseries_figure(root, manifest, runs, country, g))
+        paths += _save(fig, folder, "timeseries")
     else:
         paths += _save(levels_figure(manifest, runs, country), folder, "timeseries")
     if "by_country" in res and (summary is not None):

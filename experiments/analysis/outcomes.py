@@ -108,6 +108,21 @@ OUTCOMES = {
     "collective_investment": (
         "collective investment", "kUSD per 10,000 population, cumulative",
         "collective remittances plus public matching over the window, policy run"),
+    "public_goods": (
+        "public goods funded", "kUSD per 10,000 population, cumulative",
+        "collective money that reached the communities' projects over the window (gifts "
+        "less fees plus the match, where a social investment fund directed it; ODD §7.7), "
+        "policy run"),
+    "public_goods_change": (
+        "change in public goods funded", "kUSD per 10,000 population, cumulative",
+        "public_goods, policy run minus the paired control"),
+    "remittances_received_total": (
+        "remittances received", "million USD, cumulative",
+        "household and collective remittances received by the origins over the window, "
+        "policy run"),
+    "remittances_received_change": (
+        "change in remittances received", "million USD, cumulative",
+        "remittances_received_total, policy run minus the paired control"),
     # the migrants' own quarter (ODD §7.7), temporary against settled
     "migrant_net_earnings_temporary": (
         "income a temporary worker keeps", "kUSD per person per quarter",

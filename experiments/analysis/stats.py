@@ -158,6 +158,16 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
                               ("quarters_abroad", "migrant_quarters_abroad")):
                 out[f"{name}_{k}"] = ((last[f"{col}_{k}"] * n).sum() / n.sum() if n.sum() > 0
                                       else np.nan)
+    if "collective_to_projects" in policy:  # ODD §7.7; absent from older stores
+        # the money that reached the communities' projects, and remittances received
+        out["public_goods"] = per10k(post.collective_to_projects.sum())
+        out["remittances_received_total"] = post.remittances_received.sum() / 1000.0
+        if ctrl is not None and "collective_to_projects" in ctrl:
+            cpost_ = ctrl[ctrl.step >= start]
+            out["public_goods_change"] = per10k(post.collective_to_projects.sum()
+                                                - cpost_.collective_to_projects.sum())
+            out["remittances_received_change"] = (post.remittances_received.sum()
+                                                  - cpost_.remittances_received.sum()) / 1000.0
     if "origin_public_cost" in policy:  # the accounts (ODD §7.14); absent from older stores
         home = party | (set(concerned) & set(policy.country))
         out.update(_account_outcomes(post, ctrl[ctrl.step >= start] if ctrl is not None

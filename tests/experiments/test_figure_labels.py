@@ -242,3 +242,39 @@ def test_figures_pair_policy_runs_with_the_control_the_analysis_uses():
     assert figures.paired_control(both) == "no_agreement"  # as stats.paired_table
     assert figures.paired_control(both[both.role != "no_agreement"]) == "no_policy"
     assert figures.paired_control(both[both.role.isin(["policy", "no_migration"])]) is None
+
+
+def test_a_remittance_world_is_drawn_about_remittances(tmp_path, drawn):
+    """remit2005 (its intermediaries set the fees): the headline's panels are the
+    remittance outcomes and the time series the formal share and the money received."""
+    cfg = _write(tmp_path, """
+        [experiment]
+        name = "remit"
+        steps = 12
+        replicates = 2
+        master_seed = 3
+        controls = ["no_design"]
+        [params]
+        world = "remit2005"
+        n_persons = 1500
+        [design]
+        kind = "grid"
+        [design.factors."bank_partnership[Mexico]"]
+        values = [1.0]
+        [design.factors."matching_ratio[Mexico]"]
+        values = [0.0, 1.0]
+        """)
+    out = tmp_path / "r"
+    run_experiment(cfg, out, inprocess=True, quiet=True)
+    drawn.clear()
+    analyse(out, quiet=True)
+    panels = [ax for ax in drawn["headline"].axes if ax.axison]
+    titles = [ax.get_title() for ax in panels]
+    assert len(panels) == len(figures.REMITTANCE_HEADLINE), titles
+    assert all(re.match(r"(Remittances|Collective investment|Public goods|Cost):", t)
+               or t.startswith("Collective") for t in titles), titles
+    assert not any("health" in t for t in titles)
+    series = _texts(drawn["timeseries"])
+    assert "formal share of household remittances" in series
+    assert "remittances received (kUSD per quarter" in series
+    assert "no-design control" in series
