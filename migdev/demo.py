@@ -20,7 +20,7 @@ from mesa.visualization.solara_viz import ModelController, ModelCreator, ShowSte
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from migdev.core.params import FIELDS  # noqa: E402
-from migdev.core.worlds import load_world  # noqa: E402
+from migdev.core.worlds import load_world, shipped_worlds  # noqa: E402
 from migdev.model import MigrationModel  # noqa: E402
 
 #: the policy levers shown as sliders, with their labels (defaults and ranges: FIELDS)
@@ -83,10 +83,34 @@ def country_select(name: str, label: str) -> dict:
 
 #: the parties of the headline agreement, chosen by country name
 PARTIES = {"agreement_origin": "Origin party", "agreement_destination": "Destination party"}
+#: the worlds the demo switches between: every shipped world, the default first
+WORLDS = [FIELDS["world"].default] + sorted(w for w in shipped_worlds()
+                                            if w != FIELDS["world"].default)
 MODEL_PARAMS = {"rng": {"type": "InputText", "value": "1", "label": "Seed"},
+                "world": {"type": "Select", "value": WORLDS[0], "values": WORLDS,
+                          "label": "World"},
                 **{name: slider(name, label) for name, label in LEVERS.items()},
                 **{name: country_select(name, label) for name, label in PARTIES.items()}}
 ALL = "all countries"
+
+
+class DemoModel(MigrationModel):
+    """The demo's model: :class:`MigrationModel`, with the sidebar's party selects (names of
+    the default world's countries) falling back to the chosen world's first origin and
+    destination where that world does not have them (the world selector: a party chosen
+    for health2005 is not a country of remit2005)."""
+
+    def __init__(self, params=None, *, rng=None, scenario=None, calibration="default",
+                 **overrides):
+        world = load_world(str(overrides.get("world", FIELDS["world"].default)))
+        names = {"agreement_origin": [c["country"] for c in world.origins],
+                 "agreement_destination": [c["country"] for c in world.destinations]}
+        for key, known in names.items():
+            value = overrides.get(key)
+            if isinstance(value, str) and value not in known:
+                overrides[key] = known[0]
+        super().__init__(params, rng=rng, scenario=scenario, calibration=calibration,
+                         **overrides)
 
 
 # --------------------------------------------------------------------------- figures
@@ -130,6 +154,17 @@ def network_figure(model: MigrationModel) -> Figure:
         if a["remittances"]:
             ax.plot(*zip(p0, p1), color="#3182bd", alpha=0.25,
                     lw=1 + 10 * a["remittances"] / rtop, zorder=0, solid_capstyle="round")
+    # the financial intermediaries on each corridor (a world with them, ODD §7.7b): the fee
+    # of a formal transfer and the banks' share of the transfers
+    st = getattr(model, "intermediary_state", None)
+    if st is not None:
+        for u, v, a in flow:
+            o, d = (u, v) if g.nodes[u]["kind"] == "origin" else (v, u)
+            oi, di = o - model.n_dest, d
+            mid = pos[o] + 0.55 * (pos[d] - pos[o])
+            ax.text(*mid, f"fee {st.fee[oi, di]:.1%}\nbanks {st.bank_share[oi]:.0%}",
+                    ha="center", va="center", fontsize=6.5, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="#fff7bc", ec="#d95f0e", lw=0.6))
     for u, v, a in g.edges(data=True):
         if a["kind"] == "member":
             ax.plot(*zip(pos[u], pos[v]), color="0.75", lw=0.8, zorder=0)
@@ -165,6 +200,10 @@ def network_figure(model: MigrationModel) -> Figure:
         Line2D([], [], marker="s", ls="", color="#6baed6", markersize=9,
                label="destination (size: migrants)"),
     ]
+    if st is not None:
+        handles.append(Line2D([], [], marker="s", ls="", color="#fff7bc", markeredgecolor="#d95f0e",
+                              markersize=9, label="transfer operators and banks: formal fee, "
+                                                  "banks' share"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.02), ncol=2,
               fontsize=7, frameon=False)
     ax.set_xlim(-1.25, 1.25)
@@ -293,7 +332,8 @@ def Summary(model):
     df = model.country_frame()
     last = df[df.step == df.step.max()]
     p = model.p
-    head = (f"<b>Quarter {model.steps}</b> (year {model.steps / 4:.1f}) · seed {model.seed} · "
+    head = (f"<b>Quarter {model.steps}</b> (year {model.steps / 4:.1f}) · world "
+            f"<b>{p.world}</b> · seed {model.seed} · "
             f"{model.pop.n:,} persons · agreement: <b>{p.agreement_kind}</b>"
             + (f" from quarter {p.agreement_start}" if p.agreement_kind != "none" else ""))
     rows = "".join(
@@ -350,7 +390,7 @@ def Page():
     which squeezes the four charts until they cannot draw. Views re-render on Mesa's
     ``update_counter``, which the controller bumps after each step or reset.
     """
-    initial = solara.use_memo(lambda: MigrationModel(rng=1), [])
+    initial = solara.use_memo(lambda: DemoModel(rng=1), [])
     model = solara.use_reactive(initial)
     parameters = solara.use_reactive({})
     focus = solara.use_reactive(ALL)

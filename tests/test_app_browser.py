@@ -140,3 +140,39 @@ def test_demo_in_a_real_browser(server, tmp_path):
                and u.split("/")[2].rsplit(":", 1)[0] not in ("127.0.0.1", "localhost", "[::1]")]
     assert outside == [], outside[:5]
     assert max(waits) < 5.0  # generous: the target (well under a second) is measured, not timed
+
+
+def test_demo_switches_worlds_in_a_real_browser(server, tmp_path):
+    """The world selector (issue 38): choose remit2005, Reset: the model is rebuilt in that
+    world (its origins in the summary; the network shows each corridor's transfer fee and
+    banks' share), and back to health2005."""
+    from playwright.sync_api import sync_playwright
+
+    browser_path = find_browser()
+    errors = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1100})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server, wait_until="networkidle", timeout=90_000)
+        page.get_by_text("Time: 0").wait_for(timeout=90_000)
+        page.wait_for_function(f"() => ({VIEWS_JS})().length >= 6", timeout=60_000)
+        summary = page.locator(".migdev-summary")
+        assert "Ghana" in summary.inner_text() and "Mexico" not in summary.inner_text()
+        before = drawn_views(page)
+        for world, origin in (("remit2005", "Mexico"), ("health2005", "Ghana")):
+            page.locator(".v-input").filter(has_text="World").locator(".v-select__slot").click()
+            page.get_by_role("option", name=world, exact=True).click()
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text(f"world {world}").wait_for(timeout=60_000)
+            summary.filter(has_text=origin).wait_for(timeout=60_000)
+            page.wait_for_function(f"() => ({VIEWS_JS})().length >= 6", timeout=60_000)
+            if world == "remit2005":
+                assert "El Salvador" in summary.inner_text()
+                assert "Ghana" not in summary.inner_text()
+                shot = tmp_path / "demo_remit2005.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert drawn_views(page)[0] != before[0]  # the network image is redrawn
+        browser.close()
+    assert errors == [], errors
+    print(f"\nscreenshot of the remittance world: {shot}")

@@ -20,6 +20,12 @@ def test_sliders_come_from_the_parameter_declaration(app):
         if name == "rng":
             assert spec["type"] == "InputText"
             continue
+        if name == "world":  # every shipped world, the default first
+            from migdev.core.worlds import shipped_worlds
+
+            assert spec["value"] == FIELDS["world"].default == spec["values"][0]
+            assert sorted(spec["values"]) == sorted(shipped_worlds())
+            continue
         if name in app.PARTIES:  # countries by name, from the default world
             from migdev.core.worlds import load_world
 
@@ -151,3 +157,22 @@ def test_country_selector_focuses_the_charts_on_one_origin(app):
     assert widths["Malawi"] == 4 and widths["Ghana"] == 1
     every = app.series_options(m, app.ALL)
     assert not every[1]["title"]["text"].endswith("Malawi")
+
+
+def test_the_demo_model_builds_any_world_from_the_sidebars_values(app):
+    """Reset with the world remit2005 and the default parties (health2005's South Africa
+    and United Kingdom): the parties fall back to remit2005's own; the network labels the
+    corridors with the intermediaries' fees."""
+    kw = {k: v["value"] for k, v in app.MODEL_PARAMS.items()}
+    kw.update(world="remit2005", n_persons=2000)
+    m = app.DemoModel(**kw)
+    assert m.world.origin_names == ["Mexico", "El Salvador", "Guatemala"]
+    assert m.p.agreement_origin == 0 and m.p.agreement_destination == 0
+    assert m.calibration == "remit2005"
+    m.step()
+    fig = app.network_figure(m)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert sum(t.startswith("fee ") and "banks" in t for t in labels) == 3
+    health = app.DemoModel(**{**kw, "world": "health2005"})
+    assert health.p.agreement_origin == 0  # South Africa, by name
+    assert not any(t.get_text().startswith("fee ") for t in app.network_figure(health).axes[0].texts)
