@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from migdev.core import fmath
-from migdev.core.codes import CH_INITIAL, EDUCATION, HEALTH, HOME, LOW, OTHER, SETTLED, TEMP
+from migdev.core.codes import (CH_INITIAL, EDUCATION, HEALTH, HOME, IRREGULAR, LOW, OTHER,
+                               SETTLED, TEMP)
 from migdev.core.population import Population
 from migdev.core.worlds import WorldData, load_world, origin_names
 from migdev.agents.government import destination_wages
@@ -264,8 +265,14 @@ def build_world(p, rng: np.random.Generator) -> tuple[World, Population]:
     cumd = np.cumsum(corridor_weight, axis=1)  # (n_orig, n_dest)
     pop.dest[idx] = np.minimum((u[4][idx][:, None] >= cumd[o[idx], :-1]).sum(axis=1),
                                n_dest - 1)
-    temp = u[5][idx] < 0.2
-    pop.status[idx] = np.where(temp, TEMP, SETTLED)
+    # the initial diaspora's status: temporary with the origin's share (0.2 unless the world
+    # gives one), without legal status with its irregular share (0 unless given), settled
+    # otherwise (one draw decides)
+    t_share = np.array([r.get("temporary_share", 0.2) for r in rows])[o[idx]]
+    i_share = np.array([r.get("irregular_share", 0.0) for r in rows])[o[idx]]
+    temp = u[5][idx] < t_share
+    irregular = ~temp & (u[5][idx] < t_share + i_share)
+    pop.status[idx] = np.where(temp, TEMP, np.where(irregular, IRREGULAR, SETTLED))
     contract = np.where(pop.occ[idx] < LOW, p.contract_quarters_skilled, p.contract_quarters_low)
     pop.contract_left[idx] = np.where(temp, 1 + (u[6][idx] * contract).astype(np.int16), 0)
     max_q = ((pop.age[idx] - p.entry_age) * 4).astype(np.int64)

@@ -69,6 +69,11 @@ COUNTRY_FIELDS = {
     "emig_education": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
     "emig_other": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
     "emig_low": ("share abroad: abroad / (abroad + at home)", 0.0, 0.95, "origin"),
+    # the initial diaspora's status (optional: by default 20 % temporary, the rest settled)
+    "temporary_share": ("share of the origin's emigrants abroad at the start on temporary "
+                        "contracts (default 0.2)", 0.0, 1.0, None),
+    "irregular_share": ("share of the origin's emigrants abroad at the start without legal "
+                        "status (default 0)", 0.0, 1.0, None),
     "financial_access": ("share of households with a formal account (reached by formal "
                          "remittance services whatever the lever), 0-1", 0.0, 1.0, "origin"),
     "dest_wage_factor": ("destination wage / reference destination's wage", 0.01, 10.0,
@@ -373,6 +378,9 @@ def _countries(path: Path) -> list[dict]:
                                  f"{name} (an origin needs health_density or emigrant_stock: "
                                  f"either sets how many real persons each simulated person "
                                  f"stands for)")
+            if row.get("temporary_share", 0.2) + row.get("irregular_share", 0.0) > 1.0:
+                raise WorldError(f"{path}, line {n}: temporary_share + irregular_share > 1 "
+                                 f"for {name} (the rest of the initial diaspora is settled)")
             total = row["share_health"] + row["share_education"] + row["share_other"]
             if total > 1.0:
                 raise WorldError(f"{path}, line {n}: share_health + share_education + "

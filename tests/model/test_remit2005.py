@@ -131,3 +131,27 @@ def test_remit2005_runs_and_its_tables_are_in_real_units():
     year = cf[cf.step.between(1, 4)].groupby("country").remittances_formal.sum()
     # real kUSD: Mexico's formal remittances in the first year are billions of USD
     assert 1e6 < year["Mexico"] < 1e8 and year["Mexico"] > year["El Salvador"]
+
+
+def test_the_initial_diaspora_has_the_worlds_status_shares():
+    """Mexico's emigrants start 52 % without legal status (4.8 of 9.2 million, 2000) and
+    2 % temporary; El Salvador's keep the default (20 % temporary, none irregular)."""
+    from migdev.core.codes import IRREGULAR, TEMP
+
+    m = MigrationModel(world=W, n_persons=40_000, rng=6, calibration=None)
+    pop = m.pop
+    for o, (temp, irr) in enumerate(((0.02, 0.52), (0.2, 0.0))):
+        away = (pop.origin == o) & (pop.status != HOME)
+        n = away.sum()
+        for status, share in ((TEMP, temp), (IRREGULAR, irr)):
+            got = (pop.status[away] == status).mean()
+            assert abs(got - share) < 4 * np.sqrt(max(share * (1 - share), 1e-9) / n) + 1e-9
+
+
+def test_status_shares_above_one_are_refused(tmp_path):
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_worlds()[W], folder)
+    path = folder / "countries.csv"
+    path.write_text(path.read_text().replace(",0.02,0.52", ",0.6,0.52"))
+    with pytest.raises(WorldError, match="temporary_share \\+ irregular_share > 1 for Mexico"):
+        load_world(str(folder))
