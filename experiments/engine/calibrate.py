@@ -148,8 +148,9 @@ def parse_calibration(data: dict, src: str = "<config>") -> CalibrationConfig:
     free = []
     # a free parameter is a model parameter, or one country's value of a local lever
     # ("financial_access[El Salvador]", as in [params])
-    _keys(src, "free", data["free"], set(FIELDS) | {k for k in data["free"]
-                                                    if split_local(k)[1] is not None})
+    local = ({k for k in data["free"] if isinstance(k, str) and split_local(k)[1] is not None}
+             if isinstance(data["free"], dict) else set())
+    _keys(src, "free", data["free"], set(FIELDS) | local)
     for pname, spec in data["free"].items():
         where = f"free.{pname}"
         _keys(src, where, spec, FREE_KEYS)
