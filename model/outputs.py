@@ -94,6 +94,35 @@ class Outputs:
                              returns=float(ret), remittances=float(rem))
         return gph
 
+    def community_frame(self) -> pd.DataFrame:
+        """Who gets the funds (ODD §7.7): one row per home community, now. Its origin and
+        name, represented population, the share of its simulated persons abroad, its
+        development index, and in real kUSD (simulated amounts times the person weight)
+        the collective remittances its associations raised and the public match they
+        received since the start, and its stock of collective projects (depreciated), also
+        per 10,000 of its population."""
+        w, st, cs = self.world, self.association_state, self.community_state
+        nd = self.n_dest
+        comm = np.arange(self.n_comm)
+        away = np.bincount(self.pop.community[self.pop.abroad()], minlength=self.n_comm)
+        fund = st.total_fund.reshape(self.n_comm, nd).sum(axis=1) * w.comm_weight
+        matched = st.total_matched.reshape(self.n_comm, nd).sum(axis=1) * w.comm_weight
+        projects = cs.projects * w.comm_weight
+        return pd.DataFrame({
+            "origin": pd.Categorical(np.array(w.origin_names, dtype=object)[w.comm_origin],
+                                     categories=w.origin_names),
+            "community": [name.split(" / ", 1)[1] for name in w.comm_names],
+            "population": w.represented_pop,
+            "abroad_share": away / np.maximum(w.comm_size, 1),
+            "development_index": cs.development[comm],
+            "collective_total": fund,
+            "matched_total": matched,
+            "projects_stock": projects,
+            "projects_per_10000": np.divide(projects * 10_000.0, w.represented_pop,
+                                            out=np.zeros(self.n_comm),
+                                            where=w.represented_pop > 0),
+        })
+
     def summary(self) -> dict:
         """A few headline numbers of the run so far (for the CLI and the demo)."""
         df = self.country_frame()

@@ -89,6 +89,10 @@ COUNTRY_FIELDS = {
     "emig_nurses": ("share of nurses abroad: abroad / (abroad + at home)", 0.0, 0.95, None),
     "uhc_index": ("UHC service coverage index, 0-100", 0.0, 100.0, None),
     "remittances_gdp": ("remittances received / GDP", 0.0, 1.0, None),
+    "remittances_recorded": ("USD a year: remittances the origin recorded in the base year "
+                             "(or the nearest year given in its source)", 0.0, 1e12, None),
+    "dwellings_receiving_remittances": ("share of the origin's dwellings (households) "
+                                        "receiving remittances", 0.0, 1.0, None),
     "safeguards_list": ("1 if on the WHO health workforce support and safeguards list", 0.0,
                         1.0, None),
     # the accounts' prices (ODD §7.14; an origin without one takes the rule of model/world.py)

@@ -155,3 +155,27 @@ def test_status_shares_above_one_are_refused(tmp_path):
     path.write_text(path.read_text().replace(",0.02,0.52", ",0.6,0.52"))
     with pytest.raises(WorldError, match="temporary_share \\+ irregular_share > 1 for Mexico"):
         load_world(str(folder))
+
+
+def test_who_gets_the_funds_per_community():
+    """community_frame: one row per community; under 3x1 for Mexico the match per person
+    follows the share abroad across CONAPO's classes (most to the very high class); with a
+    social investment fund taking all of it, the very low class (the most need) gets
+    the largest projects stock per 10,000 instead of the least; real units."""
+    kw = dict(world=W, n_persons=8000, rng=2, matching_ratio=1.0, matching_ratio_state=1.0,
+              matching_ratio_local=1.0)
+    m = MigrationModel(**kw)
+    m.run_for(12)
+    cf = m.community_frame()
+    assert len(cf) == m.n_comm and list(cf.columns[:2]) == ["origin", "community"]
+    mx = cf[cf.origin == "Mexico"].reset_index(drop=True)
+    assert mx.community[0] == "very high migration intensity"
+    per_person = mx.matched_total / mx.population
+    assert list(np.argsort(-per_person.to_numpy())) == list(np.argsort(-mx.abroad_share.to_numpy()))
+    assert mx.matched_total.sum() == pytest.approx(
+        m.country_frame().query("country == 'Mexico'").matched_funds.sum(), rel=1e-6)
+    f = MigrationModel(**kw, **{"social_fund[Mexico]": 1.0})
+    f.run_for(12)
+    fx = f.community_frame().query("origin == 'Mexico'").reset_index(drop=True)
+    assert mx.projects_per_10000.iloc[-1] < mx.projects_per_10000.iloc[0]
+    assert fx.projects_per_10000.iloc[-1] > mx.projects_per_10000.iloc[-1]
