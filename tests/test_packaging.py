@@ -46,19 +46,17 @@ def run(cmd, cwd):
 @pytest.mark.slow
 def test_model_runs_from_the_wheel(fresh):
     py, _, outside = fresh
+    # the default world and remit2005 (its communities.csv and calibration ship too)
     r = run([py, "-c", "import migdev, pathlib; from migdev import MigrationModel;"
              "m = MigrationModel(rng=1, n_persons=1500); m.run_for(3);"
-             "print(len(m.country_frame()), pathlib.Path(migdev.__file__).parent)"], outside)
+             "r = MigrationModel(world='remit2005', rng=1, n_persons=1500);"
+             "print(len(m.country_frame()), pathlib.Path(migdev.__file__).parent, r.n_comm, "
+             "r.calibration, r.world.comm_names[0].replace(' ', '_'))"], outside)
     assert r.returncode == 0, r.stderr
-    rows, where = r.stdout.split()
+    rows, where, n_comm, cal, first = r.stdout.split()
     assert int(rows) == 4 * 7  # steps 0-3 x the default world's 7 origins (its data ship)
     assert not Path(where).is_relative_to(ROOT), where  # the installed copy, not the checkout
-    # every shipped world's data ship too (communities.csv included)
-    r = run([py, "-c", "from migdev import MigrationModel;"
-             "m = MigrationModel(world='remit2005', rng=1, n_persons=1500);"
-             "print(m.n_comm, m.world.comm_names[0])"], outside)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[0] == "11" and "very high" in r.stdout
+    assert n_comm == "11" and cal == "remit2005" and "very_high" in first
 
 
 @pytest.mark.slow

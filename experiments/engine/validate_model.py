@@ -763,12 +763,10 @@ def _communities_2002(ctrl):
 def _three_for_one(pol, ctrl, world):
     """Spearman correlation, over Mexico's communities, of the public match per person
     2002-2006 with the share abroad at the start of 2002 (this replicate)."""
-    from scipy.stats import spearmanr
-
     d = _three_for_one_details(pol, ctrl, world)
     k = len(_mexican_communities(pol))
-    matched = [d[f"matched_{i}"] for i in range(k)]
-    return float(spearmanr(matched, [d[f"abroad_{i}"] for i in range(k)]).statistic)
+    return _rank_correlation([d[f"matched_{i}"] for i in range(k)],
+                             [d[f"abroad_{i}"] for i in range(k)])
 
 
 def _three_for_one_details(pol, ctrl, world):
@@ -788,25 +786,41 @@ def _three_for_one_details(pol, ctrl, world):
     return out
 
 
-def _targeting(rows):
-    """(correlation with emigrants, with poverty) of the totals over the given rows."""
-    from scipy.stats import spearmanr
+def _rank_correlation(x, y) -> float:
+    """Spearman's rank correlation (average ranks for ties), NaN when either is constant."""
+    from scipy.stats import rankdata
 
+    rx, ry = rankdata(x), rankdata(y)
+    if np.ptp(rx) == 0 or np.ptp(ry) == 0:
+        return math.nan
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _targeting_arrays(rows):
+    """(replicates, communities) arrays of the match per person, the share abroad and the
+    poverty, from the replicates' detail columns."""
     k = sum(c.startswith("matched_") for c in rows.columns)
-    matched = [rows[f"matched_{i}"].sum() for i in range(k)]
-    abroad = [rows[f"abroad_{i}"].mean() for i in range(k)]
-    poverty = [rows[f"poverty_{i}"].mean() for i in range(k)]
-    if np.ptp(matched) == 0:
+    return tuple(rows[[f"{name}_{i}" for i in range(k)]].to_numpy(float)
+                 for name in ("matched", "abroad", "poverty"))
+
+
+def _targeting(matched, abroad, poverty):
+    """(correlation with emigrants, with poverty) of the match totals over the replicates
+    given (rows) against the mean share abroad and poverty."""
+    total = matched.sum(axis=0)
+    if np.ptp(total) == 0:
         return math.nan, math.nan
-    return (float(spearmanr(matched, abroad).statistic),
-            float(spearmanr(matched, poverty).statistic))
+    return (_rank_correlation(total, abroad.mean(axis=0)),
+            _rank_correlation(total, poverty.mean(axis=0)))
 
 
 def _three_for_one_estimate(rows, draws: int = 2000):
-    est, pov = _targeting(rows)
+    arrays = _targeting_arrays(rows)
+    est, pov = _targeting(*arrays)
     rng = np.random.default_rng(0)
     n = len(rows)
-    boot = np.array([_targeting(rows.iloc[rng.integers(0, n, n)])[0] for _ in range(draws)])
+    boot = np.array([_targeting(*(a[idx] for a in arrays))[0]
+                     for idx in rng.integers(0, n, size=(draws, n))])
     q05, q95 = ((float(np.nanquantile(boot, 0.05)), float(np.nanquantile(boot, 0.95)))
                 if np.isfinite(boot).any() else (math.nan, math.nan))
     return est, q05, q95, bool(np.isfinite(est) and est >= 0.7 and est > pov)

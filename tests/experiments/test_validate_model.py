@@ -248,7 +248,7 @@ def test_remit2005_estimators_by_hand():
 def test_validate_model_runs_the_remittance_world(tmp_path):
     out = tmp_path / "val"
     cmd = [sys.executable, "-m", "migdev", "validate-model", "--world", "remit2005",
-           "--replicates", "2", "--n-persons", "4000", "--workers", "1", "--out", str(out)]
+           "--replicates", "1", "--n-persons", "3000", "--workers", "1", "--out", str(out)]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     table = pd.read_csv(out / "validation.csv")

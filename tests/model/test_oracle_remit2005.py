@@ -31,7 +31,9 @@ REMITTANCE_RULES = {"world": "remit2005",
                     "matching_ratio": 1.0, "matching_ratio_state": 1.0,
                     "matching_ratio_local": 1.0, "social_fund[El Salvador]": 1.0,
                     "social_fund[Mexico]": 0.5}
-REMITTANCE_ORACLE = {"replicates": 16, "n_persons": 3000, "steps": 40, "window": 40}
+#: 24 quarters: the levers start at quarters 4, 8 and 12, so the fees, the banks' share and
+#: the funds have 12 to 20 quarters under them in every run
+REMITTANCE_ORACLE = {"replicates": 16, "n_persons": 3000, "steps": 24, "window": 24}
 
 
 @pytest.mark.slow
