@@ -9,7 +9,8 @@ TESTS = Path(__file__).resolve().parent
 #: the test files that take longest (a minute or more in one process), run first: the test
 #: command spreads whole files over the machine's cores (pytest-xdist, --dist loadfile), and
 #: a long file started last would leave the other cores idle at the end
-LONGEST_FIRST = ("model/test_reference.py", "experiments/test_shipped_configs.py",
+LONGEST_FIRST = ("model/test_oracle_scenarios.py", "model/test_reference.py",
+                 "experiments/test_shipped_configs.py", "model/test_oracle_remit2005.py",
                  "experiments/test_faults.py", "test_packaging.py",
                  "experiments/test_dask_faults.py", "experiments/test_sweeps.py",
                  "experiments/test_calibration.py", "test_profile_tool.py")

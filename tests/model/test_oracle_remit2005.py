@@ -4,20 +4,11 @@ levels and social investment funds, and rejects a reference whose persons ignore
 the intermediaries set (a file of its own, so that the test runner can run it beside
 test_reference.py)."""
 
-import os
-
 import pytest
 
 from migdev.core.records import Event
-from migdev.model.oracle import compare, pool
+from migdev.model.oracle import compare
 from migdev.model.reference import ReferenceModel
-
-
-@pytest.fixture(scope="module")
-def processes():
-    """As test_reference.py's: two processes, or one under pytest-xdist."""
-    with pool(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2) as ex:
-        yield ex
 
 
 #: the remittance world (issue 38): financial intermediaries setting the fee each quarter,
