@@ -162,12 +162,6 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
         # the money that reached the communities' projects, and remittances received
         out["public_goods"] = per10k(post.collective_to_projects.sum())
         out["remittances_received_total"] = post.remittances_received.sum() / 1000.0
-        if ctrl is not None and "collective_to_projects" in ctrl:
-            cpost_ = ctrl[ctrl.step >= start]
-            out["public_goods_change"] = per10k(post.collective_to_projects.sum()
-                                                - cpost_.collective_to_projects.sum())
-            out["remittances_received_change"] = (post.remittances_received.sum()
-                                                  - cpost_.remittances_received.sum()) / 1000.0
     if "origin_public_cost" in policy:  # the accounts (ODD §7.14); absent from older stores
         home = party | (set(concerned) & set(policy.country))
         out.update(_account_outcomes(post, ctrl[ctrl.step >= start] if ctrl is not None
@@ -185,6 +179,11 @@ def run_outcomes(policy: pd.DataFrame, start: int, ctrl: pd.DataFrame | None,
             out["effective_density_change_nonparty"] = (
                 nonparty(post).groupby("step").effective_health_density.mean()
                 - nonparty(cpost).groupby("step").effective_health_density.mean()).mean()
+        if "collective_to_projects" in policy and "collective_to_projects" in ctrl:
+            out["public_goods_change"] = per10k(post.collective_to_projects.sum()
+                                                - cpost.collective_to_projects.sum())
+            out["remittances_received_change"] = (post.remittances_received.sum()
+                                                  - cpost.remittances_received.sum()) / 1000.0
         out.update({"returns_change": per10k(ret - cpost.returns.sum()),
                     "missions_change": per10k(post.missions.sum() - cpost.missions.sum()),
                     "knowledge_change": per10k(post.knowledge_transferred.sum()
