@@ -154,11 +154,16 @@ def social_fund(to_projects, share, development, population, comm_origin, n_orig
 
 
 @numba.njit(cache=True, nogil=True)
-def _accounts(flows, R, remit_sums, mission_sums, return_sums, investment, projects,
-              invest_share, ratio, budget, comm_origin, development, least_developed_first,
-              fund_share, population, n_orig, fee, fee_paid, per_assoc, organised, S, out):
+def _accounts(flows, R, sums, stocks, invest_share, M, comm_origin, development, fee,
+              fee_paid, per_assoc, organised, S, out):
     """The institutions' part of a quarter abroad (see :func:`accounts`); ``R``:
-    :data:`AccountRows`, ``S``: the associations' records (AssociationState's arrays)."""
+    :data:`AccountRows`; ``sums``: the persons' remittance, mission and return sums;
+    ``stocks``: the communities' investment and projects (in place); ``M``: the match's
+    :data:`MatchTerms`; ``S``: the associations' records (AssociationState's arrays)."""
+    remit_sums, mission_sums, return_sums = sums
+    investment, projects = stocks
+    ratio, budget, least_developed_first = M.ratio, M.budget, M.least_developed_first
+    fund_share, population, n_orig = M.fund_share, M.population, M.n_orig
     rows_remit, row_fees, row_collective = R.remit, R.fees, R.collective
     row_matched, rows_levels, rows_mission, rows_return = (R.matched, R.matched_levels,
                                                            R.mission, R.ret)
@@ -241,12 +246,13 @@ def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, in
     out = np.empty((3, n_comm))
     records = AssociationRecords(state.members, state.fund, state.matched, state.missions,
                                  state.total_fund, state.total_matched, state.total_missions)
-    _accounts(flows, rows, remit_sums, mission_sums, return_sums, investment, projects,
-              float(invest_share), terms.ratio, terms.budget, as_array(comm_origin, np.int64),
-              as_array(development), bool(terms.least_developed_first),
-              as_array(terms.fund_share), as_array(terms.population), int(terms.n_orig),
-              as_vector(0.0 if fee is None else fee, n_comm), fee is None, per_assoc,
-              as_array(organised, np.int64), records, out)
+    match = MatchTerms(as_vector(terms.promised, n_comm), terms.ratio, terms.budget,
+                       bool(terms.least_developed_first), as_array(terms.fund_share),
+                       as_array(terms.population), int(terms.n_orig))
+    _accounts(flows, rows, (remit_sums, mission_sums, return_sums), (investment, projects),
+              float(invest_share), match, as_array(comm_origin, np.int64),
+              as_array(development), as_vector(0.0 if fee is None else fee, n_comm),
+              fee is None, per_assoc, as_array(organised, np.int64), records, out)
     return out
 
 

@@ -11,11 +11,14 @@ or a parameter marked as an assumption (``agreement_admin_cost``, ``g2g_placemen
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
+import numba
 import numpy as np
 
 from migdev.core.codes import HEALTH
+from migdev.core.kernels import fresh_caches, pairwise_sum
 
 #: the accounts' columns of the country table (their units and meanings are in
 #: ``migdev.model.metrics.COUNTRY_COLUMNS``), in the order :func:`accounts` fills them
@@ -123,38 +126,61 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
     * training_cost_avoided = sum over destinations d of the origin's health recruits to d
       (``health_recruits``: (n_orig, n_dest), real persons) x what d would have spent to
       educate one of them.
-    """
-    def c(name):
-        return row[:, col[name]]
 
-    health_home = c("health_density") * c("population") / 10_000.0
-    values = {
-        "training_cost_departed": c("health_recruits") * terms.train,
-        "training_cost_returned": c("health_returns") * terms.train,
-        "training_spending": c("health_trainees") * terms.train,
-        "wage_rise_cost": terms.wage_rise * health_home,
-        "return_incentive_cost": c("returns") * terms.incentive,
-        "agreement_admin_origin": terms.admin_origin,
-        "agreement_admin_destination": terms.admin_destination,
-        "g2g_placement_cost": c("recruits_agreement") * terms.placement,
-        "mission_programme_cost": c("missions") * terms.mission,
-        "data_partnership_cost": terms.data,
-    }
-    values["origin_public_cost"] = (c("matched_funds") + values["wage_rise_cost"]
-                                    + values["return_incentive_cost"]
-                                    + values["agreement_admin_origin"]
-                                    + values["mission_programme_cost"])
-    values["destination_public_cost"] = (values["agreement_admin_destination"]
-                                         + values["g2g_placement_cost"]
-                                         + values["data_partnership_cost"])
-    # a transfer lost whole has fee + loss = its amount, which rounding can leave one unit in
-    # the last place above it: not below 0
-    values["remittances_received"] = np.maximum(
-        c("remittances_formal") + c("remittances_informal") + c("collective_contributions")
-        - c("remittance_fees") - c("remittance_losses"), 0.0)
-    values["net_transfer_to_origin"] = (values["remittances_received"]
-                                        - values["training_cost_departed"]
-                                        + values["training_cost_returned"])
-    values["training_cost_avoided"] = (health_recruits * terms.train_destination).sum(axis=1)
-    for name in LEDGER_COLUMNS:
-        row[:, col[name]] = values[name]
+    One compiled pass over the origins (:func:`_accounts`).
+    """
+    if _LAST[0] is not col:  # the positions of the last column index asked for are kept
+        _LAST[:] = [col, column_positions(col)]
+    _accounts(row, _LAST[1], terms, health_recruits)
+
+
+#: the columns the accounts read, in the order :func:`_accounts` takes their positions
+#: (then :data:`LEDGER_COLUMNS`, the columns it fills)
+INPUT_COLUMNS = ("health_density", "population", "health_recruits", "health_returns",
+                 "health_trainees", "returns", "recruits_agreement", "missions",
+                 "matched_funds", "remittances_formal", "remittances_informal",
+                 "collective_contributions", "remittance_fees", "remittance_losses")
+
+#: the last column index :func:`accounts` was given and its :func:`column_positions`
+_LAST: list = [None, None]
+
+
+def column_positions(col: dict) -> np.ndarray:
+    """The positions in a row of :data:`INPUT_COLUMNS`, then of :data:`LEDGER_COLUMNS`."""
+    return np.array([col[n] for n in INPUT_COLUMNS + LEDGER_COLUMNS], dtype=np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _accounts(row, pos, T, health_recruits):
+    """:func:`accounts` of each origin in turn (the equations of its docstring, each in the
+    order written there); ``pos``: :func:`column_positions`."""
+    n_dest = health_recruits.shape[1]
+    cost = np.empty(n_dest)
+    for o in range(row.shape[0]):
+        r = row[o]
+        health_home = r[pos[0]] * r[pos[1]] / 10_000.0
+        departed = r[pos[2]] * T.train[o]
+        returned = r[pos[3]] * T.train[o]
+        spending = r[pos[4]] * T.train[o]
+        wage_rise = T.wage_rise[o] * health_home
+        incentive = r[pos[5]] * T.incentive[o]
+        placement = r[pos[6]] * T.placement
+        mission = r[pos[7]] * T.mission[o]
+        origin_public = (((r[pos[8]] + wage_rise) + incentive) + T.admin_origin[o]) + mission
+        destination_public = (T.admin_destination[o] + placement) + T.data[o]
+        # a transfer lost whole has fee + loss = its amount, which rounding can leave one
+        # unit in the last place above it: not below 0 (np.maximum's NaN kept)
+        received = (((r[pos[9]] + r[pos[10]]) + r[pos[11]]) - r[pos[12]]) - r[pos[13]]
+        if not (received >= 0.0 or math.isnan(received)):
+            received = 0.0
+        for d in range(n_dest):
+            cost[d] = health_recruits[o, d] * T.train_destination[o, d]
+        values = (departed, returned, spending, wage_rise, incentive, T.admin_origin[o],
+                  T.admin_destination[o], placement, mission, T.data[o], origin_public,
+                  destination_public, received, (received - departed) + returned,
+                  pairwise_sum(cost, 0, n_dest))
+        for j in range(15):
+            r[pos[14 + j]] = values[j]
+
+
+fresh_caches(__name__)

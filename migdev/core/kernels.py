@@ -331,7 +331,7 @@ def check_draws(n: int, *rows) -> None:
     """Check that each of ``rows`` holds one draw per person of the pass, in their order
     (n long): the compiled passes read the n-th person's draw at n, unchecked."""
     for u in rows:
-        if np.shape(u)[-1:] != (n,):
+        if (u.shape[-1:] if type(u) is np.ndarray else np.shape(u)[-1:]) != (n,):
             raise ValueError(f"draws of shape {np.shape(u)} for {n} persons: a pass takes "
                              "one draw per person it handles, in their order (Draws.rows_at "
                              "or d[idx]), not a whole row")
@@ -366,7 +366,7 @@ def check_float32_draws(n: int, *rows) -> None:
     are compiled for the model's float32 draws only)."""
     check_draws(n, *rows)
     for u in rows:
-        if u.dtype != np.float32:
+        if u.dtype != F32:
             raise ValueError(f"draws of shape {u.shape} ({u.dtype}) for {n} persons: float32 "
                              "draws are taken (draws32)")
 

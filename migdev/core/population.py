@@ -130,8 +130,21 @@ class Population:
 
     def persons(self) -> Persons:
         """The arrays as one named record (:data:`Persons`), as the compiled passes take
-        them (the same arrays: a pass changes the population in place)."""
-        return Persons(*(getattr(self, name) for name in Persons._fields))
+        them (the same arrays: a pass changes the population in place). Made once and kept
+        until an array is replaced (assigning any attribute drops it): the passes ask for it
+        four times a step."""
+        rec = self.__dict__.get("_persons")
+        if rec is None:
+            rec = Persons(*(getattr(self, name) for name in Persons._fields))
+            object.__setattr__(self, "_persons", rec)
+        return rec
+
+    def __setattr__(self, name, value) -> None:
+        object.__setattr__(self, name, value)
+        self.__dict__.pop("_persons", None)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_persons"}
 
 
 #: the population's arrays by name, one record for the compiled passes (numba reads a

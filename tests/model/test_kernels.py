@@ -108,3 +108,25 @@ def test_passes_refuse_a_whole_row_of_draws():
         with pytest.raises(ValueError, match="one draw per person"):
             call(whole)
         call(mine)  # one per person: accepted
+
+
+def test_the_persons_record_follows_the_population_arrays():
+    """Population.persons() is kept between calls (the passes ask four times a step), so it
+    must follow the population: the same arrays while none is replaced, the new array once
+    one is, and not carried in a pickle."""
+    import pickle
+
+    from migdev.model.model import MigrationModel
+
+    pop = MigrationModel(rng=1, n_persons=300).pop
+    first = pop.persons()
+    assert pop.persons() is first and first.status is pop.status
+    pop.status[0] = pop.status[0]  # a change in place keeps the record: the same arrays
+    assert pop.persons() is first
+    pop.ties = pop.ties.copy()  # a replaced array drops it
+    again = pop.persons()
+    assert again is not first and again.ties is pop.ties and again.status is pop.status
+    back = pickle.loads(pickle.dumps(pop))
+    assert "_persons" not in back.__dict__
+    assert back.persons().ties is back.ties
+    assert np.array_equal(back.persons().ties, pop.ties)
