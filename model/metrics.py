@@ -14,9 +14,9 @@ from migdev.agents.government import corridor_right
 from migdev.agents.government.accounts import LEDGER_COLUMNS, account_terms, accounts
 from migdev.core.codes import EDUCATION, HEALTH, LOW, PATH_NAMES
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
-from migdev.core.ledger import CORRIDOR_FLOWS, FLOW_ROW
+from migdev.core.ledger import CORRIDOR_FLOWS, FLOW, FLOW_ROW
 from migdev.core.measures import emigration_rate, per_10000, rate
-from migdev.model.tally import Tallies, person_tallies, tallies_of, tally_inputs
+from migdev.model.tally import Tallies, TallyArrays, person_tallies, tallies_of, tally_inputs
 
 #: columns of MigrationModel.country_frame(): name -> (unit, meaning). docs/ODD.md §4.11
 #: documents each; a test checks that it does.
@@ -286,6 +286,14 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
 
 #: each column's position in a row
 COL_INDEX = {c: i for i, c in enumerate(COLS)}
+#: each column's position by name, as compiled code writes it (``row[COLUMN.formal_share]``)
+COLUMN = namedtuple("Column", COLS)(*range(len(COLS)))
+#: the positions of the lifetime sums kept and of the quarters abroad by path (PATH_NAMES)
+_KEPT_COLUMNS = tuple(COL_INDEX[f"lifetime_kept_{k}"] for k in PATH_NAMES)
+_QUARTERS_COLUMNS = tuple(COL_INDEX[f"quarters_abroad_{k}"] for k in PATH_NAMES)
+#: the rows of the recruits by channel (their sum is the recruits column)
+_RECRUIT_ROWS = tuple(FLOW_ROW[f] for f in ("rec_agreement", "rec_regulated",
+                                             "rec_unregulated", "rec_independent"))
 
 
 #: columns that are a flow of the quarter summed over the origin's communities, as it is
@@ -320,15 +328,10 @@ _FLOW_COLUMN_ROWS = [FLOW_ROW[f] for f in _FLOW_COLUMNS.values()]
 _FLOW_RATIO_INDEX = [COL_INDEX[c] for c in _FLOW_RATIOS]
 _FLOW_RATIO_NUM = [FLOW_ROW[a] for a, _ in _FLOW_RATIOS.values()]
 _FLOW_RATIO_DEN = [FLOW_ROW[b] for _, b in _FLOW_RATIOS.values()]
-#: the recruits by channel (their sum is the recruits column)
-_RECRUIT_FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent")
 #: the per-community stocks the country table sums over each origin's communities
 _COMM_STOCKS = ("health_effective", "health_eff_returnees", "health_eff_missions",
                 "education_effective", "knowledge", "h_home")
-#: the flows the other columns are computed from, in the order _country_values reads them
-_ROW_FLOWS = ("rem_formal", "rem_informal", "rem_fees", "rem_losses", "collective",
-              "rec_fee_paid", *_RECRUIT_FLOWS)
-#: the columns _country_values computes one by one, in the order of its ``cols``
+#: the columns _country_values computes one by one (by name: ``COLUMN``)
 _ROW_COLUMNS = (
     "population", "health_density", "effective_health_density", "effective_density_returnees",
     "effective_density_missions", "education_density", "effective_education_density",
@@ -351,8 +354,7 @@ _INDEX = {name: np.array(v, dtype=np.int64) for name, v in (
     ("scaled", [COL_INDEX[c] for c in REAL_UNIT_COLUMNS]),
     ("flow_cols", _FLOW_COLUMN_INDEX), ("flow_rows", _FLOW_COLUMN_ROWS),
     ("ratio_cols", _FLOW_RATIO_INDEX), ("ratio_num", _FLOW_RATIO_NUM),
-    ("ratio_den", _FLOW_RATIO_DEN), ("frows", [FLOW_ROW[f] for f in _ROW_FLOWS]),
-    ("cols", [COL_INDEX[c] for c in _ROW_COLUMNS]))}
+    ("ratio_den", _FLOW_RATIO_DEN))}
 
 
 @numba.njit(cache=True, nogil=True)
@@ -370,14 +372,14 @@ CountryInputs = namedtuple("CountryInputs", "comm_origin flows counts represente
 #: the measured densities, the protected lists, and where each column of the country row
 #: comes from (:func:`_country_inputs`)
 CountryIndex = namedtuple("CountryIndex", "measured listed truly_short flow_cols flow_rows "
-                          "ratio_cols ratio_num ratio_den frows cols scaled")
+                          "ratio_cols ratio_num ratio_den scaled")
 
 
 @numba.njit(cache=True, nogil=True)
 def _country_values(C, t, X, out):
     """The country row (:data:`COLS`, one row per origin) into ``out``, from the
     communities' and associations' state ``C`` (:data:`CountryInputs`), the persons'
-    tallies ``t`` (:class:`Tallies`' fields, in order) and the columns' index ``X``
+    tallies ``t`` (:data:`~migdev.model.tally.TallyArrays`) and the columns' index ``X``
     (:data:`CountryIndex`)."""
     comm_origin, flows, counts, represented = C.comm_origin, C.flows, C.counts, C.represented
     weight = C.weight
@@ -385,11 +387,14 @@ def _country_values(C, t, X, out):
     health_eff_returnees, health_eff_missions = C.health_eff_returnees, C.health_eff_missions
     education_eff, knowledge, h_home = C.education_eff, C.knowledge, C.h_home
     members, trust, trust0, n_dest = C.members, C.trust, C.trust0, C.n_dest
-    abroad, debt, member, wasted, skilled_regular, temporary, substituted, right, _stock, \
-        paths, earnings, wages, path_kept, path_quarters = t
+    abroad, debt, member, wasted = t.abroad, t.debt, t.member, t.wasted
+    skilled_regular, temporary, substituted, right = (t.skilled_regular, t.temporary,
+                                                      t.substituted, t.right)
+    paths, earnings, wages = t.paths, t.earnings, t.wages
+    path_kept, path_quarters = t.path_kept, t.path_quarters
     measured, listed, truly_short = X.measured, X.listed, X.truly_short
     flow_cols, flow_rows, ratio_cols = X.flow_cols, X.flow_rows, X.ratio_cols
-    ratio_num, ratio_den, frows, cols = X.ratio_num, X.ratio_den, X.frows, X.cols
+    ratio_num, ratio_den = X.ratio_num, X.ratio_den
     scaled = X.scaled
     n_orig = out.shape[0]
     n_fl = flows.shape[0]
@@ -425,7 +430,6 @@ def _country_values(C, t, X, out):
             weighted[d] = members[c * n_dest + d] * trust[c * n_dest + d]
         t_num[o] += pairwise_sum(weighted, 0, n_dest)
         t_den[o] += pairwise_sum(members, c * n_dest, n_dest)
-    v = np.empty(cols.shape[0])  # one origin's values of the _ROW_COLUMNS, in order
     for o in range(n_orig):
         F = fl[o]
         row = out[o]
@@ -433,12 +437,13 @@ def _country_values(C, t, X, out):
             row[flow_cols[i]] = F[flow_rows[i]]
         for i in range(ratio_cols.shape[0]):
             row[ratio_cols[i]] = _ratio(F[ratio_num[i]], F[ratio_den[i]])
-        formal, informal, fees, losses = F[frows[0]], F[frows[1]], F[frows[2]], F[frows[3]]
-        collective, fee_paid = F[frows[4]], F[frows[5]]
+        formal, informal, fees, losses = (F[FLOW.rem_formal], F[FLOW.rem_informal],
+                                          F[FLOW.rem_fees], F[FLOW.rem_losses])
+        collective, fee_paid = F[FLOW.collective], F[FLOW.rec_fee_paid]
         sent = formal + informal
         recruits = -0.0  # four flows summed as numpy summed a row
-        for r in range(6, frows.shape[0]):  # _RECRUIT_FLOWS, the last of _ROW_FLOWS
-            recruits += F[frows[r]]
+        for r in _RECRUIT_ROWS:
+            recruits += F[r]
         # the population in simulated units (the real one over the person weight): the
         # denominator of the per-10,000 figures computed from simulated counts
         w_o = weight[o]
@@ -458,47 +463,46 @@ def _country_values(C, t, X, out):
         mean1 = _ratio(earnings[o, 1], wages[o, 1])
         premium = mean1 / mean0 - 1.0 if (mean0 > 0 and mean1 > 0) else 0.0
         trust_o = t_num[o] / max(t_den[o], 1e-300) if t_den[o] > 0 else trust0
-        v[0] = rep[o]  # population (real)
-        v[1] = _ratio(cnt[o, HEALTH, 1] * 10_000.0, r_pop)  # health_density
-        v[2] = _ratio(stock[o, 0] * 10_000.0, r_pop)  # effective_health_density
-        v[3] = _ratio(stock[o, 1] * 10_000.0, r_pop)  # effective_density_returnees
-        v[4] = _ratio(stock[o, 2] * 10_000.0, r_pop)  # effective_density_missions
-        v[5] = _ratio(cnt[o, EDUCATION, 1] * 10_000.0, r_pop)  # education_density
-        v[6] = _ratio(stock[o, 3] * 10_000.0, r_pop)  # effective_education_density
-        v[7] = _ratio(sk_abroad, sk_abroad + sk_home)  # skilled_emigration_rate
-        # health_emigration_rate
-        v[8] = _ratio(cnt[o, HEALTH, 0], cnt[o, HEALTH, 0] + cnt[o, HEALTH, 1])
-        v[9] = recruits  # recruits
-        v[10] = stock[o, 4]  # knowledge_stock
-        # remittance_cost_share: a lost transfer's fee and loss add up to its amount, which
-        # rounding can leave one unit in the last place above it: at most 1 (NaN kept)
-        v[11] = at_most_one(_ratio(fees + losses, sent + collective))
-        v[12] = _ratio(formal, sent)  # formal_share
-        v[13] = trust_o  # association_trust
-        v[14] = _ratio(member[o], n_ab)  # association_membership
-        v[15] = _ratio(dev[o], size[o])  # development_index
-        v[16] = _ratio(debt[o], n_ab)  # mean_recruitment_debt
-        v[17] = _ratio(fee_paid, recruits)  # fee_paying_share
-        v[18] = _ratio(right[o], np.float64(temporary[o]))  # change_employer_share
-        v[19] = _ratio(substituted[o], np.float64(temporary[o]))  # substituted_share
-        v[20] = _ratio(wasted[o], skilled_regular[o])  # brain_waste_share
-        v[21] = _ratio(path[0], path_total)  # path_circulated
-        v[22] = _ratio(path[1], path_total)  # path_returned_once
-        v[23] = _ratio(path[2], path_total)  # path_transnational
-        v[24] = _ratio(path[3], path_total)  # path_settled
-        v[25] = stock[o, 5]  # human_capital_home
-        v[26] = premium  # returnee_earnings_premium
-        v[27] = sk_home  # skilled_home
-        v[28] = n_ab  # abroad
-        v[29] = measured[o]  # health_density_measured
-        v[30] = 1.0 if listed[o] else 0.0  # listed
-        v[31] = 1.0 if listed[o] != truly_short[o] else 0.0  # misclassified
-        for k in range(4):  # lifetime_kept_*, quarters_abroad_* by path
-            v[32 + k] = _ratio(path_kept[o, k], path[k])
-            v[36 + k] = _ratio(path_quarters[o, k], path[k])
-        v[40] = path_total  # ever_emigrated
-        for i in range(cols.shape[0]):
-            row[cols[i]] = v[i]
+        row[COLUMN.population] = rep[o]  # real
+        row[COLUMN.health_density] = _ratio(cnt[o, HEALTH, 1] * 10_000.0, r_pop)
+        row[COLUMN.effective_health_density] = _ratio(stock[o, 0] * 10_000.0, r_pop)
+        row[COLUMN.effective_density_returnees] = _ratio(stock[o, 1] * 10_000.0, r_pop)
+        row[COLUMN.effective_density_missions] = _ratio(stock[o, 2] * 10_000.0, r_pop)
+        row[COLUMN.education_density] = _ratio(cnt[o, EDUCATION, 1] * 10_000.0, r_pop)
+        row[COLUMN.effective_education_density] = _ratio(stock[o, 3] * 10_000.0, r_pop)
+        row[COLUMN.skilled_emigration_rate] = _ratio(sk_abroad, sk_abroad + sk_home)
+        row[COLUMN.health_emigration_rate] = _ratio(cnt[o, HEALTH, 0],
+                                                    cnt[o, HEALTH, 0] + cnt[o, HEALTH, 1])
+        row[COLUMN.recruits] = recruits
+        row[COLUMN.knowledge_stock] = stock[o, 4]
+        # a lost transfer's fee and loss add up to its amount, which rounding can leave one
+        # unit in the last place above it: at most 1 (NaN kept)
+        row[COLUMN.remittance_cost_share] = at_most_one(_ratio(fees + losses,
+                                                               sent + collective))
+        row[COLUMN.formal_share] = _ratio(formal, sent)
+        row[COLUMN.association_trust] = trust_o
+        row[COLUMN.association_membership] = _ratio(member[o], n_ab)
+        row[COLUMN.development_index] = _ratio(dev[o], size[o])
+        row[COLUMN.mean_recruitment_debt] = _ratio(debt[o], n_ab)
+        row[COLUMN.fee_paying_share] = _ratio(fee_paid, recruits)
+        row[COLUMN.change_employer_share] = _ratio(right[o], np.float64(temporary[o]))
+        row[COLUMN.substituted_share] = _ratio(substituted[o], np.float64(temporary[o]))
+        row[COLUMN.brain_waste_share] = _ratio(wasted[o], skilled_regular[o])
+        row[COLUMN.path_circulated] = _ratio(path[0], path_total)
+        row[COLUMN.path_returned_once] = _ratio(path[1], path_total)
+        row[COLUMN.path_transnational] = _ratio(path[2], path_total)
+        row[COLUMN.path_settled] = _ratio(path[3], path_total)
+        row[COLUMN.human_capital_home] = stock[o, 5]
+        row[COLUMN.returnee_earnings_premium] = premium
+        row[COLUMN.skilled_home] = sk_home
+        row[COLUMN.abroad] = n_ab
+        row[COLUMN.health_density_measured] = measured[o]
+        row[COLUMN.listed] = 1.0 if listed[o] else 0.0
+        row[COLUMN.misclassified] = 1.0 if listed[o] != truly_short[o] else 0.0
+        for k in range(4):  # lifetime_kept_*, quarters_abroad_* by path (PATH_NAMES)
+            row[_KEPT_COLUMNS[k]] = _ratio(path_kept[o, k], path[k])
+            row[_QUARTERS_COLUMNS[k]] = _ratio(path_quarters[o, k], path[k])
+        row[COLUMN.ever_emigrated] = path_total
         for i in range(scaled.shape[0]):  # counts and amounts in real units
             row[scaled[i]] = row[scaled[i]] * w_o
 
@@ -547,8 +551,7 @@ def _country_inputs(model) -> tuple[CountryInputs, CountryIndex]:
         as_array(st.members, np.float64), as_array(st.trust), float(st.trust0), model.n_dest)
     tail = CountryIndex(as_array(gs.measured), gs.listed, gs.truly_short,
                         *(_INDEX[k] for k in ("flow_cols", "flow_rows", "ratio_cols",
-                                              "ratio_num", "ratio_den", "frows", "cols",
-                                              "scaled")))
+                                              "ratio_num", "ratio_den", "scaled")))
     return head, tail
 
 
@@ -567,9 +570,7 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     t = tallies if tallies is not None else person_tallies(*_tally_of(model))
     head, tail = _country_inputs(model)
     out = np.empty((model.n_orig, len(COLS)))
-    _country_values(head, (t.abroad, t.debt, t.member, t.wasted, t.skilled_regular,
-                           t.temporary, t.substituted, t.right, t.stock, t.paths, t.earnings,
-                           t.wages, t.path_kept, t.path_quarters), tail, out)
+    _country_values(head, TallyArrays(**vars(t)), tail, out)
     accounts(out, COL_INDEX, account_terms(model),
              model.flows.corridor[:, :, _HEALTH_RECRUITS] * model.world.person_weight[:, None])
     return out
@@ -586,7 +587,7 @@ def _step_rows(I, C, X, flows_to_dest, out, out_corridor):
     (``C``, ``X``: :func:`_country_inputs`) and the corridor row, in one call."""
     t = tallies_of(I)
     _country_values(C, t, X, out)
-    _corridor_row(flows_to_dest, t[8], t[9], C.weight, out_corridor)
+    _corridor_row(flows_to_dest, t.stock, t.paths, C.weight, out_corridor)
 
 
 def step_rows(model) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ a zero weight, which they also did, leaves a sum unchanged), so every sum has th
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numba
 import numpy as np
@@ -60,6 +60,10 @@ class Tallies:
     path_quarters: np.ndarray
 
 
+#: the tallies' arrays by name as compiled code hands them on (:class:`Tallies`' fields)
+TallyArrays = namedtuple("TallyArrays", [f.name for f in fields(Tallies)])
+
+
 #: the arguments of a step's tallies (:func:`tally_inputs`): the persons' record, the home
 #: wages (n_orig, 4), the corridors' right to change employer (n_orig, n_dest), the numbers
 #: of origins and destinations, and the ties at or above which a member who remits counts
@@ -70,14 +74,17 @@ TallyInputs = namedtuple("TallyInputs", "P home_wage right n_orig n_dest tie_thr
 @numba.njit(cache=True, nogil=True)
 def _tally(I, out):
     """One pass over the persons ``I.P`` adding each one's part of :class:`Tallies` to
-    ``out`` (its fields' arrays, in order)."""
+    ``out`` (:data:`TallyArrays`)."""
     P, home_wage, right, n_dest = I.P, I.home_wage, I.right, I.n_dest
     tie_threshold = I.tie_threshold
     origin, dest, status, occ, n_stays = P.origin, P.dest, P.status, P.occ, P.n_stays
     ties, member, remitted, debt, matched = P.ties, P.member, P.remitted, P.debt, P.matched
     substituted, h, kept_total, q_total = P.substituted, P.h, P.kept_total, P.q_total
-    n_ab, debt_sum, member_sum, wasted, sk_reg, n_temp, sub_sum, right_sum, stock, paths, \
-        earn, wage, path_kept, path_quarters = out
+    n_ab, debt_sum, member_sum, wasted = out.abroad, out.debt, out.member, out.wasted
+    sk_reg, n_temp, sub_sum, right_sum = (out.skilled_regular, out.temporary, out.substituted,
+                                          out.right)
+    stock, paths, earn, wage = out.stock, out.paths, out.earnings, out.wages
+    path_kept, path_quarters = out.path_kept, out.path_quarters
     for i in range(origin.shape[0]):
         o = np.int64(origin[i])
         s = status[i]
@@ -126,10 +133,10 @@ TIE_THRESHOLD = 0.5
 
 @numba.njit(cache=True, nogil=True)
 def tallies_of(I):
-    """:func:`_tally` into new arrays, returned in the order of :class:`Tallies`' fields."""
+    """:func:`_tally` into new arrays, returned as :data:`TallyArrays`."""
     f, i = np.float64, np.int64
     n_orig, n_dest = I.n_orig, I.n_dest
-    out = (np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
+    out = TallyArrays(np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros(n_orig, f), np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f),
            np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i),
            np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f), np.zeros((n_orig, 4), f),
@@ -153,8 +160,8 @@ def person_tallies(pop, home_wage: np.ndarray, change_right, n_orig: int, n_dest
     """One pass over the persons (``pop``, a :class:`Population`): see :class:`Tallies`.
     ``change_right``: (n_orig, n_dest) the corridors' right to change employer, or a
     scalar where no corridor grants it."""
-    return Tallies(*tallies_of(tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
-                                           tie_threshold)))
+    return Tallies(**tallies_of(tally_inputs(pop, home_wage, change_right, n_orig, n_dest,
+                                            tie_threshold))._asdict())
 
 
 fresh_caches(__name__)

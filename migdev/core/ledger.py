@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from collections.abc import Mapping
 
 import numba
@@ -23,6 +25,8 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          # investment fund directed there (agents/association/kernels.py: social_fund)
          "to_projects", "social_fund")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
+#: each flow's row by name, as compiled code reads it (``flows[FLOW.rem_formal, c]``)
+FLOW = namedtuple("Flow", FLOWS)(*range(len(FLOWS)))
 #: the flows accumulated per corridor each quarter (``Flows.corridor``)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
 #: the quarter's money totals (``Flows.money``)
