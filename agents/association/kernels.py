@@ -19,10 +19,15 @@ from migdev.core.kernels import (
     as_vector,
     fresh_caches,
 )
-from migdev.core.ledger import add_rows
+from migdev.core.ledger import CORRIDOR, add_rows, rows_by_name
 
 #: rows of the missions' per-community sums (the quarter abroad's pass)
 MISSION_SUMS = ("missions", "knowledge_in", "mission_health_h", "mission_education_h")
+#: each row's position by name (``per_comm[MISSION.missions, c]``)
+MISSION = rows_by_name(MISSION_SUMS, "MissionSums")
+#: rows of the per-association sums of the remittances' pass: members who remit and their
+#: collective gifts (``per_assoc[ASSOCIATION.fund, a]``)
+ASSOCIATION = rows_by_name(("members", "fund"), "AssociationSums")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -45,13 +50,14 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
         if not np.float64(u[n]) < prob:
             continue
         c = community[i]
-        per_comm[0, c] += 1.0
-        per_comm[1, c] += np.float64(knowledge32 * h[i])  # a Python float times float32 h
+        per_comm[MISSION.missions, c] += 1.0
+        # a Python float times float32 h
+        per_comm[MISSION.knowledge_in, c] += np.float64(knowledge32 * h[i])
         if k == HEALTH:
-            per_comm[2, c] += np.float64(h[i])
+            per_comm[MISSION.mission_health_h, c] += np.float64(h[i])
         elif k == EDUCATION:
-            per_comm[3, c] += np.float64(h[i])
-        to_dest[origin[i], dest[i], 4] += 1.0
+            per_comm[MISSION.mission_education_h, c] += np.float64(h[i])
+        to_dest[origin[i], dest[i], CORRIDOR.missions] += 1.0
         if member[i]:
             organised[np.int64(c) * n_dest + dest[i]] += 1
 
@@ -59,9 +65,13 @@ def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_
 #: the flows' rows the accounts add to: the remittances' (REMIT_SUMS[:3]), the fees, the
 #: collective gifts, the match (in all, then the municipal and the state levels'), the
 #: missions' (MISSION_SUMS), the returns' (RETURN_SUMS but the last, the savings brought
-#: home) and the migrants' own quarter (WELFARE_SUMS)
+#: home) and the migrants' own quarter (WELFARE_SUMS); and the rows of the persons' sums
+#: read one by one: the remittances' received, household fees, collective gifts and their
+#: fees (REMIT_SUMS), the savings brought home (RETURN_SUMS)
 AccountRows = namedtuple("AccountRows", "remit fees collective matched matched_levels mission "
-                         "ret welfare to_projects social_fund")
+                         "ret welfare to_projects social_fund sum_received "
+                         "sum_household_fees sum_collective sum_collective_fee_paid "
+                         "sum_savings_home")
 #: the associations' records of the quarter and their totals (AssociationState's arrays)
 AssociationRecords = namedtuple("AssociationRecords", "members fund matched missions "
                                 "total_fund total_matched total_missions")
@@ -171,8 +181,8 @@ def _accounts(flows, R, sums, stocks, invest_share, M, comm_origin, development,
     st_total_fund, st_total_matched = S.total_fund, S.total_matched
     st_total_missions = S.total_missions
     n_comm = flows.shape[1]
-    received, household_fees = remit_sums[3], remit_sums[4]
-    contrib, paid = remit_sums[5], remit_sums[6]
+    received, household_fees = remit_sums[R.sum_received], remit_sums[R.sum_household_fees]
+    contrib, paid = remit_sums[R.sum_collective], remit_sums[R.sum_collective_fee_paid]
     # 7. the remittances' flows, the households' investment
     add_rows(flows, rows_remit, remit_sums[:rows_remit.shape[0]])
     # the migrants' own quarter (the last rows of the remittances' sums)
@@ -215,9 +225,9 @@ def _accounts(flows, R, sums, stocks, invest_share, M, comm_origin, development,
     add_rows(flows, rows_mission, mission_sums)
     n_dest = st_members.shape[0] // n_comm
     for j in range(st_members.shape[0]):
-        st_members[j] = np.int64(per_assoc[0, j])
-        st_fund[j] = per_assoc[1, j]
-        st_matched[j] = per_assoc[1, j] * effective[j // n_dest]
+        st_members[j] = np.int64(per_assoc[ASSOCIATION.members, j])
+        st_fund[j] = per_assoc[ASSOCIATION.fund, j]
+        st_matched[j] = per_assoc[ASSOCIATION.fund, j] * effective[j // n_dest]
         st_missions[j] = organised[j]
         st_total_fund[j] += st_fund[j]
         st_total_matched[j] += st_matched[j]
@@ -225,7 +235,7 @@ def _accounts(flows, R, sums, stocks, invest_share, M, comm_origin, development,
     # 9. the returns' flows, the savings brought home invested
     add_rows(flows, rows_return, return_sums[:rows_return.shape[0]])
     for c in range(n_comm):
-        investment[c] += return_sums[rows_return.shape[0], c] * invest_share
+        investment[c] += return_sums[R.sum_savings_home, c] * invest_share
 
 
 def accounts(flows, rows: AccountRows, remit_sums, mission_sums, return_sums, investment, projects,

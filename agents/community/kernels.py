@@ -20,6 +20,7 @@ from migdev.core.kernels import (
     as_array,
     fresh_caches,
 )
+from migdev.core.ledger import rows_by_name
 
 
 @numba.njit(cache=True, nogil=True)
@@ -127,18 +128,20 @@ def _communities(census, stocks, inflows, T, out, prospect):
         # the quarter a mission lasts
         uplift = knowledge_uplift(k, size[c], knowledge_ref, productivity)
         missions_h = mission_quarters * mission_health_h[c]
-        out[0, c] = hh
-        out[1, c] = eh
-        out[2, c] = hd
-        out[3, c] = k
-        out[4, c] = inv
-        out[5, c] = proj
-        out[6, c] = development_index(hd, health_ref, ed, education_ref[c], k, inv, proj,
-                                      size[c], knowledge_ref, investment_ref)
-        out[7, c] = uplift * h_health[c] + missions_h
-        out[8, c] = uplift * h_back[c]
-        out[9, c] = missions_h
-        out[10, c] = uplift * h_edu[c] + mission_quarters * mission_education_h[c]
+        out[STOCK.health_home, c] = hh
+        out[STOCK.education_home, c] = eh
+        out[STOCK.health_density, c] = hd
+        out[STOCK.knowledge, c] = k
+        out[STOCK.investment, c] = inv
+        out[STOCK.projects, c] = proj
+        out[STOCK.development, c] = development_index(hd, health_ref, ed, education_ref[c], k,
+                                                      inv, proj, size[c], knowledge_ref,
+                                                      investment_ref)
+        out[STOCK.health_effective, c] = uplift * h_health[c] + missions_h
+        out[STOCK.health_eff_returnees, c] = uplift * h_back[c]
+        out[STOCK.health_eff_missions, c] = missions_h
+        out[STOCK.education_effective, c] = (uplift * h_edu[c]
+                                             + mission_quarters * mission_education_h[c])
         o = comm_origin[c]
         for j in range(4):
             abroad[o, j] += np.float64(counts[c, j, 0])
@@ -155,6 +158,8 @@ def _communities(census, stocks, inflows, T, out, prospect):
 COMMUNITY_ROWS = ("health_home", "education_home", "health_density", "knowledge",
                   "investment", "projects", "development", "health_effective",
                   "health_eff_returnees", "health_eff_missions", "education_effective")
+#: each row's position by name (``out[STOCK.development, c]``)
+STOCK = rows_by_name(COMMUNITY_ROWS, "CommunityStocks")
 
 
 def communities(counts, h_health, h_back, h_edu, state, knowledge_in, mission_health_h,

@@ -342,13 +342,16 @@ def abroad_quarter(model) -> None:
         model.community_state.development, fee if is_scalar(fee) else None,
         per_association, organised, model.association_state)
     trust_step(model, terms.promised, model.association_state.fund)
-    model.flows.money = Totals(sent=household, received=remit_sums[3], fees=fee_paid,
-                              losses=loss, collective=remit_sums[5], collective_fees=cfees,
+    model.flows.money = Totals(sent=household, received=remit_sums[kernels.REMIT.received],
+                              fees=fee_paid, losses=loss,
+                              collective=remit_sums[kernels.REMIT.collective],
+                              collective_fees=cfees,
                               to_projects=to_projects, matched=matched)
 
 
 #: the flows' rows association_kernels.accounts adds to (REMIT_SUMS[:3], rem_fees,
-#: collective, matched, MISSION_SUMS, RETURN_SUMS but the savings brought home)
+#: collective, matched, MISSION_SUMS, RETURN_SUMS but the savings brought home) and the rows
+#: of the persons' sums it reads one by one
 _ACCOUNT_ROWS = association_kernels.AccountRows(
     remit=np.array([FLOW_ROW[f] for f in kernels.REMIT_SUMS[:3]], dtype=np.int64),
     fees=FLOW_ROW["rem_fees"], collective=FLOW_ROW["collective"], matched=FLOW_ROW["matched"],
@@ -357,7 +360,11 @@ _ACCOUNT_ROWS = association_kernels.AccountRows(
     mission=np.array([FLOW_ROW[f] for f in association_kernels.MISSION_SUMS], dtype=np.int64),
     ret=np.array([FLOW_ROW[f] for f in kernels.RETURN_SUMS[:-1]], dtype=np.int64),
     welfare=np.array([FLOW_ROW[f] for f in kernels.WELFARE_SUMS], dtype=np.int64),
-    to_projects=FLOW_ROW["to_projects"], social_fund=FLOW_ROW["social_fund"])
+    to_projects=FLOW_ROW["to_projects"], social_fund=FLOW_ROW["social_fund"],
+    sum_received=kernels.REMIT.received, sum_household_fees=kernels.REMIT.household_fees,
+    sum_collective=kernels.REMIT.collective,
+    sum_collective_fee_paid=kernels.REMIT.collective_fee_paid,
+    sum_savings_home=kernels.RETURN.savings_home)
 
 
 def abroad_terms(model) -> tuple:

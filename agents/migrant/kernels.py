@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from migdev.agents.association.kernels import _missions
+from migdev.agents.association.kernels import ASSOCIATION, MISSION, _missions
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
@@ -40,6 +40,7 @@ from migdev.core.kernels import (
     table_of,
     threshold,
 )
+from migdev.core.ledger import CORRIDOR, rows_by_name
 
 
 TERM_NAMES = ("wage_dest", "integ_d", "join_rate", "change_od", "has_change", "change_match",
@@ -216,30 +217,30 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
         # the per-community and per-association sums, in person order (as bincount)
         c = community[i]
         if formal:
-            per_comm[0, c] += household
+            per_comm[REMIT.rem_formal, c] += household
         else:
-            per_comm[1, c] += household
-        per_comm[2, c] += loss
-        per_comm[3, c] += received_out[n]
-        per_comm[4, c] += fee
-        per_comm[5, c] += coll
-        per_comm[6, c] += coll * formal_fee[n]
+            per_comm[REMIT.rem_informal, c] += household
+        per_comm[REMIT.rem_losses, c] += loss
+        per_comm[REMIT.received, c] += received_out[n]
+        per_comm[REMIT.household_fees, c] += fee
+        per_comm[REMIT.collective, c] += coll
+        per_comm[REMIT.collective_fee_paid, c] += coll * formal_fee[n]
         a = np.int64(c) * n_dest + dest[i]
         if member[i]:
-            per_assoc[0, a] += 1.0
-        per_assoc[1, a] += coll
+            per_assoc[ASSOCIATION.members, a] += 1.0
+        per_assoc[ASSOCIATION.fund, a] += coll
         to_dest[origin[i], dest[i]] += amount
         # the migrant's own quarter by status (temporary, settled, irregular; WELFARE_SUMS):
         # the income kept after debt service and what is sent home, the debt service, one
         # person, and the quarters of the stay so far
         s = status[i]
-        j = 7 + (0 if s == TEMP else (1 if s == SETTLED else 2))
+        j = 0 if s == TEMP else (1 if s == SETTLED else 2)
         kept = (income[n] - repay) - amount
         kept_total[i] = np.float64(kept_total[i]) + kept  # and over the person's stays
-        per_comm[j, c] += kept
-        per_comm[j + 3, c] += repay
-        per_comm[j + 6, c] += 1.0
-        per_comm[j + 9, c] += np.float64(q_abroad[i])
+        per_comm[_KEPT_ROWS[j], c] += kept
+        per_comm[_REPAID_ROWS[j], c] += repay
+        per_comm[_ABROAD_ROWS[j], c] += 1.0
+        per_comm[_QUARTERS_ROWS[j], c] += np.float64(q_abroad[i])
 
 
 #: rows of the remittances' per-community sums
@@ -248,6 +249,12 @@ REMIT_SUMS = ("rem_formal", "rem_informal", "rem_losses", "received", "household
 #: the rows after them: the migrants' own quarter, by status (temporary, settled, irregular)
 WELFARE_SUMS = tuple(f"{what}_{status}" for what in ("kept", "repaid", "abroad", "quarters")
                      for status in ("temporary", "settled", "irregular"))
+#: each row's position by name (``per_comm[REMIT.received, c]``)
+REMIT = rows_by_name(REMIT_SUMS + WELFARE_SUMS, "RemitSums")
+#: the welfare rows of each kind by status (temporary, settled, irregular)
+_KEPT_ROWS, _REPAID_ROWS, _ABROAD_ROWS, _QUARTERS_ROWS = (
+    tuple(getattr(REMIT, f"{what}_{status}") for status in ("temporary", "settled", "irregular"))
+    for what in ("kept", "repaid", "abroad", "quarters"))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -447,6 +454,8 @@ def abroad_by_community(pop, n_comm: int, n_dest: int) -> np.ndarray:
 #: rows of accept_and_leave's per-community sums
 DECIDE_SUMS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
                "rec_health", "rec_named", "recruit_fees", "rec_fee_paid")
+#: each row's position by name (``per_comm[DECIDE.rec_named, c]``)
+DECIDE = rows_by_name(DECIDE_SUMS, "DecideSums")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -552,22 +561,22 @@ def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm,
                     and not named[n]:
                 substituted[i] = True
             if named[n]:
-                per_comm[5, c] += 1.0
-            per_comm[6, c] += paid
+                per_comm[DECIDE.rec_named, c] += 1.0
+            per_comm[DECIDE.recruit_fees, c] += paid
             if paid > 0:
-                per_comm[7, c] += 1.0
+                per_comm[DECIDE.rec_fee_paid, c] += 1.0
         if ch == CH_AGREEMENT:
-            per_comm[0, c] += 1.0
+            per_comm[DECIDE.rec_agreement, c] += 1.0
         elif ch == CH_REGULATED:
-            per_comm[1, c] += 1.0
+            per_comm[DECIDE.rec_regulated, c] += 1.0
         elif ch == CH_UNREGULATED:
-            per_comm[2, c] += 1.0
+            per_comm[DECIDE.rec_unregulated, c] += 1.0
         elif ch == CH_INDEPENDENT:
-            per_comm[3, c] += 1.0
-        to_dest[o, d, 0] += 1.0
+            per_comm[DECIDE.rec_independent, c] += 1.0
+        to_dest[o, d, CORRIDOR.recruits] += 1.0
         if k == HEALTH:
-            per_comm[4, c] += 1.0
-            to_dest[o, d, 1] += 1.0
+            per_comm[DECIDE.rec_health, c] += 1.0
+            to_dest[o, d, CORRIDOR.health_recruits] += 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -685,6 +694,8 @@ def accept_and_leave(pop, cand, offers, attempts, u, u_sub, net, terms: DecideTe
 #: rows of returns' per-community sums
 RETURN_SUMS = ("contract_ends", "overstays", "contract_settles", "returns", "return_gain",
                "knowledge_in", "returns_health", "savings_home")
+#: each row's position by name (``per_comm[RETURN.returns, c]``)
+RETURN = rows_by_name(RETURN_SUMS, "ReturnSums")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -783,13 +794,13 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
                             change_right[n], has_change_right, g)
             outcome, v = contract_end(u[n], visa[n], visa_scalar, integration[i], g,
                                       occ[i] < LOW, over)
-            per_comm[0, c] += 1.0
+            per_comm[RETURN.contract_ends, c] += 1.0
             if outcome == 1:
                 status[i] = SETTLED
-                per_comm[2, c] += 1.0
+                per_comm[RETURN.contract_settles, c] += 1.0
             elif outcome == 2:
                 status[i] = IRREGULAR
-                per_comm[1, c] += 1.0
+                per_comm[RETURN.overstays, c] += 1.0
             else:
                 back = True
                 # the employer may name the worker for re-hiring
@@ -821,13 +832,13 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
         contract_left[i] = 0
         member[i] = False
         remitted[i] = False
-        per_comm[3, c] += 1.0
-        per_comm[4, c] += np.float64(gain)
-        per_comm[5, c] += np.float64(knowledge_per_gain32 * gain)
+        per_comm[RETURN.returns, c] += 1.0
+        per_comm[RETURN.return_gain, c] += np.float64(gain)
+        per_comm[RETURN.knowledge_in, c] += np.float64(knowledge_per_gain32 * gain)
         if occ[i] == HEALTH:
-            per_comm[6, c] += 1.0
-        per_comm[7, c] += kept
-        to_dest[origin[i], dest[i], 2] += 1.0
+            per_comm[RETURN.returns_health, c] += 1.0
+        per_comm[RETURN.savings_home, c] += kept
+        to_dest[origin[i], dest[i], CORRIDOR.returns] += 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -881,15 +892,15 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
     _work(idx, P, T, u_work[0], join, u_work[1], recog, leave, income)
     out = Transfers(np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_),
                     np.empty(n), np.empty(n), np.empty(n))
-    remit_comm = np.zeros((19, n_comm))  # REMIT_SUMS, WELFARE_SUMS
-    per_assoc = np.zeros((2, n_comm * n_dest))
+    remit_comm = np.zeros((len(REMIT), n_comm))  # REMIT_SUMS, WELFARE_SUMS
+    per_assoc = np.zeros((len(ASSOCIATION), n_comm * n_dest))
     _remit(idx, P, T, income, RemitLevers(share, access, p_formal, loss_prob, formal_fee),
-           u_remit, out, n_dest, to_dest[:, :, 3], remit_comm, per_assoc)
-    mission_comm = np.zeros((4, n_comm))
+           u_remit, out, n_dest, to_dest[:, :, CORRIDOR.remittances], remit_comm, per_assoc)
+    mission_comm = np.zeros((len(MISSION), n_comm))
     organised = np.zeros(n_comm * n_dest, dtype=np.int64)
     _missions(idx, u_mission, P, rate, T.mission_boost, T.knowledge_per_mission32, n_dest,
               mission_comm, to_dest, organised)
-    return_comm = np.zeros((8, n_comm))
+    return_comm = np.zeros((len(RETURN), n_comm))
     _returns(idx, u_return, P, T, development,
              ReturnLevers(visa, change_n, named_rate, incentive, port), any_change, any_port,
              return_comm, to_dest)

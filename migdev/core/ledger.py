@@ -25,10 +25,20 @@ FLOWS = ("rec_agreement", "rec_regulated", "rec_unregulated", "rec_independent",
          # investment fund directed there (agents/association/kernels.py: social_fund)
          "to_projects", "social_fund")
 FLOW_ROW = {name: i for i, name in enumerate(FLOWS)}
+
+
+def rows_by_name(names, typename: str = "Rows"):
+    """Each of ``names``' position, as a named tuple that compiled code reads as constants
+    (``ROWS.received``: the row of the sums named "received")."""
+    return namedtuple(typename, names)(*range(len(names)))
+
+
 #: each flow's row by name, as compiled code reads it (``flows[FLOW.rem_formal, c]``)
-FLOW = namedtuple("Flow", FLOWS)(*range(len(FLOWS)))
+FLOW = rows_by_name(FLOWS, "Flow")
 #: the flows accumulated per corridor each quarter (``Flows.corridor``)
 CORRIDOR_FLOWS = ("recruits", "health_recruits", "returns", "remittances", "missions")
+#: each corridor flow's position by name (``corridor[o, d, CORRIDOR.returns]``)
+CORRIDOR = rows_by_name(CORRIDOR_FLOWS, "Corridor")
 #: the quarter's money totals (``Flows.money``)
 MONEY = ("sent", "received", "fees", "losses", "collective", "collective_fees", "to_projects",
          "matched")
