@@ -735,24 +735,31 @@ def contract_end(u, visa, visa_scalar, integration, guarantee, skilled, over):
 
 
 @numba.njit(cache=True, nogil=True)
-def settled_return(hazard, w_ties32, ties, w_development, development, incentive_term,
-                   w_integration32, integration, w_years, years, port_term, wage_term,
-                   saved_term):
-    """The quarterly return probability of one settled migrant (ODD §7.9), 1 - exp(-lambda),
-    lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration - b_Y years
-    + b_P portability - b_W ln(wage_rel) + b_S saved); the ties and integration terms are
-    float32 products; the optional terms come already multiplied, as (on, value) pairs."""
-    x = np.float64(w_ties32 * ties) + w_development * development
-    x = x + incentive_term
-    x = x - np.float64(w_integration32 * integration)
-    x = x - w_years * years
-    if port_term[0]:
-        x = x + port_term[1]
-    if wage_term[0]:
-        x = x - wage_term[1]
-    if saved_term[0]:
-        x = x + saved_term[1]
-    lam = hazard * _exp1(x)
+def settled_return(P, i, T, development, incentive, portability, has_port):
+    """The quarterly return probability of the settled migrant ``i`` of the persons ``P``
+    (ODD §7.9), 1 - exp(-lambda),
+
+        lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration
+                             - b_Y years + b_P portability - b_W ln(w_d,k / w0_d,k)
+                             + b_S min(1, savings / target_o,k)),
+
+    every term read here from the person and the weights ``T`` (:data:`AbroadTerms`);
+    ``development``: the home community's index; ``incentive``, ``portability``: the
+    person's levers (portability counted where some settled migrant's corridor grants it,
+    ``has_port``). The ties and integration terms are float32 products; the wage and
+    savings motives count while on (``T.has_wage_rel``, ``T.has_saved``)."""
+    x = np.float64(T.w_ties32 * P.ties[i]) + T.w_development * development
+    x = x + T.w_incentive * incentive
+    x = x - np.float64(T.w_integration32 * P.integration[i])
+    x = x - T.w_years * (np.float64(P.q_abroad[i]) / 4.0)
+    if has_port:
+        x = x + T.w_port * portability
+    if T.has_wage_rel:  # life cycle: a better wage abroad than at the start
+        x = x - T.w_wage * _log1(T.wage_rel[P.dest[i], P.occ[i]])
+    if T.has_saved:  # target earners: the stay's savings against the target
+        saved = np.float64(P.savings[i]) / T.saving_target[P.origin[i], P.occ[i]]
+        x = x + T.w_saved * at_most_one(saved)
+    lam = T.hazard * _exp1(x)
     return -_expm1_1(-lam)
 
 
@@ -767,16 +774,12 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
     (RETURN_SUMS)."""
     status, occ, origin, dest, community = P.status, P.occ, P.origin, P.dest, P.community
     contract_left, guarantee, integration = P.contract_left, P.guarantee, P.integration
-    ties, q_abroad, savings, h, h_dep = P.ties, P.q_abroad, P.savings, P.h, P.h_dep
+    savings, h, h_dep = P.savings, P.h, P.h_dep
     member, remitted, named = P.member, P.remitted, P.named
     visa, change_right, named_rate = levers.visa, levers.change, levers.named_rate
     incentive, portability = levers.incentive, levers.port
     visa_scalar, const_minus_enforcement = T.visa_scalar, T.const_minus_enforcement
-    hardship_weight, rights_weight, hazard = T.hardship_weight, T.rights_weight, T.hazard
-    w_ties32, w_development, w_incentive = T.w_ties32, T.w_development, T.w_incentive
-    w_integration32, w_years, w_port = T.w_integration32, T.w_years, T.w_port
-    wage_rel, has_wage_rel, w_wage = T.wage_rel, T.has_wage_rel, T.w_wage
-    saving_target, has_saved, w_saved = T.saving_target, T.has_saved, T.w_saved
+    hardship_weight, rights_weight = T.hardship_weight, T.rights_weight
     irregular_threshold, knowledge_per_gain32 = T.irregular_threshold32, T.knowledge_per_gain32
     for n in range(idx.shape[0]):
         i = idx[n]
@@ -807,18 +810,7 @@ def _returns(idx, u, P, T, development, levers, has_change_right, has_port, per_
                 if v < named_rate[n]:
                     named[i] = True
         elif s == SETTLED:
-            wage_term = 0.0
-            if has_wage_rel:
-                wage_term = w_wage * _log1(wage_rel[dest[i], occ[i]])
-            saved_term = 0.0
-            if has_saved:
-                x = np.float64(savings[i]) / saving_target[origin[i], occ[i]]
-                saved_term = w_saved * at_most_one(x)
-            prob = settled_return(
-                hazard, w_ties32, ties[i], w_development, dev, w_incentive * incentive[n],
-                w_integration32, integration[i], w_years, np.float64(q_abroad[i]) / 4.0,
-                (has_port, w_port * portability[n]), (has_wage_rel, wage_term),
-                (has_saved, saved_term))
+            prob = settled_return(P, i, T, dev, incentive[n], portability[n], has_port)
             back = np.float64(u[n]) < prob
         elif s == IRREGULAR:
             back = u[n] < irregular_threshold
