@@ -386,7 +386,10 @@ class Person(mesa.Agent):
                                                    / m.wage_base[self.dest, self.occ])
                 # target earners: savings against the target, capped at 1
                 + p.hazard_savings * min(self.savings / (
-                    p.savings_target_quarters * self._home_wage()), 1.0))
+                    p.savings_target_quarters * self._home_wage()), 1.0)
+                # nearer retirement, nearer home: the share of the working life gone
+                + p.hazard_retirement * (self.age - p.entry_age)
+                / (p.retirement_age - p.entry_age))
             if self.random.random() < -fmath.expm1(-hazard):
                 self.come_home()
         elif self.random.random() < p.irregular_return + p.removal_rate * p.border_enforcement:

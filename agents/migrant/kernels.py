@@ -53,7 +53,8 @@ TERM_NAMES = ("wage_dest", "integ_d", "join_rate", "change_od", "has_change", "c
               "const_minus_enforcement", "hardship_weight", "rights_weight", "named_rate_d",
               "hazard", "w_ties32", "w_development", "incentive_o", "w_incentive",
               "w_integration32", "w_years", "port_od", "has_port_table", "w_port", "wage_rel",
-              "has_wage_rel", "w_wage", "saving_target", "has_saved", "w_saved",
+              "has_wage_rel", "w_wage", "saving_target", "has_saved", "w_saved", "w_retire",
+              "retire_from", "retire_span",
               "irregular_threshold32", "knowledge_per_gain32")
 #: the terms of a quarter abroad that change only with the parameters and the policy in
 #: force (:func:`abroad_terms`): each lever as a table (``_od`` per corridor, ``_d`` per
@@ -741,7 +742,8 @@ def settled_return(P, i, T, development, incentive, portability, has_port):
 
         lambda = lambda0 exp(b_T ties + b_D dev + b_R incentive - b_I integration
                              - b_Y years + b_P portability - b_W ln(w_d,k / w0_d,k)
-                             + b_S min(1, savings / target_o,k)),
+                             + b_S min(1, savings / target_o,k)
+                             + b_A (age - entry_age) / (retirement_age - entry_age)),
 
     every term read here from the person and the weights ``T`` (:data:`AbroadTerms`);
     ``development``: the home community's index; ``incentive``, ``portability``: the
@@ -759,6 +761,8 @@ def settled_return(P, i, T, development, incentive, portability, has_port):
     if T.has_saved:  # target earners: the stay's savings against the target
         saved = np.float64(P.savings[i]) / T.saving_target[P.origin[i], P.occ[i]]
         x = x + T.w_saved * at_most_one(saved)
+    if T.w_retire != 0.0:  # nearer retirement, nearer home: 0 at entry, 1 at retirement
+        x = x + T.w_retire * ((np.float64(P.age[i]) - T.retire_from) / T.retire_span)
     lam = T.hazard * _exp1(x)
     return -_expm1_1(-lam)
 
@@ -966,6 +970,9 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
         saving_target=as_table(saving_target),
         has_saved=saving_target is not None,
         w_saved=float(p.hazard_savings),
+        w_retire=float(p.hazard_retirement),
+        retire_from=float(p.entry_age),
+        retire_span=float(p.retirement_age - p.entry_age),
         irregular_threshold32=np.float32(p.irregular_return
                                          + p.removal_rate * p.border_enforcement),
         knowledge_per_gain32=np.float32(p.knowledge_per_gain))

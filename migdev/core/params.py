@@ -612,6 +612,13 @@ class Params:
     savings_target_quarters: float = _p(8.0, 0.25, 80.0, "quarters of home earnings", ASSUMED,
                                         "a target earner's savings target, in quarters of their "
                                         "home earnings (used when hazard_savings > 0)")
+    hazard_retirement: float = _p(0.0, 0.0, 10.0, "log-hazard",
+                                  "assumption (value): 0, off; the direction from Cobb-Clark & "
+                                  "Stillman 2013 (IZA J. Migration 2:20): return is most likely "
+                                  "at retirement",
+                                  "rise of the return hazard over the working life: times "
+                                  "(age - entry_age) / (retirement_age - entry_age), 0 at entry, "
+                                  "1 at retirement (ODD §7.9)")
     return_incentive: float = _p(0.0, 0.0, 3.0, "index", "assumption (value); IOM 2005: return programmes",
                                  "origin government's return incentives", lever=True, scope="origin")
     wage_shortage_elasticity: float = _p(

@@ -228,25 +228,30 @@ def test_the_employer_names_a_returning_worker_with_the_rest_of_the_draw(handmad
 
 def return_probability(hm, slot: int, years: float, incentive: float = 0.0,
                        wage_rel: float = 1.0, saved: float = 0.0, portability: float = 0.0,
-                       ) -> float:
+                       life_gone: float = 0.0) -> float:
     """ODD §7.9: P = 1 - exp(-lambda), lambda = lambda0 exp(b_T T + b_D D + b_R R - b_I I
-    - b_Y years + b_P portability - b_W ln(wage_rel) + b_S saved)."""
+    - b_Y years + b_P portability - b_W ln(wage_rel) + b_S saved + b_A life_gone)."""
     p, pop = hm.m.p, hm.pop
     dev = hm.m.community_state.development[community(hm, slot)]
     x = (p.hazard_ties * float(pop.ties[slot]) + p.hazard_development * dev
          + p.hazard_incentive * incentive - p.hazard_integration * float(pop.integration[slot])
          - p.hazard_years * years + p.hazard_portability * portability
          - p.hazard_wage_abroad * math.log(wage_rel)
-         + p.hazard_savings * saved)
+         + p.hazard_savings * saved + p.hazard_retirement * life_gone)
     return 1.0 - math.exp(-p.return_hazard * math.exp(x))
 
 
-@pytest.mark.parametrize("case", ["plain", "incentive", "wage", "savings", "portability"])
+@pytest.mark.parametrize("case", ["plain", "incentive", "wage", "savings", "portability",
+                                  "retirement"])
 def test_settled_return_hazard_by_hand(handmade, case):
     kw = {"plain": {}, "incentive": {"return_incentive": 1.0},
           "wage": {"hazard_wage_abroad": 1.5, "wage_dest_scale": 1.2},
           "savings": {"hazard_savings": 2.0},
-          "portability": {"social_security_portability": 1.0, "hazard_portability": 0.5}}[case]
+          "portability": {"social_security_portability": 1.0, "hazard_portability": 0.5},
+          # aged 53.5 (a quarter abroad ages no one), entry at 22, retirement at 65:
+          # (53.5 - 22) / 43 of the working life gone
+          "retirement": {"hazard_retirement": 1.5, "entry_age": 22.0,
+                         "retirement_age": 65.0}}[case]
     outcome = {}
     for side in (1 - 1e-3, 1 + 1e-3):
         # no consumption left to save or send: savings stay as set by hand
@@ -256,11 +261,12 @@ def test_settled_return_hazard_by_hand(handmade, case):
         origin = int(hm.pop.origin[0])
         target = p.savings_target_quarters * hm.m.world.home_wage[origin, HEALTH]
         s = hm.abroad(0, SETTLED, 0, HEALTH, ties=0.5, integration=0.4, q_abroad=7,
-                      savings=0.5 * target)
+                      savings=0.5 * target, age=53.5)
         prob = return_probability(
             hm, s, years=(7 + 1) / 4, incentive=kw.get("return_incentive", 0.0),
             wage_rel=kw.get("wage_dest_scale", 1.0), saved=0.5 if case == "savings" else 0.0,
-            portability=kw.get("social_security_portability", 0.0))
+            portability=kw.get("social_security_portability", 0.0),
+            life_gone=(53.5 - 22.0) / (65.0 - 22.0))
         hm.draw("returns", s, prob * side)
         hm.quarter_abroad()
         outcome[side] = bool(hm.pop.status[s] == RETURNED)
@@ -270,13 +276,16 @@ def test_settled_return_hazard_by_hand(handmade, case):
 
 
 def test_each_return_motive_moves_the_hazard_its_way(handmade):
-    hm = handmade(hazard_wage_abroad=1.5, hazard_savings=2.0)
+    hm = handmade(hazard_wage_abroad=1.5, hazard_savings=2.0, hazard_retirement=1.5)
     base = return_probability(hm, 0, 2.0)
     lam0 = -math.log1p(-base)
     assert -math.log1p(-return_probability(hm, 0, 2.0, wage_rel=1.2)) == pytest.approx(
         lam0 * 1.2 ** -1.5)
     assert -math.log1p(-return_probability(hm, 0, 2.0, saved=0.5)) == pytest.approx(
         lam0 * math.exp(1.0))
+    # at retirement the whole working life is gone: the hazard times e^1.5
+    assert -math.log1p(-return_probability(hm, 0, 2.0, life_gone=1.0)) == pytest.approx(
+        lam0 * math.exp(1.5))
 
 
 @pytest.mark.parametrize("below", [True, False])

@@ -34,6 +34,7 @@ CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
                      "employer_change_right": 0.3, "social_security_portability": 0.5,
                      "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6},
                      "contract_substitution": 0.5, "hazard_savings": 1.0,
+                     "hazard_retirement": 1.0,
                      "wage_dest_scale": {"United States": 1.3}}
 
 
