@@ -128,6 +128,9 @@ _POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2^k for the normal exponents
 
 @numba.njit(cache=True, nogil=True)
 def _exp1(x):
+    """exp(x) of one number in compiled code (:func:`exp` of an array, the same bits):
+    x = k ln 2 + r with r reduced in two parts, a polynomial in r, scaled by 2^k; the
+    limits and non-finite values as numpy's."""
     if not math.isfinite(x):
         return math.inf if x > 0 else (0.0 if x < 0 else x)
     if x > EXP_MAX + 1.0:
@@ -152,6 +155,9 @@ def _exp1(x):
 
 @numba.njit(cache=True, nogil=True)
 def _log1(x):
+    """log(x) of one number in compiled code (:func:`log` of an array, the same bits):
+    x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m - 1) / (m + 1)) by a
+    polynomial; 0, negative and non-finite values as numpy's."""
     if not (math.isfinite(x) and x > 0):
         return -math.inf if x == 0 else (math.inf if x == math.inf else math.nan)
     m, e = math.frexp(x)
@@ -171,6 +177,8 @@ def _log1(x):
 
 @numba.njit(cache=True, nogil=True)
 def _expm1_1(x):
+    """exp(x) - 1 of one number in compiled code (:func:`expm1` of an array): a Taylor sum
+    near 0 (|x| < 0.5), where exp(x) - 1 would lose digits, else :func:`_exp1` - 1."""
     if abs(x) < 0.5:
         q = 1.0
         for n in range(_EXPM1_DEG, 1, -1):
@@ -181,6 +189,7 @@ def _expm1_1(x):
 
 @numba.njit(cache=True, nogil=True)
 def _map(kind, x, out):
+    """``out[i]`` = exp (``kind`` 0), log (1) or expm1 (2) of ``x[i]``, one by one."""
     for i in range(x.shape[0]):
         if kind == 0:
             out[i] = _exp1(x[i])

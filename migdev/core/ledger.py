@@ -96,6 +96,7 @@ class Flows:
 
 @numba.njit(cache=True, nogil=True)
 def add_rows(data, rows, sums):
+    """Add each row of ``sums`` (per community) to the flows' row ``rows[i]`` of ``data``."""
     for i in range(rows.shape[0]):
         r = rows[i]
         for c in range(data.shape[1]):

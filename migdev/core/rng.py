@@ -140,11 +140,13 @@ def _output(lo, hi):
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _float32(u32):
+    """numpy's float32 in [0, 1) from 32 random bits: the top 24 bits times 2^-24."""
     return np.float32(np.uint32(u32) >> np.uint32(8)) * _SCALE
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _half(x, high):
+    """The high (``high``) or low 32 bits of a 64-bit output."""
     return (x >> _U64(32)) if high else (x & _U64(0xFFFFFFFF))
 
 
