@@ -18,7 +18,7 @@ from migdev.core.codes import (
     LOW,
     RETURNED,
 )
-from migdev.core.fmath import _exp1, _log1
+from migdev.core.fmath import exp_one, log_one
 from migdev.core.kernels import (
     F32,
     NO_TABLE,
@@ -598,7 +598,7 @@ def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, 
         k = occ[i]
         c = community[i]
         for d in range(n_dest):
-            x = beta_wage * _log1(wage_dest[d, k] / wage_base[d, k])
+            x = beta_wage * log_one(wage_dest[d, k] / wage_base[d, k])
             x = x + beta_network * (log1p(net[c, d]) - log1p(net0[c, d]))
             x = x + integ_term[d]
             if has_rights:
@@ -609,7 +609,7 @@ def _dest_weights(ind, origin, occ, community, wage_dest, wage_base, net, net0, 
             if v[d] > m or math.isnan(v[d]):
                 m = v[d]
         for d in range(n_dest):
-            out[n, d] = corridor[o, d] * _exp1(v[d] - m)
+            out[n, d] = corridor[o, d] * exp_one(v[d] - m)
 
 
 @numba.njit(cache=True, nogil=True)

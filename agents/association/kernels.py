@@ -31,7 +31,7 @@ ASSOCIATION = rows_by_name(("members", "fund"), "AssociationSums")
 
 
 @numba.njit(cache=True, nogil=True)
-def _missions(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_dest,
+def missions_pass(idx, u, P, rate_engaged, boost, knowledge32, n_dest, per_comm, to_dest,
               organised):
     """Temporary-return missions of the persons ``idx`` abroad (ODD §7.8): a skilled migrant
     in a regular status goes with probability min(1, rate (1 + engagement) (1 + boost

@@ -15,7 +15,7 @@ from migdev.core.codes import (
     LOW,
     RETURNED,
 )
-from migdev.core.fmath import _exp1
+from migdev.core.fmath import exp_one
 from migdev.core.kernels import (
     as_array,
     fresh_caches,
@@ -71,8 +71,8 @@ def development_index(health_density, health_ref, education_density, education_r
     P its collective projects."""
     service = 0.5 * min(1.0, health_density / health_ref) + 0.5 * min(
         1.0, education_density / max(education_ref, 1e-12))
-    know = 1.0 - _exp1(-knowledge / (size * knowledge_ref))
-    invest = 1.0 - _exp1(-(investment + projects) / (size * investment_ref))
+    know = 1.0 - exp_one(-knowledge / (size * knowledge_ref))
+    invest = 1.0 - exp_one(-(investment + projects) / (size * investment_ref))
     return 0.5 * service + 0.25 * know + 0.25 * invest
 
 
@@ -80,7 +80,7 @@ def development_index(health_density, health_ref, education_density, education_r
 def knowledge_uplift(knowledge, size, knowledge_ref, productivity):
     """The productivity multiplier of local workers from the community's knowledge (ODD
     §7.10): 1 + a (1 - exp(-K / (n k_ref))), a = ``knowledge_productivity``."""
-    return 1.0 + productivity * (1.0 - _exp1(-knowledge / (size * knowledge_ref)))
+    return 1.0 + productivity * (1.0 - exp_one(-knowledge / (size * knowledge_ref)))
 
 
 #: the communities' terms fixed by the world and the parameters (:func:`_communities`):

@@ -12,7 +12,7 @@ from migdev.core.codes import (
     IRREGULAR,
     TEMP,
 )
-from migdev.core.fmath import _exp1, _log1
+from migdev.core.fmath import exp_one, log_one
 from migdev.core.kernels import (
     as_array,
     as_vector,
@@ -65,7 +65,7 @@ def vacancy_count(wanted, stock, fill_rate, u):
 def _wanted(base, growth_exponent, growth_base, multiplier, replacement, out):
     """Wanted stocks of foreign workers (ODD §7.3), (n_dest, 4): base x (1 + g)^(step / 4)
     x multiplier, plus the replacement demand of countries in both roles."""
-    factor = _exp1(growth_exponent * _log1(growth_base))
+    factor = exp_one(growth_exponent * log_one(growth_base))
     for d in range(base.shape[0]):
         for k in range(4):
             out[d, k] = base[d, k] * factor * multiplier[d, k] + replacement[d, k]

@@ -10,7 +10,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from migdev.agents.association.kernels import ASSOCIATION, MISSION, _missions
+from migdev.agents.association.kernels import ASSOCIATION, MISSION, missions_pass
 from migdev.core.codes import (
     CH_AGREEMENT,
     CH_INDEPENDENT,
@@ -24,7 +24,7 @@ from migdev.core.codes import (
     SETTLED,
     TEMP,
 )
-from migdev.core.fmath import _exp1, _expm1_1, _log1
+from migdev.core.fmath import exp_one, expm1_one, log_one
 from migdev.core.kernels import (
     F32,
     NO_VECTOR,
@@ -305,13 +305,13 @@ def _training(idx, origin, prospect, home, dest, cost, beta, cap, multiplier, ex
     for o in range(n_orig):
         for k in range(4):
             pr = prospect[o, k]
-            v[k] = beta * _log1((1.0 - pr) * home[o, k] + pr * dest[o, k]) - cost[k]
+            v[k] = beta * log_one((1.0 - pr) * home[o, k] + pr * dest[o, k]) - cost[k]
         m = v[0]  # the row's maximum, NaN if any is (as numpy's max)
         for k in range(1, 4):
             if v[k] > m or math.isnan(v[k]):
                 m = v[k]
         for k in range(4):
-            e[k] = _exp1(v[k] - m)
+            e[k] = exp_one(v[k] - m)
         s = pairwise_sum(e, 0, 4)
         for k in range(4):
             probs[o, k] = e[k] / s
@@ -468,7 +468,7 @@ def utility(asc, beta_wage, wage_ratio, beta_fee, fee_months, moving_cost, beta_
         - b_t ties + b_i integration_policy
 
     (the ties term in float32: ``beta_ties32`` times the float32 ties)."""
-    x = asc + beta_wage * _log1(wage_ratio)
+    x = asc + beta_wage * log_one(wage_ratio)
     x = x - beta_fee * fee_months
     x = x - moving_cost
     x = x + beta_network * log1p(network_pct)
@@ -517,7 +517,7 @@ def _decide(idx, C, u_accept, u_match, u_sub, substitution, T, net, P, per_comm,
                     beta_fee, fee_months, moving_cost,
                     beta_network, net[community[i], d], ties32, ties[i], beta_integration,
                     integ[n])
-        chance = 1.0 / (1.0 + _exp1(-x))
+        chance = 1.0 / (1.0 + exp_one(-x))
         if off and agency[n] >= 0:
             propensity[agency[n] * n_orig + o] += chance
         if not np.float64(u_accept[n]) < chance:
@@ -708,7 +708,7 @@ def overstay(const_minus_enforcement, hardship_weight, development, rights_weigh
     x = const_minus_enforcement + hardship_weight * (1.0 - development)
     if has_right:
         x = x - rights_weight * right
-    return (1.0 / (1.0 + _exp1(-x))) * np.float64(F32(1.0) - guarantee)
+    return (1.0 / (1.0 + exp_one(-x))) * np.float64(F32(1.0) - guarantee)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -757,14 +757,14 @@ def settled_return(P, i, T, development, incentive, portability, has_port):
     if has_port:
         x = x + T.w_port * portability
     if T.has_wage_rel:  # life cycle: a better wage abroad than at the start
-        x = x - T.w_wage * _log1(T.wage_rel[P.dest[i], P.occ[i]])
+        x = x - T.w_wage * log_one(T.wage_rel[P.dest[i], P.occ[i]])
     if T.has_saved:  # target earners: the stay's savings against the target
         saved = np.float64(P.savings[i]) / T.saving_target[P.origin[i], P.occ[i]]
         x = x + T.w_saved * at_most_one(saved)
     if T.w_retire != 0.0:  # nearer retirement, nearer home: 0 at entry, 1 at retirement
         x = x + T.w_retire * ((np.float64(P.age[i]) - T.retire_from) / T.retire_span)
-    lam = T.hazard * _exp1(x)
-    return -_expm1_1(-lam)
+    lam = T.hazard * exp_one(x)
+    return -expm1_one(-lam)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -842,7 +842,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
             development, to_dest, T, n_comm, n_dest):
     """A quarter abroad (ODD §7.6-7.9; :func:`abroad_quarter`): each person's lever values
     looked up once, then :func:`_work`, :func:`_remit`, the missions
-    (``association.kernels._missions``) and :func:`_returns`, one after the other, on the
+    (``association.kernels.missions_pass``) and :func:`_returns`, one after the other, on the
     persons ``P`` with the terms ``T`` (:data:`AbroadTerms`)."""
     n = idx.shape[0]
     # each person's lever values, looked up once (none depends on what the four passes
@@ -894,7 +894,7 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
            u_remit, out, n_dest, to_dest[:, :, CORRIDOR.remittances], remit_comm, per_assoc)
     mission_comm = np.zeros((len(MISSION), n_comm))
     organised = np.zeros(n_comm * n_dest, dtype=np.int64)
-    _missions(idx, u_mission, P, rate, T.mission_boost, T.knowledge_per_mission32, n_dest,
+    missions_pass(idx, u_mission, P, rate, T.mission_boost, T.knowledge_per_mission32, n_dest,
               mission_comm, to_dest, organised)
     return_comm = np.zeros((len(RETURN), n_comm))
     _returns(idx, u_return, P, T, development,

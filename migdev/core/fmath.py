@@ -127,7 +127,7 @@ _POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2^k for the normal exponents
 
 
 @numba.njit(cache=True, nogil=True)
-def _exp1(x):
+def exp_one(x):
     """exp(x) of one number in compiled code (:func:`exp` of an array, the same bits):
     x = k ln 2 + r with r reduced in two parts, a polynomial in r, scaled by 2^k; the
     limits and non-finite values as numpy's."""
@@ -154,7 +154,7 @@ def _exp1(x):
 
 
 @numba.njit(cache=True, nogil=True)
-def _log1(x):
+def log_one(x):
     """log(x) of one number in compiled code (:func:`log` of an array, the same bits):
     x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m - 1) / (m + 1)) by a
     polynomial; 0, negative and non-finite values as numpy's."""
@@ -176,15 +176,15 @@ def _log1(x):
 
 
 @numba.njit(cache=True, nogil=True)
-def _expm1_1(x):
+def expm1_one(x):
     """exp(x) - 1 of one number in compiled code (:func:`expm1` of an array): a Taylor sum
-    near 0 (|x| < 0.5), where exp(x) - 1 would lose digits, else :func:`_exp1` - 1."""
+    near 0 (|x| < 0.5), where exp(x) - 1 would lose digits, else :func:`exp_one` - 1."""
     if abs(x) < 0.5:
         q = 1.0
         for n in range(_EXPM1_DEG, 1, -1):
             q = 1.0 + x * q / n
         return x * q
-    return _exp1(x) - 1.0
+    return exp_one(x) - 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -192,11 +192,11 @@ def _map(kind, x, out):
     """``out[i]`` = exp (``kind`` 0), log (1) or expm1 (2) of ``x[i]``, one by one."""
     for i in range(x.shape[0]):
         if kind == 0:
-            out[i] = _exp1(x[i])
+            out[i] = exp_one(x[i])
         elif kind == 1:
-            out[i] = _log1(x[i])
+            out[i] = log_one(x[i])
         else:
-            out[i] = _expm1_1(x[i])
+            out[i] = expm1_one(x[i])
 
 
 def _apply(kind: int, x):

@@ -25,7 +25,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from migdev.core.fmath import _log1
+from migdev.core.fmath import log_one
 
 _SCALARS = (bool, int, float, np.generic)
 
@@ -384,7 +384,7 @@ def log1p(x):
     """fmath.log1p of one number: log(u) + (x - (u - 1)) / u, u = 1 + x."""
     u = 1.0 + x
     corr = (x - (u - 1.0)) / u if u > 0 else 0.0
-    return _log1(u) + (corr if math.isfinite(u) else 0.0)
+    return log_one(u) + (corr if math.isfinite(u) else 0.0)
 
 
 def fresh_caches(module_name: str) -> None:
