@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from migdev.core.kernels import value_at
 from migdev.core.params import LOCAL_LEVERS
 
 
@@ -78,7 +79,4 @@ class Levers:
         """:meth:`lever` for the given rows: the value itself when it is the same everywhere,
         else the array indexed by ``index`` (for example the persons' origins, or
         ``np.s_[:, None]`` to multiply a table with one row per country)."""
-        v = self.lever(name)
-        if type(v) is not np.ndarray or v.ndim == 0:  # one value everywhere
-            return v
-        return v[index]
+        return value_at(self.lever(name), index)

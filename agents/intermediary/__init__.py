@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from migdev.core.kernels import value_at
 from migdev.core.ledger import CORRIDOR_FLOWS
 
 _REMITTANCES = CORRIDOR_FLOWS.index("remittances")
@@ -176,5 +177,4 @@ def formal_fee(model):
 
 def fee_at(model, index):
     """:func:`formal_fee` at ``index`` (e.g. ``(origin, destination)`` of a person)."""
-    fee = formal_fee(model)
-    return fee if type(fee) is not np.ndarray or fee.ndim == 0 else fee[index]
+    return value_at(formal_fee(model), index)

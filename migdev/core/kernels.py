@@ -36,6 +36,13 @@ def is_scalar(x) -> bool:
     return isinstance(x, _SCALARS) or np.ndim(x) == 0
 
 
+def value_at(v, index):
+    """``v`` at ``index``: ``v`` itself where it is one value everywhere (a number or a
+    zero-dimensional array), else ``v[index]`` (a lever's or a fee's table read at some
+    persons' or countries' rows)."""
+    return v if type(v) is not np.ndarray or v.ndim == 0 else v[index]
+
+
 def nonzero(x) -> bool:
     """``bool(np.any(x))``, without its cost for a number."""
     if isinstance(x, _SCALARS):
