@@ -997,7 +997,7 @@ def abroad_quarter(pop, idx, u_work, u_remit, u_mission, u_return, fac, access, 
     if len(u_work) != 2 or len(u_remit) != 3:
         raise ValueError(f"a quarter abroad takes 2 rows of draws of work and 3 of remittances, "
                          f"got {len(u_work)} and {len(u_remit)}")
-    check_float32_draws(n, *u_work, *u_remit, u_mission, u_return)
+    check_float32_draws(n, u_work, u_remit, u_mission, u_return)
     moved = not is_scalar(fac)
     return _abroad(
         idx, np.ascontiguousarray(u_work), np.ascontiguousarray(u_remit),
@@ -1103,7 +1103,7 @@ def entry(pop, idx, u, prospect, training_terms: tuple, beta: float, multiplier,
     idx = as_array(idx, np.int64)
     if np.ndim(u) != 2 or np.shape(u)[0] != 3:
         raise ValueError(f"entry takes three draws per entrant, got shape {np.shape(u)}")
-    check_float32_draws(len(idx), *u)
+    check_float32_draws(len(idx), u)
     home, dest, cost, cap = training_terms
     n_orig = home.shape[0]
     trainees = np.zeros(n_comm)

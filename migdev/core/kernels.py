@@ -332,13 +332,16 @@ def lowest_per_group(el, g_el, u_el, total, supply):
 
 
 F32 = np.float32
+_F32_DTYPE = np.dtype(np.float32)
 
 
 def check_draws(n: int, *rows) -> None:
     """Check that each of ``rows`` holds one draw per person of the pass, in their order
-    (n long): the compiled passes read the n-th person's draw at n, unchecked."""
+    (n long; a two-dimensional array: each of its rows): the compiled passes read the n-th
+    person's draw at n, unchecked."""
     for u in rows:
-        if (u.shape[-1:] if type(u) is np.ndarray else np.shape(u)[-1:]) != (n,):
+        shape = u.shape if type(u) is np.ndarray else np.shape(u)
+        if not shape or shape[-1] != n:
             raise ValueError(f"draws of shape {np.shape(u)} for {n} persons: a pass takes "
                              "one draw per person it handles, in their order (Draws.rows_at "
                              "or d[idx]), not a whole row")
@@ -373,8 +376,9 @@ def check_float32_draws(n: int, *rows) -> None:
     are compiled for the model's float32 draws only)."""
     check_draws(n, *rows)
     for u in rows:
-        if u.dtype != F32:
-            raise ValueError(f"draws of shape {u.shape} ({u.dtype}) for {n} persons: float32 "
+        dtype = u.dtype if type(u) is np.ndarray else np.asarray(u).dtype
+        if dtype is not _F32_DTYPE and dtype != _F32_DTYPE:
+            raise ValueError(f"draws of shape {np.shape(u)} ({dtype}) for {n} persons: float32 "
                              "draws are taken (draws32)")
 
 
