@@ -11,10 +11,15 @@ import numba
 import numpy as np
 
 from migdev.agents.government import corridor_right
-from migdev.agents.government.accounts import LEDGER_COLUMNS, account_terms, accounts
+from migdev.agents.government.accounts import (
+    LEDGER_COLUMNS,
+    account_terms,
+    accounts,
+    column_positions,
+)
 from migdev.core.codes import EDUCATION, HEALTH, LOW, PATH_NAMES
 from migdev.core.kernels import as_array, at_most_one, fresh_caches, pairwise_sum
-from migdev.core.ledger import CORRIDOR_FLOWS, FLOW, FLOW_ROW
+from migdev.core.ledger import CORRIDOR_FLOWS, FLOW, FLOW_ROW, rows_by_name
 from migdev.core.measures import emigration_rate, per_10000, rate
 from migdev.model.tally import Tallies, TallyArrays, person_tallies, tallies_of, tally_inputs
 
@@ -287,7 +292,7 @@ COLS = [c for c in COUNTRY_COLUMNS if c not in ("step", "country", "party_to_agr
 #: each column's position in a row
 COL_INDEX = {c: i for i, c in enumerate(COLS)}
 #: each column's position by name, as compiled code writes it (``row[COLUMN.formal_share]``)
-COLUMN = namedtuple("Column", COLS)(*range(len(COLS)))
+COLUMN = rows_by_name(COLS, "Column")
 #: the positions of the lifetime sums kept and of the quarters abroad by path (PATH_NAMES)
 _KEPT_COLUMNS = tuple(COL_INDEX[f"lifetime_kept_{k}"] for k in PATH_NAMES)
 _QUARTERS_COLUMNS = tuple(COL_INDEX[f"quarters_abroad_{k}"] for k in PATH_NAMES)
@@ -569,9 +574,9 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
     bit for bit."""
     t = tallies if tallies is not None else person_tallies(*_tally_of(model))
     head, tail = _country_inputs(model)
-    out = np.empty((model.n_orig, len(COLS)))
+    out = _new_row(model.n_orig)
     _country_values(head, TallyArrays(**vars(t)), tail, out)
-    accounts(out, COL_INDEX, account_terms(model),
+    accounts(out, _ACCOUNT_POSITIONS, account_terms(model),
              model.flows.corridor[:, :, _HEALTH_RECRUITS] * model.world.person_weight[:, None])
     return out
 
@@ -579,6 +584,14 @@ def country_row(model, tallies: Tallies | None = None) -> np.ndarray:
 #: the corridor flow of the health recruits (what the destinations' avoided training is
 #: counted on, accounts)
 _HEALTH_RECRUITS = CORRIDOR_FLOWS.index("health_recruits")
+#: where the accounts' columns are in a row (:func:`column_positions`)
+_ACCOUNT_POSITIONS = column_positions(COL_INDEX)
+
+
+def _new_row(n_orig: int) -> np.ndarray:
+    """A step's (n_orig, len(COLS)) row before it is filled: NaN, so that a column no pass
+    writes shows as missing in the tables (the reference's test finds none)."""
+    return np.full((n_orig, len(COLS)), np.nan)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -595,11 +608,11 @@ def step_rows(model) -> tuple[np.ndarray, np.ndarray]:
     :func:`corridor_row` of this step's :func:`person_tallies`), in one compiled call;
     ``tests/model/test_tally.py`` compares the two ways bit for bit."""
     head, tail = _country_inputs(model)
-    out = np.empty((model.n_orig, len(COLS)))
+    out = _new_row(model.n_orig)
     out_corridor = np.empty((model.n_orig, model.n_dest, model.flows.corridor.shape[2] + 5))
     _step_rows(tally_inputs(*_tally_of(model)), head, tail, as_array(model.flows.corridor), out,
                out_corridor)
-    accounts(out, COL_INDEX, account_terms(model), out_corridor[:, :, _HEALTH_RECRUITS])
+    accounts(out, _ACCOUNT_POSITIONS, account_terms(model), out_corridor[:, :, _HEALTH_RECRUITS])
     return out, out_corridor
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from migdev.core.codes import HEALTH
 from migdev.core.kernels import fresh_caches, pairwise_sum
+from migdev.core.ledger import rows_by_name
 
 #: the accounts' columns of the country table (their units and meanings are in
 #: ``migdev.model.metrics.COUNTRY_COLUMNS``), in the order :func:`accounts` fills them
@@ -100,10 +101,11 @@ def make_account_terms(model) -> AccountTerms:
             model.lever_at("data_partnership", np.s_[:]), dtype=float), (n,)).astype(float))
 
 
-def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
+def accounts(row: np.ndarray, positions: np.ndarray, terms: AccountTerms,
              health_recruits: np.ndarray) -> None:
     """Fill the accounts' columns (:data:`LEDGER_COLUMNS`) of one step's country ``row``
-    (n_orig, columns; ``col``: each column's position) from its other columns, in place:
+    (n_orig, columns; ``positions``: :func:`column_positions` of the row's column index)
+    from its other columns, in place:
 
     * training_cost_departed = health_recruits x c, training_cost_returned =
       health_returns x c, training_spending = health_trainees x c (c: the cost of educating
@@ -129,25 +131,22 @@ def accounts(row: np.ndarray, col: dict, terms: AccountTerms,
 
     One compiled pass over the origins (:func:`_accounts`).
     """
-    if _LAST[0] is not col:  # the positions of the last column index asked for are kept
-        _LAST[:] = [col, column_positions(col)]
-    _accounts(row, _LAST[1], terms, health_recruits)
+    _accounts(row, positions, terms, health_recruits)
 
 
-#: the columns the accounts read, in the order :func:`_accounts` takes their positions
-#: (then :data:`LEDGER_COLUMNS`, the columns it fills)
+#: the columns the accounts read (then :data:`LEDGER_COLUMNS`, the columns they fill)
 INPUT_COLUMNS = ("health_density", "population", "health_recruits", "health_returns",
                  "health_trainees", "returns", "recruits_agreement", "missions",
                  "matched_funds", "remittances_formal", "remittances_informal",
                  "collective_contributions", "remittance_fees", "remittance_losses")
-
-#: the last column index :func:`accounts` was given and its :func:`column_positions`
-_LAST: list = [None, None]
+#: where each of them is in :func:`column_positions`, by name (``pos[AT.returns]``)
+AT = rows_by_name(INPUT_COLUMNS + LEDGER_COLUMNS, "AccountColumns")
 
 
 def column_positions(col: dict) -> np.ndarray:
-    """The positions in a row of :data:`INPUT_COLUMNS`, then of :data:`LEDGER_COLUMNS`."""
-    return np.array([col[n] for n in INPUT_COLUMNS + LEDGER_COLUMNS], dtype=np.int64)
+    """The positions in a row (``col``: each column's position) of :data:`INPUT_COLUMNS`,
+    then of :data:`LEDGER_COLUMNS`, as :func:`accounts` takes them."""
+    return np.array([col[n] for n in AT._fields], dtype=np.int64)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -158,29 +157,38 @@ def _accounts(row, pos, T, health_recruits):
     cost = np.empty(n_dest)
     for o in range(row.shape[0]):
         r = row[o]
-        health_home = r[pos[0]] * r[pos[1]] / 10_000.0
-        departed = r[pos[2]] * T.train[o]
-        returned = r[pos[3]] * T.train[o]
-        spending = r[pos[4]] * T.train[o]
+        health_home = r[pos[AT.health_density]] * r[pos[AT.population]] / 10_000.0
+        departed = r[pos[AT.health_recruits]] * T.train[o]
+        returned = r[pos[AT.health_returns]] * T.train[o]
         wage_rise = T.wage_rise[o] * health_home
-        incentive = r[pos[5]] * T.incentive[o]
-        placement = r[pos[6]] * T.placement
-        mission = r[pos[7]] * T.mission[o]
-        origin_public = (((r[pos[8]] + wage_rise) + incentive) + T.admin_origin[o]) + mission
-        destination_public = (T.admin_destination[o] + placement) + T.data[o]
+        incentive = r[pos[AT.returns]] * T.incentive[o]
+        placement = r[pos[AT.recruits_agreement]] * T.placement
+        mission = r[pos[AT.missions]] * T.mission[o]
         # a transfer lost whole has fee + loss = its amount, which rounding can leave one
         # unit in the last place above it: not below 0 (np.maximum's NaN kept)
-        received = (((r[pos[9]] + r[pos[10]]) + r[pos[11]]) - r[pos[12]]) - r[pos[13]]
+        received = ((((r[pos[AT.remittances_formal]] + r[pos[AT.remittances_informal]])
+                      + r[pos[AT.collective_contributions]]) - r[pos[AT.remittance_fees]])
+                    - r[pos[AT.remittance_losses]])
         if not (received >= 0.0 or math.isnan(received)):
             received = 0.0
         for d in range(n_dest):
             cost[d] = health_recruits[o, d] * T.train_destination[o, d]
-        values = (departed, returned, spending, wage_rise, incentive, T.admin_origin[o],
-                  T.admin_destination[o], placement, mission, T.data[o], origin_public,
-                  destination_public, received, (received - departed) + returned,
-                  pairwise_sum(cost, 0, n_dest))
-        for j in range(15):
-            r[pos[14 + j]] = values[j]
+        r[pos[AT.training_cost_departed]] = departed
+        r[pos[AT.training_cost_returned]] = returned
+        r[pos[AT.training_spending]] = r[pos[AT.health_trainees]] * T.train[o]
+        r[pos[AT.wage_rise_cost]] = wage_rise
+        r[pos[AT.return_incentive_cost]] = incentive
+        r[pos[AT.agreement_admin_origin]] = T.admin_origin[o]
+        r[pos[AT.agreement_admin_destination]] = T.admin_destination[o]
+        r[pos[AT.g2g_placement_cost]] = placement
+        r[pos[AT.mission_programme_cost]] = mission
+        r[pos[AT.data_partnership_cost]] = T.data[o]
+        r[pos[AT.origin_public_cost]] = ((((r[pos[AT.matched_funds]] + wage_rise) + incentive)
+                                          + T.admin_origin[o]) + mission)
+        r[pos[AT.destination_public_cost]] = (T.admin_destination[o] + placement) + T.data[o]
+        r[pos[AT.remittances_received]] = received
+        r[pos[AT.net_transfer_to_origin]] = (received - departed) + returned
+        r[pos[AT.training_cost_avoided]] = pairwise_sum(cost, 0, n_dest)
 
 
 fresh_caches(__name__)

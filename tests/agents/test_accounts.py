@@ -10,6 +10,7 @@ from migdev.agents.government.accounts import (
     AccountTerms,
     accounts,
     agreement_parties,
+    column_positions,
 )
 from migdev.core.codes import HEALTH
 from migdev.core.records import Agreement, Local
@@ -110,7 +111,7 @@ def test_the_accounts_of_one_row_by_hand():
                          train_destination=np.array([[100.0, 60.0], [80.0, 50.0]]),
                          mission=np.array([2.5, 0.0]), data=np.array([25.0, 0.0]))
     # the health recruits by destination (origin 0: 7 to destination 0, 3 to destination 1)
-    accounts(row, col, terms, np.array([[7.0, 3.0], [0.0, 0.0]]))
+    accounts(row, column_positions(col), terms, np.array([[7.0, 3.0], [0.0, 0.0]]))
     a = {n: row[:, col[n]].tolist() for n in LEDGER_COLUMNS}
     assert a["training_cost_departed"] == [400.0, 0.0]  # 10 x 40
     assert a["training_cost_returned"] == [160.0, 0.0]  # 4 x 40
