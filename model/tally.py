@@ -136,11 +136,14 @@ def tallies_of(I):
     """:func:`_tally` into new arrays, returned as :data:`TallyArrays`."""
     f, i = np.float64, np.int64
     n_orig, n_dest = I.n_orig, I.n_dest
-    out = TallyArrays(np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f), np.zeros(n_orig, f),
-           np.zeros(n_orig, f), np.zeros(n_orig, i), np.zeros(n_orig, f), np.zeros(n_orig, f),
-           np.zeros((n_orig, n_dest), i), np.zeros((n_orig, n_dest + 1, 4), i),
-           np.zeros((n_orig, 2), f), np.zeros((n_orig, 2), f), np.zeros((n_orig, 4), f),
-           np.zeros((n_orig, 4), f))
+    out = TallyArrays(
+        abroad=np.zeros(n_orig, i), debt=np.zeros(n_orig, f), member=np.zeros(n_orig, f),
+        wasted=np.zeros(n_orig, f), skilled_regular=np.zeros(n_orig, f),
+        temporary=np.zeros(n_orig, i), substituted=np.zeros(n_orig, f),
+        right=np.zeros(n_orig, f), stock=np.zeros((n_orig, n_dest), i),
+        paths=np.zeros((n_orig, n_dest + 1, 4), i), earnings=np.zeros((n_orig, 2), f),
+        wages=np.zeros((n_orig, 2), f), path_kept=np.zeros((n_orig, 4), f),
+        path_quarters=np.zeros((n_orig, 4), f))
     _tally(I, out)
     return out
 
