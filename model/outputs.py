@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from migdev.agents.migrant.kernels import abroad_by_community
 from migdev.core.ledger import CORRIDOR_FLOWS
 from migdev.model import metrics
 from migdev.model.metrics import COLS
@@ -104,7 +105,7 @@ class Outputs:
         w, st, cs = self.world, self.association_state, self.community_state
         nd = self.n_dest
         comm = np.arange(self.n_comm)
-        away = np.bincount(self.pop.community[self.pop.abroad()], minlength=self.n_comm)
+        away = abroad_by_community(self.pop, self.n_comm, nd).sum(axis=1)
         fund = st.total_fund.reshape(self.n_comm, nd).sum(axis=1) * w.comm_weight
         matched = st.total_matched.reshape(self.n_comm, nd).sum(axis=1) * w.comm_weight
         projects = cs.projects * w.comm_weight
