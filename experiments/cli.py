@@ -351,12 +351,25 @@ def _version_text() -> str:
     return f"migdev {model_version()} (mesa {mesa}, Python {platform.python_version()})"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the text is made when asked for (it reads the model's code, which
+    gathers every family's parameters), so ``--help`` and the rest start at once."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show migdev's, Mesa's and Python's versions and exit"):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from migdev.model.scenarios import SCENARIOS
 
     ap = argparse.ArgumentParser(prog="migdev", description="Agent-based simulation of "
                                  "migration partnerships: spillover versus brain circulation.")
-    ap.add_argument("--version", action="version", version=_version_text())
+    ap.add_argument("--version", action=_VersionAction)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check a config without running anything",

@@ -19,7 +19,6 @@ Layers, each importing only those below it (checked by tests/test_layers.py):
 from importlib.metadata import PackageNotFoundError, version
 
 from migdev.core.errors import ParameterError
-from migdev.core.params import Params, make_params
 from migdev.core.records import Agreement, Event
 from migdev.model import SCENARIOS, scenario
 
@@ -34,6 +33,10 @@ _API = ("run_experiment", "load_results", "Results")
 
 
 def __getattr__(name: str):
+    if name in ("Params", "make_params"):  # they gather every family's declarations (Mesa
+        from migdev.model import params  # and the compiled kernels come with them)
+
+        return getattr(params, name)
     if name == "MigrationModel":  # imported when first asked for (see migdev.model)
         from migdev.model.model import MigrationModel
 

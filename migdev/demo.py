@@ -3,7 +3,7 @@
 Start it with ``migdev serve`` (or ``solara run migdev.demo``; ``solara run app.py`` in a
 checkout). It works with no internet
 (Solara's bundled assets and matplotlib figures; nothing from a CDN). The sliders'
-defaults and ranges come from the model's parameter declaration (``migdev.core.params``).
+defaults and ranges come from the model's parameter declaration (``migdev.model.params``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from mesa.visualization.solara_viz import ModelController, ModelCreator, ShowSteps  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
-from migdev.core.params import FIELDS  # noqa: E402
+from migdev.model.params import FIELDS  # noqa: E402
 from migdev.core.worlds import load_world, shipped_worlds  # noqa: E402
 from migdev.model import MigrationModel  # noqa: E402
 

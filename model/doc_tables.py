@@ -13,7 +13,7 @@ import argparse
 import re
 from pathlib import Path
 
-from migdev.core.params import LOCAL_LEVERS, describe
+from migdev.model.params import FAMILIES, LOCAL_LEVERS, describe
 from migdev.model.calibration import SHIPPED
 from migdev.model.metrics import CORRIDOR_COLUMNS, COUNTRY_COLUMNS
 
@@ -62,20 +62,28 @@ def status(name: str, source: str, cal: dict) -> str:
 
 
 def params_table() -> str:
+    """The parameters, one table per family, as each family declares them."""
     cal = calibrated()
-    rows = ["| parameter | default | range | unit | meaning | source | status |",
-            "|---|---|---|---|---|---|---|"]
-    for r in describe():
-        if r["choices"]:
-            rng = " / ".join(str(c) for c in r["choices"])
-        elif r["lo"] is not None:
-            rng = f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
-        else:
-            rng = "—"
-        doc = r["doc"] + (f" (per {r['scope']}: `{r['name']}[...]`)" if r["scope"] else "")
-        rows.append(f"| `{r['name']}` | {_fmt(r['default'])} | {rng} | {r['unit']} | "
-                    f"{doc} | {r['source']} | {status(r['name'], r['source'], cal)} |")
-    return "\n".join(rows)
+    rows = describe()
+    parts = []
+    for family, (_, where) in FAMILIES.items():
+        out = [f"**{family[0].upper()}{family[1:]}** (declared in `{where}`)", "",
+               "| parameter | default | range | unit | meaning | source | status |",
+               "|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if r["family"] != family:
+                continue
+            if r["choices"]:
+                rng = " / ".join(str(c) for c in r["choices"])
+            elif r["lo"] is not None:
+                rng = f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
+            else:
+                rng = "—"
+            doc = r["doc"] + (f" (per {r['scope']}: `{r['name']}[...]`)" if r["scope"] else "")
+            out.append(f"| `{r['name']}` | {_fmt(r['default'])} | {rng} | {r['unit']} | "
+                       f"{doc} | {r['source']} | {status(r['name'], r['source'], cal)} |")
+        parts.append("\n".join(out))
+    return "\n\n".join(parts)
 
 
 def columns_table(columns=COUNTRY_COLUMNS) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from migdev.core.kernels import value_at
-from migdev.core.params import LOCAL_LEVERS
+from migdev.model.params import LOCAL_LEVERS
 
 
 class Levers:

@@ -20,7 +20,7 @@ from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
-from migdev.core.params import AGENCY_TERMS, DEMAND, FIELDS, WAGES, Params, make_params
+from migdev.model.params import AGENCY_TERMS, DEMAND, FIELDS, WAGES, Params, make_params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
@@ -52,7 +52,7 @@ class MigrationModel(Levers, Outputs, mesa.Model):
     """Agent-based model of migration partnerships (one step = one quarter).
 
     Args:
-        params: a validated :class:`migdev.core.params.Params`, taken as it is (default:
+        params: a validated :class:`migdev.model.params.Params`, taken as it is (default:
             the parameters' defaults with the world's calibration, see ``calibration``).
         rng: integer seed of the run (None: a fresh one, recorded in ``model.seed``); a
             string of digits is accepted (as typed in the demo's seed box).

@@ -14,7 +14,7 @@ def app():
 
 
 def test_sliders_come_from_the_parameter_declaration(app):
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
 
     for name, spec in app.MODEL_PARAMS.items():
         if name == "rng":

@@ -12,11 +12,11 @@ from migdev.core import kernels as core_kernels
 from migdev.core.codes import CH_AGREEMENT, CH_INITIAL, CH_REGULATED, LOW
 from migdev.core.kernels import is_scalar
 from migdev.core.offers import OFFER_BLOCK, Attempts, Offers
-from migdev.core.params import FIELDS
+from migdev.agents.government.params import GovernmentParams
 from migdev.core.rng import draws32
 
 #: the integration policy's declared default: the reference of the destination choice
-INTEGRATION_DEFAULT = FIELDS["integration_policy"].default
+INTEGRATION_DEFAULT = GovernmentParams.integration_policy
 #: the rights a corridor can grant (destination levers or an agreement's clauses)
 RIGHTS = ("worker_fee_ban", "employer_change_right", "social_security_portability")
 

@@ -467,7 +467,7 @@ def lever_figure(by_point: pd.DataFrame, factors: list[str], title: str,
     """Outcomes against each lever a many-point design varies: one dot per design point
     (the mean of its replicates), coloured by agreement kind when the design varies it, with
     the mean over quintile bins of the lever as a line."""
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
 
     sns.set_theme(style="whitegrid", context="paper")
     outs = [o for o in ("extra_recruits_nonparty", "density_change_nonparty",
@@ -577,7 +577,7 @@ def countries_figure(by_country: pd.DataFrame, group: str, title: str,
 def _changed(manifest: dict, factors: list):
     """A function of a summary row: the factors whose value differs from the experiment's
     base (its parameters without the design, else the parameter's default)."""
-    from migdev.core.params import field_of
+    from migdev.model.params import field_of
     from migdev.core.records import split_local
 
     params = manifest["resolved"]["params"]
@@ -757,7 +757,7 @@ def calibration_figures(cfg, out) -> list[str]:
 
 
 def _unit(name: str) -> str:
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
 
     f = FIELDS.get(name)
     return (f.metadata["unit"] or "-") if f is not None else "-"

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from migdev.core.codes import PATH_NAMES
-from migdev.core.params import FIELDS
+from migdev.model.params import FIELDS
 from migdev.core.records import split_local
 from migdev.experiments.analysis.outcomes import (COUNTRY_OUTCOMES, OUTCOMES, compares_kinds,
                                                   outcome_label)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from migdev.core.errors import ParameterError, did_you_mean
-from migdev.core.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_params
+from migdev.model.params import FIELDS, READ_AT_START, RECORDS, STRUCTURAL, make_params
 from migdev.core.records import split_local
 from migdev.experiments.engine.config import MAX_NAME, ConfigError, safe_folder_name
 from migdev.experiments.engine.store import atomic_write

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from migdev.core.errors import ParameterError, did_you_mean
-from migdev.core.params import FIELDS, RECORDS, country_index, field_of, make_params
+from migdev.model.params import FIELDS, RECORDS, country_index, field_of, make_params
 from migdev.core.records import Agreement, Event
 from migdev.core.worlds import load_world
 from migdev.model.scenarios import SCENARIOS

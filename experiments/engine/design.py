@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from migdev.core.errors import ParameterError
-from migdev.core.params import RECORDS, field_of, make_params
+from migdev.model.params import RECORDS, field_of, make_params
 from migdev.experiments.engine.config import ConfigError, DesignSpec, Factor
 
 

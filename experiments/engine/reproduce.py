@@ -159,7 +159,7 @@ def reproduce(manifest_path: str | Path, workers: int | None = None,
 def _changed_worlds(recorded: dict) -> list[str]:
     """A line per world file whose content differs from what the experiment's runs read
     (or that is gone), as the manifest recorded them."""
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
     from migdev.core.worlds import WorldError, resolve_world, world_files_digest
 
     out = []

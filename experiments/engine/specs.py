@@ -81,7 +81,7 @@ class RunSpec:
 def world_digest(params: dict) -> dict[str, str]:
     """The digests of the files of the world a run's parameters name (the default world
     if none): part of every run key, so an edited world's runs are run again."""
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
     from migdev.core.worlds import world_files_digest
 
     return world_files_digest(params.get("world", FIELDS["world"].default))
@@ -233,7 +233,7 @@ def runs_per_task(person_steps: float, n_runs: int, max_per_task: int = 16) -> i
 
 def person_steps(specs) -> int:
     """The largest persons x steps of ``specs`` (RunSpec)."""
-    from migdev.core.params import FIELDS
+    from migdev.model.params import FIELDS
 
     default = FIELDS["n_persons"].default
     return max((s.params.get("n_persons", default) * s.steps for s in specs), default=0)

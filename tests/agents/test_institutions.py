@@ -8,7 +8,7 @@ import pytest
 from migdev.model.model import MigrationModel
 
 from migdev.agents import agency, community, government
-from migdev.core.params import Params
+from migdev.model.params import Params
 
 P = Params()
 

@@ -22,7 +22,7 @@ from migdev.core.codes import (
     TEMP,
 )
 from migdev.core.offers import Attempts, Offers
-from migdev.core.params import Params
+from migdev.model.params import Params
 from migdev.core.population import Population
 
 P = Params()

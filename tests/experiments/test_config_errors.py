@@ -93,7 +93,7 @@ def test_generated_configs_either_validate_or_fail_clearly(table, params):
         assert "key" in msg or "missing" in msg or "parameter" in msg, msg
     else:
         # what validates must build a model
-        from migdev.core.params import make_params
+        from migdev.model.params import make_params
 
         make_params(**cfg.base_params())
 

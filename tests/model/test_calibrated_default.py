@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from migdev.core.params import FIELDS, make_params
+from migdev.model.params import FIELDS, make_params
 from migdev.experiments.engine.config import parse
 from migdev.model import MigrationModel
 from migdev.model.calibration import (SHIPPED, CalibrationNotFound, calibrated_values,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from migdev.core.params import PARAM_NAMES
+from migdev.model.params import PARAM_NAMES
 from migdev.model.doc_tables import WORLDS_TABLES, fill
 from migdev.model.metrics import COUNTRY_COLUMNS
 

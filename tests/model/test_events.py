@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from migdev.core import params as P
+from migdev.model import params as P
 from migdev.core.errors import ParameterError
-from migdev.core.params import make_params
+from migdev.model.params import make_params
 from migdev.core.records import Event
 from migdev.model.model import MigrationModel
 

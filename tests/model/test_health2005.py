@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from migdev.core.errors import ParameterError
-from migdev.core.params import FIELDS, Params, make_params
+from migdev.model.params import FIELDS, Params, make_params
 from migdev.core.records import Event, Local
 from migdev.core.worlds import load_world
 from migdev.model import MigrationModel

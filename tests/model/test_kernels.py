@@ -7,7 +7,7 @@ import pytest
 
 from migdev.agents import agency, migrant
 from migdev.agents.migrant import kernels as migrant_kernels
-from migdev.core.params import make_params
+from migdev.model.params import make_params
 from migdev.core.records import Event
 from migdev.core.kernels import pairwise_sum
 

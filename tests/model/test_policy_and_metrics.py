@@ -5,7 +5,7 @@ import pytest
 
 from migdev.agents.government import policy_state
 from migdev.core.codes import HEALTH, HOME, RETURNED, SETTLED, TEMP
-from migdev.core.params import make_params
+from migdev.model.params import make_params
 from migdev.core.records import Agreement, all_agreements, headline_agreement, party_origins
 from migdev.model.metrics import emigration_rate, path_shares, per_10000, rate
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from migdev.agents.government import corridor_right
 from migdev.core.codes import HEALTH, HOME, IRREGULAR, LOW, RETURNED, TEMP
-from migdev.core.params import make_params
+from migdev.model.params import make_params
 from migdev.core.population import Population
 from migdev.model.metrics import COLS, country_row
 from migdev.model.model import MigrationModel
