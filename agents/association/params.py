@@ -2,10 +2,8 @@
 remittances at three levels, the social fund, trust and outreach, and the knowledge a
 mission adds (ODD §7.7, §7.8).
 
-Declared here, with the family whose rules read them: default, range, unit, source
-(:func:`migdev.core.params.declare`). :class:`migdev.model.params.Params` gathers every
-family's declarations into the run's parameters; configs, the command line, the demo
-and docs/ODD.md read them from there.
+Each is declared here, next to the rules that read it; :mod:`migdev.model.params` gathers
+the families' declarations into ``Params``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,8 @@
 costs, migrants' rights, destination policy, statistics, the origin's diaspora and
 return policy, and adaptive policy (ODD §7.1, §7.3, §7.10-§7.15).
 
-Declared here, with the family whose rules read them: default, range, unit, source
-(:func:`migdev.core.params.declare`). :class:`migdev.model.params.Params` gathers every
-family's declarations into the run's parameters; configs, the command line, the demo
-and docs/ODD.md read them from there.
+Each is declared here, next to the rules that read it; :mod:`migdev.model.params` gathers
+the families' declarations into ``Params``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """The persons' parameters: demography and training, the migration decision, work
 abroad (skills, integration, ties), remittances, missions and returns (ODD §7.2-§7.9).
 
-Declared here, with the family whose rules read them: default, range, unit, source
-(:func:`migdev.core.params.declare`). :class:`migdev.model.params.Params` gathers every
-family's declarations into the run's parameters; configs, the command line, the demo
-and docs/ODD.md read them from there.
+Each is declared here, next to the rules that read it; :mod:`migdev.model.params` gathers
+the families' declarations into ``Params``.
 """
 
 from __future__ import annotations
