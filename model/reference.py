@@ -135,6 +135,18 @@ class Person(mesa.Agent):
             wage = wage * m.lever_at("health_wage_scale", self.origin)
         return wage
 
+    def _insurance(self) -> float:
+        """The insurance motive of remittances (ODD §7.7): ``remit_insurance`` times the
+        fall of the origin's low-skilled home wage (the levers and the wages' response this
+        quarter) below the world's, max(0, 1 - w / w0); 0 while the weight is 0."""
+        m, p = self.model, self.model.p
+        if p.remit_insurance == 0:
+            return 0.0
+        w0 = m.world.home_wage[self.origin, LOW]
+        w = (w0 * m.lever_at("home_wage_scale", self.origin)
+             * m.government_state.wage_response[self.origin, LOW])
+        return p.remit_insurance * max(0.0, 1.0 - w / w0)
+
     def _participation(self) -> float:
         """Trust of the person's association in the origin government over its initial
         value (ODD §7.6-7.7)."""
@@ -289,7 +301,7 @@ class Person(mesa.Agent):
         net = self.income * (1.0 - p.consumption_share)
         repay = min(self.debt, p.debt_repay_share * net)
         share = _clip01(p.remit_base + p.remit_ties * self.ties
-                        - p.remit_years * self.q_abroad / 4.0)
+                        - p.remit_years * self.q_abroad / 4.0 + self._insurance())
         amount = (net - repay) * share
         self.debt = max(self.debt - repay, 0.0)
         self.savings += net - repay - amount

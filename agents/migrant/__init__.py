@@ -26,6 +26,7 @@ from migdev.core import fmath
 from migdev.core.codes import (
     HEALTH,
     IRREGULAR,
+    LOW,
     OCCUPATIONS,
     STATUSES,
     TEMP,
@@ -385,4 +386,16 @@ def make_abroad_terms(model) -> tuple:
         model.lever("diaspora_engagement"), model.lever("settlement_visa_openness"),
         model.lever("named_rehire_rate"), model.lever("return_incentive"),
         corridor_right(model, "social_security_portability"), *return_motive_tables(model),
-        model.n_orig, model.n_dest)
+        insurance_motive(model), model.n_orig, model.n_dest)
+
+
+def insurance_motive(model):
+    """The remittances' insurance motive (ODD §7.7), per origin: ``remit_insurance`` times
+    the fall of the origin's home earnings below the base year's, max(0, 1 - w_o / w0_o),
+    with w the low-skilled home wage (:func:`home_wages`: the levers and the wages'
+    response) and w0 the world's; None while off."""
+    p = model.p
+    if p.remit_insurance == 0:
+        return None
+    fall = 1.0 - home_wages(model)[:, LOW] / model.world.home_wage[:, LOW]
+    return p.remit_insurance * np.maximum(fall, 0.0)

@@ -47,7 +47,7 @@ TERM_NAMES = ("wage_dest", "integ_d", "join_rate", "change_od", "has_change", "c
               "recognition", "growth_matched", "growth_wasted", "h_min", "h_max",
               "substitution_loss", "advocacy", "abuse", "integration_rate", "ties_decay",
               "association_ties", "net_share", "repay_share", "remit_base", "remit_ties",
-              "remit_years", "collective_share", "formal_fee_od", "p_formal_od",
+              "remit_years", "insure_o", "has_insure", "collective_share", "formal_fee_od", "p_formal_od",
               "p_formal_scalar", "informal_loss", "informal_fee", "mission_rate_o",
               "mission_boost", "knowledge_per_mission32", "visa_d", "visa_scalar",
               "const_minus_enforcement", "hardship_weight", "rights_weight", "named_rate_d",
@@ -168,7 +168,9 @@ def abroad_slots(pop, flow_row: np.ndarray) -> np.ndarray:
 def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_assoc):
     """Remittances of the persons ``idx`` abroad (ODD §7.7), in place on the persons ``P``:
     net = income (1 - consumption); repay = min(debt, repay_share net); share =
-    clip(base + b_ties ties - b_years years, 0, 1); amount = (net - repay) share, the rest
+    clip(base + b_ties ties - b_years years + insure_o, 0, 1), with ``insure_o`` the
+    origin's insurance term where it is on (:func:`abroad_terms`); amount = (net - repay)
+    share, the rest
     saved. A member gives ``levers.share`` of the amount to the association; the household
     transfer goes formally if the household has access (u[0] < access) and u[1] <
     p_formal, paying the formal fee, else informally, paying the informal fee and lost
@@ -197,6 +199,8 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
         repay = min(d, repay_share * net)
         share32 = base32 + ties32 * ties[i]  # in float32
         share = np.float64(share32) - remit_years * (np.float64(q_abroad[i]) / 4.0)
+        if T.has_insure:  # home earnings fallen below the base year's (insurance motive)
+            share += T.insure_o[origin[i]]
         share = min(max(share, 0.0), 1.0)
         amount = (net - repay) * share
         save = (net - repay) - amount
@@ -906,13 +910,15 @@ def _abroad(idx, u_work, u_remit, u_mission, u_return, P, fac, fac_moved, access
 
 def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_formal,
                  engagement, visa, named_rate, incentive, portability, wage_rel,
-                 saving_target, n_orig: int, n_dest: int) -> AbroadTerms:
+                 saving_target, insurance, n_orig: int, n_dest: int) -> AbroadTerms:
     """The terms of :func:`abroad_quarter` that change only with the parameters and the
     policy in force: each lever (a scalar, or one value per origin, destination or
     corridor) as a table, with the flags that say which are one number everywhere.
     ``change_right``, ``portability``: (n_orig, n_dest), or a scalar where the right is
     nowhere granted; ``wage_rel``, ``saving_target``: the settled migrants' return motives
-    (migrant.return_motive_tables), None while off."""
+    (migrant.return_motive_tables), None while off; ``insurance``: the remittances'
+    insurance motive per origin (ODD §7.7): ``remit_insurance`` x the fall of the origin's
+    home earnings below the base year's, max(0, 1 - w_o,low / w0_o,low) (None while off)."""
     table = table_of
     corridor, per_dest, per_orig = (n_orig, n_dest), (n_dest,), (n_orig,)
     eng = np.asarray(engagement, dtype=np.float64)
@@ -939,6 +945,8 @@ def abroad_terms(p, wage_dest, integration_policy, change_right, formal_fee, p_f
         remit_base=float(p.remit_base),
         remit_ties=float(p.remit_ties),
         remit_years=float(p.remit_years),
+        insure_o=table(0.0 if insurance is None else insurance, per_orig),
+        has_insure=insurance is not None,
         collective_share=float(p.collective_share),
         formal_fee_od=table(formal_fee, corridor),
         p_formal_od=table(p_formal, corridor),

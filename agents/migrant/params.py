@@ -133,6 +133,14 @@ class MigrantParams:
     remit_ties: float = declare(0.4, 0.0, 1.0, "share", ASSUMED, "extra share per unit of ties")
     remit_years: float = declare(0.01, 0.0, 0.2, "share per year", ASSUMED,
                                  "fall in the remitted share per year abroad")
+    remit_insurance: float = declare(0.0, 0.0, 5.0, "share per unit of the fall",
+                                     "assumption (value): 0, off; the direction from Yang & "
+                                     "Choi 2007 (World Bank Econ. Rev. 21(2)): Philippine "
+                                     "households' remittances rose when their income fell, "
+                                     "about 60 % of the fall replaced",
+                                     "rise of the remitted share with the fall of the origin's "
+                                     "home earnings below the base year's (the insurance "
+                                     "motive): times max(0, 1 - w_o,low / w0_o,low) (ODD §7.7)")
     informal_fee: float = declare(0.02, 0.0, 0.5, "share of amount", ASSUMED, "cost of informal transfer")
     informal_loss: float = declare(0.02, 0.0, 1.0, "probability", ASSUMED,
                                    "chance an informal transfer is lost")

@@ -347,3 +347,19 @@ def test_missions_by_hand(handmade, occ, status, member):
             1.1 if goes and occ == HEALTH else 0.0, rel=1e-5)
         assert hm.m.flows["mission_education_h"][c] == pytest.approx(
             1.1 if goes and occ == EDUCATION else 0.0, rel=1e-5)
+
+
+def test_the_insurance_motive_adds_its_share_when_home_earnings_fall(handmade):
+    # home wages 0.8 of the base year's everywhere: the remitted share rises by
+    # remit_insurance (1 - 0.8) = 0.5 x 0.2 = 0.1 (ODD §7.7)
+    hm = handmade(remit_insurance=0.5, home_wage_scale=0.8, formal_fee=0.07, **STILL)
+    p, wage = hm.m.p, hm.m.world.wage_dest
+    s = hm.abroad(0, TEMP, 0, HEALTH, matched=True, debt=0.0, ties=0.5, q_abroad=3)
+    hm.m.community_state.access[community(hm, s)] = 1.0
+    hm.draw("remit", s, 0.0, row=0)
+    hm.draw("remit", s, 0.0, row=1)
+    hm.quarter_abroad()
+    net = wage[0, HEALTH] * (1 - p.consumption_share)
+    share = p.remit_base + p.remit_ties * 0.5 - p.remit_years * (3 + 1) / 4 + 0.5 * 0.2
+    assert hm.m.flows.money["sent"] == pytest.approx(net * share, rel=1e-6)
+    assert hm.pop.savings[s] == pytest.approx(net * (1 - share), rel=1e-5)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from migdev.core.codes import HEALTH, LOW, RETURNED, TEMP
+from migdev.core.records import Event
 from migdev.model import MigrationModel
 from migdev.model.oracle import compare, max_t_test, person_state, pool
 from migdev.model.reference import READ, STATE, Person, ReferenceModel
@@ -35,7 +36,9 @@ CIRCULATION_RULES = {**SCENARIOS["circular_mou"], "named_rehire_rate": 0.75,
                      "settlement_visa_openness": {"United Kingdom": 0.9, "Canada": 0.6},
                      "contract_substitution": 0.5, "hazard_savings": 1.0,
                      "hazard_retirement": 1.0,
-                     "wage_dest_scale": {"United States": 1.3}}
+                     "wage_dest_scale": {"United States": 1.3},
+                     # the remittances' insurance motive, at work after a cut of home wages
+                     "remit_insurance": 2.0, "events": (Event(45, "home_wage_scale", 0.7),)}
 
 
 @pytest.mark.slow
