@@ -33,8 +33,10 @@ _API = ("run_experiment", "load_results", "Results")
 
 
 def __getattr__(name: str):
-    if name in ("Params", "make_params"):  # they gather every family's declarations (Mesa
-        from migdev.model import params  # and the compiled kernels come with them)
+    # Params gathers every family's declarations, so Mesa and the compiled kernels come
+    # with it: imported when first asked for
+    if name in ("Params", "make_params"):
+        from migdev.model import params
 
         return getattr(params, name)
     if name == "MigrationModel":  # imported when first asked for (see migdev.model)

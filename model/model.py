@@ -20,7 +20,6 @@ from migdev.agents.migrant import kernels as migrant_kernels
 from migdev.core.errors import ParameterError
 from migdev.core.ledger import Flows
 from migdev.core.measures import per_10000
-from migdev.model.params import AGENCY_TERMS, DEMAND, FIELDS, WAGES, Params, make_params
 from migdev.core.population import make_streams
 from migdev.core.records import all_agreements, party_origins, split_local
 from migdev.model import metrics
@@ -28,6 +27,7 @@ from migdev.model.calibration import DEFAULT, calibrated_values
 from migdev.model.levers import Levers
 from migdev.model.metrics import COL_INDEX
 from migdev.model.outputs import Outputs
+from migdev.model.params import AGENCY_TERMS, DEMAND, FIELDS, WAGES, Params, make_params
 from migdev.model.views import AgentsOnDemand, MigrantViews, RowReports, reporters
 from migdev.model.world import build_world
 

@@ -34,21 +34,34 @@ class WorldParams:
     """The world and the run's size."""
 
     # --- world and size ---
-    n_persons: int = declare(20_000, 200, 5_000_000, "persons",
-                             ASSUMED, "simulated persons of working age, at home or abroad")
-    world: str = declare("health2005", unit="name",
-                         source="design: worlds are data with a source for every figure (docs/WORLDS.md)",
-                         doc="the countries and corridors: a shipped world's name or a world folder")
-    n_origins: int = declare(None, 1, 60, "countries", "design: the world's origins (abstract world: 4, at least 3 so diversion between non-parties can be seen)",
-                             "origin countries; empty = all of the world's (an extendable world can have up to twice its table)")
-    n_destinations: int = declare(None, 1, 60, "countries", "design: the world's destinations (abstract world: 2, one party and one not)",
-                                  "destination countries; empty = the world's default")
-    communities_per_origin: int = declare(3, 1, 20, "communities", ASSUMED,
-                                          "home communities (localities) per origin")
-    agencies_per_destination: int = declare(10, 1, 200, "agencies", ASSUMED,
-                                            "private recruitment agencies based in each destination")
-    migration_enabled: bool = declare(True, unit="switch", source="design: the no-migration counterfactual of brain-gain measures (Beine, Docquier & Rapoport 2008)",
-                                      doc="False closes every new departure (the no-migration control)")
+    n_persons: int = declare(
+        20_000, 200, 5_000_000, "persons",
+        ASSUMED, "simulated persons of working age, at home or abroad")
+    world: str = declare(
+        "health2005", unit="name",
+        source="design: worlds are data with a source for every figure (docs/WORLDS.md)",
+        doc="the countries and corridors: a shipped world's name or a world folder")
+    n_origins: int = declare(
+        None, 1, 60, "countries",
+        "design: the world's origins (abstract world: 4, at least 3 so diversion between "
+        "non-parties can be seen)",
+        "origin countries; empty = all of the world's (an extendable world can have up to "
+        "twice its table)")
+    n_destinations: int = declare(
+        None, 1, 60, "countries",
+        "design: the world's destinations (abstract world: 2, one party and one not)",
+        "destination countries; empty = the world's default")
+    communities_per_origin: int = declare(
+        3, 1, 20, "communities", ASSUMED,
+        "home communities (localities) per origin")
+    agencies_per_destination: int = declare(
+        10, 1, 200, "agencies", ASSUMED,
+        "private recruitment agencies based in each destination")
+    migration_enabled: bool = declare(
+        True, unit="switch",
+        source="design: the no-migration counterfactual of brain-gain measures (Beine, "
+               "Docquier & Rapoport 2008)",
+        doc="False closes every new departure (the no-migration control)")
 
 
 #: the families that declare parameters, in the order their parameters are listed (the
@@ -70,13 +83,16 @@ class Params(CommunityParams, AssociationParams, IntermediaryParams, AgencyParam
     """All parameters of one run. Build with ``Params(**overrides)`` or :func:`make_params`."""
 
     # --- records ---
-    agreements: tuple = declare((), unit="records", source="design: agreement records (ODD §2)",
-                                doc="further agreements (migdev.core.records.Agreement) besides the headline one")
-    events: tuple = declare((), unit="records", source="design: scheduled changes (ODD §7.1)",
-                            doc="scheduled parameter changes (migdev.core.records.Event)")
-    local: tuple = declare((), unit="records", source="design: policy is local (docs/WORLDS.md)",
-                           doc="lever values for single countries or corridors "
-                               "(migdev.core.records.Local), written name[country] in configs")
+    agreements: tuple = declare(
+        (), unit="records", source="design: agreement records (ODD §2)",
+        doc="further agreements (migdev.core.records.Agreement) besides the headline one")
+    events: tuple = declare(
+        (), unit="records", source="design: scheduled changes (ODD §7.1)",
+        doc="scheduled parameter changes (migdev.core.records.Event)")
+    local: tuple = declare(
+        (), unit="records", source="design: policy is local (docs/WORLDS.md)",
+        doc="lever values for single countries or corridors "
+        "(migdev.core.records.Local), written name[country] in configs")
 
     def __post_init__(self):
         check_value(FIELDS["world"], self.world)
@@ -357,12 +373,10 @@ def _locals_in(base, overrides: dict) -> dict:
     return out
 
 
-def family_of(name: str) -> str:
-    """The family that declares parameter ``name`` (a key of :data:`FAMILIES`)."""
-    for family, (cls, _) in FAMILIES.items():
-        if name in cls.__dict__.get("__annotations__", {}):
-            return family
-    return "world and size"  # the records, declared with the world
+#: the family that declares each parameter (a key of :data:`FAMILIES`; the records are
+#: declared with the world)
+FAMILY_OF = {name: family for family, (cls, _) in FAMILIES.items()
+             for name in cls.__annotations__} | dict.fromkeys(RECORDS, "world and size")
 
 
 def describe() -> list[dict[str, Any]]:
@@ -372,8 +386,8 @@ def describe() -> list[dict[str, Any]]:
     for f in dataclasses.fields(Params):
         m = f.metadata
         rows.append({
-            "name": f.name, "family": family_of(f.name), "default": f.default, "type": f.type if isinstance(f.type, str)
-            else f.type.__name__, "lo": m["lo"], "hi": m["hi"], "choices": m["choices"],
+            "name": f.name, "family": FAMILY_OF[f.name], "default": f.default,
+            "type": f.type if isinstance(f.type, str) else f.type.__name__, "lo": m["lo"], "hi": m["hi"], "choices": m["choices"],
             "unit": m["unit"], "source": m["source"], "doc": m["doc"], "lever": m["lever"],
             "scope": m["scope"],
         })

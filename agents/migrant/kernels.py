@@ -47,8 +47,8 @@ TERM_NAMES = ("wage_dest", "integ_d", "join_rate", "change_od", "has_change", "c
               "recognition", "growth_matched", "growth_wasted", "h_min", "h_max",
               "substitution_loss", "advocacy", "abuse", "integration_rate", "ties_decay",
               "association_ties", "net_share", "repay_share", "remit_base", "remit_ties",
-              "remit_years", "insure_o", "has_insure", "collective_share", "formal_fee_od", "p_formal_od",
-              "p_formal_scalar", "informal_loss", "informal_fee", "mission_rate_o",
+              "remit_years", "insure_o", "has_insure", "collective_share", "formal_fee_od",
+              "p_formal_od", "p_formal_scalar", "informal_loss", "informal_fee", "mission_rate_o",
               "mission_boost", "knowledge_per_mission32", "visa_d", "visa_scalar",
               "const_minus_enforcement", "hardship_weight", "rights_weight", "named_rate_d",
               "hazard", "w_ties32", "w_development", "incentive_o", "w_incentive",
@@ -170,8 +170,7 @@ def _remit(idx, P, T, income, levers, u, out, n_dest, to_dest, per_comm, per_ass
     net = income (1 - consumption); repay = min(debt, repay_share net); share =
     clip(base + b_ties ties - b_years years + insure_o, 0, 1), with ``insure_o`` the
     origin's insurance term where it is on (:func:`abroad_terms`); amount = (net - repay)
-    share, the rest
-    saved. A member gives ``levers.share`` of the amount to the association; the household
+    share, the rest saved. A member gives ``levers.share`` of the amount to the association; the household
     transfer goes formally if the household has access (u[0] < access) and u[1] <
     p_formal, paying the formal fee, else informally, paying the informal fee and lost
     whole when u[2] < the loss chance. ``levers``: :data:`RemitLevers` per person; ``out``:

@@ -21,7 +21,7 @@ __all__ = ["declare", "check_value", "ParameterError", "ASSUMED", "HAZARD", "DES
 
 
 def declare(default, lo=None, hi=None, unit="", source="", doc="", choices=None, lever=False,
-       scope=None):
+            scope=None):
     """Declare one parameter (a dataclass field with its metadata).
 
     ``scope`` ("origin", "destination" or "corridor") makes a lever local: besides its
